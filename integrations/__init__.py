@@ -1,0 +1,1 @@
+"""Autolog integrations: one module per third-party library, each with `autolog(disable=False)`."""

@@ -1,0 +1,143 @@
+"""Patching for the autolog integrations: wrapt wrappers that can be removed again, and library version checks.
+
+Each integration owns one `PatchSet`. `apply` wraps methods with `wrapt.wrap_function_wrapper` and keeps the
+originals; `remove` puts them back. A wrapper that something else has since wrapped over cannot be taken out
+without removing that other patch too, so it stays in place and passes calls straight through instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import wrapt
+
+from tracekit.tracing.runtime import RUNTIME
+
+logger = logging.getLogger(__name__)
+
+#: wrapt's wrapper signature: (wrapped, instance, args, kwargs) -> result.
+Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
+
+
+@dataclass
+class PatchTarget:
+    """One function to wrap: `attribute` of the class `owner` found in `module` (an importable dotted name), or
+    with `owner` None, the module-level function `attribute` (used through the module's globals)."""
+
+    module: str
+    owner: str | None
+    attribute: str
+    wrapper: Wrapper
+
+
+@dataclass
+class _AppliedPatch:
+    parent: Any
+    attribute: str
+    original: Any
+    defined_here: bool
+    installed: Any
+
+
+class PatchSet:
+    """The patches of one integration, applied and removed together; both operations are idempotent."""
+
+    def __init__(self, integration: str) -> None:
+        self.integration = integration
+        self._applied: list[_AppliedPatch] = []
+        self._active = False
+
+    @property
+    def active(self) -> bool:
+        """Whether the patches are applied and recording."""
+        return self._active
+
+    def apply(self, targets: Iterable[PatchTarget]) -> int:
+        """Wrap every target that exists in the installed library version; returns how many were wrapped."""
+        if self._active:
+            return len(self._applied)
+        for target in targets:
+            try:
+                owner = importlib.import_module(target.module)
+                if target.owner is not None:
+                    owner = getattr(owner, target.owner)
+                parent, attribute, original = wrapt.resolve_path(owner, target.attribute)
+            except (ImportError, AttributeError):  # wrapt 2 raises subclasses of these
+                logger.debug("tracekit %s autolog: %s.%s.%s not found in this version; not traced",
+                             self.integration, target.module, target.owner, target.attribute)
+                continue
+            defined_here = target.attribute in vars(owner)
+            installed = wrapt.wrap_function_wrapper(owner, target.attribute, self._guard(target.wrapper))
+            self._applied.append(_AppliedPatch(parent, attribute, original, defined_here, installed))
+        self._active = True
+        return len(self._applied)
+
+    def remove(self) -> None:
+        """Restore the original methods (or, where another patch sits on top of ours, stop recording)."""
+        self._active = False
+        for patch in reversed(self._applied):
+            if vars(patch.parent).get(patch.attribute) is not patch.installed:
+                continue  # someone wrapped over us: leave both in place, our guard now passes calls through
+            if patch.defined_here:
+                setattr(patch.parent, patch.attribute, patch.original)
+            else:
+                delattr(patch.parent, patch.attribute)
+        self._applied.clear()
+
+    def _guard(self, wrapper: Wrapper) -> Wrapper:
+        def guarded(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> Any:
+            if not (self._active and RUNTIME.enabled):
+                return wrapped(*args, **kwargs)
+            return wrapper(wrapped, instance, args, kwargs)
+
+        return guarded
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    numbers = []
+    for part in text.split(".")[:3]:
+        match = re.match(r"\d+", part)
+        if match is None:
+            break
+        numbers.append(int(match.group()))
+    return tuple(numbers)
+
+
+def installed_version(distribution: str) -> str | None:
+    """The installed version of a distribution, or None if it is not installed."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def is_installed(module: str, distribution: str) -> bool:
+    """Whether the library can be imported (quietly: no warning)."""
+    return installed_version(distribution) is not None and importlib.util.find_spec(module) is not None
+
+
+def check_library(integration: str, module: str, distribution: str, minimum: tuple[int, ...]) -> bool:
+    """Whether `module` imports and `distribution` is at least `minimum`; if not, warn and say why."""
+    version = installed_version(distribution)
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        version = None
+    if version is None:
+        logger.warning("tracekit %s autolog is off: the %r package is not installed (pip install 'tracekit[%s]').",
+                       integration, distribution, integration)
+        return False
+    if _version_tuple(version) < minimum:
+        required = ".".join(str(number) for number in minimum)
+        logger.warning("tracekit %s autolog is off: %s %s is installed, %s>=%s is supported; upgrade it.",
+                       integration, distribution, version, distribution, required)
+        return False
+    return True

@@ -1,0 +1,77 @@
+"""Autolog for LangChain (`langchain-core`): chains, chat models, LLMs, tools and retrievers become nested spans.
+
+>>> import tracekit.integrations.langchain
+>>> tracekit.integrations.langchain.autolog()
+>>> chain = prompt | chat_model | parser
+>>> chain.invoke({"question": "hi"})
+
+Works for `invoke`, `ainvoke`, `stream`, `astream`, `batch` and `abatch`: every LangChain run is a span (CHAIN,
+CHAT_MODEL, LLM, TOOL or RETRIEVER) under the span of its parent run; the outermost run goes under the current
+tracekit span (your `@trace` function) or starts a new trace. Chat model spans carry the conversation under
+`tracekit.chat.messages`, bound tools under `tracekit.chat.tools`, token usage, and a `first_token` event when
+streamed. Code that a runnable calls (a `@trace` function inside a `RunnableLambda`, an OpenAI call inside a tool)
+nests under that runnable's span.
+
+How: tracekit's callback handler is added to every callback manager LangChain configures, and the context in which
+LangChain runs a child runnable gets that runnable's span as the current tracekit span.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracekit.integrations._patching import PatchSet, PatchTarget, check_library
+from tracekit.tracing.context import current_span
+from tracekit.tracing.safety import report_internal_error
+
+MINIMUM_VERSION = (0, 2)
+_PATCHES = PatchSet("langchain")
+_handler: Any = None
+
+
+def autolog(disable: bool = False) -> None:
+    """Trace LangChain runs (`disable=True` stops). Safe to call repeatedly; if `langchain-core` is missing or
+    older than 0.2, logs a warning and stays off."""
+    global _handler
+    if disable:
+        _PATCHES.remove()
+        return
+    if _PATCHES.active or not check_library("langchain", "langchain_core", "langchain-core", MINIMUM_VERSION):
+        return
+    from tracekit.integrations._langchain_handler import TracekitCallbackHandler
+
+    if _handler is None:
+        _handler = TracekitCallbackHandler()
+    _PATCHES.apply([
+        PatchTarget("langchain_core.callbacks.manager", None, "_configure", _add_handler),
+        PatchTarget("langchain_core.runnables.config", None, "_set_config_context", _enter_run_span),
+    ])
+
+
+def is_enabled() -> bool:
+    """Whether LangChain runs are being traced."""
+    return _PATCHES.active
+
+
+def _add_handler(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    manager = wrapped(*args, **kwargs)
+    try:
+        if _handler not in manager.handlers:
+            manager.add_handler(_handler, inherit=True)
+    except Exception:  # noqa: BLE001
+        report_internal_error("langchain autolog: adding the callback handler")
+    return manager
+
+
+def _enter_run_span(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    # LangChain calls this inside the copied context it then runs a child runnable in: making the parent run's
+    # span current there nests whatever that runnable calls, and leaves the caller's context untouched.
+    result = wrapped(*args, **kwargs)
+    try:
+        config = args[0] if args else kwargs.get("config")
+        span = _handler.span_for(getattr(config.get("callbacks"), "parent_run_id", None))
+        if span is not None:
+            current_span.set(span)
+    except Exception:  # noqa: BLE001
+        report_internal_error("langchain autolog: entering a run's context")
+    return result

@@ -1,0 +1,69 @@
+"""Fixtures for the autolog tests: the fake LLM server on 127.0.0.1, clients pointed at it, and clean patches."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from fake_llm_server import FakeLLMServer
+
+from tracekit.tracing import safety
+
+
+@pytest.fixture(scope="session")
+def llm_server():
+    """One fake OpenAI/Anthropic server for the whole session."""
+    with FakeLLMServer() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def no_patches_left():
+    """Every test starts and ends with all integrations off."""
+    from tracekit.autolog import autolog
+
+    autolog(disable=True)
+    yield
+    autolog(disable=True)
+
+
+@pytest.fixture
+def internal_warnings(monkeypatch, caplog):
+    """Warnings tracekit logs about its own failures, with the "logged once per place" memory cleared."""
+    monkeypatch.setattr(safety, "_reported", set())
+    caplog.set_level(logging.WARNING, logger="tracekit")
+
+    def collect() -> list[logging.LogRecord]:
+        return [record for record in caplog.records
+                if record.levelno == logging.WARNING and "autolog" in record.getMessage()]
+
+    return collect
+
+
+@pytest.fixture
+def openai_client(llm_server):
+    openai = pytest.importorskip("openai")
+    with openai.OpenAI(base_url=llm_server.openai_url, api_key="test-key", max_retries=0) as client:
+        yield client
+
+
+@pytest.fixture
+async def async_openai_client(llm_server):
+    openai = pytest.importorskip("openai")
+    async with openai.AsyncOpenAI(base_url=llm_server.openai_url, api_key="test-key", max_retries=0) as client:
+        yield client
+
+
+@pytest.fixture
+def anthropic_client(llm_server):
+    anthropic = pytest.importorskip("anthropic")
+    with anthropic.Anthropic(base_url=llm_server.anthropic_url, api_key="test-key", max_retries=0) as client:
+        yield client
+
+
+@pytest.fixture
+async def async_anthropic_client(llm_server):
+    anthropic = pytest.importorskip("anthropic")
+    async with anthropic.AsyncAnthropic(base_url=llm_server.anthropic_url, api_key="test-key",
+                                        max_retries=0) as client:
+        yield client

@@ -1,0 +1,90 @@
+"""`tracekit.autolog()` and the behaviour every integration shares: switching on and off, missing libraries."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import pytest
+
+import tracekit.integrations._patching as patching
+from tracekit.autolog import autolog
+
+pytest.importorskip("openai")
+pytest.importorskip("anthropic")
+pytest.importorskip("langchain_core")
+
+import tracekit.integrations.anthropic as anthropic_autolog  # noqa: E402
+import tracekit.integrations.langchain as langchain_autolog  # noqa: E402
+import tracekit.integrations.openai as openai_autolog  # noqa: E402
+
+
+def test_autolog_turns_on_every_installed_integration():
+    assert autolog() == ["openai", "anthropic", "langchain"]
+    assert openai_autolog.is_enabled() and anthropic_autolog.is_enabled() and langchain_autolog.is_enabled()
+
+
+def test_autolog_disable_turns_them_all_off():
+    autolog()
+    assert autolog(disable=True) == []
+    assert not (openai_autolog.is_enabled() or anthropic_autolog.is_enabled() or langchain_autolog.is_enabled())
+
+
+def test_autolog_skips_libraries_that_are_not_installed_quietly(monkeypatch, caplog):
+    real = patching.installed_version
+    monkeypatch.setattr(patching, "installed_version",
+                        lambda name: None if name == "anthropic" else real(name))
+
+    assert autolog() == ["openai", "langchain"]
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+def test_integration_warns_and_stays_off_when_its_library_is_missing(monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "openai", None)  # makes `import openai` raise ImportError
+
+    openai_autolog.autolog()
+
+    assert not openai_autolog.is_enabled()
+    assert "openai" in caplog.text and "not installed" in caplog.text
+
+
+def test_integration_warns_and_stays_off_for_an_unsupported_version(monkeypatch, caplog):
+    monkeypatch.setattr(patching, "installed_version", lambda name: "0.28.1")
+
+    openai_autolog.autolog()
+
+    assert not openai_autolog.is_enabled()
+    assert "0.28.1" in caplog.text and "openai>=1.0" in caplog.text
+
+
+def test_missing_method_in_an_older_version_is_skipped(monkeypatch):
+    from openai.resources import responses
+
+    monkeypatch.delattr(responses.Responses, "create")  # as if this version had no responses API
+    openai_autolog.autolog()
+
+    assert openai_autolog.is_enabled()
+    assert not hasattr(responses.Responses, "create")
+
+
+def test_patch_wrapped_over_by_another_library_passes_calls_through_after_disable(openai_client, exported):
+    import wrapt
+    from openai.resources.chat.completions import Completions
+
+    original = vars(Completions)["create"]
+    openai_autolog.autolog()
+    calls = []
+
+    def other(wrapped, instance, args, kwargs):
+        calls.append(1)
+        return wrapped(*args, **kwargs)
+
+    wrapt.wrap_function_wrapper(Completions, "create", other)
+    try:
+        openai_autolog.autolog(disable=True)
+        openai_client.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
+    finally:
+        Completions.create = original  # take both patches off
+
+    assert calls == [1]  # the other library's patch still works
+    assert exported() == []  # ours records nothing

@@ -1,0 +1,50 @@
+"""The autolog examples run as scripts, OpenAI and Anthropic ones against the fake server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run_example(name: str, tmp_path: Path, **env: str) -> str:
+    environment = {**os.environ, "TRACEKIT_TRACKING_URI": f"sqlite:///{tmp_path / 'example.db'}", **env}
+    done = subprocess.run([sys.executable, str(EXAMPLES / name)], cwd=tmp_path, env=environment,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_openai_example(llm_server, tmp_path):
+    pytest.importorskip("openai")
+    out = run_example("openai_autolog.py", tmp_path, OPENAI_BASE_URL=llm_server.openai_url,
+                      OPENAI_API_KEY="test-key", EXAMPLE_MODEL="gpt-test")
+
+    assert "echo: What does tracekit record for an OpenAI call? / echo: Say it again, shorter." in out
+    assert out.count("openai.chat.completions") == 2
+    assert "'total_tokens'" in out
+
+
+def test_anthropic_example(llm_server, tmp_path):
+    pytest.importorskip("anthropic")
+    out = run_example("anthropic_autolog.py", tmp_path, ANTHROPIC_BASE_URL=llm_server.anthropic_url,
+                      ANTHROPIC_API_KEY="test-key", EXAMPLE_MODEL="claude-test")
+
+    assert "echo: The weather in Paris: Light rain in Paris. Umbrella or not?" in out
+    assert out.count("anthropic.messages") == 2
+    assert "get_weather" in out
+
+
+def test_langchain_example(tmp_path):
+    pytest.importorskip("langchain_core")
+    out = run_example("langchain_autolog.py", tmp_path)
+
+    assert "By default in SQLite." in out
+    assert "They nest under their parent." in out
+    assert "GenericFakeChatModel" in out and "CHAT_MODEL" in out
+    assert "retrieve               RETRIEVER" in out

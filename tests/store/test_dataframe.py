@@ -1,0 +1,89 @@
+"""Search results as a DataFrame: the columns, their values, and extract_fields columns."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tracekit.entities import Trace, TraceState
+from tracekit.store.dataframe import COLUMNS, traces_to_dataframe
+from trace_builders import build_trace
+
+
+def test_columns_in_order_with_readable_values():
+    trace = build_trace(tags={"env": "prod"}, client_request_id="req-9", inputs={"question": "why?"},
+                        outputs={"answer": "because"})
+    frame = traces_to_dataframe([trace])
+    assert list(frame.columns) == list(COLUMNS)
+    row = frame.iloc[0]
+    assert row["trace_id"] == trace.info.trace_id
+    assert isinstance(row["trace"], Trace) and row["trace"] is trace
+    assert row["client_request_id"] == "req-9"
+    assert row["state"] == "OK"
+    assert row["request_time"] == trace.info.request_time
+    assert row["execution_duration"] == 100
+    assert row["request"] == {"question": "why?"}
+    assert row["response"] == {"answer": "because"}
+    assert row["trace_metadata"] == trace.info.trace_metadata
+    assert row["tags"] == {"env": "prod"}
+    assert row["assessments"] == []
+    root = row["spans"][-1]
+    assert root["name"] == "root" and root["span_type"] == "CHAIN"
+    assert root["inputs"] == {"question": "why?"}
+    assert root["attributes"]["tracekit.spanInputs"] == {"question": "why?"}  # decoded, not JSON text
+
+
+def test_dtypes():
+    frame = traces_to_dataframe([build_trace(), build_trace(duration_ms=None, state=TraceState.IN_PROGRESS)])
+    assert frame["request_time"].dtype == "int64"
+    assert frame["execution_duration"].dtype == "Int64"
+    assert frame["execution_duration"].isna().tolist() == [False, True]
+    assert frame["state"].tolist() == ["OK", "IN_PROGRESS"]
+
+
+def test_extract_fields():
+    trace = build_trace(inputs={"question": "q"}, outputs={"answer": "a"})
+    specs = ["llm.inputs", "llm.inputs.prompt", "llm.outputs.text", "retrieve.outputs", "root.inputs.question",
+             "llm.inputs.missing", "nowhere.outputs", "`llm`.outputs"]
+    frame = traces_to_dataframe([trace], specs)
+    assert list(frame.columns) == list(COLUMNS) + specs
+    row = frame.iloc[0]
+    assert row["llm.inputs"] == {"prompt": "p", "temperature": 0.1}
+    assert row["llm.inputs.prompt"] == "p"
+    assert row["llm.outputs.text"] == "t"
+    assert row["retrieve.outputs"] == [{"doc": "d1"}]
+    assert row["root.inputs.question"] == "q"
+    assert row["llm.inputs.missing"] is None
+    assert row["nowhere.outputs"] is None
+    assert row["`llm`.outputs"] == {"text": "t"}
+
+
+def test_invalid_extract_specs_add_no_column():
+    frame = traces_to_dataframe([build_trace()], ["llm", "llm.attributes", "llm.inputs.a.b", "", "llm.outputs"])
+    assert list(frame.columns) == list(COLUMNS) + ["llm.outputs"]
+
+
+def test_key_of_a_non_dict_value_is_none():
+    frame = traces_to_dataframe([build_trace()], ["retrieve.outputs.doc"])
+    assert frame.iloc[0]["retrieve.outputs.doc"] is None
+
+
+def test_empty_result_still_has_every_column():
+    frame = traces_to_dataframe([], ["llm.inputs"])
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == list(COLUMNS) + ["llm.inputs"]
+    assert len(frame) == 0
+
+
+def test_rows_follow_the_order_of_the_traces():
+    traces = [build_trace() for _ in range(5)]
+    frame = traces_to_dataframe(list(reversed(traces)))
+    assert frame["trace_id"].tolist() == [t.info.trace_id for t in reversed(traces)]
+
+
+def test_round_trip_through_a_store(store):
+    traces = [build_trace(tags={"i": str(i)}) for i in range(3)]
+    store.write_traces(traces)
+    frame = traces_to_dataframe(store.search_traces(["0"], max_results=None), ["llm.outputs.text"])
+    assert len(frame) == 3
+    assert frame["llm.outputs.text"].tolist() == ["t", "t", "t"]
+    assert sorted(frame["tags"].map(lambda tags: tags["i"])) == ["0", "1", "2"]

@@ -1,0 +1,149 @@
+"""Schema migrations: first use, agreement with schema.py, refusing unknown revisions, the `tracekit db upgrade` CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import select, text
+
+from tracekit.cli import main
+from tracekit.exceptions import TracekitException
+from tracekit.store import migrate, schema
+from tracekit.store.engine import create_store_engine
+from tracekit.store.sql_store import SqlTraceStore
+
+FUTURE_REVISION = "9999_from_the_future"
+
+
+@pytest.fixture
+def engine(db_uri):
+    created = create_store_engine(db_uri)
+    yield created
+    created.dispose()
+
+
+def stamp(engine, revision: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision})
+
+
+def test_new_sqlite_file_is_created_and_migrated_on_first_use(tmp_path):
+    path = tmp_path / "nested" / "dirs" / "traces.db"
+    store = SqlTraceStore(f"sqlite:///{path}")
+    try:
+        assert path.exists()
+        assert migrate.current_revision(store.engine) == migrate.head_revision()
+        with store.engine.connect() as connection:
+            default = connection.execute(select(schema.experiments)).one()
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert (default.experiment_id, default.name) == ("0", "Default")
+    finally:
+        store.close()
+
+
+def test_relative_sqlite_path_is_relative_to_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    SqlTraceStore("sqlite:///relative.db").close()
+    assert (tmp_path / "relative.db").exists()
+
+
+def test_empty_server_database_is_migrated_on_first_use(db_uri):
+    store = SqlTraceStore(db_uri)
+    try:
+        assert migrate.current_revision(store.engine) == migrate.head_revision()
+    finally:
+        store.close()
+
+
+def test_migrated_database_matches_schema_py(engine):
+    before, after = migrate.upgrade(engine)
+    assert (before, after) == (None, migrate.head_revision())
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                "compare_server_default": True})
+        assert compare_metadata(context, schema.metadata) == []
+
+
+def test_upgrade_twice_is_a_no_op(engine):
+    migrate.upgrade(engine)
+    assert migrate.upgrade(engine) == (migrate.head_revision(), migrate.head_revision())
+
+
+def test_database_from_a_newer_tracekit_is_refused(engine, db_uri):
+    migrate.upgrade(engine)
+    stamp(engine, FUTURE_REVISION)
+    with pytest.raises(TracekitException, match="newer than this tracekit.*Upgrade tracekit") as raised:
+        SqlTraceStore(db_uri)
+    assert FUTURE_REVISION in str(raised.value)
+    with pytest.raises(TracekitException, match="newer than this tracekit"):
+        migrate.upgrade(engine)
+
+
+def test_older_server_schema_asks_for_db_upgrade(engine, db_uri, monkeypatch):
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite files are upgraded automatically")
+    migrate.upgrade(engine)
+    # Pretend this tracekit knows a newer revision than the database has.
+    monkeypatch.setattr(migrate, "head_revision", lambda: "0002_next")
+    monkeypatch.setattr(migrate, "known_revisions", lambda: {"0001_initial", "0002_next"})
+    with pytest.raises(TracekitException, match="tracekit db upgrade"):
+        SqlTraceStore(db_uri)
+
+
+def test_tables_not_made_by_tracekit_are_refused(engine, db_uri):
+    schema.metadata.create_all(engine)
+    with pytest.raises(TracekitException, match="no tracekit schema revision"):
+        SqlTraceStore(db_uri)
+
+
+def test_cli_db_upgrade(db_uri):
+    runner = CliRunner()
+    first = runner.invoke(main, ["db", "upgrade", db_uri])
+    assert first.exit_code == 0, first.output
+    assert "revision before upgrade: (none, new database)" in first.output
+    assert f"Upgraded to revision {migrate.head_revision()}" in first.output
+    second = runner.invoke(main, ["db", "upgrade", db_uri])
+    assert second.exit_code == 0, second.output
+    assert f"revision before upgrade: {migrate.head_revision()}" in second.output
+    assert "nothing to do" in second.output
+
+
+def test_cli_db_upgrade_refuses_a_newer_database(engine, db_uri):
+    migrate.upgrade(engine)
+    stamp(engine, FUTURE_REVISION)
+    result = CliRunner().invoke(main, ["db", "upgrade", db_uri])
+    assert result.exit_code == 1
+    assert "newer than this tracekit" in result.output
+
+
+def test_cli_db_upgrade_as_a_subprocess(tmp_path):
+    script = Path(sys.executable).with_name("tracekit")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "tracekit.cli"]
+    uri = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = subprocess.run([*command, "db", "upgrade", uri], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert migrate.head_revision() in result.stdout
+    engine = create_store_engine(uri)
+    try:
+        assert migrate.current_revision(engine) == migrate.head_revision()
+    finally:
+        engine.dispose()
+    failed = subprocess.run([*command, "db", "upgrade", "postgresql://me:hunter2@127.0.0.1:1/nothing"],
+                            capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1
+    assert "postgresql://me:***@127.0.0.1:1/nothing" in failed.stderr
+    assert "hunter2" not in failed.stderr
+
+
+def test_cli_help_texts():
+    runner = CliRunner()
+    assert "db" in runner.invoke(main, ["--help"]).output
+    assert "upgrade" in runner.invoke(main, ["db", "--help"]).output
+    upgrade_help = runner.invoke(main, ["db", "upgrade", "--help"]).output
+    assert "URI" in upgrade_help and "Back up" in upgrade_help

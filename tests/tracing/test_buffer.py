@@ -1,0 +1,110 @@
+"""The per-trace buffer: traces leave it whole when the root ends, or as IN_PROGRESS when pushed out."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import time
+
+import psutil
+
+import tracekit
+from tracekit import TraceState
+from tracekit.exporters import TraceExporter
+from tracekit.tracing.runtime import RUNTIME
+
+
+def test_spans_are_exported_only_when_the_root_ends(exported, exporter):
+    with tracekit.start_span("root"):
+        with tracekit.start_span("child"):
+            pass
+        tracekit.flush_trace_async_logging()
+        assert exporter.traces == []
+    (trace,) = exported()
+    assert [span.name for span in trace.data.spans] == ["child", "root"]
+
+
+def test_a_trace_pushed_out_by_the_size_limit_is_exported_in_progress(monkeypatch, exported, caplog):
+    monkeypatch.setenv("TRACEKIT_TRACE_BUFFER_MAX_SIZE", "2")
+    tracekit.tracing.reset()
+    client = tracekit.TracekitClient()
+    first = client.start_trace("first")
+    child = client.start_span("child", trace_id=first.trace_id, parent_id=first.span_id)
+    client.end_span(first.trace_id, child.span_id)
+    client.start_trace("second")
+    with caplog.at_level(logging.WARNING):
+        third = client.start_trace("third")  # over the limit: "first" leaves the buffer
+    traces = exported()
+    assert len(traces) == 1
+    evicted = traces[0]
+    assert evicted.info.trace_id == first.trace_id
+    assert evicted.info.state == TraceState.IN_PROGRESS
+    assert evicted.info.trace_metadata["tracekit.evictedInProgress"] == "true"
+    assert {span.name for span in evicted.data.spans} == {"first", "child"}
+    assert evicted.search_spans(name="first")[0].end_time_ns is None
+    assert "exported as IN_PROGRESS" in caplog.text
+    assert tracekit.tracing.stats().evicted_in_progress == 1
+
+    first.end()  # the evicted root ends later: counted as a late span, not stored twice
+    assert tracekit.tracing.stats().late_spans == 1
+    client.end_trace(third.trace_id)
+    assert len(exported()) == 2
+
+
+def test_a_trace_older_than_the_ttl_is_exported_in_progress(monkeypatch, exported):
+    monkeypatch.setenv("TRACEKIT_TRACE_BUFFER_TTL_SECONDS", "0.05")
+    tracekit.tracing.reset()
+    client = tracekit.TracekitClient()
+    stale = client.start_trace("stale")
+    time.sleep(0.1)
+    with tracekit.start_span("fresh"):
+        pass
+    states = {trace.info.trace_id: trace.info.state for trace in exported()}
+    assert states[stale.trace_id] == TraceState.IN_PROGRESS
+    assert TraceState.OK in states.values()
+
+
+def test_running_traces_are_exported_in_progress_at_shutdown(exported):
+    client = tracekit.TracekitClient()
+    running = client.start_trace("never_ended")
+    RUNTIME.shutdown()
+    (trace,) = exported()
+    assert trace.info.trace_id == running.trace_id
+    assert trace.info.state == TraceState.IN_PROGRESS
+
+
+class CountingExporter(TraceExporter):
+    def __init__(self):
+        self.count = 0
+
+    def export(self, traces):
+        self.count += len(traces)
+
+
+def test_memory_stays_bounded_over_100000_traces():
+    exporter = CountingExporter()
+    tracekit.tracing.set_exporter(exporter)
+
+    @tracekit.trace
+    def leaf(x):
+        return x
+
+    @tracekit.trace
+    def root(x):
+        return leaf(x)
+
+    def run(n):
+        for i in range(n):
+            root(i)
+        tracekit.flush_trace_async_logging()
+        gc.collect()
+
+    process = psutil.Process()
+    run(20_000)
+    warm_rss = process.memory_info().rss
+    run(80_000)
+    grown = process.memory_info().rss - warm_rss
+    assert exporter.count == 100_000
+    assert len(RUNTIME.buffer) == 0
+    assert RUNTIME.queue.pending() == 0
+    assert grown < 8 * 1024 * 1024, f"RSS grew by {grown / 1e6:.1f} MB over 80,000 traces"

@@ -1,0 +1,178 @@
+"""The export queue: batches, retries, the spill folder and replay; nothing is discarded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import tracekit
+from tracekit.exporters import TraceExporter
+from tracekit.exporters.memory import InMemoryTraceExporter
+
+
+class FlakyExporter(InMemoryTraceExporter):
+    """Fails while `down` is set, and the first `fail_times` calls."""
+
+    def __init__(self, fail_times: int = 0, down: bool = False):
+        super().__init__()
+        self.fail_times = fail_times
+        self.down = down
+        self.calls = 0
+
+    @property
+    def name(self) -> str:
+        return "flaky-test-destination"
+
+    def export(self, traces):
+        self.calls += 1
+        if self.down or self.calls <= self.fail_times:
+            raise ConnectionError("store refused the connection")
+        super().export(traces)
+
+    def ping(self):
+        if self.down:
+            raise ConnectionError("still down")
+
+
+@tracekit.trace
+def traced(i):
+    return i
+
+
+def wait_until(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_traces_are_written_in_batches(exporter):
+    for i in range(2000):
+        traced(i)
+    tracekit.flush_trace_async_logging()
+    assert len(exporter.traces) == 2000
+    assert exporter.batches < 2000  # the worker groups traces that queued up meanwhile
+
+
+def test_a_failing_export_is_retried_with_backoff():
+    flaky = FlakyExporter(fail_times=2)
+    tracekit.tracing.set_exporter(flaky)
+    traced(1)
+    tracekit.flush_trace_async_logging()
+    assert len(flaky.traces) == 1
+    stats = tracekit.tracing.stats()
+    assert stats.retried == 2
+    assert stats.exported == 1
+    assert stats.spilled == 0
+
+
+def test_a_store_that_stays_down_gets_spilled_then_replayed_once(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRACEKIT_EXPORT_RETRY_MAX_SECONDS", "0.2")
+    tracekit.tracing.reset()
+    flaky = FlakyExporter(down=True)
+    tracekit.tracing.set_exporter(flaky)
+    for i in range(50):
+        traced(i)
+    tracekit.flush_trace_async_logging()
+    stats = tracekit.tracing.stats()
+    assert stats.spilled == 50 and stats.exported == 0 and stats.dropped == 0
+    assert list((tmp_path / "spill").rglob("*.open"))  # on disk, in the documented place
+
+    flaky.down = False
+    assert wait_until(lambda: len(flaky.traces) == 50)
+    assert sorted(t.data.spans[0].inputs["i"] for t in flaky.traces) == list(range(50))
+    assert tracekit.tracing.stats().replayed == 50
+    assert wait_until(lambda: not list((tmp_path / "spill").rglob("*.json*")))
+
+
+def test_a_full_queue_spills_instead_of_discarding(monkeypatch):
+    monkeypatch.setenv("TRACEKIT_ASYNC_TRACE_QUEUE_SIZE", "5")
+    monkeypatch.setenv("TRACEKIT_EXPORT_QUEUE_FULL_WAIT_SECONDS", "0")
+    tracekit.tracing.reset()
+    release = threading.Event()
+
+    class SlowExporter(InMemoryTraceExporter):
+        def export(self, traces):
+            release.wait(5)
+            super().export(traces)
+
+    slow = SlowExporter()
+    tracekit.tracing.set_exporter(slow)
+    for i in range(300):
+        traced(i)
+    assert tracekit.tracing.stats().spilled > 0
+    release.set()
+    tracekit.flush_trace_async_logging()
+    assert wait_until(lambda: len(slow.traces) == 300)
+    stats = tracekit.tracing.stats()
+    assert stats.dropped == 0
+    assert stats.exported + stats.replayed == 300
+
+
+def test_synchronous_mode_exports_before_the_call_returns(monkeypatch):
+    monkeypatch.setenv("TRACEKIT_ASYNC_TRACE_LOGGING", "false")
+    tracekit.tracing.reset()
+    memory = InMemoryTraceExporter()
+    tracekit.tracing.set_exporter(memory)
+    traced(1)
+    assert len(memory.traces) == 1  # no flush needed
+
+
+def test_spilled_traces_of_an_exited_process_are_replayed_by_the_next(tmp_path):
+    script = textwrap.dedent(f"""
+        import os
+        os.environ["TRACEKIT_SPILL_DIR"] = {str(tmp_path / "spill")!r}
+        os.environ["TRACEKIT_EXPORT_RETRY_MAX_SECONDS"] = "0.1"
+        import tracekit
+        sys_path_test = {str(__file__)!r}
+        from tracekit.exporters import TraceExporter
+
+        class Down(TraceExporter):
+            name = "shared-destination"
+            def export(self, traces):
+                raise ConnectionError("down")
+
+        tracekit.tracing.set_exporter(Down())
+
+        @tracekit.trace
+        def work(i):
+            return i
+
+        for i in range(20):
+            work(i)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+    class Up(InMemoryTraceExporter):
+        name = "shared-destination"
+
+    up = Up()
+    tracekit.tracing.set_exporter(up)
+    traced(99)  # any export activity replays what an earlier process left behind
+    assert wait_until(lambda: len(up.traces) == 21)
+    assert tracekit.tracing.stats().replayed == 20
+
+
+class CountingExporter(TraceExporter):
+    def __init__(self):
+        self.count = 0
+
+    def export(self, traces):
+        self.count += len(traces)
+
+
+def test_a_tight_loop_of_10000_traced_calls_loses_nothing():
+    counter = CountingExporter()
+    tracekit.tracing.set_exporter(counter)
+    for i in range(10_000):
+        traced(i)
+    tracekit.flush_trace_async_logging()
+    stats = tracekit.tracing.stats()
+    assert counter.count + stats.spilled == 10_000
+    assert stats.dropped == 0

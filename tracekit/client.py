@@ -1,0 +1,160 @@
+"""`TracekitClient`: the low-level API. Spans are addressed by ids instead of the current context, so they can be
+started in one thread or callback and ended in another; and finished traces are read, tagged and deleted here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tracekit.entities import SpanStatus, SpanStatusCode, Trace
+from tracekit.exceptions import ResourceNotFoundError, TracekitException
+from tracekit.store.base import PagedList, TraceStore
+from tracekit.tracing import fluent, trace_defaults
+from tracekit.tracing.buffer import TraceEntry
+from tracekit.tracing.live_span import LiveSpan, NoOpSpan, parse_trace_id
+from tracekit.tracing.runtime import RUNTIME
+from tracekit.tracing.spans import start_live_span
+from tracekit.tracking_uri import get_tracking_uri
+
+
+class TracekitClient:
+    """Low-level tracing and trace management, not tied to the current context; safe to use from any thread.
+
+    >>> client = TracekitClient()
+    >>> root = client.start_trace("handle_request", inputs={"q": "hi"})
+    >>> child = client.start_span("lookup", trace_id=root.trace_id, parent_id=root.span_id)
+    >>> client.end_span(root.trace_id, child.span_id, outputs=[1, 2])
+    >>> client.end_trace(root.trace_id, outputs="done")
+    """
+
+    def __init__(self, tracking_uri: str | None = None) -> None:
+        self._tracking_uri = tracking_uri
+
+    @property
+    def tracking_uri(self) -> str:
+        """The URI this client reads from (the current tracking URI unless one was given)."""
+        return self._tracking_uri or get_tracking_uri()
+
+    @property
+    def store(self) -> TraceStore:
+        """The trace store behind `tracking_uri`."""
+        from tracekit.store.registry import get_store
+
+        return get_store(self.tracking_uri)
+
+    # --- recording --------------------------------------------------------------------------------------------
+    def start_trace(self, name: str, span_type: str = "UNKNOWN", inputs: Any = None,
+                    attributes: Mapping[str, Any] | None = None, tags: Mapping[str, Any] | None = None,
+                    experiment_id: str | None = None, start_time_ns: int | None = None) -> LiveSpan:
+        """Start a new trace and return its root span (not made current)."""
+        if not RUNTIME.enabled:
+            return NoOpSpan()  # type: ignore[return-value]
+        span = start_live_span(name, span_type, attributes, None, start_time_ns=start_time_ns)
+        if inputs is not None:
+            span.set_inputs(inputs)
+        entry = self._entry(span.trace_id)
+        if tags:
+            entry.tags.update({str(key): str(value) for key, value in tags.items()})
+        if experiment_id is not None:
+            entry.experiment_id = str(experiment_id)
+        return span
+
+    def start_span(self, name: str, trace_id: str, parent_id: str, span_type: str = "UNKNOWN",
+                   inputs: Any = None, attributes: Mapping[str, Any] | None = None,
+                   start_time_ns: int | None = None) -> LiveSpan:
+        """Start a span under the running span `parent_id` of trace `trace_id`."""
+        if not RUNTIME.enabled:
+            return NoOpSpan()  # type: ignore[return-value]
+        parent = self._live_span(trace_id, parent_id)
+        span = start_live_span(name, span_type, attributes, parent, start_time_ns=start_time_ns)
+        if inputs is not None:
+            span.set_inputs(inputs)
+        return span
+
+    def end_span(self, trace_id: str, span_id: str, outputs: Any = None,
+                 attributes: Mapping[str, Any] | None = None,
+                 status: SpanStatus | SpanStatusCode | str = SpanStatusCode.OK,
+                 end_time_ns: int | None = None) -> None:
+        """End a running span, setting its outputs, attributes and status (OK by default)."""
+        if not RUNTIME.enabled:
+            return
+        self._live_span(trace_id, span_id).end(outputs, attributes, status, end_time_ns)
+
+    def end_trace(self, trace_id: str, outputs: Any = None, attributes: Mapping[str, Any] | None = None,
+                  status: SpanStatus | SpanStatusCode | str = SpanStatusCode.OK,
+                  end_time_ns: int | None = None) -> None:
+        """End the root span of a running trace, which completes the trace and sends it to export."""
+        if not RUNTIME.enabled:
+            return
+        entry = self._entry(trace_id)
+        self.end_span(trace_id, f"{entry.root_span_id:016x}", outputs, attributes, status, end_time_ns)
+
+    # --- reading and managing finished traces ---------------------------------------------------------------
+    def get_trace(self, trace_id: str) -> Trace | None:
+        """The trace with that id, or None (see `tracekit.get_trace`)."""
+        return fluent.get_trace(trace_id)
+
+    def search_traces(self, experiment_ids: Sequence[str] | None = None, filter_string: str | None = None,
+                      max_results: int = 100, order_by: Sequence[str] | None = None,
+                      page_token: str | None = None, run_id: str | None = None,
+                      model_id: str | None = None) -> PagedList[Trace]:
+        """One page of `Trace` objects; pass the returned list's `token` as `page_token` for the next page."""
+        RUNTIME.queue.flush()
+        return self.store.search_traces(
+            list(experiment_ids) if experiment_ids else [trace_defaults.current_experiment_id()],
+            filter_string=filter_string, max_results=max_results, order_by=order_by, page_token=page_token,
+            run_id=run_id, model_id=model_id)
+
+    def set_trace_tag(self, trace_id: str, key: str, value: Any) -> None:
+        """Set a tag on a trace, running or finished."""
+        entry = self._maybe_entry(trace_id)
+        if entry is not None:
+            entry.tags[str(key)] = str(value)
+            return
+        RUNTIME.queue.flush()
+        self.store.set_trace_tag(trace_id, str(key), str(value))
+
+    def delete_trace_tag(self, trace_id: str, key: str) -> None:
+        """Remove a tag from a trace, running or finished."""
+        entry = self._maybe_entry(trace_id)
+        if entry is not None:
+            if key not in entry.tags:
+                raise ResourceNotFoundError(f"Trace {trace_id} has no tag {key!r}.")
+            del entry.tags[key]
+            return
+        RUNTIME.queue.flush()
+        self.store.delete_trace_tag(trace_id, key)
+
+    def delete_traces(self, experiment_id: str, max_timestamp_millis: int | None = None,
+                      max_traces: int | None = None, trace_ids: Sequence[str] | None = None) -> int:
+        """Delete stored traces by age, count (oldest first) or id; returns how many were deleted."""
+        RUNTIME.queue.flush()
+        return self.store.delete_traces(experiment_id, max_timestamp_millis=max_timestamp_millis,
+                                        max_traces=max_traces, trace_ids=trace_ids)
+
+    # --- helpers --------------------------------------------------------------------------------------------
+    @staticmethod
+    def _maybe_entry(trace_id: str) -> TraceEntry | None:
+        try:
+            return RUNTIME.buffer.get(parse_trace_id(trace_id))
+        except (ValueError, AttributeError, TypeError):
+            raise TracekitException(f"Invalid trace id {trace_id!r}: expected 'tr-' followed by 32 hex digits.",
+                                    error_code="INVALID_PARAMETER_VALUE") from None
+
+    def _entry(self, trace_id: str) -> TraceEntry:
+        entry = self._maybe_entry(trace_id)
+        if entry is None:
+            raise TracekitException(f"Trace {trace_id} is not running in this process (it ended, was never "
+                                    "started here, or was pushed out of the buffer).", error_code="INVALID_STATE")
+        return entry
+
+    def _live_span(self, trace_id: str, span_id: str) -> LiveSpan:
+        entry = self._entry(trace_id)
+        try:
+            otel_span = entry.live.get(int(span_id, 16))
+        except (TypeError, ValueError):
+            otel_span = None
+        if otel_span is None:
+            raise TracekitException(f"Span {span_id!r} is not running in trace {trace_id} (it ended or never "
+                                    "existed).", error_code="INVALID_STATE")
+        return LiveSpan(otel_span)

@@ -1,0 +1,178 @@
+"""Completed spans and the small value types around them (type, status, event)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracekit import serialization
+from tracekit.constants import SpanAttributeKey
+
+
+class SpanType:
+    """Well-known span types; any other string is accepted too."""
+
+    LLM = "LLM"
+    CHAT_MODEL = "CHAT_MODEL"
+    CHAIN = "CHAIN"
+    AGENT = "AGENT"
+    TOOL = "TOOL"
+    RETRIEVER = "RETRIEVER"
+    EMBEDDING = "EMBEDDING"
+    RERANKER = "RERANKER"
+    PARSER = "PARSER"
+    MEMORY = "MEMORY"
+    WORKFLOW = "WORKFLOW"
+    TASK = "TASK"
+    GUARDRAIL = "GUARDRAIL"
+    EVALUATOR = "EVALUATOR"
+    UNKNOWN = "UNKNOWN"
+
+
+class SpanStatusCode(str, enum.Enum):
+    """Status of one span, as in OpenTelemetry."""
+
+    UNSET = "UNSET"
+    OK = "OK"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True)
+class SpanStatus:
+    """A span's status code and, for errors, a description."""
+
+    status_code: SpanStatusCode = SpanStatusCode.UNSET
+    description: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        """`{"code": ..., "message": ...}`."""
+        return {"code": self.status_code.value, "message": self.description}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> SpanStatus:
+        """Inverse of `to_dict`."""
+        return cls(SpanStatusCode(data.get("code", "UNSET")), data.get("message", ""))
+
+
+@dataclass(frozen=True)
+class SpanEvent:
+    """Something that happened at a point in a span's life, such as an exception."""
+
+    name: str
+    timestamp_ns: int
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"name": self.name, "timestamp_ns": self.timestamp_ns, "attributes": dict(self.attributes)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SpanEvent:
+        """Inverse of `to_dict`."""
+        return cls(data["name"], int(data["timestamp_ns"]), dict(data.get("attributes") or {}))
+
+
+class Span:
+    """One finished span of a trace. Immutable; inputs, outputs and attributes are decoded from JSON on access.
+
+    `raw_attributes` holds attribute values as stored: JSON text for everything tracekit sets
+    (inputs and outputs live there under `SpanAttributeKey.INPUTS`/`OUTPUTS`).
+    """
+
+    __slots__ = ("trace_id", "span_id", "parent_id", "name", "start_time_ns", "end_time_ns", "status",
+                 "raw_attributes", "events")
+
+    def __init__(
+        self,
+        *,
+        trace_id: str,
+        span_id: str,
+        parent_id: str | None,
+        name: str,
+        start_time_ns: int,
+        end_time_ns: int | None,
+        status: SpanStatus,
+        raw_attributes: dict[str, Any],
+        events: list[SpanEvent],
+    ) -> None:
+        self.trace_id = trace_id
+        self.span_id = span_id
+        self.parent_id = parent_id
+        self.name = name
+        self.start_time_ns = start_time_ns
+        self.end_time_ns = end_time_ns
+        self.status = status
+        self.raw_attributes = raw_attributes
+        self.events = events
+
+    @property
+    def request_id(self) -> str:
+        """Alias of `trace_id`, for code written against MLflow."""
+        return self.trace_id
+
+    @property
+    def span_type(self) -> str:
+        """The span's type (a `SpanType` value or any string)."""
+        return self.get_attribute(SpanAttributeKey.SPAN_TYPE) or SpanType.UNKNOWN
+
+    @property
+    def inputs(self) -> Any:
+        """What went into the span (for a traced function: its arguments by name)."""
+        return self.get_attribute(SpanAttributeKey.INPUTS)
+
+    @property
+    def outputs(self) -> Any:
+        """What came out of the span (for a traced function: its return value)."""
+        return self.get_attribute(SpanAttributeKey.OUTPUTS)
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        """All attributes, decoded."""
+        return {key: serialization.loads(value) for key, value in self.raw_attributes.items()}
+
+    @property
+    def duration_ns(self) -> int | None:
+        """End minus start, or None while unfinished."""
+        return None if self.end_time_ns is None else self.end_time_ns - self.start_time_ns
+
+    def get_attribute(self, key: str) -> Any:
+        """One attribute, decoded, or None."""
+        raw = self.raw_attributes.get(key)
+        return None if raw is None else serialization.loads(raw)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; attribute values stay as stored JSON text."""
+        return {
+            "trace_id": self.trace_id,
+            "span_id": self.span_id,
+            "parent_id": self.parent_id,
+            "name": self.name,
+            "start_time_ns": self.start_time_ns,
+            "end_time_ns": self.end_time_ns,
+            "status": self.status.to_dict(),
+            "attributes": dict(self.raw_attributes),
+            "events": [event.to_dict() for event in self.events],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Span:
+        """Inverse of `to_dict`."""
+        return cls(
+            trace_id=data["trace_id"],
+            span_id=data["span_id"],
+            parent_id=data.get("parent_id"),
+            name=data["name"],
+            start_time_ns=int(data["start_time_ns"]),
+            end_time_ns=None if data.get("end_time_ns") is None else int(data["end_time_ns"]),
+            status=SpanStatus.from_dict(data.get("status") or {}),
+            raw_attributes=dict(data.get("attributes") or {}),
+            events=[SpanEvent.from_dict(event) for event in data.get("events") or []],
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Span) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return (f"Span(name={self.name!r}, span_type={self.span_type!r}, span_id={self.span_id!r}, "
+                f"parent_id={self.parent_id!r}, status={self.status.status_code.value})")

@@ -1,0 +1,100 @@
+"""`Trace` (info + data) and `TraceData` (the spans)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracekit.constants import SpanAttributeKey
+from tracekit.entities.span import Span
+from tracekit.entities.trace_info import TraceInfo
+
+
+@dataclass
+class TraceData:
+    """The spans of one trace, in the order they ended (children before their parents)."""
+
+    spans: list[Span] = field(default_factory=list)
+
+    @property
+    def root_span(self) -> Span | None:
+        """The span with no parent inside this trace."""
+        ids = {span.span_id for span in self.spans}
+        for span in self.spans:
+            if span.parent_id is None or span.parent_id not in ids:
+                return span
+        return None
+
+    @property
+    def request(self) -> str | None:
+        """The root span's inputs as JSON text."""
+        root = self.root_span
+        return None if root is None else root.raw_attributes.get(SpanAttributeKey.INPUTS)
+
+    @property
+    def response(self) -> str | None:
+        """The root span's outputs as JSON text."""
+        root = self.root_span
+        return None if root is None else root.raw_attributes.get(SpanAttributeKey.OUTPUTS)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"spans": [span.to_dict() for span in self.spans]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TraceData:
+        """Inverse of `to_dict`."""
+        return cls(spans=[Span.from_dict(span) for span in data.get("spans") or []])
+
+
+@dataclass
+class Trace:
+    """One complete trace: `info` (ids, times, state, tags, metadata) and `data` (the spans)."""
+
+    info: TraceInfo
+    data: TraceData
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: `{"info": ..., "data": {"spans": [...]}}`."""
+        return {"info": self.info.to_dict(), "data": self.data.to_dict()}
+
+    def to_json(self, pretty: bool = False) -> str:
+        """The trace as JSON text; `Trace.from_json` reads it back."""
+        return json.dumps(self.to_dict(), indent=2 if pretty else None, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Trace:
+        """Inverse of `to_dict`."""
+        return cls(info=TraceInfo.from_dict(data["info"]), data=TraceData.from_dict(data.get("data") or {}))
+
+    @classmethod
+    def from_json(cls, text: str) -> Trace:
+        """Inverse of `to_json`."""
+        return cls.from_dict(json.loads(text))
+
+    def search_spans(
+        self,
+        span_type: str | None = None,
+        name: str | re.Pattern[str] | None = None,
+        span_id: str | None = None,
+    ) -> list[Span]:
+        """Spans matching every given criterion; `name` is an exact string or a compiled regex.
+
+        >>> trace.search_spans(span_type=SpanType.LLM)
+        >>> trace.search_spans(name=re.compile("retrieve_.*"))
+        """
+        def matches(span: Span) -> bool:
+            if span_type is not None and span.span_type != str(span_type):
+                return False
+            if span_id is not None and span.span_id != span_id:
+                return False
+            if isinstance(name, re.Pattern):
+                return name.fullmatch(span.name) is not None
+            return name is None or span.name == name
+
+        return [span for span in self.data.spans if matches(span)]
+
+    def _repr_html_(self) -> str:  # pragma: no cover - notebook display only
+        return f"<pre>{self.to_json(pretty=True)}</pre>"

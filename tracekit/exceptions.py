@@ -1,0 +1,26 @@
+"""The exceptions tracekit raises: one root, `TracekitException`, and a few specific kinds."""
+
+from __future__ import annotations
+
+
+class TracekitException(Exception):
+    """Base of every error tracekit raises on purpose; the message says what was wrong and what to do."""
+
+    def __init__(self, message: str, error_code: str = "INTERNAL_ERROR") -> None:
+        super().__init__(message)
+        self.message = message
+        self.error_code = error_code
+
+
+class InvalidFilterError(TracekitException):
+    """A search filter, order-by clause or field spec that cannot be parsed or applied."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, error_code="INVALID_PARAMETER_VALUE")
+
+
+class ResourceNotFoundError(TracekitException):
+    """An experiment, run, model or trace id that the store does not know."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, error_code="RESOURCE_DOES_NOT_EXIST")

@@ -1,0 +1,69 @@
+"""The trace store contract: what any backend (SQL, a tracking server, a plugin) offers for traces."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from tracekit.entities import Trace
+
+T = TypeVar("T")
+
+
+class PagedList(list, Generic[T]):
+    """A page of results; `token` fetches the next page, None on the last one."""
+
+    def __init__(self, items: Sequence[T] = (), token: str | None = None) -> None:
+        super().__init__(items)
+        self.token = token
+
+
+class TraceStore(abc.ABC):
+    """Stores completed traces and answers searches over them."""
+
+    @abc.abstractmethod
+    def write_traces(self, traces: Sequence[Trace]) -> None:
+        """Store `traces` in one transaction; writing a trace id again replaces the earlier copy."""
+
+    @abc.abstractmethod
+    def get_trace(self, trace_id: str) -> Trace | None:
+        """The trace with that id, spans included, or None."""
+
+    @abc.abstractmethod
+    def search_traces(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> PagedList[Trace]:
+        """Traces matching the filter, newest first unless `order_by` says otherwise, one page at a time."""
+
+    @abc.abstractmethod
+    def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
+        """Add or replace one tag of a stored trace."""
+
+    @abc.abstractmethod
+    def delete_trace_tag(self, trace_id: str, key: str) -> None:
+        """Remove one tag of a stored trace."""
+
+    @abc.abstractmethod
+    def delete_traces(
+        self,
+        experiment_id: str,
+        max_timestamp_millis: int | None = None,
+        max_traces: int | None = None,
+        trace_ids: Sequence[str] | None = None,
+    ) -> int:
+        """Delete traces (oldest first when `max_traces` is given); returns how many were deleted."""
+
+    def ping(self) -> None:
+        """Raise if the store cannot be reached now (used before replaying spilled traces)."""
+
+    def close(self) -> None:
+        """Release connections."""

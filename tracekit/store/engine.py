@@ -1,0 +1,112 @@
+"""SQLAlchemy engines for tracking URIs, tuned per database, and the check that a database answers.
+
+SQLite: WAL journal (readers never wait for the writer), a 30 s busy timeout, `synchronous=NORMAL`, foreign keys
+on, case-sensitive LIKE (as on the other databases). Transactions are begun by us rather than by the sqlite3
+module, so that writes can take the write lock up front (`BEGIN IMMEDIATE`): a transaction that reads first and
+upgrades to a write later gets "database is locked" at once when another process wrote in between, without
+waiting out the busy timeout.
+
+PostgreSQL/MySQL: `pool_pre_ping` so a restarted server costs one reconnect rather than a failed batch; MySQL runs at
+READ COMMITTED, where deleting a trace's rows before re-inserting them takes no gap locks that would make
+concurrent writers deadlock.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, create_engine
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from tracekit.exceptions import TracekitException
+from tracekit.store.uri import redact_uri, to_sqlalchemy_url
+
+logger = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+# Execution option asking for `BEGIN IMMEDIATE` on SQLite; other databases ignore it.
+WRITE_LOCK_OPTION = "tracekit_write_lock"
+
+_DRIVER_EXTRAS = {"psycopg": "postgres", "pymysql": "mysql"}
+
+
+def create_store_engine(uri: str) -> Engine:
+    """A configured engine for a SQL tracking URI (nothing is connected yet).
+
+    For a SQLite file the parent folder is created if missing.
+    """
+    url = to_sqlalchemy_url(uri)
+    try:
+        if url.get_backend_name() == "sqlite":
+            return _sqlite_engine(url)
+        options: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 3600}
+        if url.get_backend_name() in ("mysql", "mariadb"):
+            options["isolation_level"] = "READ COMMITTED"
+        return create_engine(url, **options)
+    except (ImportError, NoSuchModuleError) as error:
+        driver = url.get_driver_name()
+        extra = _DRIVER_EXTRAS.get(driver)
+        hint = f" Install it with: pip install 'tracekit[{extra}]'." if extra else ""
+        raise TracekitException(
+            f"Cannot use tracking URI {redact_uri(uri)!r}: the database driver {driver!r} is not installed "
+            f"({error}).{hint}") from error
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    in_memory = database == ":memory:" or database.startswith("file::memory:")
+    if in_memory:
+        # One shared connection, or every pooled connection would see its own empty database.
+        engine = create_engine(url, poolclass=StaticPool,
+                               connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    else:
+        folder = Path(database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise TracekitException(
+                f"Cannot create the folder {str(folder)!r} for the SQLite tracking store "
+                f"{redact_uri(url.render_as_string())!r}: {error}") from error
+        engine = create_engine(url, connect_args={"check_same_thread": False,
+                                                  "timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, see below
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA case_sensitive_like = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(WRITE_LOCK_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def check_connection(engine: Engine, uri: str) -> None:
+    """Connect once; TracekitException naming the URI (password hidden) and the driver's reason if that fails."""
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except DBAPIError as error:
+        reason = str(error.orig).strip() or type(error.orig).__name__
+        raise TracekitException(f"Cannot connect to the tracking store {redact_uri(uri)!r}: {reason}",
+                                error_code="TEMPORARILY_UNAVAILABLE") from error
+    except SQLAlchemyError as error:
+        raise TracekitException(f"Cannot connect to the tracking store {redact_uri(uri)!r}: {error}",
+                                error_code="TEMPORARILY_UNAVAILABLE") from error

@@ -1,0 +1,375 @@
+"""`SqlTraceStore`: traces in SQLite, PostgreSQL or MySQL/MariaDB through SQLAlchemy Core.
+
+Writes: one transaction per batch; each trace is upserted by id (its trace_info row first, which locks it, then its
+tags, metadata and spans are deleted and re-inserted), with one executemany insert per table. Batches lock traces in
+trace-id order, so two writers never wait on each other in a cycle; transient lock errors (SQLite busy, PostgreSQL
+deadlock or serialization failure, MySQL deadlock or lock timeout) are retried a few times.
+
+Reads: the page of trace_info rows is chosen, sorted and limited in SQL; the tags, metadata and spans of the whole
+page are then loaded with a few `IN (...)` queries of at most `ID_CHUNK_SIZE` ids each.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from tracekit.entities import Trace, TraceData
+from tracekit.exceptions import ResourceNotFoundError, TracekitException
+from tracekit.store import search_sql
+from tracekit.store.base import PagedList, TraceStore
+from tracekit.store.engine import WRITE_LOCK_OPTION, check_connection, create_store_engine
+from tracekit.store.migrate import ensure_schema
+from tracekit.store.schema import (
+    KEY_LENGTH,
+    TAG_VALUE_LENGTH,
+    experiments,
+    spans,
+    trace_info,
+    trace_metadata,
+    trace_tags,
+)
+from tracekit.store.search_grammar import parse_filter, parse_order_by
+from tracekit.store.trace_rows import (
+    INFO_COLUMNS,
+    span_from_content,
+    span_order,
+    trace_info_from_row,
+    traces_to_rows,
+)
+from tracekit.store.uri import redact_uri
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Stays far below SQLite's bound-parameter cap (999 before SQLite 3.32) and keeps statements small elsewhere.
+ID_CHUNK_SIZE = 500
+WRITE_ATTEMPTS = 5
+_RETRY_BASE_SECONDS = 0.05
+
+_PG_TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+_MYSQL_TRANSIENT_CODES = {1205, 1213}  # lock wait timeout, deadlock
+_SQLITE_TRANSIENT_MESSAGES = ("database is locked", "database is busy", "database table is locked")
+
+_INFO_SELECT = [trace_info.c[name] for name in INFO_COLUMNS]
+
+
+def _chunks(items: Sequence[T], size: int = ID_CHUNK_SIZE) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _is_transient(error: DBAPIError) -> bool:
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in _PG_TRANSIENT_SQLSTATES:
+        return True
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int) and args[0] in _MYSQL_TRANSIENT_CODES:
+        return True
+    message = str(orig).lower()
+    return any(text in message for text in _SQLITE_TRANSIENT_MESSAGES)
+
+
+class SqlTraceStore(TraceStore):
+    """Trace store on a SQL database named by a tracking URI; the schema is created or checked on construction.
+
+    >>> store = SqlTraceStore("sqlite:///traces.db")
+    >>> store.write_traces([trace])
+    >>> store.search_traces(["0"], filter_string="tags.env = 'prod'", max_results=10)
+    """
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        self.engine: Engine = create_store_engine(uri)
+        try:
+            check_connection(self.engine, uri)
+            ensure_schema(self.engine)
+        except BaseException:
+            self.engine.dispose()
+            raise
+        self._dialect = self.engine.dialect.name
+        self._known_experiment_ids: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"SqlTraceStore({redact_uri(self.uri)!r})"
+
+    # --- transactions ---------------------------------------------------------------------------------------------
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in one write transaction, retrying it on transient lock errors."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self.engine.connect() as connection:
+                    connection.execution_options(**{WRITE_LOCK_OPTION: True})
+                    with connection.begin():
+                        return work(connection)
+            except DBAPIError as error:
+                if attempt == WRITE_ATTEMPTS or not _is_transient(error):
+                    raise
+                delay = _RETRY_BASE_SECONDS * 2 ** (attempt - 1) * (0.5 + random.random())
+                logger.debug("Transient error writing to %s (attempt %d), retrying in %.2fs: %s",
+                             redact_uri(self.uri), attempt, delay, error.orig)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:
+        """Insert `rows`, replacing the non-key columns of rows whose primary key exists."""
+        update_columns = [c.name for c in table.columns if c.name not in keys]
+        if self._dialect in ("mysql", "mariadb"):
+            statement = mysql.insert(table)
+            statement = statement.on_duplicate_key_update({c: statement.inserted[c] for c in update_columns})
+        else:
+            dialect_insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+            statement = dialect_insert(table)
+            statement = statement.on_conflict_do_update(
+                index_elements=keys, set_={c: statement.excluded[c] for c in update_columns})
+        connection.execute(statement, rows)
+
+    def _insert_missing(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert `rows`, skipping any that would violate a unique constraint."""
+        if self._dialect in ("mysql", "mariadb"):
+            statement = insert(table).prefix_with("IGNORE")
+        else:
+            dialect_insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+            statement = dialect_insert(table).on_conflict_do_nothing()
+        connection.execute(statement, rows)
+
+    def _ensure_experiments(self, connection: Connection, experiment_ids: set[str]) -> None:
+        # Traces may name an experiment nobody created in this database yet (TRACEKIT_EXPERIMENT_ID, an experiment
+        # of another tracking URI); create a placeholder rather than fail the batch on the foreign key.
+        present = set(connection.scalars(
+            select(experiments.c.experiment_id).where(experiments.c.experiment_id.in_(sorted(experiment_ids)))))
+        now_ms = int(time.time() * 1000)
+        missing = [{"experiment_id": experiment_id, "name": f"experiment-{experiment_id}",
+                    "lifecycle_stage": "active", "creation_time": now_ms, "last_update_time": now_ms}
+                   for experiment_id in sorted(experiment_ids - present)]
+        if missing:
+            self._insert_missing(connection, experiments, missing)
+
+    # --- writing --------------------------------------------------------------------------------------------------
+    def write_traces(self, traces: Sequence[Trace]) -> None:
+        """Store `traces` in one transaction; writing a trace id again replaces the earlier copy (the last copy in
+        `traces` wins)."""
+        if not traces:
+            return
+        latest = {trace.info.trace_id: trace for trace in traces}
+        trace_ids = sorted(latest)
+        rows = traces_to_rows([latest[trace_id] for trace_id in trace_ids])
+        new_experiments = {row["experiment_id"] for row in rows.trace_info} - self._known_experiment_ids
+
+        def work(connection: Connection) -> None:
+            if new_experiments:
+                self._ensure_experiments(connection, new_experiments)
+            self._upsert(connection, trace_info, rows.trace_info, ["trace_id"])
+            for chunk in _chunks(trace_ids):
+                for table in (spans, trace_tags, trace_metadata):
+                    connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
+            for table, table_rows in ((trace_tags, rows.tags), (trace_metadata, rows.metadata), (spans, rows.spans)):
+                if table_rows:
+                    connection.execute(insert(table), table_rows)
+
+        self._write(work)
+        self._known_experiment_ids |= new_experiments
+
+    def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
+        """Add or replace one tag of a stored trace; ResourceNotFoundError if there is no such trace."""
+        key, value = str(key), str(value)
+        if not key or len(key) > KEY_LENGTH:
+            raise TracekitException(f"Tag keys must be 1 to {KEY_LENGTH} characters long, got {len(key)}.",
+                                    error_code="INVALID_PARAMETER_VALUE")
+        if len(value) > TAG_VALUE_LENGTH:
+            raise TracekitException(f"Tag values must be at most {TAG_VALUE_LENGTH} characters long, got "
+                                    f"{len(value)} for tag {key!r}.", error_code="INVALID_PARAMETER_VALUE")
+
+        def work(connection: Connection) -> None:
+            self._require_trace(connection, trace_id)
+            self._upsert(connection, trace_tags, [{"trace_id": trace_id, "key": key, "value": value}],
+                         ["trace_id", "key"])
+
+        self._write(work)
+
+    def delete_trace_tag(self, trace_id: str, key: str) -> None:
+        """Remove one tag of a stored trace; ResourceNotFoundError if the trace or the tag does not exist."""
+
+        def work(connection: Connection) -> None:
+            self._require_trace(connection, trace_id)
+            deleted = connection.execute(
+                delete(trace_tags).where(trace_tags.c.trace_id == trace_id, trace_tags.c.key == key)).rowcount
+            if not deleted:
+                raise ResourceNotFoundError(f"Trace {trace_id} has no tag {key!r}.")
+
+        self._write(work)
+
+    @staticmethod
+    def _require_trace(connection: Connection, trace_id: str) -> None:
+        found = connection.scalar(select(trace_info.c.trace_id).where(trace_info.c.trace_id == trace_id))
+        if found is None:
+            raise ResourceNotFoundError(f"Trace {trace_id!r} not found in the tracking store.")
+
+    def delete_traces(
+        self,
+        experiment_id: str,
+        max_timestamp_millis: int | None = None,
+        max_traces: int | None = None,
+        trace_ids: Sequence[str] | None = None,
+    ) -> int:
+        """Delete traces of one experiment: those started at or before `max_timestamp_millis`, those in
+        `trace_ids`, at most `max_traces` of them (oldest first); criteria given together must all hold.
+        Returns how many were deleted."""
+        if max_timestamp_millis is None and max_traces is None and trace_ids is None:
+            raise TracekitException(
+                "delete_traces() needs at least one of max_timestamp_millis, max_traces or trace_ids.",
+                error_code="INVALID_PARAMETER_VALUE")
+        if max_traces is not None and (not isinstance(max_traces, int) or max_traces < 1):
+            raise TracekitException(f"delete_traces(): max_traces must be a positive integer, got {max_traces!r}.",
+                                    error_code="INVALID_PARAMETER_VALUE")
+        conditions = [trace_info.c.experiment_id == str(experiment_id)]
+        if max_timestamp_millis is not None:
+            conditions.append(trace_info.c.request_time <= int(max_timestamp_millis))
+
+        def matching_ids(connection: Connection) -> list[str]:
+            if trace_ids is None:
+                query = (select(trace_info.c.trace_id).where(*conditions)
+                         .order_by(trace_info.c.request_time.asc(), trace_info.c.trace_id.asc()).limit(max_traces))
+                return list(connection.scalars(query))
+            query = select(trace_info.c.trace_id, trace_info.c.request_time).where(*conditions)
+            rows: list[Any] = []
+            for chunk in _chunks(sorted({str(trace_id) for trace_id in trace_ids})):
+                rows.extend(connection.execute(query.where(trace_info.c.trace_id.in_(chunk))))
+            rows.sort(key=lambda row: (row.request_time, row.trace_id))
+            return [row.trace_id for row in rows[:max_traces]]
+
+        def work(connection: Connection) -> int:
+            doomed = sorted(matching_ids(connection))
+            for chunk in _chunks(doomed):
+                for table in (spans, trace_tags, trace_metadata, trace_info):
+                    connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
+            return len(doomed)
+
+        return self._write(work)
+
+    # --- reading --------------------------------------------------------------------------------------------------
+    def get_trace(self, trace_id: str) -> Trace | None:
+        """The trace with that id, spans included, or None."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(*_INFO_SELECT).where(trace_info.c.trace_id == trace_id)).first()
+            if row is None:
+                return None
+            return self._assemble(connection, [row], include_spans=True)[0]
+
+    def search_traces(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> PagedList[Trace]:
+        """One page of traces matching `filter_string` in `experiment_ids` (all experiments if empty), newest
+        first unless `order_by` says otherwise; `max_results=None` returns every match. The returned list's
+        `token` fetches the next page (None on the last).
+
+        >>> page = store.search_traces(["0"], "span.type = 'LLM' AND timestamp_ms > 1700000000000", 50)
+        >>> more = store.search_traces(["0"], "span.type = 'LLM' AND timestamp_ms > 1700000000000", 50,
+        ...                            page_token=page.token)
+        """
+        if max_results is not None and (isinstance(max_results, bool) or not isinstance(max_results, int)
+                                        or max_results < 1):
+            raise TracekitException(f"max_results must be a positive integer or None, got {max_results!r}.",
+                                    error_code="INVALID_PARAMETER_VALUE")
+        if isinstance(experiment_ids, str):
+            experiment_ids = [experiment_ids]
+        experiment_list = sorted({str(experiment_id) for experiment_id in experiment_ids or ()})
+        expression = parse_filter(filter_string)
+        keys = search_sql.sort_keys(parse_order_by(list(order_by) if order_by else None))
+
+        conditions = self._scope(experiment_list, run_id, model_id)
+        if expression is not None:
+            conditions.append(search_sql.compile_filter(expression))
+        fingerprint = search_sql.search_fingerprint(experiment_list, filter_string, list(order_by or ()),
+                                                    run_id, model_id)
+        if page_token:
+            after = search_sql.decode_page_token(page_token, fingerprint, len(keys))
+            conditions.append(search_sql.after_keyset(keys, after))
+
+        query = (select(*_INFO_SELECT, *(key.expression.label(key.label) for key in keys))
+                 .where(*conditions)
+                 .order_by(*(key.clause() for key in keys)))
+        if max_results is not None:
+            query = query.limit(max_results + 1)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+            token = None
+            if max_results is not None and len(rows) > max_results:
+                rows = rows[:max_results]
+                token = search_sql.encode_page_token(list(rows[-1][len(_INFO_SELECT):]), fingerprint)
+            traces = self._assemble(connection, rows, include_spans)
+        return PagedList(traces, token)
+
+    def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                     model_id: str | None = None) -> int:
+        """How many traces the experiments hold (only a run's or a model's when given), without loading them."""
+        if isinstance(experiment_ids, str):
+            experiment_ids = [experiment_ids]
+        conditions = self._scope(sorted({str(e) for e in experiment_ids or ()}), run_id, model_id)
+        with self.engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(trace_info).where(*conditions)) or 0)
+
+    @staticmethod
+    def _scope(experiment_ids: list[str], run_id: str | None, model_id: str | None) -> list[Any]:
+        conditions: list[Any] = []
+        if experiment_ids:
+            conditions.append(trace_info.c.experiment_id.in_(experiment_ids))
+        if run_id is not None:
+            conditions.append(trace_info.c.run_id == str(run_id))
+        if model_id is not None:
+            conditions.append(trace_info.c.model_id == str(model_id))
+        return conditions
+
+    def _assemble(self, connection: Connection, info_rows: Sequence[Any], include_spans: bool) -> list[Trace]:
+        """Traces for trace_info rows, their tags, metadata and (optionally) spans loaded a chunk at a time."""
+        info_rows = [tuple(row) for row in info_rows]
+        trace_ids = [row[0] for row in info_rows]
+        tags: dict[str, dict[str, str]] = defaultdict(dict)
+        metadata: dict[str, dict[str, str]] = defaultdict(dict)
+        span_lists: dict[str, list[Any]] = defaultdict(list)
+        for chunk in _chunks(trace_ids):
+            for table, target in ((trace_tags, tags), (trace_metadata, metadata)):
+                query = select(table.c.trace_id, table.c.key, table.c.value).where(table.c.trace_id.in_(chunk))
+                for trace_id, key, value in connection.execute(query):
+                    target[trace_id][key] = value
+            if include_spans:
+                query = select(spans.c.trace_id, spans.c.content).where(spans.c.trace_id.in_(chunk))
+                for trace_id, content in connection.execute(query):
+                    span_lists[trace_id].append(span_from_content(content))
+        traces = []
+        for row in info_rows:
+            trace_id = row[0]
+            trace_spans = span_lists.get(trace_id, [])
+            trace_spans.sort(key=span_order)
+            info = trace_info_from_row(row, tags.get(trace_id, {}), metadata.get(trace_id, {}))
+            traces.append(Trace(info=info, data=TraceData(spans=trace_spans)))
+        return traces
+
+    # --- lifecycle ------------------------------------------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise TracekitException if the database cannot be reached now."""
+        check_connection(self.engine, self.uri)
+
+    def close(self) -> None:
+        """Close every pooled connection; the store reconnects if used again."""
+        self.engine.dispose()

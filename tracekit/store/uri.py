@@ -1,0 +1,149 @@
+"""Tracking URIs for trace stores: which scheme a URI names, the SQLAlchemy URL of a SQL one, and plugin lookup.
+
+Built in: `sqlite:///relative/path.db`, `sqlite:////absolute/path.db`, `postgresql://user@host:5432/db` (driver
+psycopg) and `mysql://user@host:3306/db` (driver PyMySQL); an explicit driver (`postgresql+psycopg2://...`,
+`mysql+mysqldb://...`) is kept. Other schemes come from plugins: a package declares an entry point in the group
+`tracekit.trace_store` whose name is the scheme and whose value is a callable taking the URI and returning a
+`TraceStore`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from tracekit.exceptions import TracekitException
+from tracekit.tracking_uri import redact
+
+if TYPE_CHECKING:
+    from tracekit.store.base import TraceStore
+
+logger = logging.getLogger(__name__)
+
+PLUGIN_GROUP = "tracekit.trace_store"
+
+# scheme as written -> (SQLAlchemy backend name, driver used when the URI names none)
+_SQL_BACKENDS: dict[str, tuple[str, str | None]] = {
+    "sqlite": ("sqlite", None),
+    "postgresql": ("postgresql", "psycopg"),
+    "postgres": ("postgresql", "psycopg"),
+    "mysql": ("mysql", "pymysql"),
+    "mariadb": ("mariadb", "pymysql"),
+}
+SQL_SCHEMES = tuple(_SQL_BACKENDS)
+HTTP_SCHEMES = ("http", "https")
+
+_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9.\-]*)(?:\+([A-Za-z0-9_]+))?://")
+
+
+def redact_uri(uri: str) -> str:
+    """`uri` with its password replaced by `***`, safe for messages and logs."""
+    return redact(str(uri))
+
+
+def _supported_text() -> str:
+    plugins = sorted(plugin_schemes())
+    plugin_text = f"; installed plugins add: {', '.join(plugins)}" if plugins else ""
+    return (f"Supported: sqlite:///path/to/file.db, postgresql://user@host:port/db, mysql://user@host:port/db, "
+            f"http(s)://tracking-server{plugin_text}. Other schemes can be added by a plugin registering an "
+            f"entry point in the '{PLUGIN_GROUP}' group.")
+
+
+def get_scheme(uri: str) -> str:
+    """The scheme of `uri` in lower case, without any `+driver` part; TracekitException if it has none.
+
+    >>> get_scheme("postgresql+psycopg://u@h/db")
+    'postgresql'
+    """
+    match = _SCHEME_RE.match(uri) if isinstance(uri, str) else None
+    if match is None:
+        raise TracekitException(
+            f"Malformed tracking URI {redact_uri(str(uri))!r}: expected '<scheme>://...'. {_supported_text()}",
+            error_code="INVALID_PARAMETER_VALUE")
+    return match.group(1).lower()
+
+
+def is_sql_uri(uri: str) -> bool:
+    """Whether `uri` names one of the built-in SQL databases."""
+    return get_scheme(uri) in _SQL_BACKENDS
+
+
+def unsupported_scheme_error(uri: str) -> TracekitException:
+    """The error for a URI whose scheme neither tracekit nor an installed plugin handles."""
+    return TracekitException(
+        f"Unsupported tracking URI {redact_uri(uri)!r}: no trace store handles the scheme "
+        f"{get_scheme(uri)!r}. {_supported_text()}",
+        error_code="INVALID_PARAMETER_VALUE")
+
+
+def to_sqlalchemy_url(uri: str) -> URL:
+    """The SQLAlchemy URL for a SQL tracking URI, with tracekit's default driver filled in.
+
+    >>> to_sqlalchemy_url("postgresql://me@db:5432/traces").drivername
+    'postgresql+psycopg'
+    """
+    scheme = get_scheme(uri)
+    if scheme not in _SQL_BACKENDS:
+        raise unsupported_scheme_error(uri)
+    try:
+        url = make_url(uri)
+    except (ArgumentError, ValueError) as error:
+        raise TracekitException(f"Malformed tracking URI {redact_uri(uri)!r}: {error}. {_supported_text()}",
+                                error_code="INVALID_PARAMETER_VALUE") from error
+    backend, default_driver = _SQL_BACKENDS[scheme]
+    driver = url.get_driver_name() if "+" in url.drivername else default_driver
+    url = url.set(drivername=f"{backend}+{driver}" if driver else backend)
+    if backend == "sqlite":
+        _check_sqlite(uri, url)
+    else:
+        if not url.host:
+            raise TracekitException(
+                f"Malformed tracking URI {redact_uri(uri)!r}: no host. Write it as "
+                f"{scheme}://user[:password]@host[:port]/database.", error_code="INVALID_PARAMETER_VALUE")
+        if not url.database:
+            raise TracekitException(
+                f"Malformed tracking URI {redact_uri(uri)!r}: no database name after the host. Write it as "
+                f"{scheme}://user[:password]@host[:port]/database.", error_code="INVALID_PARAMETER_VALUE")
+    if backend in ("mysql", "mariadb") and "charset" not in url.query:
+        url = url.update_query_dict({"charset": "utf8mb4"})
+    return url
+
+
+def _check_sqlite(uri: str, url: URL) -> None:
+    if url.host or url.username or url.port:
+        raise TracekitException(
+            f"Malformed tracking URI {redact_uri(uri)!r}: a SQLite URI has three slashes before a relative path "
+            f"(sqlite:///traces.db) and four before an absolute one (sqlite:////data/traces.db).",
+            error_code="INVALID_PARAMETER_VALUE")
+    if not url.database:
+        raise TracekitException(
+            f"Malformed tracking URI {redact_uri(uri)!r}: no file name. Write it as sqlite:///traces.db "
+            f"(relative to the working directory) or sqlite:////absolute/path/traces.db.",
+            error_code="INVALID_PARAMETER_VALUE")
+
+
+def plugin_schemes() -> set[str]:
+    """Schemes that installed plugins provide trace stores for."""
+    try:
+        return {ep.name.lower() for ep in entry_points(group=PLUGIN_GROUP)}
+    except Exception:  # noqa: BLE001 - a broken distribution's metadata must not break URI errors
+        logger.debug("Could not list %s entry points.", PLUGIN_GROUP, exc_info=True)
+        return set()
+
+
+def load_plugin_factory(scheme: str) -> Callable[[str], TraceStore] | None:
+    """The store factory a plugin registered for `scheme`, or None if no plugin did."""
+    for ep in entry_points(group=PLUGIN_GROUP):
+        if ep.name.lower() == scheme.lower():
+            try:
+                return ep.load()
+            except Exception as error:
+                raise TracekitException(
+                    f"The trace store plugin for scheme {scheme!r} ({ep.value}) failed to load: {error}") from error
+    return None

@@ -1,0 +1,200 @@
+"""`TraceBuffer`: the span processor that holds every span of a trace until its root span ends.
+
+A trace lives here from its root span's start to its root span's end, then goes, whole, to the export queue. The
+buffer is bounded in count (TRACEKIT_TRACE_BUFFER_MAX_SIZE) and age (TRACEKIT_TRACE_BUFFER_TTL_SECONDS): a trace
+pushed out before its root ends is exported as it stands with state IN_PROGRESS, counted and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Union
+
+from opentelemetry.context import Context
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+from opentelemetry.sdk.trace import Span as SdkSpan
+
+from tracekit.constants import REQUEST_PREVIEW_LENGTH, SpanAttributeKey, TraceMetadataKey
+from tracekit.entities import Span, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
+from tracekit.tracing import trace_defaults
+from tracekit.tracing.live_span import format_trace_id, span_from_otel
+from tracekit.tracing.stats import LimitedWarning, StatsCounter
+
+logger = logging.getLogger(__name__)
+
+BufferedSpan = Union[ReadableSpan, Span]
+
+
+class TraceEntry:
+    """One trace in the making: its ended spans, its running spans, and trace-level tags and metadata."""
+
+    __slots__ = ("otel_trace_id", "root_span_id", "created_at", "ended", "live", "tags", "metadata",
+                 "experiment_id", "client_request_id", "state")
+
+    def __init__(self, otel_trace_id: int, root_span_id: int) -> None:
+        self.otel_trace_id = otel_trace_id
+        self.root_span_id = root_span_id
+        self.created_at = time.monotonic()
+        self.ended: list[BufferedSpan] = []
+        self.live: dict[int, SdkSpan] = {}
+        self.tags: dict[str, str] = {}
+        self.metadata: dict[str, str] = trace_defaults.initial_metadata()
+        self.experiment_id = trace_defaults.current_experiment_id()
+        self.client_request_id: str | None = None
+        self.state: TraceState | None = None  # decided when the trace leaves the buffer
+
+    @property
+    def trace_id(self) -> str:
+        """`tr-<32 hex>`."""
+        return format_trace_id(self.otel_trace_id)
+
+    def build_trace(self) -> Trace:
+        """The `Trace` entity: ended spans, plus running ones (without end time) for an evicted trace."""
+        trace_id = self.trace_id
+        spans = [span if isinstance(span, Span) else span_from_otel(span, trace_id) for span in self.ended]
+        spans.extend(span_from_otel(span, trace_id) for span in list(self.live.values()))
+        root_id = f"{self.root_span_id:016x}"
+        root = next((span for span in spans if span.span_id == root_id), None)
+        if root is None:  # cannot happen for a trace that started here; keep going with what we have
+            root = spans[0] if spans else None
+        state = self.state
+        if state is None:
+            failed = root is not None and root.status.status_code == SpanStatusCode.ERROR
+            state = TraceState.ERROR if failed else TraceState.OK
+        start_ns = root.start_time_ns if root else 0
+        end_ns = root.end_time_ns if root else None
+        info = TraceInfo(
+            trace_id=trace_id,
+            experiment_id=self.experiment_id,
+            request_time=start_ns // 1_000_000,
+            execution_duration=None if end_ns is None else (end_ns - start_ns) // 1_000_000,
+            state=state,
+            request_preview=_preview(root, SpanAttributeKey.INPUTS),
+            response_preview=_preview(root, SpanAttributeKey.OUTPUTS),
+            client_request_id=self.client_request_id,
+            trace_metadata=dict(self.metadata),
+            tags=dict(self.tags),
+        )
+        return Trace(info=info, data=TraceData(spans=spans))
+
+
+def _preview(root: Span | None, key: str) -> str | None:
+    raw = None if root is None else root.raw_attributes.get(key)
+    if raw is None:
+        return None
+    return raw if len(raw) <= REQUEST_PREVIEW_LENGTH else raw[: REQUEST_PREVIEW_LENGTH - 3] + "..."
+
+
+class TraceBuffer(SpanProcessor):
+    """Groups spans by trace and hands each complete trace to `on_complete` when its root span ends."""
+
+    def __init__(self, on_complete: Callable[[TraceEntry], None], stats: StatsCounter, max_size: int,
+                 ttl_seconds: float) -> None:
+        self._on_complete = on_complete
+        self._stats = stats
+        self._max_size = max(1, max_size)
+        self._ttl = ttl_seconds
+        self._lock = threading.Lock()
+        self._traces: OrderedDict[int, TraceEntry] = OrderedDict()
+        self._late_warning = LimitedWarning(logger)
+
+    # --- SpanProcessor --------------------------------------------------------------------------------------
+    def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
+        context = span.context
+        evicted: list[TraceEntry] = []
+        with self._lock:
+            entry = self._traces.get(context.trace_id)
+            if entry is None:
+                parent = span.parent
+                if parent is not None and not parent.is_remote:
+                    # A child of a trace that already left the buffer; counted when it ends.
+                    return
+                entry = TraceEntry(context.trace_id, context.span_id)
+                self._traces[context.trace_id] = entry
+                evicted = self._take_evictions()
+            entry.live[context.span_id] = span
+        for old in evicted:
+            self._evict(old)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        context = span.context
+        completed = None
+        with self._lock:
+            entry = self._traces.get(context.trace_id)
+            if entry is not None:
+                entry.live.pop(context.span_id, None)
+                entry.ended.append(span)
+                if context.span_id == entry.root_span_id:
+                    del self._traces[context.trace_id]
+                    completed = entry
+        if entry is None:
+            self._stats.add("late_spans")
+            self._late_warning.warn("Span %r of trace %s ended after its trace left the buffer; it is not stored",
+                                    span.name, format_trace_id(context.trace_id))
+        elif completed is not None:
+            self._on_complete(completed)
+
+    def shutdown(self) -> None:
+        """Nothing to release: the export queue flushes at exit."""
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        """Traces still running stay here; nothing to push."""
+        return True
+
+    # --- access for the tracing API -------------------------------------------------------------------------
+    def get(self, otel_trace_id: int) -> TraceEntry | None:
+        """The running trace with that id, or None."""
+        with self._lock:
+            return self._traces.get(otel_trace_id)
+
+    def add_spans(self, otel_trace_id: int, spans: list[Span]) -> bool:
+        """Add finished spans (from `add_trace`) to a running trace; False if the trace is not here."""
+        with self._lock:
+            entry = self._traces.get(otel_trace_id)
+            if entry is None:
+                return False
+            entry.ended.extend(spans)
+            return True
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._traces)
+
+    def evict_all(self) -> None:
+        """Push every running trace out as IN_PROGRESS (at process exit, so nothing is lost silently)."""
+        with self._lock:
+            entries = list(self._traces.values())
+            self._traces.clear()
+        for entry in entries:
+            self._evict(entry, reason="the process is exiting")
+
+    # --- eviction -------------------------------------------------------------------------------------------
+    def _take_evictions(self) -> list[TraceEntry]:
+        """Called with the lock held, after adding a trace: remove what is over the size or the age limit."""
+        evicted = []
+        while len(self._traces) > self._max_size:
+            evicted.append(self._traces.popitem(last=False)[1])
+        if self._traces:
+            oldest_allowed = time.monotonic() - self._ttl
+            while self._traces:
+                oldest = next(iter(self._traces.values()))
+                if oldest.created_at >= oldest_allowed:
+                    break
+                evicted.append(self._traces.popitem(last=False)[1])
+        return evicted
+
+    def _evict(self, entry: TraceEntry, reason: str | None = None) -> None:
+        entry.state = TraceState.IN_PROGRESS
+        entry.metadata[TraceMetadataKey.EVICTED] = "true"
+        self._stats.add("evicted_in_progress")
+        logger.warning(
+            "Trace %s left the in-memory buffer before its root span ended (%s); it is exported as IN_PROGRESS "
+            "with the %d spans ended so far. Raise TRACEKIT_TRACE_BUFFER_MAX_SIZE or "
+            "TRACEKIT_TRACE_BUFFER_TTL_SECONDS if your traces run longer.",
+            entry.trace_id, reason or f"buffer limit: {self._max_size} traces, {self._ttl:g} s", len(entry.ended))
+        self._on_complete(entry)
+

@@ -1,0 +1,320 @@
+"""The export queue: completed traces go from the thread that ended them to the exporter, in batches, in the
+background; failures are retried with backoff, then spilled to disk and replayed when the store answers again.
+
+Nothing is discarded: a full queue makes the caller wait up to TRACEKIT_EXPORT_QUEUE_FULL_WAIT_SECONDS, then the
+trace goes straight to the spill folder. A trace is counted as dropped only if even the spill folder refuses it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from tracekit.entities import Trace
+from tracekit.exporters import TraceExporter
+from tracekit.tracing.buffer import TraceEntry
+from tracekit.tracing.spill import SpillFolder
+from tracekit.tracing.stats import LimitedWarning, StatsCounter
+
+logger = logging.getLogger(__name__)
+
+_FIRST_RETRY_DELAY = 0.05
+_MAX_RETRY_DELAY = 2.0
+# While the destination is down, try it again at most this often (other batches go straight to the spill folder).
+_DOWN_PROBE_INTERVAL = 1.0
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """How the queue behaves; see `tracekit.config` for the variables behind each field."""
+
+    max_size: int
+    batch_size: int
+    async_mode: bool
+    full_wait_seconds: float
+    retry_max_seconds: float
+
+
+class Destination:
+    """An exporter, the spill folder keeping what it could not take, and whether it is answering now."""
+
+    def __init__(self, exporter: TraceExporter) -> None:
+        self.exporter = exporter
+        self.spill = SpillFolder(exporter.name)
+        self.down_since: float | None = None
+        self.last_probe = 0.0
+        self.replay_checked = False  # False: the spill folder may hold traces to replay
+
+    @property
+    def name(self) -> str:
+        """The exporter's name (where it delivers)."""
+        return self.exporter.name
+
+    def probe_due(self) -> bool:
+        """While down, whether it is time to try the destination again."""
+        return time.monotonic() - self.last_probe >= _DOWN_PROBE_INTERVAL
+
+
+class _FlushMarker:
+    """Put in the queue by `flush`; the worker sets it once everything queued before it was handled."""
+
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+class ExportQueue:
+    """Bounded queue + one worker thread that batches completed traces into the current destination.
+
+    The producer side is lock-free (a deque append and, only when the worker sleeps, an Event.set), because it
+    runs on the user's thread at the end of every trace.
+    """
+
+    def __init__(self, destinations: Callable[[], list[Destination]], stats: StatsCounter,
+                 settings: QueueSettings) -> None:
+        self._destinations = destinations
+        self._stats = stats
+        self._settings = settings
+        self._items: deque[TraceEntry | Trace | _FlushMarker] = deque()
+        self._wakeup = threading.Event()
+        self._start_lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self._worker_pid = 0
+        self._worker_idle = True
+        self._in_flight = 0
+        self._closing = False
+        self._retry_warning = LimitedWarning(logger)
+
+    # --- producer side --------------------------------------------------------------------------------------
+    def put(self, item: TraceEntry | Trace) -> None:
+        """Hand over one completed trace. Never blocks longer than the configured full-queue wait."""
+        if not self._settings.async_mode or self._closing:
+            self._stats.add("completed")
+            self._deliver([item], may_retry=False)
+            return
+        if len(self._items) >= self._settings.max_size and not self._wait_for_room():
+            # Still full: keep the trace on disk rather than discard it; the worker replays it later.
+            self._stats.add("completed")
+            trace = self._to_trace(item)
+            for destination in self._destinations():
+                self._spill([trace], destination, reason="the export queue is full")
+            return
+        self._items.append(item)
+        if self._worker_idle:
+            self._wake()
+
+    def _wait_for_room(self) -> bool:
+        if self._worker_idle:
+            self._wake()
+        deadline = time.monotonic() + self._settings.full_wait_seconds
+        while len(self._items) >= self._settings.max_size:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.001)
+        return True
+
+    def _wake(self) -> None:
+        with self._start_lock:
+            if self._worker is None or self._worker_pid != os.getpid() or not self._worker.is_alive():
+                self._worker_pid = os.getpid()
+                self._worker = threading.Thread(target=self._run, name="tracekit-export", daemon=True)
+                self._worker.start()
+        self._wakeup.set()
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every trace handed over so far was delivered or spilled; False on timeout."""
+        if not self._items and self._in_flight == 0:
+            return True
+        marker = _FlushMarker()
+        self._items.append(marker)
+        self._wake()
+        return marker.done.wait(timeout)
+
+    def pending(self) -> int:
+        """Traces waiting or being written now."""
+        waiting = sum(1 for item in list(self._items) if not isinstance(item, _FlushMarker))
+        return waiting + self._in_flight
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Flush within `timeout`, spill whatever is left, stop the worker, close the exporter's spill file."""
+        if not self.flush(timeout):
+            logger.warning("Trace export did not finish within %.1f s at shutdown; spilling the rest.", timeout)
+        self._closing = True
+        left = []
+        while self._items:
+            item = self._items.popleft()
+            if isinstance(item, _FlushMarker):
+                item.done.set()
+            else:
+                left.append(item)
+        self._wakeup.set()
+        traces = [self._to_trace(item) for item in left]
+        if left:
+            self._stats.add("completed", len(left))
+        for destination in self._destinations():
+            if traces:
+                self._spill(traces, destination, reason="the process is exiting")
+            try:
+                destination.spill.seal()
+            except OSError:
+                logger.exception("Could not close the spill file %s", destination.spill.path)
+
+    def reset_after_fork(self) -> None:
+        """A forked child inherits the queue but not the worker thread: start afresh."""
+        self._items.clear()
+        self._wakeup = threading.Event()
+        self._start_lock = threading.Lock()
+        self._worker = None
+        self._worker_idle = True
+        self._in_flight = 0
+
+    # --- worker side ----------------------------------------------------------------------------------------
+    def _take_batch(self) -> tuple[list[TraceEntry | Trace], _FlushMarker | None]:
+        batch: list[TraceEntry | Trace] = []
+        while len(batch) < self._settings.batch_size:
+            try:
+                item = self._items.popleft()
+            except IndexError:
+                break
+            if isinstance(item, _FlushMarker):
+                return batch, item  # deliver what came before the marker, then release the flusher
+            batch.append(item)
+        return batch, None
+
+    def _run(self) -> None:
+        while True:
+            batch, marker = self._take_batch()
+            self._in_flight = len(batch)
+            try:
+                if batch:
+                    self._stats.add("completed", len(batch))
+                    self._deliver(batch, may_retry=True)
+                self._maybe_replay()
+            except Exception:  # noqa: BLE001 - the worker must survive anything
+                logger.exception("Unexpected error in the trace export worker")
+            finally:
+                self._in_flight = 0
+            if marker is not None:
+                marker.done.set()
+            if batch or marker is not None:
+                continue
+            if self._closing:
+                return
+            # Nothing queued: sleep until a producer wakes us (or, while the destination is down, until it is time
+            # to probe it again). Clearing before re-checking the queue means no wake-up is lost.
+            self._worker_idle = True
+            self._wakeup.clear()
+            if not self._items:
+                destinations = self._destinations()
+                if any(d.down_since is not None for d in destinations):
+                    self._wakeup.wait(_DOWN_PROBE_INTERVAL)
+                elif all(d.replay_checked for d in destinations):
+                    self._wakeup.wait()
+            self._worker_idle = False
+
+    def _deliver(self, batch: Sequence[TraceEntry | Trace], may_retry: bool) -> None:
+        traces = [self._to_trace(item) for item in batch]
+        for destination in self._destinations():
+            self._deliver_to(destination, traces, may_retry)
+
+    def _deliver_to(self, destination: Destination, traces: list[Trace], may_retry: bool) -> None:
+        if destination.down_since is not None and not destination.probe_due():
+            self._spill(traces, destination, reason="the destination is down")
+            return
+        retry_for = self._settings.retry_max_seconds if may_retry and destination.down_since is None else 0.0
+        deadline = time.monotonic() + retry_for
+        delay = _FIRST_RETRY_DELAY
+        while True:
+            destination.last_probe = time.monotonic()
+            try:
+                destination.exporter.export(traces)
+            except Exception as exc:  # noqa: BLE001 - any exporter failure is retried, then spilled
+                if self._closing or time.monotonic() + delay > deadline:
+                    if destination.down_since is None:
+                        destination.down_since = time.monotonic()
+                        logger.error("Trace export to %s failed (%s); keeping traces in %s until it answers.",
+                                     destination.name, exc, destination.spill.path)
+                    self._spill(traces, destination, reason=f"export failed: {exc}")
+                    return
+                self._stats.add("retried")
+                self._retry_warning.warn("Trace export to %s failed (%s); retrying in %.2f s", destination.name,
+                                         exc, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, _MAX_RETRY_DELAY)
+                continue
+            self._stats.add("exported", len(traces))
+            if destination.down_since is not None:
+                logger.warning("Trace export to %s works again after %.1f s; replaying spilled traces.",
+                               destination.name, time.monotonic() - destination.down_since)
+                destination.down_since = None
+                destination.replay_checked = False
+            return
+
+    def _maybe_replay(self) -> None:
+        """Replay spilled traces (ours or an earlier process's) to each destination that answers."""
+        for destination in self._destinations():
+            if destination.replay_checked and destination.down_since is None:
+                continue
+            if destination.down_since is not None:
+                if not destination.probe_due():
+                    continue
+                destination.last_probe = time.monotonic()
+                try:
+                    ping = getattr(destination.exporter, "ping", None)
+                    if ping is not None:
+                        ping()
+                except Exception:  # noqa: BLE001 - still down
+                    continue
+                destination.down_since = None
+                logger.warning("Trace destination %s answers again; replaying spilled traces.", destination.name)
+            destination.replay_checked = True
+            self.replay(destination)
+
+    def replay(self, destination: Destination) -> int:
+        """Deliver every spilled trace for the destination; returns how many were delivered."""
+        delivered = 0
+        try:
+            claimed_files = destination.spill.claim_all()
+        except OSError:
+            logger.exception("Could not read the spill folder %s", destination.spill.path)
+            return 0
+        for claimed in claimed_files:
+            try:
+                for traces, unreadable in SpillFolder.read_batches(claimed, self._settings.batch_size):
+                    if unreadable:
+                        self._stats.add("dropped", unreadable)
+                        logger.error("%d unreadable trace(s) in spill file %s were dropped", unreadable, claimed)
+                    if traces:
+                        destination.exporter.export(traces)
+                        delivered += len(traces)
+                        self._stats.add("replayed", len(traces))
+                claimed.unlink()
+            except Exception as exc:  # noqa: BLE001 - leave the file for the next attempt
+                logger.warning("Replaying %s failed (%s); it will be tried again later.", claimed, exc)
+                destination.spill.release(claimed)
+                destination.down_since = destination.down_since or time.monotonic()
+                break
+        return delivered
+
+    # --- helpers --------------------------------------------------------------------------------------------
+    def _to_trace(self, item: TraceEntry | Trace) -> Trace:
+        return item if isinstance(item, Trace) else item.build_trace()
+
+    def _spill(self, traces: list[Trace], destination: Destination, reason: str) -> None:
+        try:
+            destination.spill.write(traces)
+        except OSError:
+            self._stats.add("dropped", len(traces))
+            logger.exception("DROPPED %d trace(s): %s, and the spill folder %s could not be written",
+                             len(traces), reason, destination.spill.path)
+            return
+        self._stats.add("spilled", len(traces))
+        destination.replay_checked = False
+        if not self._closing and threading.current_thread() is not self._worker:
+            self._wake()  # in synchronous mode too: the worker replays once the destination answers

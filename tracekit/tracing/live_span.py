@@ -1,0 +1,324 @@
+"""`LiveSpan`: a span being recorded, wrapping an OpenTelemetry SDK span; and `NoOpSpan` for disabled tracing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from opentelemetry import trace as trace_api
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.trace import Status, StatusCode
+
+from tracekit import serialization
+from tracekit.constants import TRACE_ID_PREFIX, SpanAttributeKey
+from tracekit.entities.span import Span, SpanEvent, SpanStatus, SpanStatusCode, SpanType
+
+_OTEL_STATUS = {StatusCode.UNSET: SpanStatusCode.UNSET, StatusCode.OK: SpanStatusCode.OK,
+                StatusCode.ERROR: SpanStatusCode.ERROR}
+_TO_OTEL_STATUS = {value: key for key, value in _OTEL_STATUS.items()}
+_EVENT_PRIMITIVES = (str, bool, int, float)
+
+
+def format_trace_id(otel_trace_id: int) -> str:
+    """`tr-` followed by the 32 hex digits of an OpenTelemetry trace id."""
+    return f"{TRACE_ID_PREFIX}{otel_trace_id:032x}"
+
+
+def parse_trace_id(trace_id: str) -> int:
+    """Inverse of `format_trace_id`; raises ValueError on anything else."""
+    if not trace_id.startswith(TRACE_ID_PREFIX) or len(trace_id) != len(TRACE_ID_PREFIX) + 32:
+        raise ValueError(trace_id)
+    return int(trace_id[len(TRACE_ID_PREFIX):], 16)
+
+
+def format_span_id(otel_span_id: int) -> str:
+    """16 hex digits."""
+    return f"{otel_span_id:016x}"
+
+
+def to_span_status(status: SpanStatus | SpanStatusCode | str, description: str = "") -> SpanStatus:
+    """Accept a SpanStatus, a SpanStatusCode or its name ("OK", "ERROR")."""
+    if isinstance(status, SpanStatus):
+        return status
+    return SpanStatus(SpanStatusCode(status.value if isinstance(status, SpanStatusCode) else str(status).upper()),
+                      description)
+
+
+def _event_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+    """OpenTelemetry event attributes take primitives only; anything else is stored as JSON text."""
+    if not attributes:
+        return {}
+    return {str(key): value if isinstance(value, _EVENT_PRIMITIVES) else serialization.dumps(value)
+            for key, value in attributes.items()}
+
+
+def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span:
+    """A `Span` entity from an ended (or, for evicted traces, still running) OpenTelemetry span."""
+    context = otel_span.context
+    parent = otel_span.parent
+    status_code = _OTEL_STATUS[otel_span.status.status_code]
+    if status_code is SpanStatusCode.UNSET and otel_span.end_time is not None:
+        status_code = SpanStatusCode.OK  # ended without an error: setting OK on every span would cost hot-path time
+    return Span(
+        trace_id=trace_id or format_trace_id(context.trace_id),
+        span_id=format_span_id(context.span_id),
+        parent_id=None if parent is None else format_span_id(parent.span_id),
+        name=otel_span.name,
+        start_time_ns=otel_span.start_time,
+        end_time_ns=otel_span.end_time,
+        status=SpanStatus(status_code, otel_span.status.description or ""),
+        raw_attributes=dict(otel_span.attributes or {}),
+        events=[SpanEvent(event.name, event.timestamp, dict(event.attributes or {})) for event in otel_span.events],
+    )
+
+
+class LiveSpan:
+    """A span that is being recorded. Setters take any value; it is stored as JSON and never raises.
+
+    >>> with tracekit.start_span("retrieve", span_type=SpanType.RETRIEVER) as span:
+    ...     span.set_inputs({"query": query})
+    ...     span.set_outputs(documents)
+    """
+
+    __slots__ = ("_otel_span", "_trace_id", "_otel_context")
+
+    #: False for spans of traces the sampler dropped: they keep ids so children are dropped too, and record nothing.
+    recording = True
+
+    def __init__(self, otel_span: trace_api.Span, span_type: str | None = None) -> None:
+        self._otel_span = otel_span
+        self._trace_id: str | None = None
+        self._otel_context = None
+        if span_type is not None:
+            otel_span.set_attribute(SpanAttributeKey.SPAN_TYPE, _span_type_json(span_type))
+
+    # --- identity -------------------------------------------------------------------------------------------
+    @property
+    def trace_id(self) -> str:
+        """`tr-<32 hex>`."""
+        if self._trace_id is None:
+            self._trace_id = format_trace_id(self._otel_span.get_span_context().trace_id)
+        return self._trace_id
+
+    @property
+    def request_id(self) -> str:
+        """Alias of `trace_id`, for code written against MLflow."""
+        return self.trace_id
+
+    @property
+    def span_id(self) -> str:
+        """16 hex digits."""
+        return format_span_id(self._otel_span.get_span_context().span_id)
+
+    @property
+    def parent_id(self) -> str | None:
+        """The parent span's id, or None for a root span."""
+        parent = self._otel_span.parent
+        return None if parent is None else format_span_id(parent.span_id)
+
+    @property
+    def name(self) -> str:
+        """The span's name."""
+        return self._otel_span.name
+
+    @property
+    def span_type(self) -> str:
+        """The span's type."""
+        return self.get_attribute(SpanAttributeKey.SPAN_TYPE) or SpanType.UNKNOWN
+
+    @property
+    def start_time_ns(self) -> int:
+        """Start, in nanoseconds since the epoch."""
+        return self._otel_span.start_time
+
+    @property
+    def end_time_ns(self) -> int | None:
+        """End, in nanoseconds since the epoch, or None while running."""
+        return self._otel_span.end_time
+
+    @property
+    def status(self) -> SpanStatus:
+        """Current status."""
+        status = self._otel_span.status
+        return SpanStatus(_OTEL_STATUS[status.status_code], status.description or "")
+
+    @property
+    def inputs(self) -> Any:
+        """Inputs set so far."""
+        return self.get_attribute(SpanAttributeKey.INPUTS)
+
+    @property
+    def outputs(self) -> Any:
+        """Outputs set so far."""
+        return self.get_attribute(SpanAttributeKey.OUTPUTS)
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        """All attributes, decoded."""
+        return {key: serialization.loads(value) for key, value in (self._otel_span.attributes or {}).items()}
+
+    @property
+    def events(self) -> list[SpanEvent]:
+        """Events recorded so far."""
+        return [SpanEvent(event.name, event.timestamp, dict(event.attributes or {}))
+                for event in self._otel_span.events]
+
+    def get_attribute(self, key: str) -> Any:
+        """One attribute, decoded, or None."""
+        raw = (self._otel_span.attributes or {}).get(key)
+        return None if raw is None else serialization.loads(raw)
+
+    # --- recording ------------------------------------------------------------------------------------------
+    def set_inputs(self, inputs: Any) -> None:
+        """Record what went into the span."""
+        self._otel_span.set_attribute(SpanAttributeKey.INPUTS, serialization.dumps(inputs))
+
+    def set_outputs(self, outputs: Any) -> None:
+        """Record what came out of the span."""
+        self._otel_span.set_attribute(SpanAttributeKey.OUTPUTS, serialization.dumps(outputs))
+
+    def set_attribute(self, key: str, value: Any) -> None:
+        """Set one attribute; any value is accepted and stored as JSON."""
+        self._otel_span.set_attribute(str(key), serialization.dumps(value))
+
+    def set_attributes(self, attributes: Mapping[str, Any]) -> None:
+        """Set several attributes."""
+        for key, value in attributes.items():
+            self.set_attribute(key, value)
+
+    def set_span_type(self, span_type: str) -> None:
+        """Change the span's type."""
+        self._otel_span.set_attribute(SpanAttributeKey.SPAN_TYPE, _span_type_json(span_type))
+
+    def set_status(self, status: SpanStatus | SpanStatusCode | str, description: str = "") -> None:
+        """Set the status: a `SpanStatus`, a `SpanStatusCode` or "OK" / "ERROR"."""
+        span_status = to_span_status(status, description)
+        otel_code = _TO_OTEL_STATUS[span_status.status_code]
+        self._otel_span.set_status(Status(otel_code, span_status.description or None))
+
+    def add_event(self, event: SpanEvent | str, attributes: Mapping[str, Any] | None = None,
+                  timestamp_ns: int | None = None) -> None:
+        """Record an event: a `SpanEvent`, or a name with attributes (non-primitive values stored as JSON)."""
+        if isinstance(event, SpanEvent):
+            name, attributes, timestamp_ns = event.name, event.attributes, event.timestamp_ns
+        else:
+            name = str(event)
+        self._otel_span.add_event(name, _event_attributes(attributes), timestamp_ns or time.time_ns())
+
+    def record_exception(self, exception: BaseException) -> None:
+        """Add an `exception` event (type, message, stack trace) and set the status to ERROR."""
+        self._otel_span.record_exception(exception, escaped=True)
+        self._otel_span.set_status(Status(StatusCode.ERROR, f"{type(exception).__name__}: {exception}"))
+
+    def end(self, outputs: Any = None, attributes: Mapping[str, Any] | None = None,
+            status: SpanStatus | SpanStatusCode | str | None = None, end_time_ns: int | None = None) -> None:
+        """End the span, optionally setting outputs, attributes and status first."""
+        if outputs is not None:
+            self.set_outputs(outputs)
+        if attributes:
+            self.set_attributes(attributes)
+        if status is not None:
+            self.set_status(status)
+        self._otel_span.end(end_time=end_time_ns)
+
+    def otel_context(self):
+        """An OpenTelemetry context whose current span is this one, for starting children (cached)."""
+        if self._otel_context is None:
+            self._otel_context = trace_api.set_span_in_context(self._otel_span)
+        return self._otel_context
+
+    def to_immutable_span(self) -> Span:
+        """A `Span` snapshot of the current state."""
+        return span_from_otel(self._otel_span, self.trace_id)
+
+    def __repr__(self) -> str:
+        return f"LiveSpan(name={self.name!r}, trace_id={self.trace_id!r}, span_id={self.span_id!r})"
+
+
+_SPAN_TYPE_JSON: dict[str, str] = {}
+
+
+def _span_type_json(span_type: Any) -> str:
+    # A handful of distinct types per process: cache their JSON form off the hot path.
+    span_type = getattr(span_type, "value", span_type)
+    cached = _SPAN_TYPE_JSON.get(span_type)
+    if cached is None:
+        cached = serialization.dumps(str(span_type))
+        if len(_SPAN_TYPE_JSON) < 1024:
+            _SPAN_TYPE_JSON[span_type] = cached
+    return cached
+
+
+class UnsampledSpan(LiveSpan):
+    """A span of a trace that TRACEKIT_TRACE_SAMPLING_RATIO dropped: it has ids, so its children are dropped
+    with it, and records nothing."""
+
+    __slots__ = ()
+    recording = False
+
+    def __init__(self, otel_span: trace_api.Span) -> None:
+        super().__init__(otel_span)
+
+    parent_id = None
+    name = ""
+    span_type = SpanType.UNKNOWN
+    start_time_ns = 0
+    end_time_ns = None
+    status = SpanStatus()
+    inputs = None
+    outputs = None
+    attributes: dict[str, Any] = {}
+    events: list[SpanEvent] = []
+
+    def get_attribute(self, key: str) -> None:
+        """Always None."""
+        return None
+
+    def _ignore(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    set_inputs = set_outputs = set_attribute = set_attributes = set_span_type = _ignore
+    set_status = add_event = record_exception = _ignore
+
+    def end(self, *args: Any, **kwargs: Any) -> None:
+        """Nothing to end."""
+
+
+class NoOpSpan:
+    """What tracing APIs hand out while tracing is disabled: accepts every call, records nothing."""
+
+    trace_id = None
+    request_id = None
+    span_id = None
+    parent_id = None
+    name = None
+    span_type = None
+    start_time_ns = None
+    end_time_ns = None
+    inputs = None
+    outputs = None
+    status = SpanStatus()
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        """Always empty."""
+        return {}
+
+    @property
+    def events(self) -> list[SpanEvent]:
+        """Always empty."""
+        return []
+
+    def get_attribute(self, key: str) -> None:
+        """Always None."""
+        return None
+
+    def _ignore(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    set_inputs = set_outputs = set_attribute = set_attributes = set_span_type = _ignore
+    set_status = add_event = record_exception = end = _ignore
+
+    def __repr__(self) -> str:
+        return "NoOpSpan()"

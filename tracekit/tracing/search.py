@@ -1,0 +1,54 @@
+"""`search_traces`: traces of the tracking store as a pandas DataFrame (or a list of `Trace`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
+
+from tracekit.entities import Trace
+from tracekit.exceptions import TracekitException
+from tracekit.tracing import trace_defaults
+from tracekit.tracing.runtime import RUNTIME
+
+if TYPE_CHECKING:
+    import pandas
+
+
+def search_traces(
+    experiment_ids: Sequence[str] | None = None,
+    filter_string: str | None = None,
+    max_results: int | None = None,
+    order_by: Sequence[str] | None = None,
+    extract_fields: Sequence[str] | None = None,
+    run_id: str | None = None,
+    model_id: str | None = None,
+    return_type: Literal["pandas", "list"] = "pandas",
+) -> pandas.DataFrame | list[Trace]:
+    """Traces matching `filter_string` in the given experiments (default: the current one), newest first.
+
+    Columns: trace_id, trace, client_request_id, state, request_time, execution_duration, request, response,
+    trace_metadata, tags, spans, assessments, and one per valid `extract_fields` entry ("span.outputs.key").
+    Traces that ended in this process are delivered before the search runs, so they are always found.
+
+    >>> tracekit.search_traces(filter_string="tags.env = 'prod' AND execution_time_ms > 500", max_results=10)
+    >>> tracekit.search_traces(run_id=run.info.run_id, return_type="list")
+    """
+    if return_type not in ("pandas", "list"):
+        raise TracekitException(f"search_traces(): return_type must be 'pandas' or 'list', got {return_type!r}.",
+                                error_code="INVALID_PARAMETER_VALUE")
+    if max_results is not None and (not isinstance(max_results, int) or max_results < 1):
+        raise TracekitException(f"search_traces(): max_results must be a positive integer or None, got "
+                                f"{max_results!r}.", error_code="INVALID_PARAMETER_VALUE")
+    from tracekit.store.registry import get_store
+    from tracekit.tracking_uri import get_tracking_uri
+
+    RUNTIME.queue.flush()
+    traces = get_store(get_tracking_uri()).search_traces(
+        list(experiment_ids) if experiment_ids else [trace_defaults.current_experiment_id()],
+        filter_string=filter_string, max_results=max_results, order_by=list(order_by) if order_by else None,
+        run_id=run_id, model_id=model_id)
+    if return_type == "list":
+        return list(traces)
+    from tracekit.store.dataframe import traces_to_dataframe
+
+    return traces_to_dataframe(list(traces), list(extract_fields) if extract_fields else None)

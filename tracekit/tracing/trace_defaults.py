@@ -1,0 +1,70 @@
+"""What a new trace starts with: its experiment and the metadata linking it to what is active (run, model).
+
+Tracking code registers providers here, so the tracing core does not import it; each provider is called once per
+trace, when the root span starts, and must be cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from tracekit import config
+from tracekit.constants import TRACE_SCHEMA_VERSION, TraceMetadataKey
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_EXPERIMENT_ID = "0"
+
+ExperimentResolver = Callable[[], "str | None"]
+MetadataProvider = Callable[[], "dict[str, str] | None"]
+
+_experiment_resolver: ExperimentResolver | None = None
+_metadata_providers: list[MetadataProvider] = []
+# TRACEKIT_EXPERIMENT_ID, read once per runtime build instead of once per trace
+_configured_experiment_id = config.EXPERIMENT_ID.get()
+
+
+def refresh_settings() -> None:
+    """Re-read TRACEKIT_EXPERIMENT_ID."""
+    global _configured_experiment_id
+    _configured_experiment_id = config.EXPERIMENT_ID.get()
+
+
+def set_experiment_resolver(resolver: ExperimentResolver | None) -> None:
+    """Install the function that names the current experiment (tracking code does this)."""
+    global _experiment_resolver
+    _experiment_resolver = resolver
+
+
+def register_metadata_provider(provider: MetadataProvider) -> None:
+    """Add a function whose returned dict is merged into every new trace's metadata."""
+    if provider not in _metadata_providers:
+        _metadata_providers.append(provider)
+
+
+def current_experiment_id() -> str:
+    """The experiment new traces go to: the resolver's answer, else TRACEKIT_EXPERIMENT_ID, else "0"."""
+    if _experiment_resolver is not None:
+        try:
+            resolved = _experiment_resolver()
+            if resolved:
+                return str(resolved)
+        except Exception:  # noqa: BLE001 - tracing must not fail because a resolver did
+            logger.warning("Could not resolve the current experiment; using the default.", exc_info=True)
+    return _configured_experiment_id or DEFAULT_EXPERIMENT_ID
+
+
+def initial_metadata() -> dict[str, str]:
+    """Metadata every new trace starts with."""
+    metadata = {TraceMetadataKey.TRACE_SCHEMA_VERSION: TRACE_SCHEMA_VERSION}
+    for provider in _metadata_providers:
+        try:
+            extra = provider()
+        except Exception:  # noqa: BLE001
+            logger.warning("A trace metadata provider failed; the trace starts without its metadata.",
+                           exc_info=True)
+            continue
+        if extra:
+            metadata.update({str(key): str(value) for key, value in extra.items()})
+    return metadata
