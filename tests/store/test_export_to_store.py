@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import ProgrammingError
 
 import tracekit
+from waiting import wait_until
 from conftest import SERVER_URIS, _unavailable, drop_all_tables
 from tcp_proxy import TcpProxy
 from tracekit.store import schema
@@ -49,14 +49,6 @@ def stored_span_count(uri: str) -> int:
     finally:
         engine.dispose()
 
-
-def wait_until(condition, timeout=20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture

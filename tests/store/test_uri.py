@@ -9,7 +9,7 @@ import pytest
 from tracekit.exceptions import TracekitException
 from tracekit.store.registry import close_stores, get_store
 from tracekit.store.sql_store import SqlTraceStore
-from tracekit.store.uri import PLUGIN_GROUP, get_scheme, to_sqlalchemy_url
+from tracekit.store.uri import PLUGIN_GROUP, to_sqlalchemy_url
 
 
 @pytest.mark.parametrize(("uri", "driver"), [

@@ -9,8 +9,8 @@ import time
 import psutil
 
 import tracekit
+from waiting import CountingExporter
 from tracekit import TraceState
-from tracekit.exporters import TraceExporter
 from tracekit.tracing.runtime import RUNTIME
 
 
@@ -72,13 +72,6 @@ def test_running_traces_are_exported_in_progress_at_shutdown(exported):
     assert trace.info.trace_id == running.trace_id
     assert trace.info.state == TraceState.IN_PROGRESS
 
-
-class CountingExporter(TraceExporter):
-    def __init__(self):
-        self.count = 0
-
-    def export(self, traces):
-        self.count += len(traces)
 
 
 def test_memory_stays_bounded_over_100000_traces():

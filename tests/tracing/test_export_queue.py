@@ -6,10 +6,9 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 
 import tracekit
-from tracekit.exporters import TraceExporter
+from waiting import CountingExporter, wait_until
 from tracekit.exporters.memory import InMemoryTraceExporter
 
 
@@ -41,14 +40,6 @@ class FlakyExporter(InMemoryTraceExporter):
 def traced(i):
     return i
 
-
-def wait_until(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_traces_are_written_in_batches(exporter):
@@ -158,13 +149,6 @@ def test_spilled_traces_of_an_exited_process_are_replayed_by_the_next(tmp_path):
     assert wait_until(lambda: len(up.traces) == 21)
     assert tracekit.tracing.stats().replayed == 20
 
-
-class CountingExporter(TraceExporter):
-    def __init__(self):
-        self.count = 0
-
-    def export(self, traces):
-        self.count += len(traces)
 
 
 def test_a_tight_loop_of_10000_traced_calls_loses_nothing():
