@@ -22,7 +22,12 @@ from tracekit.exceptions import TracekitException
 from tracekit.server.dependencies import get_trace_store
 from tracekit.server.errors import STATUS_BY_ERROR_CODE
 from tracekit.server.limits import gunzip_bounded
-from tracekit.server.otlp_decode import JSON_MEDIA_TYPE, decode_export_request, media_type
+from tracekit.server.otlp_decode import (
+    JSON_MEDIA_TYPE,
+    PROTOBUF_MEDIA_TYPES,
+    decode_export_request,
+    media_type,
+)
 from tracekit.server.otlp_mapping import DEFAULT_EXPERIMENT_ID, is_valid_experiment_id, traces_from_request
 from tracekit.store.base import TraceStore
 
@@ -90,7 +95,7 @@ def _ingest(store: TraceStore, body: bytes, content_type: str | None, encoding: 
 async def export_traces(request: Request, store: TraceStore = Depends(get_trace_store)) -> Response:  # noqa: B008
     """Store the spans of an OTLP export request, merged into their traces."""
     content_type = request.headers.get("content-type")
-    as_json = media_type(content_type) == JSON_MEDIA_TYPE
+    as_json = media_type(content_type) not in PROTOBUF_MEDIA_TYPES  # errors for non-OTLP callers: readable JSON
     experiment_id = request.headers.get(EXPERIMENT_HEADER) or DEFAULT_EXPERIMENT_ID
     if not is_valid_experiment_id(experiment_id):
         return _status_response(400, f"The {EXPERIMENT_HEADER} header must be 1 to 32 characters long.", as_json)

@@ -1,0 +1,160 @@
+"""Fixtures for the tracking server: the app in-process (a real SQLite file behind it), a real uvicorn server in a
+thread, and `tracekit server` as a separate process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
+
+from trace_builders import build_trace  # noqa: E402
+
+from tracekit.server import ServerSettings, create_app  # noqa: E402
+
+__all__ = ["build_trace"]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server_db(tmp_path) -> str:
+    """A fresh SQLite file for the server."""
+    return f"sqlite:///{tmp_path / 'server.db'}"
+
+
+@pytest.fixture
+def make_client(server_db):
+    """Build an in-process client of a new app: `make_client(auth=..., max_body_bytes=...)`."""
+    clients = []
+
+    def build(**settings) -> TestClient:
+        app = create_app(ServerSettings(backend_store_uri=settings.pop("backend_store_uri", server_db), **settings))
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def api(make_client) -> TestClient:
+    """An in-process client of the app, no auth."""
+    return make_client()
+
+
+class ThreadedServer:
+    """uvicorn serving an app on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> ThreadedServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def live_server(server_db) -> Iterator[ThreadedServer]:
+    """A real HTTP server (uvicorn, in a thread) on a free port, storing into a fresh SQLite file."""
+    running = ThreadedServer(create_app(ServerSettings(backend_store_uri=server_db))).start()
+    yield running
+    running.stop()
+
+
+class ServerProcess:
+    """`tracekit server` in its own process; its output goes to a log file."""
+
+    def __init__(self, backend_store_uri: str, log_path: Path, *extra: str, env: dict[str, str] | None = None,
+                 port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = [sys.executable, "-m", "tracekit.cli", "server", "--backend-store-uri", backend_store_uri,
+                     "--host", "127.0.0.1", "--port", str(self.port), *extra]
+        self.env = {**os.environ, **(env or {})}
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30.0) -> ServerProcess:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        self.process = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, env=self.env)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"tracekit server exited: {self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"tracekit server did not answer in {timeout} s: {self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        """Stop abruptly (SIGKILL), as a crash would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        """Stop gracefully (SIGINT, then SIGKILL after 10 s)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def server_process(tmp_path):
+    """Build (not start) `tracekit server` processes; every one is stopped at the end of the test."""
+    made: list[ServerProcess] = []
+
+    def build(backend_store_uri: str | None = None, *extra: str, **kwargs) -> ServerProcess:
+        process = ServerProcess(backend_store_uri or f"sqlite:///{tmp_path / 'server.db'}",
+                                tmp_path / f"server-{len(made)}.log", *extra, **kwargs)
+        made.append(process)
+        return process
+
+    yield build
+    for process in made:
+        process.stop()
