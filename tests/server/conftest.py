@@ -3,6 +3,7 @@ thread, and `tracekit server` as a separate process."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import socket
@@ -17,13 +18,39 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
+TESTS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(TESTS / "store"))
 
 from trace_builders import build_trace  # noqa: E402
 
 from tracekit.server import ServerSettings, create_app  # noqa: E402
 
-__all__ = ["build_trace"]
+
+def _load(path: Path, name: str):
+    """Import another folder's conftest under its own name (every conftest is called `conftest`)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_root_conftest = _load(TESTS / "conftest.py", "tracekit_tests_root_conftest")
+_store_conftest = _load(TESTS / "store" / "conftest.py", "tracekit_tests_store_conftest")
+TcpProxy = _root_conftest.TcpProxy
+
+__all__ = ["TcpProxy", "build_trace"]
+
+
+@pytest.fixture
+def postgres_uri() -> str:
+    """The PostgreSQL test database (TRACEKIT_TEST_POSTGRES_URI), emptied; skipped when unreachable, failed under
+    CI=true."""
+    uri = _store_conftest.SERVER_URIS["postgresql"]
+    try:
+        _store_conftest.drop_all_tables(uri)
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server decides skip or fail
+        _store_conftest._unavailable("postgresql", str(error))
+    return uri
 
 
 def free_port() -> int:
