@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 
 from tracekit.store.base import TraceStore
 
@@ -16,10 +16,8 @@ def get_trace_store(request: Request) -> TraceStore:
     return request.app.state.trace_store
 
 
-class JSONBytesResponse(Response):
+class JSONBytesResponse(JSONResponse):
     """JSON encoded by orjson: entities' dicts go out without a validation pass through pydantic models."""
-
-    media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)

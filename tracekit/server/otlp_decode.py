@@ -30,20 +30,36 @@ def _bad(message: str) -> TracekitException:
     return TracekitException(f"Invalid OTLP request: {message}", error_code="INVALID_PARAMETER_VALUE")
 
 
-def _hex_ids_to_base64(node: Any, where: str) -> None:
-    """Rewrite the hex ids of spans and links in place into base64, which protobuf's JSON parser expects."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in _ID_FIELDS and isinstance(value, str):
-                try:
-                    node[key] = base64.b64encode(bytes.fromhex(value)).decode("ascii")
-                except ValueError:
-                    raise _bad(f"{where}.{key} is {value[:40]!r}, not a hex string.") from None
-            else:
-                _hex_ids_to_base64(value, f"{where}.{key}")
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            _hex_ids_to_base64(item, f"{where}[{index}]")
+# Fields holding a message, or a list of messages, in a trace export request. protobuf's JSON parser, told to ignore
+# unknown fields, would read a string given for a message as an empty message; the OTLP JSON is checked first.
+_MESSAGE_FIELDS = frozenset({"resource", "scope", "status", "value", "arrayValue", "array_value", "kvlistValue",
+                             "kvlist_value"})
+_MESSAGE_LIST_FIELDS = frozenset({"resourceSpans", "resource_spans", "scopeSpans", "scope_spans", "spans",
+                                  "attributes", "events", "links", "values"})
+
+
+def _prepare_json(node: Any, where: str) -> None:
+    """Check that messages are JSON objects, and rewrite hex ids of spans and links in place into base64, which
+    protobuf's JSON parser expects."""
+    for key, value in node.items():
+        if value is None and key not in _MESSAGE_LIST_FIELDS:
+            continue
+        if key in _ID_FIELDS and isinstance(value, str):
+            try:
+                node[key] = base64.b64encode(bytes.fromhex(value)).decode("ascii")
+            except ValueError:
+                raise _bad(f"{where}.{key} is {value[:40]!r}, not a hex string.") from None
+        elif key in _MESSAGE_FIELDS:
+            if not isinstance(value, dict):
+                raise _bad(f"{where}.{key} must be an object.")
+            _prepare_json(value, f"{where}.{key}")
+        elif key in _MESSAGE_LIST_FIELDS:
+            if not isinstance(value, list):
+                raise _bad(f"{where}.{key} must be a list.")
+            for index, item in enumerate(value):
+                if not isinstance(item, dict):
+                    raise _bad(f"{where}.{key}[{index}] must be an object.")
+                _prepare_json(item, f"{where}.{key}[{index}]")
 
 
 def decode_export_request(body: bytes, content_type: str | None) -> ExportTraceServiceRequest:
@@ -65,7 +81,7 @@ def decode_export_request(body: bytes, content_type: str | None) -> ExportTraceS
         if not isinstance(data, dict):
             raise _bad("the JSON body must be an object with a resourceSpans list.")
         try:
-            _hex_ids_to_base64(data, "body")
+            _prepare_json(data, "body")
             json_format.ParseDict(data, request, ignore_unknown_fields=True)
         except (json_format.ParseError, binascii.Error, ValueError, TypeError, RecursionError) as error:
             raise _bad(str(error)) from error

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 INT64_MAX = 2**63 - 1
 
 NonNegativeInt64 = Annotated[int, Field(ge=0, le=INT64_MAX)]
+
+
+class StrictModel(BaseModel):
+    """A request body: JSON types are taken as declared (no `false` for a number, no `0` for a boolean)."""
+
+    model_config = ConfigDict(strict=True)
 
 
 class FieldError(BaseModel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from tracekit.entities import Span, SpanEvent, SpanStatus, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
-from tracekit.server.schemas.common import NonNegativeInt64
+from tracekit.server.schemas.common import NonNegativeInt64, StrictModel
 from tracekit.store import schema
 
 TRACE_ID_PATTERN = r"^tr-[0-9a-f]{32}$"
@@ -19,14 +19,14 @@ TraceStateName = Literal["STATE_UNSPECIFIED", "OK", "ERROR", "IN_PROGRESS"]
 ExperimentId = Field(min_length=1, max_length=schema.EXPERIMENT_ID_LENGTH, pattern=r"^[^\x00]+$")
 
 
-class SpanStatusModel(BaseModel):
+class SpanStatusModel(StrictModel):
     """A span's status."""
 
     code: Literal["UNSET", "OK", "ERROR"] = "UNSET"
     message: str = ""
 
 
-class SpanEventModel(BaseModel):
+class SpanEventModel(StrictModel):
     """Something that happened during a span (an exception, say)."""
 
     name: str
@@ -34,7 +34,7 @@ class SpanEventModel(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
 
 
-class SpanModel(BaseModel):
+class SpanModel(StrictModel):
     """One span; times in nanoseconds since the epoch."""
 
     trace_id: str = Field(pattern=TRACE_ID_PATTERN)
@@ -56,7 +56,7 @@ class SpanModel(BaseModel):
                     events=[SpanEvent(e.name, e.timestamp_ns, e.attributes) for e in self.events])
 
 
-class TraceInfoModel(BaseModel):
+class TraceInfoModel(StrictModel):
     """What is known about a trace as a whole; `request_time` in ms since the epoch, `execution_duration` in ms."""
 
     trace_id: str = Field(pattern=TRACE_ID_PATTERN)
@@ -72,16 +72,16 @@ class TraceInfoModel(BaseModel):
     assessments: list[Any] = Field(default_factory=list)
 
 
-class TraceDataModel(BaseModel):
+class TraceDataModel(StrictModel):
     """The spans of a trace."""
 
     spans: list[SpanModel] = Field(default_factory=list)
 
 
-class TraceModel(BaseModel):
+class TraceModel(StrictModel):
     """One trace: `info` and `data.spans`."""
 
-    model_config = ConfigDict(json_schema_extra={"description": "The JSON form of tracekit's Trace entity."})
+    model_config = ConfigDict(strict=True, json_schema_extra={"description": "The JSON form of tracekit's Trace entity."})
 
     info: TraceInfoModel
     data: TraceDataModel = Field(default_factory=TraceDataModel)
@@ -106,19 +106,19 @@ class TraceModel(BaseModel):
             data=TraceData(spans=[span.to_entity() for span in self.data.spans]))
 
 
-class UploadTracesRequest(BaseModel):
+class UploadTracesRequest(StrictModel):
     """Completed traces to store; a trace id already stored is replaced, so sending a batch twice is harmless."""
 
     traces: list[TraceModel]
 
 
-class UploadTracesResponse(BaseModel):
+class UploadTracesResponse(StrictModel):
     """How many traces were stored."""
 
     traces_written: int
 
 
-class SearchTracesRequest(BaseModel):
+class SearchTracesRequest(StrictModel):
     """A search, as `tracekit.search_traces` takes it. `experiment_ids` empty: every experiment."""
 
     experiment_ids: list[str] = Field(default_factory=list)
@@ -131,21 +131,21 @@ class SearchTracesRequest(BaseModel):
     include_spans: bool = True
 
 
-class SearchTracesResponse(BaseModel):
+class SearchTracesResponse(StrictModel):
     """One page of traces, newest first unless `order_by` said otherwise."""
 
     traces: list[TraceModel]
     next_page_token: str | None = None
 
 
-class SetTraceTagRequest(BaseModel):
+class SetTraceTagRequest(StrictModel):
     """One tag to add or replace."""
 
     key: str = Field(min_length=1, max_length=schema.KEY_LENGTH)
     value: str = Field(max_length=schema.TAG_VALUE_LENGTH)
 
 
-class DeleteTracesRequest(BaseModel):
+class DeleteTracesRequest(StrictModel):
     """Which traces of one experiment to delete: older than a time, the oldest N, or by id (together: all must
     hold)."""
 
@@ -155,7 +155,7 @@ class DeleteTracesRequest(BaseModel):
     trace_ids: list[str] | None = None
 
 
-class DeleteTracesResponse(BaseModel):
+class DeleteTracesResponse(StrictModel):
     """How many traces were deleted."""
 
     traces_deleted: int
