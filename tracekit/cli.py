@@ -234,9 +234,12 @@ def _stderr():
 
 
 def _stdout():
+    import sys
+
     from rich.console import Console
 
-    return Console(soft_wrap=False)
+    # Piped into a file or another program: do not squeeze the table into 80 columns.
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else 240)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -87,12 +87,12 @@ def _clip(text: str | None, width: int) -> str:
 def traces_table(traces: Sequence[Trace]) -> Table:
     """A rich table: id, start time, duration, state, name, request preview."""
     table = Table(title=f"{len(traces)} trace(s)", title_justify="left", expand=False)
-    table.add_column("trace_id", no_wrap=True)
-    table.add_column("request_time (UTC)", no_wrap=True)
+    table.add_column("trace_id", no_wrap=True, min_width=35)
+    table.add_column("request_time (UTC)", no_wrap=True, min_width=24)
     table.add_column("duration", justify="right", no_wrap=True)
     table.add_column("state", no_wrap=True)
-    table.add_column("name")
-    table.add_column("request")
+    table.add_column("name", ratio=1, overflow="ellipsis")
+    table.add_column("request", ratio=2, overflow="ellipsis")
     for trace in traces:
         info = trace.info
         duration = None if info.execution_duration is None else info.execution_duration * 1_000_000
