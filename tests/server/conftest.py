@@ -159,9 +159,9 @@ class ServerProcess:
             self.process.wait(10)
 
     def stop(self) -> None:
-        """Stop gracefully (SIGINT, then SIGKILL after 10 s)."""
+        """Stop gracefully (SIGTERM, then SIGKILL after 10 s)."""
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:

@@ -39,4 +39,5 @@ def serve(settings: ServerSettings, host: str = "127.0.0.1", port: int = 5000, w
     settings.export_to_environment()
     uvicorn.run("tracekit.server.app:app_from_environment", factory=True, host=host, port=port,
                 workers=workers if workers > 1 else None, log_level=log_level.lower(),
-                log_config=_log_config(log_level), timeout_graceful_shutdown=10)
+                log_config=_log_config(log_level), timeout_graceful_shutdown=10,
+                http="tracekit.server.http_protocol:NoDelayHTTPProtocol")
