@@ -4,6 +4,8 @@ match the documented schemas. Bounded to a few examples per operation to keep th
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -28,6 +30,7 @@ def _protobuf_bytes(_ctx, value) -> bytes:
 
 
 _folder = Path(tempfile.mkdtemp(prefix="tracekit-schemathesis-"))
+atexit.register(shutil.rmtree, _folder, True)
 app = create_app(ServerSettings(backend_store_uri=f"sqlite:///{_folder / 'server.db'}"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
@@ -36,6 +39,6 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
 def test_api_honours_its_openapi_document(case):
     case.call_and_validate(checks=CHECKS)
