@@ -3,61 +3,25 @@ thread, and `tracekit server` as a separate process."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
+from server_helpers import STORE_CONFTEST, ServerProcess, ThreadedServer
 
-TESTS = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TESTS / "store"))
-
-from trace_builders import build_trace  # noqa: E402
-
-from tracekit.server import ServerSettings, create_app  # noqa: E402
-
-
-def _load(path: Path, name: str):
-    """Import another folder's conftest under its own name (every conftest is called `conftest`)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_root_conftest = _load(TESTS / "conftest.py", "tracekit_tests_root_conftest")
-_store_conftest = _load(TESTS / "store" / "conftest.py", "tracekit_tests_store_conftest")
-TcpProxy = _root_conftest.TcpProxy
-
-__all__ = ["TcpProxy", "build_trace"]
+from tracekit.server import ServerSettings, create_app
 
 
 @pytest.fixture
 def postgres_uri() -> str:
     """The PostgreSQL test database (TRACEKIT_TEST_POSTGRES_URI), emptied; skipped when unreachable, failed under
     CI=true."""
-    uri = _store_conftest.SERVER_URIS["postgresql"]
+    uri = STORE_CONFTEST.SERVER_URIS["postgresql"]
     try:
-        _store_conftest.drop_all_tables(uri)
+        STORE_CONFTEST.drop_all_tables(uri)
     except Exception as error:  # noqa: BLE001 - any failure to reach the server decides skip or fail
-        _store_conftest._unavailable("postgresql", str(error))
+        STORE_CONFTEST._unavailable("postgresql", str(error))
     return uri
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -89,86 +53,12 @@ def api(make_client) -> TestClient:
     return make_client()
 
 
-class ThreadedServer:
-    """uvicorn serving an app on 127.0.0.1 in a background thread."""
-
-    def __init__(self, app) -> None:
-        import uvicorn
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> ThreadedServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-
-
 @pytest.fixture
 def live_server(server_db) -> Iterator[ThreadedServer]:
     """A real HTTP server (uvicorn, in a thread) on a free port, storing into a fresh SQLite file."""
     running = ThreadedServer(create_app(ServerSettings(backend_store_uri=server_db))).start()
     yield running
     running.stop()
-
-
-class ServerProcess:
-    """`tracekit server` in its own process; its output goes to a log file."""
-
-    def __init__(self, backend_store_uri: str, log_path: Path, *extra: str, env: dict[str, str] | None = None,
-                 port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.args = [sys.executable, "-m", "tracekit.cli", "server", "--backend-store-uri", backend_store_uri,
-                     "--host", "127.0.0.1", "--port", str(self.port), *extra]
-        self.env = {**os.environ, **(env or {})}
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 30.0) -> ServerProcess:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
-        self.process = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, env=self.env)
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"tracekit server exited: {self.log_path.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"tracekit server did not answer in {timeout} s: {self.log_path.read_text()}")
-
-    def kill(self) -> None:
-        """Stop abruptly (SIGKILL), as a crash would."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
-    def stop(self) -> None:
-        """Stop gracefully (SIGTERM, then SIGKILL after 10 s)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def logs(self) -> str:
-        return self.log_path.read_text(errors="replace")
 
 
 @pytest.fixture

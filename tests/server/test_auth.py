@@ -9,7 +9,7 @@ import logging
 import httpx
 import pytest
 from click.testing import CliRunner
-from conftest import ThreadedServer, build_trace
+from server_helpers import ThreadedServer, build_trace
 
 from tracekit.cli import main
 from tracekit.exceptions import TracekitException

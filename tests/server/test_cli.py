@@ -9,7 +9,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import build_trace
+from server_helpers import build_trace
 
 from tracekit.cli import main
 from tracekit.store.registry import close_stores

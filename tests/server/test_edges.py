@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 
-from conftest import TcpProxy, build_trace
+from server_helpers import TcpProxy, build_trace
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 

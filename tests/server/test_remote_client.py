@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from conftest import ThreadedServer, build_trace, free_port
+from server_helpers import ThreadedServer, build_trace, free_port
 
 import tracekit
 from tracekit.exceptions import InvalidFilterError, TracekitException, TrackingServerUnavailableError

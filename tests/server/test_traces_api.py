@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import build_trace
+from server_helpers import build_trace
 
 from tracekit.entities import Trace
 
