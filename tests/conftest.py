@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from databases import empty_server_database
+
 import tracekit
 from tracekit.exporters.memory import InMemoryTraceExporter
 
@@ -41,3 +43,9 @@ def exported(exporter):
         return exporter.traces
 
     return collect
+
+
+@pytest.fixture
+def postgres_uri() -> str:
+    """The PostgreSQL test database, emptied (skipped when unreachable, failed under CI=true)."""
+    return empty_server_database("postgresql")

@@ -28,6 +28,10 @@ class TcpProxy:
 
     def stop(self) -> None:
         if self._server is not None:
+            try:
+                self._server.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+            except OSError:
+                pass
             self._server.close()
             self._server = None
         for conn in self._connections:

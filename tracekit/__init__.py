@@ -18,7 +18,12 @@ from tracekit.entities import (
     TraceInfo,
     TraceState,
 )
-from tracekit.exceptions import InvalidFilterError, ResourceNotFoundError, TracekitException
+from tracekit.exceptions import (
+    InvalidFilterError,
+    ResourceNotFoundError,
+    TracekitException,
+    TrackingServerUnavailableError,
+)
 from tracekit.tracing.decorator import trace
 from tracekit.tracing.fluent import (
     add_trace,
@@ -52,6 +57,7 @@ __all__ = [
     "TraceState",
     "TracekitClient",
     "TracekitException",
+    "TrackingServerUnavailableError",
     "add_trace",
     "flush_trace_async_logging",
     "get_active_trace_id",

@@ -100,3 +100,44 @@ JOIN_GLOBAL_OTEL = Setting(
     "TRACEKIT_JOIN_GLOBAL_OTEL", bool, False,
     "Share the current span with OpenTelemetry's context and the global TracerProvider, so spans of OpenTelemetry "
     "instrumentation packages nest under tracekit spans and are stored in the same trace.")
+
+# --- the tracking server client (tracking URIs http:// and https://) -------------------------------------------------
+TRACKING_USERNAME = Setting(
+    "TRACEKIT_TRACKING_USERNAME", str, "",
+    "User name sent to a tracking server with HTTP Basic authentication (with TRACEKIT_TRACKING_PASSWORD).")
+TRACKING_PASSWORD = Setting(
+    "TRACEKIT_TRACKING_PASSWORD", str, "",
+    "Password sent to a tracking server with HTTP Basic authentication (with TRACEKIT_TRACKING_USERNAME).")
+TRACKING_TOKEN = Setting(
+    "TRACEKIT_TRACKING_TOKEN", str, "",
+    "Bearer token sent to a tracking server; Basic authentication wins when a user name and password are set.")
+HTTP_REQUEST_TIMEOUT = Setting(
+    "TRACEKIT_HTTP_REQUEST_TIMEOUT", float, 30.0,
+    "Seconds a request to a tracking server may take (connecting, sending, waiting for the answer).")
+HTTP_MAX_REQUEST_BYTES = Setting(
+    "TRACEKIT_HTTP_MAX_REQUEST_BYTES", int, 8_388_608,
+    "Largest body the client sends to a tracking server in one request; bigger trace batches are split.")
+
+# --- the tracking server (`tracekit server`) ------------------------------------------------------------------------
+SERVER_BACKEND_STORE_URI = Setting(
+    "TRACEKIT_SERVER_BACKEND_STORE_URI", str, "",
+    "Database the tracking server stores into (set by `tracekit server --backend-store-uri`). Unset: "
+    "sqlite:///tracekit.db in the server's working directory.")
+SERVER_AUTH = Setting(
+    "TRACEKIT_SERVER_AUTH", str, "none",
+    "Authentication the tracking server requires: none, basic or bearer (set by `tracekit server --auth`).")
+SERVER_USERS_FILE = Setting(
+    "TRACEKIT_SERVER_USERS_FILE", str, "",
+    "With --auth basic: a file of `username:password` lines (blank lines and # comments ignored).")
+SERVER_USERS = Setting(
+    "TRACEKIT_SERVER_USERS", str, "",
+    "With --auth basic: comma-separated `username:password` pairs, added to those of the users file.")
+SERVER_TOKENS_FILE = Setting(
+    "TRACEKIT_SERVER_TOKENS_FILE", str, "",
+    "With --auth bearer: a file of accepted tokens, one a line (blank lines and # comments ignored).")
+SERVER_TOKENS = Setting(
+    "TRACEKIT_SERVER_TOKENS", str, "",
+    "With --auth bearer: comma-separated accepted tokens, added to those of the tokens file.")
+SERVER_MAX_BODY_BYTES = Setting(
+    "TRACEKIT_SERVER_MAX_BODY_BYTES", int, 67_108_864,
+    "Largest request body the tracking server reads (after gzip decoding for OTLP); larger ones get 413.")

@@ -24,3 +24,10 @@ class ResourceNotFoundError(TracekitException):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, error_code="RESOURCE_DOES_NOT_EXIST")
+
+
+class TrackingServerUnavailableError(TracekitException):
+    """The tracking server could not be reached or answered with a server error (5xx); worth trying again later."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, error_code="TEMPORARILY_UNAVAILABLE")

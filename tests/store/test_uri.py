@@ -62,9 +62,12 @@ def test_unknown_scheme_lists_the_supported_ones():
         assert scheme in message
 
 
-def test_http_is_not_available_yet():
-    with pytest.raises(TracekitException, match="tracking server client is not available yet"):
-        get_store("https://tracking.example")
+def test_http_uri_opens_a_rest_store_without_connecting():
+    from tracekit.store.rest_store import RestTraceStore
+
+    store = get_store("https://tracking.example:8443/prefix")
+    assert isinstance(store, RestTraceStore)
+    assert store.client.base_url == "https://tracking.example:8443/prefix"
 
 
 @pytest.mark.parametrize("uri", [

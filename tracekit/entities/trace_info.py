@@ -7,6 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def make_preview(raw: str | None, limit: int = 1000) -> str | None:
+    """The request/response preview of a root span's inputs or outputs JSON: the text itself, or its start with
+    "..." when it is longer than `limit` characters."""
+    if raw is None:
+        return None
+    return raw if len(raw) <= limit else raw[: limit - 3] + "..."
+
+
 class TraceState(str, enum.Enum):
     """State of a whole trace: how its root span ended, or IN_PROGRESS if it was exported before it ended."""
 

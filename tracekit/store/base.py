@@ -26,6 +26,19 @@ class TraceStore(abc.ABC):
     def write_traces(self, traces: Sequence[Trace]) -> None:
         """Store `traces` in one transaction; writing a trace id again replaces the earlier copy."""
 
+    def merge_traces(self, traces: Sequence[Trace]) -> None:
+        """Add `traces` to stored copies with the same ids (see `trace_merge.merge_trace`): spans are added, a span
+        id seen again replaces its copy; traces not stored yet are written as they are. Used where one trace's spans
+        arrive in several parts (OTLP ingest). This default reads, merges and writes without a lock; the SQL store
+        does it in one transaction holding each trace's row."""
+        from tracekit.store.trace_merge import merge_trace
+
+        merged = []
+        for trace in traces:
+            stored = self.get_trace(trace.info.trace_id)
+            merged.append(trace if stored is None else merge_trace(stored, trace))
+        self.write_traces(merged)
+
     @abc.abstractmethod
     def get_trace(self, trace_id: str) -> Trace | None:
         """The trace with that id, spans included, or None."""

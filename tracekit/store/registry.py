@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 
-from tracekit.exceptions import TracekitException
 from tracekit.store.base import TraceStore
 from tracekit.store.uri import (
     HTTP_SCHEMES,
@@ -22,7 +21,8 @@ _stores: dict[str, TraceStore] = {}
 _lock = threading.Lock()
 
 
-def _open_store(uri: str) -> TraceStore:
+def open_store(uri: str) -> TraceStore:
+    """A new store for `uri` (not cached; the caller closes it). See `get_store` for which class serves which URI."""
     if is_sql_uri(uri):
         from tracekit.store.sql_store import SqlTraceStore
 
@@ -32,17 +32,17 @@ def _open_store(uri: str) -> TraceStore:
     if factory is not None:
         return factory(uri)
     if scheme in HTTP_SCHEMES:
-        raise TracekitException(
-            f"Cannot use tracking URI {redact_uri(uri)!r}: the tracking server client is not available yet. "
-            f"Use a database URI (sqlite:///tracekit.db, postgresql://..., mysql://...) for now.",
-            error_code="NOT_IMPLEMENTED")
+        from tracekit.store.rest_store import RestTraceStore
+
+        return RestTraceStore(uri)
     raise unsupported_scheme_error(uri)
 
 
 def get_store(uri: str) -> TraceStore:
     """The trace store for `uri`, created (and its database migrated if needed) on the first call, then reused.
 
-    SQL URIs (sqlite, postgresql, mysql) get a `SqlTraceStore`; another scheme is looked up among plugins
+    SQL URIs (sqlite, postgresql, mysql) get a `SqlTraceStore`, http(s) URIs a `RestTraceStore` talking to a
+    tracking server; another scheme is looked up among plugins
     (entry point group `tracekit.trace_store`). A failed open is not cached, so the next call tries again.
     """
     store = _stores.get(uri)
@@ -51,7 +51,7 @@ def get_store(uri: str) -> TraceStore:
     with _lock:
         store = _stores.get(uri)
         if store is None:
-            store = _open_store(uri)
+            store = open_store(uri)
             _stores[uri] = store
             logger.debug("Opened trace store for %s.", redact_uri(uri))
     return store

@@ -39,10 +39,12 @@ from tracekit.store.schema import (
     trace_tags,
 )
 from tracekit.store.search_grammar import parse_filter, parse_order_by
+from tracekit.store.trace_merge import merge_trace
 from tracekit.store.trace_rows import (
     INFO_COLUMNS,
     span_from_content,
     span_order,
+    text_column,
     trace_info_from_row,
     traces_to_rows,
 )
@@ -164,27 +166,63 @@ class SqlTraceStore(TraceStore):
         if not traces:
             return
         latest = {trace.info.trace_id: trace for trace in traces}
-        trace_ids = sorted(latest)
-        rows = traces_to_rows([latest[trace_id] for trace_id in trace_ids])
-        new_experiments = {row["experiment_id"] for row in rows.trace_info} - self._known_experiment_ids
+        ordered = [latest[trace_id] for trace_id in sorted(latest)]
+        new_experiments = {trace.info.experiment_id for trace in ordered} - self._known_experiment_ids
 
         def work(connection: Connection) -> None:
             if new_experiments:
                 self._ensure_experiments(connection, new_experiments)
-            self._upsert(connection, trace_info, rows.trace_info, ["trace_id"])
-            for chunk in _chunks(trace_ids):
-                for table in (spans, trace_tags, trace_metadata):
-                    connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
-            for table, table_rows in ((trace_tags, rows.tags), (trace_metadata, rows.metadata), (spans, rows.spans)):
-                if table_rows:
-                    connection.execute(insert(table), table_rows)
+            self._replace(connection, ordered)
 
         self._write(work)
         self._known_experiment_ids |= new_experiments
 
+    def merge_traces(self, traces: Sequence[Trace]) -> None:
+        """Add `traces` to the stored copies with the same ids in one transaction (see `TraceStore.merge_traces`).
+
+        Each trace's trace_info row is created if missing and then locked (in trace-id order), so concurrent
+        merges of one trace, from several server workers say, wait for each other instead of losing spans."""
+        if not traces:
+            return
+        combined: dict[str, Trace] = {}
+        for trace in traces:
+            earlier = combined.get(trace.info.trace_id)
+            combined[trace.info.trace_id] = trace if earlier is None else merge_trace(earlier, trace)
+        trace_ids = sorted(combined)
+        incoming = [combined[trace_id] for trace_id in trace_ids]
+        experiment_ids = {trace.info.experiment_id for trace in incoming}
+
+        def work(connection: Connection) -> None:
+            if experiment_ids - self._known_experiment_ids:
+                self._ensure_experiments(connection, experiment_ids - self._known_experiment_ids)
+            # A placeholder row per new trace gives every trace a row to lock; merging with a placeholder (no
+            # spans, tags or metadata) yields the incoming trace unchanged.
+            self._insert_missing(connection, trace_info, traces_to_rows(incoming).trace_info)
+            rows = []
+            for chunk in _chunks(trace_ids):
+                rows.extend(connection.execute(
+                    select(*_INFO_SELECT).where(trace_info.c.trace_id.in_(chunk))
+                    .order_by(trace_info.c.trace_id).with_for_update()).all())
+            stored = {trace.info.trace_id: trace for trace in self._assemble(connection, rows, include_spans=True)}
+            self._replace(connection, [merge_trace(stored[trace.info.trace_id], trace) for trace in incoming])
+
+        self._write(work)
+        self._known_experiment_ids |= experiment_ids
+
+    def _replace(self, connection: Connection, ordered: Sequence[Trace]) -> None:
+        """Write `ordered` (distinct ids, sorted) over any stored copies, inside the caller's transaction."""
+        rows = traces_to_rows(ordered)
+        self._upsert(connection, trace_info, rows.trace_info, ["trace_id"])
+        for chunk in _chunks([trace.info.trace_id for trace in ordered]):
+            for table in (spans, trace_tags, trace_metadata):
+                connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
+        for table, table_rows in ((trace_tags, rows.tags), (trace_metadata, rows.metadata), (spans, rows.spans)):
+            if table_rows:
+                connection.execute(insert(table), table_rows)
+
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Add or replace one tag of a stored trace; ResourceNotFoundError if there is no such trace."""
-        key, value = str(key), str(value)
+        key, value = text_column(str(key)), text_column(str(value))
         if not key or len(key) > KEY_LENGTH:
             raise TracekitException(f"Tag keys must be 1 to {KEY_LENGTH} characters long, got {len(key)}.",
                                     error_code="INVALID_PARAMETER_VALUE")

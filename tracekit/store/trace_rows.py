@@ -31,8 +31,14 @@ class TraceRows:
     spans: list[dict[str, Any]] = field(default_factory=list)
 
 
+def text_column(text: str | None) -> str | None:
+    """`text` as any of the databases stores it: PostgreSQL refuses NUL characters in text, so they become U+FFFD."""
+    return text.replace("\x00", "\ufffd") if text is not None and "\x00" in text else text
+
+
 def clip(text: str | None, limit: int, what: str) -> str | None:
     """`text` cut to `limit` characters (logged), for a bounded column."""
+    text = text_column(text)
     if text is None or len(text) <= limit:
         return text
     logger.warning("tracekit: %s is %d characters long; storing its first %d.", what, len(text), limit)
@@ -72,12 +78,12 @@ def traces_to_rows(traces: Sequence[Trace]) -> TraceRows:
         metadata = info.trace_metadata
         rows.trace_info.append({
             "trace_id": trace_id,
-            "experiment_id": str(info.experiment_id),
+            "experiment_id": text_column(str(info.experiment_id)),
             "request_time": int(info.request_time),
             "execution_duration": None if info.execution_duration is None else int(info.execution_duration),
             "state": TraceState(info.state).value,
-            "request_preview": info.request_preview,
-            "response_preview": info.response_preview,
+            "request_preview": text_column(info.request_preview),
+            "response_preview": text_column(info.response_preview),
             "client_request_id": clip(info.client_request_id, schema.KEY_LENGTH, "client_request_id"),
             "root_span_name": None if root is None else clip(root.name, schema.NAME_LENGTH, "span name"),
             "run_id": clip(metadata.get(TraceMetadataKey.SOURCE_RUN), schema.TRACE_ID_LENGTH, "run id"),

@@ -20,6 +20,7 @@ from opentelemetry.sdk.trace import Span as SdkSpan
 
 from tracekit.constants import REQUEST_PREVIEW_LENGTH, SpanAttributeKey, TraceMetadataKey
 from tracekit.entities import Span, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
+from tracekit.entities.trace_info import make_preview
 from tracekit.tracing import trace_defaults
 from tracekit.tracing.live_span import format_trace_id, span_from_otel
 from tracekit.tracing.stats import LimitedWarning, StatsCounter
@@ -83,10 +84,7 @@ class TraceEntry:
 
 
 def _preview(root: Span | None, key: str) -> str | None:
-    raw = None if root is None else root.raw_attributes.get(key)
-    if raw is None:
-        return None
-    return raw if len(raw) <= REQUEST_PREVIEW_LENGTH else raw[: REQUEST_PREVIEW_LENGTH - 3] + "..."
+    return None if root is None else make_preview(root.raw_attributes.get(key), REQUEST_PREVIEW_LENGTH)
 
 
 class TraceBuffer(SpanProcessor):

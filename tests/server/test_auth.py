@@ -1,0 +1,154 @@
+"""Authentication: off by default; HTTP Basic or Bearer when asked; a request without valid credentials gets 401
+and reads nothing; credentials never reach a log."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from server_helpers import ThreadedServer, build_trace
+
+from tracekit.cli import main
+from tracekit.exceptions import TracekitException
+from tracekit.server import ServerSettings, create_app
+from tracekit.store.rest_store import RestTraceStore
+from tracekit.store.sql_store import SqlTraceStore
+
+PASSWORD = "s3cret-Pa55word"
+TOKEN = "tok-0123456789abcdef"
+API = "/api/v1/traces"
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+@pytest.fixture
+def users_file(tmp_path):
+    path = tmp_path / "users"
+    path.write_text(f"# team\nalice:{PASSWORD}\n\nbob:other-password\n")
+    return str(path)
+
+
+@pytest.fixture
+def basic_api(make_client, users_file):
+    return make_client(auth="basic", users_file=users_file)
+
+
+def test_auth_is_off_by_default(api):
+    assert api.post(f"{API}/search", json={}).status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, basic("alice", "wrong"), basic("mallory", PASSWORD),
+                                     {"Authorization": f"Bearer {PASSWORD}"}, {"Authorization": "Basic !!"}])
+def test_requests_without_valid_credentials_get_401_and_no_data(basic_api, server_db, headers):
+    trace = build_trace()
+    SqlTraceStore(server_db).write_traces([trace])
+    answer = basic_api.get(f"{API}/{trace.info.trace_id}", headers=headers)
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"].startswith("Basic")
+    assert trace.info.trace_id not in answer.text and answer.json()["error_code"] == "UNAUTHENTICATED"
+    upload = basic_api.post(f"{API}/batch", json={"traces": [build_trace().to_dict()]}, headers=headers)
+    assert upload.status_code == 401
+    assert SqlTraceStore(server_db).count_traces(["0"]) == 1
+
+
+def test_valid_basic_credentials_pass(basic_api):
+    assert basic_api.post(f"{API}/search", json={}, headers=basic("alice", PASSWORD)).status_code == 200
+    assert basic_api.post(f"{API}/search", json={}, headers=basic("bob", "other-password")).status_code == 200
+
+
+def test_health_needs_no_credentials(basic_api):
+    assert basic_api.get("/health").status_code == 200
+
+
+def test_credentials_are_checked_before_the_body_is_read(make_client, users_file):
+    small = make_client(auth="basic", users_file=users_file, max_body_bytes=2048)
+    answer = small.post(f"{API}/batch", content=b"x" * 10_000, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 401
+
+
+def test_otlp_ingest_is_protected_too(basic_api):
+    assert basic_api.post("/v1/traces", json={"resourceSpans": []}).status_code == 401
+
+
+def test_bearer_tokens_from_the_environment(make_client, monkeypatch):
+    monkeypatch.setenv("TRACEKIT_SERVER_TOKENS", f"other-token, {TOKEN}")
+    bearer = make_client(auth="bearer")
+    assert bearer.post(f"{API}/search", json={}, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+    refused = bearer.post(f"{API}/search", json={}, headers={"Authorization": "Bearer nope"})
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_openapi_document_declares_the_security_scheme(basic_api):
+    document = basic_api.get("/openapi.json", headers=basic("alice", PASSWORD)).json()
+    assert document["components"]["securitySchemes"] == {"basic": {"type": "http", "scheme": "basic"}}
+    assert document["paths"][f"{API}/search"]["post"]["security"] == [{"basic": []}]
+
+
+def test_basic_auth_without_users_fails_at_startup(server_db):
+    with pytest.raises(TracekitException, match="needs users"):
+        create_app(ServerSettings(backend_store_uri=server_db, auth="basic"))
+
+
+@pytest.fixture
+def basic_server(server_db, users_file):
+    running = ThreadedServer(create_app(ServerSettings(backend_store_uri=server_db, auth="basic",
+                                                       users_file=users_file))).start()
+    yield running
+    running.stop()
+
+
+def test_client_sends_username_and_password_from_the_environment(basic_server, monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("TRACEKIT_TRACKING_USERNAME", "alice")
+    monkeypatch.setenv("TRACEKIT_TRACKING_PASSWORD", PASSWORD)
+    store = RestTraceStore(basic_server.url)
+    store.write_traces([build_trace()])
+    assert len(store.search_traces(["0"])) == 1
+    monkeypatch.setenv("TRACEKIT_TRACKING_PASSWORD", "wrong")
+    with pytest.raises(TracekitException, match="TRACEKIT_TRACKING_USERNAME") as refused:
+        RestTraceStore(basic_server.url).search_traces(["0"])
+    assert refused.value.error_code == "UNAUTHENTICATED"
+    assert PASSWORD not in caplog.text and base64.b64encode(f"alice:{PASSWORD}".encode()).decode() not in caplog.text
+    assert "Rejected POST /api/v1/traces/search" in caplog.text
+
+
+def test_client_sends_a_bearer_token_from_the_environment(server_db, monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("TRACEKIT_SERVER_TOKENS", TOKEN)
+    server = ThreadedServer(create_app(ServerSettings(backend_store_uri=server_db, auth="bearer"))).start()
+    try:
+        monkeypatch.setenv("TRACEKIT_TRACKING_TOKEN", TOKEN)
+        RestTraceStore(server.url).write_traces([build_trace()])
+        monkeypatch.setenv("TRACEKIT_TRACKING_TOKEN", "not-the-token")
+        with pytest.raises(TracekitException, match="HTTP 401"):
+            RestTraceStore(server.url).write_traces([build_trace()])
+    finally:
+        server.stop()
+    assert SqlTraceStore(server_db).count_traces(["0"]) == 1
+    assert TOKEN not in caplog.text
+
+
+def test_server_process_logs_never_show_credentials(server_process, monkeypatch):
+    server = server_process(None, "--auth", "basic", "--log-level", "debug",
+                            env={"TRACEKIT_SERVER_USERS": f"alice:{PASSWORD}"}).start()
+    good, bad = basic("alice", PASSWORD), basic("alice", PASSWORD + "x")
+    assert httpx.post(f"{server.url}{API}/search", json={}, headers=good).status_code == 200
+    assert httpx.post(f"{server.url}{API}/search", json={}, headers=bad).status_code == 401
+    assert httpx.get(f"{server.url}/openapi.json", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 401
+    server.stop()
+    logs = server.logs()
+    assert "Rejected POST /api/v1/traces/search" in logs
+    for secret in (PASSWORD, good["Authorization"], bad["Authorization"], TOKEN):
+        assert secret not in logs
+
+
+def test_cli_refuses_basic_auth_without_users(tmp_path):
+    result = CliRunner().invoke(main, ["server", "--backend-store-uri", f"sqlite:///{tmp_path / 'x.db'}",
+                                       "--auth", "basic"])
+    assert result.exit_code != 0
+    assert "needs users" in result.output

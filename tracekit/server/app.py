@@ -1,0 +1,113 @@
+"""`create_app`: the FastAPI app of the tracking server.
+
+Layout, so that resources can be added beside traces without reshaping anything:
+- one router module per resource in `tracekit.server.routers` (and its bodies in `tracekit.server.schemas`),
+  listed in `RESOURCE_ROUTERS` and mounted under `API_PREFIX` (`/api/v1`);
+- stores opened once per app in `open_stores` and kept on `app.state`, reached by endpoints through the
+  dependencies in `tracekit.server.dependencies` (`get_trace_store`);
+- shared concerns applied to every route, present and future: authentication and the body size limit as ASGI
+  middleware (`auth.py`, `limits.py`), error answers as exception handlers (`errors.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from tracekit.exceptions import TracekitException
+from tracekit.server.auth import OPEN_PATHS, AuthMiddleware, Authenticator
+from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handlers
+from tracekit.server.limits import BodySizeLimitMiddleware
+from tracekit.server.routers import health, otlp, traces
+from tracekit.server.settings import ServerSettings
+from tracekit.store.base import TraceStore
+from tracekit.store.uri import HTTP_SCHEMES, get_scheme, redact_uri
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+# Resource routers mounted under API_PREFIX. Experiments, runs and logged models go here as they are added.
+RESOURCE_ROUTERS: list[APIRouter] = [traces.router]
+
+DESCRIPTION = """\
+Stores traces sent by tracekit clients (`tracekit.set_tracking_uri("http://host:port")`) and by any
+OpenTelemetry SDK (OTLP/HTTP at `/v1/traces`), and serves them back: get, search with tracekit's filter grammar,
+tags, delete. Errors are JSON `{"error_code", "message"}`.
+"""
+
+
+def open_stores(settings: ServerSettings) -> dict[str, Any]:
+    """The stores behind `settings.backend_store_uri`, by `app.state` attribute name (opened and migrated)."""
+    from tracekit.store.registry import open_store
+
+    uri = settings.backend_store_uri
+    if get_scheme(uri) in HTTP_SCHEMES:
+        raise TracekitException(f"The backend store of a tracking server must be a database, not another server "
+                                f"({redact_uri(uri)!r}); use sqlite:///..., postgresql://... or mysql://...",
+                                error_code="INVALID_PARAMETER_VALUE")
+    return {"trace_store": open_store(uri)}
+
+
+def _openapi_with_security(app: FastAPI, mode: str) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    if mode != "none":
+        scheme = {"type": "http", "scheme": "basic" if mode == "basic" else "bearer"}
+        document.setdefault("components", {})["securitySchemes"] = {mode: scheme}
+        for path, operations in document.get("paths", {}).items():
+            if path in OPEN_PATHS:
+                continue
+            for operation in operations.values():
+                operation["security"] = [{mode: []}]
+    app.openapi_schema = document
+    return document
+
+
+def create_app(settings: ServerSettings | None = None, trace_store: TraceStore | None = None) -> FastAPI:
+    """The tracking server app for `settings` (default: from TRACEKIT_SERVER_* variables). The backend store is
+    opened (and a new database migrated) here, so a bad URI fails at startup; pass `trace_store` to use one you
+    opened yourself (it is then not closed with the app)."""
+    from tracekit import __version__
+
+    settings = settings or ServerSettings.from_environment()
+    authenticator = Authenticator(settings)
+    stores = {"trace_store": trace_store} if trace_store is not None else open_stores(settings)
+    owned = trace_store is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            for store in stores.values():
+                store.close()
+
+    app = FastAPI(title="tracekit tracking server", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.settings = settings
+    for name, store in stores.items():
+        setattr(app.state, name, store)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(otlp.router)
+    for router in RESOURCE_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    # Added innermost first: errors wrap auth, auth runs before the body is read.
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(AuthMiddleware, authenticator=authenticator)
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.openapi = lambda: _openapi_with_security(app, settings.auth)  # type: ignore[method-assign]
+    logger.info("Tracking server app ready: backend store %s, auth %s, body limit %d bytes.",
+                redact_uri(settings.backend_store_uri), settings.auth, settings.max_body_bytes)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """App factory for uvicorn workers (`uvicorn --factory tracekit.server.app:app_from_environment`)."""
+    return create_app(ServerSettings.from_environment())

@@ -1,0 +1,143 @@
+"""How the server answers errors: one JSON shape, `{"error_code", "message"}` (plus `exception` naming a tracekit
+exception the client can raise again, and `fields` for validation errors), and never a stack trace.
+
+Status codes: bad input 400, validation of the request's shape 422 (naming each field), unknown id 404, missing or
+wrong credentials 401, body too large 413, database unreachable 503 (clients retry), anything unexpected 500 with an
+error id that is also in the server log beside the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tracekit.exceptions import TracekitException
+
+logger = logging.getLogger(__name__)
+
+STATUS_BY_ERROR_CODE = {
+    "INVALID_PARAMETER_VALUE": 400,
+    "BAD_REQUEST": 400,
+    "UNAUTHENTICATED": 401,
+    "PERMISSION_DENIED": 403,
+    "RESOURCE_DOES_NOT_EXIST": 404,
+    "ENDPOINT_NOT_FOUND": 404,
+    "RESOURCE_ALREADY_EXISTS": 409,
+    "INVALID_STATE": 409,
+    "REQUEST_TOO_LARGE": 413,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
+    "NOT_IMPLEMENTED": 501,
+    "TEMPORARILY_UNAVAILABLE": 503,
+}
+ERROR_CODE_BY_STATUS = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
+                        404: "ENDPOINT_NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "REQUEST_TOO_LARGE",
+                        415: "UNSUPPORTED_MEDIA_TYPE", 503: "TEMPORARILY_UNAVAILABLE"}
+MAX_REPORTED_FIELDS = 10
+
+
+class PayloadTooLargeError(TracekitException):
+    """A request body over the server's size limit."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, error_code="REQUEST_TOO_LARGE")
+
+
+def error_response(status: int, error_code: str, message: str, headers: dict[str, str] | None = None,
+                   **extra: Any) -> JSONResponse:
+    """The JSON error answer."""
+    return JSONResponse({"error_code": error_code, "message": message, **extra}, status_code=status,
+                        headers=headers)
+
+
+def _field_name(location: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+async def _tracekit_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, TracekitException)
+    status = STATUS_BY_ERROR_CODE.get(error.error_code, 500)
+    extra = {}
+    if type(error) is not TracekitException and type(error).__module__ == "tracekit.exceptions":
+        extra["exception"] = type(error).__name__
+    return error_response(status, error.error_code, error.message, **extra)
+
+
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = error.errors()
+    fields = [{"field": _field_name(tuple(problem.get("loc", ()))), "message": str(problem.get("msg", "")),
+               "type": str(problem.get("type", ""))} for problem in problems[:MAX_REPORTED_FIELDS]]
+    summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+    more = f" (and {len(problems) - MAX_REPORTED_FIELDS} more)" if len(problems) > MAX_REPORTED_FIELDS else ""
+    return error_response(422, "INVALID_PARAMETER_VALUE", f"Invalid request: {summary}{more}", fields=fields)
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    code = ERROR_CODE_BY_STATUS.get(error.status_code, "BAD_REQUEST" if error.status_code < 500 else "INTERNAL_ERROR")
+    return error_response(error.status_code, code, str(error.detail), headers=getattr(error, "headers", None))
+
+
+async def _database_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, SQLAlchemyError)
+    if isinstance(error, DBAPIError) and type(error).__name__ == "DataError":
+        reason = str(getattr(error, "orig", error)).strip().splitlines()[0][:300]
+        return error_response(400, "INVALID_PARAMETER_VALUE", f"The database refused a value of this request: "
+                              f"{reason}")
+    if isinstance(error, DBAPIError) and (error.connection_invalidated or type(error).__name__ in
+                                          ("OperationalError", "InterfaceError")):
+        logger.warning("The backend store is unavailable: %s", getattr(error, "orig", error))
+        return error_response(503, "TEMPORARILY_UNAVAILABLE",
+                              "The tracking server cannot reach its database right now; try again later.")
+    return _internal_error(error)
+
+
+def _internal_error(error: BaseException) -> JSONResponse:
+    error_id = uuid.uuid4().hex[:12]
+    logger.error("Unexpected error (error id %s)", error_id, exc_info=error)
+    return error_response(500, "INTERNAL_ERROR",
+                          f"The tracking server failed on this request (error id {error_id}); the details are in "
+                          "the server log.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the JSON error answers on `app`."""
+    app.add_exception_handler(TracekitException, _tracekit_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(SQLAlchemyError, _database_error)
+
+
+class UnhandledErrorMiddleware:
+    """Turns any exception no handler took into a 500 JSON answer (logged once, with its error id)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:  # noqa: BLE001 - the last line of defence
+            if started:
+                logger.error("Unexpected error after the answer started", exc_info=error)
+                return
+            await _internal_error(error)(scope, receive, send)

@@ -1,0 +1,90 @@
+"""The request body limit: a body over `max_body_bytes` gets 413 with a message, before any endpoint parses it.
+
+The limit is checked against Content-Length when the client sends one (nothing is read), and counted while reading
+otherwise (chunked uploads), so no request makes the server hold more than the limit in memory. Compressed OTLP
+bodies are limited again after decompression (`gunzip_bounded`).
+"""
+
+from __future__ import annotations
+
+import zlib
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tracekit.exceptions import TracekitException
+from tracekit.server.errors import PayloadTooLargeError, error_response
+
+
+def too_large_message(limit: int) -> str:
+    """The 413 message."""
+    return (f"The request body is larger than this server's limit of {limit} bytes; send fewer traces per request "
+            "(the tracekit client splits batches by TRACEKIT_HTTP_MAX_REQUEST_BYTES) or raise the server's "
+            "--max-body-bytes.")
+
+
+def gunzip_bounded(data: bytes, limit: int) -> bytes:
+    """`data` gzip-decoded; PayloadTooLargeError if the result would exceed `limit` bytes."""
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = decoder.decompress(data, limit + 1)
+    except zlib.error as error:
+        raise TracekitException(f"The body is not valid gzip: {error}", error_code="BAD_REQUEST") from error
+    if len(out) > limit or decoder.unconsumed_tail:
+        raise PayloadTooLargeError(too_large_message(limit) + " (measured after gzip decoding)")
+    return out
+
+
+class BodySizeLimitMiddleware:
+    """Reads each request body (up to the limit) before the app sees it, answering 413 past the limit."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_body_bytes
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None:
+            try:
+                too_large = int(declared) > limit
+            except ValueError:
+                await error_response(400, "BAD_REQUEST", "Malformed Content-Length header.")(scope, receive, send)
+                return
+            if too_large:
+                await error_response(413, "REQUEST_TOO_LARGE", too_large_message(limit),
+                                     headers={"Connection": "close"})(scope, receive, send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message, receive), send)  # client went away
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > limit:
+                await error_response(413, "REQUEST_TOO_LARGE", too_large_message(limit),
+                                     headers={"Connection": "close"})(scope, receive, send)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(chunks, None, receive), send)
+
+
+def _replay(chunks: list[bytes], pending: Message | None, receive: Receive) -> Receive:
+    """A `receive` that first hands over the body already read, then defers to the real one."""
+    first: Message | None = pending or {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+    async def replayed() -> Message:
+        nonlocal first
+        if first is not None:
+            message, first = first, None
+            return message
+        return await receive()
+
+    return replayed
+

@@ -1,0 +1,36 @@
+"""`GET /health` (the server and its database answer) and `GET /version`. Both need no credentials."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import PlainTextResponse
+
+from tracekit.server.dependencies import get_trace_store
+from tracekit.server.errors import error_response
+from tracekit.store.base import TraceStore
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", summary="Whether the server and its database answer",
+            responses={503: {"description": "The database does not answer."}})
+def health(store: TraceStore = Depends(get_trace_store)):  # noqa: B008 - FastAPI's dependency idiom
+    """`{"status": "OK"}` when the database answers, 503 otherwise."""
+    try:
+        store.ping()
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+        logger.warning("Health check: the backend store does not answer: %s", error)
+        return error_response(503, "TEMPORARILY_UNAVAILABLE", "The tracking server's database does not answer.")
+    return {"status": "OK"}
+
+
+@router.get("/version", response_class=PlainTextResponse, summary="The tracekit version of the server")
+def version() -> str:
+    """The server's tracekit version, as plain text."""
+    from tracekit import __version__
+
+    return __version__
