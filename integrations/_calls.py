@@ -18,10 +18,9 @@ from typing import Any
 import wrapt
 
 from tracekit.integrations._genai import FIRST_TOKEN_EVENT
-from tracekit.tracing.context import current_span
 from tracekit.tracing.live_span import LiveSpan
 from tracekit.tracing.safety import report_internal_error
-from tracekit.tracing.spans import start_live_span
+from tracekit.tracing.spans import start_child_of_current
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +120,7 @@ class CallRecorder:
 def _begin(recorder_cls: type[CallRecorder], instance: Any, args: tuple[Any, ...],
            kwargs: dict[str, Any]) -> CallRecorder | None:
     try:
-        span = start_live_span(recorder_cls.span_name, recorder_cls.span_type, None, current_span.get())
+        span = start_child_of_current(recorder_cls.span_name, recorder_cls.span_type, None)
     except Exception:  # noqa: BLE001
         report_internal_error(f"{recorder_cls.integration} autolog: starting a span")
         return None

@@ -19,6 +19,7 @@ from tracekit.entities import (
     TraceState,
 )
 from tracekit.exceptions import InvalidFilterError, ResourceNotFoundError, TracekitException
+from tracekit.tracing import configure
 from tracekit.tracing.decorator import trace
 from tracekit.tracing.fluent import (
     add_trace,
@@ -53,6 +54,7 @@ __all__ = [
     "TracekitClient",
     "TracekitException",
     "add_trace",
+    "configure",
     "flush_trace_async_logging",
     "get_active_trace_id",
     "get_current_active_span",

@@ -12,6 +12,10 @@ class SpanAttributeKey:
     FUNCTION_NAME = "tracekit.spanFunctionName"
     CHAT_MESSAGES = "tracekit.chat.messages"
     CHAT_TOOLS = "tracekit.chat.tools"
+    #: On spans of other tracers (instrumentation packages): their OpenTelemetry span kind when not INTERNAL,
+    #: and their instrumentation scope's name, kept so OTLP export can send them as they were made.
+    OTEL_SPAN_KIND = "tracekit.otel.spanKind"
+    OTEL_SCOPE = "tracekit.otel.scope"
 
 
 class TraceMetadataKey:
@@ -29,6 +33,8 @@ class TraceTagKey:
     TRACE_NAME = "tracekit.traceName"
 
 
+#: The instrumentation scope (tracer name) of every span tracekit itself starts.
+INSTRUMENTATION_NAME = "tracekit"
 TRACE_SCHEMA_VERSION = "1"
 TRACE_ID_PREFIX = "tr-"
 REQUEST_PREVIEW_LENGTH = 1000
