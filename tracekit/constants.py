@@ -18,6 +18,22 @@ class SpanAttributeKey:
     OTEL_SCOPE = "tracekit.otel.scope"
 
 
+class GenAiKey:
+    """OpenTelemetry GenAI semantic-convention attribute keys that tracekit's integrations set and OTLP export
+    fills in."""
+
+    SYSTEM = "gen_ai.system"
+    OPERATION = "gen_ai.operation.name"
+    REQUEST_MODEL = "gen_ai.request.model"
+    RESPONSE_MODEL = "gen_ai.response.model"
+    RESPONSE_ID = "gen_ai.response.id"
+    FINISH_REASONS = "gen_ai.response.finish_reasons"
+    USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens"
+    USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens"
+    #: tracekit's own token-usage object: {"input_tokens": int, "output_tokens": int, "total_tokens": int}.
+    TOKEN_USAGE = "tracekit.chat.tokenUsage"
+
+
 class TraceMetadataKey:
     """Keys of trace metadata tracekit fills in when a trace starts."""
 
