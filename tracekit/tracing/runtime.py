@@ -53,7 +53,7 @@ class TracingRuntime:
             full_wait_seconds=config.EXPORT_QUEUE_FULL_WAIT_SECONDS.get(),
             retry_max_seconds=config.EXPORT_RETRY_MAX_SECONDS.get(),
         )
-        self._otlp_endpoint = _otlp_endpoint()
+        self._otlp = _otlp_settings()
         self._otlp_destination: Destination | None = None
         self._destinations = None
         self.queue = ExportQueue(self.destinations, self.stats, settings)
@@ -126,12 +126,12 @@ class TracingRuntime:
             from tracekit.exporters.store import StoreExporter
 
             destinations = []
-            if self._otlp_endpoint is not None:
+            if self._otlp is not None:
                 if self._otlp_destination is None:
                     from tracekit.exporters.otlp import OtlpTraceExporter
 
-                    self._otlp_destination = Destination(OtlpTraceExporter(self._otlp_endpoint,
-                                                                           resource=self.resource))
+                    endpoint, protocol = self._otlp
+                    self._otlp_destination = Destination(OtlpTraceExporter(endpoint, protocol, self.resource))
                 destinations.append(self._otlp_destination)
             if not destinations or config.ENABLE_DUAL_EXPORT.get():
                 destinations.append(Destination(StoreExporter(uri)))
@@ -188,10 +188,12 @@ class _JoinOnFirstSpan:
         return self._runtime.join_global_provider().start_span(*args, **kwargs)
 
 
-def _otlp_endpoint() -> str | None:
-    from tracekit.exporters.otlp import endpoint_from_environment
+def _otlp_settings() -> tuple[str, str] | None:
+    """(endpoint, protocol) when OTLP export is configured; malformed variables are warned about here, at start-up."""
+    from tracekit.exporters.otlp import endpoint_from_environment, protocol_from_environment
 
-    return endpoint_from_environment()
+    endpoint = endpoint_from_environment()
+    return None if endpoint is None else (endpoint, protocol_from_environment())
 
 
 def _sampler(ratio: float | None = None) -> Sampler:
