@@ -74,23 +74,28 @@ class TracingRuntime:
         context.use_otel_context(self.join_global)
         self.tracer: Tracer | _JoinOnFirstSpan = (_JoinOnFirstSpan(self) if self.join_global
                                                   else self.provider.get_tracer(INSTRUMENTATION_NAME))
+        if self.join_global and global_provider.application_provider_set():
+            self._join_now()  # the application's provider may have spans running already: relay from now on
 
     def join_global_provider(self) -> Tracer:
         """Join the global provider now (see `global_provider.join`) and return the tracer to start spans with."""
         with self._lock:
-            if not isinstance(self.tracer, _JoinOnFirstSpan):
-                return self.tracer
-            joined = global_provider.join(self)
-            if joined is None:
-                context.use_otel_context(False)
-                self.join_global = False
-            else:
-                self.provider = joined
-                self.resource = joined.resource
-                if self._otlp_destination is not None:
-                    self._otlp_destination.exporter.resource = joined.resource
-            self.tracer = self.provider.get_tracer(INSTRUMENTATION_NAME)
+            return self._join_now()
+
+    def _join_now(self) -> Tracer:
+        if not isinstance(self.tracer, _JoinOnFirstSpan):
             return self.tracer
+        joined = global_provider.join(self)
+        if joined is None:
+            context.use_otel_context(False)
+            self.join_global = False
+        else:
+            self.provider = joined
+            self.resource = joined.resource
+            if self._otlp_destination is not None:
+                self._otlp_destination.exporter.resource = joined.resource
+        self.tracer = self.provider.get_tracer(INSTRUMENTATION_NAME)
+        return self.tracer
 
     def configure(self, **overrides: Any) -> None:
         """Override settings in code (None: back to the environment variable) and apply them to new spans."""
