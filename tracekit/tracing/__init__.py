@@ -53,7 +53,8 @@ def configure(*, use_global_tracer_provider: bool | None = None, sampling_ratio:
 
 
 def stats() -> TracingStats:
-    """Counts of traces completed, exported, retried, spilled, replayed, evicted and dropped in this process."""
+    """Counts of traces completed, exported, retried, spilled, replayed, evicted, dropped and sampled out in this
+    process."""
     return RUNTIME.stats.snapshot()
 
 
