@@ -18,19 +18,16 @@ OTel ParentBased(ALWAYS_OFF) provider): the cost of a sampled-out call. Figures:
 from __future__ import annotations
 
 import argparse
-import functools
-import inspect
-import json
 import os
-import resource
 import subprocess
 import sys
 import textwrap
-import time
 import urllib.request
 from collections.abc import Callable, Sequence
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from _measure import best_per_call, otel_decorator, peak_rss_mb  # noqa: E402
 
 COLLECTOR = textwrap.dedent("""
     import sys, threading
@@ -112,34 +109,6 @@ def span_exporter(protocol: str, endpoint: str):
     return OTLPSpanExporter(endpoint=endpoint)
 
 
-def otel_decorator(tracer, same_keys: bool = False) -> Callable[[Callable], Callable]:
-    """The raw-SDK equivalent of @tracekit.trace: a span, inputs and outputs as JSON attributes; with `same_keys`,
-    the same attributes tracekit exports (its own keys plus the OpenInference ones), so payloads match."""
-
-    def decorate(func: Callable) -> Callable:
-        signature = inspect.signature(func)
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with tracer.start_as_current_span(func.__name__) as span:
-                bound = signature.bind(*args, **kwargs)
-                bound.apply_defaults()
-                inputs = json.dumps(bound.arguments, default=str)
-                span.set_attribute("inputs", inputs)
-                result = func(*args, **kwargs)
-                outputs = json.dumps(result, default=str)
-                span.set_attribute("outputs", outputs)
-                if same_keys:
-                    span.set_attributes({"tracekit.spanType": '"UNKNOWN"', "openinference.span.kind": "UNKNOWN",
-                                         "input.value": inputs, "input.mime_type": "application/json",
-                                         "output.value": outputs, "output.mime_type": "application/json"})
-                return result
-
-        return wrapper
-
-    return decorate
-
-
 def make_shapes(decorate: Callable[[Callable], Callable]) -> dict[str, Callable[[int], object]]:
     @decorate
     def leaf(x):
@@ -157,21 +126,6 @@ def make_shapes(decorate: Callable[[Callable], Callable]) -> dict[str, Callable[
 
 
 SPANS_PER_CALL = {"1 span/trace": 1, "10 spans/trace": 10}
-
-
-def best_per_call(func: Callable[[int], object], calls: int, repeats: int, after: Callable[[], None]) -> float:
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for i in range(calls):
-            func(i)
-        after()
-        timings.append((time.perf_counter() - start) / calls)
-    return min(timings) * 1e6
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_protocol(protocol: str, collector: Collector, calls: int, repeats: int) -> None:

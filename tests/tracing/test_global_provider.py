@@ -188,3 +188,23 @@ def test_a_sampled_out_trace_drops_its_instrumentation_spans_too(echo_server):
     assert tracekit.search_traces(return_type="list") == []
     flags = echo_server.headers[-1]["traceparent"].split("-")[3]
     assert not int(flags, 16) & 1  # the callee is told not to record either
+
+
+def test_a_continued_trace_takes_instrumentation_spans_along(echo_server):
+    tracekit.configure(use_global_tracer_provider=True)
+    HTTPXClientInstrumentor().instrument()
+    remote_trace, remote_span = "12" * 16, "34" * 8
+
+    @tracekit.trace
+    def handle() -> dict:
+        return httpx.get(echo_server.url + "/continued").json()
+
+    with tracekit.tracing.continue_trace({"traceparent": f"00-{remote_trace}-{remote_span}-01"}):
+        handle()
+        httpx.get(echo_server.url + "/direct")  # an instrumentation span right under the remote caller
+
+    trace = tracekit.get_trace(f"tr-{remote_trace}")
+    by_id = {span.span_id: span for span in trace.data.spans}
+    names = sorted((span.name, by_id[span.parent_id].name if span.parent_id in by_id else span.parent_id)
+                   for span in trace.data.spans)
+    assert names == sorted([("GET", "handle"), ("GET", remote_span), ("handle", remote_span)])

@@ -131,18 +131,26 @@ class TracingRuntime:
             from tracekit.exporters.store import StoreExporter
 
             destinations = []
-            if self._otlp is not None:
-                if self._otlp_destination is None:
-                    from tracekit.exporters.otlp import OtlpTraceExporter
-
-                    endpoint, protocol = self._otlp
-                    self._otlp_destination = Destination(OtlpTraceExporter(endpoint, protocol, self.resource))
+            if self._otlp is not None and self._otlp_destination is None:
+                self._otlp_destination = self._new_otlp_destination(*self._otlp)
+            if self._otlp_destination is not None:
                 destinations.append(self._otlp_destination)
             if not destinations or config.ENABLE_DUAL_EXPORT.get():
                 destinations.append(Destination(StoreExporter(uri)))
             self._destinations = destinations
             self._destination_uri = uri
             return destinations
+
+    def _new_otlp_destination(self, endpoint: str, protocol: str) -> Destination | None:
+        from tracekit.exporters.otlp import OtlpTraceExporter
+
+        try:
+            return Destination(OtlpTraceExporter(endpoint, protocol, self.resource))
+        except Exception:  # noqa: BLE001 - a broken OTLP setup must not lose traces: they go to the store
+            logger.exception("Could not set up OTLP export to %s (%s); traces go to the tracking store instead.",
+                             endpoint, protocol)
+            self._otlp = None
+            return None
 
     def current_exporter(self) -> TraceExporter:
         """The exporter that can read traces back (the store, or a custom exporter), else the first one."""
