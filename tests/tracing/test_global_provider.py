@@ -15,7 +15,6 @@ from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.util._once import Once
 
 import tracekit
 from tracekit.constants import SpanAttributeKey
@@ -59,15 +58,10 @@ def echo_server():
 
 
 @pytest.fixture(autouse=True)
-def no_global_provider():
-    """Each test starts with no global provider set (OpenTelemetry lets one be set once per process) and httpx
-    uninstrumented; afterwards tracekit leaves join mode and the original global state comes back."""
-    saved = trace_api._TRACER_PROVIDER, trace_api._TRACER_PROVIDER_SET_ONCE
-    trace_api._TRACER_PROVIDER, trace_api._TRACER_PROVIDER_SET_ONCE = None, Once()
+def no_global_provider(fresh_global_tracer_provider):
+    """Each test starts with no global provider set and httpx uninstrumented."""
     yield
     HTTPXClientInstrumentor().uninstrument()
-    tracekit.tracing.reset()
-    trace_api._TRACER_PROVIDER, trace_api._TRACER_PROVIDER_SET_ONCE = saved
 
 
 def stored_trace() -> tracekit.Trace:
@@ -208,3 +202,4 @@ def test_a_continued_trace_takes_instrumentation_spans_along(echo_server):
     names = sorted((span.name, by_id[span.parent_id].name if span.parent_id in by_id else span.parent_id)
                    for span in trace.data.spans)
     assert names == sorted([("GET", "handle"), ("GET", remote_span), ("handle", remote_span)])
+
