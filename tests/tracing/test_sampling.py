@@ -88,3 +88,10 @@ def test_a_bad_ratio_is_named_and_everything_is_recorded(ratio, exported, caplog
     assert any("TRACEKIT_TRACE_SAMPLING_RATIO" in record.getMessage() for record in caplog.records)
     leaf(1)
     assert len(exported()) == 1
+
+
+def test_configure_leaves_settings_it_is_not_given(exported):
+    tracekit.configure(sampling_ratio=0.0)
+    tracekit.configure(use_global_tracer_provider=False)
+    leaf(1)
+    assert exported() == [] and tracekit.tracing.stats().sampled_out == 1

@@ -35,14 +35,16 @@ def is_enabled() -> bool:
 
 
 def configure(*, use_global_tracer_provider: bool | None = None, sampling_ratio: float | None = None) -> None:
-    """Change tracing settings in code; a value left None keeps (or goes back to) its environment variable.
+    """Change tracing settings in code, over their environment variables; a value left None leaves that setting as
+    it is (`tracing.reset()` goes back to the environment).
 
     - `use_global_tracer_provider`: join OpenTelemetry's global TracerProvider and current-span context
       (TRACEKIT_USE_GLOBAL_TRACER_PROVIDER), so spans of OpenTelemetry instrumentation packages (httpx, SQLAlchemy,
       FastAPI, ...) nest under tracekit spans and are stored in the same trace, and tracekit spans nest under theirs.
       If the application set an SDK TracerProvider, tracekit uses it (its sampler and exporters apply to tracekit
       spans too); otherwise tracekit installs its own as the global one when the first span starts.
-    - `sampling_ratio`: the fraction of traces recorded (TRACEKIT_TRACE_SAMPLING_RATIO).
+    - `sampling_ratio`: the fraction of traces recorded (TRACEKIT_TRACE_SAMPLING_RATIO); when tracekit joined a
+      provider the application set, that provider's sampler decides instead.
 
     Spans started from now on follow the new settings.
 

@@ -98,9 +98,8 @@ class TracingRuntime:
         return self.tracer
 
     def configure(self, **overrides: Any) -> None:
-        """Override settings in code (None: back to the environment variable) and apply them to new spans."""
-        self._overrides.update(overrides)
-        self._overrides = {key: value for key, value in self._overrides.items() if value is not None}
+        """Override settings in code (a None value leaves that setting as it is) and apply them to new spans."""
+        self._overrides.update({key: value for key, value in overrides.items() if value is not None})
         with self._lock:
             self._build_provider()
 
