@@ -12,19 +12,16 @@ hand-off to a background thread, and neither for storage. Figures are the best o
 from __future__ import annotations
 
 import argparse
-import functools
-import inspect
-import json
 import os
-import resource
 import sys
-import time
 from collections.abc import Callable, Sequence
 
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from _measure import best_per_call, otel_decorator, peak_rss_mb  # noqa: E402
 
 import tracekit  # noqa: E402
 from tracekit.exporters import TraceExporter  # noqa: E402
@@ -51,21 +48,7 @@ otel_provider.add_span_processor(BatchSpanProcessor(DiscardSpans()))
 otel_tracer = otel_provider.get_tracer("benchmark")
 
 
-def otel_trace(func: Callable) -> Callable:
-    """The raw-SDK equivalent of @tracekit.trace: a span, inputs and outputs as JSON attributes."""
-    signature = inspect.signature(func)
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with otel_tracer.start_as_current_span(func.__name__) as span:
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            span.set_attribute("inputs", json.dumps(bound.arguments, default=str))
-            result = func(*args, **kwargs)
-            span.set_attribute("outputs", json.dumps(result, default=str))
-            return result
-
-    return wrapper
+otel_trace = otel_decorator(otel_tracer)
 
 
 def make_shapes(decorate: Callable[[Callable], Callable]) -> dict[str, Callable[[int], object]]:
@@ -97,21 +80,6 @@ def make_shapes(decorate: Callable[[Callable], Callable]) -> dict[str, Callable[
 
 
 SPANS_PER_CALL = {"1 span/trace": 1, "10 spans/trace": 10, "1,000-key dict": 1}
-
-
-def best_per_call(func: Callable[[int], object], calls: int, repeats: int, after: Callable[[], None]) -> float:
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for i in range(calls):
-            func(i)
-        after()
-        timings.append((time.perf_counter() - start) / calls)
-    return min(timings) * 1e6
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: Sequence[str] | None = None) -> None:

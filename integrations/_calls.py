@@ -18,10 +18,10 @@ from typing import Any
 import wrapt
 
 from tracekit.integrations._genai import FIRST_TOKEN_EVENT
-from tracekit.tracing.context import current_span
 from tracekit.tracing.live_span import LiveSpan
 from tracekit.tracing.safety import report_internal_error
-from tracekit.tracing.spans import start_live_span
+from tracekit.tracing.context import reset_current, set_current
+from tracekit.tracing.spans import start_child_of_current
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class CallRecorder:
 def _begin(recorder_cls: type[CallRecorder], instance: Any, args: tuple[Any, ...],
            kwargs: dict[str, Any]) -> CallRecorder | None:
     try:
-        span = start_live_span(recorder_cls.span_name, recorder_cls.span_type, None, current_span.get())
+        span = start_child_of_current(recorder_cls.span_name, recorder_cls.span_type, None)
     except Exception:  # noqa: BLE001
         report_internal_error(f"{recorder_cls.integration} autolog: starting a span")
         return None
@@ -140,11 +140,16 @@ def sync_wrapper(recorder_cls: type[CallRecorder]) -> Callable[..., Any]:
         recorder = _begin(recorder_cls, instance, args, kwargs)
         if recorder is None:
             return wrapped(*args, **kwargs)
+        # Current while the library runs: spans it makes (its own OpenTelemetry spans, with the global provider
+        # joined) nest under the call's span.
+        token = set_current(recorder.span)
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as exc:
+            reset_current(token)
             recorder.fail(exc)
             raise
+        reset_current(token)
         return recorder.complete(result, TracedStream)
 
     return wrapper
@@ -158,11 +163,14 @@ def async_wrapper(recorder_cls: type[CallRecorder]) -> Callable[..., Any]:
         recorder = _begin(recorder_cls, instance, args, kwargs)
         if recorder is None:
             return await wrapped(*args, **kwargs)
+        token = set_current(recorder.span)
         try:
             result = await wrapped(*args, **kwargs)
         except BaseException as exc:
+            reset_current(token)
             recorder.fail(exc)
             raise
+        reset_current(token)
         return recorder.complete(result, TracedAsyncStream)
 
     return wrapper

@@ -9,22 +9,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tracekit.constants import SpanAttributeKey
+from tracekit.constants import GenAiKey, SpanAttributeKey
 from tracekit.tracing.live_span import LiveSpan
 
 #: {"input_tokens": int, "output_tokens": int, "total_tokens": int} on every LLM, chat and embedding span.
-TOKEN_USAGE = "tracekit.chat.tokenUsage"
+TOKEN_USAGE = GenAiKey.TOKEN_USAGE
 #: Event added to a streamed call's span when the first chunk with generated content arrives.
 FIRST_TOKEN_EVENT = "first_token"
 
-SYSTEM = "gen_ai.system"
-OPERATION = "gen_ai.operation.name"
-REQUEST_MODEL = "gen_ai.request.model"
-RESPONSE_MODEL = "gen_ai.response.model"
-RESPONSE_ID = "gen_ai.response.id"
-FINISH_REASONS = "gen_ai.response.finish_reasons"
-USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens"
-USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens"
+SYSTEM = GenAiKey.SYSTEM
+OPERATION = GenAiKey.OPERATION
+REQUEST_MODEL = GenAiKey.REQUEST_MODEL
+RESPONSE_MODEL = GenAiKey.RESPONSE_MODEL
+RESPONSE_ID = GenAiKey.RESPONSE_ID
+FINISH_REASONS = GenAiKey.FINISH_REASONS
+USAGE_INPUT_TOKENS = GenAiKey.USAGE_INPUT_TOKENS
+USAGE_OUTPUT_TOKENS = GenAiKey.USAGE_OUTPUT_TOKENS
 
 _REQUEST_PARAMETERS = {
     "temperature": "gen_ai.request.temperature",

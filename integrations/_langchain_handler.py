@@ -18,11 +18,10 @@ from langchain_core.callbacks import BaseCallbackHandler
 from tracekit.constants import SpanAttributeKey
 from tracekit.entities import SpanType
 from tracekit.integrations import _genai
-from tracekit.tracing.context import current_span
 from tracekit.tracing.live_span import LiveSpan
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.safety import report_internal_error
-from tracekit.tracing.spans import start_live_span
+from tracekit.tracing.spans import start_child_of_current, start_live_span
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool", "function": "function"}
 
@@ -97,8 +96,11 @@ class TracekitCallbackHandler(BaseCallbackHandler):
     # --- span bookkeeping ---------------------------------------------------------------------------------------
     def _start(self, run_id: UUID, parent_run_id: UUID | None, name: str, span_type: str, inputs: Any,
                metadata: dict[str, Any] | None) -> _Run:
-        parent = self.span_for(parent_run_id) or current_span.get()
-        span = start_live_span(name, span_type, None, parent)
+        parent = self.span_for(parent_run_id)
+        if parent is not None:
+            span = start_live_span(name, span_type, None, parent)
+        else:
+            span = start_child_of_current(name, span_type, None)
         span.set_inputs(inputs)
         if metadata:
             span.set_attribute("langchain.metadata", metadata)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracekit.integrations._patching import PatchSet, PatchTarget, check_library
-from tracekit.tracing.context import current_span
+from tracekit.tracing.context import set_current
 from tracekit.tracing.safety import report_internal_error
 
 MINIMUM_VERSION = (0, 2)
@@ -71,7 +71,7 @@ def _enter_run_span(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: 
         config = args[0] if args else kwargs.get("config")
         span = _handler.span_for(getattr(config.get("callbacks"), "parent_run_id", None))
         if span is not None:
-            current_span.set(span)
+            set_current(span)  # no reset: this is LangChain's own copied context, discarded after the run
     except Exception:  # noqa: BLE001
         report_internal_error("langchain autolog: entering a run's context")
     return result

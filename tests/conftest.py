@@ -27,6 +27,20 @@ def isolated_tracekit(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def fresh_global_tracer_provider():
+    """No global OpenTelemetry provider set during the test (OpenTelemetry lets one be set once per process, so this
+    resets its private once-flag); afterwards tracekit leaves join mode and the original global state comes back."""
+    from opentelemetry import trace as trace_api
+    from opentelemetry.util._once import Once
+
+    saved = trace_api._TRACER_PROVIDER, trace_api._TRACER_PROVIDER_SET_ONCE
+    trace_api._TRACER_PROVIDER, trace_api._TRACER_PROVIDER_SET_ONCE = None, Once()
+    yield
+    tracekit.tracing.reset()
+    trace_api._TRACER_PROVIDER, trace_api._TRACER_PROVIDER_SET_ONCE = saved
+
+
+@pytest.fixture
 def exporter() -> InMemoryTraceExporter:
     """An in-memory exporter receiving this test's traces."""
     memory = InMemoryTraceExporter()

@@ -24,6 +24,7 @@ from tracekit.exceptions import (
     TracekitException,
     TrackingServerUnavailableError,
 )
+from tracekit.tracing import configure
 from tracekit.tracing.decorator import trace
 from tracekit.tracing.fluent import (
     add_trace,
@@ -59,6 +60,7 @@ __all__ = [
     "TracekitException",
     "TrackingServerUnavailableError",
     "add_trace",
+    "configure",
     "flush_trace_async_logging",
     "get_active_trace_id",
     "get_current_active_span",

@@ -3,18 +3,53 @@ started in one thread or callback and ended in another; and finished traces are 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from opentelemetry.trace import NonRecordingSpan, SpanContext
 
 from tracekit.entities import SpanStatus, SpanStatusCode, Trace
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.base import PagedList, TraceStore
 from tracekit.tracing import fluent, trace_defaults
 from tracekit.tracing.buffer import TraceEntry
-from tracekit.tracing.live_span import LiveSpan, NoOpSpan, parse_trace_id
+from tracekit.tracing.live_span import LiveSpan, NoOpSpan, UnsampledSpan, parse_trace_id
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.spans import start_live_span
 from tracekit.tracking_uri import get_tracking_uri
+
+
+class _RecentIds:
+    """A bounded set of trace ids, oldest forgotten first."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, trace_id: str) -> None:
+        with self._lock:
+            self._ids[trace_id] = None
+            while len(self._ids) > self._limit:
+                self._ids.popitem(last=False)
+
+    def discard(self, trace_id: str) -> None:
+        with self._lock:
+            self._ids.pop(trace_id, None)
+
+    def __contains__(self, trace_id: object) -> bool:
+        return trace_id in self._ids
+
+
+# Traces this client started that TRACEKIT_TRACE_SAMPLING_RATIO dropped: their spans are accepted and discarded.
+_SAMPLED_OUT = _RecentIds(10_000)
+
+
+def _unsampled_child(trace_id: str, parent_id: str) -> LiveSpan:
+    context = SpanContext(parse_trace_id(trace_id), int(parent_id, 16), is_remote=False)
+    return UnsampledSpan(NonRecordingSpan(context))
 
 
 class TracekitClient:
@@ -50,6 +85,9 @@ class TracekitClient:
         if not RUNTIME.enabled:
             return NoOpSpan()  # type: ignore[return-value]
         span = start_live_span(name, span_type, attributes, None, start_time_ns=start_time_ns)
+        if not span.recording:
+            _SAMPLED_OUT.add(span.trace_id)
+            return span
         if inputs is not None:
             span.set_inputs(inputs)
         entry = self._entry(span.trace_id)
@@ -65,6 +103,8 @@ class TracekitClient:
         """Start a span under the running span `parent_id` of trace `trace_id`."""
         if not RUNTIME.enabled:
             return NoOpSpan()  # type: ignore[return-value]
+        if trace_id in _SAMPLED_OUT:
+            return _unsampled_child(trace_id, parent_id)
         parent = self._live_span(trace_id, parent_id)
         span = start_live_span(name, span_type, attributes, parent, start_time_ns=start_time_ns)
         if inputs is not None:
@@ -76,7 +116,7 @@ class TracekitClient:
                  status: SpanStatus | SpanStatusCode | str = SpanStatusCode.OK,
                  end_time_ns: int | None = None) -> None:
         """End a running span, setting its outputs, attributes and status (OK by default)."""
-        if not RUNTIME.enabled:
+        if not RUNTIME.enabled or trace_id in _SAMPLED_OUT:
             return
         self._live_span(trace_id, span_id).end(outputs, attributes, status, end_time_ns)
 
@@ -85,6 +125,9 @@ class TracekitClient:
                   end_time_ns: int | None = None) -> None:
         """End the root span of a running trace, which completes the trace and sends it to export."""
         if not RUNTIME.enabled:
+            return
+        if trace_id in _SAMPLED_OUT:
+            _SAMPLED_OUT.discard(trace_id)
             return
         entry = self._entry(trace_id)
         self.end_span(trace_id, f"{entry.root_span_id:016x}", outputs, attributes, status, end_time_ns)

@@ -1,4 +1,5 @@
-"""Every `TRACEKIT_*` setting in one place: its name, type, default and meaning.
+"""Every `TRACEKIT_*` setting in one place: its name, type, default and meaning; and, at the end, the standard
+`OTEL_*` variables tracekit reads for OTLP export.
 
 The tracing runtime reads these when tracekit is imported and again on `tracekit.tracing.reset()` (the hot path never
 touches the environment); the tracking URI and experiment are read when they are needed. A value that does not parse
@@ -95,11 +96,38 @@ ENABLE_DUAL_EXPORT = Setting(
     "With an OTLP endpoint configured, send traces to the tracking store as well as to OTLP.")
 TRACE_SAMPLING_RATIO = Setting(
     "TRACEKIT_TRACE_SAMPLING_RATIO", float, 1.0,
-    "Fraction of traces recorded (0.0 to 1.0); whole traces are kept or dropped, never parts of one.")
-JOIN_GLOBAL_OTEL = Setting(
-    "TRACEKIT_JOIN_GLOBAL_OTEL", bool, False,
-    "Share the current span with OpenTelemetry's context and the global TracerProvider, so spans of OpenTelemetry "
-    "instrumentation packages nest under tracekit spans and are stored in the same trace.")
+    "Fraction of traces recorded (0.0 to 1.0), decided at the root span; children follow, so whole traces are kept "
+    "or dropped, never parts of one. Dropped traces are counted in tracing.stats().sampled_out.")
+USE_GLOBAL_TRACER_PROVIDER = Setting(
+    "TRACEKIT_USE_GLOBAL_TRACER_PROVIDER", bool, False,
+    "Join OpenTelemetry's global TracerProvider and current-span context, so spans of OpenTelemetry instrumentation "
+    "packages nest under tracekit spans and are stored in the same trace (see tracekit.configure).")
+
+# --- Standard OpenTelemetry variables tracekit reads (the SDK and the OTLP exporters read them too) --------------------
+OTLP_TRACES_ENDPOINT = Setting(
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", str, "",
+    "Full URL of the OTLP traces endpoint (http://host:4318/v1/traces, or http://host:4317 for gRPC). Set: traces "
+    "go to OTLP instead of the tracking store (to both with TRACEKIT_ENABLE_DUAL_EXPORT=true).")
+OTLP_ENDPOINT = Setting(
+    "OTEL_EXPORTER_OTLP_ENDPOINT", str, "",
+    "Base URL of an OTLP endpoint for every signal; for HTTP, /v1/traces is appended. Used when the traces "
+    "variable is unset.")
+OTLP_TRACES_PROTOCOL = Setting(
+    "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", str, "",
+    "http/protobuf (default) or grpc.")
+OTLP_PROTOCOL = Setting("OTEL_EXPORTER_OTLP_PROTOCOL", str, "", "Protocol for every signal; see the traces one.")
+OTLP_TRACES_HEADERS = Setting(
+    "OTEL_EXPORTER_OTLP_TRACES_HEADERS", str, "",
+    "Headers sent with each export, as comma-separated key=value pairs (values URL-encoded).")
+OTLP_HEADERS = Setting("OTEL_EXPORTER_OTLP_HEADERS", str, "", "Headers for every signal; see the traces one.")
+OTLP_TRACES_TIMEOUT = Setting(
+    "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", str, "",
+    "Seconds one export (with the OTLP exporter's own retries) may take; default 10. Read by the exporter.")
+SERVICE_NAME = Setting(
+    "OTEL_SERVICE_NAME", str, "", "service.name of the exported resource. Read by the OpenTelemetry SDK.")
+RESOURCE_ATTRIBUTES = Setting(
+    "OTEL_RESOURCE_ATTRIBUTES", str, "",
+    "More resource attributes, as key=value pairs separated by commas. Read by the OpenTelemetry SDK.")
 
 # --- the tracking server client (tracking URIs http:// and https://) -------------------------------------------------
 TRACKING_USERNAME = Setting(

@@ -297,7 +297,7 @@ def test_broken_span_start_still_calls_the_api(openai_client, exported, internal
     def broken(*args, **kwargs):
         raise RuntimeError("integration bug")
 
-    monkeypatch.setattr(calls, "start_live_span", broken)
+    monkeypatch.setattr(calls, "start_child_of_current", broken)
 
     response = openai_client.chat.completions.create(model="gpt-test", messages=USER)
     openai_client.chat.completions.create(model="gpt-test", messages=USER)

@@ -27,8 +27,9 @@ WORKER_SCRIPT = textwrap.dedent(f"""
     for batch in range({BATCHES}):
         traces = [build_trace(trace_id=f"tr-{{worker + 1:08x}}{{batch * {OWN_PER_BATCH} + i:024x}}")
                   for i in range({OWN_PER_BATCH})]
-        # Traces every worker rewrites, in overlapping windows: upserts racing on the same rows.
-        traces += [build_trace(trace_id=f"tr-ffffffff{{i:024x}}", tags={{"writer": str(worker)}})
+        # Traces every worker rewrites (the same spans), in overlapping windows: upserts racing on the same rows.
+        traces += [build_trace(trace_id=f"tr-ffffffff{{i:024x}}", tags={{"writer": str(worker)}},
+                               number=1_000_000 + i)
                    for i in range(batch % 5, batch % 5 + 10)]
         store.write_traces(traces)
     store.close()

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tracekit.constants import TraceMetadataKey
-from tracekit.entities import SpanEvent, SpanStatusCode, TraceState
+from tracekit.entities import SpanEvent, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
 from tracekit.exceptions import InvalidFilterError, ResourceNotFoundError, TracekitException
 from tracekit.store import schema
 from tracekit.store.sql_store import ID_CHUNK_SIZE
@@ -73,17 +73,85 @@ def test_unknown_trace_id_reads_as_none(store):
     assert store.get_trace("tr-" + "f" * 32) is None
 
 
-def test_rewriting_a_trace_replaces_it(store, make_trace):
+def test_rewriting_a_trace_updates_it_by_span_id_and_key(store, make_trace):
     first = make_trace(tags={"a": "1", "b": "2"}, extra_spans=2)
     store.write_traces([first])
-    second = build_trace(trace_id=first.info.trace_id, tags={"a": "changed"}, state=TraceState.ERROR)
+    second = Trace.from_dict(first.to_dict())
+    second.info.tags = {"a": "changed"}
+    second.info.state = TraceState.ERROR
     store.write_traces([second])
     store.write_traces([second])
     read = store.get_trace(first.info.trace_id)
-    assert read.to_dict() == second.to_dict()
+    assert read.info.state == TraceState.ERROR
+    assert read.info.tags == {"a": "changed", "b": "2"}  # a write adds and replaces; it never removes
+    assert read.data.to_dict() == first.data.to_dict()
     assert store.count_traces(["0"]) == 1
     with store.engine.connect() as connection:
-        assert connection.scalar(select(func.count()).select_from(schema.spans)) == 3
+        assert connection.scalar(select(func.count()).select_from(schema.spans)) == 5
+
+
+def distributed_parts(start_offset_ms: int = 1, callee_ms: int = 3) -> tuple[Trace, Trace]:
+    """The caller's whole trace and the callee's fragment of it: the callee's local root hangs under the caller's
+    `call_service` span, which lives only in the caller's part."""
+    caller = build_trace(name="caller_root", tags={"env": "prod", "side": "caller"}, metadata={"team": "a"},
+                         run_id="run-caller", duration_ms=10)
+    trace_id = caller.info.trace_id
+    start_ns = caller.info.request_time * 1_000_000 + start_offset_ms * 1_000_000
+    call_span = caller.data.spans[0]  # `retrieve` plays the span that made the request
+    handler = make_span(trace_id, "f" * 15 + "1", call_span.span_id, "handle", span_type="CHAIN",
+                        start_ns=start_ns, end_ns=start_ns + callee_ms * 1_000_000, inputs={"q": "x"})
+    lookup = make_span(trace_id, "f" * 15 + "2", handler.span_id, "lookup", start_ns=start_ns + 1000,
+                       end_ns=start_ns + 2000)
+    callee_info = TraceInfo(trace_id=trace_id, experiment_id="7", request_time=start_ns // 1_000_000,
+                            execution_duration=callee_ms, state=TraceState.OK, request_preview='{"q": "x"}',
+                            trace_metadata={"team": "b", "callee": "yes"}, tags={"side": "callee", "svc": "b"})
+    return caller, Trace(info=callee_info, data=TraceData(spans=[lookup, handler]))
+
+
+@pytest.mark.parametrize("order", ["caller first", "callee first", "one batch"])
+def test_parts_of_a_distributed_trace_merge_into_one(store, order):
+    caller, callee = distributed_parts()
+    if order == "caller first":
+        store.write_traces([caller])
+        store.write_traces([callee])
+    elif order == "callee first":
+        store.write_traces([callee])
+        store.write_traces([caller])
+    else:
+        store.write_traces([callee, caller])
+    read = store.get_trace(caller.info.trace_id)
+    spans = {span.name: span for span in read.data.spans}
+    assert set(spans) == {"caller_root", "retrieve", "llm", "handle", "lookup"}
+    assert spans["handle"].parent_id == spans["retrieve"].span_id
+    assert spans["lookup"].parent_id == spans["handle"].span_id
+    assert read.data.root_span.name == "caller_root"
+    # the info is the caller's (root span's), whichever part came first; the callee only adds keys
+    assert (read.info.experiment_id, read.info.request_time, read.info.execution_duration) == \
+        ("0", caller.info.request_time, 10)
+    assert read.info.request_preview == caller.info.request_preview
+    assert read.info.tags == {"env": "prod", "side": "caller", "svc": "b"}
+    assert read.info.trace_metadata["team"] == "a" and read.info.trace_metadata["callee"] == "yes"
+    assert store.search_traces(["0"], "tags.svc = 'b'")[0].info.trace_id == caller.info.trace_id
+    assert store.count_traces(["0"], run_id="run-caller") == 1
+    assert store.count_traces(["7"]) == 0
+
+
+def test_fragment_alone_is_a_trace_of_its_own(store):
+    _, callee = distributed_parts()
+    store.write_traces([callee])
+    store.write_traces([callee])
+    read = store.get_trace(callee.info.trace_id)
+    assert read.to_dict() == callee.to_dict()
+    assert store.search_traces(["7"], "trace.name = 'handle'")[0].info.trace_id == callee.info.trace_id
+
+
+@pytest.mark.parametrize("callee_first", [True, False])
+def test_a_part_outlasting_the_root_stretches_the_window(store, callee_first):
+    caller, callee = distributed_parts(start_offset_ms=8, callee_ms=20)  # fire-and-forget: ends after the root
+    store.write_traces([callee, caller] if callee_first else [caller, callee])
+    info = store.get_trace(caller.info.trace_id).info
+    assert info.request_time == caller.info.request_time
+    assert info.execution_duration == 28
 
 
 def test_last_copy_in_a_batch_wins(store, make_trace):

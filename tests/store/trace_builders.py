@@ -37,9 +37,10 @@ def build_trace(*, trace_id: str | None = None, experiment_id: str = "0", reques
                 inputs: Any = None, outputs: Any = None, tags: dict[str, str] | None = None,
                 metadata: dict[str, str] | None = None, run_id: str | None = None, model_id: str | None = None,
                 client_request_id: str | None = None, llm_status: SpanStatusCode = SpanStatusCode.OK,
-                llm_name: str = "llm", extra_spans: int = 0) -> Trace:
-    """A three-span trace: root (CHAIN) with children `retrieve` (RETRIEVER) and `llm` (LLM)."""
-    number = next(_counter)
+                llm_name: str = "llm", extra_spans: int = 0, number: int | None = None) -> Trace:
+    """A three-span trace: root (CHAIN) with children `retrieve` (RETRIEVER) and `llm` (LLM). Span ids (and the
+    default trace id and time) derive from `number`, a fresh one per call unless given."""
+    number = next(_counter) if number is None else number
     trace_id = trace_id or f"tr-{number:032x}"
     request_time = BASE_TIME_MS + number if request_time is None else request_time
     start = request_time * 1_000_000

@@ -35,7 +35,7 @@ from tracekit.exporters.otlp import (
     METADATA_ATTRIBUTE,
     TAGS_ATTRIBUTE,
     TRACE_ID_ATTRIBUTE,
-    _standard_attributes,
+    standard_attributes,
 )
 from tracekit.store import schema
 from tracekit.store.trace_merge import top_span
@@ -117,7 +117,7 @@ def _adopt_foreign_keys(attributes: dict[str, Any]) -> None:
 def _drop_repeated_standard_keys(span: Span) -> None:
     """Remove the standard keys tracekit's exporter derived from the span's own attributes."""
     attributes = span.raw_attributes
-    for key, value in _standard_attributes(span).items():
+    for key, value in standard_attributes(span, attributes).items():
         if attributes.get(key) == value:
             del attributes[key]
 
@@ -143,6 +143,13 @@ def _span(otlp: OtlpSpan, trace_id: str) -> tuple[Span, dict[str, Any]]:
     )
     if made_by_tracekit:
         _drop_repeated_standard_keys(span)
+        if METADATA_ATTRIBUTE in trace_level and "metadata" in attributes and \
+                _string_dict(attributes["metadata"]) == _string_dict(trace_level[METADATA_ATTRIBUTE]):
+            del attributes["metadata"]  # OpenInference's copy of the trace metadata on the root span
+    # tracekit keeps every attribute value as JSON text; OTLP carries the other keys as plain values.
+    for key, value in attributes.items():
+        if not key.startswith("tracekit."):
+            attributes[key] = serialization.dumps(value)
     return span, trace_level
 
 

@@ -24,7 +24,9 @@ class TraceStore(abc.ABC):
 
     @abc.abstractmethod
     def write_traces(self, traces: Sequence[Trace]) -> None:
-        """Store `traces` in one transaction; writing a trace id again replaces the earlier copy."""
+        """Store `traces` in one transaction. Writing a trace id again merges: spans are added or replaced by span
+        id, tags and metadata by key; the info comes from the copy holding the root span, while a fragment (a part
+        whose root's parent is a span of another process) only adds spans and stretches the time window."""
 
     def merge_traces(self, traces: Sequence[Trace]) -> None:
         """Add `traces` to stored copies with the same ids (see `trace_merge.merge_trace`): spans are added, a span

@@ -1,7 +1,8 @@
 """`SqlTraceStore`: traces in SQLite, PostgreSQL or MySQL/MariaDB through SQLAlchemy Core.
 
 Writes: one transaction per batch; each trace is upserted by id (its trace_info row first, which locks it, then its
-tags, metadata and spans are deleted and re-inserted), with one executemany insert per table. Batches lock traces in
+tags, metadata and spans, keyed by (trace id, key) and (trace id, span id)), with one executemany statement per table.
+A trace written again, or in parts by several processes, is merged, never replaced wholesale. Batches lock traces in
 trace-id order, so two writers never wait on each other in a cycle; transient lock errors (SQLite busy, PostgreSQL
 deadlock or serialization failure, MySQL deadlock or lock timeout) are retried a few times.
 
@@ -18,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -42,9 +43,12 @@ from tracekit.store.search_grammar import parse_filter, parse_order_by
 from tracekit.store.trace_merge import merge_trace
 from tracekit.store.trace_rows import (
     INFO_COLUMNS,
+    is_fragment,
+    merge_copies,
     span_from_content,
     span_order,
     text_column,
+    stretched_window,
     trace_info_from_row,
     traces_to_rows,
 )
@@ -161,18 +165,43 @@ class SqlTraceStore(TraceStore):
 
     # --- writing --------------------------------------------------------------------------------------------------
     def write_traces(self, traces: Sequence[Trace]) -> None:
-        """Store `traces` in one transaction; writing a trace id again replaces the earlier copy (the last copy in
-        `traces` wins)."""
+        """Store `traces` in one transaction. Writing a trace id that is already stored merges into it: spans are
+        added or replaced by span id, tags and metadata by key, and nothing stored is removed. The trace info comes
+        from the copy holding the root span; a fragment (a part whose root hangs under a span of another process,
+        see `tracekit.tracing.continue_trace`) adds its spans and stretches the stored time window over them, but
+        leaves the rest of the info to the root's copy, whichever is written first."""
         if not traces:
             return
-        latest = {trace.info.trace_id: trace for trace in traces}
-        ordered = [latest[trace_id] for trace_id in sorted(latest)]
-        new_experiments = {trace.info.experiment_id for trace in ordered} - self._known_experiment_ids
+        by_id: dict[str, list[Trace]] = defaultdict(list)
+        for trace in traces:
+            by_id[trace.info.trace_id].append(trace)
+        trace_ids = sorted(by_id)
+        batch = [merge_copies(by_id[trace_id]) for trace_id in trace_ids]
+        fragments = {trace.info.trace_id for trace in batch if is_fragment(trace)}
+        rows = traces_to_rows(batch)
+        new_experiments = {row["experiment_id"] for row in rows.trace_info} - self._known_experiment_ids
+
+        def split(table_rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            return ([row for row in table_rows if row["trace_id"] not in fragments],
+                    [row for row in table_rows if row["trace_id"] in fragments])
 
         def work(connection: Connection) -> None:
             if new_experiments:
                 self._ensure_experiments(connection, new_experiments)
-            self._replace(connection, ordered)
+            existing = self._existing_trace_ids(connection, trace_ids)
+            for table, table_rows, keys in ((trace_info, rows.trace_info, ["trace_id"]),
+                                            (trace_tags, rows.tags, ["trace_id", "key"]),
+                                            (trace_metadata, rows.metadata, ["trace_id", "key"])):
+                whole, parts = split(table_rows)
+                if whole:
+                    self._upsert(connection, table, whole, keys)
+                if parts:  # a fragment never overrides what the root's copy (or an earlier fragment) stored
+                    self._insert_missing(connection, table, parts)
+            if rows.spans:
+                rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
+                self._upsert(connection, spans, rows.spans, ["trace_id", "span_id"])
+            if existing:
+                self._stretch_windows(connection, sorted(existing))
 
         self._write(work)
         self._known_experiment_ids |= new_experiments
@@ -219,6 +248,31 @@ class SqlTraceStore(TraceStore):
         for table, table_rows in ((trace_tags, rows.tags), (trace_metadata, rows.metadata), (spans, rows.spans)):
             if table_rows:
                 connection.execute(insert(table), table_rows)
+
+    @staticmethod
+    def _existing_trace_ids(connection: Connection, trace_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(trace_ids):
+            found.update(connection.scalars(select(trace_info.c.trace_id).where(trace_info.c.trace_id.in_(chunk))))
+        return found
+
+    def _stretch_windows(self, connection: Connection, trace_ids: Sequence[str]) -> None:
+        """Make the request time and duration of merged traces cover every span now stored for them."""
+        updates = []
+        for chunk in _chunks(trace_ids):
+            extents = {row[0]: row[1:] for row in connection.execute(
+                select(spans.c.trace_id, func.min(spans.c.start_time_ns), func.max(spans.c.end_time_ns))
+                .where(spans.c.trace_id.in_(chunk)).group_by(spans.c.trace_id))}
+            query = select(trace_info.c.trace_id, trace_info.c.request_time, trace_info.c.execution_duration)
+            for trace_id, request_time, duration in connection.execute(query.where(trace_info.c.trace_id.in_(chunk))):
+                first_ns, last_ns = extents.get(trace_id, (None, None))
+                window = stretched_window(request_time, duration, first_ns, last_ns)
+                if window != (request_time, duration):
+                    updates.append({"id": trace_id, "start": window[0], "duration": window[1]})
+        if updates:
+            connection.execute(
+                update(trace_info).where(trace_info.c.trace_id == bindparam("id"))
+                .values(request_time=bindparam("start"), execution_duration=bindparam("duration")), updates)
 
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Add or replace one tag of a stored trace; ResourceNotFoundError if there is no such trace."""

@@ -1,4 +1,5 @@
-"""Tracing controls: switch tracing off and on, choose the exporter, read the counters, carry context to threads.
+"""Tracing controls: switch tracing off and on, configure, choose the exporter, read the counters, carry context to
+threads and to other services.
 
 The everyday tracing API (`trace`, `start_span`, `get_trace`, ...) is re-exported from `tracekit` itself.
 """
@@ -7,6 +8,13 @@ from __future__ import annotations
 
 from tracekit.exporters import TraceExporter
 from tracekit.tracing.context import with_current_context
+from tracekit.tracing.propagation import (
+    continue_trace,
+    extract_context,
+    get_tracing_context_headers_for_http_request,
+    inject_context,
+    set_tracing_context_from_http_request_headers,
+)
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.stats import TracingStats
 
@@ -26,8 +34,29 @@ def is_enabled() -> bool:
     return RUNTIME.enabled
 
 
+def configure(*, use_global_tracer_provider: bool | None = None, sampling_ratio: float | None = None) -> None:
+    """Change tracing settings in code, over their environment variables; a value left None leaves that setting as
+    it is (`tracing.reset()` goes back to the environment).
+
+    - `use_global_tracer_provider`: join OpenTelemetry's global TracerProvider and current-span context
+      (TRACEKIT_USE_GLOBAL_TRACER_PROVIDER), so spans of OpenTelemetry instrumentation packages (httpx, SQLAlchemy,
+      FastAPI, ...) nest under tracekit spans and are stored in the same trace, and tracekit spans nest under theirs.
+      If the application set an SDK TracerProvider, tracekit uses it (its sampler and exporters apply to tracekit
+      spans too); otherwise tracekit installs its own as the global one when the first span starts.
+    - `sampling_ratio`: the fraction of traces recorded (TRACEKIT_TRACE_SAMPLING_RATIO); when tracekit joined a
+      provider the application set, that provider's sampler decides instead.
+
+    Spans started from now on follow the new settings.
+
+    >>> tracekit.configure(use_global_tracer_provider=True)
+    >>> HTTPXClientInstrumentor().instrument()   # its spans now nest under tracekit spans
+    """
+    RUNTIME.configure(use_global_tracer_provider=use_global_tracer_provider, sampling_ratio=sampling_ratio)
+
+
 def stats() -> TracingStats:
-    """Counts of traces completed, exported, retried, spilled, replayed, evicted and dropped in this process."""
+    """Counts of traces completed, exported, retried, spilled, replayed, evicted, dropped and sampled out in this
+    process."""
     return RUNTIME.stats.snapshot()
 
 
@@ -46,9 +75,11 @@ def get_exporter() -> TraceExporter:
 
 
 def reset() -> None:
-    """Flush pending traces, zero the counters and re-read every TRACEKIT_* setting (buffer, queue)."""
+    """Flush pending traces, zero the counters and re-read every TRACEKIT_* setting (buffer, queue), dropping
+    what `configure` set."""
     RUNTIME.rebuild()
 
 
-__all__ = ["TracingStats", "disable", "enable", "get_exporter", "is_enabled", "reset", "set_exporter", "stats",
-           "with_current_context"]
+__all__ = ["TracingStats", "configure", "continue_trace", "disable", "enable", "extract_context", "get_exporter",
+           "get_tracing_context_headers_for_http_request", "inject_context", "is_enabled", "reset", "set_exporter",
+           "set_tracing_context_from_http_request_headers", "stats", "with_current_context"]

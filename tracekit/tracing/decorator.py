@@ -12,11 +12,11 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
-from tracekit.tracing.context import current_span
+from tracekit.tracing.context import reset_current, set_current
 from tracekit.tracing.live_span import LiveSpan
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.safety import report_internal_error
-from tracekit.tracing.spans import start_live_span
+from tracekit.tracing.spans import start_child_of_current
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,7 +105,7 @@ class _SpanSpec:
     def start(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> LiveSpan | None:
         """Start the call's span and record its inputs; None (and one log line) if tracekit itself fails."""
         try:
-            span = start_live_span(self.name, self.span_type, self.attributes, current_span.get())
+            span = start_child_of_current(self.name, self.span_type, self.attributes)
             if span.recording:
                 span.set_inputs(self.binder.bind(args, kwargs))
             return span
@@ -140,14 +140,14 @@ def _wrap_function(func: Callable[..., Any], spec: _SpanSpec) -> Callable[..., A
         span = spec.start(args, kwargs)
         if span is None:
             return func(*args, **kwargs)
-        token = current_span.set(span)
+        token = set_current(span)
         try:
             result = func(*args, **kwargs)
         except BaseException as exc:
-            current_span.reset(token)
+            reset_current(token)
             _end_error(span, exc)
             raise
-        current_span.reset(token)
+        reset_current(token)
         _end_ok(span, result)
         return result
 
@@ -162,14 +162,14 @@ def _wrap_coroutine_function(func: Callable[..., Any], spec: _SpanSpec) -> Calla
         span = spec.start(args, kwargs)
         if span is None:
             return await func(*args, **kwargs)
-        token = current_span.set(span)
+        token = set_current(span)
         try:
             result = await func(*args, **kwargs)
         except BaseException as exc:
-            current_span.reset(token)
+            reset_current(token)
             _end_error(span, exc)
             raise
-        current_span.reset(token)
+        reset_current(token)
         _end_ok(span, result)
         return result
 
@@ -185,30 +185,30 @@ def _wrap_generator_function(func: Callable[..., Any], spec: _SpanSpec) -> Calla
         if span is None:
             return (yield from func(*args, **kwargs))
         # The span is current only while the generator's own code runs, never while the consumer's code does.
-        token = current_span.set(span)
+        token = set_current(span)
         try:
             generator = func(*args, **kwargs)
         except BaseException as exc:
-            current_span.reset(token)
+            reset_current(token)
             _end_error(span, exc)
             raise
-        current_span.reset(token)
+        reset_current(token)
         items: list[Any] = []
         to_send: Any = None
         to_throw: BaseException | None = None
         while True:
-            token = current_span.set(span)
+            token = set_current(span)
             try:
                 item = generator.throw(to_throw) if to_throw is not None else generator.send(to_send)
             except StopIteration as stop:
-                current_span.reset(token)
+                reset_current(token)
                 _end_ok(span, items)
                 return stop.value
             except BaseException as exc:
-                current_span.reset(token)
+                reset_current(token)
                 _end_error(span, exc, items)
                 raise
-            current_span.reset(token)
+            reset_current(token)
             items.append(item)
             to_throw = None
             try:
@@ -238,33 +238,33 @@ def _wrap_async_generator_function(func: Callable[..., Any], spec: _SpanSpec) ->
             async for item in func(*args, **kwargs):
                 yield item
             return
-        token = current_span.set(span)
+        token = set_current(span)
         try:
             generator = func(*args, **kwargs)
         except BaseException as exc:
-            current_span.reset(token)
+            reset_current(token)
             _end_error(span, exc)
             raise
-        current_span.reset(token)
+        reset_current(token)
         items: list[Any] = []
         to_send: Any = None
         to_throw: BaseException | None = None
         while True:
-            token = current_span.set(span)
+            token = set_current(span)
             try:
                 if to_throw is not None:
                     item = await generator.athrow(to_throw)
                 else:
                     item = await generator.asend(to_send)
             except StopAsyncIteration:
-                current_span.reset(token)
+                reset_current(token)
                 _end_ok(span, items)
                 return
             except BaseException as exc:
-                current_span.reset(token)
+                reset_current(token)
                 _end_error(span, exc, items)
                 raise
-            current_span.reset(token)
+            reset_current(token)
             items.append(item)
             to_throw = None
             try:

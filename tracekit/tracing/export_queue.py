@@ -15,6 +15,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from opentelemetry import context as otel_context
+
 from tracekit.entities import Trace
 from tracekit.exporters import TraceExporter
 from tracekit.tracing.buffer import TraceEntry
@@ -22,6 +24,12 @@ from tracekit.tracing.spill import SpillFolder
 from tracekit.tracing.stats import LimitedWarning, StatsCounter
 
 logger = logging.getLogger(__name__)
+
+# OpenTelemetry's "suppress instrumentation" flag (under its key and the plain-string key older packages read).
+_SUPPRESSED = otel_context.set_value(
+    "suppress_instrumentation", True,
+    otel_context.set_value(getattr(otel_context, "_SUPPRESS_INSTRUMENTATION_KEY", "suppress_instrumentation"), True,
+                           otel_context.Context()))
 
 _FIRST_RETRY_DELAY = 0.05
 _MAX_RETRY_DELAY = 2.0
@@ -188,6 +196,7 @@ class ExportQueue:
         return batch, None
 
     def _run(self) -> None:
+        otel_context.attach(_SUPPRESSED)  # this thread only exports (see _deliver); never detached
         while True:
             batch, marker = self._take_batch()
             self._in_flight = len(batch)
@@ -220,11 +229,17 @@ class ExportQueue:
 
     def _deliver(self, batch: Sequence[TraceEntry | Trace], may_retry: bool) -> None:
         traces = [self._to_trace(item) for item in batch]
-        for destination in self._destinations():
-            self._deliver_to(destination, traces, may_retry)
+        # Exporting must not be traced itself: with the global provider joined, instrumented HTTP or database
+        # clients inside an exporter would otherwise make new traces to export, without end.
+        token = otel_context.attach(_SUPPRESSED)
+        try:
+            for destination in self._destinations():
+                self._deliver_to(destination, traces, may_retry)
+        finally:
+            otel_context.detach(token)
 
     def _deliver_to(self, destination: Destination, traces: list[Trace], may_retry: bool) -> None:
-        if destination.down_since is not None and not destination.probe_due():
+        if destination.down_since is not None and not (destination.probe_due() and self._answers(destination)):
             self._spill(traces, destination, reason="the destination is down")
             return
         retry_for = self._settings.retry_max_seconds if may_retry and destination.down_since is None else 0.0
@@ -255,6 +270,20 @@ class ExportQueue:
                 destination.down_since = None
                 destination.replay_checked = False
             return
+
+    @staticmethod
+    def _answers(destination: Destination) -> bool:
+        """While down: probe with the exporter's cheap `ping` if it has one, so a dead destination costs a quick
+        check rather than a full export attempt with its timeouts."""
+        ping = getattr(destination.exporter, "ping", None)
+        if ping is None:
+            return True
+        destination.last_probe = time.monotonic()
+        try:
+            ping()
+        except Exception:  # noqa: BLE001 - still down
+            return False
+        return True
 
     def _maybe_replay(self) -> None:
         """Replay spilled traces (ours or an earlier process's) to each destination that answers."""

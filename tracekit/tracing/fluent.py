@@ -9,11 +9,11 @@ from typing import Any
 
 from tracekit.entities import Span, Trace, TraceState
 from tracekit.exceptions import TracekitException
-from tracekit.tracing.context import current_span
+from tracekit.tracing.context import current_span, reset_current, set_current
 from tracekit.tracing.live_span import LiveSpan, NoOpSpan, parse_trace_id
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.safety import report_internal_error
-from tracekit.tracing.spans import start_live_span
+from tracekit.tracing.spans import start_child_of_current, start_live_span
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +46,11 @@ class start_span:  # noqa: N801 - a context manager class used like a function, 
         if not RUNTIME.enabled:
             return _NOOP_SPAN  # type: ignore[return-value]
         try:
-            self._span = start_live_span(self._name, self._span_type, self._attributes, current_span.get())
+            self._span = start_child_of_current(self._name, self._span_type, self._attributes)
         except Exception:  # noqa: BLE001
             report_internal_error("starting a span")
             return _NOOP_SPAN  # type: ignore[return-value]
-        self._token = current_span.set(self._span)
+        self._token = set_current(self._span)
         return self._span
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -58,7 +58,7 @@ class start_span:  # noqa: N801 - a context manager class used like a function, 
         span = self._span
         if span is None:
             return False
-        current_span.reset(self._token)
+        reset_current(self._token)
         try:
             if exc is not None:
                 span.record_exception(exc)
@@ -74,9 +74,9 @@ def get_current_active_span() -> LiveSpan | None:
 
 
 def get_active_trace_id() -> str | None:
-    """The id of the trace the current span belongs to, or None outside a trace."""
+    """The id of the trace the current span belongs to, or None outside a trace (or in one sampling dropped)."""
     span = current_span.get()
-    return None if span is None else span.trace_id
+    return None if span is None or not span.recording else span.trace_id
 
 
 def update_current_trace(tags: Mapping[str, Any] | None = None, metadata: Mapping[str, Any] | None = None,
@@ -94,6 +94,8 @@ def update_current_trace(tags: Mapping[str, Any] | None = None, metadata: Mappin
         raise TracekitException("update_current_trace() was called outside a trace: call it inside a function "
                                 "decorated with @tracekit.trace or inside a `with tracekit.start_span(...)` block.",
                                 error_code="INVALID_STATE")
+    if not span.recording:
+        return  # the trace was sampled out: nothing of it is kept
     entry = RUNTIME.buffer.get(parse_trace_id(span.trace_id))
     if entry is None:
         raise TracekitException(f"Trace {span.trace_id} is no longer being recorded; use "
@@ -178,12 +180,16 @@ def add_trace(trace: Trace | dict[str, Any], target: LiveSpan | None = None) -> 
         raise TracekitException(f"add_trace(): trace {trace.info.trace_id} has no spans.",
                                 error_code="INVALID_PARAMETER_VALUE")
     parent = target if target is not None else current_span.get()
+    if parent is not None and not parent.recording:
+        return  # merging into a trace that sampling dropped: dropped with it
     if parent is not None:
         _merge_under(trace, parent)
         return
     root = trace.data.root_span or trace.data.spans[0]
     holder = start_live_span(f"Remote Trace <{trace.info.trace_id}>", "UNKNOWN", None, None,
                              start_time_ns=root.start_time_ns)
+    if not holder.recording:
+        return
     _merge_under(trace, holder)
     holder.end(end_time_ns=root.end_time_ns)
 

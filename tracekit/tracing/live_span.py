@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import Status, StatusCode
 
 from tracekit import serialization
-from tracekit.constants import TRACE_ID_PREFIX, SpanAttributeKey
+from tracekit.constants import INSTRUMENTATION_NAME, TRACE_ID_PREFIX, SpanAttributeKey
 from tracekit.entities.span import Span, SpanEvent, SpanStatus, SpanStatusCode, SpanType
 
 _OTEL_STATUS = {StatusCode.UNSET: SpanStatusCode.UNSET, StatusCode.OK: SpanStatusCode.OK,
@@ -53,6 +53,16 @@ def _event_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
             for key, value in attributes.items()}
 
 
+def _foreign_attributes(otel_span: ReadableSpan, scope_name: str) -> dict[str, Any]:
+    """Attributes of a span another tracer made (an instrumentation package's, with the global provider joined):
+    its plain OpenTelemetry values as JSON text like tracekit's own, plus its kind and instrumentation scope."""
+    raw = {key: serialization.dumps(value) for key, value in (otel_span.attributes or {}).items()}
+    if otel_span.kind is not trace_api.SpanKind.INTERNAL:
+        raw[SpanAttributeKey.OTEL_SPAN_KIND] = serialization.dumps(otel_span.kind.name)
+    raw[SpanAttributeKey.OTEL_SCOPE] = serialization.dumps(scope_name)
+    return raw
+
+
 def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span:
     """A `Span` entity from an ended (or, for evicted traces, still running) OpenTelemetry span."""
     context = otel_span.context
@@ -60,6 +70,11 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
     status_code = _OTEL_STATUS[otel_span.status.status_code]
     if status_code is SpanStatusCode.UNSET and otel_span.end_time is not None:
         status_code = SpanStatusCode.OK  # ended without an error: setting OK on every span would cost hot-path time
+    scope = otel_span.instrumentation_scope
+    if scope is not None and scope.name != INSTRUMENTATION_NAME:
+        raw_attributes = _foreign_attributes(otel_span, scope.name)
+    else:
+        raw_attributes = dict(otel_span.attributes or {})
     return Span(
         trace_id=trace_id or format_trace_id(context.trace_id),
         span_id=format_span_id(context.span_id),
@@ -68,7 +83,7 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
         start_time_ns=otel_span.start_time,
         end_time_ns=otel_span.end_time,
         status=SpanStatus(status_code, otel_span.status.description or ""),
-        raw_attributes=dict(otel_span.attributes or {}),
+        raw_attributes=raw_attributes,
         events=[SpanEvent(event.name, event.timestamp, dict(event.attributes or {})) for event in otel_span.events],
     )
 
@@ -168,6 +183,11 @@ class LiveSpan:
         """One attribute, decoded, or None."""
         raw = (self._otel_span.attributes or {}).get(key)
         return None if raw is None else serialization.loads(raw)
+
+    @property
+    def otel_span(self) -> trace_api.Span:
+        """The OpenTelemetry span underneath (for OpenTelemetry APIs such as context propagation)."""
+        return self._otel_span
 
     # --- recording ------------------------------------------------------------------------------------------
     def set_inputs(self, inputs: Any) -> None:

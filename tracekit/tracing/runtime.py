@@ -1,7 +1,8 @@
-"""The process-wide tracing runtime: tracekit's own TracerProvider, the trace buffer, the export queue, counters.
+"""The process-wide tracing runtime: tracekit's TracerProvider, the trace buffer, the export queue, counters.
 
-tracekit never installs its provider as OpenTelemetry's global one, so an application's own OpenTelemetry setup
-keeps working untouched and tracekit spans never reach the application's exporters.
+By default tracekit never installs its provider as OpenTelemetry's global one, so an application's own OpenTelemetry
+setup keeps working untouched and tracekit spans never reach the application's exporters. Joining the global provider
+is opt-in (`configure(use_global_tracer_provider=True)`, see `global_provider`).
 """
 
 from __future__ import annotations
@@ -10,22 +11,22 @@ import atexit
 import logging
 import os
 import threading
+from typing import Any
 
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Tracer, TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased, Sampler, TraceIdRatioBased
 
 from tracekit import config, serialization
+from tracekit.constants import INSTRUMENTATION_NAME
 from tracekit.entities import Trace
 from tracekit.exporters import TraceExporter
-from tracekit.tracing import trace_defaults
+from tracekit.tracing import context, global_provider, trace_defaults
 from tracekit.tracing.buffer import TraceBuffer, TraceEntry
 from tracekit.tracing.export_queue import Destination, ExportQueue, QueueSettings
 from tracekit.tracing.stats import StatsCounter
 
 logger = logging.getLogger(__name__)
-
-INSTRUMENTATION_NAME = "tracekit"
 
 
 class TracingRuntime:
@@ -38,6 +39,7 @@ class TracingRuntime:
         self._custom_exporter: TraceExporter | None = None
         self._destinations: list[Destination] | None = None
         self._destination_uri: str | None = None
+        self._overrides: dict[str, Any] = {}
         self.last_trace: TraceEntry | Trace | None = None
         self._build()
 
@@ -51,15 +53,55 @@ class TracingRuntime:
             full_wait_seconds=config.EXPORT_QUEUE_FULL_WAIT_SECONDS.get(),
             retry_max_seconds=config.EXPORT_RETRY_MAX_SECONDS.get(),
         )
-        self._otlp_endpoint = _otlp_endpoint()
+        self._otlp = _otlp_settings()
+        self._otlp_destination: Destination | None = None
         self._destinations = None
         self.queue = ExportQueue(self.destinations, self.stats, settings)
         self.buffer = TraceBuffer(self._on_trace_complete, self.stats, config.TRACE_BUFFER_MAX_SIZE.get(),
                                   config.TRACE_BUFFER_TTL_SECONDS.get())
-        self.provider = TracerProvider(resource=Resource.create(), sampler=_sampler(),
-                                       shutdown_on_exit=False)
+        self._build_provider()
+
+    def _build_provider(self) -> None:
+        """tracekit's own provider (feeding the buffer); or, when joining the global provider, a tracer that joins
+        it when the first span starts, so an application that sets up OpenTelemetry after importing tracekit still
+        gets its own provider in place."""
+        self.sampler = _sampler(self._overrides.get("sampling_ratio"))
+        self.resource = Resource.create()
+        self.provider = TracerProvider(resource=self.resource, sampler=self.sampler, shutdown_on_exit=False)
         self.provider.add_span_processor(self.buffer)
-        self.tracer: Tracer = self.provider.get_tracer(INSTRUMENTATION_NAME)
+        join = self._overrides.get("use_global_tracer_provider")
+        self.join_global = config.USE_GLOBAL_TRACER_PROVIDER.get() if join is None else bool(join)
+        context.use_otel_context(self.join_global)
+        self.tracer: Tracer | _JoinOnFirstSpan = (_JoinOnFirstSpan(self) if self.join_global
+                                                  else self.provider.get_tracer(INSTRUMENTATION_NAME))
+        if self.join_global and global_provider.application_provider_set():
+            self._join_now()  # the application's provider may have spans running already: relay from now on
+
+    def join_global_provider(self) -> Tracer:
+        """Join the global provider now (see `global_provider.join`) and return the tracer to start spans with."""
+        with self._lock:
+            return self._join_now()
+
+    def _join_now(self) -> Tracer:
+        if not isinstance(self.tracer, _JoinOnFirstSpan):
+            return self.tracer
+        joined = global_provider.join(self)
+        if joined is None:
+            context.use_otel_context(False)
+            self.join_global = False
+        else:
+            self.provider = joined
+            self.resource = joined.resource
+            if self._otlp_destination is not None:
+                self._otlp_destination.exporter.resource = joined.resource
+        self.tracer = self.provider.get_tracer(INSTRUMENTATION_NAME)
+        return self.tracer
+
+    def configure(self, **overrides: Any) -> None:
+        """Override settings in code (a None value leaves that setting as it is) and apply them to new spans."""
+        self._overrides.update({key: value for key, value in overrides.items() if value is not None})
+        with self._lock:
+            self._build_provider()
 
     def _on_trace_complete(self, entry: TraceEntry) -> None:
         self.last_trace = entry
@@ -88,16 +130,26 @@ class TracingRuntime:
             from tracekit.exporters.store import StoreExporter
 
             destinations = []
-            if self._otlp_endpoint is not None:
-                from tracekit.exporters.otlp import OtlpTraceExporter
-
-                destinations.append(Destination(OtlpTraceExporter(self._otlp_endpoint,
-                                                                   resource=self.provider.resource)))
+            if self._otlp is not None and self._otlp_destination is None:
+                self._otlp_destination = self._new_otlp_destination(*self._otlp)
+            if self._otlp_destination is not None:
+                destinations.append(self._otlp_destination)
             if not destinations or config.ENABLE_DUAL_EXPORT.get():
                 destinations.append(Destination(StoreExporter(uri)))
             self._destinations = destinations
             self._destination_uri = uri
             return destinations
+
+    def _new_otlp_destination(self, endpoint: str, protocol: str) -> Destination | None:
+        from tracekit.exporters.otlp import OtlpTraceExporter
+
+        try:
+            return Destination(OtlpTraceExporter(endpoint, protocol, self.resource))
+        except Exception:  # noqa: BLE001 - a broken OTLP setup must not lose traces: they go to the store
+            logger.exception("Could not set up OTLP export to %s (%s); traces go to the tracking store instead.",
+                             endpoint, protocol)
+            self._otlp = None
+            return None
 
     def current_exporter(self) -> TraceExporter:
         """The exporter that can read traces back (the store, or a custom exporter), else the first one."""
@@ -107,8 +159,11 @@ class TracingRuntime:
 
     # --- life cycle -----------------------------------------------------------------------------------------
     def rebuild(self) -> None:
-        """Flush, then start over with the current settings (tests use this after changing variables)."""
+        """Flush, then start over from the environment's settings, forgetting `configure` overrides."""
         self.queue.shutdown()
+        self._overrides = {}
+        if self._otlp_destination is not None:
+            _close(self._otlp_destination.exporter)
         self.stats.reset()
         self.last_trace = None
         self._build()
@@ -126,17 +181,45 @@ class TracingRuntime:
         self.queue.reset_after_fork()
 
 
-def _otlp_endpoint() -> str | None:
-    from tracekit.exporters.otlp import endpoint_from_environment
+def _close(exporter: TraceExporter) -> None:
+    try:
+        exporter.shutdown()
+    except Exception:  # noqa: BLE001 - a failing close must not stop a rebuild
+        logger.warning("Closing trace exporter %s failed", exporter.name, exc_info=True)
 
-    return endpoint_from_environment()
+
+class _JoinOnFirstSpan:
+    """Stands in for the tracer until the first span starts, then joins the global provider (see
+    `TracingRuntime._build_provider`)."""
+
+    def __init__(self, runtime: TracingRuntime) -> None:
+        self._runtime = runtime
+
+    def start_span(self, *args: Any, **kwargs: Any):
+        """Join, then start the span on the global provider's tracer."""
+        return self._runtime.join_global_provider().start_span(*args, **kwargs)
 
 
-def _sampler() -> Sampler:
-    ratio = config.TRACE_SAMPLING_RATIO.get()
+def _otlp_settings() -> tuple[str, str] | None:
+    """(endpoint, protocol) when OTLP export is configured; malformed variables are warned about here, at start-up."""
+    from tracekit.exporters.otlp import endpoint_from_environment, protocol_from_environment
+
+    endpoint = endpoint_from_environment()
+    return None if endpoint is None else (endpoint, protocol_from_environment())
+
+
+def _sampler(ratio: float | None = None) -> Sampler:
+    setting = config.TRACE_SAMPLING_RATIO
+    if ratio is None:
+        ratio = setting.get()
+    if not 0.0 <= ratio <= 1.0:
+        logger.warning("Ignoring %s=%r: expected a fraction between 0.0 and 1.0; recording every trace.",
+                       setting.name, ratio)
+        ratio = 1.0
     if ratio >= 1.0:
-        return ALWAYS_ON
-    # Decided once per trace at its root; children follow their parent, so a trace is kept or dropped whole.
+        return ParentBased(ALWAYS_ON)
+    # Decided once per trace at its root; children follow their parent (a remote caller's decision too, through
+    # the sampled flag of its traceparent), so a trace is kept or dropped whole.
     return ParentBased(TraceIdRatioBased(ratio))
 
 

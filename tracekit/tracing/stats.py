@@ -18,7 +18,9 @@ class TracingStats:
     - `replayed`: spilled traces later delivered from the spill file;
     - `evicted_in_progress`: traces pushed out of the buffer before their root span ended (exported as IN_PROGRESS);
     - `late_spans`: spans that ended after their trace had left the buffer (not stored; logged);
-    - `dropped`: traces lost for good (the spill file could not be written); always logged as errors.
+    - `dropped`: traces lost for good (the spill file could not be written); always logged as errors;
+    - `sampled_out`: traces not recorded because TRACEKIT_TRACE_SAMPLING_RATIO (or a remote caller's or the joined
+      provider's sampling decision) left them out; by design, so not a loss.
     """
 
     completed: int = 0
@@ -29,6 +31,7 @@ class TracingStats:
     evicted_in_progress: int = 0
     late_spans: int = 0
     dropped: int = 0
+    sampled_out: int = 0
 
 
 class StatsCounter:
