@@ -90,8 +90,9 @@ def test_older_server_schema_asks_for_db_upgrade(engine, db_uri, monkeypatch):
         pytest.skip("SQLite files are upgraded automatically")
     migrate.upgrade(engine)
     # Pretend this tracekit knows a newer revision than the database has.
-    monkeypatch.setattr(migrate, "head_revision", lambda: "0002_next")
-    monkeypatch.setattr(migrate, "known_revisions", lambda: {"0001_initial", "0002_next"})
+    known = migrate.known_revisions()
+    monkeypatch.setattr(migrate, "head_revision", lambda: "9000_next")
+    monkeypatch.setattr(migrate, "known_revisions", lambda: known | {"9000_next"})
     with pytest.raises(TracekitException, match="tracekit db upgrade"):
         SqlTraceStore(db_uri)
 
