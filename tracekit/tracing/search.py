@@ -52,3 +52,25 @@ def search_traces(
     from tracekit.store.dataframe import traces_to_dataframe
 
     return traces_to_dataframe(list(traces), list(extract_fields) if extract_fields else None)
+
+
+def count_traces(experiment_ids: Sequence[str] | None = None, run_id: str | None = None,
+                 model_id: str | None = None) -> int:
+    """How many traces are stored, counted in the database without loading them: a run's (`run_id`) or a
+    model's (`model_id`) in every experiment unless `experiment_ids` narrows it, else the current experiment's.
+    Traces that ended in this process are delivered first, so they are counted.
+
+    >>> tracekit.count_traces(run_id=run.info.run_id)
+    3
+    """
+    from tracekit.store.registry import get_store
+    from tracekit.tracking_uri import get_tracking_uri
+
+    if experiment_ids:
+        scope = [experiment_ids] if isinstance(experiment_ids, str) else [str(e) for e in experiment_ids]
+    elif run_id is not None or model_id is not None:
+        scope = []
+    else:
+        scope = [trace_defaults.current_experiment_id()]
+    RUNTIME.queue.flush()
+    return get_store(get_tracking_uri()).count_traces(scope, run_id=run_id, model_id=model_id)
