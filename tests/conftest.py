@@ -1,11 +1,61 @@
-"""Every test starts with a fresh tracing runtime, its own SQLite file as tracking store and its own spill folder."""
+"""Every test starts with a fresh tracing runtime, its own SQLite file as tracking store and its own spill folder.
+
+Tests of the stores run against real databases through `db_uri`: a SQLite file, and the PostgreSQL and MariaDB
+servers on 127.0.0.1 (TRACEKIT_TEST_POSTGRES_URI / TRACEKIT_TEST_MYSQL_URI). A server that cannot be reached skips
+its tests, except under CI=true, where it fails them. The server databases are shared, so each test starts by
+dropping every table in them.
+"""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from sqlalchemy import MetaData
 
 import tracekit
 from tracekit.exporters.memory import InMemoryTraceExporter
+from tracekit.store.engine import check_connection, create_store_engine
+from tracekit.tracking import context as tracking_context
+
+SERVER_URIS = {
+    "postgresql": os.environ.get("TRACEKIT_TEST_POSTGRES_URI", "postgresql://postgres@127.0.0.1:5432/test"),
+    "mysql": os.environ.get("TRACEKIT_TEST_MYSQL_URI", "mysql://root@127.0.0.1:3306/test"),
+}
+BACKENDS = ("sqlite", "postgresql", "mysql")
+
+
+def _unavailable(backend: str, reason: str) -> None:
+    message = f"{backend} test database unavailable: {reason}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def drop_all_tables(uri: str) -> None:
+    """Empty a shared test database: drop every table in it, alembic_version included."""
+    engine = create_store_engine(uri)
+    try:
+        check_connection(engine, uri)
+        existing = MetaData()
+        existing.reflect(engine)
+        existing.drop_all(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_uri(request, tmp_path) -> str:
+    """The URI of an empty database of each kind: a new SQLite file, or a server database with no tables."""
+    backend = request.param
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    uri = SERVER_URIS[backend]
+    try:
+        drop_all_tables(uri)
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server decides skip or fail
+        _unavailable(backend, str(error))
+    return uri
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +68,9 @@ def isolated_tracekit(tmp_path, monkeypatch):
     tracekit.tracing.set_exporter(None)
     tracekit.tracing.enable()
     tracekit.tracing.reset()
+    tracking_context.reset()
     yield
+    tracking_context.reset()
     tracekit.tracing.enable()
     tracekit.tracing.set_exporter(None)
     tracekit.set_tracking_uri(None)

@@ -318,7 +318,7 @@ class SqlTrackingStore(TrackingStore):
         keys = sorted(new_params)
         for chunk in chunks(keys):
             query = select(table.c.key, table.c.value).where(owner_column == owner_id, table.c.key.in_(chunk))
-            existing.update(dict(connection.execute(query).tuples().all()))
+            existing.update({key: value for key, value in connection.execute(query)})
         for key in keys:
             if key in existing and existing[key] != new_params[key]:
                 raise TracekitException(
