@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from tracekit.cli import main
 from tracekit.exceptions import TracekitException
@@ -68,6 +69,20 @@ def test_migrated_database_matches_schema_py(engine):
         context = MigrationContext.configure(connection, opts={"compare_type": True,
                                                                 "compare_server_default": True})
         assert compare_metadata(context, schema.metadata) == []
+
+
+def test_a_database_at_0001_keeps_its_traces_when_upgraded(engine):
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001_initial")
+        connection.execute(schema.trace_info.insert(), [{
+            "trace_id": "tr-" + "a" * 32, "experiment_id": "0", "request_time": 1, "state": "OK", "run_id": "r1"}])
+    assert migrate.upgrade(engine) == ("0001_initial", migrate.head_revision())
+    with engine.connect() as connection:
+        assert connection.execute(select(schema.trace_info.c.run_id)).scalar() == "r1"
+        indexes = {index["name"] for index in inspect(connection).get_indexes("trace_info")}
+    assert {"ix_trace_info_run_id", "ix_trace_info_model_id"} <= indexes
 
 
 def test_upgrade_twice_is_a_no_op(engine):
