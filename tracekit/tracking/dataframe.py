@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from tracekit.entities import LoggedModel, Run
@@ -40,7 +40,7 @@ def runs_to_dataframe(runs: Sequence[Run]) -> pd.DataFrame:
         columns["end_time"].append(info.end_time)
         columns["run_name"].append(info.run_name)
         for key, values in metric_values.items():
-            values.append(data.metrics.get(key, np.nan))
+            values.append(data.metrics.get(key, math.nan))
         for key, values in param_values.items():
             values.append(data.params.get(key))
         for key, values in tag_values.items():

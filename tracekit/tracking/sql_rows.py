@@ -35,6 +35,18 @@ def load_metric_rows(connection: Connection, table: Table, owner: str, ids: Sequ
     return found
 
 
+def load_latest_values(connection: Connection, table: Table, owner: str,
+                       ids: Sequence[str]) -> dict[str, dict[str, float]]:
+    """{owner id: {key: current value}} of `latest_metrics` for `ids` (NaN restored)."""
+    found: dict[str, dict[str, float]] = defaultdict(dict)
+    owner_column = table.c[owner]
+    for chunk in chunks(list(ids)):
+        query = select(owner_column, table.c.key, table.c.value, table.c.is_nan).where(owner_column.in_(chunk))
+        for owner_id, key, value, is_nan in connection.execute(query):
+            found[owner_id][key] = math.nan if is_nan else float(value)
+    return found
+
+
 def stored_value(row: Any) -> float:
     """A metric row's value, NaN restored."""
     return math.nan if row.is_nan else float(row.value)
@@ -83,10 +95,10 @@ def experiment_from_row(row: Any, tags: Mapping[str, str]) -> Experiment:
 
 
 def run_info_from_row(row: Any) -> RunInfo:
-    """A `RunInfo` from a runs row."""
-    return RunInfo(run_id=row.run_id, experiment_id=row.experiment_id, run_name=row.run_name, status=row.status,
-                   start_time=int(row.start_time), end_time=None if row.end_time is None else int(row.end_time),
-                   user_id=row.user_id, lifecycle_stage=row.lifecycle_stage, artifact_uri=row.artifact_uri)
+    """A `RunInfo` from a runs row (all columns, in table order)."""
+    run_id, experiment_id, run_name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri = row
+    return RunInfo(run_id, experiment_id, run_name, status, int(start_time),
+                   None if end_time is None else int(end_time), user_id, lifecycle_stage, artifact_uri)
 
 
 def logged_model_from_row(row: Any, tags: Mapping[str, str], params: Mapping[str, str],

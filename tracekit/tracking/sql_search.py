@@ -124,10 +124,6 @@ class Ordering:
     terms: list[ColumnElement[Any]]
 
 
-def _missing_last(value: ColumnElement[Any], missing: ColumnElement[bool]) -> ColumnElement[Any]:
-    return case((missing, 1), else_=0)
-
-
 def ordering(order_keys: Sequence[OrderKey], target: SearchTarget) -> Ordering:
     """Joins and ORDER BY terms for `order_keys` (the target's default order when empty), ending with the id so
     that the order is total (the id runs in the direction of the last key)."""
@@ -160,7 +156,7 @@ def ordering(order_keys: Sequence[OrderKey], target: SearchTarget) -> Ordering:
             if is_metric:
                 missing = or_(missing, joined.c.is_nan == true())
         if missing is not None:
-            terms.append(_missing_last(sort_values[0], missing).asc())
+            terms.append(case((missing, 1), else_=0).asc())
         terms.extend(value.asc() if key.ascending else value.desc() for value in sort_values)
     last_ascending = keys[-1].ascending
     id_terms = ([func.length(target.id_column), binary_order(target.id_column)]

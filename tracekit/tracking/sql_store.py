@@ -251,10 +251,10 @@ class SqlTrackingStore(TrackingStore):
         ids = [row.run_id for row in rows]
         tags = sql_rows.load_key_values(connection, run_tags, "run_id", ids)
         run_params = sql_rows.load_key_values(connection, params_table, "run_id", ids)
-        latest = sql_rows.load_metric_rows(connection, latest_metrics, "run_id", ids)
+        latest = sql_rows.load_latest_values(connection, latest_metrics, "run_id", ids)
         return [Run(info=sql_rows.run_info_from_row(row),
-                    data=RunData(metrics={m.key: sql_rows.stored_value(m) for m in latest.get(row.run_id, ())},
-                                 params=run_params.get(row.run_id, {}), tags=tags.get(row.run_id, {})))
+                    data=RunData(metrics=latest.get(row.run_id, {}), params=run_params.get(row.run_id, {}),
+                                 tags=tags.get(row.run_id, {})))
                 for row in rows]
 
     def update_run_info(self, run_id: str, status: str, end_time: int | None,
