@@ -29,6 +29,19 @@ def test_trace_in_a_run_records_the_run_and_goes_to_its_experiment(tracking_uri)
     assert len(tracekit.search_traces(experiment_ids=["0"], return_type="list")) == 1
 
 
+def test_search_by_run_or_model_covers_every_experiment_unless_narrowed():
+    experiment_id = tracekit.create_experiment("elsewhere")
+    model = tracekit.create_external_model(name="m")
+    with tracekit.set_active_model(model_id=model.model_id):
+        with tracekit.start_run(experiment_id=experiment_id) as run:
+            answer("in another experiment than the current one")
+    assert tracekit.get_experiment(tracekit.search_traces(run_id=run.info.run_id, return_type="list")[0]
+                                   .info.experiment_id).name == "elsewhere"
+    assert len(tracekit.search_traces(model_id=model.model_id)) == 1
+    assert len(tracekit.TracekitClient().search_traces(run_id=run.info.run_id)) == 1
+    assert len(tracekit.search_traces(run_id=run.info.run_id, experiment_ids=["0"])) == 0
+
+
 def test_trace_in_a_nested_run_links_to_the_innermost_run():
     with tracekit.start_run() as parent:
         with tracekit.start_run(nested=True) as child:
