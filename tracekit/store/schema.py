@@ -129,7 +129,6 @@ spans = Table(
 )
 
 
-
 def _owned_key_value_table(name: str, owner_column: str, owner: str, id_length: int,
                            value_length: int = TAG_VALUE_LENGTH) -> Table:
     """A (owner id, key) -> value table: tags of experiments, runs and models, params of runs and models."""
@@ -143,6 +142,18 @@ def _owned_key_value_table(name: str, owner_column: str, owner: str, id_length: 
         PrimaryKeyConstraint(owner_column, "key"),
         **MYSQL_TABLE_ARGS,
     )
+
+
+def _metric_point_columns() -> list[Column]:
+    """The columns of one metric point; NaN is stored as value 0 with is_nan true (SQLite turns NaN into NULL and
+    MySQL cannot hold it at all)."""
+    return [
+        Column("key", String(KEY_LENGTH), nullable=False),
+        Column("value", Double, nullable=False),
+        Column("is_nan", Boolean, nullable=False),
+        Column("step", BigInteger, nullable=False),
+        Column("timestamp", BigInteger, nullable=False),
+    ]
 
 
 experiment_tags = _owned_key_value_table("experiment_tags", "experiment_id", "experiments", EXPERIMENT_ID_LENGTH)
@@ -169,16 +180,11 @@ run_tags = _owned_key_value_table("run_tags", "run_id", "runs", RUN_ID_LENGTH)
 params = _owned_key_value_table("params", "run_id", "runs", RUN_ID_LENGTH, PARAM_VALUE_LENGTH)
 
 # Every logged point of every metric. A point logged twice (same key, value, step and time) is stored once.
-# NaN is stored as value 0 with is_nan true: SQLite turns NaN into NULL and MySQL cannot hold it at all.
 metrics = Table(
     "metrics",
     metadata,
     Column("run_id", String(RUN_ID_LENGTH), ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
-    Column("key", String(KEY_LENGTH), nullable=False),
-    Column("value", Double, nullable=False),
-    Column("is_nan", Boolean, nullable=False),
-    Column("step", BigInteger, nullable=False),
-    Column("timestamp", BigInteger, nullable=False),
+    *_metric_point_columns(),
     Column("model_id", String(MODEL_ID_LENGTH), nullable=True),
     PrimaryKeyConstraint("run_id", "key", "timestamp", "step", "value", "is_nan"),
     **MYSQL_TABLE_ARGS,
@@ -190,11 +196,7 @@ latest_metrics = Table(
     "latest_metrics",
     metadata,
     Column("run_id", String(RUN_ID_LENGTH), ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
-    Column("key", String(KEY_LENGTH), nullable=False),
-    Column("value", Double, nullable=False),
-    Column("is_nan", Boolean, nullable=False),
-    Column("step", BigInteger, nullable=False),
-    Column("timestamp", BigInteger, nullable=False),
+    *_metric_point_columns(),
     PrimaryKeyConstraint("run_id", "key"),
     **MYSQL_TABLE_ARGS,
 )
@@ -230,11 +232,7 @@ logged_model_metrics = Table(
     metadata,
     Column("model_id", String(MODEL_ID_LENGTH), ForeignKey("logged_models.model_id", ondelete="CASCADE"),
            nullable=False),
-    Column("key", String(KEY_LENGTH), nullable=False),
-    Column("value", Double, nullable=False),
-    Column("is_nan", Boolean, nullable=False),
-    Column("step", BigInteger, nullable=False),
-    Column("timestamp", BigInteger, nullable=False),
+    *_metric_point_columns(),
     Column("run_id", String(RUN_ID_LENGTH), nullable=True),
     PrimaryKeyConstraint("model_id", "key"),
     **MYSQL_TABLE_ARGS,
