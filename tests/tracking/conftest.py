@@ -9,7 +9,6 @@ import pytest
 
 import tracekit
 from tracekit.store.registry import close_stores
-from tracekit.tracking import TrackingStore, get_tracking_store
 
 
 @pytest.fixture
@@ -21,8 +20,3 @@ def tracking_uri(db_uri) -> Iterator[str]:
     tracekit.flush_trace_async_logging()
     close_stores()
 
-
-@pytest.fixture
-def store(tracking_uri) -> TrackingStore:
-    """The tracking store behind `tracking_uri`."""
-    return get_tracking_store()

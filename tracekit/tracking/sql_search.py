@@ -47,12 +47,14 @@ class SearchTarget:
     numeric_ids: frozenset[str] = frozenset()
 
     def key_value_table(self, kind: str) -> Table:
+        """The table holding fields of `kind`; InvalidFilterError if this entity has none."""
         table = self.key_values.get(kind)
         if table is None:
             raise InvalidFilterError(f"Cannot search {self.table.name} by {kind}s.")
         return table
 
     def owner(self, table: Table) -> Column[Any]:
+        """The column of a key/value table that refers to this entity."""
         return table.c[self.id_column.name]
 
 
