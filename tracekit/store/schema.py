@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mysql
 
+from tracekit.store.limits import KEY_LENGTH, NAME_LENGTH, PARAM_VALUE_LENGTH, TAG_VALUE_LENGTH
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -36,14 +38,10 @@ MYSQL_TABLE_ARGS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql
 TRACE_ID_LENGTH = 64
 SPAN_ID_LENGTH = 32
 EXPERIMENT_ID_LENGTH = 32
-KEY_LENGTH = 250
-TAG_VALUE_LENGTH = 8000
-NAME_LENGTH = 500
 SPAN_TYPE_LENGTH = 100
 STATE_LENGTH = 32
 RUN_ID_LENGTH = 64
 MODEL_ID_LENGTH = 64
-PARAM_VALUE_LENGTH = 8000
 LOCATION_LENGTH = 1000
 
 DEFAULT_EXPERIMENT_ID = "0"

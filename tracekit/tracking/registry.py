@@ -10,10 +10,8 @@ from __future__ import annotations
 import threading
 
 from tracekit.exceptions import TracekitException
-from tracekit.store.registry import get_store
-from tracekit.store.uri import HTTP_SCHEMES, get_scheme, is_sql_uri, load_plugin_factory, redact_uri
 from tracekit.tracking.store import TrackingStore
-from tracekit.tracking_uri import get_tracking_uri
+from tracekit.tracking_uri import get_tracking_uri, redact
 
 PLUGIN_GROUP = "tracekit.tracking_store"
 
@@ -23,6 +21,8 @@ _lock = threading.Lock()
 
 def get_tracking_store(uri: str | None = None) -> TrackingStore:
     """The tracking store for `uri` (default: the current tracking URI), opened on first use and then reused."""
+    from tracekit.store.uri import is_sql_uri  # late: SQLAlchemy is not needed until a store is used
+
     uri = uri or get_tracking_uri()
     if is_sql_uri(uri):
         return _sql_store(uri)
@@ -35,6 +35,7 @@ def get_tracking_store(uri: str | None = None) -> TrackingStore:
 
 
 def _sql_store(uri: str) -> TrackingStore:
+    from tracekit.store.registry import get_store
     from tracekit.tracking.sql_store import SqlTrackingStore
 
     database = get_store(uri).database  # type: ignore[attr-defined]
@@ -51,16 +52,18 @@ def _sql_store(uri: str) -> TrackingStore:
 
 
 def _open_other(uri: str) -> TrackingStore:
+    from tracekit.store.uri import HTTP_SCHEMES, get_scheme, load_plugin_factory
+
     scheme = get_scheme(uri)
     factory = load_plugin_factory(scheme, PLUGIN_GROUP)
     if factory is not None:
         return factory(uri)
     if scheme in HTTP_SCHEMES:
         raise TracekitException(
-            f"Cannot use tracking URI {redact_uri(uri)!r} for experiments, runs and models: the tracking server "
+            f"Cannot use tracking URI {redact(uri)!r} for experiments, runs and models: the tracking server "
             f"client is not available yet. Use a database URI (sqlite:///tracekit.db, postgresql://..., "
             f"mysql://...) for now.", error_code="NOT_IMPLEMENTED")
     raise TracekitException(
-        f"Unsupported tracking URI {redact_uri(uri)!r}: no tracking store handles the scheme {scheme!r}. Use "
+        f"Unsupported tracking URI {redact(uri)!r}: no tracking store handles the scheme {scheme!r}. Use "
         f"sqlite:///path/to/file.db, postgresql://user@host:port/db or mysql://user@host:port/db, or install a "
         f"plugin registering an entry point in the '{PLUGIN_GROUP}' group.", error_code="INVALID_PARAMETER_VALUE")

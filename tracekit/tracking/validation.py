@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tracekit.exceptions import TracekitException
-from tracekit.store.schema import KEY_LENGTH, NAME_LENGTH, PARAM_VALUE_LENGTH, TAG_VALUE_LENGTH
+from tracekit.store.limits import KEY_LENGTH, NAME_LENGTH, PARAM_VALUE_LENGTH, TAG_VALUE_LENGTH
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
