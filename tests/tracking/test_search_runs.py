@@ -52,6 +52,7 @@ def test_order_by_metric_puts_missing_values_last(three_runs):
     experiment_id, _ = three_runs
     assert search(experiment_id, order_by=["metrics.m DESC"]) == ["b", "a", "c"]
     assert search(experiment_id, order_by=["metrics.m"]) == ["a", "b", "c"]
+    assert search(experiment_id, "metrics.m > 1 AND params.model != 'svm'", order_by=["metrics.m DESC"]) == ["b", "a"]
 
 
 def test_order_by_param_tag_and_attribute(three_runs):
