@@ -69,7 +69,8 @@ EXPERIMENT_NAME = Setting(
     "overrides TRACEKIT_EXPERIMENT_ID.")
 ACTIVE_MODEL_ID = Setting(
     "TRACEKIT_ACTIVE_MODEL_ID", str, "",
-    "Logged model new traces link to when set_active_model() was not called (clear_active_model() ignores it).")
+    "Logged model new traces link to when set_active_model() was not called (clear_active_model() ignores it); read "
+    "at import and on tracekit.tracing.reset().")
 TRACE_BUFFER_MAX_SIZE = Setting(
     "TRACEKIT_TRACE_BUFFER_MAX_SIZE", int, 1000,
     "How many unfinished traces are held in memory; the oldest is exported as IN_PROGRESS beyond that.")

@@ -155,11 +155,31 @@ def test_active_model_is_seen_by_every_thread():
 def test_active_model_id_variable_is_the_default_until_cleared(monkeypatch):
     model = tracekit.create_external_model(name="from-env")
     monkeypatch.setenv("TRACEKIT_ACTIVE_MODEL_ID", model.model_id)
+    tracekit.tracing.reset()  # settings of the trace path are read at start and on reset
     assert tracekit.get_active_model_id() == model.model_id
     answer("linked by the environment")
     assert tracekit.count_traces(model_id=model.model_id) == 1
     tracekit.clear_active_model()
     assert tracekit.get_active_model_id() is None
+
+
+def test_trace_hooks_read_no_environment_variable_or_store(monkeypatch):
+    model = tracekit.set_active_model(name="served")
+
+    def forbidden(*_args, **_kwargs):
+        raise AssertionError("the trace path read the environment or opened the tracking store")
+
+    def trace_with_hooks_watched(question: str) -> None:
+        with monkeypatch.context() as patch:
+            patch.setattr("tracekit.config.Setting.get", forbidden)
+            patch.setattr("tracekit.tracking.registry.get_tracking_store", forbidden)
+            answer(question)
+
+    with tracekit.start_run() as run:
+        trace_with_hooks_watched("in a run")
+    trace_with_hooks_watched("outside")
+    assert tracekit.count_traces(run_id=run.info.run_id) == 1
+    assert tracekit.count_traces(model_id=model.model_id) == 2
 
 
 def test_trace_hooks_do_no_io_once_the_experiment_is_known(monkeypatch):
@@ -176,6 +196,7 @@ def test_trace_hooks_do_no_io_once_the_experiment_is_known(monkeypatch):
 
 def test_experiment_name_variable_is_looked_up_once_for_traces(monkeypatch):
     monkeypatch.setenv("TRACEKIT_EXPERIMENT_NAME", "env-traces")
+    tracekit.tracing.reset()
     answer("first")
     answer("second")
     experiment = tracekit.get_experiment_by_name("env-traces")

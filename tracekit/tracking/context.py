@@ -8,7 +8,9 @@ the parent. The chosen experiment and the active model are process-wide: a serve
 model of every request thread.
 
 The trace hooks only read these variables (no I/O on the trace path), except once per process and tracking URI
-when only TRACEKIT_EXPERIMENT_NAME names the experiment and nothing else has looked it up yet.
+when only TRACEKIT_EXPERIMENT_NAME names the experiment and nothing else has looked it up yet. Like the tracing
+settings, TRACEKIT_EXPERIMENT_NAME (for traces) and TRACEKIT_ACTIVE_MODEL_ID are read at import and on
+`tracekit.tracing.reset()`, not on every trace.
 """
 
 from __future__ import annotations
@@ -38,6 +40,18 @@ _UNSET = object()
 _active_model_id: object = _UNSET  # set_active_model / clear_active_model; unset: TRACEKIT_ACTIVE_MODEL_ID
 last_active_run_id: str | None = None
 last_logged_model_id: str | None = None
+# TRACEKIT_EXPERIMENT_NAME and TRACEKIT_ACTIVE_MODEL_ID, as last read (see `_read_settings`)
+_configured_experiment_name = ""
+_configured_active_model_id = ""
+
+
+def _read_settings() -> None:
+    global _configured_experiment_name, _configured_active_model_id
+    _configured_experiment_name = config.EXPERIMENT_NAME.get()
+    _configured_active_model_id = config.ACTIVE_MODEL_ID.get()
+
+
+_read_settings()
 
 
 # --- runs -------------------------------------------------------------------------------------------------------
@@ -113,7 +127,7 @@ def _trace_experiment_id() -> str | None:
         return stack[-1].info.experiment_id
     if _experiment_id is not None:
         return _experiment_id
-    name = config.EXPERIMENT_NAME.get()
+    name = _configured_experiment_name
     if not name:
         return None
     key = (get_tracking_uri(), name)
@@ -150,7 +164,7 @@ def restore_active_model(state: object) -> None:
 def active_model_id() -> str | None:
     """The active model: the one set in code, else TRACEKIT_ACTIVE_MODEL_ID, else None."""
     if _active_model_id is _UNSET:
-        return config.ACTIVE_MODEL_ID.get() or None
+        return _configured_active_model_id or None
     return _active_model_id  # type: ignore[return-value]
 
 
@@ -181,3 +195,4 @@ def reset() -> None:
 
 trace_defaults.set_experiment_resolver(_trace_experiment_id)
 trace_defaults.register_metadata_provider(_trace_links)
+trace_defaults.add_settings_listener(_read_settings)
