@@ -1,4 +1,9 @@
-"""Every test starts with a fresh tracing runtime, its own SQLite file as tracking store and its own spill folder."""
+"""Every test starts with a fresh tracing runtime, its own SQLite file as tracking store and its own spill folder.
+
+Tests of the stores run against real databases through `db_uri`: a SQLite file, and the PostgreSQL and MariaDB
+servers on 127.0.0.1 (see `tests/databases.py`: unreachable servers skip, or fail under CI=true; each test starts
+from an emptied database).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,18 @@ from databases import empty_server_database
 
 import tracekit
 from tracekit.exporters.memory import InMemoryTraceExporter
+from tracekit.tracking import context as tracking_context
+
+BACKENDS = ("sqlite", "postgresql", "mysql")
+
+
+@pytest.fixture(params=BACKENDS)
+def db_uri(request, tmp_path) -> str:
+    """The URI of an empty database of each kind: a new SQLite file, or a server database with no tables."""
+    backend = request.param
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return empty_server_database(backend)
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +37,9 @@ def isolated_tracekit(tmp_path, monkeypatch):
     tracekit.tracing.set_exporter(None)
     tracekit.tracing.enable()
     tracekit.tracing.reset()
+    tracking_context.reset()
     yield
+    tracking_context.reset()
     tracekit.tracing.enable()
     tracekit.tracing.set_exporter(None)
     tracekit.set_tracking_uri(None)

@@ -13,7 +13,8 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext
 from tracekit.entities import SpanStatus, SpanStatusCode, Trace
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.base import PagedList, TraceStore
-from tracekit.tracing import fluent, trace_defaults
+from tracekit.tracing import fluent
+from tracekit.tracing.search import trace_scope
 from tracekit.tracing.buffer import TraceEntry
 from tracekit.tracing.live_span import LiveSpan, NoOpSpan, UnsampledSpan, parse_trace_id
 from tracekit.tracing.runtime import RUNTIME
@@ -144,8 +145,7 @@ class TracekitClient:
         """One page of `Trace` objects; pass the returned list's `token` as `page_token` for the next page."""
         RUNTIME.queue.flush()
         return self.store.search_traces(
-            list(experiment_ids) if experiment_ids else [trace_defaults.current_experiment_id()],
-            filter_string=filter_string, max_results=max_results, order_by=order_by, page_token=page_token,
+            trace_scope(experiment_ids, run_id, model_id), filter_string=filter_string, max_results=max_results, order_by=order_by, page_token=page_token,
             run_id=run_id, model_id=model_id)
 
     def set_trace_tag(self, trace_id: str, key: str, value: Any) -> None:

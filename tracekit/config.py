@@ -64,7 +64,14 @@ TRACKING_URI = Setting(
     "TRACEKIT_TRACKING_URI", str, "",
     "Where traces and tracking data are stored. Unset: sqlite:///tracekit.db in the working directory.")
 EXPERIMENT_ID = Setting("TRACEKIT_EXPERIMENT_ID", str, "", "Experiment for new traces and runs; unset: default '0'.")
-EXPERIMENT_NAME = Setting("TRACEKIT_EXPERIMENT_NAME", str, "", "Experiment (by name) for new traces and runs.")
+EXPERIMENT_NAME = Setting(
+    "TRACEKIT_EXPERIMENT_NAME", str, "",
+    "Experiment (by name, created if missing) for new traces, runs and models; set_experiment() overrides it, and it "
+    "overrides TRACEKIT_EXPERIMENT_ID.")
+ACTIVE_MODEL_ID = Setting(
+    "TRACEKIT_ACTIVE_MODEL_ID", str, "",
+    "Logged model new traces link to when set_active_model() was not called (clear_active_model() ignores it); read "
+    "at import and on tracekit.tracing.reset().")
 TRACE_BUFFER_MAX_SIZE = Setting(
     "TRACEKIT_TRACE_BUFFER_MAX_SIZE", int, 1000,
     "How many unfinished traces are held in memory; the oldest is exported as IN_PROGRESS beyond that.")

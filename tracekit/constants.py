@@ -43,6 +43,16 @@ class TraceMetadataKey:
     EVICTED = "tracekit.evictedInProgress"
 
 
+class RunTagKey:
+    """Keys of the run tags tracekit sets (searchable like any tag: `tags.tracekit.parentRunId = '...'`)."""
+
+    RUN_NAME = "tracekit.runName"
+    PARENT_RUN_ID = "tracekit.parentRunId"
+    USER = "tracekit.user"
+    SOURCE_NAME = "tracekit.source.name"
+    NOTE = "tracekit.note.content"
+
+
 class TraceTagKey:
     """Keys of trace tags tracekit sets."""
 

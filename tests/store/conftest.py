@@ -1,7 +1,5 @@
-"""Store tests run against real databases: a SQLite file, and the PostgreSQL and MariaDB servers on 127.0.0.1.
-
-Server databases come from `tests/databases.py` (skip when unreachable, fail under CI=true), emptied for each test.
-"""
+"""Store tests run against real databases (the `db_uri` fixture of tests/conftest.py): a SQLite file, and the
+PostgreSQL and MariaDB servers on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -9,21 +7,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from databases import empty_server_database
 from trace_builders import build_trace
 from tracekit.entities import Trace
 from tracekit.store.sql_store import SqlTraceStore
-
-BACKENDS = ("sqlite", "postgresql", "mysql")
-
-
-@pytest.fixture(params=BACKENDS)
-def db_uri(request, tmp_path) -> str:
-    """The URI of an empty database of each kind: a new SQLite file, or a server database with no tables."""
-    backend = request.param
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    return empty_server_database(backend)
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from tracekit.cli import main
 from tracekit.exceptions import TracekitException
@@ -70,6 +71,20 @@ def test_migrated_database_matches_schema_py(engine):
         assert compare_metadata(context, schema.metadata) == []
 
 
+def test_a_database_at_0001_keeps_its_traces_when_upgraded(engine):
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001_initial")
+        connection.execute(schema.trace_info.insert(), [{
+            "trace_id": "tr-" + "a" * 32, "experiment_id": "0", "request_time": 1, "state": "OK", "run_id": "r1"}])
+    assert migrate.upgrade(engine) == ("0001_initial", migrate.head_revision())
+    with engine.connect() as connection:
+        assert connection.execute(select(schema.trace_info.c.run_id)).scalar() == "r1"
+        indexes = {index["name"] for index in inspect(connection).get_indexes("trace_info")}
+    assert {"ix_trace_info_run_id", "ix_trace_info_model_id"} <= indexes
+
+
 def test_upgrade_twice_is_a_no_op(engine):
     migrate.upgrade(engine)
     assert migrate.upgrade(engine) == (migrate.head_revision(), migrate.head_revision())
@@ -90,8 +105,9 @@ def test_older_server_schema_asks_for_db_upgrade(engine, db_uri, monkeypatch):
         pytest.skip("SQLite files are upgraded automatically")
     migrate.upgrade(engine)
     # Pretend this tracekit knows a newer revision than the database has.
-    monkeypatch.setattr(migrate, "head_revision", lambda: "0002_next")
-    monkeypatch.setattr(migrate, "known_revisions", lambda: {"0001_initial", "0002_next"})
+    known = migrate.known_revisions()
+    monkeypatch.setattr(migrate, "head_revision", lambda: "9000_next")
+    monkeypatch.setattr(migrate, "known_revisions", lambda: known | {"9000_next"})
     with pytest.raises(TracekitException, match="tracekit db upgrade"):
         SqlTraceStore(db_uri)
 

@@ -77,6 +77,20 @@ class TraceStore(abc.ABC):
     ) -> int:
         """Delete traces (oldest first when `max_traces` is given); returns how many were deleted."""
 
+    def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                     model_id: str | None = None) -> int:
+        """How many traces the experiments hold (all experiments if empty), only a run's or a model's when given.
+
+        This fallback pages through the search without spans; stores that can count in place override it."""
+        total, token = 0, None
+        while True:
+            page = self.search_traces(experiment_ids, max_results=1000, page_token=token, run_id=run_id,
+                                      model_id=model_id, include_spans=False)
+            total += len(page)
+            token = page.token
+            if not token:
+                return total
+
     def ping(self) -> None:
         """Raise if the store cannot be reached now (used before replaying spilled traces)."""
 

@@ -1,20 +1,29 @@
-"""Parsers for the trace search language: filter strings, `order_by` clauses and `extract_fields` specs.
+"""Parsers for the search language: filter strings, `order_by` clauses and `extract_fields` specs.
 
-The parsers only build a small AST (`Comparison`, `And`, `Or`, `OrderBy`, `ExtractField`);
-turning it into SQL is the store's job. Every value ends up as a Python str/int/float in
-the AST, so nothing a user writes in a filter can reach SQL as text.
+One grammar serves every search (traces, runs, logged models, experiments); a `FieldSet` says which fields each
+one knows, which are numbers or enumerations, and which it can sort on. The parsers only build a small AST
+(`Comparison`, `And`, `Or`, `OrderBy`, `OrderKey`, `ExtractField`); turning it into SQL is the store's job. Every
+value ends up as a Python str/int/float in the AST, so nothing a user writes in a filter can reach SQL as text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Union
+from dataclasses import field as dc_field
+from typing import Any, Literal, Union
 
 from tracekit.exceptions import InvalidFilterError
 
 __all__ = [
+    "FieldSet",
+    "TRACE_FIELDS",
+    "RUN_FIELDS",
+    "LOGGED_MODEL_FIELDS",
+    "EXPERIMENT_FIELDS",
+    "OrderKey",
+    "parse_order_keys",
     "FieldRef",
     "Comparison",
     "And",
@@ -35,9 +44,9 @@ Value = Union[str, int, float]
 
 @dataclass(frozen=True)
 class FieldRef:
-    """A field a filter compares: a trace attribute, a tag, a metadata entry or a span field."""
+    """A field a filter compares: an attribute, a tag, a metadata entry, a span field, a param or a metric."""
 
-    kind: Literal["attribute", "tag", "metadata", "span"]
+    kind: Literal["attribute", "tag", "metadata", "span", "param", "metric"]
     key: str
 
 
@@ -76,6 +85,14 @@ class OrderBy:
 
 
 @dataclass(frozen=True)
+class OrderKey:
+    """One sort key of a run, logged model or experiment search: any sortable field, and its direction."""
+
+    field: FieldRef
+    ascending: bool
+
+
+@dataclass(frozen=True)
 class ExtractField:
     """A `span_name.inputs[.key]` / `span_name.outputs[.key]` column request."""
 
@@ -85,59 +102,192 @@ class ExtractField:
     key: str | None
 
 
-# --------------------------------------------------------------------------- field tables
-
-_ATTRIBUTE_ALIASES: dict[str, str] = {
-    "trace_id": "trace_id",
-    "request_id": "trace_id",
-    "timestamp_ms": "timestamp_ms",
-    "request_time": "timestamp_ms",
-    "timestamp": "timestamp_ms",
-    "execution_time_ms": "execution_time_ms",
-    "execution_duration": "execution_time_ms",
-    "status": "status",
-    "state": "status",
-    "name": "name",
-    "run_id": "run_id",
-    "model_id": "model_id",
-    "client_request_id": "client_request_id",
-}
-_ATTRIBUTE_PREFIXES = ("attributes", "attribute", "trace")
-_TAG_PREFIXES = ("tags", "tag")
-_METADATA_PREFIXES = ("metadata", "request_metadata")
-_SPAN_PREFIX = "span"
-_SPAN_FIELDS = ("name", "type", "status")
-
-_NUMERIC_ATTRIBUTES = frozenset({"timestamp_ms", "execution_time_ms"})
-_TRACE_STATUSES = ("OK", "ERROR", "IN_PROGRESS")
-_SPAN_STATUSES = ("OK", "ERROR", "UNSET")
+# --------------------------------------------------------------------------- field sets
 
 _ALL_OPS = ("=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE", "IN", "NOT IN")
 _NUMERIC_OPS = ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN")
 _ENUM_OPS = ("=", "!=", "IN", "NOT IN")
 _STRING_OPS = ("=", "!=", "LIKE", "ILIKE", "IN", "NOT IN")
 
-_ORDER_FIELDS = ("timestamp_ms", "execution_time_ms", "status", "name", "trace_id")
-
 _MAX_NESTING = 100
+_SPAN_PREFIX = "span"
+
+_KIND_EXAMPLE_KEYS = {"tag": "<key>", "metadata": "<key>", "param": "<name>", "metric": "<name>"}
 
 
-def _describe_attribute(canonical: str) -> str:
-    aliases = [a for a, c in _ATTRIBUTE_ALIASES.items() if c == canonical and a != canonical]
-    if not aliases:
-        return canonical
-    word = "alias" if len(aliases) == 1 else "aliases"
-    return f"{canonical} ({word} {', '.join(aliases)})"
+@dataclass(frozen=True)
+class FieldSet:
+    """The fields one kind of search knows: attribute names (with aliases), key prefixes, types and sort keys."""
+
+    entity: str
+    # alias (lower case) -> canonical attribute name; canonical names map to themselves
+    attributes: Mapping[str, str]
+    attribute_prefixes: tuple[str, ...]
+    # prefix (lower case) -> kind of keyed field; the first prefix of a kind is the one shown in messages
+    key_prefixes: Mapping[str, str]
+    numeric_attributes: frozenset[str] = frozenset()
+    numeric_kinds: frozenset[str] = frozenset()
+    # canonical attribute -> its valid values (compared upper-cased)
+    enum_attributes: Mapping[str, tuple[str, ...]] = dc_field(default_factory=dict)
+    span_fields: tuple[str, ...] = ()
+    span_statuses: tuple[str, ...] = ()
+    order_attributes: tuple[str, ...] = ()
+    order_kinds: frozenset[str] = frozenset()
+    example_attribute: str = ""
+
+    def canonical(self, name: str) -> str | None:
+        """The canonical attribute for `name` (any alias, any case), or None."""
+        return self.attributes.get(name.lower())
+
+    def describe_attribute(self, canonical: str) -> str:
+        """`canonical (aliases a, b)`, for messages."""
+        aliases = [a for a, c in self.attributes.items() if c == canonical and a != canonical]
+        if not aliases:
+            return canonical
+        word = "alias" if len(aliases) == 1 else "aliases"
+        return f"{canonical} ({word} {', '.join(aliases)})"
+
+    def _prefix_text(self) -> str:
+        quoted = [f"'{prefix}.'" for prefix in self.attribute_prefixes]
+        return ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+
+    def _kind_texts(self, kinds: Collection[str] | None = None) -> list[str]:
+        by_kind: dict[str, list[str]] = {}
+        for prefix, kind in self.key_prefixes.items():
+            if kinds is None or kind in kinds:
+                by_kind.setdefault(kind, []).append(prefix)
+        texts = []
+        for kind, prefixes in by_kind.items():
+            placeholder = _KIND_EXAMPLE_KEYS.get(kind, "<key>")
+            text = f"{prefixes[0]}.{placeholder}"
+            if len(prefixes) > 1:
+                text += " (or " + ", ".join(f"{p}.{placeholder}" for p in prefixes[1:]) + ")"
+            if kind in self.numeric_kinds:
+                text += ", compared as numbers"
+            texts.append(text)
+        return texts
+
+    def valid_fields_text(self) -> str:
+        """The sentence listing every field a filter may use."""
+        attributes = ", ".join(self.describe_attribute(c) for c in dict.fromkeys(self.attributes.values()))
+        parts = [f"{attributes}, each optionally prefixed by {self._prefix_text()}", *self._kind_texts()]
+        if self.span_fields:
+            parts.append(", ".join(f"span.{name}" for name in self.span_fields))
+        return (
+            f"Valid fields are: {'; '.join(parts)}. "
+            f"Put keys containing dots, spaces or other characters in backticks, e.g. tags.`my key`."
+        )
+
+    def valid_order_fields_text(self) -> str:
+        """The sentence listing every field a search can be sorted on."""
+        fields = ", ".join(self.describe_attribute(f) for f in self.order_attributes)
+        text = f"Valid fields are: {fields}, each optionally prefixed by {self._prefix_text()}"
+        kinds = self._kind_texts(self.order_kinds)
+        if kinds:
+            text += "; " + "; ".join(kinds)
+        return text + "."
+
+    def example(self) -> str:
+        """Fields to show in 'expected a field name' messages."""
+        first = self.example_attribute or next(iter(self.attributes.values()))
+        tag_prefix = next((p for p, k in self.key_prefixes.items() if k == "tag"), None)
+        return f"{first}, {tag_prefix}.<key>" if tag_prefix else first
 
 
-def _valid_fields_text() -> str:
-    attributes = ", ".join(_describe_attribute(c) for c in dict.fromkeys(_ATTRIBUTE_ALIASES.values()))
-    return (
-        f"Valid fields are: {attributes}, each optionally prefixed by "
-        f"'attributes.', 'attribute.' or 'trace.'; tags.<key> (or tag.<key>); "
-        f"metadata.<key> (or request_metadata.<key>); span.name, span.type, span.status. "
-        f"Put keys containing dots, spaces or other characters in backticks, e.g. tags.`my key`."
-    )
+TRACE_FIELDS = FieldSet(
+    entity="trace",
+    attributes={
+        "trace_id": "trace_id",
+        "request_id": "trace_id",
+        "timestamp_ms": "timestamp_ms",
+        "request_time": "timestamp_ms",
+        "timestamp": "timestamp_ms",
+        "execution_time_ms": "execution_time_ms",
+        "execution_duration": "execution_time_ms",
+        "status": "status",
+        "state": "status",
+        "name": "name",
+        "run_id": "run_id",
+        "model_id": "model_id",
+        "client_request_id": "client_request_id",
+    },
+    attribute_prefixes=("attributes", "attribute", "trace"),
+    key_prefixes={"tags": "tag", "tag": "tag", "metadata": "metadata", "request_metadata": "metadata"},
+    numeric_attributes=frozenset({"timestamp_ms", "execution_time_ms"}),
+    enum_attributes={"status": ("OK", "ERROR", "IN_PROGRESS")},
+    span_fields=("name", "type", "status"),
+    span_statuses=("OK", "ERROR", "UNSET"),
+    order_attributes=("timestamp_ms", "execution_time_ms", "status", "name", "trace_id"),
+    example_attribute="timestamp_ms",
+)
+
+_TRACKED_KEY_PREFIXES = {"tags": "tag", "tag": "tag", "params": "param", "param": "param", "parameters": "param",
+                         "metrics": "metric", "metric": "metric"}
+
+RUN_FIELDS = FieldSet(
+    entity="run",
+    attributes={
+        "run_id": "run_id",
+        "run_uuid": "run_id",
+        "run_name": "run_name",
+        "status": "status",
+        "start_time": "start_time",
+        "created": "start_time",
+        "end_time": "end_time",
+        "experiment_id": "experiment_id",
+        "user_id": "user_id",
+        "artifact_uri": "artifact_uri",
+    },
+    attribute_prefixes=("attributes", "attribute", "run"),
+    key_prefixes=_TRACKED_KEY_PREFIXES,
+    numeric_attributes=frozenset({"start_time", "end_time"}),
+    numeric_kinds=frozenset({"metric"}),
+    enum_attributes={"status": ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")},
+    order_attributes=("start_time", "end_time", "run_name", "status", "run_id", "experiment_id", "user_id"),
+    order_kinds=frozenset({"metric", "param", "tag"}),
+    example_attribute="attributes.status",
+)
+
+LOGGED_MODEL_FIELDS = FieldSet(
+    entity="logged model",
+    attributes={
+        "model_id": "model_id",
+        "name": "name",
+        "model_type": "model_type",
+        "status": "status",
+        "source_run_id": "source_run_id",
+        "experiment_id": "experiment_id",
+        "creation_time": "creation_time",
+        "creation_timestamp": "creation_time",
+        "last_updated_time": "last_updated_time",
+        "last_updated_timestamp": "last_updated_time",
+    },
+    attribute_prefixes=("attributes", "attribute"),
+    key_prefixes=_TRACKED_KEY_PREFIXES,
+    numeric_attributes=frozenset({"creation_time", "last_updated_time"}),
+    numeric_kinds=frozenset({"metric"}),
+    enum_attributes={"status": ("PENDING", "READY", "FAILED")},
+    order_attributes=("creation_time", "last_updated_time", "name", "model_type", "status", "model_id",
+                      "source_run_id", "experiment_id"),
+    order_kinds=frozenset({"metric", "param", "tag"}),
+    example_attribute="name",
+)
+
+EXPERIMENT_FIELDS = FieldSet(
+    entity="experiment",
+    attributes={
+        "experiment_id": "experiment_id",
+        "name": "name",
+        "creation_time": "creation_time",
+        "last_update_time": "last_update_time",
+        "artifact_location": "artifact_location",
+    },
+    attribute_prefixes=("attributes", "attribute"),
+    key_prefixes={"tags": "tag", "tag": "tag"},
+    numeric_attributes=frozenset({"creation_time", "last_update_time"}),
+    order_attributes=("experiment_id", "name", "creation_time", "last_update_time"),
+    example_attribute="name",
+)
 
 
 # --------------------------------------------------------------------------- tokenizer
@@ -280,7 +430,8 @@ def _scan_path(source: str, start: int, errors: _FilterErrors) -> _Token:
 
 
 class _FilterParser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, fields: FieldSet = TRACE_FIELDS) -> None:
+        self.fields = fields
         self.errors = _FilterErrors(source)
         self.tokens = _tokenize(source, self.errors)
         self.current = next(self.tokens)
@@ -340,14 +491,14 @@ class _FilterParser:
         field_token = self.current
         if field_token.kind != "PATH" or any(field_token.is_keyword(word) for word in _KEYWORDS):
             raise self.errors.at(
-                field_token.pos, "expected a field name (e.g. timestamp_ms, tags.<key>) or '('", field_token
+                field_token.pos, f"expected a field name (e.g. {self.fields.example()}) or '('", field_token
             )
         self.advance()
         field = self.resolve_field(field_token)
 
         op_token = self.current
         op = self.parse_operator()
-        allowed = _allowed_ops(field)
+        allowed = self.allowed_ops(field)
         if op not in allowed:
             raise self.errors.at(
                 op_token.pos,
@@ -411,43 +562,66 @@ class _FilterParser:
 
     def resolve_field(self, token: _Token) -> FieldRef:
         segments: tuple[tuple[str, bool], ...] = token.value  # type: ignore[assignment]
+        fields = self.fields
         head = segments[0][0].lower()
         rest = segments[1:]
+        key_kind = fields.key_prefixes.get(head)
+        has_spans = bool(fields.span_fields)
 
         def unknown(what: str) -> InvalidFilterError:
-            return self.errors.at(token.pos, what, extra=_valid_fields_text())
+            return self.errors.at(token.pos, what, extra=fields.valid_fields_text())
 
         if not rest:
-            canonical = _ATTRIBUTE_ALIASES.get(head)
+            canonical = fields.canonical(head)
             if canonical is not None:
                 return FieldRef("attribute", canonical)
-            if head in _TAG_PREFIXES or head in _METADATA_PREFIXES:
+            if key_kind is not None:
                 raise unknown(f"field '{token.raw}' needs a key, e.g. {head}.<key>")
-            if head == _SPAN_PREFIX:
-                raise unknown("field 'span' needs a span field: span.name, span.type or span.status")
+            if has_spans and head == _SPAN_PREFIX:
+                raise unknown("field 'span' needs a span field: " + ", ".join(
+                    f"span.{name}" for name in fields.span_fields[:-1]) + f" or span.{fields.span_fields[-1]}")
             raise unknown(f"unknown field '{token.raw}'")
 
-        if head in _TAG_PREFIXES or head in _METADATA_PREFIXES:
+        if key_kind is not None:
             key = ".".join(text for text, _ in rest)
             if any(not text for text, _ in rest):
                 raise self.errors.at(token.pos, f"empty key in field '{token.raw}'")
-            return FieldRef("tag" if head in _TAG_PREFIXES else "metadata", key)
-        if head in _ATTRIBUTE_PREFIXES:
-            canonical = _ATTRIBUTE_ALIASES.get(rest[0][0].lower()) if len(rest) == 1 else None
+            return FieldRef(key_kind, key)  # type: ignore[arg-type]
+        if head in fields.attribute_prefixes:
+            canonical = fields.canonical(rest[0][0]) if len(rest) == 1 else None
             if canonical is None:
                 raise unknown(f"unknown attribute field '{token.raw}'")
             return FieldRef("attribute", canonical)
-        if head == _SPAN_PREFIX:
+        if has_spans and head == _SPAN_PREFIX:
             span_key = rest[0][0].lower() if len(rest) == 1 else None
-            if span_key not in _SPAN_FIELDS:
+            if span_key not in fields.span_fields:
                 raise unknown(f"unknown span field '{token.raw}'")
             return FieldRef("span", span_key)
         raise unknown(f"unknown field '{token.raw}'")
 
+    def is_numeric(self, field: FieldRef) -> bool:
+        if field.kind == "attribute":
+            return field.key in self.fields.numeric_attributes
+        return field.kind in self.fields.numeric_kinds
+
+    def allowed_values(self, field: FieldRef) -> tuple[str, ...] | None:
+        if field.kind == "attribute":
+            return self.fields.enum_attributes.get(field.key)
+        if field.kind == "span" and field.key == "status":
+            return self.fields.span_statuses
+        return None
+
+    def allowed_ops(self, field: FieldRef) -> tuple[str, ...]:
+        if self.is_numeric(field):
+            return _NUMERIC_OPS
+        if self.allowed_values(field) is not None:
+            return _ENUM_OPS
+        return _STRING_OPS
+
     def check_value(self, field: FieldRef, field_token: _Token, token: _Token) -> Value:
         value: Value = token.value  # type: ignore[assignment]
         name = field_token.raw
-        if field.kind == "attribute" and field.key in _NUMERIC_ATTRIBUTES:
+        if self.is_numeric(field):
             if token.kind != "NUMBER":
                 raise self.errors.at(
                     token.pos, f"field '{name}' needs a number, got the string {token.raw}"
@@ -459,7 +633,7 @@ class _FilterParser:
                 f"field '{name}' needs a quoted string, got the number {token.raw}",
                 extra=f"Write it as '{token.raw}'.",
             )
-        allowed = _allowed_statuses(field)
+        allowed = self.allowed_values(field)
         if allowed is None:
             return value
         status = str(value).upper()
@@ -470,22 +644,6 @@ class _FilterParser:
                 extra=f"Valid values: {', '.join(allowed)}.",
             )
         return status
-
-
-def _allowed_ops(field: FieldRef) -> tuple[str, ...]:
-    if field.kind == "attribute" and field.key in _NUMERIC_ATTRIBUTES:
-        return _NUMERIC_OPS
-    if _allowed_statuses(field) is not None:
-        return _ENUM_OPS
-    return _STRING_OPS
-
-
-def _allowed_statuses(field: FieldRef) -> tuple[str, ...] | None:
-    if field.kind == "attribute" and field.key == "status":
-        return _TRACE_STATUSES
-    if field.kind == "span" and field.key == "status":
-        return _SPAN_STATUSES
-    return None
 
 
 def _combine(kind: type[And] | type[Or], items: list[Expr]) -> Expr:
@@ -500,8 +658,9 @@ def _combine(kind: type[And] | type[Or], items: list[Expr]) -> Expr:
     return kind(tuple(flat))
 
 
-def parse_filter(filter_string: str | None) -> Expr | None:
-    """Parse a search_traces filter string; None for an empty filter, InvalidFilterError if invalid."""
+def parse_filter(filter_string: str | None, fields: FieldSet = TRACE_FIELDS) -> Expr | None:
+    """Parse a filter string over `fields` (default: a trace search's); None for an empty filter,
+    InvalidFilterError if invalid."""
     if filter_string is None:
         return None
     if not isinstance(filter_string, str):
@@ -510,63 +669,101 @@ def parse_filter(filter_string: str | None) -> Expr | None:
         )
     if not filter_string.strip():
         return None
-    return _FilterParser(filter_string).parse()
+    return _FilterParser(filter_string, fields).parse()
 
 
 # --------------------------------------------------------------------------- order_by
 
 
-def _valid_order_fields_text() -> str:
-    fields = ", ".join(_describe_attribute(f) for f in _ORDER_FIELDS)
-    return f"Valid fields are: {fields}, each optionally prefixed by 'attributes.', 'attribute.' or 'trace.'."
+def _order_error(clause: str, what: str) -> InvalidFilterError:
+    return InvalidFilterError(f'Invalid order_by clause "{clause}": {what}')
 
 
-def _parse_order_clause(clause: object) -> OrderBy:
+def _resolve_order_field(clause: str, field_text: str, fields: FieldSet) -> FieldRef:
+    """The sortable field `field_text` names (written as in a filter), or InvalidFilterError."""
+    cannot = _order_error(clause, f"cannot order by '{field_text}'. {fields.valid_order_fields_text()}")
+    try:
+        parser = _FilterParser(field_text, fields)
+        token = parser.current
+        if token.kind != "PATH" or next(parser.tokens).kind != "EOF":
+            raise cannot
+        field = parser.resolve_field(token)
+    except InvalidFilterError:
+        raise cannot from None
+    sortable = (field.key in fields.order_attributes if field.kind == "attribute"
+                else field.kind in fields.order_kinds)
+    if not sortable:
+        raise cannot
+    return field
+
+
+def _parse_order_clause(clause: object, fields: FieldSet) -> OrderKey:
     if not isinstance(clause, str):
         raise InvalidFilterError(f"order_by clauses must be strings, got {type(clause).__name__}: {clause!r}")
-    parts = clause.split()
-    if not parts:
-        raise InvalidFilterError(
-            f'Invalid order_by clause "{clause}": it is empty. {_valid_order_fields_text()}'
-        )
-    if len(parts) > 2:
-        raise InvalidFilterError(
-            f'Invalid order_by clause "{clause}": expected "<field>" or "<field> ASC|DESC". '
-            f"Give one clause per list item."
-        )
-    field_text = parts[0]
-    name = field_text
-    prefix, dot, rest = field_text.partition(".")
-    if dot and prefix.lower() in _ATTRIBUTE_PREFIXES:
-        name = rest
-    if len(name) >= 2 and name.startswith("`") and name.endswith("`"):
-        name = name[1:-1]
-    canonical = _ATTRIBUTE_ALIASES.get(name.lower())
-    if canonical not in _ORDER_FIELDS:
-        raise InvalidFilterError(
-            f'Invalid order_by clause "{clause}": cannot order by \'{field_text}\'. '
-            f"{_valid_order_fields_text()}"
-        )
+    text = clause.strip()
+    if not text:
+        raise _order_error(clause, f"it is empty. {fields.valid_order_fields_text()}")
     ascending = True
-    if len(parts) == 2:
-        direction = parts[1].upper()
+    field_text = text
+    # The direction is the last word, unless that word closes a backticked key ("metrics.`a b`").
+    head, _, last = text.rpartition(" ")
+    if head and not last.endswith("`"):
+        field_text = head.rstrip()
+        direction = last.upper()
         if direction not in ("ASC", "DESC"):
-            raise InvalidFilterError(
-                f'Invalid order_by clause "{clause}": unknown direction \'{parts[1]}\'; '
-                f"valid directions are ASC and DESC."
-            )
+            if " " in field_text and "`" not in field_text:
+                raise _order_error(clause, 'expected "<field>" or "<field> ASC|DESC". Give one clause per list '
+                                           "item.")
+            raise _order_error(clause, f"unknown direction '{last}'; valid directions are ASC and DESC.")
         ascending = direction == "ASC"
-    return OrderBy(canonical, ascending)  # type: ignore[arg-type]
+    try:
+        return OrderKey(_resolve_order_field(clause, field_text, fields), ascending)
+    except InvalidFilterError:
+        if " " in field_text and "`" not in field_text:
+            raise _order_error(clause, 'expected "<field>" or "<field> ASC|DESC". Give one clause per list '
+                                       "item.") from None
+        raise
+
+
+def parse_order_keys(order_by: Sequence[Any] | None, fields: FieldSet) -> list[OrderKey]:
+    """Parse `order_by` for a search over `fields`: clauses like "metrics.loss DESC", or dicts
+    `{"field_name": "metrics.loss", "ascending": False}` (as search_logged_models takes them); [] when none."""
+    if not order_by:
+        return []
+    if isinstance(order_by, (str, Mapping)):
+        # A lone clause is almost always one passed without the list around it.
+        order_by = [order_by]
+    keys = []
+    for clause in order_by:
+        if isinstance(clause, Mapping):
+            keys.append(_parse_order_dict(clause, fields))
+        else:
+            keys.append(_parse_order_clause(clause, fields))
+    return keys
+
+
+def _parse_order_dict(clause: Mapping[str, Any], fields: FieldSet) -> OrderKey:
+    unknown = set(clause) - {"field_name", "ascending", "dataset_name", "dataset_digest"}
+    field_name = clause.get("field_name")
+    if unknown or not isinstance(field_name, str) or not field_name.strip():
+        raise InvalidFilterError(
+            f"Invalid order_by entry {dict(clause)!r}: expected {{'field_name': '<field>', 'ascending': True|False}}"
+            f". {fields.valid_order_fields_text()}")
+    ascending = clause.get("ascending", True)
+    if not isinstance(ascending, bool):
+        raise InvalidFilterError(f"Invalid order_by entry {dict(clause)!r}: 'ascending' must be True or False, got "
+                                 f"{ascending!r}.")
+    return OrderKey(_resolve_order_field(field_name, field_name.strip(), fields), ascending)
 
 
 def parse_order_by(order_by: Sequence[str] | None) -> list[OrderBy]:
-    """Parse `order_by` clauses like "timestamp_ms DESC"; [] when none are given."""
-    if not order_by:
-        return []
-    if isinstance(order_by, str):
-        # A lone string is almost always one clause passed without the list around it.
-        order_by = [order_by]
-    return [_parse_order_clause(clause) for clause in order_by]
+    """Parse trace `order_by` clauses like "timestamp_ms DESC"; [] when none are given."""
+    if isinstance(order_by, Mapping):
+        raise InvalidFilterError(f"order_by clauses must be strings, got dict: {order_by!r}")
+    if order_by and not isinstance(order_by, str) and any(isinstance(c, Mapping) for c in order_by):
+        bad = next(c for c in order_by if isinstance(c, Mapping))
+        raise InvalidFilterError(f"order_by clauses must be strings, got dict: {bad!r}")
+    return [OrderBy(key.field.key, key.ascending) for key in parse_order_keys(order_by, TRACE_FIELDS)]
 
 
 # --------------------------------------------------------------------------- extract_fields

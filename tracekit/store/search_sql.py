@@ -86,18 +86,19 @@ _OPERATORS: dict[str, Callable[[ColumnElement[Any], Any], ColumnElement[bool]]] 
 }
 
 
-def _compare(column: ColumnElement[Any], op: str, value: Any) -> ColumnElement[bool]:
+def compare_values(column: ColumnElement[Any], op: str, value: Any) -> ColumnElement[bool]:
+    """`column <op> value` for one comparison of a parsed filter (the value bound as a parameter)."""
     try:
         return _OPERATORS[op](column, value)
     except KeyError:
-        raise InvalidFilterError(f"Unsupported operator {op!r} in a trace filter.") from None
+        raise InvalidFilterError(f"Unsupported operator {op!r} in a filter.") from None
 
 
 def _key_value_exists(table: Table, comparison: Comparison) -> ColumnElement[bool]:
     return (
         select(literal(1))
         .where(table.c.trace_id == trace_info.c.trace_id, table.c.key == comparison.field.key,
-               _compare(table.c.value, comparison.op, comparison.value))
+               compare_values(table.c.value, comparison.op, comparison.value))
         .exists()
     )
 
@@ -108,7 +109,7 @@ def _compile_comparison(comparison: Comparison) -> ColumnElement[bool]:
         column = _ATTRIBUTE_COLUMNS.get(field.key)
         if column is None:
             raise InvalidFilterError(f"Unknown trace attribute {field.key!r} in a trace filter.")
-        return _compare(column, comparison.op, comparison.value)
+        return compare_values(column, comparison.op, comparison.value)
     if field.kind == "tag":
         return _key_value_exists(trace_tags, comparison)
     if field.kind == "metadata":
@@ -119,7 +120,7 @@ def _compile_comparison(comparison: Comparison) -> ColumnElement[bool]:
             raise InvalidFilterError(f"Unknown span field {field.key!r} in a trace filter.")
         return (
             select(literal(1))
-            .where(spans.c.trace_id == trace_info.c.trace_id, _compare(column, comparison.op, comparison.value))
+            .where(spans.c.trace_id == trace_info.c.trace_id, compare_values(column, comparison.op, comparison.value))
             .exists()
         )
     raise InvalidFilterError(f"Unknown field kind {field.kind!r} in a trace filter.")

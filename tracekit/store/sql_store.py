@@ -13,23 +13,18 @@ page are then loaded with a few `IN (...)` queries of at most `ID_CHUNK_SIZE` id
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects import mysql, postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
 
 from tracekit.entities import Trace, TraceData
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store import search_sql
 from tracekit.store.base import PagedList, TraceStore
-from tracekit.store.engine import WRITE_LOCK_OPTION, check_connection, create_store_engine
-from tracekit.store.migrate import ensure_schema
 from tracekit.store.schema import (
     KEY_LENGTH,
     TAG_VALUE_LENGTH,
@@ -41,6 +36,8 @@ from tracekit.store.schema import (
 )
 from tracekit.store.search_grammar import parse_filter, parse_order_by
 from tracekit.store.trace_merge import merge_trace
+from tracekit.store.sql_database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
+from tracekit.store.sql_database import chunks as _chunks
 from tracekit.store.trace_rows import (
     INFO_COLUMNS,
     is_fragment,
@@ -56,36 +53,7 @@ from tracekit.store.uri import redact_uri
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
-# Stays far below SQLite's bound-parameter cap (999 before SQLite 3.32) and keeps statements small elsewhere.
-ID_CHUNK_SIZE = 500
-WRITE_ATTEMPTS = 5
-_RETRY_BASE_SECONDS = 0.05
-
-_PG_TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
-_MYSQL_TRANSIENT_CODES = {1205, 1213}  # lock wait timeout, deadlock
-_SQLITE_TRANSIENT_MESSAGES = ("database is locked", "database is busy", "database table is locked")
-
 _INFO_SELECT = [trace_info.c[name] for name in INFO_COLUMNS]
-
-
-def _chunks(items: Sequence[T], size: int = ID_CHUNK_SIZE) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _is_transient(error: DBAPIError) -> bool:
-    if error.connection_invalidated:
-        return True
-    orig = error.orig
-    if getattr(orig, "sqlstate", None) in _PG_TRANSIENT_SQLSTATES:
-        return True
-    args = getattr(orig, "args", ())
-    if args and isinstance(args[0], int) and args[0] in _MYSQL_TRANSIENT_CODES:
-        return True
-    message = str(orig).lower()
-    return any(text in message for text in _SQLITE_TRANSIENT_MESSAGES)
 
 
 class SqlTraceStore(TraceStore):
@@ -98,59 +66,15 @@ class SqlTraceStore(TraceStore):
 
     def __init__(self, uri: str) -> None:
         self.uri = uri
-        self.engine: Engine = create_store_engine(uri)
-        try:
-            check_connection(self.engine, uri)
-            ensure_schema(self.engine)
-        except BaseException:
-            self.engine.dispose()
-            raise
-        self._dialect = self.engine.dialect.name
+        # Shared with the tracking store of the same URI (experiments, runs and models live in this database too).
+        self.database = SqlDatabase(uri)
+        self.engine = self.database.engine
         self._known_experiment_ids: set[str] = set()
 
     def __repr__(self) -> str:
         return f"SqlTraceStore({redact_uri(self.uri)!r})"
 
     # --- transactions ---------------------------------------------------------------------------------------------
-    def _write(self, work: Callable[[Connection], T]) -> T:
-        """Run `work` in one write transaction, retrying it on transient lock errors."""
-        for attempt in range(1, WRITE_ATTEMPTS + 1):
-            try:
-                with self.engine.connect() as connection:
-                    connection.execution_options(**{WRITE_LOCK_OPTION: True})
-                    with connection.begin():
-                        return work(connection)
-            except DBAPIError as error:
-                if attempt == WRITE_ATTEMPTS or not _is_transient(error):
-                    raise
-                delay = _RETRY_BASE_SECONDS * 2 ** (attempt - 1) * (0.5 + random.random())
-                logger.debug("Transient error writing to %s (attempt %d), retrying in %.2fs: %s",
-                             redact_uri(self.uri), attempt, delay, error.orig)
-                time.sleep(delay)
-        raise AssertionError("unreachable")
-
-    def _upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:
-        """Insert `rows`, replacing the non-key columns of rows whose primary key exists."""
-        update_columns = [c.name for c in table.columns if c.name not in keys]
-        if self._dialect in ("mysql", "mariadb"):
-            statement = mysql.insert(table)
-            statement = statement.on_duplicate_key_update({c: statement.inserted[c] for c in update_columns})
-        else:
-            dialect_insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-            statement = dialect_insert(table)
-            statement = statement.on_conflict_do_update(
-                index_elements=keys, set_={c: statement.excluded[c] for c in update_columns})
-        connection.execute(statement, rows)
-
-    def _insert_missing(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Insert `rows`, skipping any that would violate a unique constraint."""
-        if self._dialect in ("mysql", "mariadb"):
-            statement = insert(table).prefix_with("IGNORE")
-        else:
-            dialect_insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-            statement = dialect_insert(table).on_conflict_do_nothing()
-        connection.execute(statement, rows)
-
     def _ensure_experiments(self, connection: Connection, experiment_ids: set[str]) -> None:
         # Traces may name an experiment nobody created in this database yet (TRACEKIT_EXPERIMENT_ID, an experiment
         # of another tracking URI); create a placeholder rather than fail the batch on the foreign key.
@@ -161,7 +85,7 @@ class SqlTraceStore(TraceStore):
                     "lifecycle_stage": "active", "creation_time": now_ms, "last_update_time": now_ms}
                    for experiment_id in sorted(experiment_ids - present)]
         if missing:
-            self._insert_missing(connection, experiments, missing)
+            self.database.insert_missing(connection, experiments, missing)
 
     # --- writing --------------------------------------------------------------------------------------------------
     def write_traces(self, traces: Sequence[Trace]) -> None:
@@ -194,16 +118,16 @@ class SqlTraceStore(TraceStore):
                                             (trace_metadata, rows.metadata, ["trace_id", "key"])):
                 whole, parts = split(table_rows)
                 if whole:
-                    self._upsert(connection, table, whole, keys)
+                    self.database.upsert(connection, table, whole, keys)
                 if parts:  # a fragment never overrides what the root's copy (or an earlier fragment) stored
-                    self._insert_missing(connection, table, parts)
+                    self.database.insert_missing(connection, table, parts)
             if rows.spans:
                 rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
-                self._upsert(connection, spans, rows.spans, ["trace_id", "span_id"])
+                self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"])
             if existing:
                 self._stretch_windows(connection, sorted(existing))
 
-        self._write(work)
+        self.database.write(work)
         self._known_experiment_ids |= new_experiments
 
     def merge_traces(self, traces: Sequence[Trace]) -> None:
@@ -226,7 +150,7 @@ class SqlTraceStore(TraceStore):
                 self._ensure_experiments(connection, experiment_ids - self._known_experiment_ids)
             # A placeholder row per new trace gives every trace a row to lock; merging with a placeholder (no
             # spans, tags or metadata) yields the incoming trace unchanged.
-            self._insert_missing(connection, trace_info, traces_to_rows(incoming).trace_info)
+            self.database.insert_missing(connection, trace_info, traces_to_rows(incoming).trace_info)
             rows = []
             for chunk in _chunks(trace_ids):
                 rows.extend(connection.execute(
@@ -235,13 +159,13 @@ class SqlTraceStore(TraceStore):
             stored = {trace.info.trace_id: trace for trace in self._assemble(connection, rows, include_spans=True)}
             self._replace(connection, [merge_trace(stored[trace.info.trace_id], trace) for trace in incoming])
 
-        self._write(work)
+        self.database.write(work)
         self._known_experiment_ids |= experiment_ids
 
     def _replace(self, connection: Connection, ordered: Sequence[Trace]) -> None:
         """Write `ordered` (distinct ids, sorted) over any stored copies, inside the caller's transaction."""
         rows = traces_to_rows(ordered)
-        self._upsert(connection, trace_info, rows.trace_info, ["trace_id"])
+        self.database.upsert(connection, trace_info, rows.trace_info, ["trace_id"])
         for chunk in _chunks([trace.info.trace_id for trace in ordered]):
             for table in (spans, trace_tags, trace_metadata):
                 connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
@@ -286,10 +210,10 @@ class SqlTraceStore(TraceStore):
 
         def work(connection: Connection) -> None:
             self._require_trace(connection, trace_id)
-            self._upsert(connection, trace_tags, [{"trace_id": trace_id, "key": key, "value": value}],
+            self.database.upsert(connection, trace_tags, [{"trace_id": trace_id, "key": key, "value": value}],
                          ["trace_id", "key"])
 
-        self._write(work)
+        self.database.write(work)
 
     def delete_trace_tag(self, trace_id: str, key: str) -> None:
         """Remove one tag of a stored trace; ResourceNotFoundError if the trace or the tag does not exist."""
@@ -301,7 +225,7 @@ class SqlTraceStore(TraceStore):
             if not deleted:
                 raise ResourceNotFoundError(f"Trace {trace_id} has no tag {key!r}.")
 
-        self._write(work)
+        self.database.write(work)
 
     @staticmethod
     def _require_trace(connection: Connection, trace_id: str) -> None:
@@ -349,7 +273,7 @@ class SqlTraceStore(TraceStore):
                     connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
             return len(doomed)
 
-        return self._write(work)
+        return self.database.write(work)
 
     # --- reading --------------------------------------------------------------------------------------------------
     def get_trace(self, trace_id: str) -> Trace | None:
@@ -460,8 +384,8 @@ class SqlTraceStore(TraceStore):
     # --- lifecycle ------------------------------------------------------------------------------------------------
     def ping(self) -> None:
         """Raise TracekitException if the database cannot be reached now."""
-        check_connection(self.engine, self.uri)
+        self.database.ping()
 
     def close(self) -> None:
         """Close every pooled connection; the store reconnects if used again."""
-        self.engine.dispose()
+        self.database.close()

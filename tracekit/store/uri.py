@@ -13,16 +13,13 @@ import logging
 import re
 from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from tracekit.exceptions import TracekitException
 from tracekit.tracking_uri import redact
-
-if TYPE_CHECKING:
-    from tracekit.store.base import TraceStore
 
 logger = logging.getLogger(__name__)
 
@@ -137,13 +134,15 @@ def plugin_schemes() -> set[str]:
         return set()
 
 
-def load_plugin_factory(scheme: str) -> Callable[[str], TraceStore] | None:
-    """The store factory a plugin registered for `scheme`, or None if no plugin did."""
-    for ep in entry_points(group=PLUGIN_GROUP):
+def load_plugin_factory(scheme: str, group: str = PLUGIN_GROUP) -> Callable[[str], Any] | None:
+    """The store factory a plugin registered for `scheme` in entry point `group` (default: trace stores), or None
+    if no plugin did."""
+    for ep in entry_points(group=group):
         if ep.name.lower() == scheme.lower():
             try:
                 return ep.load()
             except Exception as error:
                 raise TracekitException(
-                    f"The trace store plugin for scheme {scheme!r} ({ep.value}) failed to load: {error}") from error
+                    f"The store plugin for scheme {scheme!r} ({ep.value}, group {group}) failed to load: "
+                    f"{error}") from error
     return None

@@ -24,7 +24,8 @@ def search_traces(
     model_id: str | None = None,
     return_type: Literal["pandas", "list"] = "pandas",
 ) -> pandas.DataFrame | list[Trace]:
-    """Traces matching `filter_string` in the given experiments (default: the current one), newest first.
+    """Traces matching `filter_string` in the given experiments (default: the current one; with `run_id` or
+    `model_id`, every experiment), newest first.
 
     Columns: trace_id, trace, client_request_id, state, request_time, execution_duration, request, response,
     trace_metadata, tags, spans, assessments, and one per valid `extract_fields` entry ("span.outputs.key").
@@ -44,11 +45,38 @@ def search_traces(
 
     RUNTIME.queue.flush()
     traces = get_store(get_tracking_uri()).search_traces(
-        list(experiment_ids) if experiment_ids else [trace_defaults.current_experiment_id()],
-        filter_string=filter_string, max_results=max_results, order_by=list(order_by) if order_by else None,
+        trace_scope(experiment_ids, run_id, model_id), filter_string=filter_string, max_results=max_results, order_by=list(order_by) if order_by else None,
         run_id=run_id, model_id=model_id)
     if return_type == "list":
         return list(traces)
     from tracekit.store.dataframe import traces_to_dataframe
 
     return traces_to_dataframe(list(traces), list(extract_fields) if extract_fields else None)
+
+
+def trace_scope(experiment_ids: Sequence[str] | str | None, run_id: str | None,
+                model_id: str | None) -> list[str]:
+    """The experiments a trace search or count covers: those given; else, for a run's or a model's traces, all of
+    them (the run_id and model_id indexes find those wherever they are); else the current experiment."""
+    if experiment_ids:
+        return [experiment_ids] if isinstance(experiment_ids, str) else [str(e) for e in experiment_ids]
+    if run_id is not None or model_id is not None:
+        return []
+    return [trace_defaults.current_experiment_id()]
+
+
+def count_traces(experiment_ids: Sequence[str] | None = None, run_id: str | None = None,
+                 model_id: str | None = None) -> int:
+    """How many traces are stored, counted in the database without loading them: a run's (`run_id`) or a
+    model's (`model_id`) in every experiment unless `experiment_ids` narrows it, else the current experiment's.
+    Traces that ended in this process are delivered first, so they are counted.
+
+    >>> tracekit.count_traces(run_id=run.info.run_id)
+    3
+    """
+    from tracekit.store.registry import get_store
+    from tracekit.tracking_uri import get_tracking_uri
+
+    RUNTIME.queue.flush()
+    return get_store(get_tracking_uri()).count_traces(trace_scope(experiment_ids, run_id, model_id), run_id=run_id,
+                                                      model_id=model_id)

@@ -21,14 +21,24 @@ MetadataProvider = Callable[[], "dict[str, str] | None"]
 
 _experiment_resolver: ExperimentResolver | None = None
 _metadata_providers: list[MetadataProvider] = []
+_settings_listeners: list[Callable[[], None]] = []
 # TRACEKIT_EXPERIMENT_ID, read once per runtime build instead of once per trace
 _configured_experiment_id = config.EXPERIMENT_ID.get()
 
 
 def refresh_settings() -> None:
-    """Re-read TRACEKIT_EXPERIMENT_ID."""
+    """Re-read TRACEKIT_EXPERIMENT_ID, and let the providers re-read the settings they cache."""
     global _configured_experiment_id
     _configured_experiment_id = config.EXPERIMENT_ID.get()
+    for listener in _settings_listeners:
+        listener()
+
+
+def add_settings_listener(listener: Callable[[], None]) -> None:
+    """Call `listener` whenever settings are re-read (`tracekit.tracing.reset()`), so that a provider can cache
+    the environment variables it needs instead of reading them on every trace."""
+    if listener not in _settings_listeners:
+        _settings_listeners.append(listener)
 
 
 def set_experiment_resolver(resolver: ExperimentResolver | None) -> None:

@@ -1,0 +1,40 @@
+"""The tracking examples run as scripts, each on its own SQLite file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run_example(name: str, tmp_path: Path) -> str:
+    environment = {**os.environ, "TRACEKIT_TRACKING_URI": f"sqlite:///{tmp_path / 'example.db'}"}
+    environment.pop("TRACEKIT_EXPERIMENT_NAME", None)
+    environment.pop("TRACEKIT_EXPERIMENT_ID", None)
+    done = subprocess.run([sys.executable, str(EXAMPLES / name)], cwd=tmp_path, env=environment,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_external_model_example(tmp_path):
+    out = run_example("external_model.py", tmp_path)
+
+    assert "(t=0.7) you said: hello" in out
+    assert "3 traces linked to chatbot_agent" in out and "counted in SQL: 3" in out
+    assert out.index("v2.0: accuracy 0.95 (READY)") < out.index("v1.0: accuracy 0.91 (READY)")
+    assert "Model chatbot_agent is READY" in out
+
+
+def test_nested_run_sweep_example(tmp_path):
+    out = run_example("nested_run_sweep.py", tmp_path)
+
+    assert "9 child runs, best first:" in out
+    rows = out.split("best first:\n")[1].splitlines()
+    assert rows[1].split()[:5] == ["lr_0.01_bs_32", "0.01", "32", "0.950", "0.050"]
+    assert "best run lr_0.01_bs_32: 1 trace(s) linked" in out
+    assert "runs with accuracy > 0.9 at batch size 32: ['lr_0.001_bs_32', 'lr_0.01_bs_32']" in out
+    assert "parent hyperparameter_sweep: FINISHED, best_accuracy=0.95" in out

@@ -1,0 +1,25 @@
+"""`Experiment`: a named group of runs, logged models and traces."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from tracekit.entities.lifecycle import LifecycleStage
+
+
+@dataclass
+class Experiment:
+    """One experiment. Times are milliseconds since the epoch; a deleted experiment keeps its data and name."""
+
+    experiment_id: str
+    name: str
+    artifact_location: str | None = None
+    lifecycle_stage: str = LifecycleStage.ACTIVE
+    tags: dict[str, str] = field(default_factory=dict)
+    creation_time: int | None = None
+    last_update_time: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain fields, for JSON."""
+        return asdict(self)

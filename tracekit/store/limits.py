@@ -1,0 +1,9 @@
+"""Sizes of the store's bounded columns, shared by the schema and by input checks (no SQLAlchemy import here, so
+that checking input stays cheap to import)."""
+
+from __future__ import annotations
+
+KEY_LENGTH = 250
+TAG_VALUE_LENGTH = 8000
+NAME_LENGTH = 500
+PARAM_VALUE_LENGTH = 8000

@@ -1,0 +1,125 @@
+"""Logged models, fluently: create (external, or pending then finalized), read, tag, give params, search."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from tracekit.entities import LoggedModel, LoggedModelStatus
+from tracekit.tracking import context
+from tracekit.tracking.registry import get_tracking_store
+from tracekit.tracking.validation import check_key, check_name, invalid, param_items, tag_items
+
+if TYPE_CHECKING:
+    import pandas
+
+_FINAL_STATUSES = (LoggedModelStatus.READY, LoggedModelStatus.FAILED)
+
+
+def _new_model(status: LoggedModelStatus, name: str | None, source_run_id: str | None,
+               tags: Mapping[str, Any] | None, params: Mapping[str, Any] | None, model_type: str | None,
+               experiment_id: str | None) -> LoggedModel:
+    active = context.run_stack()
+    if source_run_id is None and active:
+        source_run_id = active[-1].info.run_id
+    if experiment_id is None:
+        experiment_id = active[-1].info.experiment_id if active else context.current_experiment_id()
+    name = name if name is not None else f"model-{random.randint(0, 0xFFFFFF):06x}"
+    check_name(name, "logged model")
+    if model_type is not None:
+        model_type = check_key(str(model_type), "model type")
+    model = get_tracking_store().create_logged_model(
+        str(experiment_id), name, status, source_run_id=None if source_run_id is None else str(source_run_id),
+        model_type=model_type, tags=tag_items(tags), params=param_items(params or {}))
+    context.last_logged_model_id = model.model_id
+    return model
+
+
+def create_external_model(name: str | None = None, source_run_id: str | None = None,
+                          tags: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None,
+                          model_type: str | None = None, experiment_id: str | None = None) -> LoggedModel:
+    """Record a model whose artifacts live elsewhere (a deployed agent, a hosted model), READY at once.
+
+    It belongs to the active run's experiment (else the current one) and records the active run as its source.
+
+    >>> model = tracekit.create_external_model(name="chatbot_agent", model_type="agent", tags={"version": "v1"})
+    """
+    return _new_model(LoggedModelStatus.READY, name, source_run_id, tags, params, model_type, experiment_id)
+
+
+def initialize_logged_model(name: str | None = None, source_run_id: str | None = None,
+                            tags: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None,
+                            model_type: str | None = None, experiment_id: str | None = None) -> LoggedModel:
+    """Create a model in PENDING status, to be finalized READY or FAILED with `finalize_logged_model`."""
+    return _new_model(LoggedModelStatus.PENDING, name, source_run_id, tags, params, model_type, experiment_id)
+
+
+def finalize_logged_model(model_id: str, status: LoggedModelStatus | str) -> LoggedModel:
+    """Set a model's final status: READY or FAILED (a `LoggedModelStatus` or its name)."""
+    valid = ", ".join(s.value for s in _FINAL_STATUSES)
+    try:
+        final = LoggedModelStatus(status.value if isinstance(status, LoggedModelStatus) else str(status).upper())
+    except ValueError:
+        final = None
+    if final not in _FINAL_STATUSES:
+        raise invalid(f"Invalid status {status!r} for finalize_logged_model({model_id!r}): valid statuses are "
+                      f"{valid}.")
+    return get_tracking_store().finalize_logged_model(str(model_id), final)  # type: ignore[arg-type]
+
+
+def get_logged_model(model_id: str) -> LoggedModel:
+    """The logged model with its tags, params and metrics; ResourceNotFoundError naming the id if there is none."""
+    return get_tracking_store().get_logged_model(str(model_id))
+
+
+def last_logged_model() -> LoggedModel | None:
+    """The model most recently created in this process, read fresh from the store; None if none was."""
+    model_id = context.last_logged_model_id
+    return None if model_id is None else get_logged_model(model_id)
+
+
+def log_model_params(params: Mapping[str, Any], model_id: str) -> None:
+    """Log params of a logged model (values as text); a param is set once, like a run's."""
+    get_tracking_store().log_logged_model_params(str(model_id), param_items(params))
+
+
+def set_logged_model_tags(model_id: str, tags: Mapping[str, Any]) -> None:
+    """Add or replace tags of a logged model."""
+    get_tracking_store().set_logged_model_tags(str(model_id), tag_items(tags))
+
+
+def delete_logged_model_tag(model_id: str, key: str) -> None:
+    """Remove one tag of a logged model; ResourceNotFoundError if it has no such tag."""
+    get_tracking_store().delete_logged_model_tag(str(model_id), check_key(key, "tag"))
+
+
+def search_logged_models(experiment_ids: Sequence[str] | None = None, filter_string: str | None = None,
+                         datasets: Sequence[Mapping[str, Any]] | None = None, max_results: int | None = None,
+                         order_by: Sequence[Mapping[str, Any] | str] | None = None,
+                         output_format: Literal["pandas", "list"] = "pandas") -> pandas.DataFrame | list[LoggedModel]:
+    """Logged models of the experiments (default: the current one) matching `filter_string`, newest first unless
+    `order_by` says otherwise.
+
+    Filter fields: `name`, `model_type`, `status`, `source_run_id`, `model_id`, `creation_time`, `tags.<key>`,
+    `params.<name>`, `metrics.<name>` (numbers). `order_by` is a list of {"field_name": ..., "ascending": ...}
+    dicts (or "field DESC" clauses).
+
+    >>> tracekit.search_logged_models(filter_string="metrics.accuracy > 0.9", output_format="list",
+    ...                               order_by=[{"field_name": "metrics.accuracy", "ascending": False}])
+    """
+    if output_format not in ("pandas", "list"):
+        raise invalid(f"search_logged_models(): output_format must be 'pandas' or 'list', got {output_format!r}.")
+    if datasets:
+        raise invalid("search_logged_models(): tracekit does not record datasets, so `datasets` cannot be used; "
+                      "filter on metrics, params or tags instead.")
+    if experiment_ids:
+        ids = [experiment_ids] if isinstance(experiment_ids, str) else [str(e) for e in experiment_ids]
+    else:
+        ids = [context.current_experiment_id()]
+    models = list(get_tracking_store().search_logged_models(ids, filter_string, max_results, order_by))
+    if output_format == "list":
+        return models
+    from tracekit.tracking.dataframe import logged_models_to_dataframe
+
+    return logged_models_to_dataframe(models)

@@ -1,0 +1,275 @@
+"""Runs, fluently: start and end them (nested, resumed, as context managers), log params, metrics and tags.
+
+Logging without an active run starts one, as MLflow does. Runs still active when the process exits are ended as
+FINISHED.
+"""
+
+from __future__ import annotations
+
+import atexit
+import getpass
+import logging
+import os
+import random
+import sys
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+from tracekit.constants import RunTagKey
+from tracekit.entities import LifecycleStage, Metric, Run, RunStatus
+from tracekit.exceptions import TracekitException
+from tracekit.tracking import context
+from tracekit.tracking.registry import get_tracking_store
+from tracekit.tracking.validation import (
+    check_key,
+    check_name,
+    invalid,
+    metric_step,
+    metric_timestamp,
+    metric_value,
+    now_ms,
+    param_items,
+    tag_items,
+)
+
+logger = logging.getLogger(__name__)
+
+_END_STATUSES = (RunStatus.FINISHED, RunStatus.FAILED, RunStatus.KILLED)
+_NAME_WORDS = (("bold", "calm", "brisk", "bright", "clever", "eager", "gentle", "keen", "lucky", "merry", "quiet",
+                "rapid", "sunny", "swift", "tidy", "vivid", "wise", "zesty"),
+               ("otter", "falcon", "maple", "comet", "river", "lynx", "cedar", "heron", "quartz", "badger", "meadow",
+                "pebble", "sparrow", "tulip", "walrus", "willow", "yak", "zebra"))
+
+
+class ActiveRun(Run):
+    """The run `start_run` made active; leaving its `with` block ends it (FAILED if the block raised, KILLED on
+    KeyboardInterrupt, FINISHED otherwise). Its `data` is a snapshot from the start: use `get_run` for what was
+    logged since."""
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(info=run.info, data=run.data)
+
+    def __enter__(self) -> ActiveRun:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if exc_type is None:
+            status = RunStatus.FINISHED
+        elif issubclass(exc_type, KeyboardInterrupt):
+            status = RunStatus.KILLED
+        else:
+            status = RunStatus.FAILED
+        run_id = self.info.run_id
+        try:
+            while any(run.info.run_id == run_id for run in context.run_stack()):
+                end_run(status)
+        except Exception:
+            if exc is None:
+                raise
+            # The block's own exception is what the user needs to see.
+            logger.exception("tracekit could not end run %s after the block raised.", run_id)
+
+
+def _random_run_name() -> str:
+    adjectives, nouns = _NAME_WORDS
+    return f"{random.choice(adjectives)}-{random.choice(nouns)}-{random.randint(100, 999)}"
+
+
+def _system_tags() -> dict[str, str]:
+    tags = {}
+    try:
+        tags[RunTagKey.USER] = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers; the tag is optional
+        pass
+    if sys.argv and sys.argv[0]:
+        tags[RunTagKey.SOURCE_NAME] = os.path.basename(sys.argv[0])
+    return tags
+
+
+def start_run(run_id: str | None = None, experiment_id: str | None = None, run_name: str | None = None,
+              nested: bool = False, parent_run_id: str | None = None, tags: Mapping[str, Any] | None = None,
+              description: str | None = None) -> ActiveRun:
+    """Start a run (or resume the run `run_id`) and make it active; use it in a `with` block, or call `end_run`.
+
+    While a run is active, starting another needs `nested=True`, which records the active run as its parent
+    (the `tracekit.parentRunId` tag); `parent_run_id` names the parent explicitly. Traces started while the run
+    is active are linked to it and go to its experiment.
+
+    >>> with tracekit.start_run(run_name="sweep") as parent:
+    ...     with tracekit.start_run(run_name="lr-0.1", nested=True):
+    ...         tracekit.log_param("lr", 0.1)
+    """
+    stack = context.run_stack()
+    if stack and not nested:
+        raise TracekitException(
+            f"Run {stack[-1].info.run_id} is already active. To start a new run, end the current one first with "
+            f"tracekit.end_run(); to start a nested run, call start_run(nested=True).", error_code="INVALID_STATE")
+    if parent_run_id is not None and stack and stack[-1].info.run_id != parent_run_id:
+        raise TracekitException(
+            f"The active run {stack[-1].info.run_id} does not match parent_run_id {parent_run_id}. End the active "
+            f"run first to nest a run under {parent_run_id}.", error_code="INVALID_STATE")
+    user_tags = tag_items(tags)
+    if description is not None:
+        user_tags[RunTagKey.NOTE] = str(description)
+    store = get_tracking_store()
+    if run_id is not None:
+        run = _resume(store, str(run_id), user_tags)
+    else:
+        parent = parent_run_id if parent_run_id is not None else (stack[-1].info.run_id if stack else None)
+        if parent is not None:
+            parent_run = store.get_run(parent)
+            if parent_run.info.lifecycle_stage != LifecycleStage.ACTIVE:
+                raise TracekitException(f"The parent run {parent} is deleted; a run cannot be nested under it.",
+                                        error_code="INVALID_STATE")
+        all_tags = _system_tags()
+        if parent is not None:
+            all_tags[RunTagKey.PARENT_RUN_ID] = parent
+        all_tags.update(user_tags)
+        name = run_name if run_name is not None else all_tags.get(RunTagKey.RUN_NAME) or _random_run_name()
+        check_name(name, "run")
+        experiment = str(experiment_id) if experiment_id is not None else context.current_experiment_id()
+        run = store.create_run(experiment, name, now_ms(), all_tags, user_id=all_tags.get(RunTagKey.USER))
+    active = ActiveRun(run)
+    context.push_run(active)
+    return active
+
+
+def _resume(store: Any, run_id: str, tags: dict[str, str]) -> Run:
+    if any(active.info.run_id == run_id for active in context.run_stack()):
+        raise TracekitException(f"Run {run_id} is already active.", error_code="INVALID_STATE")
+    run = store.get_run(run_id)
+    if run.info.lifecycle_stage != LifecycleStage.ACTIVE:
+        raise TracekitException(f"Cannot resume run {run_id}: it is deleted.", error_code="INVALID_STATE")
+    store.update_run_info(run_id, RunStatus.RUNNING.value, None)
+    if tags:
+        store.log_batch(run_id, tags=tags)
+    return store.get_run(run_id)
+
+
+def end_run(status: str | RunStatus = RunStatus.FINISHED) -> None:
+    """End the active run (the innermost one, if runs are nested) with `status`: FINISHED (default), FAILED or
+    KILLED. Without an active run this does nothing."""
+    try:
+        final = RunStatus(str(status).upper())
+    except ValueError:
+        final = None
+    if final not in _END_STATUSES:
+        raise invalid(f"Invalid run status {status!r} for end_run(): use one of "
+                      f"{', '.join(s.value for s in _END_STATUSES)}.")
+    stack = context.run_stack()
+    if not stack:
+        return
+    run_id = stack[-1].info.run_id
+    get_tracking_store().update_run_info(run_id, final.value, now_ms())  # type: ignore[union-attr]
+    context.pop_run()
+    context.last_active_run_id = run_id
+
+
+def active_run() -> ActiveRun | None:
+    """The active run of this thread or task (the innermost one), or None."""
+    stack = context.run_stack()
+    return stack[-1] if stack else None
+
+
+def last_active_run() -> Run | None:
+    """The active run if there is one, else the last run ended in this process, read fresh from the store; None if
+    no run was started here."""
+    run_id = context.active_run_id() or context.last_active_run_id
+    return None if run_id is None else get_tracking_store().get_run(run_id)
+
+
+def get_run(run_id: str) -> Run:
+    """The run with its params, latest metrics and tags; ResourceNotFoundError naming the id if there is none."""
+    return get_tracking_store().get_run(str(run_id))
+
+
+def get_parent_run(run_id: str) -> Run | None:
+    """The parent of a nested run, or None for a top-level run."""
+    parent = get_run(run_id).data.tags.get(RunTagKey.PARENT_RUN_ID)
+    return None if parent is None else get_run(parent)
+
+
+def delete_run(run_id: str) -> None:
+    """Mark a run deleted; it stays readable with `get_run`, and `search_runs` skips it by default."""
+    get_tracking_store().delete_run(str(run_id))
+
+
+def get_metric_history(run_id: str, key: str) -> list[Metric]:
+    """Every logged point of a run's metric, by step then time."""
+    return get_tracking_store().get_metric_history(str(run_id), key)
+
+
+def _target_run(run_id: str | None) -> str:
+    if run_id is not None:
+        return str(run_id)
+    current = context.active_run_id()
+    return current if current is not None else start_run().info.run_id
+
+
+def log_param(key: str, value: Any) -> Any:
+    """Log a param of the active run (starting one if none is active) and return `value`. A param is set once:
+    logging it again with another value is an error."""
+    log_params({key: value})
+    return value
+
+
+def log_params(params: Mapping[str, Any], run_id: str | None = None) -> None:
+    """Log params of the active run (or of `run_id`) in one transaction; values are stored as text."""
+    checked = param_items(params)
+    if checked:
+        get_tracking_store().log_batch(_target_run(run_id), params=checked)
+
+
+def log_metric(key: str, value: float, step: int | None = None, timestamp: int | None = None,
+               run_id: str | None = None, model_id: str | None = None) -> None:
+    """Log one point of a metric to the active run (or `run_id`): at `step` (default 0) and `timestamp` (ms,
+    default now). It is linked to `model_id`, else to the active model if one is set.
+
+    >>> tracekit.log_metric("val_loss", 0.25, step=3)
+    """
+    log_metrics({key: value}, step=step, timestamp=timestamp, run_id=run_id, model_id=model_id)
+
+
+def log_metrics(metrics: Mapping[str, float], step: int | None = None, timestamp: int | None = None,
+                run_id: str | None = None, model_id: str | None = None) -> None:
+    """Log several metrics at one step and time in one transaction (see `log_metric`)."""
+    if not isinstance(metrics, Mapping):
+        raise invalid(f"log_metrics() takes a dict of name -> number, got {type(metrics).__name__}.")
+    now = now_ms()
+    linked = model_id if model_id is not None else context.active_model_id()
+    points = [Metric(key=check_key(key, "metric"), value=metric_value(key, value),
+                     timestamp=metric_timestamp(key, timestamp, now), step=metric_step(key, step),
+                     model_id=str(linked) if linked else None)
+              for key, value in metrics.items()]
+    if points:
+        get_tracking_store().log_batch(_target_run(run_id), metrics=points)
+
+
+def set_tag(key: str, value: Any) -> None:
+    """Set a tag of the active run (starting one if none is active); values are stored as text."""
+    set_tags({key: value})
+
+
+def set_tags(tags: Mapping[str, Any]) -> None:
+    """Set several tags of the active run in one transaction."""
+    checked = tag_items(tags)
+    if checked:
+        get_tracking_store().log_batch(_target_run(None), tags=checked)
+
+
+def delete_tag(key: str) -> None:
+    """Delete a tag of the active run (starting one if none is active); ResourceNotFoundError if it has none."""
+    get_tracking_store().delete_tag(_target_run(None), check_key(key, "tag"))
+
+
+def _end_runs_at_exit() -> None:
+    try:
+        while context.run_stack():
+            end_run(RunStatus.FINISHED)
+    except Exception:  # noqa: BLE001 - never fail interpreter shutdown
+        logger.exception("tracekit could not end the active runs at exit.")
+
+
+atexit.register(_end_runs_at_exit)
