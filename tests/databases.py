@@ -22,10 +22,8 @@ SERVER_URIS = {
 
 def unavailable(backend: str, reason: str) -> None:
     """Skip the test, or fail it under CI=true, because `backend` cannot be reached."""
-    message = f"{backend} test database unavailable: {reason}"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    (pytest.fail if in_ci else pytest.skip)(f"{backend} test database unavailable: {reason}")
 
 
 def drop_all_tables(uri: str) -> None:

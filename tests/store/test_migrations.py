@@ -13,6 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
+from databases import empty_server_database
+
 from tracekit.cli import main
 from tracekit.exceptions import TracekitException
 from tracekit.store import migrate, schema
@@ -100,10 +102,12 @@ def test_database_from_a_newer_tracekit_is_refused(engine, db_uri):
         migrate.upgrade(engine)
 
 
-def test_older_server_schema_asks_for_db_upgrade(engine, db_uri, monkeypatch):
-    if engine.dialect.name == "sqlite":
-        pytest.skip("SQLite files are upgraded automatically")
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])  # SQLite files are upgraded automatically
+def test_older_server_schema_asks_for_db_upgrade(backend, monkeypatch):
+    db_uri = empty_server_database(backend)
+    engine = create_store_engine(db_uri)
     migrate.upgrade(engine)
+    engine.dispose()
     # Pretend this tracekit knows a newer revision than the database has.
     known = migrate.known_revisions()
     monkeypatch.setattr(migrate, "head_revision", lambda: "9000_next")
