@@ -210,10 +210,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         uris = {"sqlite": f"sqlite:///{os.path.join(folder, 'bench.db')}", "postgresql": args.postgres_uri}
         for backend in args.backends.split(","):
             bench_backend(backend, uris[backend], args.traces)
-    try:
-        import mlflow  # noqa: F401
-    except ImportError:
-        print("\nmlflow is not installed: no MLflow comparison in this run (pip install -e '.[bench]').")
+    print("\nMLflow on the same workload: benchmarks/mlflow_compare.py (needs the bench extra).")
     print(f"\npeak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
 
 
