@@ -17,6 +17,7 @@ import resource
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Sequence
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -62,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ImportError:
         sys.exit("MLflow is not installed: pip install -e '.[bench]' (in a separate virtual environment).")
     logging.getLogger("mlflow").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=FutureWarning)  # MLflow renames search_traces' parameters
     count = args.traces
 
     with tempfile.TemporaryDirectory() as folder:
