@@ -178,18 +178,22 @@ def run_backend(name: str, uri: str, args: argparse.Namespace, folder: Path) -> 
     print(f"peak RSS: server {server_rss:.1f} MB (largest worker), largest client {client_rss:.1f} MB")
 
 
-def searches(uri: str, url: str, repeats: int, rest_store, sql_store) -> None:
-    local, remote = sql_store(uri), rest_store(url)
-    print(f"{'search (ms)':<22} {'in-process p50/p95':>20} {'HTTP p50/p95':>16} {'HTTP/in-process p50':>20}")
-    cases = {
-        "tag filter, 10 w/ spans": lambda store: store.search_traces(["0"], "tags.n = '7'", 10),
-        "newest 100, no spans": lambda store: store.search_traces(["0"], None, 100, include_spans=False),
-    }
-    for label, search in cases.items():
-        in_process = latencies_ms(lambda: search(local), repeats)
-        over_http = latencies_ms(lambda: search(remote), repeats)
+def compare(title: str, cases: dict, local, remote, repeats: int) -> None:  # noqa: ANN001 - stores
+    """Print p50/p95 of each case run on the in-process store and on the HTTP one, and their ratio."""
+    print(f"{title:<22} {'in-process p50/p95':>20} {'HTTP p50/p95':>16} {'HTTP/in-process p50':>20}")
+    for label, operation in cases.items():
+        in_process = latencies_ms(lambda: operation(local), repeats)
+        over_http = latencies_ms(lambda: operation(remote), repeats)
         print(f"{label:<22} {in_process[0]:>9.2f}/{in_process[1]:<9.2f} {over_http[0]:>7.2f}/{over_http[1]:<8.2f} "
               f"{over_http[0] / in_process[0]:>20.2f}")
+
+
+def searches(uri: str, url: str, repeats: int, rest_store, sql_store) -> None:
+    local, remote = sql_store(uri), rest_store(url)
+    compare("search (ms)", {
+        "tag filter, 10 w/ spans": lambda store: store.search_traces(["0"], "tags.n = '7'", 10),
+        "newest 100, no spans": lambda store: store.search_traces(["0"], None, 100, include_spans=False),
+    }, local, remote, repeats)
     local.close()
     remote.close()
 
@@ -220,17 +224,11 @@ def tracking(uri: str, url: str, repeats: int, runs: int) -> None:
         step = next(steps)
         store.log_batch(targets[id(store)], [Metric(f"m{key}", step * 0.5, now, step) for key in range(10)])
 
-    cases = {
+    compare("tracking (ms)", {
         "log_metrics, 10 keys": log_metrics,
         f"search_runs of {runs}": lambda store: store.search_runs([experiment_id], "metrics.accuracy > 0.5",
                                                                   max_results=100),
-    }
-    print(f"{'tracking (ms)':<22} {'in-process p50/p95':>20} {'HTTP p50/p95':>16} {'HTTP/in-process p50':>20}")
-    for label, operation in cases.items():
-        in_process = latencies_ms(lambda: operation(local), repeats)
-        over_http = latencies_ms(lambda: operation(remote), repeats)
-        print(f"{label:<22} {in_process[0]:>9.2f}/{in_process[1]:<9.2f} {over_http[0]:>7.2f}/{over_http[1]:<8.2f} "
-              f"{over_http[0] / in_process[0]:>20.2f}")
+    }, local, remote, repeats)
     remote.close()
     trace_store.close()
 

@@ -178,12 +178,7 @@ def search(tracking_uri: str | None, experiment_ids: tuple[str, ...], filter_str
                     break
     except TracekitException as error:
         raise click.ClickException(error.message) from error
-    if output == "json":
-        click.echo(traces_json(found))
-    elif output == "csv":
-        click.echo(traces_csv(found), nl=False)
-    else:
-        _stdout().print(traces_table(found))
+    _print(output, found, traces_json, traces_csv, traces_table)
 
 
 @traces.command("get", short_help="Show one trace as a span tree.")
@@ -320,6 +315,7 @@ def search_runs(tracking_uri: str | None, experiment_ids: tuple[str, ...], all_e
 
 
 def _print(output: str, found: list, as_json, as_csv, as_table) -> None:  # noqa: ANN001 - formatters
+    """Print search results in the `--output` format, with the formatters of their kind."""
     if output == "json":
         click.echo(as_json(found))
     elif output == "csv":

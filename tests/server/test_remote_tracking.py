@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from databases import empty_server_database
-from server_helpers import ThreadedServer
+from server_helpers import CountingApp, ThreadedServer
 
 import tracekit
 from tracekit import ResourceNotFoundError, TracekitException
@@ -26,9 +26,8 @@ from tracekit.tracking.rest_store import RestTrackingStore
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def serve(backend_store_uri: str, app_wrapper=None) -> ThreadedServer:
-    app = create_app(ServerSettings(backend_store_uri=backend_store_uri))
-    return ThreadedServer(app_wrapper(app) if app_wrapper else app).start()
+def serve(backend_store_uri: str) -> ThreadedServer:
+    return ThreadedServer(create_app(ServerSettings(backend_store_uri=backend_store_uri))).start()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -187,32 +186,11 @@ def test_run_lifecycle_resume_tags_and_deletion(server_url):
     assert len(tracekit.search_runs(run_view_type="ALL", output_format="list")) == 2
 
 
-class CountingApp:
-    """Counts requests and distinct client connections reaching the app."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.requests = 0
-        self.connections: set[tuple] = set()
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            self.requests += 1
-            self.connections.add(tuple(scope["client"]))
-        await self.app(scope, receive, send)
-
-
 def test_traces_runs_and_models_share_one_client_and_connection(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACEKIT_ASYNC_TRACE_LOGGING", "false")  # no export thread racing for a second connection
     tracekit.tracing.reset()
-    counting = None
-
-    def wrap(app):
-        nonlocal counting
-        counting = CountingApp(app)
-        return counting
-
-    server = serve(f"sqlite:///{tmp_path / 'shared.db'}", wrap)
+    counting = CountingApp(create_app(ServerSettings(backend_store_uri=f"sqlite:///{tmp_path / 'shared.db'}")))
+    server = ThreadedServer(counting).start()
     try:
         tracekit.set_tracking_uri(server.url)
         store = get_tracking_store()
