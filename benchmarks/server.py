@@ -1,6 +1,6 @@
 """Tracking server throughput and latency, beside the same operations in-process, measured in one run.
 
-    python benchmarks/server.py [--traces 4000] [--clients 1,4,8] [--searches 100]
+    python benchmarks/server.py [--traces 4000] [--clients 1,4,8] [--searches 100] [--runs 500]
                                 [--postgres postgresql://postgres@127.0.0.1:5432/bench]
 
 Ingest: K client processes share `--traces` traces (3 spans each, as the store tests build them) and write them in
@@ -8,7 +8,9 @@ batches of 100, either straight into the database (`SqlTraceStore.write_traces`,
 `tracekit server --workers 2` on that database (`RestTraceStore.write_traces`, what an http:// tracking URI does).
 Throughput is traces / wall time from a common start instant to the last client's end (imports and trace building
 excluded). Search: the median and 95th percentile of `search_traces` (a tag filter returning 10 traces with spans,
-and the newest 100 without spans) in-process and over HTTP, on the database the ingest filled.
+and the newest 100 without spans) in-process and over HTTP, on the database the ingest filled. Tracking: the same
+for `log_metrics` (one batch of 10 metrics at a new step of one run) and `search_runs` (a metric filter over
+`--runs` runs, 100 returned), `SqlTrackingStore` in-process against `RestTrackingStore` over HTTP.
 Peak RSS: the server process (VmHWM), the largest client, and this process.
 PostgreSQL runs when --postgres (or TRACEKIT_BENCH_POSTGRES_URI) names a database; its tables are dropped first.
 """
@@ -168,6 +170,7 @@ def run_backend(name: str, uri: str, args: argparse.Namespace, folder: Path) -> 
                   f"{max(local_rss, remote_rss):>14.1f}")
             if clients == args.clients[-1]:
                 searches(uri, url, args.searches, RestTraceStore, SqlTraceStore)
+                tracking(uri, url, args.searches, args.runs)
                 server_rss = max(server_rss, server_peak_rss_mb(server))
         finally:
             server.terminate()
@@ -175,20 +178,59 @@ def run_backend(name: str, uri: str, args: argparse.Namespace, folder: Path) -> 
     print(f"peak RSS: server {server_rss:.1f} MB (largest worker), largest client {client_rss:.1f} MB")
 
 
-def searches(uri: str, url: str, repeats: int, rest_store, sql_store) -> None:
-    local, remote = sql_store(uri), rest_store(url)
-    print(f"{'search (ms)':<22} {'in-process p50/p95':>20} {'HTTP p50/p95':>16} {'HTTP/in-process p50':>20}")
-    cases = {
-        "tag filter, 10 w/ spans": lambda store: store.search_traces(["0"], "tags.n = '7'", 10),
-        "newest 100, no spans": lambda store: store.search_traces(["0"], None, 100, include_spans=False),
-    }
-    for label, search in cases.items():
-        in_process = latencies_ms(lambda: search(local), repeats)
-        over_http = latencies_ms(lambda: search(remote), repeats)
+def compare(title: str, cases: dict, local, remote, repeats: int) -> None:  # noqa: ANN001 - stores
+    """Print p50/p95 of each case run on the in-process store and on the HTTP one, and their ratio."""
+    print(f"{title:<22} {'in-process p50/p95':>20} {'HTTP p50/p95':>16} {'HTTP/in-process p50':>20}")
+    for label, operation in cases.items():
+        in_process = latencies_ms(lambda: operation(local), repeats)
+        over_http = latencies_ms(lambda: operation(remote), repeats)
         print(f"{label:<22} {in_process[0]:>9.2f}/{in_process[1]:<9.2f} {over_http[0]:>7.2f}/{over_http[1]:<8.2f} "
               f"{over_http[0] / in_process[0]:>20.2f}")
+
+
+def searches(uri: str, url: str, repeats: int, rest_store, sql_store) -> None:
+    local, remote = sql_store(uri), rest_store(url)
+    compare("search (ms)", {
+        "tag filter, 10 w/ spans": lambda store: store.search_traces(["0"], "tags.n = '7'", 10),
+        "newest 100, no spans": lambda store: store.search_traces(["0"], None, 100, include_spans=False),
+    }, local, remote, repeats)
     local.close()
     remote.close()
+
+
+def tracking(uri: str, url: str, repeats: int, runs: int) -> None:
+    """log_metrics and search_runs latency in-process and over HTTP."""
+    from itertools import count
+
+    from tracekit.entities import Metric
+    from tracekit.store.rest_client import TrackingServerClient
+    from tracekit.store.sql_store import SqlTraceStore
+    from tracekit.tracking.rest_store import RestTrackingStore
+    from tracekit.tracking.sql_store import SqlTrackingStore
+
+    trace_store = SqlTraceStore(uri)
+    local, remote = SqlTrackingStore(trace_store.database), RestTrackingStore(url, TrackingServerClient(url))
+    now = int(time.time() * 1000)
+    experiment_id = local.create_experiment(f"bench-{uuid.uuid4().hex[:8]}")
+    for number in range(runs):
+        run_id = local.create_run(experiment_id, f"run-{number}", now).info.run_id
+        local.log_batch(run_id, [Metric("accuracy", number / runs, now), Metric("loss", 1 - number / runs, now)],
+                        {"lr": str(number)})
+    steps = count()
+    targets = {id(local): local.create_run(experiment_id, "logging-local", now).info.run_id,
+               id(remote): local.create_run(experiment_id, "logging-remote", now).info.run_id}
+
+    def log_metrics(store) -> None:  # noqa: ANN001
+        step = next(steps)
+        store.log_batch(targets[id(store)], [Metric(f"m{key}", step * 0.5, now, step) for key in range(10)])
+
+    compare("tracking (ms)", {
+        "log_metrics, 10 keys": log_metrics,
+        f"search_runs of {runs}": lambda store: store.search_runs([experiment_id], "metrics.accuracy > 0.5",
+                                                                  max_results=100),
+    }, local, remote, repeats)
+    remote.close()
+    trace_store.close()
 
 
 def main() -> None:
@@ -198,7 +240,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--traces", type=int, default=4000, help="traces per ingest run, shared by the clients")
     parser.add_argument("--clients", default="1,4,8", help="client process counts, comma-separated")
-    parser.add_argument("--searches", type=int, default=100, help="timed searches per case")
+    parser.add_argument("--searches", type=int, default=100, help="timed searches (and tracking calls) per case")
+    parser.add_argument("--runs", type=int, default=500, help="runs the search_runs case searches")
     parser.add_argument("--postgres", default=os.environ.get("TRACEKIT_BENCH_POSTGRES_URI"),
                         help="PostgreSQL database to use (its tables are dropped)")
     args = parser.parse_args()

@@ -21,7 +21,7 @@ from tcp_proxy import TcpProxy  # noqa: E402
 from trace_builders import build_trace  # noqa: E402
 
 
-__all__ = ["ServerProcess", "TcpProxy", "ThreadedServer", "build_trace", "free_port"]
+__all__ = ["CountingApp", "ServerProcess", "TcpProxy", "ThreadedServer", "build_trace", "free_port"]
 
 
 def free_port() -> int:
@@ -29,6 +29,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class CountingApp:
+    """ASGI wrapper counting the requests and the distinct client connections that reach `app`."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.requests = 0
+        self.connections: set[tuple] = set()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            self.requests += 1
+            self.connections.add(tuple(scope["client"]))
+        await self.app(scope, receive, send)
 
 
 class ThreadedServer:

@@ -152,3 +152,41 @@ def test_cli_refuses_basic_auth_without_users(tmp_path):
                                        "--auth", "basic"])
     assert result.exit_code != 0
     assert "needs users" in result.output
+
+
+TRACKING_REQUESTS = [
+    ("POST", "/api/v1/experiments", {"name": "secret-project"}),
+    ("POST", "/api/v1/experiments/search", {}),
+    ("GET", "/api/v1/experiments/0", None),
+    ("POST", "/api/v1/runs", {"experiment_id": "0", "start_time": 1}),
+    ("POST", "/api/v1/runs/search", {}),
+    ("POST", "/api/v1/logged-models/search", {}),
+    ("GET", "/api/v1/traces/count", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), TRACKING_REQUESTS)
+def test_tracking_routes_need_credentials_too(basic_api, server_db, method, path, body):
+    answer = basic_api.request(method, path, json=body)
+    assert answer.status_code == 401 and answer.json()["error_code"] == "UNAUTHENTICATED"
+    assert "Default" not in answer.text  # the default experiment's name: nothing was read
+    alice = basic("alice", PASSWORD)
+    experiments = basic_api.post("/api/v1/experiments/search", json={"view_type": "ALL"}, headers=alice).json()
+    assert [e["name"] for e in experiments["experiments"]] == ["Default"]  # nothing was written
+    assert basic_api.post("/api/v1/runs/search", json={}, headers=alice).json()["runs"] == []
+    assert basic_api.request(method, path, json=body, headers=alice).status_code == 200
+
+
+def test_fluent_tracking_api_sends_credentials(basic_server, monkeypatch):
+    import tracekit
+    from tracekit.store.registry import close_stores
+
+    monkeypatch.setenv("TRACEKIT_TRACKING_USERNAME", "alice")
+    monkeypatch.setenv("TRACEKIT_TRACKING_PASSWORD", PASSWORD)
+    tracekit.set_tracking_uri(basic_server.url)
+    try:
+        with tracekit.start_run() as run:
+            tracekit.log_metric("m", 1.0)
+        assert tracekit.get_run(run.info.run_id).data.metrics == {"m": 1.0}
+    finally:
+        close_stores()

@@ -102,3 +102,11 @@ def test_unreachable_database_is_a_503_and_health_says_so(postgres_uri):
     finally:
         proxy.stop()
         store.close()
+
+
+def test_a_backend_holding_traces_only_answers_tracking_requests_with_501(server_db):
+    client = TestClient(create_app(ServerSettings(backend_store_uri=server_db), trace_store=BrokenStore()),
+                        raise_server_exceptions=False)
+    answer = client.post("/api/v1/runs/search", json={})
+    assert answer.status_code == 501
+    assert answer.json()["error_code"] == "NOT_IMPLEMENTED" and "SQL database" in answer.json()["message"]

@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from server_helpers import ThreadedServer, build_trace, free_port
+from server_helpers import CountingApp, ThreadedServer, build_trace, free_port
 
 import tracekit
 from tracekit.exceptions import InvalidFilterError, TracekitException, TrackingServerUnavailableError
@@ -71,21 +71,6 @@ def test_server_errors_raise_the_same_exceptions_as_a_local_store(live_server):
     with pytest.raises(TracekitException, match="no tag"):
         ask("c")
         tracekit.TracekitClient().delete_trace_tag(tracekit.get_last_active_trace_id(), "missing")
-
-
-class CountingApp:
-    """Counts requests and distinct client connections reaching the app."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.requests = 0
-        self.connections: set[tuple] = set()
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            self.requests += 1
-            self.connections.add(tuple(scope["client"]))
-        await self.app(scope, receive, send)
 
 
 def test_export_is_batched_and_reuses_one_connection(server_db, monkeypatch):

@@ -145,3 +145,13 @@ def test_openapi_document_lists_the_trace_api(api):
     for path in ("/health", "/v1/traces", f"{API}/batch", f"{API}/search", f"{API}/{{trace_id}}",
                  f"{API}/{{trace_id}}/tags", f"{API}/delete"):
         assert path in paths
+
+
+def test_count_by_experiment_run_and_model(api):
+    upload(api, [build_trace(run_id="run-1"), build_trace(), build_trace(run_id="run-1", model_id="m-1")])
+    assert api.get(f"{API}/count").json() == {"count": 3}
+    assert api.get(f"{API}/count", params={"experiment_id": "0"}).json() == {"count": 3}
+    assert api.get(f"{API}/count", params={"experiment_id": ["5", "6"]}).json() == {"count": 0}
+    assert api.get(f"{API}/count", params={"run_id": "run-1"}).json() == {"count": 2}
+    assert api.get(f"{API}/count", params={"run_id": "run-1", "model_id": "m-1"}).json() == {"count": 1}
+    assert api.get(f"{API}/count", params={"model_id": "m-1", "experiment_id": "5"}).json() == {"count": 0}

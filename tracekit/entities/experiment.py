@@ -23,3 +23,12 @@ class Experiment:
     def to_dict(self) -> dict[str, Any]:
         """Plain fields, for JSON."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Experiment:
+        """Inverse of `to_dict`."""
+        return cls(experiment_id=str(data["experiment_id"]), name=data["name"],
+                   artifact_location=data.get("artifact_location"),
+                   lifecycle_stage=data.get("lifecycle_stage", LifecycleStage.ACTIVE),
+                   tags={str(k): str(v) for k, v in (data.get("tags") or {}).items()},
+                   creation_time=data.get("creation_time"), last_update_time=data.get("last_update_time"))

@@ -52,3 +52,16 @@ class LoggedModel:
         data = asdict(self)
         data["status"] = self.status.value
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LoggedModel:
+        """Inverse of `to_dict`."""
+        return cls(model_id=data["model_id"], experiment_id=str(data["experiment_id"]), name=data["name"],
+                   status=LoggedModelStatus(data["status"]), creation_timestamp=int(data["creation_timestamp"]),
+                   last_updated_timestamp=int(data["last_updated_timestamp"]),
+                   source_run_id=data.get("source_run_id"), model_type=data.get("model_type"),
+                   artifact_location=data.get("artifact_location"),
+                   lifecycle_stage=data.get("lifecycle_stage", LifecycleStage.ACTIVE),
+                   tags={str(k): str(v) for k, v in (data.get("tags") or {}).items()},
+                   params={str(k): str(v) for k, v in (data.get("params") or {}).items()},
+                   metrics=[Metric.from_dict(metric) for metric in data.get("metrics") or []])

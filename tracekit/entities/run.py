@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -39,8 +40,19 @@ class Metric:
     model_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain fields, for JSON."""
+        """Plain fields, for JSON (a NaN value goes out as null through tracekit's JSON encoder)."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Metric:
+        """Inverse of `to_dict`; a null value is NaN."""
+        return cls(key=data["key"], value=metric_value_from_json(data.get("value")), timestamp=int(data["timestamp"]),
+                   step=int(data.get("step") or 0), run_id=data.get("run_id"), model_id=data.get("model_id"))
+
+
+def metric_value_from_json(value: Any) -> float:
+    """A metric value read from JSON, where NaN travels as null (JSON has no NaN)."""
+    return math.nan if value is None else float(value)
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,20 @@ class RunInfo:
         """Alias of `run_id`, for code written against MLflow."""
         return self.run_id
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain fields, for JSON."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunInfo:
+        """Inverse of `to_dict`."""
+        end_time = data.get("end_time")
+        return cls(run_id=data["run_id"], experiment_id=str(data["experiment_id"]), run_name=data.get("run_name"),
+                   status=data["status"], start_time=int(data["start_time"]),
+                   end_time=None if end_time is None else int(end_time), user_id=data.get("user_id"),
+                   lifecycle_stage=data.get("lifecycle_stage", LifecycleStage.ACTIVE),
+                   artifact_uri=data.get("artifact_uri"))
+
 
 @dataclass
 class RunData:
@@ -86,6 +112,17 @@ class RunData:
     metrics: dict[str, float] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain fields, for JSON (NaN metric values go out as null)."""
+        return {"metrics": dict(self.metrics), "params": dict(self.params), "tags": dict(self.tags)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunData:
+        """Inverse of `to_dict`; a null metric value is NaN."""
+        return cls(metrics={str(k): metric_value_from_json(v) for k, v in (data.get("metrics") or {}).items()},
+                   params={str(k): str(v) for k, v in (data.get("params") or {}).items()},
+                   tags={str(k): str(v) for k, v in (data.get("tags") or {}).items()})
 
 
 @dataclass
@@ -96,5 +133,10 @@ class Run:
     data: RunData = field(default_factory=RunData)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain fields, for JSON."""
-        return {"info": asdict(self.info), "data": asdict(self.data)}
+        """Plain fields, for JSON: `{"info": {...}, "data": {"metrics", "params", "tags"}}`."""
+        return {"info": self.info.to_dict(), "data": self.data.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Run:
+        """Inverse of `to_dict`."""
+        return cls(info=RunInfo.from_dict(data["info"]), data=RunData.from_dict(data.get("data") or {}))

@@ -4,7 +4,7 @@ Layout, so that resources can be added beside traces without reshaping anything:
 - one router module per resource in `tracekit.server.routers` (and its bodies in `tracekit.server.schemas`),
   listed in `RESOURCE_ROUTERS` and mounted under `API_PREFIX` (`/api/v1`);
 - stores opened once per app in `open_stores` and kept on `app.state`, reached by endpoints through the
-  dependencies in `tracekit.server.dependencies` (`get_trace_store`);
+  dependencies in `tracekit.server.dependencies` (`get_trace_store`, `get_tracking_store`);
 - shared concerns applied to every route, present and future: authentication and the body size limit as ASGI
   middleware (`auth.py`, `limits.py`), error answers as exception handlers (`errors.py`).
 """
@@ -23,22 +23,24 @@ from tracekit.exceptions import TracekitException
 from tracekit.server.auth import OPEN_PATHS, AuthMiddleware, Authenticator
 from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handlers
 from tracekit.server.limits import BodySizeLimitMiddleware
-from tracekit.server.routers import health, otlp, traces
+from tracekit.server.routers import experiments, health, logged_models, otlp, runs, traces
 from tracekit.server.settings import ServerSettings
 from tracekit.store.base import TraceStore
 from tracekit.store.uri import HTTP_SCHEMES, get_scheme, redact_uri
+from tracekit.tracking.store import TrackingStore
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
 
-# Resource routers mounted under API_PREFIX. Experiments, runs and logged models go here as they are added.
-RESOURCE_ROUTERS: list[APIRouter] = [traces.router]
+# Resource routers mounted under API_PREFIX.
+RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router]
 
 DESCRIPTION = """\
 Stores traces sent by tracekit clients (`tracekit.set_tracking_uri("http://host:port")`) and by any
 OpenTelemetry SDK (OTLP/HTTP at `/v1/traces`), and serves them back: get, search with tracekit's filter grammar,
-tags, delete. Errors are JSON `{"error_code", "message"}`.
+tags, delete; and the experiments, runs (params, metrics, tags) and logged models they link to. Errors are JSON
+`{"error_code", "message"}`.
 """
 
 
@@ -51,7 +53,17 @@ def open_stores(settings: ServerSettings) -> dict[str, Any]:
         raise TracekitException(f"The backend store of a tracking server must be a database, not another server "
                                 f"({redact_uri(uri)!r}); use sqlite:///..., postgresql://... or mysql://...",
                                 error_code="INVALID_PARAMETER_VALUE")
-    return {"trace_store": open_store(uri)}
+    trace_store = open_store(uri)
+    return {"trace_store": trace_store, "tracking_store": tracking_store_on(trace_store)}
+
+
+def tracking_store_on(trace_store: TraceStore) -> TrackingStore | None:
+    """The tracking store sharing `trace_store`'s database (one connection pool for both); None for a trace store
+    without a SQL database (a plugin's), whose server then answers experiment, run and model requests with 501."""
+    from tracekit.tracking.sql_store import SqlTrackingStore
+
+    database = getattr(trace_store, "database", None)
+    return None if database is None else SqlTrackingStore(database)
 
 
 def _openapi_with_security(app: FastAPI, mode: str) -> dict[str, Any]:
@@ -70,23 +82,30 @@ def _openapi_with_security(app: FastAPI, mode: str) -> dict[str, Any]:
     return document
 
 
-def create_app(settings: ServerSettings | None = None, trace_store: TraceStore | None = None) -> FastAPI:
+def create_app(settings: ServerSettings | None = None, trace_store: TraceStore | None = None,
+               tracking_store: TrackingStore | None = None) -> FastAPI:
     """The tracking server app for `settings` (default: from TRACEKIT_SERVER_* variables). The backend store is
-    opened (and a new database migrated) here, so a bad URI fails at startup; pass `trace_store` to use one you
-    opened yourself (it is then not closed with the app)."""
+    opened (and a new database migrated) here, so a bad URI fails at startup; pass `trace_store` (and optionally
+    `tracking_store`, else one on the trace store's database) to use stores you opened yourself (they are then not
+    closed with the app)."""
     from tracekit import __version__
 
     settings = settings or ServerSettings.from_environment()
     authenticator = Authenticator(settings)
-    stores = {"trace_store": trace_store} if trace_store is not None else open_stores(settings)
+    if trace_store is not None:
+        stores: dict[str, Any] = {"trace_store": trace_store,
+                                  "tracking_store": tracking_store or tracking_store_on(trace_store)}
+    else:
+        stores = open_stores(settings)
     owned = trace_store is None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         if owned:
-            for store in stores.values():
-                store.close()
+            for store in stores.values():  # the tracking store shares the trace store's database: closed twice
+                if store is not None:
+                    store.close()
 
     app = FastAPI(title="tracekit tracking server", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan)

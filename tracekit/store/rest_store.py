@@ -8,6 +8,7 @@ stored once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import orjson
@@ -111,6 +112,18 @@ class RestTraceStore(TraceStore):
             token = answer.get("next_page_token")
             if not token:
                 return PagedList(collected, None)
+
+    def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                     model_id: str | None = None) -> int:
+        """How many traces match, counted by the server's database (one request, nothing loaded)."""
+        if isinstance(experiment_ids, str):
+            experiment_ids = [experiment_ids]
+        params: dict[str, Any] = {"experiment_id": [str(e) for e in experiment_ids or ()]}
+        if run_id is not None:
+            params["run_id"] = str(run_id)
+        if model_id is not None:
+            params["model_id"] = str(model_id)
+        return int(self.client.request("GET", f"{TRACES}/count", params=params)["count"])
 
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Add or replace one tag of a stored trace."""

@@ -1,8 +1,9 @@
 """`get_tracking_store(uri)`: the tracking store of a tracking URI, on the same database as its trace store.
 
-SQL URIs get a `SqlTrackingStore` sharing the trace store's engine (one connection pool per database). Other
+SQL URIs get a `SqlTrackingStore` sharing the trace store's engine (one connection pool per database), http(s) URIs
+a `RestTrackingStore` sharing the trace store's `TrackingServerClient` (one connection pool per server). Other
 schemes come from plugins (entry point group `tracekit.tracking_store`, a callable taking the URI and returning a
-`TrackingStore`); http(s) URIs will be served by the tracking server's client.
+`TrackingStore`), which may also take over http(s).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ def get_tracking_store(uri: str | None = None) -> TrackingStore:
     uri = uri or get_tracking_uri()
     if is_sql_uri(uri):
         return _sql_store(uri)
+    store = _stores.get(uri)
+    if store is not None:
+        return store
     with _lock:
         store = _stores.get(uri)
         if store is None:
@@ -59,10 +63,9 @@ def _open_other(uri: str) -> TrackingStore:
     if factory is not None:
         return factory(uri)
     if scheme in HTTP_SCHEMES:
-        raise TracekitException(
-            f"Cannot use tracking URI {redact(uri)!r} for experiments, runs and models: the tracking server "
-            f"client is not available yet. Use a database URI (sqlite:///tracekit.db, postgresql://..., "
-            f"mysql://...) for now.", error_code="NOT_IMPLEMENTED")
+        from tracekit.tracking.rest_store import RestTrackingStore
+
+        return RestTrackingStore(uri)
     raise TracekitException(
         f"Unsupported tracking URI {redact(uri)!r}: no tracking store handles the scheme {scheme!r}. Use "
         f"sqlite:///path/to/file.db, postgresql://user@host:port/db or mysql://user@host:port/db, or install a "

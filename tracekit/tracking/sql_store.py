@@ -60,18 +60,12 @@ from tracekit.store.sql_database import SqlDatabase, chunks
 from tracekit.store.uri import redact_uri
 from tracekit.tracking import sql_rows, sql_search
 from tracekit.tracking.store import TrackingStore
-from tracekit.tracking.validation import invalid, now_ms
+from tracekit.tracking.validation import check_max_results, invalid, now_ms
 
 logger = logging.getLogger(__name__)
 
 _CREATE_ATTEMPTS = 5
 _FINAL_MODEL_STATUSES = (LoggedModelStatus.READY, LoggedModelStatus.FAILED)
-
-
-def _check_max_results(max_results: int | None) -> None:
-    if max_results is not None and (isinstance(max_results, bool) or not isinstance(max_results, int)
-                                    or max_results < 1):
-        raise invalid(f"max_results must be a positive integer or None, got {max_results!r}.")
 
 
 class SqlTrackingStore(TrackingStore):
@@ -516,7 +510,7 @@ class SqlTrackingStore(TrackingStore):
                      filter_string: str | None, order_by: Sequence[Any] | None, max_results: int | None,
                      page_token: str | None, fingerprint: tuple[Any, ...]) -> tuple[list[Any], str | None]:
         """One page of `target.table` rows: filtered, sorted and limited in SQL; pages continue by offset."""
-        _check_max_results(max_results)
+        check_max_results(max_results)
         expression = parse_filter(filter_string, fields)
         order = sql_search.ordering(parse_order_keys(order_by, fields), target)
         search_id = search_sql.search_fingerprint(target.table.name, filter_string, list(order_by or ()),

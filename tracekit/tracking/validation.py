@@ -23,6 +23,13 @@ def invalid(message: str) -> TracekitException:
     return TracekitException(message, error_code="INVALID_PARAMETER_VALUE")
 
 
+def check_max_results(max_results: Any) -> None:
+    """Raise unless `max_results` is a positive integer or None (no limit)."""
+    if max_results is not None and (isinstance(max_results, bool) or not isinstance(max_results, int)
+                                    or max_results < 1):
+        raise invalid(f"max_results must be a positive integer or None, got {max_results!r}.")
+
+
 def now_ms() -> int:
     """The current time in milliseconds since the epoch."""
     return time.time_ns() // 1_000_000

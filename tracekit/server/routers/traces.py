@@ -11,6 +11,7 @@ from tracekit.server.dependencies import JSONBytesResponse, get_trace_store
 from tracekit.server.schemas.common import ERROR_RESPONSES, ErrorResponse
 from tracekit.server.schemas.traces import (
     TRACE_ID_PATTERN,
+    CountTracesResponse,
     DeleteTracesRequest,
     DeleteTracesResponse,
     SearchTracesRequest,
@@ -57,6 +58,17 @@ def delete_traces(request: DeleteTracesRequest, store: TraceStore = Store) -> De
     deleted = store.delete_traces(request.experiment_id, max_timestamp_millis=request.max_timestamp_millis,
                                   max_traces=request.max_traces, trace_ids=request.trace_ids)
     return DeleteTracesResponse(traces_deleted=deleted)
+
+
+@router.get("/count", response_model=CountTracesResponse, summary="Count traces")
+def count_traces(experiment_id: list[str] = Query(default_factory=list,
+                                                  description="Repeat for several; none: every experiment"),
+                 run_id: str | None = Query(None, description="Only the traces linked to this run"),
+                 model_id: str | None = Query(None, description="Only the traces linked to this logged model"),
+                 store: TraceStore = Store) -> CountTracesResponse:
+    """How many traces the experiments hold (only a run's or a model's when given), counted in the database
+    without loading them."""
+    return CountTracesResponse(count=store.count_traces(experiment_id, run_id=run_id, model_id=model_id))
 
 
 @router.get("/{trace_id}", response_model=TraceModel, response_class=JSONBytesResponse, responses=NOT_FOUND,

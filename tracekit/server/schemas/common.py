@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tracekit.store.schema import (
+    EXPERIMENT_ID_LENGTH,
+    KEY_LENGTH,
+    MODEL_ID_LENGTH,
+    NAME_LENGTH,
+    PARAM_VALUE_LENGTH,
+    RUN_ID_LENGTH,
+    TAG_VALUE_LENGTH,
+)
+
 INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+MAX_SEARCH_RESULTS = 10_000
 
 NonNegativeInt64 = Annotated[int, Field(ge=0, le=INT64_MAX)]
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+Key = Annotated[str, Field(min_length=1, max_length=KEY_LENGTH)]
+TagValue = Annotated[str, Field(max_length=TAG_VALUE_LENGTH)]
+ParamValue = Annotated[str, Field(max_length=PARAM_VALUE_LENGTH)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH, pattern=r"\S")]
+ExperimentIdText = Annotated[str, Field(min_length=1, max_length=EXPERIMENT_ID_LENGTH, pattern=r"^[^\x00]+$")]
+RunIdText = Annotated[str, Field(min_length=1, max_length=RUN_ID_LENGTH)]
+ModelIdText = Annotated[str, Field(min_length=1, max_length=MODEL_ID_LENGTH)]
+PageSize = Annotated[int, Field(ge=1, le=MAX_SEARCH_RESULTS)]
+ViewTypeName = Literal["ACTIVE_ONLY", "DELETED_ONLY", "ALL"]
+PageToken = Annotated[str | None, Field(description="`next_page_token` of the previous page of the same search")]
 
 
 class StrictModel(BaseModel):
@@ -32,6 +55,13 @@ class ErrorResponse(BaseModel):
     message: str
     exception: str | None = Field(None, description="The tracekit exception a Python client raises for this.")
     fields: list[FieldError] | None = Field(None, description="For validation errors (422): each field at fault.")
+
+
+class SetTagRequest(StrictModel):
+    """One tag to add or replace."""
+
+    key: Key
+    value: TagValue
 
 
 ERROR_RESPONSES = {

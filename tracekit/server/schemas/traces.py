@@ -8,12 +8,11 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from tracekit.entities import Span, SpanEvent, SpanStatus, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
-from tracekit.server.schemas.common import NonNegativeInt64, StrictModel
+from tracekit.server.schemas.common import MAX_SEARCH_RESULTS, NonNegativeInt64, StrictModel
 from tracekit.store import schema
 
 TRACE_ID_PATTERN = r"^tr-[0-9a-f]{32}$"
 SPAN_ID_PATTERN = r"^[0-9a-f]{16}$"
-MAX_SEARCH_RESULTS = 10_000
 
 TraceStateName = Literal["STATE_UNSPECIFIED", "OK", "ERROR", "IN_PROGRESS"]
 ExperimentId = Field(min_length=1, max_length=schema.EXPERIMENT_ID_LENGTH, pattern=r"^[^\x00]+$")
@@ -159,3 +158,9 @@ class DeleteTracesResponse(StrictModel):
     """How many traces were deleted."""
 
     traces_deleted: int
+
+
+class CountTracesResponse(StrictModel):
+    """How many traces match, counted in the database."""
+
+    count: int
