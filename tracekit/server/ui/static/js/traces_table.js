@@ -168,6 +168,7 @@ export function tracesTable(scope, params) {
     previous.disabled = state.tokens.length <= 1;
     next.disabled = !state.next;
     const first = (state.tokens.length - 1) * state.size;
+    performance.mark("tracekit:traces-rendered", {detail: {rows: page.traces.length}});  // read by benchmarks/ui.py
     pageLabel.textContent = page.traces.length
       ? `Page ${state.tokens.length} · traces ${first + 1}–${first + page.traces.length}` : `Page ${state.tokens.length}`;
   }
