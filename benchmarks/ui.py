@@ -29,9 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "server"), str(ROOT / "tests" / "store")]
+sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "server"),
+                str(ROOT / "tests" / "store")]
 
-from server import server_peak_rss_mb, start_server  # noqa: E402  (benchmarks/server.py)
+from server import latencies_ms, server_peak_rss_mb, start_server  # noqa: E402  (benchmarks/server.py)
 
 PAGE_SIZE = 50  # the table's default page
 BATCH = 2000
@@ -58,18 +59,6 @@ def seed(uri: str, traces: int) -> tuple[str, str, str]:
     print(f"seeded {traces:,} traces (+2 nested, +10 in a small experiment) in {time.perf_counter() - started:.1f} s")
     store.close()
     return small_experiment, big, small
-
-
-def timings(func: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """(median, 95th percentile) of `func` in ms, after one warm-up call."""
-    func()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
 
 def row(label: str, measured: tuple[float, float], baseline: tuple[float, float] | None = None) -> None:
@@ -100,13 +89,13 @@ def api_calls(uri: str, url: str, repeats: int) -> None:
                                        include_spans=False)
             return store.root_span_names([trace.info.trace_id for trace in page])
 
-        table = timings(over_http(request), repeats)
-        baseline = timings(in_process, repeats)
-        with_spans = timings(over_http({**request, "include_spans": True}), repeats)
-        count = timings(lambda: client.get("/api/v1/traces/count", params={"experiment_id": "0"}).raise_for_status(),
-                        repeats)
+        table = latencies_ms(over_http(request), repeats)
+        baseline = latencies_ms(in_process, repeats)
+        with_spans = latencies_ms(over_http({**request, "include_spans": True}), repeats)
+        count = latencies_ms(
+            lambda: client.get("/api/v1/traces/count", params={"experiment_id": "0"}).raise_for_status(), repeats)
         second_page_token = client.post("/api/v1/traces/search", json=request).json()["next_page_token"]
-        second = timings(over_http({**request, "page_token": second_page_token}), repeats)
+        second = latencies_ms(over_http({**request, "page_token": second_page_token}), repeats)
     store.close()
     print(f"\nAPI (ms){'':<52} {'median':>9} {'p95':>9} {'ratio':>8}")
     row("first page, in-process store call (baseline)", baseline)
@@ -177,9 +166,10 @@ def browser(url: str, small_experiment: str, big: str, small: str, traces: int,
 
 
 def measure_marks(func: Callable[[], float], repeats: int) -> tuple[float, float]:
+    """(median, 95th percentile) of the times `func` reads from the page, after one warm-up."""
     func()
     samples = sorted(func() for _ in range(repeats))
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
 
 
 def main() -> None:

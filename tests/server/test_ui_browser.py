@@ -25,6 +25,7 @@ SEEDED_TRACES = PLAIN_TRACES + 3
 class Explorer:
     url: str
     seeded: Seeded
+    uri: str
 
     def at(self, route: str) -> str:
         return f"{self.url}/#/{route}"
@@ -36,7 +37,7 @@ def explorer(tmp_path_factory) -> Explorer:
     uri = f"sqlite:///{tmp_path_factory.mktemp('explorer') / 'server.db'}"
     seeded = seed_explorer(uri)
     server = ThreadedServer(create_app(ServerSettings(backend_store_uri=uri))).start()
-    yield Explorer(server.url, seeded)
+    yield Explorer(server.url, seeded, uri)
     server.stop()
 
 
@@ -335,6 +336,36 @@ def test_thousand_span_trace_shows_every_row(page, explorer, shot):
     last.click()
     expect(page.locator("[data-testid=span-inputs]")).to_contain_text('"index": 999')
     shot(page, "thousand-spans")
+
+
+def test_parts_of_a_trace_and_unfinished_spans_still_show(page, explorer):
+    """A span whose parent is not in the trace (a part recorded elsewhere) shows as a root; an unfinished span's
+    bar runs to the end of the trace; nanosecond times stay exact (a 1 µs span reads 1.00 µs)."""
+    from tracekit.entities import Span, SpanStatus, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
+
+    trace_id, start = "tr-" + "d" * 32, 1_700_000_000_123_456_789
+
+    def span(span_id, parent, name, begin, end):
+        return Span(trace_id=trace_id, span_id=span_id, parent_id=parent, name=name, start_time_ns=start + begin,
+                    end_time_ns=None if end is None else start + end, status=SpanStatus(SpanStatusCode.OK),
+                    raw_attributes={}, events=[])
+
+    spans = [span("d000000000000001", None, "root", 0, 4_000_000), span("d000000000000002", "d000000000000001",
+                                                                         "tiny", 1_000, 2_000),
+             span("d000000000000003", "d000000000000001", "still-running", 2_000_000, None),
+             span("d000000000000004", "ffffffffffffffff", "from-elsewhere", 1_000_000, 3_000_000)]
+    info = TraceInfo(trace_id=trace_id, experiment_id="0", request_time=start // 1_000_000,
+                     execution_duration=4, state=TraceState.IN_PROGRESS)
+    SqlTraceStore(explorer.uri).write_traces([Trace(info=info, data=TraceData(spans=spans))])
+    rows = open_trace(page, explorer, trace_id)
+    expect(rows).to_have_count(4)
+    levels = dict(zip(rows.locator("[data-testid=span-name]").all_inner_texts(),
+                      rows.evaluate_all("rows => rows.map(row => row.getAttribute('aria-level'))")))
+    assert levels == {"root": "1", "tiny": "2", "still-running": "2", "from-elsewhere": "1"}
+    expect(rows.filter(has=page.get_by_text("tiny", exact=True)).locator(".bar-label")).to_have_text("1.00 µs")
+    running = rows.filter(has=page.get_by_text("still-running", exact=True))
+    expect(running.locator(".timeline-bar.bar-open")).to_have_count(1)
+    expect(running.locator(".bar-label")).to_have_text("unfinished")
 
 
 def test_unknown_trace_says_so(page, explorer):

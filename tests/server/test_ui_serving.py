@@ -32,6 +32,16 @@ def test_root_serves_the_explorer_page(api):
     assert "default-src 'self'" in policy and "connect-src 'self'" in policy and "unsafe" not in policy
 
 
+def test_tracekit_server_command_serves_the_explorer(server_process):
+    import httpx
+
+    server = server_process(None, "--log-level", "warning").start()
+    page = httpx.get(f"{server.url}/experiments/0/traces", timeout=10)
+    assert page.status_code == 200 and '<base href="/">' in page.text
+    script = httpx.get(f"{server.url}/static/js/main.js", timeout=10)
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+
+
 @pytest.mark.parametrize("path", ["/experiments", "/experiments/0/traces", "/traces/tr-" + "a" * 32,
                                   "/runs/abc", "/models/m-" + "1" * 32])
 def test_page_routes_serve_the_same_page(api, path):

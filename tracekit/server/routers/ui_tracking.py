@@ -17,7 +17,8 @@ from tracekit.server.dependencies import JSONBytesResponse
 from tracekit.server.schemas.common import ERROR_RESPONSES
 from tracekit.tracking.store import TrackingStore
 
-router = APIRouter(responses=ERROR_RESPONSES)
+# Left out of the OpenAPI document: the tracking REST API that replaces this module documents these paths.
+router = APIRouter(responses=ERROR_RESPONSES, include_in_schema=False)
 
 
 def _tracking_store(request: Request) -> TrackingStore:
