@@ -82,6 +82,7 @@ def server(backend_store_uri: str, host: str, port: int, workers: int, auth: str
 
     \b
     Endpoints:
+      GET  /                             the trace explorer (web UI)
       GET  /health, /version             liveness (no credentials needed)
       /api/v1/traces/...                 upload, get, search, count, tag and delete traces
       /api/v1/experiments/...            create, get, search, tag and delete experiments

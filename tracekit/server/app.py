@@ -25,6 +25,7 @@ from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handl
 from tracekit.server.limits import BodySizeLimitMiddleware
 from tracekit.server.routers import experiments, health, logged_models, otlp, runs, traces
 from tracekit.server.settings import ServerSettings
+from tracekit.server.ui import install_ui, is_page_request
 from tracekit.store.base import TraceStore
 from tracekit.store.uri import HTTP_SCHEMES, get_scheme, redact_uri
 from tracekit.tracking.store import TrackingStore
@@ -40,7 +41,7 @@ DESCRIPTION = """\
 Stores traces sent by tracekit clients (`tracekit.set_tracking_uri("http://host:port")`) and by any
 OpenTelemetry SDK (OTLP/HTTP at `/v1/traces`), and serves them back: get, search with tracekit's filter grammar,
 tags, delete; and the experiments, runs (params, metrics, tags) and logged models they link to. Errors are JSON
-`{"error_code", "message"}`.
+`{"error_code", "message"}`. The trace explorer, a web UI, is at `/`.
 """
 
 
@@ -117,9 +118,13 @@ def create_app(settings: ServerSettings | None = None, trace_store: TraceStore |
     app.include_router(otlp.router)
     for router in RESOURCE_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
-    # Added innermost first: errors wrap auth, auth runs before the body is read.
+    install_ui(app)
+    # Added innermost first: errors wrap auth, auth runs before the body is read. Under basic auth the explorer's
+    # page is protected too, so the browser asks for the user name and password when it loads; a bearer token
+    # cannot be asked for that way, so the page (no data in it) is open and asks for the token itself.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(AuthMiddleware, authenticator=authenticator)
+    app.add_middleware(AuthMiddleware, authenticator=authenticator,
+                       is_open=is_page_request if settings.auth == "bearer" else None)
     app.add_middleware(UnhandledErrorMiddleware)
     app.openapi = lambda: _openapi_with_security(app, settings.auth)  # type: ignore[method-assign]
     logger.info("Tracking server app ready: backend store %s, auth %s, body limit %d bytes.",

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hmac
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -109,14 +110,18 @@ class Authenticator:
 
 class AuthMiddleware:
     """Lets a request through only with valid credentials (when auth is on); records the user in
-    `request.state.user` for endpoints that want it."""
+    `request.state.user` for endpoints that want it. `is_open(method, path)` names further requests served to
+    anyone (the trace explorer's page under bearer auth: it holds no data and asks for the token itself)."""
 
-    def __init__(self, app: ASGIApp, authenticator: Authenticator) -> None:
+    def __init__(self, app: ASGIApp, authenticator: Authenticator,
+                 is_open: Callable[[str, str], bool] | None = None) -> None:
         self.app = app
         self.authenticator = authenticator
+        self.is_open = is_open
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.authenticator.mode == "none" or scope["path"] in OPEN_PATHS:
+        if (scope["type"] != "http" or self.authenticator.mode == "none" or scope["path"] in OPEN_PATHS
+                or (self.is_open is not None and self.is_open(scope["method"], scope["path"]))):
             await self.app(scope, receive, send)
             return
         header = dict(scope.get("headers") or ()).get(b"authorization")

@@ -91,6 +91,11 @@ class TraceStore(abc.ABC):
             if not token:
                 return total
 
+    def root_span_names(self, trace_ids: Sequence[str]) -> dict[str, str]:
+        """Trace id -> name of its root span, for traces searched without their spans (a table of traces shows
+        it). Stores that cannot tell without loading every span return {} (this default)."""
+        return {}
+
     def ping(self) -> None:
         """Raise if the store cannot be reached now (used before replaying spilled traces)."""
 

@@ -345,6 +345,16 @@ class SqlTraceStore(TraceStore):
         with self.engine.connect() as connection:
             return int(connection.scalar(select(func.count()).select_from(trace_info).where(*conditions)) or 0)
 
+    def root_span_names(self, trace_ids: Sequence[str]) -> dict[str, str]:
+        """Trace id -> root span name, read from the trace_info rows (by primary key; no span is loaded)."""
+        names: dict[str, str] = {}
+        with self.engine.connect() as connection:
+            for chunk in _chunks(list(trace_ids)):
+                query = (select(trace_info.c.trace_id, trace_info.c.root_span_name)
+                         .where(trace_info.c.trace_id.in_(chunk), trace_info.c.root_span_name.is_not(None)))
+                names.update({trace_id: name for trace_id, name in connection.execute(query)})
+        return names
+
     @staticmethod
     def _scope(experiment_ids: list[str], run_id: str | None, model_id: str | None) -> list[Any]:
         conditions: list[Any] = []

@@ -43,12 +43,16 @@ def upload_traces(request: UploadTracesRequest, store: TraceStore = Store) -> Up
              summary="Search traces")
 def search_traces(request: SearchTracesRequest, store: TraceStore = Store) -> JSONBytesResponse:
     """One page of traces matching `filter_string` (same grammar as `tracekit.search_traces`; a malformed filter
-    is a 400 whose message says what is wrong). Pass `next_page_token` back as `page_token` for the next page."""
+    is a 400 whose message says what is wrong). Pass `next_page_token` back as `page_token` for the next page.
+    Without spans (`include_spans: false`), `root_span_names` maps each trace id to its root span's name."""
     page = store.search_traces(
         request.experiment_ids, filter_string=request.filter_string, max_results=request.max_results,
         order_by=request.order_by, page_token=request.page_token, run_id=request.run_id,
         model_id=request.model_id, include_spans=request.include_spans)
-    return JSONBytesResponse({"traces": [trace.to_dict() for trace in page], "next_page_token": page.token})
+    body = {"traces": [trace.to_dict() for trace in page], "next_page_token": page.token}
+    if not request.include_spans:
+        body["root_span_names"] = store.root_span_names([trace.info.trace_id for trace in page])
+    return JSONBytesResponse(body)
 
 
 @router.post("/delete", response_model=DeleteTracesResponse, summary="Delete traces")

@@ -135,6 +135,8 @@ class SearchTracesResponse(StrictModel):
 
     traces: list[TraceModel]
     next_page_token: str | None = None
+    root_span_names: dict[str, str] | None = Field(
+        None, description="Only when searched without spans: trace id -> name of its root span.")
 
 
 class SetTraceTagRequest(StrictModel):
