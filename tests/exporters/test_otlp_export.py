@@ -165,8 +165,9 @@ def test_collector_down_traces_are_spilled_then_replayed(protocol, export_to):
     try:
         answer("after")  # wakes the export worker, which probes the collector and replays what it kept
         assert wait_for(lambda: len({span.trace_id for span in receiver.spans()}) == 6)
-        stats = tracekit.tracing.stats()
-        assert stats.replayed >= 5 and stats.dropped == 0
+        # The worker counts a replayed batch once its export returned, a moment after the receiver has it.
+        assert wait_for(lambda: tracekit.tracing.stats().replayed >= 5)
+        assert tracekit.tracing.stats().dropped == 0
     finally:
         tracekit.tracing.reset()
         receiver.close()
