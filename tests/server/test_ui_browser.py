@@ -87,9 +87,15 @@ def shot(tmp_path):
     return take
 
 
+# How long a check waits for the page. Generous: on a busy CI machine a 1,000-span page has taken over 5 s to
+# build (the tests check what the page shows; how fast it renders is measured in benchmarks/ui.py).
+EXPECT_TIMEOUT_MS = 30_000
+
+
 def expect(locator):
     from playwright.sync_api import expect as playwright_expect
 
+    playwright_expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     return playwright_expect(locator)
 
 
