@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 
-import pytest
 from sqlalchemy import MetaData
 
+from ci import require_or_skip
 from tracekit.store.engine import check_connection, create_store_engine
 
 SERVER_URIS = {
@@ -22,8 +22,7 @@ SERVER_URIS = {
 
 def unavailable(backend: str, reason: str) -> None:
     """Skip the test, or fail it under CI=true, because `backend` cannot be reached."""
-    in_ci = os.environ.get("CI", "").lower() == "true"
-    (pytest.fail if in_ci else pytest.skip)(f"{backend} test database unavailable: {reason}")
+    require_or_skip(f"{backend} test database unavailable: {reason}")
 
 
 def drop_all_tables(uri: str) -> None:

@@ -35,14 +35,11 @@ def browser_missing() -> str | None:
 
 def require_browser() -> None:
     """Skip the calling test when there is no browser, or fail it under CI=true."""
-    import pytest
+    from ci import require_or_skip
 
     reason = browser_missing()
-    if reason is None:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"Browser tests cannot run: {reason}")
-    pytest.skip(reason)
+    if reason is not None:
+        require_or_skip(f"Browser tests cannot run: {reason}")
 
 
 @contextmanager
