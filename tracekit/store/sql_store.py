@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Set, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from tracekit.entities import Trace, TraceData
@@ -35,17 +35,14 @@ from tracekit.store.schema import (
     trace_tags,
 )
 from tracekit.store.search_grammar import parse_filter, parse_order_by
-from tracekit.store.trace_merge import merge_trace
+from tracekit.store.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
 from tracekit.store.sql_database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
 from tracekit.store.sql_database import chunks as _chunks
 from tracekit.store.trace_rows import (
     INFO_COLUMNS,
-    is_fragment,
-    merge_copies,
     span_from_content,
     span_order,
     text_column,
-    stretched_window,
     trace_info_from_row,
     traces_to_rows,
 )
@@ -101,29 +98,13 @@ class SqlTraceStore(TraceStore):
             by_id[trace.info.trace_id].append(trace)
         trace_ids = sorted(by_id)
         batch = [merge_copies(by_id[trace_id]) for trace_id in trace_ids]
-        fragments = {trace.info.trace_id for trace in batch if is_fragment(trace)}
-        rows = traces_to_rows(batch)
-        new_experiments = {row["experiment_id"] for row in rows.trace_info} - self._known_experiment_ids
-
-        def split(table_rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-            return ([row for row in table_rows if row["trace_id"] not in fragments],
-                    [row for row in table_rows if row["trace_id"] in fragments])
+        new_experiments = {str(trace.info.experiment_id) for trace in batch} - self._known_experiment_ids
 
         def work(connection: Connection) -> None:
             if new_experiments:
                 self._ensure_experiments(connection, new_experiments)
             existing = self._existing_trace_ids(connection, trace_ids)
-            for table, table_rows, keys in ((trace_info, rows.trace_info, ["trace_id"]),
-                                            (trace_tags, rows.tags, ["trace_id", "key"]),
-                                            (trace_metadata, rows.metadata, ["trace_id", "key"])):
-                whole, parts = split(table_rows)
-                if whole:
-                    self.database.upsert(connection, table, whole, keys)
-                if parts:  # a fragment never overrides what the root's copy (or an earlier fragment) stored
-                    self.database.insert_missing(connection, table, parts)
-            if rows.spans:
-                rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
-                self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"])
+            self._upsert_traces(connection, batch, {trace.info.trace_id for trace in batch if is_fragment(trace)})
             if existing:
                 self._stretch_windows(connection, sorted(existing))
 
@@ -157,21 +138,30 @@ class SqlTraceStore(TraceStore):
                     select(*_INFO_SELECT).where(trace_info.c.trace_id.in_(chunk))
                     .order_by(trace_info.c.trace_id).with_for_update()).all())
             stored = {trace.info.trace_id: trace for trace in self._assemble(connection, rows, include_spans=True)}
-            self._replace(connection, [merge_trace(stored[trace.info.trace_id], trace) for trace in incoming])
+            # A merged copy holds everything stored, so upserting it leaves exactly the merged trace.
+            self._upsert_traces(connection, [merge_trace(stored[trace.info.trace_id], trace) for trace in incoming])
 
         self.database.write(work)
         self._known_experiment_ids |= experiment_ids
 
-    def _replace(self, connection: Connection, ordered: Sequence[Trace]) -> None:
-        """Write `ordered` (distinct ids, sorted) over any stored copies, inside the caller's transaction."""
-        rows = traces_to_rows(ordered)
-        self.database.upsert(connection, trace_info, rows.trace_info, ["trace_id"])
-        for chunk in _chunks([trace.info.trace_id for trace in ordered]):
-            for table in (spans, trace_tags, trace_metadata):
-                connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
-        for table, table_rows in ((trace_tags, rows.tags), (trace_metadata, rows.metadata), (spans, rows.spans)):
-            if table_rows:
-                connection.execute(insert(table), table_rows)
+    def _upsert_traces(self, connection: Connection, batch: Sequence[Trace], fragments: Set[str] = frozenset()
+                       ) -> None:
+        """Upsert `batch` (distinct ids, sorted) inside the caller's transaction, removing nothing: spans by span
+        id, tags and metadata by key. The traces named in `fragments` (see `is_fragment`) only add what is missing,
+        so they never override what the root's copy, or an earlier fragment, stored."""
+        rows = traces_to_rows(batch)
+        for table, table_rows, keys in ((trace_info, rows.trace_info, ["trace_id"]),
+                                        (trace_tags, rows.tags, ["trace_id", "key"]),
+                                        (trace_metadata, rows.metadata, ["trace_id", "key"])):
+            whole = [row for row in table_rows if row["trace_id"] not in fragments]
+            parts = [row for row in table_rows if row["trace_id"] in fragments]
+            if whole:
+                self.database.upsert(connection, table, whole, keys)
+            if parts:
+                self.database.insert_missing(connection, table, parts)
+        if rows.spans:
+            rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
+            self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"])
 
     @staticmethod
     def _existing_trace_ids(connection: Connection, trace_ids: Sequence[str]) -> set[str]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from tracekit.constants import TraceMetadataKey
-from tracekit.entities import Span, Trace, TraceData, TraceInfo, TraceState
+from tracekit.entities import Span, Trace, TraceInfo, TraceState
 from tracekit.store import schema
 
 logger = logging.getLogger(__name__)
@@ -93,51 +93,6 @@ def traces_to_rows(traces: Sequence[Trace]) -> TraceRows:
         rows.metadata.extend(_key_value_rows(trace_id, metadata, "metadata"))
         rows.spans.extend(_span_row(trace_id, span) for span in trace.data.spans)
     return rows
-
-
-def is_fragment(trace: Trace) -> bool:
-    """Whether `trace` is one process's part of a distributed trace: none of its spans is parentless, because its
-    local root's parent is a span of the calling process."""
-    return bool(trace.data.spans) and all(span.parent_id is not None for span in trace.data.spans)
-
-
-def stretched_window(request_time: int, duration: int | None, first_ns: int | None,
-                     last_ns: int | None) -> tuple[int, int | None]:
-    """(request_time, execution_duration) in ms, stretched to cover spans from `first_ns` to `last_ns` that lie
-    outside it. Rounding is allowed for, so a trace's own spans never change its window."""
-    start = request_time
-    if first_ns is not None and first_ns < request_time * 1_000_000:
-        start = first_ns // 1_000_000
-    if duration is None:
-        return start, None
-    end = request_time + duration
-    # The root's true end lies before (request_time + duration + 2) ms: both were rounded down.
-    if last_ns is not None and last_ns >= (end + 2) * 1_000_000:
-        end = -(-last_ns // 1_000_000)
-    return start, end - start
-
-
-def merge_copies(copies: Sequence[Trace]) -> Trace:
-    """One trace from several copies or parts of the same trace id, merged as the store merges them: spans by
-    span id and tags and metadata by key (later copies win, but a fragment never overrides a whole copy), the info
-    from the last whole copy, its window stretched over every span."""
-    if len(copies) == 1:
-        return copies[0]
-    ordered = sorted(copies, key=lambda copy: not is_fragment(copy))  # fragments first, whole copies on top
-    spans: dict[str, Span] = {}
-    tags: dict[str, str] = {}
-    metadata: dict[str, str] = {}
-    for copy in ordered:
-        spans.update((span.span_id, span) for span in copy.data.spans)
-        tags.update(copy.info.tags)
-        metadata.update(copy.info.trace_metadata)
-    base = ordered[-1].info
-    merged_spans = sorted(spans.values(), key=span_order)
-    ends = [span.end_time_ns for span in merged_spans if span.end_time_ns is not None]
-    start, duration = stretched_window(base.request_time, base.execution_duration,
-                                       min(span.start_time_ns for span in merged_spans), max(ends, default=None))
-    info = replace(base, request_time=start, execution_duration=duration, tags=tags, trace_metadata=metadata)
-    return Trace(info=info, data=TraceData(spans=merged_spans))
 
 
 # The trace_info columns `trace_info_from_row` reads, in this order (by position: much faster than by name).
