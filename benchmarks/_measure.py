@@ -6,6 +6,7 @@ import functools
 import inspect
 import json
 import resource
+import statistics
 import time
 from collections.abc import Callable
 
@@ -20,6 +21,16 @@ def best_per_call(func: Callable[[int], object], calls: int, repeats: int, after
         after()
         timings.append((time.perf_counter() - start) / calls)
     return min(timings) * 1e6
+
+
+def median_ms(func: Callable[[], object], repeats: int = 5) -> float:
+    """Median of `repeats` timed calls of `func`, in ms."""
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings) * 1000
 
 
 def peak_rss_mb() -> float:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -23,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import search  # noqa: E402  (the workload and the timing helpers)
+import search  # noqa: E402  (the workload)
+from _measure import median_ms, peak_rss_mb  # noqa: E402
 
 import tracekit  # noqa: E402
 
@@ -103,17 +103,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"\n{'query (median of 5, ms)':<26} {'MLflow':>12} {'tracekit':>12} {'MLflow/tracekit':>16}")
         for label, (theirs, ours) in queries.items():
             try:
-                mlflow_ms = search.median_ms(theirs)
+                mlflow_ms = median_ms(theirs)
             except Exception as error:  # noqa: BLE001 - a query this MLflow version lacks is reported, not fatal
                 print(f"{label:<26} {'failed':>12}  ({type(error).__name__}: {str(error)[:60]})")
                 continue
-            tracekit_ms = search.median_ms(ours)
+            tracekit_ms = median_ms(ours)
             print(f"{label:<26} {mlflow_ms:>12.1f} {tracekit_ms:>12.1f} {mlflow_ms / tracekit_ms:>15.1f}x")
             if label == "all as DataFrame":  # each returns what it stored, and MLflow may have stored fewer
                 mlflow_per, tracekit_per = mlflow_ms / max(mlflow_stored, 1), tracekit_ms / max(tracekit_stored, 1)
                 print(f"{'  per stored trace':<26} {mlflow_per:>12.3f} {tracekit_per:>12.3f} "
                       f"{mlflow_per / tracekit_per:>15.1f}x")
-    print(f"\npeak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
+    print(f"\npeak RSS: {peak_rss_mb():.1f} MB")
 
 
 if __name__ == "__main__":

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -26,8 +24,10 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import MetaData, and_, exists, select
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
 
 import tracekit  # noqa: E402
+from _measure import median_ms, peak_rss_mb  # noqa: E402
 import tracekit.config  # noqa: E402
 from tracekit.constants import TraceMetadataKey  # noqa: E402
 from tracekit.exporters import TraceExporter  # noqa: E402
@@ -35,7 +35,6 @@ from tracekit.store import schema  # noqa: E402
 from tracekit.store.engine import create_store_engine  # noqa: E402
 from tracekit.store.registry import get_store  # noqa: E402
 
-REPEATS = 5
 WRITE_SAMPLE = 10_000
 RUNS = 10
 TOOLS = 20
@@ -83,15 +82,6 @@ def fill(count: int) -> float:
         answer(number)
     tracekit.flush_trace_async_logging()
     return time.perf_counter() - start
-
-
-def median_ms(func: Callable[[], object]) -> float:
-    timings = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        func()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings) * 1000
 
 
 def reset_database(uri: str) -> None:
@@ -211,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for backend in args.backends.split(","):
             bench_backend(backend, uris[backend], args.traces)
     print("\nMLflow on the same workload: benchmarks/mlflow_compare.py (needs the bench extra).")
-    print(f"\npeak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
+    print(f"\npeak RSS: {peak_rss_mb():.1f} MB")
 
 
 if __name__ == "__main__":
