@@ -31,9 +31,9 @@ from _measure import median_ms, peak_rss_mb  # noqa: E402
 import tracekit.config  # noqa: E402
 from tracekit.constants import TraceMetadataKey  # noqa: E402
 from tracekit.exporters import TraceExporter  # noqa: E402
-from tracekit.store import schema  # noqa: E402
-from tracekit.store.engine import create_store_engine  # noqa: E402
-from tracekit.store.registry import get_store  # noqa: E402
+from tracekit.store.sql import schema  # noqa: E402
+from tracekit.store.sql.engine import create_store_engine  # noqa: E402
+from tracekit.store.backend import get_backend  # noqa: E402
 
 WRITE_SAMPLE = 10_000
 RUNS = 10
@@ -152,7 +152,7 @@ def bench_backend(name: str, uri: str, count: int) -> None:
     tracekit.tracing.reset()
 
     # The store alone, as the export worker drives it: batches of TRACEKIT_EXPORT_BATCH_SIZE, one transaction each.
-    store = get_store(uri)
+    store = get_backend(uri).traces
     batch = tracekit.config.EXPORT_BATCH_SIZE.get()
     start = time.perf_counter()
     for first in range(0, len(sample.kept), batch):

@@ -43,11 +43,11 @@ def client(argv: list[str]) -> None:
     from trace_builders import build_trace
 
     if target == "http":
-        from tracekit.store.rest_store import RestTraceStore
+        from tracekit.store.rest.remote_traces import RestTraceStore
 
         store = RestTraceStore(uri)
     else:
-        from tracekit.store.sql_store import SqlTraceStore
+        from tracekit.store.sql.traces import SqlTraceStore
 
         store = SqlTraceStore(uri)
     traces = [build_trace(trace_id=f"tr-{uuid.uuid4().hex}", tags={"client": client_index, "n": str(i)})
@@ -137,7 +137,7 @@ def latencies_ms(call, repeats: int) -> tuple[float, float]:
 def empty_database(uri: str) -> None:
     from sqlalchemy import MetaData
 
-    from tracekit.store.engine import create_store_engine
+    from tracekit.store.sql.engine import create_store_engine
 
     engine = create_store_engine(uri)
     existing = MetaData()
@@ -147,8 +147,8 @@ def empty_database(uri: str) -> None:
 
 
 def run_backend(name: str, uri: str, args: argparse.Namespace, folder: Path) -> None:
-    from tracekit.store.rest_store import RestTraceStore
-    from tracekit.store.sql_store import SqlTraceStore
+    from tracekit.store.rest.remote_traces import RestTraceStore
+    from tracekit.store.sql.traces import SqlTraceStore
 
     print(f"\n== {name} ==")
     print(f"{'ingest':<22} {'in-process tr/s':>16} {'HTTP tr/s':>12} {'HTTP/in-process':>16} {'client RSS MB':>14}")
@@ -203,10 +203,10 @@ def tracking(uri: str, url: str, repeats: int, runs: int) -> None:
     from itertools import count
 
     from tracekit.entities import Metric
-    from tracekit.store.rest_client import TrackingServerClient
-    from tracekit.store.sql_store import SqlTraceStore
-    from tracekit.tracking.rest_store import RestTrackingStore
-    from tracekit.tracking.sql_store import SqlTrackingStore
+    from tracekit.store.rest.client import TrackingServerClient
+    from tracekit.store.sql.traces import SqlTraceStore
+    from tracekit.store.rest.remote_tracking import RestTrackingStore
+    from tracekit.store.sql.tracking import SqlTrackingStore
 
     trace_store = SqlTraceStore(uri)
     local, remote = SqlTrackingStore(trace_store.database), RestTrackingStore(url, TrackingServerClient(url))

@@ -33,8 +33,8 @@ from sqlalchemy import select
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import tracekit  # noqa: E402
-from tracekit.store import schema  # noqa: E402
-from tracekit.store.registry import close_stores, get_store  # noqa: E402
+from tracekit.store.sql import schema  # noqa: E402
+from tracekit.store.backend import close_backends, get_backend  # noqa: E402
 
 KEYS_PER_STEP = 100
 
@@ -76,7 +76,7 @@ def bench_logging(points: int) -> list[tuple[str, float]]:
 
 def seed_runs(uri: str, experiment_id: str, count: int) -> None:
     """Write `count` finished runs with metrics, params and tags, a few thousand rows per statement."""
-    engine = get_store(uri).engine
+    engine = get_backend(uri).traces.engine
     rng = random.Random(7)
     now = int(time.time() * 1000)
     runs, metrics, params, tags = [], [], [], []
@@ -103,7 +103,7 @@ def seed_runs(uri: str, experiment_id: str, count: int) -> None:
 def bench_search(uri: str, runs: int, repeats: int) -> list[tuple[str, float, int]]:
     experiment_id = tracekit.create_experiment(f"bench-search-{uuid.uuid4().hex[:8]}")
     seed_runs(uri, experiment_id, runs)
-    engine = get_store(uri).engine
+    engine = get_backend(uri).traces.engine
     latest = schema.latest_metrics
 
     def bare_sql() -> list[str]:
@@ -146,7 +146,7 @@ def report(label: str, uri: str, args: argparse.Namespace) -> None:
     print(f"{'query':<40} {'ms':>9} {'rows':>7} {'vs bare SQL':>12}")
     for name, seconds, rows in search:
         print(f"{name:<40} {seconds * 1000:>9.1f} {rows:>7,} {seconds / baseline:>11.1f}x")
-    close_stores()
+    close_backends()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -162,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         report("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}", args)
     if args.postgres_uri:
         try:
-            get_store(args.postgres_uri).ping()
+            get_backend(args.postgres_uri).traces.ping()
         except Exception as error:  # noqa: BLE001 - an unreachable server only skips its part
             print(f"\n(PostgreSQL skipped: {error})")
         else:

@@ -43,8 +43,8 @@ def seed(uri: str, traces: int) -> tuple[str, str, str]:
     from trace_builders import build_trace
     from ui_seed import nested_trace
 
-    from tracekit.store.sql_store import SqlTraceStore
-    from tracekit.tracking.sql_store import SqlTrackingStore
+    from tracekit.store.sql.traces import SqlTraceStore
+    from tracekit.store.sql.tracking import SqlTrackingStore
 
     store = SqlTraceStore(uri)
     started = time.perf_counter()
@@ -69,7 +69,7 @@ def row(label: str, measured: tuple[float, float], baseline: tuple[float, float]
 def api_calls(uri: str, url: str, repeats: int) -> None:
     import httpx
 
-    from tracekit.store.sql_store import SqlTraceStore
+    from tracekit.store.sql.traces import SqlTraceStore
 
     request = {"experiment_ids": ["0"], "filter_string": None, "max_results": PAGE_SIZE,
                "order_by": ["timestamp_ms DESC"], "page_token": None, "run_id": None, "model_id": None,

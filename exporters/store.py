@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from tracekit.entities import Trace
 from tracekit.exporters import TraceExporter
-from tracekit.store.base import TraceStore
+from tracekit.store.trace_store import TraceStore
 
 
 class StoreExporter(TraceExporter):
@@ -31,9 +31,9 @@ class StoreExporter(TraceExporter):
     @property
     def store(self) -> TraceStore:
         """The trace store behind the URI (opened and migrated on first use)."""
-        from tracekit.store.registry import get_store
+        from tracekit.store.backend import get_backend
 
-        return get_store(self.tracking_uri)
+        return get_backend(self.tracking_uri).traces
 
     def export(self, traces: Sequence[Trace]) -> None:
         """Upsert `traces` by trace id in one transaction."""

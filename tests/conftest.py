@@ -13,7 +13,7 @@ from databases import empty_server_database
 
 import tracekit
 from tracekit.exporters.memory import InMemoryTraceExporter
-from tracekit.tracking import context as tracking_context
+from tracekit.tracking import state as tracking_state
 
 BACKENDS = ("sqlite", "postgresql", "mysql")
 
@@ -37,9 +37,9 @@ def isolated_tracekit(tmp_path, monkeypatch):
     tracekit.tracing.set_exporter(None)
     tracekit.tracing.enable()
     tracekit.tracing.reset()
-    tracking_context.reset()
+    tracking_state.reset()
     yield
-    tracking_context.reset()
+    tracking_state.reset()
     tracekit.tracing.enable()
     tracekit.tracing.set_exporter(None)
     tracekit.set_tracking_uri(None)

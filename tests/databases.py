@@ -12,7 +12,7 @@ import os
 from sqlalchemy import MetaData
 
 from ci import require_or_skip
-from tracekit.store.engine import check_connection, create_store_engine
+from tracekit.store.sql.engine import check_connection, create_store_engine
 
 SERVER_URIS = {
     "postgresql": os.environ.get("TRACEKIT_TEST_POSTGRES_URI", "postgresql://postgres@127.0.0.1:5432/test"),

@@ -12,7 +12,8 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext
 
 from tracekit.entities import SpanStatus, SpanStatusCode, Trace
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
-from tracekit.store.base import PagedList, TraceStore
+from tracekit.store.paging import PagedList
+from tracekit.store.trace_store import TraceStore
 from tracekit.tracing import fluent
 from tracekit.tracing.search import trace_scope
 from tracekit.tracing.buffer import TraceEntry
@@ -74,9 +75,9 @@ class TracekitClient:
     @property
     def store(self) -> TraceStore:
         """The trace store behind `tracking_uri`."""
-        from tracekit.store.registry import get_store
+        from tracekit.store.backend import get_backend
 
-        return get_store(self.tracking_uri)
+        return get_backend(self.tracking_uri).traces
 
     # --- recording --------------------------------------------------------------------------------------------
     def start_trace(self, name: str, span_type: str = "UNKNOWN", inputs: Any = None,

@@ -14,8 +14,8 @@ from server_helpers import ThreadedServer, build_trace
 from tracekit.cli import main
 from tracekit.exceptions import TracekitException
 from tracekit.server import ServerSettings, create_app
-from tracekit.store.rest_store import RestTraceStore
-from tracekit.store.sql_store import SqlTraceStore
+from tracekit.store.rest.remote_traces import RestTraceStore
+from tracekit.store.sql.traces import SqlTraceStore
 
 PASSWORD = "s3cret-Pa55word"
 TOKEN = "tok-0123456789abcdef"
@@ -179,7 +179,7 @@ def test_tracking_routes_need_credentials_too(basic_api, server_db, method, path
 
 def test_fluent_tracking_api_sends_credentials(basic_server, monkeypatch):
     import tracekit
-    from tracekit.store.registry import close_stores
+    from tracekit.store.backend import close_backends
 
     monkeypatch.setenv("TRACEKIT_TRACKING_USERNAME", "alice")
     monkeypatch.setenv("TRACEKIT_TRACKING_PASSWORD", PASSWORD)
@@ -189,4 +189,4 @@ def test_fluent_tracking_api_sends_credentials(basic_server, monkeypatch):
             tracekit.log_metric("m", 1.0)
         assert tracekit.get_run(run.info.run_id).data.metrics == {"m": 1.0}
     finally:
-        close_stores()
+        close_backends()

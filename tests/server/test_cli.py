@@ -12,14 +12,14 @@ from click.testing import CliRunner
 from server_helpers import build_trace
 
 from tracekit.cli import main
-from tracekit.store.registry import close_stores
-from tracekit.store.sql_store import SqlTraceStore
+from tracekit.store.backend import close_backends
+from tracekit.store.sql.traces import SqlTraceStore
 
 
 @pytest.fixture(autouse=True)
 def _forget_stores():
     yield
-    close_stores()
+    close_backends()
 
 
 @pytest.fixture(params=["sqlite", "http"])
@@ -49,9 +49,9 @@ def test_search_prints_a_table(stored):
 
 
 def test_search_pages_through_to_max_results(stored, monkeypatch):
-    import tracekit.cli
+    import tracekit.cli.trace_commands
 
-    monkeypatch.setattr(tracekit.cli, "SEARCH_PAGE", 2)
+    monkeypatch.setattr(tracekit.cli.trace_commands, "SEARCH_PAGE", 2)
     uri, traces = stored
     result = run("traces", "search", "--tracking-uri", uri, "--max-results", "5", "--output", "json")
     assert [t["info"]["trace_id"] for t in json.loads(result.stdout)] == \

@@ -12,21 +12,21 @@ from click.testing import CliRunner
 
 from tracekit.cli import main
 from tracekit.entities import Metric, Run
-from tracekit.store.registry import close_stores, get_store
-from tracekit.tracking.sql_store import SqlTrackingStore
+from tracekit.store.backend import close_backends, get_backend
+from tracekit.store.sql.tracking import SqlTrackingStore
 
 
 @pytest.fixture(autouse=True)
 def _forget_stores():
     yield
-    close_stores()
+    close_backends()
 
 
 @pytest.fixture(params=["sqlite", "http"])
 def tracked(request, server_db):
     """(tracking URI, experiment id, run ids by name): an experiment with three runs, read from the server's SQLite
     file directly or through the server over HTTP."""
-    store = SqlTrackingStore(get_store(server_db).database)
+    store = SqlTrackingStore(get_backend(server_db).traces.database)
     experiment_id = store.create_experiment("sweep", tags={"team": "nlp"})
     store.create_experiment("other")
     runs = {}

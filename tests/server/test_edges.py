@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from tracekit.server import ServerSettings, create_app
-from tracekit.store.base import PagedList, TraceStore
-from tracekit.store.sql_store import SqlTraceStore
+from tracekit.store.paging import PagedList
+from tracekit.store.trace_store import TraceStore
+from tracekit.store.backend import Backend, open_backend
 
 API = "/api/v1/traces"
 
@@ -67,7 +68,7 @@ class BrokenStore(TraceStore):
 
 
 def test_unexpected_errors_are_500_without_a_stack_trace(server_db, caplog):
-    client = TestClient(create_app(ServerSettings(backend_store_uri=server_db), trace_store=BrokenStore()),
+    client = TestClient(create_app(ServerSettings(backend_store_uri=server_db), backend=Backend(server_db, BrokenStore())),
                         raise_server_exceptions=False)
     for answer in (client.get(f"{API}/tr-{'a' * 32}"), client.post(f"{API}/search", json={})):
         assert answer.status_code == 500
@@ -88,8 +89,9 @@ def test_unreachable_database_is_a_503_and_health_says_so(postgres_uri):
     proxy = TcpProxy(target.port or 5432)
     proxy.start()
     proxied = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    store = SqlTraceStore(proxied)
-    client = TestClient(create_app(ServerSettings(backend_store_uri=proxied), trace_store=store),
+    backend = open_backend(proxied)
+    store = backend.traces
+    client = TestClient(create_app(ServerSettings(backend_store_uri=proxied), backend=backend),
                         raise_server_exceptions=False)
     try:
         assert client.get("/health").status_code == 200
@@ -105,7 +107,7 @@ def test_unreachable_database_is_a_503_and_health_says_so(postgres_uri):
 
 
 def test_a_backend_holding_traces_only_answers_tracking_requests_with_501(server_db):
-    client = TestClient(create_app(ServerSettings(backend_store_uri=server_db), trace_store=BrokenStore()),
+    client = TestClient(create_app(ServerSettings(backend_store_uri=server_db), backend=Backend(server_db, BrokenStore())),
                         raise_server_exceptions=False)
     answer = client.post("/api/v1/runs/search", json={})
     assert answer.status_code == 501

@@ -10,8 +10,8 @@ import textwrap
 
 from sqlalchemy import func, select
 
-from tracekit.store import schema
-from tracekit.store.sql_store import SqlTraceStore
+from tracekit.store.sql import schema
+from tracekit.store.sql.traces import SqlTraceStore
 
 CLIENTS = 8
 TRACES_PER_CLIENT = 1000

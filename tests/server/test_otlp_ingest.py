@@ -14,7 +14,7 @@ import tracekit
 from tracekit.constants import SpanAttributeKey, TraceMetadataKey
 from tracekit.entities import Trace, TraceState
 from tracekit.exporters.otlp import OtlpTraceExporter, to_otel_spans
-from tracekit.store.registry import get_store
+from tracekit.store.backend import get_backend
 
 PROTOBUF = {"Content-Type": "application/x-protobuf"}
 RESOURCE = Resource.create({"service.name": "test"})
@@ -54,7 +54,7 @@ def recorded(exported):
 
 
 def stored(uri: str, trace_id: str) -> Trace:
-    trace = get_store(uri).get_trace(trace_id)
+    trace = get_backend(uri).traces.get_trace(trace_id)
     assert trace is not None, trace_id
     return trace
 

@@ -14,15 +14,15 @@ from server_helpers import CountingApp, ThreadedServer, build_trace, free_port
 import tracekit
 from tracekit.exceptions import InvalidFilterError, TracekitException, TrackingServerUnavailableError
 from tracekit.server import ServerSettings, create_app
-from tracekit.store.registry import close_stores, get_store
-from tracekit.store.rest_store import RestTraceStore, batch_bodies
-from tracekit.store.sql_store import SqlTraceStore
+from tracekit.store.backend import close_backends, get_backend
+from tracekit.store.rest.remote_traces import RestTraceStore, batch_bodies
+from tracekit.store.sql.traces import SqlTraceStore
 
 
 @pytest.fixture(autouse=True)
 def _forget_stores():
     yield
-    close_stores()
+    close_backends()
 
 
 @tracekit.trace(span_type=tracekit.SpanType.CHAIN)
@@ -129,7 +129,7 @@ def test_traces_made_while_the_server_is_down_arrive_when_it_comes_up(server_db,
     server.start()
     try:
         deadline = time.monotonic() + 15
-        stored = get_store(server_db)
+        stored = get_backend(server_db).traces
         # Stored and counted: the worker counts a replayed batch a moment after the server has it.
         while (stored.count_traces(["0"]) < 20 or tracekit.tracing.stats().replayed < 20) \
                 and time.monotonic() < deadline:
@@ -138,7 +138,7 @@ def test_traces_made_while_the_server_is_down_arrive_when_it_comes_up(server_db,
             time.sleep(0.2)
         stats = tracekit.tracing.stats()
         assert stats.replayed >= 20 and stats.dropped == 0
-        assert len(get_store(server_db).search_traces(["0"], "tags.question LIKE 'down-%'", None)) == 20
+        assert len(get_backend(server_db).traces.search_traces(["0"], "tags.question LIKE 'down-%'", None)) == 20
     finally:
         server.stop()
 

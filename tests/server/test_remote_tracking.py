@@ -19,9 +19,8 @@ from tracekit import ResourceNotFoundError, TracekitException
 from tracekit.constants import RunTagKey
 from tracekit.exceptions import InvalidFilterError
 from tracekit.server import ServerSettings, create_app
-from tracekit.store.registry import close_stores, get_store
-from tracekit.tracking import get_tracking_store
-from tracekit.tracking.rest_store import RestTrackingStore
+from tracekit.store.backend import close_backends, get_backend
+from tracekit.store.rest.remote_tracking import RestTrackingStore
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -36,11 +35,11 @@ def server_url(request, tmp_path):
     backend = f"sqlite:///{tmp_path / 'remote.db'}" if request.param == "sqlite" \
         else empty_server_database("postgresql")
     server = serve(backend)
-    close_stores()
+    close_backends()
     tracekit.set_tracking_uri(server.url)
     yield server.url
     tracekit.flush_trace_async_logging()
-    close_stores()
+    close_backends()
     server.stop()
 
 
@@ -49,7 +48,7 @@ def sqlite_server_url(tmp_path):
     server = serve(f"sqlite:///{tmp_path / 'remote.db'}")
     tracekit.set_tracking_uri(server.url)
     yield server.url
-    close_stores()
+    close_backends()
     server.stop()
 
 
@@ -193,32 +192,32 @@ def test_traces_runs_and_models_share_one_client_and_connection(tmp_path, monkey
     server = ThreadedServer(counting).start()
     try:
         tracekit.set_tracking_uri(server.url)
-        store = get_tracking_store()
-        assert isinstance(store, RestTrackingStore) and store.client is get_store(server.url).client
+        store = get_backend().tracking
+        assert isinstance(store, RestTrackingStore) and store.client is get_backend(server.url).traces.client
         with tracekit.start_run():
             tracekit.log_metric("m", 1.0)
             evaluate(0.01)
         assert tracekit.count_traces(experiment_ids=["0"]) == 1
         assert counting.requests >= 5 and len(counting.connections) == 1
-        close_stores()  # a reopened trace store brings a new client; the tracking store follows it
-        assert get_tracking_store().client is get_store(server.url).client
+        close_backends()  # a reopened trace store brings a new client; the tracking store follows it
+        assert get_backend().tracking.client is get_backend(server.url).traces.client
     finally:
-        close_stores()
+        close_backends()
         server.stop()
 
 
 def test_searches_page_through_the_server_up_to_max_results(sqlite_server_url, monkeypatch):
-    monkeypatch.setattr("tracekit.tracking.rest_store.SEARCH_PAGE_SIZE", 2)
+    monkeypatch.setattr("tracekit.store.rest.remote_tracking.SEARCH_PAGE_SIZE", 2)
     for number in range(5):
         with tracekit.start_run(run_name=f"r{number}"):
             pass
     assert len(tracekit.search_runs(output_format="list")) == 5
-    page = get_tracking_store().search_runs(["0"], max_results=3, order_by=["run_name"])
+    page = get_backend().tracking.search_runs(["0"], max_results=3, order_by=["run_name"])
     assert [run.info.run_name for run in page] == ["r0", "r1", "r2"] and page.token
-    rest = get_tracking_store().search_runs(["0"], max_results=None, order_by=["run_name"], page_token=page.token)
+    rest = get_backend().tracking.search_runs(["0"], max_results=None, order_by=["run_name"], page_token=page.token)
     assert [run.info.run_name for run in rest] == ["r3", "r4"] and rest.token is None
     with pytest.raises(TracekitException, match="max_results must be a positive integer"):
-        get_tracking_store().search_runs(["0"], max_results=0)
+        get_backend().tracking.search_runs(["0"], max_results=0)
 
 
 @pytest.mark.parametrize(("example", "expected"), [

@@ -14,7 +14,7 @@ from server_helpers import ThreadedServer, build_trace
 from ui_seed import ANSWER, PLAIN_TRACES, Seeded, seed_explorer
 
 from tracekit.server import ServerSettings, create_app
-from tracekit.store.sql_store import SqlTraceStore
+from tracekit.store.sql.traces import SqlTraceStore
 
 ROWS = "[data-testid=span-row]"
 TRACE_ROWS = "[data-testid=trace-row]"

@@ -14,7 +14,7 @@ from server_helpers import build_trace
 
 from tracekit.server import ServerSettings, create_app
 from tracekit.server.ui import PAGE_ROUTES
-from tracekit.store.sql_store import SqlTraceStore
+from tracekit.store.sql.traces import SqlTraceStore
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "tracekit" / "server" / "ui" / "static"

@@ -25,8 +25,8 @@ from tracekit.entities import (  # noqa: E402
     TraceInfo,
     TraceState,
 )
-from tracekit.store.sql_store import SqlTraceStore  # noqa: E402
-from tracekit.tracking.sql_store import SqlTrackingStore  # noqa: E402
+from tracekit.store.sql.traces import SqlTraceStore  # noqa: E402
+from tracekit.store.sql.tracking import SqlTrackingStore  # noqa: E402
 
 MS = 1_000_000  # nanoseconds per millisecond
 PLAIN_TRACES = 30

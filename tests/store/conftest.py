@@ -9,7 +9,7 @@ import pytest
 
 from trace_builders import build_trace
 from tracekit.entities import Trace
-from tracekit.store.sql_store import SqlTraceStore
+from tracekit.store.sql.traces import SqlTraceStore
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tracekit.store import schema
+from tracekit.store.sql import schema
 
 WORKERS = 4
 BATCHES = 20
@@ -20,7 +20,7 @@ SHARED_IDS = 14
 WORKER_SCRIPT = textwrap.dedent(f"""
     import sys
     from trace_builders import build_trace
-    from tracekit.store.sql_store import SqlTraceStore
+    from tracekit.store.sql.traces import SqlTraceStore
 
     uri, worker = sys.argv[1], int(sys.argv[2])
     store = SqlTraceStore(uri)
@@ -48,7 +48,7 @@ def test_four_processes_write_into_one_database(db_uri, tmp_path):
         _, stderr = worker.communicate(timeout=300)
         assert worker.returncode == 0, stderr
 
-    from tracekit.store.sql_store import SqlTraceStore
+    from tracekit.store.sql.traces import SqlTraceStore
 
     store = SqlTraceStore(db_uri)
     try:

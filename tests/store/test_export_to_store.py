@@ -14,8 +14,8 @@ from sqlalchemy.exc import ProgrammingError
 import tracekit
 from waiting import wait_until
 from tcp_proxy import TcpProxy
-from tracekit.store import schema
-from tracekit.store.engine import create_store_engine
+from tracekit.store.sql import schema
+from tracekit.store.sql.engine import create_store_engine
 
 
 @tracekit.trace

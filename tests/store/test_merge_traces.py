@@ -8,7 +8,7 @@ import threading
 from trace_builders import build_trace
 
 from tracekit.entities import Trace, TraceData, TraceInfo, TraceState
-from tracekit.store.sql_store import SqlTraceStore
+from tracekit.store.sql.traces import SqlTraceStore
 
 
 def part(trace: Trace, span_ids: set[str], *, from_root: bool) -> Trace:

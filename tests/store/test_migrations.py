@@ -17,9 +17,9 @@ from databases import empty_server_database
 
 from tracekit.cli import main
 from tracekit.exceptions import TracekitException
-from tracekit.store import migrate, schema
-from tracekit.store.engine import create_store_engine
-from tracekit.store.sql_store import SqlTraceStore
+from tracekit.store.sql import migrate, schema
+from tracekit.store.sql.engine import create_store_engine
+from tracekit.store.sql.traces import SqlTraceStore
 
 FUTURE_REVISION = "9999_from_the_future"
 

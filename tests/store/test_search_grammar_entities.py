@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tracekit.exceptions import InvalidFilterError
-from tracekit.store.search_grammar import (
+from tracekit.store.search.grammar import (
     EXPERIMENT_FIELDS,
     LOGGED_MODEL_FIELDS,
     RUN_FIELDS,

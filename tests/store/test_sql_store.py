@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from tracekit.constants import TraceMetadataKey
 from tracekit.entities import SpanEvent, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
 from tracekit.exceptions import InvalidFilterError, ResourceNotFoundError, TracekitException
-from tracekit.store import schema
-from tracekit.store.sql_store import ID_CHUNK_SIZE
+from tracekit.store.sql import schema
+from tracekit.store.sql.traces import ID_CHUNK_SIZE
 from trace_builders import BASE_TIME_MS, build_trace, make_span
 
 T = {name: f"tr-{index:032x}" for index, name in enumerate(["one", "two", "three", "four", "elsewhere"], 1)}
@@ -455,12 +455,12 @@ def test_ping_and_close(store):
 
 
 def test_store_from_registry_is_cached(db_uri):
-    from tracekit.store.registry import close_stores, get_store
+    from tracekit.store.backend import close_backends, get_backend
 
     try:
-        assert get_store(db_uri) is get_store(db_uri)
+        assert get_backend(db_uri).traces is get_backend(db_uri).traces
     finally:
-        close_stores()
+        close_backends()
 
 
 def test_span_fields_are_read_from_indexed_columns(store):

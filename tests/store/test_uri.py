@@ -7,9 +7,10 @@ import textwrap
 import pytest
 
 from tracekit.exceptions import TracekitException
-from tracekit.store.registry import close_stores, get_store
-from tracekit.store.sql_store import SqlTraceStore
-from tracekit.store.uri import PLUGIN_GROUP, to_sqlalchemy_url
+import tracekit
+from tracekit.store.backend import Backend, close_backends, get_backend, register_backend, sql_backend
+from tracekit.store.sql.traces import SqlTraceStore
+from tracekit.store.uri import BACKEND_PLUGIN_GROUP, TRACE_STORE_PLUGIN_GROUP, to_sqlalchemy_url
 
 
 @pytest.mark.parametrize(("uri", "driver"), [
@@ -55,17 +56,17 @@ def test_malformed_uri_is_named_in_the_error(uri, reason):
 
 def test_unknown_scheme_lists_the_supported_ones():
     with pytest.raises(TracekitException) as raised:
-        get_store("mongodb://db.example/traces")
+        get_backend("mongodb://db.example/traces").traces
     message = str(raised.value)
     assert "'mongodb://db.example/traces'" in message
-    for scheme in ("sqlite:///", "postgresql://", "mysql://", "http(s)://", PLUGIN_GROUP, "plugin"):
+    for scheme in ("sqlite:///", "postgresql://", "mysql://", "http(s)://", BACKEND_PLUGIN_GROUP, "plugin"):
         assert scheme in message
 
 
 def test_http_uri_opens_a_rest_store_without_connecting():
-    from tracekit.store.rest_store import RestTraceStore
+    from tracekit.store.rest.remote_traces import RestTraceStore
 
-    store = get_store("https://tracking.example:8443/prefix")
+    store = get_backend("https://tracking.example:8443/prefix").traces
     assert isinstance(store, RestTraceStore)
     assert store.client.base_url == "https://tracking.example:8443/prefix"
 
@@ -96,7 +97,14 @@ def test_sqlite_file_that_cannot_be_created_is_a_clear_error(tmp_path):
     assert f"sqlite:///{blocker}/traces.db" in str(raised.value)
 
 
-def test_plugin_scheme_is_resolved_through_entry_points(tmp_path, monkeypatch):
+def _install_plugin(folder, name: str, group: str, entry_point: str) -> None:
+    dist = folder / f"{name}-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name.replace('_', '-')}\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[{group}]\n{entry_point}\n")
+
+
+def test_trace_store_plugin_scheme_is_resolved_through_entry_points(tmp_path, monkeypatch):
     (tmp_path / "memo_store_plugin.py").write_text(textwrap.dedent("""
         class MemoStore:
             def __init__(self, uri):
@@ -107,16 +115,78 @@ def test_plugin_scheme_is_resolved_through_entry_points(tmp_path, monkeypatch):
         def make_store(uri):
             return MemoStore(uri)
     """))
-    dist = tmp_path / "memo_store_plugin-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: memo-store-plugin\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(f"[{PLUGIN_GROUP}]\nmemo = memo_store_plugin:make_store\n")
+    _install_plugin(tmp_path, "memo_store_plugin", TRACE_STORE_PLUGIN_GROUP, "memo = memo_store_plugin:make_store")
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
-        store = get_store("memo://anything")
-        assert type(store).__name__ == "MemoStore" and store.uri == "memo://anything"
-        assert get_store("memo://anything") is store
+        backend = get_backend("memo://anything")
+        assert type(backend.traces).__name__ == "MemoStore" and backend.traces.uri == "memo://anything"
+        assert get_backend("memo://anything") is backend
+        assert not backend.has_tracking
+        with pytest.raises(TracekitException, match="stores traces only") as raised:
+            backend.tracking
+        assert raised.value.error_code == "NOT_IMPLEMENTED"
         with pytest.raises(TracekitException, match="memo"):
-            get_store("unknown://x")  # the error lists installed plugin schemes
+            get_backend("unknown://x")  # the error lists installed plugin schemes
     finally:
-        close_stores()
+        close_backends()
+
+
+def test_backend_plugin_serves_traces_and_tracking_of_its_scheme(tmp_path, monkeypatch):
+    # A plugin backend that keeps everything in a SQLite file named after the URI's path.
+    (tmp_path / "lite_backend_plugin.py").write_text(textwrap.dedent(f"""
+        from tracekit.store.backend import sql_backend
+
+        def make_backend(uri):
+            return sql_backend("sqlite:///{tmp_path}/" + uri.split("://", 1)[1] + ".db")
+    """))
+    _install_plugin(tmp_path, "lite_backend_plugin", BACKEND_PLUGIN_GROUP, "lite = lite_backend_plugin:make_backend")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        tracekit.set_tracking_uri("lite://team")
+        with tracekit.start_run() as run:
+            traced_call()
+        assert (tmp_path / "team.db").exists()
+        assert len(tracekit.search_traces(run_id=run.info.run_id, return_type="list")) == 1
+        assert tracekit.get_run(run.info.run_id).info.status == "FINISHED"
+    finally:
+        close_backends()
+
+
+def test_backend_plugin_must_return_a_backend(tmp_path, monkeypatch):
+    (tmp_path / "wrong_backend_plugin.py").write_text("def make(uri):\n    return object()\n")
+    _install_plugin(tmp_path, "wrong_backend_plugin", BACKEND_PLUGIN_GROUP, "wrong = wrong_backend_plugin:make")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(TracekitException, match="returned object, not a tracekit Backend"):
+        get_backend("wrong://x")
+
+
+def test_registered_backend_takes_over_a_scheme_in_this_process(tmp_path):
+    opened = []
+
+    def factory(uri: str) -> Backend:
+        opened.append(uri)
+        return sql_backend(f"sqlite:///{tmp_path / 'registered.db'}")
+
+    register_backend("inproc", factory)
+    try:
+        backend = get_backend("inproc://a")
+        assert get_backend("inproc://a") is backend and opened == ["inproc://a"]
+        assert backend.tracking.get_experiment("0").name == "Default"
+    finally:
+        register_backend("inproc", None)
+        close_backends()
+    with pytest.raises(TracekitException, match="no backend handles the scheme 'inproc'"):
+        get_backend("inproc://a")
+
+
+def test_one_backend_shares_one_database_between_traces_and_tracking(tmp_path):
+    backend = get_backend(f"sqlite:///{tmp_path / 'shared.db'}")
+    try:
+        assert backend.traces.database is backend.tracking.database is backend.resource
+    finally:
+        close_backends()
+
+
+@tracekit.trace
+def traced_call() -> str:
+    return "done"

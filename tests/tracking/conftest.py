@@ -8,15 +8,15 @@ from collections.abc import Iterator
 import pytest
 
 import tracekit
-from tracekit.store.registry import close_stores
+from tracekit.store.backend import close_backends
 
 
 @pytest.fixture
 def tracking_uri(db_uri) -> Iterator[str]:
     """The current tracking URI set to an empty database of each kind."""
-    close_stores()  # a store cached for a server database from an earlier test knows tables that were dropped
+    close_backends()  # a store cached for a server database from an earlier test knows tables that were dropped
     tracekit.set_tracking_uri(db_uri)
     yield db_uri
     tracekit.flush_trace_async_logging()
-    close_stores()
+    close_backends()
 

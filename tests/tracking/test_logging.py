@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 import tracekit
 from tracekit import ResourceNotFoundError, TracekitException
-from tracekit.store import schema
-from tracekit.store.registry import get_store
+from tracekit.store.sql import schema
+from tracekit.store.backend import get_backend
 
 
 def test_log_param_returns_the_value_and_stores_text(tracking_uri):
@@ -123,7 +123,7 @@ def test_param_value_too_long_is_an_error_naming_the_key():
 def test_log_metrics_writes_one_batch_in_one_transaction(tracking_uri):
     with tracekit.start_run() as run:
         tracekit.log_metrics({f"m{n}": float(n) for n in range(1000)}, step=3)
-    engine = get_store(tracking_uri).engine
+    engine = get_backend(tracking_uri).traces.engine
     with engine.connect() as connection:
         stored = connection.scalar(select(func.count()).select_from(schema.metrics)
                                    .where(schema.metrics.c.run_id == run.info.run_id))

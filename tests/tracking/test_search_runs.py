@@ -10,7 +10,7 @@ import pytest
 
 import tracekit
 from tracekit import InvalidFilterError, ViewType
-from tracekit.tracking import get_tracking_store
+from tracekit.store.backend import get_backend
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_list_output(three_runs):
 def test_max_results_and_page_tokens(three_runs):
     experiment_id, _ = three_runs
     assert len(tracekit.search_runs([experiment_id], max_results=2)) == 2
-    store = get_tracking_store()
+    store = get_backend().tracking
     first = store.search_runs([experiment_id], max_results=2)
     second = store.search_runs([experiment_id], max_results=2, page_token=first.token)
     assert [r.info.run_name for r in first] == ["c", "b"]

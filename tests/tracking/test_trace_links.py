@@ -10,7 +10,7 @@ from sqlalchemy import text
 import tracekit
 from tracekit import TracekitException
 from tracekit.constants import TraceMetadataKey
-from tracekit.store.registry import get_store
+from tracekit.store.backend import get_backend
 
 
 @tracekit.trace
@@ -96,7 +96,7 @@ def test_count_traces_of_a_run_and_a_model_across_experiments(tracking_uri):
 
 def test_run_and_model_trace_lookups_use_an_index():
     answer("warm up")
-    engine = get_store(tracekit.get_tracking_uri()).engine
+    engine = get_backend(tracekit.get_tracking_uri()).traces.engine
     with engine.connect() as connection:
         for column in ("run_id", "model_id"):
             plan = " ".join(row[-1] for row in connection.execute(
@@ -172,7 +172,7 @@ def test_trace_hooks_read_no_environment_variable_or_store(monkeypatch):
     def trace_with_hooks_watched(question: str) -> None:
         with monkeypatch.context() as patch:
             patch.setattr("tracekit.config.Setting.get", forbidden)
-            patch.setattr("tracekit.tracking.registry.get_tracking_store", forbidden)
+            patch.setattr("tracekit.store.backend.get_backend", forbidden)
             answer(question)
 
     with tracekit.start_run() as run:
@@ -188,8 +188,8 @@ def test_trace_hooks_do_no_io_once_the_experiment_is_known(monkeypatch):
     def no_store(*_args, **_kwargs):
         raise AssertionError("the trace path opened the tracking store")
 
-    monkeypatch.setattr("tracekit.tracking.registry.get_tracking_store", no_store)
-    monkeypatch.setattr("tracekit.tracking.context.get_tracking_uri", no_store)
+    monkeypatch.setattr("tracekit.store.backend.get_backend", no_store)
+    monkeypatch.setattr("tracekit.tracking.state.get_tracking_uri", no_store)
     with tracekit.start_span("no io"):
         pass
 

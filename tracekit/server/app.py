@@ -3,10 +3,11 @@
 Layout, so that resources can be added beside traces without reshaping anything:
 - one router module per resource in `tracekit.server.routers` (and its bodies in `tracekit.server.schemas`),
   listed in `RESOURCE_ROUTERS` and mounted under `API_PREFIX` (`/api/v1`);
-- stores opened once per app in `open_stores` and kept on `app.state`, reached by endpoints through the
-  dependencies in `tracekit.server.dependencies` (`get_trace_store`, `get_tracking_store`);
+- the backend of the backend store URI opened once per app (`open_server_backend`) and kept on `app.state`, its
+  stores reached by endpoints through the dependencies in `tracekit.server.dependencies` (`get_trace_store`,
+  `get_tracking_store`);
 - shared concerns applied to every route, present and future: authentication and the body size limit as ASGI
-  middleware (`auth.py`, `limits.py`), error answers as exception handlers (`errors.py`).
+  middleware (`auth.py`, `body_limit.py`), error answers as exception handlers (`errors.py`).
 """
 
 from __future__ import annotations
@@ -22,13 +23,12 @@ from fastapi.openapi.utils import get_openapi
 from tracekit.exceptions import TracekitException
 from tracekit.server.auth import OPEN_PATHS, AuthMiddleware, Authenticator
 from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handlers
-from tracekit.server.limits import BodySizeLimitMiddleware
+from tracekit.server.body_limit import BodySizeLimitMiddleware
 from tracekit.server.routers import experiments, health, logged_models, otlp, runs, traces
 from tracekit.server.settings import ServerSettings
 from tracekit.server.ui import install_ui, is_page_request
-from tracekit.store.base import TraceStore
+from tracekit.store.backend import Backend, open_backend
 from tracekit.store.uri import HTTP_SCHEMES, get_scheme, redact_uri
-from tracekit.tracking.store import TrackingStore
 
 logger = logging.getLogger(__name__)
 
@@ -45,26 +45,15 @@ tags, delete; and the experiments, runs (params, metrics, tags) and logged model
 """
 
 
-def open_stores(settings: ServerSettings) -> dict[str, Any]:
-    """The stores behind `settings.backend_store_uri`, by `app.state` attribute name (opened and migrated)."""
-    from tracekit.store.registry import open_store
-
+def open_server_backend(settings: ServerSettings) -> Backend:
+    """The backend of `settings.backend_store_uri`, opened (a new database migrated) for this app alone: a server's
+    own stores are not shared with the process's `get_backend`, so closing the app closes them."""
     uri = settings.backend_store_uri
     if get_scheme(uri) in HTTP_SCHEMES:
         raise TracekitException(f"The backend store of a tracking server must be a database, not another server "
                                 f"({redact_uri(uri)!r}); use sqlite:///..., postgresql://... or mysql://...",
                                 error_code="INVALID_PARAMETER_VALUE")
-    trace_store = open_store(uri)
-    return {"trace_store": trace_store, "tracking_store": tracking_store_on(trace_store)}
-
-
-def tracking_store_on(trace_store: TraceStore) -> TrackingStore | None:
-    """The tracking store sharing `trace_store`'s database (one connection pool for both); None for a trace store
-    without a SQL database (a plugin's), whose server then answers experiment, run and model requests with 501."""
-    from tracekit.tracking.sql_store import SqlTrackingStore
-
-    database = getattr(trace_store, "database", None)
-    return None if database is None else SqlTrackingStore(database)
+    return open_backend(uri)
 
 
 def _openapi_with_security(app: FastAPI, mode: str) -> dict[str, Any]:
@@ -83,36 +72,27 @@ def _openapi_with_security(app: FastAPI, mode: str) -> dict[str, Any]:
     return document
 
 
-def create_app(settings: ServerSettings | None = None, trace_store: TraceStore | None = None,
-               tracking_store: TrackingStore | None = None) -> FastAPI:
-    """The tracking server app for `settings` (default: from TRACEKIT_SERVER_* variables). The backend store is
-    opened (and a new database migrated) here, so a bad URI fails at startup; pass `trace_store` (and optionally
-    `tracking_store`, else one on the trace store's database) to use stores you opened yourself (they are then not
-    closed with the app)."""
+def create_app(settings: ServerSettings | None = None, backend: Backend | None = None) -> FastAPI:
+    """The tracking server app for `settings` (default: from TRACEKIT_SERVER_* variables). The backend of
+    `settings.backend_store_uri` is opened (and a new database migrated) here, so a bad URI fails at startup; pass
+    `backend` to serve one you built yourself (it is then not closed with the app)."""
     from tracekit import __version__
 
     settings = settings or ServerSettings.from_environment()
     authenticator = Authenticator(settings)
-    if trace_store is not None:
-        stores: dict[str, Any] = {"trace_store": trace_store,
-                                  "tracking_store": tracking_store or tracking_store_on(trace_store)}
-    else:
-        stores = open_stores(settings)
-    owned = trace_store is None
+    owned = backend is None
+    served = open_server_backend(settings) if backend is None else backend
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         if owned:
-            for store in stores.values():  # the tracking store shares the trace store's database: closed twice
-                if store is not None:
-                    store.close()
+            served.close()
 
     app = FastAPI(title="tracekit tracking server", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan)
     app.state.settings = settings
-    for name, store in stores.items():
-        setattr(app.state, name, store)
+    app.state.backend = served
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(otlp.router)

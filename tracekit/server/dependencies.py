@@ -1,4 +1,4 @@
-"""What endpoints get injected: the stores the app was built with (one per resource kind)."""
+"""What endpoints get injected: the stores of the backend the app was built with."""
 
 from __future__ import annotations
 
@@ -8,24 +8,19 @@ import orjson
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from tracekit.exceptions import TracekitException
-from tracekit.store.base import TraceStore
-from tracekit.tracking.store import TrackingStore
+from tracekit.store.trace_store import TraceStore
+from tracekit.store.tracking_store import TrackingStore
 
 
 def get_trace_store(request: Request) -> TraceStore:
-    """The app's trace store (opened at startup from the backend store URI)."""
-    return request.app.state.trace_store
+    """The trace store of the app's backend (opened at startup from the backend store URI)."""
+    return request.app.state.backend.traces
 
 
 def get_tracking_store(request: Request) -> TrackingStore:
-    """The app's tracking store (experiments, runs, logged models), on the trace store's database."""
-    store = request.app.state.tracking_store
-    if store is None:
-        raise TracekitException("This tracking server's backend store holds traces only: experiments, runs and "
-                                "logged models need a SQL database (sqlite, postgresql, mysql).",
-                                error_code="NOT_IMPLEMENTED")
-    return store
+    """The tracking store (experiments, runs, logged models) of the app's backend, on the trace store's database;
+    a backend holding traces only answers NOT_IMPLEMENTED (501)."""
+    return request.app.state.backend.tracking
 
 
 class JSONBytesResponse(JSONResponse):

@@ -37,9 +37,9 @@ from tracekit.exporters.otlp import (
     TRACE_ID_ATTRIBUTE,
     standard_attributes,
 )
-from tracekit.store import schema
+from tracekit.store.sql import schema
 from tracekit.store.trace_merge import top_span
-from tracekit.store.trace_rows import span_order
+from tracekit.store.sql.trace_rows import span_order
 
 DEFAULT_EXPERIMENT_ID = "0"
 INT64_MAX = 2**63 - 1

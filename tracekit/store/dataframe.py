@@ -9,7 +9,7 @@ import pandas as pd
 
 from tracekit.constants import SpanAttributeKey
 from tracekit.entities import Span, SpanType, Trace
-from tracekit.store.search_grammar import ExtractField, parse_extract_field
+from tracekit.store.search.grammar import ExtractField, parse_extract_field
 
 COLUMNS = ("trace_id", "trace", "client_request_id", "state", "request_time", "execution_duration", "request",
            "response", "trace_metadata", "tags", "spans", "assessments")

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from tracekit.entities import Span, Trace, TraceData, TraceInfo
-from tracekit.store.trace_rows import span_order
+from tracekit.store.sql.trace_rows import span_order
 
 
 def top_span(spans: list[Span]) -> Span | None:

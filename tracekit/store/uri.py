@@ -2,9 +2,9 @@
 
 Built in: `sqlite:///relative/path.db`, `sqlite:////absolute/path.db`, `postgresql://user@host:5432/db` (driver
 psycopg) and `mysql://user@host:3306/db` (driver PyMySQL); an explicit driver (`postgresql+psycopg2://...`,
-`mysql+mysqldb://...`) is kept. Other schemes come from plugins: a package declares an entry point in the group
-`tracekit.trace_store` whose name is the scheme and whose value is a callable taking the URI and returning a
-`TraceStore`.
+`mysql+mysqldb://...`) is kept. Other schemes come from plugins (see `tracekit.store.backend`): a package declares an entry point
+named for the scheme in the group `tracekit.backend` (or the per-store groups `tracekit.trace_store` and
+`tracekit.tracking_store`).
 """
 
 from __future__ import annotations
@@ -13,17 +13,20 @@ import logging
 import re
 from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import Any
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING, Any
 
 from tracekit.exceptions import TracekitException
 from tracekit.tracking_uri import redact
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
 logger = logging.getLogger(__name__)
 
-PLUGIN_GROUP = "tracekit.trace_store"
+TRACE_STORE_PLUGIN_GROUP = "tracekit.trace_store"
+TRACKING_STORE_PLUGIN_GROUP = "tracekit.tracking_store"
+BACKEND_PLUGIN_GROUP = "tracekit.backend"
+_PLUGIN_GROUPS = (BACKEND_PLUGIN_GROUP, TRACE_STORE_PLUGIN_GROUP)
 
 # scheme as written -> (SQLAlchemy backend name, driver used when the URI names none)
 _SQL_BACKENDS: dict[str, tuple[str, str | None]] = {
@@ -49,7 +52,7 @@ def _supported_text() -> str:
     plugin_text = f"; installed plugins add: {', '.join(plugins)}" if plugins else ""
     return (f"Supported: sqlite:///path/to/file.db, postgresql://user@host:port/db, mysql://user@host:port/db, "
             f"http(s)://tracking-server{plugin_text}. Other schemes can be added by a plugin registering an "
-            f"entry point in the '{PLUGIN_GROUP}' group.")
+            f"entry point in the '{BACKEND_PLUGIN_GROUP}' group.")
 
 
 def get_scheme(uri: str) -> str:
@@ -74,7 +77,7 @@ def is_sql_uri(uri: str) -> bool:
 def unsupported_scheme_error(uri: str) -> TracekitException:
     """The error for a URI whose scheme neither tracekit nor an installed plugin handles."""
     return TracekitException(
-        f"Unsupported tracking URI {redact_uri(uri)!r}: no trace store handles the scheme "
+        f"Unsupported tracking URI {redact_uri(uri)!r}: no backend handles the scheme "
         f"{get_scheme(uri)!r}. {_supported_text()}",
         error_code="INVALID_PARAMETER_VALUE")
 
@@ -85,6 +88,9 @@ def to_sqlalchemy_url(uri: str) -> URL:
     >>> to_sqlalchemy_url("postgresql://me@db:5432/traces").drivername
     'postgresql+psycopg'
     """
+    from sqlalchemy.engine import make_url  # late: `import tracekit` does not load SQLAlchemy
+    from sqlalchemy.exc import ArgumentError
+
     scheme = get_scheme(uri)
     if scheme not in _SQL_BACKENDS:
         raise unsupported_scheme_error(uri)
@@ -126,17 +132,16 @@ def _check_sqlite(uri: str, url: URL) -> None:
 
 
 def plugin_schemes() -> set[str]:
-    """Schemes that installed plugins provide trace stores for."""
+    """Schemes that installed plugins provide backends (or trace stores) for."""
     try:
-        return {ep.name.lower() for ep in entry_points(group=PLUGIN_GROUP)}
+        return {ep.name.lower() for group in _PLUGIN_GROUPS for ep in entry_points(group=group)}
     except Exception:  # noqa: BLE001 - a broken distribution's metadata must not break URI errors
-        logger.debug("Could not list %s entry points.", PLUGIN_GROUP, exc_info=True)
+        logger.debug("Could not list plugin entry points.", exc_info=True)
         return set()
 
 
-def load_plugin_factory(scheme: str, group: str = PLUGIN_GROUP) -> Callable[[str], Any] | None:
-    """The store factory a plugin registered for `scheme` in entry point `group` (default: trace stores), or None
-    if no plugin did."""
+def load_plugin_factory(scheme: str, group: str) -> Callable[[str], Any] | None:
+    """The factory a plugin registered for `scheme` in entry point `group`, or None if no plugin did."""
     for ep in entry_points(group=group):
         if ep.name.lower() == scheme.lower():
             try:

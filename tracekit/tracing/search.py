@@ -40,11 +40,10 @@ def search_traces(
     if max_results is not None and (not isinstance(max_results, int) or max_results < 1):
         raise TracekitException(f"search_traces(): max_results must be a positive integer or None, got "
                                 f"{max_results!r}.", error_code="INVALID_PARAMETER_VALUE")
-    from tracekit.store.registry import get_store
-    from tracekit.tracking_uri import get_tracking_uri
+    from tracekit.store.backend import get_backend
 
     RUNTIME.queue.flush()
-    traces = get_store(get_tracking_uri()).search_traces(
+    traces = get_backend().traces.search_traces(
         trace_scope(experiment_ids, run_id, model_id), filter_string=filter_string, max_results=max_results, order_by=list(order_by) if order_by else None,
         run_id=run_id, model_id=model_id)
     if return_type == "list":
@@ -74,9 +73,8 @@ def count_traces(experiment_ids: Sequence[str] | None = None, run_id: str | None
     >>> tracekit.count_traces(run_id=run.info.run_id)
     3
     """
-    from tracekit.store.registry import get_store
-    from tracekit.tracking_uri import get_tracking_uri
+    from tracekit.store.backend import get_backend
 
     RUNTIME.queue.flush()
-    return get_store(get_tracking_uri()).count_traces(trace_scope(experiment_ids, run_id, model_id), run_id=run_id,
+    return get_backend().traces.count_traces(trace_scope(experiment_ids, run_id, model_id), run_id=run_id,
                                                       model_id=model_id)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from types import TracebackType
 
 from tracekit.entities import LoggedModel
-from tracekit.tracking import context
+from tracekit.tracking import state
 from tracekit.tracking.logged_models import create_external_model, get_logged_model
-from tracekit.tracking.registry import get_tracking_store
-from tracekit.tracking.validation import check_name, invalid
+from tracekit.store.backend import get_backend
+from tracekit.validation import check_name, invalid
 
 
 class ActiveModel(LoggedModel):
@@ -24,13 +24,13 @@ class ActiveModel(LoggedModel):
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None:
-        context.restore_active_model(self._previous)
+        state.restore_active_model(self._previous)
 
 
 def _model_named(name: str) -> LoggedModel | None:
     escaped = name.replace("\\", "\\\\").replace("'", "\\'")
-    found = get_tracking_store().search_logged_models(
-        [context.current_experiment_id()], f"name = '{escaped}'", max_results=1,
+    found = get_backend().tracking.search_logged_models(
+        [state.current_experiment_id()], f"name = '{escaped}'", max_results=1,
         order_by=[{"field_name": "creation_time", "ascending": False}])
     return found[0] if found else None
 
@@ -54,16 +54,16 @@ def set_active_model(name: str | None = None, model_id: str | None = None) -> Ac
     else:
         check_name(name, "logged model")
         model = _model_named(name) or create_external_model(name=name)  # type: ignore[arg-type]
-    previous = context.active_model_state()
-    context.set_active_model_id(model.model_id)
+    previous = state.active_model_state()
+    state.set_active_model_id(model.model_id)
     return ActiveModel(model, previous)
 
 
 def get_active_model_id() -> str | None:
     """The id of the active model: set by `set_active_model`, else TRACEKIT_ACTIVE_MODEL_ID, else None."""
-    return context.active_model_id()
+    return state.active_model_id()
 
 
 def clear_active_model() -> None:
     """No active model from now on (TRACEKIT_ACTIVE_MODEL_ID included) until `set_active_model` is called."""
-    context.set_active_model_id(None)
+    state.set_active_model_id(None)

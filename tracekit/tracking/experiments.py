@@ -7,9 +7,9 @@ from typing import Any
 
 from tracekit.entities import Experiment, LifecycleStage, ViewType
 from tracekit.exceptions import TracekitException
-from tracekit.tracking import context
-from tracekit.tracking.registry import get_tracking_store
-from tracekit.tracking.validation import check_key, check_name, invalid, tag_items
+from tracekit.tracking import state
+from tracekit.store.backend import get_backend
+from tracekit.validation import check_key, check_name, invalid, tag_items
 
 
 def create_experiment(name: str, artifact_location: str | None = None,
@@ -21,7 +21,7 @@ def create_experiment(name: str, artifact_location: str | None = None,
     check_name(name, "experiment")
     if artifact_location is not None and not isinstance(artifact_location, str):
         artifact_location = str(artifact_location)
-    return get_tracking_store().create_experiment(name, artifact_location, tag_items(tags))
+    return get_backend().tracking.create_experiment(name, artifact_location, tag_items(tags))
 
 
 def set_experiment(experiment_name: str | None = None, experiment_id: str | None = None) -> Experiment:
@@ -32,7 +32,7 @@ def set_experiment(experiment_name: str | None = None, experiment_id: str | None
     """
     if (experiment_name is None) == (experiment_id is None):
         raise invalid("set_experiment() takes exactly one of experiment_name and experiment_id.")
-    store = get_tracking_store()
+    store = get_backend().tracking
     if experiment_id is not None:
         experiment = store.get_experiment(str(experiment_id))
     else:
@@ -44,18 +44,18 @@ def set_experiment(experiment_name: str | None = None, experiment_id: str | None
         raise TracekitException(
             f"Cannot set the deleted experiment {experiment.name!r} (id {experiment.experiment_id}) as the current "
             f"experiment. Use another experiment, or another name.", error_code="INVALID_PARAMETER_VALUE")
-    context.set_experiment_id(experiment.experiment_id)
+    state.set_experiment_id(experiment.experiment_id)
     return experiment
 
 
 def get_experiment(experiment_id: str) -> Experiment:
     """The experiment with that id (deleted ones too); ResourceNotFoundError naming the id if there is none."""
-    return get_tracking_store().get_experiment(str(experiment_id))
+    return get_backend().tracking.get_experiment(str(experiment_id))
 
 
 def get_experiment_by_name(name: str) -> Experiment | None:
     """The experiment with exactly that name (case-sensitive), or None."""
-    return get_tracking_store().get_experiment_by_name(name)
+    return get_backend().tracking.get_experiment_by_name(name)
 
 
 def search_experiments(view_type: ViewType | int = ViewType.ACTIVE_ONLY, max_results: int | None = None,
@@ -66,20 +66,20 @@ def search_experiments(view_type: ViewType | int = ViewType.ACTIVE_ONLY, max_res
 
     >>> tracekit.search_experiments(filter_string="name LIKE 'fraud%' AND tags.team = 'risk'", order_by=["name"])
     """
-    return list(get_tracking_store().search_experiments(ViewType.parse(view_type), max_results, filter_string,
+    return list(get_backend().tracking.search_experiments(ViewType.parse(view_type), max_results, filter_string,
                                                         order_by))
 
 
 def delete_experiment(experiment_id: str) -> None:
     """Mark an experiment and its runs deleted; they stay readable with `get_experiment` / `get_run`."""
-    get_tracking_store().delete_experiment(str(experiment_id))
-    if context.chosen_experiment_id() == str(experiment_id):
-        context.set_experiment_id(None)
+    get_backend().tracking.delete_experiment(str(experiment_id))
+    if state.chosen_experiment_id() == str(experiment_id):
+        state.set_experiment_id(None)
 
 
 def set_experiment_tag(key: str, value: Any) -> None:
     """Set a tag on the current experiment."""
-    get_tracking_store().set_experiment_tag(context.current_experiment_id(), check_key(key, "tag"),
+    get_backend().tracking.set_experiment_tag(state.current_experiment_id(), check_key(key, "tag"),
                                             tag_items({key: value})[key])
 
 

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from tracekit.entities import LoggedModel, LoggedModelStatus
-from tracekit.tracking import context
-from tracekit.tracking.registry import get_tracking_store
-from tracekit.tracking.validation import check_key, check_name, invalid, param_items, tag_items
+from tracekit.tracking import state
+from tracekit.store.backend import get_backend
+from tracekit.validation import check_key, check_name, invalid, param_items, tag_items
 
 if TYPE_CHECKING:
     import pandas
@@ -20,19 +20,19 @@ _FINAL_STATUSES = (LoggedModelStatus.READY, LoggedModelStatus.FAILED)
 def _new_model(status: LoggedModelStatus, name: str | None, source_run_id: str | None,
                tags: Mapping[str, Any] | None, params: Mapping[str, Any] | None, model_type: str | None,
                experiment_id: str | None) -> LoggedModel:
-    active = context.run_stack()
+    active = state.run_stack()
     if source_run_id is None and active:
         source_run_id = active[-1].info.run_id
     if experiment_id is None:
-        experiment_id = active[-1].info.experiment_id if active else context.current_experiment_id()
+        experiment_id = active[-1].info.experiment_id if active else state.current_experiment_id()
     name = name if name is not None else f"model-{random.randint(0, 0xFFFFFF):06x}"
     check_name(name, "logged model")
     if model_type is not None:
         model_type = check_key(str(model_type), "model type")
-    model = get_tracking_store().create_logged_model(
+    model = get_backend().tracking.create_logged_model(
         str(experiment_id), name, status, source_run_id=None if source_run_id is None else str(source_run_id),
         model_type=model_type, tags=tag_items(tags), params=param_items(params or {}))
-    context.last_logged_model_id = model.model_id
+    state.last_logged_model_id = model.model_id
     return model
 
 
@@ -65,33 +65,33 @@ def finalize_logged_model(model_id: str, status: LoggedModelStatus | str) -> Log
     if final not in _FINAL_STATUSES:
         raise invalid(f"Invalid status {status!r} for finalize_logged_model({model_id!r}): valid statuses are "
                       f"{valid}.")
-    return get_tracking_store().finalize_logged_model(str(model_id), final)  # type: ignore[arg-type]
+    return get_backend().tracking.finalize_logged_model(str(model_id), final)  # type: ignore[arg-type]
 
 
 def get_logged_model(model_id: str) -> LoggedModel:
     """The logged model with its tags, params and metrics; ResourceNotFoundError naming the id if there is none."""
-    return get_tracking_store().get_logged_model(str(model_id))
+    return get_backend().tracking.get_logged_model(str(model_id))
 
 
 def last_logged_model() -> LoggedModel | None:
     """The model most recently created in this process, read fresh from the store; None if none was."""
-    model_id = context.last_logged_model_id
+    model_id = state.last_logged_model_id
     return None if model_id is None else get_logged_model(model_id)
 
 
 def log_model_params(params: Mapping[str, Any], model_id: str) -> None:
     """Log params of a logged model (values as text); a param is set once, like a run's."""
-    get_tracking_store().log_logged_model_params(str(model_id), param_items(params))
+    get_backend().tracking.log_logged_model_params(str(model_id), param_items(params))
 
 
 def set_logged_model_tags(model_id: str, tags: Mapping[str, Any]) -> None:
     """Add or replace tags of a logged model."""
-    get_tracking_store().set_logged_model_tags(str(model_id), tag_items(tags))
+    get_backend().tracking.set_logged_model_tags(str(model_id), tag_items(tags))
 
 
 def delete_logged_model_tag(model_id: str, key: str) -> None:
     """Remove one tag of a logged model; ResourceNotFoundError if it has no such tag."""
-    get_tracking_store().delete_logged_model_tag(str(model_id), check_key(key, "tag"))
+    get_backend().tracking.delete_logged_model_tag(str(model_id), check_key(key, "tag"))
 
 
 def search_logged_models(experiment_ids: Sequence[str] | None = None, filter_string: str | None = None,
@@ -116,8 +116,8 @@ def search_logged_models(experiment_ids: Sequence[str] | None = None, filter_str
     if experiment_ids:
         ids = [experiment_ids] if isinstance(experiment_ids, str) else [str(e) for e in experiment_ids]
     else:
-        ids = [context.current_experiment_id()]
-    models = list(get_tracking_store().search_logged_models(ids, filter_string, max_results, order_by))
+        ids = [state.current_experiment_id()]
+    models = list(get_backend().tracking.search_logged_models(ids, filter_string, max_results, order_by))
     if output_format == "list":
         return models
     from tracekit.tracking.dataframe import logged_models_to_dataframe

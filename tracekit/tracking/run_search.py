@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from tracekit.entities import Run, ViewType
-from tracekit.tracking import context
-from tracekit.tracking.registry import get_tracking_store
-from tracekit.tracking.validation import invalid
+from tracekit.tracking import state
+from tracekit.store.backend import get_backend
+from tracekit.validation import invalid
 
 if TYPE_CHECKING:
     import pandas
@@ -37,7 +37,7 @@ def search_runs(experiment_ids: Sequence[str] | None = None, filter_string: str 
         raise invalid(f"search_runs(): output_format must be 'pandas' or 'list', got {output_format!r}.")
     if experiment_ids and experiment_names:
         raise invalid("search_runs() takes experiment_ids or experiment_names, not both.")
-    store = get_tracking_store()
+    store = get_backend().tracking
     if experiment_names:
         found = [store.get_experiment_by_name(name) for name in experiment_names]
         ids = [experiment.experiment_id for experiment in found if experiment is not None]
@@ -48,7 +48,7 @@ def search_runs(experiment_ids: Sequence[str] | None = None, filter_string: str 
     elif search_all_experiments:
         ids = []
     else:
-        ids = [context.current_experiment_id()]
+        ids = [state.current_experiment_id()]
     runs = list(store.search_runs(ids, filter_string or None, ViewType.parse(run_view_type), max_results,
                                   order_by))
     return runs if output_format == "list" else _frame(runs)

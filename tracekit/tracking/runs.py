@@ -19,9 +19,9 @@ from typing import Any
 from tracekit.constants import RunTagKey
 from tracekit.entities import LifecycleStage, Metric, Run, RunStatus
 from tracekit.exceptions import TracekitException
-from tracekit.tracking import context
-from tracekit.tracking.registry import get_tracking_store
-from tracekit.tracking.validation import (
+from tracekit.tracking import state
+from tracekit.store.backend import get_backend
+from tracekit.validation import (
     check_key,
     check_name,
     invalid,
@@ -63,7 +63,7 @@ class ActiveRun(Run):
             status = RunStatus.FAILED
         run_id = self.info.run_id
         try:
-            while any(run.info.run_id == run_id for run in context.run_stack()):
+            while any(run.info.run_id == run_id for run in state.run_stack()):
                 end_run(status)
         except Exception:
             if exc is None:
@@ -101,7 +101,7 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None, run_n
     ...     with tracekit.start_run(run_name="lr-0.1", nested=True):
     ...         tracekit.log_param("lr", 0.1)
     """
-    stack = context.run_stack()
+    stack = state.run_stack()
     if stack and not nested:
         raise TracekitException(
             f"Run {stack[-1].info.run_id} is already active. To start a new run, end the current one first with "
@@ -113,7 +113,7 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None, run_n
     user_tags = tag_items(tags)
     if description is not None:
         user_tags[RunTagKey.NOTE] = str(description)
-    store = get_tracking_store()
+    store = get_backend().tracking
     if run_id is not None:
         run = _resume(store, str(run_id), user_tags)
     else:
@@ -129,15 +129,15 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None, run_n
         all_tags.update(user_tags)
         name = run_name if run_name is not None else all_tags.get(RunTagKey.RUN_NAME) or _random_run_name()
         check_name(name, "run")
-        experiment = str(experiment_id) if experiment_id is not None else context.current_experiment_id()
+        experiment = str(experiment_id) if experiment_id is not None else state.current_experiment_id()
         run = store.create_run(experiment, name, now_ms(), all_tags, user_id=all_tags.get(RunTagKey.USER))
     active = ActiveRun(run)
-    context.push_run(active)
+    state.push_run(active)
     return active
 
 
 def _resume(store: Any, run_id: str, tags: dict[str, str]) -> Run:
-    if any(active.info.run_id == run_id for active in context.run_stack()):
+    if any(active.info.run_id == run_id for active in state.run_stack()):
         raise TracekitException(f"Run {run_id} is already active.", error_code="INVALID_STATE")
     run = store.get_run(run_id)
     if run.info.lifecycle_stage != LifecycleStage.ACTIVE:
@@ -158,31 +158,31 @@ def end_run(status: str | RunStatus = RunStatus.FINISHED) -> None:
     if final not in _END_STATUSES:
         raise invalid(f"Invalid run status {status!r} for end_run(): use one of "
                       f"{', '.join(s.value for s in _END_STATUSES)}.")
-    stack = context.run_stack()
+    stack = state.run_stack()
     if not stack:
         return
     run_id = stack[-1].info.run_id
-    get_tracking_store().update_run_info(run_id, final.value, now_ms())  # type: ignore[union-attr]
-    context.pop_run()
-    context.last_active_run_id = run_id
+    get_backend().tracking.update_run_info(run_id, final.value, now_ms())  # type: ignore[union-attr]
+    state.pop_run()
+    state.last_active_run_id = run_id
 
 
 def active_run() -> ActiveRun | None:
     """The active run of this thread or task (the innermost one), or None."""
-    stack = context.run_stack()
+    stack = state.run_stack()
     return stack[-1] if stack else None
 
 
 def last_active_run() -> Run | None:
     """The active run if there is one, else the last run ended in this process, read fresh from the store; None if
     no run was started here."""
-    run_id = context.active_run_id() or context.last_active_run_id
-    return None if run_id is None else get_tracking_store().get_run(run_id)
+    run_id = state.active_run_id() or state.last_active_run_id
+    return None if run_id is None else get_backend().tracking.get_run(run_id)
 
 
 def get_run(run_id: str) -> Run:
     """The run with its params, latest metrics and tags; ResourceNotFoundError naming the id if there is none."""
-    return get_tracking_store().get_run(str(run_id))
+    return get_backend().tracking.get_run(str(run_id))
 
 
 def get_parent_run(run_id: str) -> Run | None:
@@ -193,18 +193,18 @@ def get_parent_run(run_id: str) -> Run | None:
 
 def delete_run(run_id: str) -> None:
     """Mark a run deleted; it stays readable with `get_run`, and `search_runs` skips it by default."""
-    get_tracking_store().delete_run(str(run_id))
+    get_backend().tracking.delete_run(str(run_id))
 
 
 def get_metric_history(run_id: str, key: str) -> list[Metric]:
     """Every logged point of a run's metric, by step then time."""
-    return get_tracking_store().get_metric_history(str(run_id), key)
+    return get_backend().tracking.get_metric_history(str(run_id), key)
 
 
 def _target_run(run_id: str | None) -> str:
     if run_id is not None:
         return str(run_id)
-    current = context.active_run_id()
+    current = state.active_run_id()
     return current if current is not None else start_run().info.run_id
 
 
@@ -219,7 +219,7 @@ def log_params(params: Mapping[str, Any], run_id: str | None = None) -> None:
     """Log params of the active run (or of `run_id`) in one transaction; values are stored as text."""
     checked = param_items(params)
     if checked:
-        get_tracking_store().log_batch(_target_run(run_id), params=checked)
+        get_backend().tracking.log_batch(_target_run(run_id), params=checked)
 
 
 def log_metric(key: str, value: float, step: int | None = None, timestamp: int | None = None,
@@ -238,13 +238,13 @@ def log_metrics(metrics: Mapping[str, float], step: int | None = None, timestamp
     if not isinstance(metrics, Mapping):
         raise invalid(f"log_metrics() takes a dict of name -> number, got {type(metrics).__name__}.")
     now = now_ms()
-    linked = model_id if model_id is not None else context.active_model_id()
+    linked = model_id if model_id is not None else state.active_model_id()
     points = [Metric(key=check_key(key, "metric"), value=metric_value(key, value),
                      timestamp=metric_timestamp(key, timestamp, now), step=metric_step(key, step),
                      model_id=str(linked) if linked else None)
               for key, value in metrics.items()]
     if points:
-        get_tracking_store().log_batch(_target_run(run_id), metrics=points)
+        get_backend().tracking.log_batch(_target_run(run_id), metrics=points)
 
 
 def set_tag(key: str, value: Any) -> None:
@@ -256,17 +256,17 @@ def set_tags(tags: Mapping[str, Any]) -> None:
     """Set several tags of the active run in one transaction."""
     checked = tag_items(tags)
     if checked:
-        get_tracking_store().log_batch(_target_run(None), tags=checked)
+        get_backend().tracking.log_batch(_target_run(None), tags=checked)
 
 
 def delete_tag(key: str) -> None:
     """Delete a tag of the active run (starting one if none is active); ResourceNotFoundError if it has none."""
-    get_tracking_store().delete_tag(_target_run(None), check_key(key, "tag"))
+    get_backend().tracking.delete_tag(_target_run(None), check_key(key, "tag"))
 
 
 def _end_runs_at_exit() -> None:
     try:
-        while context.run_stack():
+        while state.run_stack():
             end_run(RunStatus.FINISHED)
     except Exception:  # noqa: BLE001 - never fail interpreter shutdown
         logger.exception("tracekit could not end the active runs at exit.")

@@ -8,16 +8,16 @@ from fastapi import APIRouter, Depends, Path, Query
 from tracekit.entities import ViewType
 from tracekit.exceptions import ResourceNotFoundError
 from tracekit.server.dependencies import JSONBytesResponse, get_tracking_store
-from tracekit.server.schemas.common import ERROR_RESPONSES, ErrorResponse, SetTagRequest
-from tracekit.server.schemas.experiments import (
+from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse, SetTagRequest
+from tracekit.server.schemas.experiment_bodies import (
     CreateExperimentRequest,
     CreateExperimentResponse,
     ExperimentModel,
     SearchExperimentsRequest,
     SearchExperimentsResponse,
 )
-from tracekit.store.schema import EXPERIMENT_ID_LENGTH, NAME_LENGTH
-from tracekit.tracking.store import TrackingStore
+from tracekit.store.sql.schema import EXPERIMENT_ID_LENGTH, NAME_LENGTH
+from tracekit.store.tracking_store import TrackingStore
 
 router = APIRouter(prefix="/experiments", tags=["experiments"], responses=ERROR_RESPONSES)
 

@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse
 
 from tracekit.server.dependencies import get_trace_store
 from tracekit.server.errors import error_response
-from tracekit.store.base import TraceStore
+from tracekit.store.trace_store import TraceStore
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from tracekit.entities import LoggedModelStatus
 from tracekit.server.dependencies import JSONBytesResponse, get_tracking_store
-from tracekit.server.schemas.common import ERROR_RESPONSES, ErrorResponse
-from tracekit.server.schemas.logged_models import (
+from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse
+from tracekit.server.schemas.logged_model_bodies import (
     CreateLoggedModelRequest,
     FinalizeLoggedModelRequest,
     LoggedModelModel,
@@ -17,8 +17,8 @@ from tracekit.server.schemas.logged_models import (
     SearchLoggedModelsResponse,
     SetLoggedModelTagsRequest,
 )
-from tracekit.store.schema import KEY_LENGTH, MODEL_ID_LENGTH
-from tracekit.tracking.store import TrackingStore
+from tracekit.store.sql.schema import KEY_LENGTH, MODEL_ID_LENGTH
+from tracekit.store.tracking_store import TrackingStore
 
 router = APIRouter(prefix="/logged-models", tags=["logged models"], responses=ERROR_RESPONSES)
 

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from tracekit.exceptions import TracekitException
 from tracekit.server.dependencies import get_trace_store
 from tracekit.server.errors import STATUS_BY_ERROR_CODE
-from tracekit.server.limits import gunzip_bounded
+from tracekit.server.body_limit import gunzip_bounded
 from tracekit.server.otlp_decode import (
     JSON_MEDIA_TYPE,
     PROTOBUF_MEDIA_TYPES,
@@ -29,7 +29,7 @@ from tracekit.server.otlp_decode import (
     media_type,
 )
 from tracekit.server.otlp_mapping import DEFAULT_EXPERIMENT_ID, is_valid_experiment_id, traces_from_request
-from tracekit.store.base import TraceStore
+from tracekit.store.trace_store import TraceStore
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from tracekit.entities import Metric, ViewType
 from tracekit.entities.run import metric_value_from_json
 from tracekit.server.dependencies import JSONBytesResponse, get_tracking_store
-from tracekit.server.schemas.common import ERROR_RESPONSES, ErrorResponse
-from tracekit.server.schemas.runs import (
+from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse
+from tracekit.server.schemas.run_bodies import (
     CreateRunRequest,
     LogBatchRequest,
     MetricHistoryResponse,
@@ -21,9 +21,9 @@ from tracekit.server.schemas.runs import (
     SearchRunsResponse,
     UpdateRunRequest,
 )
-from tracekit.store.schema import KEY_LENGTH, RUN_ID_LENGTH
-from tracekit.tracking.store import TrackingStore
-from tracekit.tracking.validation import metric_value
+from tracekit.store.sql.schema import KEY_LENGTH, RUN_ID_LENGTH
+from tracekit.store.tracking_store import TrackingStore
+from tracekit.validation import metric_value
 
 router = APIRouter(prefix="/runs", tags=["runs"], responses=ERROR_RESPONSES)
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from tracekit.exceptions import ResourceNotFoundError
 from tracekit.server.dependencies import JSONBytesResponse, get_trace_store
-from tracekit.server.schemas.common import ERROR_RESPONSES, ErrorResponse
-from tracekit.server.schemas.traces import (
+from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse
+from tracekit.server.schemas.trace_bodies import (
     TRACE_ID_PATTERN,
     CountTracesResponse,
     DeleteTracesRequest,
@@ -21,7 +21,7 @@ from tracekit.server.schemas.traces import (
     UploadTracesRequest,
     UploadTracesResponse,
 )
-from tracekit.store.base import TraceStore
+from tracekit.store.trace_store import TraceStore
 
 router = APIRouter(prefix="/traces", tags=["traces"], responses=ERROR_RESPONSES)
 

@@ -1,0 +1,24 @@
+"""The `tracekit` command line: one module per command group, joined here."""
+
+from __future__ import annotations
+
+import click
+
+from tracekit.cli.db_commands import db
+from tracekit.cli.server_command import server
+from tracekit.cli.trace_commands import traces
+from tracekit.cli.tracking_commands import experiments, runs
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """tracekit: tracing for ML and LLM applications, stored in SQL.
+
+    Run `tracekit COMMAND --help` for the options of one command.
+    """
+
+
+for _command in (db, server, traces, experiments, runs):
+    main.add_command(_command)
+
+__all__ = ["main"]

@@ -1,0 +1,68 @@
+"""`tracekit server`: run the tracking server."""
+
+from __future__ import annotations
+
+import click
+
+from tracekit.exceptions import TracekitException
+from tracekit.server.settings import AUTH_MODES
+from tracekit.tracking_uri import DEFAULT_TRACKING_URI
+
+
+@click.command(short_help="Run the tracking server (REST API and OTLP ingest).")
+@click.option("--backend-store-uri", envvar="TRACEKIT_SERVER_BACKEND_STORE_URI", show_envvar=True,
+              default=DEFAULT_TRACKING_URI, show_default=True, metavar="URI",
+              help="Database the server stores traces in: sqlite:///path.db, postgresql://user@host:5432/db or "
+                   "mysql://user@host:3306/db. Created and migrated on first use.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; 0.0.0.0 accepts connections from other machines.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes serving requests (each with its own database connections).")
+@click.option("--auth", "auth", type=click.Choice(AUTH_MODES), envvar="TRACEKIT_SERVER_AUTH", show_envvar=True,
+              default="none", show_default=True,
+              help="Credentials every request must carry (except /health and /version): none, HTTP Basic users, "
+                   "or Bearer tokens.")
+@click.option("--users-file", type=click.Path(dir_okay=False), envvar="TRACEKIT_SERVER_USERS_FILE",
+              show_envvar=True, help="With --auth basic: file of username:password lines. Users can also be given "
+                                     "in TRACEKIT_SERVER_USERS as comma-separated username:password pairs.")
+@click.option("--tokens-file", type=click.Path(dir_okay=False), envvar="TRACEKIT_SERVER_TOKENS_FILE",
+              show_envvar=True, help="With --auth bearer: file of accepted tokens, one a line. Tokens can also be "
+                                     "given in TRACEKIT_SERVER_TOKENS, comma-separated.")
+@click.option("--max-body-bytes", type=click.IntRange(1024), envvar="TRACEKIT_SERVER_MAX_BODY_BYTES",
+              show_envvar=True, default=67_108_864, show_default=True,
+              help="Largest request body accepted; larger ones get HTTP 413.")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
+              show_default=True, help="Server log verbosity.")
+def server(backend_store_uri: str, host: str, port: int, workers: int, auth: str, users_file: str | None,
+           tokens_file: str | None, max_body_bytes: int, log_level: str) -> None:
+    """Run the tracking server: many processes and machines send traces to one database through it.
+
+    \b
+    Endpoints:
+      GET  /                             the trace explorer (web UI)
+      GET  /health, /version             liveness (no credentials needed)
+      /api/v1/traces/...                 upload, get, search, count, tag and delete traces
+      /api/v1/experiments/...            create, get, search, tag and delete experiments
+      /api/v1/runs/...                   create, update, log metrics/params/tags, search runs
+      /api/v1/logged-models/...          create, finalize, tag, search logged models
+      POST /v1/traces                    OTLP/HTTP ingest (protobuf or JSON) from any OpenTelemetry SDK;
+                                         header x-tracekit-experiment-id picks the experiment
+      GET  /docs, /openapi.json          the API, documented
+
+    Clients: tracekit.set_trackingresolve_uri("http://HOST:PORT"), or TRACEKIT_TRACKING_URI; with --auth they send
+    TRACEKIT_TRACKING_USERNAME and TRACEKIT_TRACKING_PASSWORD, or TRACEKIT_TRACKING_TOKEN.
+
+    \b
+    Example:
+      tracekit server --backend-store-uri postgresql://tracekit@db:5432/tracekit --host 0.0.0.0 --workers 4
+    """
+    from tracekit.server.launch import serve
+    from tracekit.server.settings import ServerSettings
+
+    try:
+        settings = ServerSettings(backend_store_uri=backend_store_uri, auth=auth, users_file=users_file,
+                                  tokens_file=tokens_file, max_body_bytes=max_body_bytes)
+        serve(settings, host=host, port=port, workers=workers, log_level=log_level)
+    except TracekitException as error:
+        raise click.ClickException(error.message) from error

@@ -1,0 +1,195 @@
+"""What serves a tracking URI: `get_backend(uri)` returns the one `Backend` of that URI in this process.
+
+A backend holds the URI's shared resource (a SQL database with its connection pool, or a tracking server's pooled
+HTTP client) and the stores built on it: `.traces` (a `TraceStore`) and `.tracking` (a `TrackingStore` for
+experiments, runs and logged models), with room for the model registry and artifacts. Every part of tracekit that
+needs a store asks here, so one URI means one pool whatever reads or writes through it.
+
+Which factory builds a backend is chosen by the URI's scheme, in this order:
+1. factories registered in this process with `register_backend(scheme, factory)`;
+2. plugins: an entry point in the group `tracekit.backend` named for the scheme, a callable taking the URI and
+   returning a `Backend`; or, for plugins written against the older per-store groups, `tracekit.trace_store` and
+   `tracekit.tracking_store` (a callable taking the URI and returning that store), joined into one backend;
+3. the built-in ones: sqlite, postgresql and mysql URIs get a SQL backend, http(s) URIs a tracking-server backend.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tracekit.exceptions import TracekitException
+from tracekit.store.uri import (
+    BACKEND_PLUGIN_GROUP,
+    HTTP_SCHEMES,
+    TRACE_STORE_PLUGIN_GROUP,
+    TRACKING_STORE_PLUGIN_GROUP,
+    get_scheme,
+    is_sql_uri,
+    load_plugin_factory,
+    redact_uri,
+    unsupported_scheme_error,
+)
+
+if TYPE_CHECKING:
+    from tracekit.store.trace_store import TraceStore
+    from tracekit.store.tracking_store import TrackingStore
+
+logger = logging.getLogger(__name__)
+
+
+
+BackendFactory = Callable[[str], "Backend"]
+
+
+class Backend:
+    """The stores of one tracking URI, built on one shared resource and closed together.
+
+    >>> backend = get_backend("sqlite:///tracekit.db")
+    >>> backend.traces.search_traces(["0"], max_results=10)
+    >>> backend.tracking.get_run(run_id)
+    """
+
+    def __init__(self, uri: str, traces: TraceStore, tracking: TrackingStore | None = None,
+                 resource: Any = None) -> None:
+        self.uri = uri
+        self.traces = traces
+        self._tracking = tracking
+        # The SQL database or HTTP client the stores share (None for a plugin's stores); closed with the backend.
+        self.resource = resource
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({redact_uri(self.uri)!r})"
+
+    @property
+    def has_tracking(self) -> bool:
+        """Whether this backend stores experiments, runs and logged models (a trace-only plugin does not)."""
+        return self._tracking is not None
+
+    @property
+    def tracking(self) -> TrackingStore:
+        """The store of experiments, runs and logged models; TracekitException for a backend that holds traces only."""
+        if self._tracking is None:
+            raise TracekitException(
+                f"The tracking URI {redact_uri(self.uri)!r} stores traces only: experiments, runs and logged models "
+                f"need a SQL database (sqlite, postgresql, mysql), a tracking server, or a plugin that provides a "
+                f"tracking store for the scheme {get_scheme(self.uri)!r}.", error_code="NOT_IMPLEMENTED")
+        return self._tracking
+
+    def ping(self) -> None:
+        """Raise if the backend cannot be reached now."""
+        self.traces.ping()
+
+    def close(self) -> None:
+        """Release the shared resource and every store on it."""
+        parts = [self.resource] if self.resource is not None else [self.traces, self._tracking]
+        for part in parts:
+            if part is None:
+                continue
+            try:
+                part.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                logger.debug("Error closing %r.", part, exc_info=True)
+
+
+def sql_backend(uri: str) -> Backend:
+    """A backend on the SQL database of `uri` (connected and migrated now): one engine for traces and tracking."""
+    from tracekit.store.sql.database import SqlDatabase
+    from tracekit.store.sql.traces import SqlTraceStore
+    from tracekit.store.sql.tracking import SqlTrackingStore
+
+    database = SqlDatabase(uri)
+    return Backend(uri, SqlTraceStore(database), SqlTrackingStore(database), resource=database)
+
+
+def rest_backend(uri: str) -> Backend:
+    """A backend on the tracking server at `uri`: one pooled HTTP client for traces and tracking."""
+    from tracekit.store.rest.client import TrackingServerClient
+    from tracekit.store.rest.remote_traces import RestTraceStore
+    from tracekit.store.rest.remote_tracking import RestTrackingStore
+
+    client = TrackingServerClient(uri)
+    return Backend(uri, RestTraceStore(uri, client), RestTrackingStore(uri, client), resource=client)
+
+
+_registered: dict[str, BackendFactory] = {}
+_backends: dict[str, Backend] = {}
+_lock = threading.Lock()
+
+
+def register_backend(scheme: str, factory: BackendFactory | None) -> None:
+    """Serve URIs with `scheme` by `factory(uri) -> Backend` in this process (None: forget the registration).
+
+    Registered factories come before plugins and built-in backends, so a test or an application can also take over
+    a built-in scheme. Backends already opened for the scheme stay until `close_backends()`.
+    """
+    scheme = scheme.lower()
+    if factory is None:
+        _registered.pop(scheme, None)
+    else:
+        _registered[scheme] = factory
+
+
+def _plugin_backend(uri: str, scheme: str) -> Backend | None:
+    factory = load_plugin_factory(scheme, BACKEND_PLUGIN_GROUP)
+    if factory is not None:
+        backend = factory(uri)
+        if not isinstance(backend, Backend):
+            raise TracekitException(
+                f"The {BACKEND_PLUGIN_GROUP} plugin for scheme {scheme!r} returned {type(backend).__name__}, not a "
+                f"tracekit Backend.", error_code="INVALID_PARAMETER_VALUE")
+        return backend
+    trace_factory = load_plugin_factory(scheme, TRACE_STORE_PLUGIN_GROUP)
+    tracking_factory = load_plugin_factory(scheme, TRACKING_STORE_PLUGIN_GROUP)
+    if trace_factory is None:
+        return None
+    return Backend(uri, trace_factory(uri), tracking_factory(uri) if tracking_factory is not None else None)
+
+
+def open_backend(uri: str) -> Backend:
+    """A new backend for `uri`, not cached (the caller closes it); `get_backend` says which factory is used."""
+    scheme = get_scheme(uri)
+    factory = _registered.get(scheme)
+    if factory is not None:
+        return factory(uri)
+    backend = _plugin_backend(uri, scheme)
+    if backend is not None:
+        return backend
+    if is_sql_uri(uri):
+        return sql_backend(uri)
+    if scheme in HTTP_SCHEMES:
+        return rest_backend(uri)
+    raise unsupported_scheme_error(uri)
+
+
+def get_backend(uri: str | None = None) -> Backend:
+    """The backend of `uri` (default: the current tracking URI), opened on the first call (a SQL database is
+    created and migrated then) and reused after. A failed open is not kept, so the next call tries again.
+
+    >>> get_backend("postgresql://me@db:5432/tracekit").tracking.search_runs(["0"])
+    """
+    if uri is None:
+        from tracekit.tracking_uri import get_tracking_uri
+
+        uri = get_tracking_uri()
+    backend = _backends.get(uri)
+    if backend is not None:
+        return backend
+    with _lock:
+        backend = _backends.get(uri)
+        if backend is None:
+            backend = open_backend(uri)
+            _backends[uri] = backend
+            logger.debug("Opened the backend for %s.", redact_uri(uri))
+    return backend
+
+
+def close_backends() -> None:
+    """Close and forget every backend `get_backend` opened (tests, and processes done with a tracking URI)."""
+    with _lock:
+        backends = list(_backends.values())
+        _backends.clear()
+    for backend in backends:
+        backend.close()

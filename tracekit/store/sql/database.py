@@ -1,0 +1,125 @@
+"""`SqlDatabase`: one tracking database (engine, schema check) and the write helpers every SQL store shares.
+
+Write transactions take the write lock up front on SQLite and are retried a few times on transient lock errors
+(SQLite busy, PostgreSQL deadlock or serialization failure, MySQL deadlock or lock timeout). Upserts and
+insert-if-missing are written per dialect, since SQL has no portable spelling for either.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, insert
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from tracekit.store.sql.engine import WRITE_LOCK_OPTION, check_connection, create_store_engine
+from tracekit.store.sql.migrate import ensure_schema
+from tracekit.store.uri import redact_uri
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Stays far below SQLite's bound-parameter cap (999 before SQLite 3.32) and keeps statements small elsewhere.
+ID_CHUNK_SIZE = 500
+WRITE_ATTEMPTS = 5
+_RETRY_BASE_SECONDS = 0.05
+
+_PG_TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+_MYSQL_TRANSIENT_CODES = {1205, 1213}  # lock wait timeout, deadlock
+_SQLITE_TRANSIENT_MESSAGES = ("database is locked", "database is busy", "database table is locked")
+
+
+def chunks(items: Sequence[T], size: int = ID_CHUNK_SIZE) -> Iterator[Sequence[T]]:
+    """`items` in slices of at most `size`, for `IN (...)` lists."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def is_transient(error: DBAPIError) -> bool:
+    """Whether retrying the transaction may succeed (a lock conflict or a dropped connection)."""
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in _PG_TRANSIENT_SQLSTATES:
+        return True
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int) and args[0] in _MYSQL_TRANSIENT_CODES:
+        return True
+    message = str(orig).lower()
+    return any(text in message for text in _SQLITE_TRANSIENT_MESSAGES)
+
+
+class SqlDatabase:
+    """The database of a SQL tracking URI, connected and migrated on construction.
+
+    >>> database = SqlDatabase("sqlite:///tracekit.db")
+    >>> database.write(lambda connection: connection.execute(...))
+    """
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        self.engine: Engine = create_store_engine(uri)
+        try:
+            check_connection(self.engine, uri)
+            ensure_schema(self.engine)
+        except BaseException:
+            self.engine.dispose()
+            raise
+        self.dialect = self.engine.dialect.name
+
+    def __repr__(self) -> str:
+        return f"SqlDatabase({redact_uri(self.uri)!r})"
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in one write transaction, retrying it on transient lock errors."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self.engine.connect() as connection:
+                    connection.execution_options(**{WRITE_LOCK_OPTION: True})
+                    with connection.begin():
+                        return work(connection)
+            except DBAPIError as error:
+                if attempt == WRITE_ATTEMPTS or not is_transient(error):
+                    raise
+                delay = _RETRY_BASE_SECONDS * 2 ** (attempt - 1) * (0.5 + random.random())
+                logger.debug("Transient error writing to %s (attempt %d), retrying in %.2fs: %s",
+                             redact_uri(self.uri), attempt, delay, error.orig)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:
+        """Insert `rows`, replacing the non-key columns of rows whose primary key exists."""
+        update_columns = [c.name for c in table.columns if c.name not in keys]
+        if self.dialect in ("mysql", "mariadb"):
+            statement = mysql.insert(table)
+            statement = statement.on_duplicate_key_update({c: statement.inserted[c] for c in update_columns})
+        else:
+            dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+            statement = dialect_insert(table)
+            statement = statement.on_conflict_do_update(
+                index_elements=keys, set_={c: statement.excluded[c] for c in update_columns})
+        connection.execute(statement, rows)
+
+    def insert_missing(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert `rows`, skipping any that would violate a unique constraint."""
+        if self.dialect in ("mysql", "mariadb"):
+            statement = insert(table).prefix_with("IGNORE")
+        else:
+            dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+            statement = dialect_insert(table).on_conflict_do_nothing()
+        connection.execute(statement, rows)
+
+    def ping(self) -> None:
+        """Raise TracekitException if the database cannot be reached now."""
+        check_connection(self.engine, self.uri)
+
+    def close(self) -> None:
+        """Close every pooled connection; the database reconnects if used again."""
+        self.engine.dispose()

@@ -1,0 +1,392 @@
+"""`SqlTraceStore`: traces in SQLite, PostgreSQL or MySQL/MariaDB through SQLAlchemy Core.
+
+Writes: one transaction per batch; each trace is upserted by id (its trace_info row first, which locks it, then its
+tags, metadata and spans, keyed by (trace id, key) and (trace id, span id)), with one executemany statement per table.
+A trace written again, or in parts by several processes, is merged, never replaced wholesale. Batches lock traces in
+trace-id order, so two writers never wait on each other in a cycle; transient lock errors (SQLite busy, PostgreSQL
+deadlock or serialization failure, MySQL deadlock or lock timeout) are retried a few times.
+
+Reads: the page of trace_info rows is chosen, sorted and limited in SQL; the tags, metadata and spans of the whole
+page are then loaded with a few `IN (...)` queries of at most `ID_CHUNK_SIZE` ids each.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Set, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.engine import Connection
+
+from tracekit.entities import Trace, TraceData
+from tracekit.exceptions import ResourceNotFoundError, TracekitException
+from tracekit.store.sql import trace_search
+from tracekit.store.paging import PagedList
+from tracekit.store.trace_store import TraceStore
+from tracekit.store.sql.schema import (
+    KEY_LENGTH,
+    TAG_VALUE_LENGTH,
+    experiments,
+    spans,
+    trace_info,
+    trace_metadata,
+    trace_tags,
+)
+from tracekit.store.search.grammar import parse_filter, parse_order_by
+from tracekit.store.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
+from tracekit.store.sql.database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
+from tracekit.store.sql.database import chunks as _chunks
+from tracekit.store.sql.trace_rows import (
+    INFO_COLUMNS,
+    span_from_content,
+    span_order,
+    text_column,
+    trace_info_from_row,
+    traces_to_rows,
+)
+from tracekit.store.uri import redact_uri
+
+logger = logging.getLogger(__name__)
+
+_INFO_SELECT = [trace_info.c[name] for name in INFO_COLUMNS]
+
+
+class SqlTraceStore(TraceStore):
+    """Trace store on a SQL database named by a tracking URI; the schema is created or checked on construction.
+
+    >>> store = SqlTraceStore("sqlite:///traces.db")
+    >>> store.write_traces([trace])
+    >>> store.search_traces(["0"], filter_string="tags.env = 'prod'", max_results=10)
+    """
+
+    def __init__(self, database: SqlDatabase | str) -> None:
+        # A backend passes the database it shares with the tracking store of the same URI; a URI opens a new one.
+        self.database = database if isinstance(database, SqlDatabase) else SqlDatabase(database)
+        self.uri = self.database.uri
+        self.engine = self.database.engine
+        self._known_experiment_ids: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"SqlTraceStore({redact_uri(self.uri)!r})"
+
+    # --- transactions ---------------------------------------------------------------------------------------------
+    def _ensure_experiments(self, connection: Connection, experiment_ids: set[str]) -> None:
+        # Traces may name an experiment nobody created in this database yet (TRACEKIT_EXPERIMENT_ID, an experiment
+        # of another tracking URI); create a placeholder rather than fail the batch on the foreign key.
+        present = set(connection.scalars(
+            select(experiments.c.experiment_id).where(experiments.c.experiment_id.in_(sorted(experiment_ids)))))
+        now_ms = int(time.time() * 1000)
+        missing = [{"experiment_id": experiment_id, "name": f"experiment-{experiment_id}",
+                    "lifecycle_stage": "active", "creation_time": now_ms, "last_update_time": now_ms}
+                   for experiment_id in sorted(experiment_ids - present)]
+        if missing:
+            self.database.insert_missing(connection, experiments, missing)
+
+    # --- writing --------------------------------------------------------------------------------------------------
+    def write_traces(self, traces: Sequence[Trace]) -> None:
+        """Store `traces` in one transaction. Writing a trace id that is already stored merges into it: spans are
+        added or replaced by span id, tags and metadata by key, and nothing stored is removed. The trace info comes
+        from the copy holding the root span; a fragment (a part whose root hangs under a span of another process,
+        see `tracekit.tracing.continue_trace`) adds its spans and stretches the stored time window over them, but
+        leaves the rest of the info to the root's copy, whichever is written first."""
+        if not traces:
+            return
+        by_id: dict[str, list[Trace]] = defaultdict(list)
+        for trace in traces:
+            by_id[trace.info.trace_id].append(trace)
+        trace_ids = sorted(by_id)
+        batch = [merge_copies(by_id[trace_id]) for trace_id in trace_ids]
+        new_experiments = {str(trace.info.experiment_id) for trace in batch} - self._known_experiment_ids
+
+        def work(connection: Connection) -> None:
+            if new_experiments:
+                self._ensure_experiments(connection, new_experiments)
+            existing = self._existing_trace_ids(connection, trace_ids)
+            self._upsert_traces(connection, batch, {trace.info.trace_id for trace in batch if is_fragment(trace)})
+            if existing:
+                self._stretch_windows(connection, sorted(existing))
+
+        self.database.write(work)
+        self._known_experiment_ids |= new_experiments
+
+    def merge_traces(self, traces: Sequence[Trace]) -> None:
+        """Add `traces` to the stored copies with the same ids in one transaction (see `TraceStore.merge_traces`).
+
+        Each trace's trace_info row is created if missing and then locked (in trace-id order), so concurrent
+        merges of one trace, from several server workers say, wait for each other instead of losing spans."""
+        if not traces:
+            return
+        combined: dict[str, Trace] = {}
+        for trace in traces:
+            earlier = combined.get(trace.info.trace_id)
+            combined[trace.info.trace_id] = trace if earlier is None else merge_trace(earlier, trace)
+        trace_ids = sorted(combined)
+        incoming = [combined[trace_id] for trace_id in trace_ids]
+        experiment_ids = {trace.info.experiment_id for trace in incoming}
+
+        def work(connection: Connection) -> None:
+            if experiment_ids - self._known_experiment_ids:
+                self._ensure_experiments(connection, experiment_ids - self._known_experiment_ids)
+            # A placeholder row per new trace gives every trace a row to lock; merging with a placeholder (no
+            # spans, tags or metadata) yields the incoming trace unchanged.
+            self.database.insert_missing(connection, trace_info, traces_to_rows(incoming).trace_info)
+            rows = []
+            for chunk in _chunks(trace_ids):
+                rows.extend(connection.execute(
+                    select(*_INFO_SELECT).where(trace_info.c.trace_id.in_(chunk))
+                    .order_by(trace_info.c.trace_id).with_for_update()).all())
+            stored = {trace.info.trace_id: trace for trace in self._assemble(connection, rows, include_spans=True)}
+            # A merged copy holds everything stored, so upserting it leaves exactly the merged trace.
+            self._upsert_traces(connection, [merge_trace(stored[trace.info.trace_id], trace) for trace in incoming])
+
+        self.database.write(work)
+        self._known_experiment_ids |= experiment_ids
+
+    def _upsert_traces(self, connection: Connection, batch: Sequence[Trace], fragments: Set[str] = frozenset()
+                       ) -> None:
+        """Upsert `batch` (distinct ids, sorted) inside the caller's transaction, removing nothing: spans by span
+        id, tags and metadata by key. The traces named in `fragments` (see `is_fragment`) only add what is missing,
+        so they never override what the root's copy, or an earlier fragment, stored."""
+        rows = traces_to_rows(batch)
+        for table, table_rows, keys in ((trace_info, rows.trace_info, ["trace_id"]),
+                                        (trace_tags, rows.tags, ["trace_id", "key"]),
+                                        (trace_metadata, rows.metadata, ["trace_id", "key"])):
+            whole = [row for row in table_rows if row["trace_id"] not in fragments]
+            parts = [row for row in table_rows if row["trace_id"] in fragments]
+            if whole:
+                self.database.upsert(connection, table, whole, keys)
+            if parts:
+                self.database.insert_missing(connection, table, parts)
+        if rows.spans:
+            rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
+            self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"])
+
+    @staticmethod
+    def _existing_trace_ids(connection: Connection, trace_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(trace_ids):
+            found.update(connection.scalars(select(trace_info.c.trace_id).where(trace_info.c.trace_id.in_(chunk))))
+        return found
+
+    def _stretch_windows(self, connection: Connection, trace_ids: Sequence[str]) -> None:
+        """Make the request time and duration of merged traces cover every span now stored for them."""
+        updates = []
+        for chunk in _chunks(trace_ids):
+            extents = {row[0]: row[1:] for row in connection.execute(
+                select(spans.c.trace_id, func.min(spans.c.start_time_ns), func.max(spans.c.end_time_ns))
+                .where(spans.c.trace_id.in_(chunk)).group_by(spans.c.trace_id))}
+            query = select(trace_info.c.trace_id, trace_info.c.request_time, trace_info.c.execution_duration)
+            for trace_id, request_time, duration in connection.execute(query.where(trace_info.c.trace_id.in_(chunk))):
+                first_ns, last_ns = extents.get(trace_id, (None, None))
+                window = stretched_window(request_time, duration, first_ns, last_ns)
+                if window != (request_time, duration):
+                    updates.append({"id": trace_id, "start": window[0], "duration": window[1]})
+        if updates:
+            connection.execute(
+                update(trace_info).where(trace_info.c.trace_id == bindparam("id"))
+                .values(request_time=bindparam("start"), execution_duration=bindparam("duration")), updates)
+
+    def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
+        """Add or replace one tag of a stored trace; ResourceNotFoundError if there is no such trace."""
+        key, value = text_column(str(key)), text_column(str(value))
+        if not key or len(key) > KEY_LENGTH:
+            raise TracekitException(f"Tag keys must be 1 to {KEY_LENGTH} characters long, got {len(key)}.",
+                                    error_code="INVALID_PARAMETER_VALUE")
+        if len(value) > TAG_VALUE_LENGTH:
+            raise TracekitException(f"Tag values must be at most {TAG_VALUE_LENGTH} characters long, got "
+                                    f"{len(value)} for tag {key!r}.", error_code="INVALID_PARAMETER_VALUE")
+
+        def work(connection: Connection) -> None:
+            self._require_trace(connection, trace_id)
+            self.database.upsert(connection, trace_tags, [{"trace_id": trace_id, "key": key, "value": value}],
+                         ["trace_id", "key"])
+
+        self.database.write(work)
+
+    def delete_trace_tag(self, trace_id: str, key: str) -> None:
+        """Remove one tag of a stored trace; ResourceNotFoundError if the trace or the tag does not exist."""
+
+        def work(connection: Connection) -> None:
+            self._require_trace(connection, trace_id)
+            deleted = connection.execute(
+                delete(trace_tags).where(trace_tags.c.trace_id == trace_id, trace_tags.c.key == key)).rowcount
+            if not deleted:
+                raise ResourceNotFoundError(f"Trace {trace_id} has no tag {key!r}.")
+
+        self.database.write(work)
+
+    @staticmethod
+    def _require_trace(connection: Connection, trace_id: str) -> None:
+        found = connection.scalar(select(trace_info.c.trace_id).where(trace_info.c.trace_id == trace_id))
+        if found is None:
+            raise ResourceNotFoundError(f"Trace {trace_id!r} not found in the tracking store.")
+
+    def delete_traces(
+        self,
+        experiment_id: str,
+        max_timestamp_millis: int | None = None,
+        max_traces: int | None = None,
+        trace_ids: Sequence[str] | None = None,
+    ) -> int:
+        """Delete traces of one experiment: those started at or before `max_timestamp_millis`, those in
+        `trace_ids`, at most `max_traces` of them (oldest first); criteria given together must all hold.
+        Returns how many were deleted."""
+        if max_timestamp_millis is None and max_traces is None and trace_ids is None:
+            raise TracekitException(
+                "delete_traces() needs at least one of max_timestamp_millis, max_traces or trace_ids.",
+                error_code="INVALID_PARAMETER_VALUE")
+        if max_traces is not None and (not isinstance(max_traces, int) or max_traces < 1):
+            raise TracekitException(f"delete_traces(): max_traces must be a positive integer, got {max_traces!r}.",
+                                    error_code="INVALID_PARAMETER_VALUE")
+        conditions = [trace_info.c.experiment_id == str(experiment_id)]
+        if max_timestamp_millis is not None:
+            conditions.append(trace_info.c.request_time <= int(max_timestamp_millis))
+
+        def matching_ids(connection: Connection) -> list[str]:
+            if trace_ids is None:
+                query = (select(trace_info.c.trace_id).where(*conditions)
+                         .order_by(trace_info.c.request_time.asc(), trace_info.c.trace_id.asc()).limit(max_traces))
+                return list(connection.scalars(query))
+            query = select(trace_info.c.trace_id, trace_info.c.request_time).where(*conditions)
+            rows: list[Any] = []
+            for chunk in _chunks(sorted({str(trace_id) for trace_id in trace_ids})):
+                rows.extend(connection.execute(query.where(trace_info.c.trace_id.in_(chunk))))
+            rows.sort(key=lambda row: (row.request_time, row.trace_id))
+            return [row.trace_id for row in rows[:max_traces]]
+
+        def work(connection: Connection) -> int:
+            doomed = sorted(matching_ids(connection))
+            for chunk in _chunks(doomed):
+                for table in (spans, trace_tags, trace_metadata, trace_info):
+                    connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
+            return len(doomed)
+
+        return self.database.write(work)
+
+    # --- reading --------------------------------------------------------------------------------------------------
+    def get_trace(self, trace_id: str) -> Trace | None:
+        """The trace with that id, spans included, or None."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(*_INFO_SELECT).where(trace_info.c.trace_id == trace_id)).first()
+            if row is None:
+                return None
+            return self._assemble(connection, [row], include_spans=True)[0]
+
+    def search_traces(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> PagedList[Trace]:
+        """One page of traces matching `filter_string` in `experiment_ids` (all experiments if empty), newest
+        first unless `order_by` says otherwise; `max_results=None` returns every match. The returned list's
+        `token` fetches the next page (None on the last).
+
+        >>> page = store.search_traces(["0"], "span.type = 'LLM' AND timestamp_ms > 1700000000000", 50)
+        >>> more = store.search_traces(["0"], "span.type = 'LLM' AND timestamp_ms > 1700000000000", 50,
+        ...                            page_token=page.token)
+        """
+        if max_results is not None and (isinstance(max_results, bool) or not isinstance(max_results, int)
+                                        or max_results < 1):
+            raise TracekitException(f"max_results must be a positive integer or None, got {max_results!r}.",
+                                    error_code="INVALID_PARAMETER_VALUE")
+        if isinstance(experiment_ids, str):
+            experiment_ids = [experiment_ids]
+        experiment_list = sorted({str(experiment_id) for experiment_id in experiment_ids or ()})
+        expression = parse_filter(filter_string)
+        keys = trace_search.sort_keys(parse_order_by(list(order_by) if order_by else None))
+
+        conditions = self._scope(experiment_list, run_id, model_id)
+        if expression is not None:
+            conditions.append(trace_search.compile_filter(expression))
+        fingerprint = trace_search.search_fingerprint(experiment_list, filter_string, list(order_by or ()),
+                                                    run_id, model_id)
+        if page_token:
+            after = trace_search.decode_page_token(page_token, fingerprint, len(keys))
+            conditions.append(trace_search.after_keyset(keys, after))
+
+        query = (select(*_INFO_SELECT, *(key.expression.label(key.label) for key in keys))
+                 .where(*conditions)
+                 .order_by(*(key.clause() for key in keys)))
+        if max_results is not None:
+            query = query.limit(max_results + 1)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+            token = None
+            if max_results is not None and len(rows) > max_results:
+                rows = rows[:max_results]
+                token = trace_search.encode_page_token(list(rows[-1][len(_INFO_SELECT):]), fingerprint)
+            traces = self._assemble(connection, rows, include_spans)
+        return PagedList(traces, token)
+
+    def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                     model_id: str | None = None) -> int:
+        """How many traces the experiments hold (only a run's or a model's when given), without loading them."""
+        if isinstance(experiment_ids, str):
+            experiment_ids = [experiment_ids]
+        conditions = self._scope(sorted({str(e) for e in experiment_ids or ()}), run_id, model_id)
+        with self.engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(trace_info).where(*conditions)) or 0)
+
+    def root_span_names(self, trace_ids: Sequence[str]) -> dict[str, str]:
+        """Trace id -> root span name, read from the trace_info rows (by primary key; no span is loaded)."""
+        names: dict[str, str] = {}
+        with self.engine.connect() as connection:
+            for chunk in _chunks(list(trace_ids)):
+                query = (select(trace_info.c.trace_id, trace_info.c.root_span_name)
+                         .where(trace_info.c.trace_id.in_(chunk), trace_info.c.root_span_name.is_not(None)))
+                names.update({trace_id: name for trace_id, name in connection.execute(query)})
+        return names
+
+    @staticmethod
+    def _scope(experiment_ids: list[str], run_id: str | None, model_id: str | None) -> list[Any]:
+        conditions: list[Any] = []
+        if experiment_ids:
+            conditions.append(trace_info.c.experiment_id.in_(experiment_ids))
+        if run_id is not None:
+            conditions.append(trace_info.c.run_id == str(run_id))
+        if model_id is not None:
+            conditions.append(trace_info.c.model_id == str(model_id))
+        return conditions
+
+    def _assemble(self, connection: Connection, info_rows: Sequence[Any], include_spans: bool) -> list[Trace]:
+        """Traces for trace_info rows, their tags, metadata and (optionally) spans loaded a chunk at a time."""
+        info_rows = [tuple(row) for row in info_rows]
+        trace_ids = [row[0] for row in info_rows]
+        tags: dict[str, dict[str, str]] = defaultdict(dict)
+        metadata: dict[str, dict[str, str]] = defaultdict(dict)
+        span_lists: dict[str, list[Any]] = defaultdict(list)
+        for chunk in _chunks(trace_ids):
+            for table, target in ((trace_tags, tags), (trace_metadata, metadata)):
+                query = select(table.c.trace_id, table.c.key, table.c.value).where(table.c.trace_id.in_(chunk))
+                for trace_id, key, value in connection.execute(query):
+                    target[trace_id][key] = value
+            if include_spans:
+                query = select(spans.c.trace_id, spans.c.content).where(spans.c.trace_id.in_(chunk))
+                for trace_id, content in connection.execute(query):
+                    span_lists[trace_id].append(span_from_content(content))
+        traces = []
+        for row in info_rows:
+            trace_id = row[0]
+            trace_spans = span_lists.get(trace_id, [])
+            trace_spans.sort(key=span_order)
+            info = trace_info_from_row(row, tags.get(trace_id, {}), metadata.get(trace_id, {}))
+            traces.append(Trace(info=info, data=TraceData(spans=trace_spans)))
+        return traces
+
+    # --- lifecycle ------------------------------------------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise TracekitException if the database cannot be reached now."""
+        self.database.ping()
+
+    def close(self) -> None:
+        """Close every pooled connection; the store reconnects if used again."""
+        self.database.close()

@@ -1,0 +1,538 @@
+"""`SqlTrackingStore`: experiments, runs and logged models in the SQL database that holds the traces.
+
+Writes that change a run or a model lock its row first (`SELECT ... FOR UPDATE`; SQLite's write transaction does
+the same), so concurrent writers to one run take turns, and reading the current params and latest metrics before
+writing cannot race. A batch of params, metrics and tags is one transaction and a few statements: one executemany
+per table, whatever the batch size.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from tracekit.constants import RunTagKey
+from tracekit.entities import (
+    Experiment,
+    LifecycleStage,
+    LoggedModel,
+    LoggedModelStatus,
+    Metric,
+    Run,
+    RunData,
+    RunInfo,
+    RunStatus,
+    ViewType,
+)
+from tracekit.entities.logged_model import MODEL_ID_PREFIX
+from tracekit.exceptions import ResourceNotFoundError, TracekitException
+from tracekit.store.sql import trace_search
+from tracekit.store.paging import PagedList
+from tracekit.store.sql.schema import (
+    DEFAULT_EXPERIMENT_ID,
+    experiment_tags,
+    experiments,
+    latest_metrics,
+    logged_model_metrics,
+    logged_model_params,
+    logged_model_tags,
+    logged_models,
+    run_tags,
+    runs,
+)
+from tracekit.store.sql.schema import metrics as metrics_table
+from tracekit.store.sql.schema import params as params_table
+from tracekit.store.search.grammar import (
+    EXPERIMENT_FIELDS,
+    LOGGED_MODEL_FIELDS,
+    RUN_FIELDS,
+    FieldSet,
+    parse_filter,
+    parse_order_keys,
+)
+from tracekit.store.sql.database import SqlDatabase, chunks
+from tracekit.store.uri import redact_uri
+from tracekit.store.sql import tracking_rows, tracking_search
+from tracekit.store.tracking_store import TrackingStore
+from tracekit.validation import check_max_results, invalid, now_ms
+
+logger = logging.getLogger(__name__)
+
+_CREATE_ATTEMPTS = 5
+_FINAL_MODEL_STATUSES = (LoggedModelStatus.READY, LoggedModelStatus.FAILED)
+
+
+class SqlTrackingStore(TrackingStore):
+    """Tracking store on the SQL database of a tracking URI, sharing the trace store's engine.
+
+    >>> store = SqlTrackingStore(SqlDatabase("sqlite:///tracekit.db"))
+    >>> run = store.create_run("0", "baseline", start_time=now_ms())
+    """
+
+    def __init__(self, database: SqlDatabase) -> None:
+        self.database = database
+
+    def __repr__(self) -> str:
+        return f"SqlTrackingStore({redact_uri(self.database.uri)!r})"
+
+    # --- lookups inside a transaction -----------------------------------------------------------------------------
+    @staticmethod
+    def _experiment_row(connection: Connection, experiment_id: str) -> Any:
+        row = connection.execute(select(experiments).where(experiments.c.experiment_id == str(experiment_id))).first()
+        if row is None:
+            raise ResourceNotFoundError(f"Experiment with id {str(experiment_id)!r} does not exist.")
+        return row
+
+    def _active_experiment_row(self, connection: Connection, experiment_id: str) -> Any:
+        row = self._experiment_row(connection, experiment_id)
+        if row.lifecycle_stage != LifecycleStage.ACTIVE:
+            raise TracekitException(f"Experiment {row.name!r} (id {row.experiment_id}) is deleted; use an active "
+                                    f"experiment.", error_code="INVALID_STATE")
+        return row
+
+    @staticmethod
+    def _run_row(connection: Connection, run_id: str, lock: bool = False) -> Any:
+        query = select(runs).where(runs.c.run_id == str(run_id))
+        row = connection.execute(query.with_for_update() if lock else query).first()
+        if row is None:
+            raise ResourceNotFoundError(f"Run with id {str(run_id)!r} does not exist.")
+        return row
+
+    def _active_run_row(self, connection: Connection, run_id: str) -> Any:
+        row = self._run_row(connection, run_id, lock=True)
+        if row.lifecycle_stage != LifecycleStage.ACTIVE:
+            raise TracekitException(f"Run {run_id} is deleted; nothing can be logged to it.",
+                                    error_code="INVALID_STATE")
+        return row
+
+    @staticmethod
+    def _model_row(connection: Connection, model_id: str, lock: bool = False) -> Any:
+        query = select(logged_models).where(logged_models.c.model_id == str(model_id))
+        row = connection.execute(query.with_for_update() if lock else query).first()
+        if row is None:
+            raise ResourceNotFoundError(f"Logged model with id {str(model_id)!r} does not exist.")
+        return row
+
+    # --- experiments ----------------------------------------------------------------------------------------------
+    def create_experiment(self, name: str, artifact_location: str | None = None,
+                          tags: Mapping[str, str] | None = None) -> str:
+        """Create an experiment (ids count up from 1) and return its id."""
+
+        def work(connection: Connection) -> str:
+            taken = connection.execute(select(experiments.c.experiment_id, experiments.c.lifecycle_stage)
+                                       .where(experiments.c.name == name)).first()
+            if taken is not None:
+                state = " (deleted; its name stays reserved)" if taken.lifecycle_stage != "active" else ""
+                raise TracekitException(f"Experiment {name!r} already exists with id {taken.experiment_id}{state}. "
+                                        f"Choose another name, or use set_experiment({name!r}) to use it.",
+                                        error_code="RESOURCE_ALREADY_EXISTS")
+            numbers = [int(i) for i in connection.scalars(select(experiments.c.experiment_id)) if i.isdigit()]
+            experiment_id = str(max(numbers, default=0) + 1)
+            now = now_ms()
+            connection.execute(experiments.insert(), [{
+                "experiment_id": experiment_id, "name": name, "artifact_location": artifact_location,
+                "lifecycle_stage": LifecycleStage.ACTIVE, "creation_time": now, "last_update_time": now}])
+            if tags:
+                connection.execute(experiment_tags.insert(), [
+                    {"experiment_id": experiment_id, "key": key, "value": value} for key, value in tags.items()])
+            return experiment_id
+
+        for attempt in range(1, _CREATE_ATTEMPTS + 1):
+            try:
+                return self.database.write(work)
+            except IntegrityError:
+                # Another process took the same id or name at the same moment; the next attempt sees it.
+                if attempt == _CREATE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def get_experiment(self, experiment_id: str) -> Experiment:
+        """The experiment with that id (deleted ones too); ResourceNotFoundError naming it otherwise."""
+        with self.database.engine.connect() as connection:
+            row = self._experiment_row(connection, experiment_id)
+            return self._experiments(connection, [row])[0]
+
+    def get_experiment_by_name(self, name: str) -> Experiment | None:
+        """The experiment with exactly that name (deleted ones too), or None."""
+        with self.database.engine.connect() as connection:
+            row = connection.execute(select(experiments).where(experiments.c.name == name)).first()
+            return None if row is None else self._experiments(connection, [row])[0]
+
+    @staticmethod
+    def _experiments(connection: Connection, rows: Sequence[Any]) -> list[Experiment]:
+        tags = tracking_rows.load_key_values(connection, experiment_tags, "experiment_id",
+                                        [row.experiment_id for row in rows])
+        return [tracking_rows.experiment_from_row(row, tags.get(row.experiment_id, {})) for row in rows]
+
+    def search_experiments(self, view_type: ViewType = ViewType.ACTIVE_ONLY, max_results: int | None = None,
+                           filter_string: str | None = None, order_by: Sequence[str] | None = None,
+                           page_token: str | None = None) -> PagedList[Experiment]:
+        """Experiments matching the filter, most recently updated first unless `order_by` says otherwise."""
+        stages = ViewType.parse(view_type).stages()
+        rows, token = self._search_page(
+            tracking_search.EXPERIMENTS, EXPERIMENT_FIELDS, [experiments.c.lifecycle_stage.in_(stages)],
+            filter_string, order_by, max_results, page_token, fingerprint=(list(stages),))
+        with self.database.engine.connect() as connection:
+            return PagedList(self._experiments(connection, rows), token)
+
+    def delete_experiment(self, experiment_id: str) -> None:
+        """Mark the experiment and all its runs deleted; the default experiment "0" cannot be deleted."""
+        if str(experiment_id) == DEFAULT_EXPERIMENT_ID:
+            raise TracekitException("The default experiment (id '0') cannot be deleted.",
+                                    error_code="INVALID_PARAMETER_VALUE")
+
+        def work(connection: Connection) -> None:
+            self._experiment_row(connection, experiment_id)
+            connection.execute(update(experiments).where(experiments.c.experiment_id == str(experiment_id))
+                               .values(lifecycle_stage=LifecycleStage.DELETED, last_update_time=now_ms()))
+            connection.execute(update(runs).where(runs.c.experiment_id == str(experiment_id))
+                               .values(lifecycle_stage=LifecycleStage.DELETED))
+
+        self.database.write(work)
+
+    def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
+        """Add or replace one tag of an experiment."""
+
+        def work(connection: Connection) -> None:
+            self._experiment_row(connection, experiment_id)
+            self.database.upsert(connection, experiment_tags,
+                                 [{"experiment_id": str(experiment_id), "key": key, "value": value}],
+                                 ["experiment_id", "key"])
+            connection.execute(update(experiments).where(experiments.c.experiment_id == str(experiment_id))
+                               .values(last_update_time=now_ms()))
+
+        self.database.write(work)
+
+    # --- runs -----------------------------------------------------------------------------------------------------
+    def create_run(self, experiment_id: str, run_name: str | None, start_time: int,
+                   tags: Mapping[str, str] | None = None, user_id: str | None = None) -> Run:
+        """Create a RUNNING run (its name also kept as the `tracekit.runName` tag)."""
+        run_id = uuid.uuid4().hex
+        all_tags = dict(tags or {})
+        if run_name:
+            all_tags[RunTagKey.RUN_NAME] = run_name
+        else:
+            run_name = all_tags.get(RunTagKey.RUN_NAME)
+
+        def work(connection: Connection) -> Run:
+            experiment = self._active_experiment_row(connection, experiment_id)
+            location = experiment.artifact_location
+            info = RunInfo(run_id=run_id, experiment_id=experiment.experiment_id, run_name=run_name,
+                           status=RunStatus.RUNNING.value, start_time=int(start_time), end_time=None,
+                           user_id=user_id, lifecycle_stage=LifecycleStage.ACTIVE,
+                           artifact_uri=f"{location.rstrip('/')}/{run_id}/artifacts" if location else None)
+            connection.execute(runs.insert(), [vars(info)])
+            if all_tags:
+                connection.execute(run_tags.insert(), [{"run_id": run_id, "key": key, "value": value}
+                                                       for key, value in all_tags.items()])
+            return Run(info=info, data=RunData(tags=all_tags))
+
+        return self.database.write(work)
+
+    def get_run(self, run_id: str) -> Run:
+        """The run with its params, latest metrics and tags; ResourceNotFoundError naming it otherwise."""
+        with self.database.engine.connect() as connection:
+            return self._runs(connection, [self._run_row(connection, run_id)])[0]
+
+    @staticmethod
+    def _runs(connection: Connection, rows: Sequence[Any]) -> list[Run]:
+        ids = [row.run_id for row in rows]
+        tags = tracking_rows.load_key_values(connection, run_tags, "run_id", ids)
+        run_params = tracking_rows.load_key_values(connection, params_table, "run_id", ids)
+        latest = tracking_rows.load_latest_values(connection, latest_metrics, "run_id", ids)
+        return [Run(info=tracking_rows.run_info_from_row(row),
+                    data=RunData(metrics=latest.get(row.run_id, {}), params=run_params.get(row.run_id, {}),
+                                 tags=tags.get(row.run_id, {})))
+                for row in rows]
+
+    def update_run_info(self, run_id: str, status: str, end_time: int | None,
+                        run_name: str | None = None) -> RunInfo:
+        """Set a run's status and end time, and its name (and `tracekit.runName` tag) if given."""
+        status = RunStatus(status).value
+
+        def work(connection: Connection) -> RunInfo:
+            self._run_row(connection, run_id, lock=True)
+            values: dict[str, Any] = {"status": status, "end_time": end_time}
+            if run_name:
+                values["run_name"] = run_name
+                self.database.upsert(connection, run_tags,
+                                     [{"run_id": run_id, "key": RunTagKey.RUN_NAME, "value": run_name}],
+                                     ["run_id", "key"])
+            connection.execute(update(runs).where(runs.c.run_id == run_id).values(**values))
+            return tracking_rows.run_info_from_row(self._run_row(connection, run_id))
+
+        return self.database.write(work)
+
+    def delete_run(self, run_id: str) -> None:
+        """Mark the run deleted (its data stays; searches skip it unless asked for deleted runs)."""
+
+        def work(connection: Connection) -> None:
+            self._run_row(connection, run_id, lock=True)
+            connection.execute(update(runs).where(runs.c.run_id == run_id)
+                               .values(lifecycle_stage=LifecycleStage.DELETED))
+
+        self.database.write(work)
+
+    def log_batch(self, run_id: str, metrics: Sequence[Metric] = (), params: Mapping[str, str] | None = None,
+                  tags: Mapping[str, str] | None = None) -> None:
+        """Log metrics, params and tags to a run in one transaction (see `TrackingStore.log_batch`)."""
+        points = list(metrics)
+        new_params = dict(params or {})
+        new_tags = dict(tags or {})
+        if not (points or new_params or new_tags):
+            return
+        model_ids = sorted({point.model_id for point in points if point.model_id})
+
+        def work(connection: Connection) -> None:
+            self._active_run_row(connection, run_id)
+            if new_params:
+                self._insert_params(connection, params_table, "run_id", run_id, new_params, "run")
+            if new_tags:
+                self.database.upsert(connection, run_tags, [{"run_id": run_id, "key": key, "value": value}
+                                                            for key, value in new_tags.items()], ["run_id", "key"])
+                if new_tags.get(RunTagKey.RUN_NAME):
+                    connection.execute(update(runs).where(runs.c.run_id == run_id)
+                                       .values(run_name=new_tags[RunTagKey.RUN_NAME]))
+            if points:
+                self._log_metric_points(connection, run_id, points, model_ids)
+
+        self.database.write(work)
+
+    def _insert_params(self, connection: Connection, table: Table, owner: str, owner_id: str,
+                       new_params: Mapping[str, str], what: str) -> None:
+        """Insert params not logged yet; TracekitException if one was logged with another value."""
+        owner_column = table.c[owner]
+        existing: dict[str, str] = {}
+        keys = sorted(new_params)
+        for chunk in chunks(keys):
+            query = select(table.c.key, table.c.value).where(owner_column == owner_id, table.c.key.in_(chunk))
+            existing.update({key: value for key, value in connection.execute(query)})
+        for key in keys:
+            if key in existing and existing[key] != new_params[key]:
+                raise TracekitException(
+                    f"Param {key!r} of {what} {owner_id} already has the value {existing[key]!r} and cannot be "
+                    f"changed to {new_params[key]!r}: params are set once. Log the new value under another key, or "
+                    f"in a new {what}.", error_code="INVALID_PARAMETER_VALUE")
+        missing = [{owner: owner_id, "key": key, "value": new_params[key]} for key in keys if key not in existing]
+        if missing:
+            connection.execute(table.insert(), missing)
+
+    def _log_metric_points(self, connection: Connection, run_id: str, points: list[Metric],
+                           model_ids: list[str]) -> None:
+        if model_ids:
+            found = set(connection.scalars(select(logged_models.c.model_id)
+                                           .where(logged_models.c.model_id.in_(model_ids)).with_for_update()))
+            missing = [model_id for model_id in model_ids if model_id not in found]
+            if missing:
+                keys = sorted({p.key for p in points if p.model_id == missing[0]})
+                raise ResourceNotFoundError(f"Logged model with id {missing[0]!r} does not exist: metric "
+                                            f"{keys[0]!r} cannot be linked to it.")
+        self.database.insert_missing(connection, metrics_table, [
+            tracking_rows.metric_row(point, run_id=run_id, model_id=point.model_id) for point in points])
+        self._update_latest(connection, latest_metrics, "run_id", run_id, points, {})
+        for model_id in model_ids:
+            linked = [point for point in points if point.model_id == model_id]
+            self._update_latest(connection, logged_model_metrics, "model_id", model_id, linked, {"run_id": run_id})
+
+    def _update_latest(self, connection: Connection, table: Table, owner: str, owner_id: str,
+                       points: Sequence[Metric], extra: Mapping[str, Any]) -> None:
+        """Make `table` hold the current value of each key among `points` and what it already held."""
+        newest = tracking_rows.newest_per_key(points)
+        stored: dict[str, Any] = {}
+        owner_column = table.c[owner]
+        for chunk in chunks(sorted(newest)):
+            for row in connection.execute(select(table).where(owner_column == owner_id, table.c.key.in_(chunk))):
+                stored[row.key] = row
+        changed = [tracking_rows.metric_row(point, **{owner: owner_id}, **extra)
+                   for key, point in newest.items() if tracking_rows.replaces(point, stored.get(key))]
+        if changed:
+            self.database.upsert(connection, table, changed, [owner, "key"])
+
+    def delete_tag(self, run_id: str, key: str) -> None:
+        """Remove one tag of a run; ResourceNotFoundError naming the run and key if it has no such tag."""
+
+        def work(connection: Connection) -> None:
+            self._active_run_row(connection, run_id)
+            deleted = connection.execute(delete(run_tags).where(run_tags.c.run_id == run_id,
+                                                                run_tags.c.key == key)).rowcount
+            if not deleted:
+                raise ResourceNotFoundError(f"Run {run_id} has no tag {key!r}.")
+
+        self.database.write(work)
+
+    def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
+        """Every logged point of one metric of a run, by step then time."""
+        with self.database.engine.connect() as connection:
+            self._run_row(connection, run_id)
+            rows = connection.execute(select(metrics_table)
+                                      .where(metrics_table.c.run_id == run_id, metrics_table.c.key == key)
+                                      .order_by(metrics_table.c.step, metrics_table.c.timestamp))
+            return [Metric(key=row.key, value=tracking_rows.stored_value(row), timestamp=int(row.timestamp),
+                           step=int(row.step), run_id=run_id, model_id=row.model_id) for row in rows]
+
+    def search_runs(self, experiment_ids: Sequence[str], filter_string: str | None = None,
+                    run_view_type: ViewType = ViewType.ACTIVE_ONLY, max_results: int | None = None,
+                    order_by: Sequence[str] | None = None, page_token: str | None = None) -> PagedList[Run]:
+        """Runs of the experiments (all experiments if none are given) matching the filter, newest first unless
+        `order_by` says otherwise; one page of `max_results` (None: all), `token` fetching the next."""
+        ids = sorted({str(e) for e in ([experiment_ids] if isinstance(experiment_ids, str) else experiment_ids or ())})
+        stages = ViewType.parse(run_view_type).stages()
+        scope = [runs.c.lifecycle_stage.in_(stages)]
+        if ids:
+            scope.append(runs.c.experiment_id.in_(ids))
+        rows, token = self._search_page(tracking_search.RUNS, RUN_FIELDS, scope, filter_string, order_by, max_results,
+                                        page_token, fingerprint=(ids, list(stages)))
+        with self.database.engine.connect() as connection:
+            return PagedList(self._runs(connection, rows), token)
+
+    # --- logged models --------------------------------------------------------------------------------------------
+    def create_logged_model(self, experiment_id: str, name: str, status: LoggedModelStatus,
+                            source_run_id: str | None = None, model_type: str | None = None,
+                            tags: Mapping[str, str] | None = None,
+                            params: Mapping[str, str] | None = None) -> LoggedModel:
+        """Create a logged model with id `m-<32 hex>` in an active experiment."""
+        model_id = f"{MODEL_ID_PREFIX}{uuid.uuid4().hex}"
+        status = LoggedModelStatus(status)
+
+        def work(connection: Connection) -> LoggedModel:
+            experiment = self._active_experiment_row(connection, experiment_id)
+            if source_run_id is not None:
+                self._run_row(connection, source_run_id)
+            now = now_ms()
+            connection.execute(logged_models.insert(), [{
+                "model_id": model_id, "experiment_id": experiment.experiment_id, "name": name,
+                "source_run_id": source_run_id, "model_type": model_type, "status": status.value,
+                "creation_time": now, "last_updated_time": now, "lifecycle_stage": LifecycleStage.ACTIVE,
+                "artifact_location": None}])
+            if tags:
+                connection.execute(logged_model_tags.insert(), [
+                    {"model_id": model_id, "key": key, "value": value} for key, value in tags.items()])
+            if params:
+                connection.execute(logged_model_params.insert(), [
+                    {"model_id": model_id, "key": key, "value": value} for key, value in params.items()])
+            return LoggedModel(model_id=model_id, experiment_id=experiment.experiment_id, name=name, status=status,
+                               creation_timestamp=now, last_updated_timestamp=now, source_run_id=source_run_id,
+                               model_type=model_type, tags=dict(tags or {}), params=dict(params or {}))
+
+        return self.database.write(work)
+
+    def get_logged_model(self, model_id: str) -> LoggedModel:
+        """The logged model with its tags, params and latest metrics; ResourceNotFoundError naming it otherwise."""
+        with self.database.engine.connect() as connection:
+            return self._models(connection, [self._model_row(connection, model_id)])[0]
+
+    @staticmethod
+    def _models(connection: Connection, rows: Sequence[Any]) -> list[LoggedModel]:
+        ids = [row.model_id for row in rows]
+        tags = tracking_rows.load_key_values(connection, logged_model_tags, "model_id", ids)
+        model_params = tracking_rows.load_key_values(connection, logged_model_params, "model_id", ids)
+        latest = tracking_rows.load_metric_rows(connection, logged_model_metrics, "model_id", ids)
+        return [tracking_rows.logged_model_from_row(row, tags.get(row.model_id, {}), model_params.get(row.model_id, {}),
+                                               latest.get(row.model_id, [])) for row in rows]
+
+    def finalize_logged_model(self, model_id: str, status: LoggedModelStatus) -> LoggedModel:
+        """Set a model's final status, READY or FAILED."""
+        if status not in _FINAL_MODEL_STATUSES:
+            raise invalid(f"Cannot finalize logged model {model_id} with status {status!r}: valid statuses are "
+                          f"{', '.join(s.value for s in _FINAL_MODEL_STATUSES)}.")
+
+        def work(connection: Connection) -> None:
+            self._model_row(connection, model_id, lock=True)
+            connection.execute(update(logged_models).where(logged_models.c.model_id == model_id)
+                               .values(status=LoggedModelStatus(status).value, last_updated_time=now_ms()))
+
+        self.database.write(work)
+        return self.get_logged_model(model_id)
+
+    def set_logged_model_tags(self, model_id: str, tags: Mapping[str, str]) -> None:
+        """Add or replace tags of a logged model."""
+        if not tags:
+            return
+
+        def work(connection: Connection) -> None:
+            self._touch_model(connection, model_id)
+            self.database.upsert(connection, logged_model_tags, [{"model_id": model_id, "key": key, "value": value}
+                                                                 for key, value in tags.items()],
+                                 ["model_id", "key"])
+
+        self.database.write(work)
+
+    def _touch_model(self, connection: Connection, model_id: str) -> None:
+        self._model_row(connection, model_id, lock=True)
+        connection.execute(update(logged_models).where(logged_models.c.model_id == model_id)
+                           .values(last_updated_time=now_ms()))
+
+    def delete_logged_model_tag(self, model_id: str, key: str) -> None:
+        """Remove one tag of a logged model; ResourceNotFoundError naming the model and key if it has none."""
+
+        def work(connection: Connection) -> None:
+            self._touch_model(connection, model_id)
+            deleted = connection.execute(delete(logged_model_tags).where(
+                logged_model_tags.c.model_id == model_id, logged_model_tags.c.key == key)).rowcount
+            if not deleted:
+                raise ResourceNotFoundError(f"Logged model {model_id} has no tag {key!r}.")
+
+        self.database.write(work)
+
+    def log_logged_model_params(self, model_id: str, params: Mapping[str, str]) -> None:
+        """Log params of a logged model; one already logged with another value is an error."""
+        if not params:
+            return
+
+        def work(connection: Connection) -> None:
+            self._touch_model(connection, model_id)
+            self._insert_params(connection, logged_model_params, "model_id", model_id, params, "logged model")
+
+        self.database.write(work)
+
+    def search_logged_models(self, experiment_ids: Sequence[str], filter_string: str | None = None,
+                             max_results: int | None = None, order_by: Sequence[Any] | None = None,
+                             page_token: str | None = None) -> PagedList[LoggedModel]:
+        """Logged models of the experiments (all if none are given) matching the filter, newest first unless
+        `order_by` says otherwise."""
+        ids = sorted({str(e) for e in ([experiment_ids] if isinstance(experiment_ids, str) else experiment_ids or ())})
+        scope = [logged_models.c.lifecycle_stage == LifecycleStage.ACTIVE]
+        if ids:
+            scope.append(logged_models.c.experiment_id.in_(ids))
+        rows, token = self._search_page(tracking_search.LOGGED_MODELS, LOGGED_MODEL_FIELDS, scope, filter_string,
+                                        order_by, max_results, page_token, fingerprint=(ids,))
+        with self.database.engine.connect() as connection:
+            return PagedList(self._models(connection, rows), token)
+
+    # --- searching ------------------------------------------------------------------------------------------------
+    def _search_page(self, target: tracking_search.SearchTarget, fields: FieldSet, scope: list[Any],
+                     filter_string: str | None, order_by: Sequence[Any] | None, max_results: int | None,
+                     page_token: str | None, fingerprint: tuple[Any, ...]) -> tuple[list[Any], str | None]:
+        """One page of `target.table` rows: filtered, sorted and limited in SQL; pages continue by offset."""
+        check_max_results(max_results)
+        expression = parse_filter(filter_string, fields)
+        order = tracking_search.ordering(parse_order_keys(order_by, fields), target)
+        search_id = trace_search.search_fingerprint(target.table.name, filter_string, list(order_by or ()),
+                                                  *fingerprint)
+        offset = 0
+        if page_token:
+            offset = trace_search.decode_page_token(page_token, search_id, 1)[0]
+            if not isinstance(offset, int) or offset < 0:
+                raise invalid(f"Invalid page_token {page_token!r}: pass the token a previous search returned.")
+        query = (select(target.table).select_from(order.source)
+                 .where(*scope, tracking_search.compile_filter(expression, target))
+                 .order_by(*order.terms).offset(offset))
+        if max_results is not None:
+            query = query.limit(max_results + 1)
+        with self.database.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        token = None
+        if max_results is not None and len(rows) > max_results:
+            rows = rows[:max_results]
+            token = trace_search.encode_page_token([offset + max_results], search_id)
+        return rows, token
+
+    def close(self) -> None:
+        """Close the shared database's pooled connections."""
+        self.database.close()

@@ -1,0 +1,168 @@
+"""Searches of runs, logged models and experiments in SQL: the parsed filter becomes a WHERE condition and the
+order keys ORDER BY terms, over the entity's table and its key/value tables (tags, params, latest metrics).
+
+A tag, param or metric comparison is a correlated EXISTS on the key/value table's primary key (owner id, key), so
+it costs one index lookup per candidate row, after the cheap conditions (experiment, lifecycle) have applied.
+A metric comparison never matches a NaN value. Sorting on a tag, param or metric joins that key's row; rows
+without it (or with NaN) sort last in either direction, as do NULL attributes, identically on every database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Table, and_, case, false, func, literal, or_, select, true
+from sqlalchemy.sql import FromClause
+
+from tracekit.exceptions import InvalidFilterError
+from tracekit.store.sql.schema import (
+    experiment_tags,
+    experiments,
+    latest_metrics,
+    logged_model_metrics,
+    logged_model_params,
+    logged_model_tags,
+    logged_models,
+    params,
+    run_tags,
+    runs,
+)
+from tracekit.store.search.grammar import And, Comparison, Expr, FieldRef, Or, OrderKey
+from tracekit.store.sql.trace_search import binary_order, compare_values
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    """How the fields of one searchable entity map onto its tables."""
+
+    table: Table
+    id_column: Column[Any]
+    attributes: Mapping[str, Column[Any]]
+    # kind of keyed field ("tag", "param", "metric") -> its table, whose owner column is named like `id_column`
+    key_values: Mapping[str, Table]
+    default_order: tuple[tuple[str, bool], ...]  # (attribute, ascending)
+    # ids compared as numbers where they are numbers ("10" after "9"), as experiment ids are
+    numeric_ids: frozenset[str] = frozenset()
+
+    def key_value_table(self, kind: str) -> Table:
+        """The table holding fields of `kind`; InvalidFilterError if this entity has none."""
+        table = self.key_values.get(kind)
+        if table is None:
+            raise InvalidFilterError(f"Cannot search {self.table.name} by {kind}s.")
+        return table
+
+    def owner(self, table: Table) -> Column[Any]:
+        """The column of a key/value table that refers to this entity."""
+        return table.c[self.id_column.name]
+
+
+RUNS = SearchTarget(
+    table=runs,
+    id_column=runs.c.run_id,
+    attributes={name: runs.c[name] for name in ("run_id", "run_name", "status", "start_time", "end_time",
+                                                  "experiment_id", "user_id", "artifact_uri")},
+    key_values={"tag": run_tags, "param": params, "metric": latest_metrics},
+    default_order=(("start_time", False),),
+    numeric_ids=frozenset({"experiment_id"}),
+)
+
+LOGGED_MODELS = SearchTarget(
+    table=logged_models,
+    id_column=logged_models.c.model_id,
+    attributes={name: logged_models.c[name] for name in ("model_id", "name", "model_type", "status",
+                                                           "source_run_id", "experiment_id", "creation_time",
+                                                           "last_updated_time")},
+    key_values={"tag": logged_model_tags, "param": logged_model_params, "metric": logged_model_metrics},
+    default_order=(("creation_time", False),),
+    numeric_ids=frozenset({"experiment_id"}),
+)
+
+EXPERIMENTS = SearchTarget(
+    table=experiments,
+    id_column=experiments.c.experiment_id,
+    attributes={name: experiments.c[name] for name in ("experiment_id", "name", "creation_time",
+                                                         "last_update_time", "artifact_location")},
+    key_values={"tag": experiment_tags},
+    default_order=(("last_update_time", False),),
+    numeric_ids=frozenset({"experiment_id"}),
+)
+
+
+def _compile_comparison(comparison: Comparison, target: SearchTarget) -> ColumnElement[bool]:
+    field = comparison.field
+    if field.kind == "attribute":
+        column = target.attributes.get(field.key)
+        if column is None:
+            raise InvalidFilterError(f"Unknown attribute {field.key!r} in a {target.table.name} filter.")
+        return compare_values(column, comparison.op, comparison.value)
+    table = target.key_value_table(field.kind)
+    conditions = [target.owner(table) == target.id_column, table.c.key == field.key,
+                  compare_values(table.c.value, comparison.op, comparison.value)]
+    if "is_nan" in table.c:
+        conditions.append(table.c.is_nan == false())
+    return select(literal(1)).where(*conditions).exists()
+
+
+def compile_filter(expr: Expr | None, target: SearchTarget) -> ColumnElement[bool]:
+    """The WHERE condition on `target.table` that a parsed filter stands for (true for no filter)."""
+    if expr is None:
+        return true()
+    if isinstance(expr, Comparison):
+        return _compile_comparison(expr, target)
+    if isinstance(expr, And):
+        return and_(*(compile_filter(item, target) for item in expr.items))
+    if isinstance(expr, Or):
+        return or_(*(compile_filter(item, target) for item in expr.items))
+    raise InvalidFilterError(f"Unexpected filter node {expr!r}.")
+
+
+@dataclass
+class Ordering:
+    """What a search adds to its query to sort: outer joins of key/value rows, and ORDER BY terms."""
+
+    source: FromClause
+    terms: list[ColumnElement[Any]]
+
+
+def ordering(order_keys: Sequence[OrderKey], target: SearchTarget) -> Ordering:
+    """Joins and ORDER BY terms for `order_keys` (the target's default order when empty), ending with the id so
+    that the order is total (the id runs in the direction of the last key)."""
+    keys = list(order_keys) or [OrderKey(FieldRef("attribute", name), ascending)
+                                for name, ascending in target.default_order]
+    source: FromClause = target.table
+    terms: list[ColumnElement[Any]] = []
+    seen: set[FieldRef] = set()
+    for position, key in enumerate(keys):
+        if key.field in seen:
+            continue
+        seen.add(key.field)
+        field = key.field
+        if field.kind == "attribute":
+            column = target.attributes[field.key]
+            if field.key in target.numeric_ids:
+                sort_values: list[ColumnElement[Any]] = [func.length(column), binary_order(column)]
+            elif column.type.python_type is str:
+                sort_values = [binary_order(column)]
+            else:
+                sort_values = [column]
+            missing: ColumnElement[bool] | None = column.is_(None) if column.nullable else None
+        else:
+            joined = target.key_value_table(field.kind).alias(f"order_{position}")
+            source = source.outerjoin(joined, and_(target.owner(joined) == target.id_column,
+                                                   joined.c.key == field.key))
+            is_metric = "is_nan" in joined.c
+            sort_values = [joined.c.value if is_metric else binary_order(joined.c.value)]
+            missing = joined.c.value.is_(None)
+            if is_metric:
+                missing = or_(missing, joined.c.is_nan == true())
+        if missing is not None:
+            terms.append(case((missing, 1), else_=0).asc())
+        terms.extend(value.asc() if key.ascending else value.desc() for value in sort_values)
+    last_ascending = keys[-1].ascending
+    id_terms = ([func.length(target.id_column), binary_order(target.id_column)]
+                if target.id_column.name in target.numeric_ids else [binary_order(target.id_column)])
+    if FieldRef("attribute", target.id_column.name) not in seen:
+        terms.extend(term.asc() if last_ascending else term.desc() for term in id_terms)
+    return Ordering(source, terms)

@@ -1,0 +1,93 @@
+"""The trace store contract: what any backend (SQL, a tracking server, a plugin) offers for traces."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+
+from tracekit.entities import Trace
+from tracekit.store.paging import PagedList
+
+
+class TraceStore(abc.ABC):
+    """Stores completed traces and answers searches over them."""
+
+    @abc.abstractmethod
+    def write_traces(self, traces: Sequence[Trace]) -> None:
+        """Store `traces` in one transaction. Writing a trace id again merges: spans are added or replaced by span
+        id, tags and metadata by key; the info comes from the copy holding the root span, while a fragment (a part
+        whose root's parent is a span of another process) only adds spans and stretches the time window."""
+
+    def merge_traces(self, traces: Sequence[Trace]) -> None:
+        """Add `traces` to stored copies with the same ids (see `trace_merge.merge_trace`): spans are added, a span
+        id seen again replaces its copy; traces not stored yet are written as they are. Used where one trace's spans
+        arrive in several parts (OTLP ingest). This default reads, merges and writes without a lock; the SQL store
+        does it in one transaction holding each trace's row."""
+        from tracekit.store.trace_merge import merge_trace
+
+        merged = []
+        for trace in traces:
+            stored = self.get_trace(trace.info.trace_id)
+            merged.append(trace if stored is None else merge_trace(stored, trace))
+        self.write_traces(merged)
+
+    @abc.abstractmethod
+    def get_trace(self, trace_id: str) -> Trace | None:
+        """The trace with that id, spans included, or None."""
+
+    @abc.abstractmethod
+    def search_traces(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> PagedList[Trace]:
+        """Traces matching the filter, newest first unless `order_by` says otherwise, one page at a time."""
+
+    @abc.abstractmethod
+    def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
+        """Add or replace one tag of a stored trace."""
+
+    @abc.abstractmethod
+    def delete_trace_tag(self, trace_id: str, key: str) -> None:
+        """Remove one tag of a stored trace."""
+
+    @abc.abstractmethod
+    def delete_traces(
+        self,
+        experiment_id: str,
+        max_timestamp_millis: int | None = None,
+        max_traces: int | None = None,
+        trace_ids: Sequence[str] | None = None,
+    ) -> int:
+        """Delete traces (oldest first when `max_traces` is given); returns how many were deleted."""
+
+    def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                     model_id: str | None = None) -> int:
+        """How many traces the experiments hold (all experiments if empty), only a run's or a model's when given.
+
+        This fallback pages through the search without spans; stores that can count in place override it."""
+        total, token = 0, None
+        while True:
+            page = self.search_traces(experiment_ids, max_results=1000, page_token=token, run_id=run_id,
+                                      model_id=model_id, include_spans=False)
+            total += len(page)
+            token = page.token
+            if not token:
+                return total
+
+    def root_span_names(self, trace_ids: Sequence[str]) -> dict[str, str]:
+        """Trace id -> name of its root span, for traces searched without their spans (a table of traces shows
+        it). Stores that cannot tell without loading every span return {} (this default)."""
+        return {}
+
+    def ping(self) -> None:
+        """Raise if the store cannot be reached now (used before replaying spilled traces)."""
+
+    def close(self) -> None:
+        """Release connections."""

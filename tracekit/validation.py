@@ -1,0 +1,114 @@
+"""Checks and conversions for what users log: keys, param and tag values, metric values, steps and timestamps.
+
+Every failure is a TracekitException naming the key and saying what is accepted, raised before anything is written.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from tracekit.exceptions import TracekitException
+from tracekit.store.column_limits import KEY_LENGTH, NAME_LENGTH, PARAM_VALUE_LENGTH, TAG_VALUE_LENGTH
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def invalid(message: str) -> TracekitException:
+    """A TracekitException for bad input."""
+    return TracekitException(message, error_code="INVALID_PARAMETER_VALUE")
+
+
+def check_max_results(max_results: Any) -> None:
+    """Raise unless `max_results` is a positive integer or None (no limit)."""
+    if max_results is not None and (isinstance(max_results, bool) or not isinstance(max_results, int)
+                                    or max_results < 1):
+        raise invalid(f"max_results must be a positive integer or None, got {max_results!r}.")
+
+
+def now_ms() -> int:
+    """The current time in milliseconds since the epoch."""
+    return time.time_ns() // 1_000_000
+
+
+def check_key(key: Any, what: str) -> str:
+    """`key` as a non-empty string of at most KEY_LENGTH characters."""
+    if not isinstance(key, str):
+        raise invalid(f"{what.capitalize()} keys must be strings, got {type(key).__name__}: {key!r}.")
+    if not key or len(key) > KEY_LENGTH:
+        raise invalid(f"{what.capitalize()} key {key[:60]!r} must be 1 to {KEY_LENGTH} characters long, got "
+                      f"{len(key)}.")
+    return key
+
+
+def check_name(name: Any, what: str) -> str:
+    """A name (of an experiment, run or model): a non-empty string of at most NAME_LENGTH characters."""
+    if not isinstance(name, str) or not name.strip():
+        raise invalid(f"{what.capitalize()} name must be a non-empty string, got {name!r}.")
+    if len(name) > NAME_LENGTH:
+        raise invalid(f"{what.capitalize()} name must be at most {NAME_LENGTH} characters long, got {len(name)}.")
+    return name
+
+
+def _text_value(key: str, value: Any, what: str, limit: int) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        raise invalid(f"The value of {what} {key!r} is {len(text)} characters long; at most {limit} are stored.")
+    return text
+
+
+def param_items(params: Mapping[str, Any]) -> dict[str, str]:
+    """Checked params, values as strings."""
+    _require_mapping(params, "params")
+    return {check_key(key, "param"): _text_value(key, value, "param", PARAM_VALUE_LENGTH)
+            for key, value in params.items()}
+
+
+def tag_items(tags: Mapping[str, Any] | None) -> dict[str, str]:
+    """Checked tags, values as strings."""
+    if tags is None:
+        return {}
+    _require_mapping(tags, "tags")
+    return {check_key(key, "tag"): _text_value(key, value, "tag", TAG_VALUE_LENGTH) for key, value in tags.items()}
+
+
+def _require_mapping(value: Any, what: str) -> None:
+    if not isinstance(value, Mapping):
+        raise invalid(f"{what} must be a dict of key -> value, got {type(value).__name__}.")
+
+
+def metric_value(key: str, value: Any) -> float:
+    """The float to store for a metric value; TracekitException naming the key if it is not a real number.
+
+    +/-infinity become the largest/smallest finite doubles (no database stores infinity everywhere); NaN is kept.
+    """
+    if not isinstance(value, numbers.Real):
+        raise invalid(f"Metric {key!r}: got {value!r} ({type(value).__name__}), which is not a number. Log an int or "
+                      f"a float.")
+    number = float(value)
+    if math.isinf(number):
+        return sys.float_info.max if number > 0 else -sys.float_info.max
+    return number
+
+
+def metric_step(key: str, step: Any) -> int:
+    """The step of a metric point: 0 when None, else a 64-bit integer."""
+    if step is None:
+        return 0
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or not _INT64_MIN <= int(step) <= _INT64_MAX:
+        raise invalid(f"Metric {key!r}: step must be a 64-bit integer, got {step!r}.")
+    return int(step)
+
+
+def metric_timestamp(key: str, timestamp: Any, default: int) -> int:
+    """The time of a metric point in ms since the epoch: `default` when None."""
+    if timestamp is None:
+        return default
+    if isinstance(timestamp, bool) or not isinstance(timestamp, numbers.Integral):
+        raise invalid(f"Metric {key!r}: timestamp must be an integer (milliseconds since the epoch), got "
+                      f"{timestamp!r}.")
+    return int(timestamp)
