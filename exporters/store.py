@@ -24,10 +24,6 @@ class StoreExporter(TraceExporter):
 
         return redact(self.tracking_uri)
 
-    def get_trace(self, trace_id: str) -> Trace | None:
-        """Read a stored trace back (used by `tracekit.get_trace`)."""
-        return self.store.get_trace(trace_id)
-
     @property
     def store(self) -> TraceStore:
         """The trace store behind the URI (opened and migrated on first use)."""

@@ -3,8 +3,6 @@
 This module is the one place that lists the public API.
 """
 
-from __future__ import annotations
-
 from tracekit import tracing
 from tracekit.client import TracekitClient
 from tracekit.entities import (

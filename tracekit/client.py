@@ -14,8 +14,7 @@ from tracekit.entities import SpanStatus, SpanStatusCode, Trace
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_store import TraceStore
-from tracekit.tracing import fluent
-from tracekit.tracing.search import trace_scope
+from tracekit.tracing.reader import TraceReader, check_trace_id
 from tracekit.tracing.buffer import TraceEntry
 from tracekit.tracing.live_span import LiveSpan, NoOpSpan, UnsampledSpan, parse_trace_id
 from tracekit.tracing.runtime import RUNTIME
@@ -66,6 +65,7 @@ class TracekitClient:
 
     def __init__(self, tracking_uri: str | None = None) -> None:
         self._tracking_uri = tracking_uri
+        self._reader = TraceReader(tracking_uri)
 
     @property
     def tracking_uri(self) -> str:
@@ -75,9 +75,7 @@ class TracekitClient:
     @property
     def store(self) -> TraceStore:
         """The trace store behind `tracking_uri`."""
-        from tracekit.store.backend import get_backend
-
-        return get_backend(self.tracking_uri).traces
+        return self._reader.store
 
     # --- recording --------------------------------------------------------------------------------------------
     def start_trace(self, name: str, span_type: str = "UNKNOWN", inputs: Any = None,
@@ -137,17 +135,20 @@ class TracekitClient:
     # --- reading and managing finished traces ---------------------------------------------------------------
     def get_trace(self, trace_id: str) -> Trace | None:
         """The trace with that id, or None (see `tracekit.get_trace`)."""
-        return fluent.get_trace(trace_id)
+        return self._reader.get_trace(trace_id)
 
     def search_traces(self, experiment_ids: Sequence[str] | None = None, filter_string: str | None = None,
                       max_results: int = 100, order_by: Sequence[str] | None = None,
                       page_token: str | None = None, run_id: str | None = None,
                       model_id: str | None = None) -> PagedList[Trace]:
         """One page of `Trace` objects; pass the returned list's `token` as `page_token` for the next page."""
-        RUNTIME.queue.flush()
-        return self.store.search_traces(
-            trace_scope(experiment_ids, run_id, model_id), filter_string=filter_string, max_results=max_results, order_by=order_by, page_token=page_token,
-            run_id=run_id, model_id=model_id)
+        return self._reader.search(experiment_ids, filter_string=filter_string, max_results=max_results,
+                                   order_by=order_by, page_token=page_token, run_id=run_id, model_id=model_id)
+
+    def count_traces(self, experiment_ids: Sequence[str] | None = None, run_id: str | None = None,
+                     model_id: str | None = None) -> int:
+        """How many traces are stored (see `tracekit.count_traces`)."""
+        return self._reader.count(experiment_ids, run_id=run_id, model_id=model_id)
 
     def set_trace_tag(self, trace_id: str, key: str, value: Any) -> None:
         """Set a tag on a trace, running or finished."""
@@ -179,11 +180,7 @@ class TracekitClient:
     # --- helpers --------------------------------------------------------------------------------------------
     @staticmethod
     def _maybe_entry(trace_id: str) -> TraceEntry | None:
-        try:
-            return RUNTIME.buffer.get(parse_trace_id(trace_id))
-        except (ValueError, AttributeError, TypeError):
-            raise TracekitException(f"Invalid trace id {trace_id!r}: expected 'tr-' followed by 32 hex digits.",
-                                    error_code="INVALID_PARAMETER_VALUE") from None
+        return RUNTIME.buffer.get(check_trace_id(trace_id))
 
     def _entry(self, trace_id: str) -> TraceEntry:
         entry = self._maybe_entry(trace_id)

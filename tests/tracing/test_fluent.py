@@ -27,7 +27,7 @@ def test_update_current_trace_outside_a_trace_raises_a_clear_error():
         tracekit.update_current_trace(tags={"a": "b"})
 
 
-def test_get_trace_returns_a_running_trace_then_the_exported_one(exported):
+def test_get_trace_returns_a_running_trace_then_the_stored_one():
     with tracekit.start_span("outer") as span:
         span.set_attribute("key", "value")
         running = tracekit.get_trace(span.trace_id)
@@ -38,7 +38,7 @@ def test_get_trace_returns_a_running_trace_then_the_exported_one(exported):
     assert finished.data.spans[0].attributes["key"] == "value"
 
 
-def test_get_trace_of_an_unknown_id_is_none(exported):
+def test_get_trace_of_an_unknown_id_is_none():
     assert tracekit.get_trace("tr-" + "0" * 32) is None
 
 

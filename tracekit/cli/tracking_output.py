@@ -67,7 +67,7 @@ def experiments_table(experiments: Sequence[Experiment]) -> Table:
 
 def runs_csv(runs: Sequence[Run]) -> str:
     """One CSV row per run, with the columns of `search_runs`' DataFrame (times in ISO 8601, UTC)."""
-    from tracekit.tracking.dataframe import runs_to_dataframe
+    from tracekit.dataframes import runs_to_dataframe
 
     return runs_to_dataframe(runs).to_csv(index=False, lineterminator="\n")
 

@@ -111,21 +111,9 @@ def update_current_trace(tags: Mapping[str, Any] | None = None, metadata: Mappin
 def get_trace(trace_id: str) -> Trace | None:
     """The trace with that id: from memory while it is running, else from where traces are exported (after
     delivering anything still queued, so a trace is found as soon as its root span has ended); None if unknown."""
-    try:
-        otel_id = parse_trace_id(trace_id)
-    except (ValueError, AttributeError, TypeError):
-        raise TracekitException(f"Invalid trace id {trace_id!r}: expected 'tr-' followed by 32 hex digits.",
-                                error_code="INVALID_PARAMETER_VALUE") from None
-    entry = RUNTIME.buffer.get(otel_id)
-    if entry is not None:
-        snapshot = entry.build_trace()
-        snapshot.info.state = TraceState.IN_PROGRESS
-        return snapshot
-    RUNTIME.queue.flush()
-    reader = getattr(RUNTIME.current_exporter(), "get_trace", None)
-    if reader is None:
-        return None
-    return reader(trace_id)
+    from tracekit.tracing.reader import TraceReader
+
+    return TraceReader().get_trace(trace_id)
 
 
 def get_last_active_trace_id() -> str | None:

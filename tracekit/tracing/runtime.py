@@ -152,10 +152,8 @@ class TracingRuntime:
             return None
 
     def current_exporter(self) -> TraceExporter:
-        """The exporter that can read traces back (the store, or a custom exporter), else the first one."""
-        destinations = self.destinations()
-        readable = [d.exporter for d in destinations if hasattr(d.exporter, "get_trace")]
-        return (readable or [destinations[0].exporter])[0]
+        """The main exporter: the custom one set with `set_exporter`, else the tracking URI's store (else OTLP)."""
+        return self.destinations()[0].exporter
 
     # --- life cycle -----------------------------------------------------------------------------------------
     def rebuild(self) -> None:

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from tracekit.entities import Trace
 from tracekit.exceptions import TracekitException
-from tracekit.tracing import trace_defaults
-from tracekit.tracing.runtime import RUNTIME
+from tracekit.tracing.reader import TraceReader
 
 if TYPE_CHECKING:
     import pandas
@@ -40,28 +39,13 @@ def search_traces(
     if max_results is not None and (not isinstance(max_results, int) or max_results < 1):
         raise TracekitException(f"search_traces(): max_results must be a positive integer or None, got "
                                 f"{max_results!r}.", error_code="INVALID_PARAMETER_VALUE")
-    from tracekit.store.backend import get_backend
-
-    RUNTIME.queue.flush()
-    traces = get_backend().traces.search_traces(
-        trace_scope(experiment_ids, run_id, model_id), filter_string=filter_string, max_results=max_results, order_by=list(order_by) if order_by else None,
-        run_id=run_id, model_id=model_id)
+    traces = TraceReader().search(experiment_ids, filter_string=filter_string, max_results=max_results,
+                                  order_by=order_by, run_id=run_id, model_id=model_id)
     if return_type == "list":
         return list(traces)
-    from tracekit.store.dataframe import traces_to_dataframe
+    from tracekit.dataframes import traces_to_dataframe
 
     return traces_to_dataframe(list(traces), list(extract_fields) if extract_fields else None)
-
-
-def trace_scope(experiment_ids: Sequence[str] | str | None, run_id: str | None,
-                model_id: str | None) -> list[str]:
-    """The experiments a trace search or count covers: those given; else, for a run's or a model's traces, all of
-    them (the run_id and model_id indexes find those wherever they are); else the current experiment."""
-    if experiment_ids:
-        return [experiment_ids] if isinstance(experiment_ids, str) else [str(e) for e in experiment_ids]
-    if run_id is not None or model_id is not None:
-        return []
-    return [trace_defaults.current_experiment_id()]
 
 
 def count_traces(experiment_ids: Sequence[str] | None = None, run_id: str | None = None,
@@ -73,8 +57,4 @@ def count_traces(experiment_ids: Sequence[str] | None = None, run_id: str | None
     >>> tracekit.count_traces(run_id=run.info.run_id)
     3
     """
-    from tracekit.store.backend import get_backend
-
-    RUNTIME.queue.flush()
-    return get_backend().traces.count_traces(trace_scope(experiment_ids, run_id, model_id), run_id=run_id,
-                                                      model_id=model_id)
+    return TraceReader().count(experiment_ids, run_id=run_id, model_id=model_id)

@@ -120,6 +120,6 @@ def search_logged_models(experiment_ids: Sequence[str] | None = None, filter_str
     models = list(get_backend().tracking.search_logged_models(ids, filter_string, max_results, order_by))
     if output_format == "list":
         return models
-    from tracekit.tracking.dataframe import logged_models_to_dataframe
+    from tracekit.dataframes import logged_models_to_dataframe
 
     return logged_models_to_dataframe(models)

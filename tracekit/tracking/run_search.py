@@ -55,6 +55,6 @@ def search_runs(experiment_ids: Sequence[str] | None = None, filter_string: str 
 
 
 def _frame(runs: list[Run]) -> pandas.DataFrame:
-    from tracekit.tracking.dataframe import runs_to_dataframe
+    from tracekit.dataframes import runs_to_dataframe
 
     return runs_to_dataframe(runs)

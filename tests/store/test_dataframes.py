@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tracekit.entities import Trace, TraceState
-from tracekit.store.dataframe import COLUMNS, traces_to_dataframe
+from tracekit.dataframes import TRACE_COLUMNS as COLUMNS, traces_to_dataframe
 from trace_builders import build_trace
 
 

@@ -1,0 +1,84 @@
+"""The one read path for traces: `get_trace`, `search_traces`, `count_traces` and `TracekitClient`'s reads all go
+through a `TraceReader`. A running trace is read from the in-memory buffer; anything else from the trace store of the
+tracking URI's backend, after what this process has completed is delivered (read-your-writes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from tracekit.entities import Trace, TraceState
+from tracekit.exceptions import TracekitException
+from tracekit.tracing import trace_defaults
+from tracekit.tracing.live_span import parse_trace_id
+from tracekit.tracing.runtime import RUNTIME
+
+if TYPE_CHECKING:
+    from tracekit.store.paging import PagedList
+    from tracekit.store.trace_store import TraceStore
+
+
+def trace_scope(experiment_ids: Sequence[str] | str | None, run_id: str | None,
+                model_id: str | None) -> list[str]:
+    """The experiments a trace search or count covers: those given; else, for a run's or a model's traces, all of
+    them (the run_id and model_id indexes find those wherever they are); else the current experiment."""
+    if experiment_ids:
+        return [experiment_ids] if isinstance(experiment_ids, str) else [str(e) for e in experiment_ids]
+    if run_id is not None or model_id is not None:
+        return []
+    return [trace_defaults.current_experiment_id()]
+
+
+def check_trace_id(trace_id: str) -> int:
+    """The OpenTelemetry trace id of a tracekit trace id; TracekitException naming the bad value otherwise."""
+    try:
+        return parse_trace_id(trace_id)
+    except (ValueError, AttributeError, TypeError):
+        raise TracekitException(f"Invalid trace id {trace_id!r}: expected 'tr-' followed by 32 hex digits.",
+                                error_code="INVALID_PARAMETER_VALUE") from None
+
+
+class TraceReader:
+    """Reads traces of one tracking URI (default: the current one, looked up on each read).
+
+    >>> TraceReader().get_trace("tr-0123456789abcdef0123456789abcdef")
+    """
+
+    def __init__(self, tracking_uri: str | None = None) -> None:
+        self._tracking_uri = tracking_uri
+
+    @property
+    def store(self) -> TraceStore:
+        """The trace store of the tracking URI's backend."""
+        from tracekit.store.backend import get_backend
+
+        return get_backend(self._tracking_uri).traces
+
+    def get_trace(self, trace_id: str) -> Trace | None:
+        """The trace with that id: a snapshot (state IN_PROGRESS) while it runs in this process, else the stored
+        copy, or None."""
+        entry = RUNTIME.buffer.get(check_trace_id(trace_id))
+        if entry is not None:
+            snapshot = entry.build_trace()
+            snapshot.info.state = TraceState.IN_PROGRESS
+            return snapshot
+        RUNTIME.queue.flush()
+        return self.store.get_trace(trace_id)
+
+    def search(self, experiment_ids: Sequence[str] | str | None = None, filter_string: str | None = None,
+               max_results: int | None = 100, order_by: Sequence[str] | None = None, page_token: str | None = None,
+               run_id: str | None = None, model_id: str | None = None,
+               include_spans: bool = True) -> PagedList[Trace]:
+        """One page of stored traces matching the filter (see `tracekit.search_traces` for the scope)."""
+        RUNTIME.queue.flush()
+        return self.store.search_traces(
+            trace_scope(experiment_ids, run_id, model_id), filter_string=filter_string, max_results=max_results,
+            order_by=list(order_by) if order_by else None, page_token=page_token, run_id=run_id, model_id=model_id,
+            include_spans=include_spans)
+
+    def count(self, experiment_ids: Sequence[str] | str | None = None, run_id: str | None = None,
+              model_id: str | None = None) -> int:
+        """How many traces are stored in the scope, counted by the store."""
+        RUNTIME.queue.flush()
+        return self.store.count_traces(trace_scope(experiment_ids, run_id, model_id), run_id=run_id,
+                                       model_id=model_id)
