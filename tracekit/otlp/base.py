@@ -18,9 +18,10 @@ class Convention(abc.ABC):
     when a foreign span's attributes do not say."""
 
     @abc.abstractmethod
-    def encode(self, span: Span, attributes: Mapping[str, Any]) -> dict[str, Any]:
-        """This convention's keys for `span`; `attributes` are the span's attributes as exported (tracekit's keys
-        as JSON text, the others as OpenTelemetry values)."""
+    def encode(self, span: Span, span_type: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """This convention's keys for `span`, whose type is `span_type` (parsed once for every convention);
+        `attributes` are the span's attributes as exported (tracekit's keys as JSON text, the others as
+        OpenTelemetry values)."""
 
     def encode_trace(self, trace: Trace) -> dict[str, Any]:
         """This convention's keys for the root span that describe the whole trace."""

@@ -19,19 +19,18 @@ CONVENTIONS: tuple[Convention, ...] = (OpenInference(), GenAi())
 
 def standard_attributes(span: Span, attributes: Mapping[str, Any]) -> dict[str, Any]:
     """The standard keys derivable from a tracekit span; where two conventions give one key, the first wins."""
+    span_type = span.span_type
     extra: dict[str, Any] = {}
-    for convention in CONVENTIONS:
-        for key, value in convention.encode(span, attributes).items():
-            extra.setdefault(key, value)
+    for convention in reversed(CONVENTIONS):
+        extra.update(convention.encode(span, span_type, attributes))
     return extra
 
 
 def standard_trace_attributes(trace: Trace) -> dict[str, Any]:
     """The standard keys describing the whole trace, for its root span."""
     extra: dict[str, Any] = {}
-    for convention in CONVENTIONS:
-        for key, value in convention.encode_trace(trace).items():
-            extra.setdefault(key, value)
+    for convention in reversed(CONVENTIONS):
+        extra.update(convention.encode_trace(trace))
     return extra
 
 

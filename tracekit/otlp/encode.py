@@ -15,6 +15,7 @@ A parent outside the trace (the caller's span, in another process) is marked rem
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -66,17 +67,25 @@ def _span_attributes(span: Span, trace: Trace | None) -> tuple[dict[str, Any], S
             attributes[key] = raw
         else:
             attributes[key] = otel_value(raw)
-    derived: dict[str, Any] = {}
-    if scope is _TRACEKIT_SCOPE:  # standard keys describe tracekit's own spans, not an instrumentation's
-        derived.update(standard_attributes(span, attributes))
+    # standard keys describe tracekit's own spans, not an instrumentation's
+    derived = standard_attributes(span, attributes) if scope is _TRACEKIT_SCOPE else {}
     if trace is not None:
         attributes.update(_trace_attributes(trace))
         derived.update(standard_trace_attributes(trace))
-    added = [key for key in derived if key not in attributes]
+    added = []
+    for key, value in derived.items():
+        if key not in attributes:
+            attributes[key] = value
+            added.append(key)
     if added:
-        attributes.update((key, derived[key]) for key in added)
-        attributes[DERIVED_KEYS] = serialization.dumps(added)
+        attributes[DERIVED_KEYS] = _key_list(tuple(added))
     return attributes, kind, scope
+
+
+@functools.lru_cache(maxsize=256)
+def _key_list(keys: tuple[str, ...]) -> str:
+    # A handful of key sets recur on every span: serialize each once.
+    return serialization.dumps(list(keys))
 
 
 def _trace_attributes(trace: Trace) -> dict[str, Any]:

@@ -67,12 +67,17 @@ class TokenCounts(NamedTuple):
     total: int | None
 
 
+_NO_COUNTS = TokenCounts(None, None, None)
+
+
 def token_counts(attributes: Mapping[str, Any]) -> TokenCounts:
     """Token counts from the `gen_ai.usage.*` keys, else from tracekit's token-usage object."""
     usage = attributes.get(SpanAttributeKey.CHAT_TOKEN_USAGE)
-    usage = serialization.loads(usage) if isinstance(usage, str) else None
     input_tokens = attributes.get(GenAiKey.USAGE_INPUT_TOKENS)
     output_tokens = attributes.get(GenAiKey.USAGE_OUTPUT_TOKENS)
+    if usage is None and input_tokens is None and output_tokens is None:
+        return _NO_COUNTS  # most spans: no model call
+    usage = serialization.loads(usage) if isinstance(usage, str) else None
     total = None
     if isinstance(usage, Mapping):
         input_tokens = input_tokens if input_tokens is not None else usage.get("input_tokens")
@@ -91,9 +96,9 @@ def _first_payload(attributes: Mapping[str, Any], keys: tuple[str, ...]) -> str 
 class GenAi(Convention):
     """The OpenTelemetry GenAI semantic conventions."""
 
-    def encode(self, span: Span, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    def encode(self, span: Span, span_type: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
         extra: dict[str, Any] = {}
-        operation = OPERATION_BY_SPAN_TYPE.get(span.span_type)
+        operation = OPERATION_BY_SPAN_TYPE.get(span_type)
         if operation is not None:
             extra[GenAiKey.OPERATION] = operation
         counts = token_counts(attributes)

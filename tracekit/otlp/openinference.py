@@ -55,8 +55,7 @@ def _payload(raw: str) -> tuple[str, str]:
 class OpenInference(Convention):
     """The OpenInference semantic conventions."""
 
-    def encode(self, span: Span, attributes: Mapping[str, Any]) -> dict[str, Any]:
-        span_type = span.span_type
+    def encode(self, span: Span, span_type: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
         extra: dict[str, Any] = {SPAN_KIND: SPAN_KIND_BY_SPAN_TYPE.get(span_type, "UNKNOWN")}
         for tracekit_key, value_key, mime_key in _PAYLOADS:
             raw = span.raw_attributes.get(tracekit_key)
