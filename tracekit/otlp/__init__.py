@@ -9,6 +9,6 @@
 - `protobuf`: an OTLP/HTTP body (protobuf or JSON) -> `ExportTraceServiceRequest`.
 
 The client-side exporter (`tracekit.exporters.otlp`) encodes with it, the tracking server's `/v1/traces` decodes
-with it. Nothing here is imported by `import tracekit`, and protobuf modules load only when a request is built or
-read.
+with it. `import tracekit` loads the encoder (the runtime checks the OTLP settings at start-up) but no protobuf:
+protobuf modules load only when a request is built (`encode.encode_request`) or read (`decode`, `protobuf`).
 """
