@@ -1,7 +1,8 @@
 """Span attribute keys and recording helpers shared by the LLM integrations.
 
 Token usage goes to tracekit's own key (one JSON object) and to the OpenTelemetry GenAI semantic-convention keys
-(`gen_ai.usage.input_tokens`, ...), so both tracekit queries and OTel-aware backends can read it.
+(`gen_ai.usage.input_tokens`, ...; named in `tracekit.otlp.genai`), so both tracekit queries and OTel-aware backends
+can read it.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tracekit.constants import GenAiKey, SpanAttributeKey
+from tracekit.constants import SpanAttributeKey
+from tracekit.otlp.genai import REQUEST_PARAMETER_KEYS, GenAiKey
 from tracekit.tracing.live_span import LiveSpan
 
 #: {"input_tokens": int, "output_tokens": int, "total_tokens": int} on every LLM, chat and embedding span.
-TOKEN_USAGE = GenAiKey.TOKEN_USAGE
+TOKEN_USAGE = SpanAttributeKey.CHAT_TOKEN_USAGE
 #: Event added to a streamed call's span when the first chunk with generated content arrives.
 FIRST_TOKEN_EVENT = "first_token"
 
@@ -25,21 +27,6 @@ RESPONSE_ID = GenAiKey.RESPONSE_ID
 FINISH_REASONS = GenAiKey.FINISH_REASONS
 USAGE_INPUT_TOKENS = GenAiKey.USAGE_INPUT_TOKENS
 USAGE_OUTPUT_TOKENS = GenAiKey.USAGE_OUTPUT_TOKENS
-
-_REQUEST_PARAMETERS = {
-    "temperature": "gen_ai.request.temperature",
-    "top_p": "gen_ai.request.top_p",
-    "top_k": "gen_ai.request.top_k",
-    "max_tokens": "gen_ai.request.max_tokens",
-    "max_completion_tokens": "gen_ai.request.max_tokens",
-    "max_output_tokens": "gen_ai.request.max_tokens",
-    "frequency_penalty": "gen_ai.request.frequency_penalty",
-    "presence_penalty": "gen_ai.request.presence_penalty",
-    "stop": "gen_ai.request.stop_sequences",
-    "stop_sequences": "gen_ai.request.stop_sequences",
-    "seed": "gen_ai.request.seed",
-    "dimensions": "gen_ai.request.dimensions",
-}
 
 # Per-request transport options: not part of what was asked of the model (and headers may carry secrets).
 _TRANSPORT_OPTIONS = frozenset({"extra_headers", "extra_query", "timeout"})
@@ -78,7 +65,7 @@ def record_request(span: LiveSpan, system: str, operation: str, kwargs: Mapping[
     model = kwargs.get("model")
     if is_given(model):
         span.set_attribute(REQUEST_MODEL, str(model))
-    for parameter, key in _REQUEST_PARAMETERS.items():
+    for parameter, key in REQUEST_PARAMETER_KEYS.items():
         value = kwargs.get(parameter)
         if is_given(value):
             span.set_attribute(key, value)

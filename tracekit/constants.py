@@ -12,26 +12,12 @@ class SpanAttributeKey:
     FUNCTION_NAME = "tracekit.spanFunctionName"
     CHAT_MESSAGES = "tracekit.chat.messages"
     CHAT_TOOLS = "tracekit.chat.tools"
+    #: Token usage of an LLM, chat or embedding call: {"input_tokens": int, "output_tokens": int, "total_tokens": int}.
+    CHAT_TOKEN_USAGE = "tracekit.chat.tokenUsage"
     #: On spans of other tracers (instrumentation packages): their OpenTelemetry span kind when not INTERNAL,
     #: and their instrumentation scope's name, kept so OTLP export can send them as they were made.
     OTEL_SPAN_KIND = "tracekit.otel.spanKind"
     OTEL_SCOPE = "tracekit.otel.scope"
-
-
-class GenAiKey:
-    """OpenTelemetry GenAI semantic-convention attribute keys that tracekit's integrations set and OTLP export
-    fills in."""
-
-    SYSTEM = "gen_ai.system"
-    OPERATION = "gen_ai.operation.name"
-    REQUEST_MODEL = "gen_ai.request.model"
-    RESPONSE_MODEL = "gen_ai.response.model"
-    RESPONSE_ID = "gen_ai.response.id"
-    FINISH_REASONS = "gen_ai.response.finish_reasons"
-    USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens"
-    USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens"
-    #: tracekit's own token-usage object: {"input_tokens": int, "output_tokens": int, "total_tokens": int}.
-    TOKEN_USAGE = "tracekit.chat.tokenUsage"
 
 
 class TraceMetadataKey:

@@ -13,7 +13,8 @@ from opentelemetry.sdk.resources import Resource
 import tracekit
 from tracekit.constants import SpanAttributeKey, TraceMetadataKey
 from tracekit.entities import Trace, TraceState
-from tracekit.exporters.otlp import OtlpTraceExporter, to_otel_spans
+from tracekit.exporters.otlp import OtlpTraceExporter
+from tracekit.otlp.encode import to_otel_spans
 from tracekit.store.backend import get_backend
 
 PROTOBUF = {"Content-Type": "application/x-protobuf"}

@@ -1,5 +1,5 @@
-"""Decoding OTLP/HTTP trace export requests: binary protobuf, or JSON as the OTLP specification writes it (trace
-and span ids as hex strings rather than protobuf-JSON's base64, camelCase or snake_case field names, enums as
+"""OTLP/HTTP bodies -> `ExportTraceServiceRequest`: binary protobuf, or JSON as the OTLP specification writes it
+(trace and span ids as hex strings rather than protobuf-JSON's base64, camelCase or snake_case field names, enums as
 numbers, unknown fields ignored)."""
 
 from __future__ import annotations

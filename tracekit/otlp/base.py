@@ -1,0 +1,52 @@
+"""The shape of a semantic convention tracekit speaks over OTLP: keys derived from a tracekit span on export, and a
+span type, inputs and outputs read from a span another SDK made."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from tracekit import serialization
+
+if TYPE_CHECKING:
+    from tracekit.entities import Span, Trace
+
+
+class Convention(abc.ABC):
+    """One convention, both directions. `encode*` fill in its keys from tracekit's data; the readers return None
+    when a foreign span's attributes do not say."""
+
+    @abc.abstractmethod
+    def encode(self, span: Span, span_type: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """This convention's keys for `span`, whose type is `span_type` (parsed once for every convention);
+        `attributes` are the span's attributes as exported (tracekit's keys as JSON text, the others as
+        OpenTelemetry values)."""
+
+    def encode_trace(self, trace: Trace) -> dict[str, Any]:
+        """This convention's keys for the root span that describe the whole trace."""
+        return {}
+
+    @abc.abstractmethod
+    def span_type(self, attributes: Mapping[str, Any]) -> str | None:
+        """The tracekit span type these attributes name."""
+
+    def inputs(self, attributes: Mapping[str, Any]) -> str | None:
+        """The span's inputs as tracekit's JSON text."""
+        return None
+
+    def outputs(self, attributes: Mapping[str, Any]) -> str | None:
+        """The span's outputs as tracekit's JSON text."""
+        return None
+
+
+def json_text(value: Any, is_json: bool) -> str:
+    """tracekit's stored form (JSON text) of a payload attribute: a string declared to be JSON is kept as it is when
+    it parses, anything else is serialized."""
+    if is_json and isinstance(value, str):
+        try:
+            serialization.loads(value)
+            return value
+        except ValueError:
+            pass
+    return serialization.dumps(value)

@@ -1,0 +1,142 @@
+"""tracekit `Trace` -> OTLP: OpenTelemetry `ReadableSpan`s for the SDK's OTLP exporters, or a protobuf
+`ExportTraceServiceRequest`.
+
+What a span carries:
+- every attribute tracekit stored: `tracekit.*` keys as tracekit's JSON text (inputs, outputs, span type, ...), other
+  keys as OpenTelemetry values (strings, numbers, booleans and lists of them; anything structured as JSON text);
+- on tracekit's own spans, the standard keys other backends render (`tracekit.otlp.conventions`), filled in from
+  tracekit's data where the span does not already have them, and listed under `keys.DERIVED_KEYS`;
+- events, status, and, for spans of instrumentation packages recorded with the global provider joined, their
+  original span kind and instrumentation scope;
+- on the root span: the trace's id, experiment, tags, metadata and client request id (`keys.TraceAttributeKey`), and
+  the standard trace-level keys (OpenInference's `metadata`).
+A parent outside the trace (the caller's span, in another process) is marked remote.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import Event, ReadableSpan
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, TraceFlags
+
+from tracekit import serialization
+from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
+from tracekit.entities import Span, SpanStatusCode, Trace
+from tracekit.otlp.conventions import standard_attributes, standard_trace_attributes
+from tracekit.otlp.keys import DERIVED_KEYS, TraceAttributeKey
+
+if TYPE_CHECKING:
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+_STATUS = {SpanStatusCode.UNSET: StatusCode.UNSET, SpanStatusCode.OK: StatusCode.OK,
+           SpanStatusCode.ERROR: StatusCode.ERROR}
+_KINDS = {kind.name: kind for kind in SpanKind}
+_TRACEKIT_SCOPE = InstrumentationScope(INSTRUMENTATION_NAME)
+_SAMPLED = TraceFlags(TraceFlags.SAMPLED)
+_PRIMITIVES = (str, bool, int, float)
+_INT64 = range(-(2 ** 63), 2 ** 63)
+
+
+def otel_value(raw: Any) -> Any:
+    """An attribute stored as JSON text, as an OpenTelemetry attribute value: primitives and homogeneous lists of
+    them decoded, anything else kept as JSON text."""
+    value = serialization.loads(raw)
+    if isinstance(value, _PRIMITIVES) and (not isinstance(value, int) or value in _INT64):
+        return value
+    if (isinstance(value, list) and value and isinstance(value[0], _PRIMITIVES)
+            and all(type(item) is type(value[0]) for item in value)):
+        return value
+    return raw if isinstance(raw, str) else serialization.dumps(value)
+
+
+def _span_attributes(span: Span, trace: Trace | None) -> tuple[dict[str, Any], SpanKind, InstrumentationScope]:
+    """The span's OTLP attributes, kind and scope; `trace` is given for the root span."""
+    attributes: dict[str, Any] = {}
+    kind, scope = SpanKind.INTERNAL, _TRACEKIT_SCOPE
+    for key, raw in span.raw_attributes.items():
+        if key == SpanAttributeKey.OTEL_SPAN_KIND:
+            kind = _KINDS.get(str(serialization.loads(raw)), SpanKind.INTERNAL)
+        elif key == SpanAttributeKey.OTEL_SCOPE:
+            scope = InstrumentationScope(str(serialization.loads(raw)))
+        elif key.startswith("tracekit."):
+            attributes[key] = raw
+        else:
+            attributes[key] = otel_value(raw)
+    # standard keys describe tracekit's own spans, not an instrumentation's
+    derived = standard_attributes(span, attributes) if scope is _TRACEKIT_SCOPE else {}
+    if trace is not None:
+        attributes.update(_trace_attributes(trace))
+        derived.update(standard_trace_attributes(trace))
+    added = []
+    for key, value in derived.items():
+        if key not in attributes:
+            attributes[key] = value
+            added.append(key)
+    if added:
+        attributes[DERIVED_KEYS] = _key_list(tuple(added))
+    return attributes, kind, scope
+
+
+@functools.lru_cache(maxsize=256)
+def _key_list(keys: tuple[str, ...]) -> str:
+    # A handful of key sets recur on every span: serialize each once.
+    return serialization.dumps(list(keys))
+
+
+def _trace_attributes(trace: Trace) -> dict[str, Any]:
+    info = trace.info
+    attributes = {
+        TraceAttributeKey.TRACE_ID: info.trace_id,
+        TraceAttributeKey.EXPERIMENT_ID: str(info.experiment_id),
+        TraceAttributeKey.TAGS: serialization.dumps(info.tags),
+        TraceAttributeKey.METADATA: serialization.dumps(info.trace_metadata),
+    }
+    if info.client_request_id:
+        attributes[TraceAttributeKey.CLIENT_REQUEST_ID] = info.client_request_id
+    return attributes
+
+
+def to_otel_spans(trace: Trace, resource: Resource) -> list[ReadableSpan]:
+    """The spans of `trace` as OpenTelemetry `ReadableSpan`s with `resource`, ready for an SDK span exporter."""
+    otel_trace_id = int(trace.info.trace_id[3:], 16)
+    root = trace.data.root_span
+    span_ids = {span.span_id for span in trace.data.spans}
+    spans = []
+    for span in trace.data.spans:
+        attributes, kind, scope = _span_attributes(span, trace if span is root else None)
+        parent = None
+        if span.parent_id is not None:
+            parent = SpanContext(otel_trace_id, int(span.parent_id, 16), is_remote=span.parent_id not in span_ids,
+                                 trace_flags=_SAMPLED)
+        error = span.status.status_code is SpanStatusCode.ERROR
+        spans.append(ReadableSpan(
+            name=span.name,
+            context=SpanContext(otel_trace_id, int(span.span_id, 16), is_remote=False, trace_flags=_SAMPLED),
+            parent=parent,
+            resource=resource,
+            attributes=attributes,
+            events=[Event(event.name, event.attributes, event.timestamp_ns) for event in span.events],
+            kind=kind,
+            status=Status(_STATUS[span.status.status_code], (span.status.description or None) if error else None),
+            start_time=span.start_time_ns,
+            end_time=span.end_time_ns if span.end_time_ns is not None else span.start_time_ns,
+            instrumentation_scope=scope,
+        ))
+    return spans
+
+
+def encode_request(traces: Sequence[Trace], resource: Resource | None = None) -> ExportTraceServiceRequest:
+    """The OTLP `ExportTraceServiceRequest` holding the spans of `traces`; `.SerializeToString()` is an OTLP/HTTP
+    protobuf body.
+
+    >>> body = encode_request([trace]).SerializeToString()
+    """
+    from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+
+    resource = resource or Resource.create()
+    return encode_spans([otel_span for trace in traces for otel_span in to_otel_spans(trace, resource)])

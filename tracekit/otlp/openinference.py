@@ -1,0 +1,95 @@
+"""The OpenInference conventions (Arize Phoenix and others): span kind, `input.*` / `output.*` payloads, model,
+token counts and trace metadata on export, and the span type, inputs and outputs of an OpenInference span."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from tracekit import serialization
+from tracekit.constants import SpanAttributeKey
+from tracekit.otlp.base import Convention, json_text
+from tracekit.otlp.genai import GenAiKey, token_counts
+
+if TYPE_CHECKING:
+    from tracekit.entities import Span, Trace
+
+SPAN_KIND = "openinference.span.kind"
+INPUT_VALUE = "input.value"
+INPUT_MIME_TYPE = "input.mime_type"
+OUTPUT_VALUE = "output.value"
+OUTPUT_MIME_TYPE = "output.mime_type"
+TOOL_NAME = "tool.name"
+MODEL_NAME = "llm.model_name"
+SYSTEM = "llm.system"
+TOKEN_COUNT_PROMPT = "llm.token_count.prompt"
+TOKEN_COUNT_COMPLETION = "llm.token_count.completion"
+TOKEN_COUNT_TOTAL = "llm.token_count.total"
+METADATA = "metadata"
+JSON_MIME_TYPE = "application/json"
+TEXT_MIME_TYPE = "text/plain"
+
+#: tracekit span type -> OpenInference span kind on export ("UNKNOWN" for any other type).
+SPAN_KIND_BY_SPAN_TYPE = {
+    "LLM": "LLM", "CHAT_MODEL": "LLM", "CHAIN": "CHAIN", "AGENT": "AGENT", "TOOL": "TOOL",
+    "RETRIEVER": "RETRIEVER", "EMBEDDING": "EMBEDDING", "RERANKER": "RERANKER", "GUARDRAIL": "GUARDRAIL",
+    "EVALUATOR": "EVALUATOR", "PARSER": "CHAIN", "MEMORY": "CHAIN", "WORKFLOW": "CHAIN", "TASK": "CHAIN",
+}
+#: OpenInference span kind (any case) -> tracekit span type on import.
+SPAN_TYPE_BY_SPAN_KIND = {
+    "LLM": "LLM", "CHAIN": "CHAIN", "AGENT": "AGENT", "TOOL": "TOOL", "RETRIEVER": "RETRIEVER",
+    "EMBEDDING": "EMBEDDING", "RERANKER": "RERANKER", "GUARDRAIL": "GUARDRAIL", "EVALUATOR": "EVALUATOR",
+}
+_PAYLOADS = ((SpanAttributeKey.INPUTS, INPUT_VALUE, INPUT_MIME_TYPE),
+             (SpanAttributeKey.OUTPUTS, OUTPUT_VALUE, OUTPUT_MIME_TYPE))
+
+
+def _payload(raw: str) -> tuple[str, str]:
+    """(value, mime type) of a tracekit payload: a plain string as text, anything else as its JSON."""
+    value = serialization.loads(raw)
+    if isinstance(value, str):
+        return value, TEXT_MIME_TYPE
+    return raw, JSON_MIME_TYPE
+
+
+class OpenInference(Convention):
+    """The OpenInference semantic conventions."""
+
+    def encode(self, span: Span, span_type: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        extra: dict[str, Any] = {SPAN_KIND: SPAN_KIND_BY_SPAN_TYPE.get(span_type, "UNKNOWN")}
+        for tracekit_key, value_key, mime_key in _PAYLOADS:
+            raw = span.raw_attributes.get(tracekit_key)
+            if raw is not None:
+                extra[value_key], extra[mime_key] = _payload(raw)
+        if span_type == "TOOL":
+            extra[TOOL_NAME] = span.name
+        counts = token_counts(attributes)
+        if counts.total is not None:
+            extra[TOKEN_COUNT_TOTAL] = counts.total
+        if counts.input is not None:
+            extra[TOKEN_COUNT_PROMPT] = counts.input
+        if counts.output is not None:
+            extra[TOKEN_COUNT_COMPLETION] = counts.output
+        model = attributes.get(GenAiKey.RESPONSE_MODEL) or attributes.get(GenAiKey.REQUEST_MODEL)
+        if isinstance(model, str):
+            extra[MODEL_NAME] = model
+        system = attributes.get(GenAiKey.SYSTEM)
+        if isinstance(system, str):
+            extra[SYSTEM] = system
+        return extra
+
+    def encode_trace(self, trace: Trace) -> dict[str, Any]:
+        return {METADATA: serialization.dumps(trace.info.trace_metadata)}
+
+    def span_type(self, attributes: Mapping[str, Any]) -> str | None:
+        return SPAN_TYPE_BY_SPAN_KIND.get(str(attributes.get(SPAN_KIND, "")).upper())
+
+    def inputs(self, attributes: Mapping[str, Any]) -> str | None:
+        if INPUT_VALUE not in attributes:
+            return None
+        return json_text(attributes[INPUT_VALUE], attributes.get(INPUT_MIME_TYPE) == JSON_MIME_TYPE)
+
+    def outputs(self, attributes: Mapping[str, Any]) -> str | None:
+        if OUTPUT_VALUE not in attributes:
+            return None
+        return json_text(attributes[OUTPUT_VALUE], attributes.get(OUTPUT_MIME_TYPE) == JSON_MIME_TYPE)
