@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tracekit.entities import Trace
-from tracekit.exporters import TraceExporter
+from tracekit.tracing.exporter import TraceExporter
 from tracekit.store.base import TraceStore
 
 
