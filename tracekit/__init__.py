@@ -6,6 +6,7 @@ This module is the one place that lists the public API.
 from __future__ import annotations
 
 from tracekit import tracing
+from tracekit.autologging import autolog
 from tracekit.client import TracekitClient
 from tracekit.entities import (
     Experiment,
@@ -122,6 +123,7 @@ __all__ = [
     "ViewType",
     "active_run",
     "add_trace",
+    "autolog",
     "configure",
     "clear_active_model",
     "count_traces",
