@@ -1,37 +1,11 @@
-"""Where completed traces go. An exporter receives batches of finished `Trace` objects from tracekit's export
-queue; the queue retries a batch whose `export` raised and spills it to disk if the failure lasts.
+"""Where completed traces go: the built-in exporters (`store`, `otlp`, `memory`) and, re-exported from core, the
+`TraceExporter` contract they implement (see `tracekit.tracing.exporter`).
 
-Write your own by subclassing `TraceExporter`; `export` must be safe to call again with traces it has already
-taken (a retried batch), which the built-in ones ensure by keying on the trace id.
+Write your own by subclassing `tracekit.exporters.TraceExporter` and pass it to `tracekit.tracing.set_exporter`.
 """
 
 from __future__ import annotations
 
-import abc
-from collections.abc import Sequence
-
-from tracekit.entities import Trace
-
-
-class TraceExporter(abc.ABC):
-    """Receives completed traces in batches; raise from `export` to have the batch retried."""
-
-    @property
-    def name(self) -> str:
-        """A stable name for where this exporter delivers. Traces it could not take are spilled under this name
-        and replayed by the next exporter with the same name, in this process or a later one."""
-        return f"{type(self).__module__}.{type(self).__qualname__}"
-
-    @abc.abstractmethod
-    def export(self, traces: Sequence[Trace]) -> None:
-        """Deliver `traces`; raise on failure. Called from one background thread at a time."""
-
-    def force_flush(self, timeout_millis: int = 30_000) -> bool:
-        """Push out anything the exporter itself holds; True when done within the timeout."""
-        return True
-
-    def shutdown(self) -> None:
-        """Release connections and threads; no `export` follows."""
-
+from tracekit.tracing.exporter import TraceExporter
 
 __all__ = ["TraceExporter"]

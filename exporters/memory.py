@@ -6,7 +6,7 @@ import threading
 from collections.abc import Sequence
 
 from tracekit.entities import Trace
-from tracekit.exporters import TraceExporter
+from tracekit.tracing.exporter import TraceExporter
 
 
 class InMemoryTraceExporter(TraceExporter):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tracekit.entities import Trace
-from tracekit.exporters import TraceExporter
 from tracekit.store.trace_store import TraceStore
+from tracekit.tracing.exporter import TraceExporter
 
 
 class StoreExporter(TraceExporter):

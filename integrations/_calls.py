@@ -1,9 +1,10 @@
 """How one patched library call becomes a span, with tracekit's own failures kept away from the caller.
 
 An integration describes each kind of call with a `CallRecorder` subclass (what to record from the request, the
-response and each stream chunk). `sync_wrapper` / `async_wrapper` turn it into a wrapt wrapper that starts the span
-under the current span, calls the library, records the result and ends the span; a streamed result is handed back
-wrapped in `TracedStream` / `TracedAsyncStream`, which end the span when the stream is exhausted, fails or is closed.
+response and each stream chunk). `sync_wrapper` / `async_wrapper` turn it into a wrapt wrapper built on the same
+wrapper body as `@trace` (`tracekit.tracing.wrapping`): it starts the span under the current span, calls the library
+with the span current, records the result and ends the span; a streamed result is handed back wrapped in
+`TracedStream` / `TracedAsyncStream`, which end the span when the stream is exhausted, fails or is closed.
 
 Whatever the recorder raises is reported once (`report_internal_error`) and swallowed: the caller always gets the
 library's own result or exception.
@@ -11,6 +12,7 @@ library's own result or exception.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -20,13 +22,13 @@ import wrapt
 from tracekit.integrations._genai import FIRST_TOKEN_EVENT
 from tracekit.tracing.live_span import LiveSpan
 from tracekit.tracing.safety import report_internal_error
-from tracekit.tracing.context import reset_current, set_current
 from tracekit.tracing.spans import start_child_of_current
+from tracekit.tracing.wrapping import TracedCall, wrap
 
 logger = logging.getLogger(__name__)
 
 
-class CallRecorder:
+class CallRecorder(TracedCall):
     """Records one library call on its span. Subclasses set the class attributes and override the hooks;
     a hook may raise: the failure is reported once and the call goes on untouched."""
 
@@ -34,10 +36,12 @@ class CallRecorder:
     span_name = "call"
     span_type = "UNKNOWN"
 
-    __slots__ = ("span", "_first_token_seen", "_finished")
+    __slots__ = ("stream_proxy", "_first_token_seen", "_finished")
 
     def __init__(self, span: LiveSpan) -> None:
-        self.span = span
+        super().__init__(span)
+        #: What a streamed result is handed back in (`TracedStream` or `TracedAsyncStream`).
+        self.stream_proxy: type[wrapt.ObjectProxy] = TracedStream
         self._first_token_seen = False
         self._finished = False
 
@@ -63,7 +67,7 @@ class CallRecorder:
     def _report(self, what: str) -> None:
         report_internal_error(f"{self.integration} autolog: {what}")
 
-    def fail(self, exc: BaseException) -> None:
+    def failed(self, exc: BaseException) -> None:
         """End the span as ERROR with the library's exception (which the caller re-raises)."""
         self._finished = True
         try:
@@ -72,12 +76,12 @@ class CallRecorder:
         except Exception:  # noqa: BLE001
             self._report("ending a failed call's span")
 
-    def complete(self, result: Any, stream_proxy: type[wrapt.ObjectProxy]) -> Any:
+    def returned(self, result: Any) -> Any:
         """Record `result` and end the span, or wrap a stream so the span ends with it; returns what the
         caller gets."""
         try:
             if self.is_stream(result):
-                return stream_proxy(result, self)
+                return self.stream_proxy(result, self)
         except Exception:  # noqa: BLE001
             self._report("wrapping a stream")
         else:
@@ -108,7 +112,7 @@ class CallRecorder:
         if exc is None:
             self._end()
         else:
-            self.fail(exc)
+            self.failed(exc)
 
     def _end(self) -> None:
         self._finished = True
@@ -118,14 +122,26 @@ class CallRecorder:
             self._report("ending a span")
 
 
-def _begin(recorder_cls: type[CallRecorder], instance: Any, args: tuple[Any, ...],
-           kwargs: dict[str, Any]) -> CallRecorder | None:
+def _call(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return wrapped(*args, **kwargs)
+
+
+async def _call_async(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                      kwargs: dict[str, Any]) -> Any:
+    return await wrapped(*args, **kwargs)
+
+
+def _begin(recorder_cls: type[CallRecorder], stream_proxy: type[wrapt.ObjectProxy],
+           wrapt_args: tuple[Any, ...], _: dict[str, Any]) -> CallRecorder | None:
+    """Start the span of one library call; wrapt passes (wrapped, instance, args, kwargs) as `wrapt_args`."""
+    _wrapped, instance, args, kwargs = wrapt_args
     try:
         span = start_child_of_current(recorder_cls.span_name, recorder_cls.span_type, None)
     except Exception:  # noqa: BLE001
         report_internal_error(f"{recorder_cls.integration} autolog: starting a span")
         return None
     recorder = recorder_cls(span)
+    recorder.stream_proxy = stream_proxy
     try:
         recorder.on_start(instance, args, kwargs)
     except Exception:  # noqa: BLE001
@@ -133,47 +149,16 @@ def _begin(recorder_cls: type[CallRecorder], instance: Any, args: tuple[Any, ...
     return recorder
 
 
+# The span is current while the library runs: spans it makes (its own OpenTelemetry spans, with the global provider
+# joined) nest under the call's span.
 def sync_wrapper(recorder_cls: type[CallRecorder]) -> Callable[..., Any]:
     """A wrapt wrapper tracing a synchronous method with `recorder_cls`."""
-
-    def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        recorder = _begin(recorder_cls, instance, args, kwargs)
-        if recorder is None:
-            return wrapped(*args, **kwargs)
-        # Current while the library runs: spans it makes (its own OpenTelemetry spans, with the global provider
-        # joined) nest under the call's span.
-        token = set_current(recorder.span)
-        try:
-            result = wrapped(*args, **kwargs)
-        except BaseException as exc:
-            reset_current(token)
-            recorder.fail(exc)
-            raise
-        reset_current(token)
-        return recorder.complete(result, TracedStream)
-
-    return wrapper
+    return wrap(_call, functools.partial(_begin, recorder_cls, TracedStream))
 
 
 def async_wrapper(recorder_cls: type[CallRecorder]) -> Callable[..., Any]:
     """A wrapt wrapper tracing a coroutine method with `recorder_cls`."""
-
-    async def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
-                      kwargs: dict[str, Any]) -> Any:
-        recorder = _begin(recorder_cls, instance, args, kwargs)
-        if recorder is None:
-            return await wrapped(*args, **kwargs)
-        token = set_current(recorder.span)
-        try:
-            result = await wrapped(*args, **kwargs)
-        except BaseException as exc:
-            reset_current(token)
-            recorder.fail(exc)
-            raise
-        reset_current(token)
-        return recorder.complete(result, TracedAsyncStream)
-
-    return wrapper
+    return wrap(_call_async, functools.partial(_begin, recorder_cls, TracedAsyncStream))
 
 
 class TracedStream(wrapt.ObjectProxy):

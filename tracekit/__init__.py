@@ -4,6 +4,7 @@ This module is the one place that lists the public API.
 """
 
 from tracekit import tracing
+from tracekit.autologging import autolog
 from tracekit.client import TracekitClient
 from tracekit.entities import (
     Experiment,
@@ -120,6 +121,7 @@ __all__ = [
     "ViewType",
     "active_run",
     "add_trace",
+    "autolog",
     "configure",
     "clear_active_model",
     "count_traces",

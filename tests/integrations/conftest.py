@@ -20,7 +20,7 @@ def llm_server():
 @pytest.fixture(autouse=True)
 def no_patches_left():
     """Every test starts and ends with all integrations off."""
-    from tracekit.autolog import autolog
+    from tracekit import autolog
 
     autolog(disable=True)
     yield

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
 
 import pytest
 
 import tracekit.integrations._patching as patching
-from tracekit.autolog import autolog
+from tracekit import autolog
 
 pytest.importorskip("openai")
 pytest.importorskip("anthropic")
@@ -88,3 +89,19 @@ def test_patch_wrapped_over_by_another_library_passes_calls_through_after_disabl
 
     assert calls == [1]  # the other library's patch still works
     assert exported() == []  # ours records nothing
+
+
+def _run_python(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_tracekit_autolog_is_a_function_on_the_package():
+    assert _run_python("import tracekit; print(tracekit.autolog())") == "['openai', 'anthropic', 'langchain']"
+
+
+def test_tracekit_autolog_stays_a_function_after_an_integration_is_imported():
+    code = "import inspect, tracekit, tracekit.integrations.openai; print(inspect.isfunction(tracekit.autolog))"
+    assert _run_python(code) == "True"
+

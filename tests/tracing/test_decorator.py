@@ -289,6 +289,62 @@ async def test_async_generator(exported):
     assert {s.parent_id for s in trace.search_spans(name="child")} == {gen_span.span_id}
 
 
+
+def test_async_generator_keeps_its_kind():
+    async def stream():
+        yield 1
+
+    assert inspect.isasyncgenfunction(tracekit.trace(stream))
+
+
+def test_generator_throw_reaches_the_generator(exported):
+    @tracekit.trace
+    def resilient():
+        try:
+            yield "first"
+        except KeyError:
+            yield "recovered"
+
+    gen = resilient()
+    assert next(gen) == "first"
+    assert gen.throw(KeyError("k")) == "recovered"
+    gen.close()
+    span = only_trace(exported).data.spans[0]
+    assert span.outputs == ["first", "recovered"]
+    assert span.status.status_code == SpanStatusCode.OK
+
+
+async def test_async_generator_asend_and_athrow_reach_the_generator(exported):
+    @tracekit.trace
+    async def echo():
+        received = yield "ready"
+        try:
+            yield f"got {received}"
+        except KeyError:
+            yield "recovered"
+
+    gen = echo()
+    assert await gen.__anext__() == "ready"
+    assert await gen.asend("x") == "got x"
+    assert await gen.athrow(KeyError("k")) == "recovered"
+    await gen.aclose()
+    span = only_trace(exported).data.spans[0]
+    assert span.outputs == ["ready", "got x", "recovered"]
+    assert span.status.status_code == SpanStatusCode.OK
+
+
+async def test_async_generator_exception_is_reraised_with_partial_outputs(exported):
+    @tracekit.trace
+    async def broken():
+        yield 1
+        raise ValueError("mid-stream")
+
+    with pytest.raises(ValueError, match="mid-stream"):
+        [item async for item in broken()]
+    span = only_trace(exported).data.spans[0]
+    assert span.outputs == [1]
+    assert span.status.status_code == SpanStatusCode.ERROR
+
 def test_non_callable_raises_type_error_naming_it():
     with pytest.raises(TypeError, match="int 42"):
         tracekit.trace(42)

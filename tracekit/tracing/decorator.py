@@ -1,22 +1,21 @@
 """`@trace`: one span per call of a function, coroutine, generator or async generator.
 
 The hot path is kept short on purpose: one flag check when tracing is disabled; otherwise a span start, one JSON
-encoding each for inputs and outputs, and a span end. Everything tracekit does around the call is guarded, so a
-failure in tracekit logs once and the user's function runs and returns as if undecorated.
+encoding each for inputs and outputs, and a span end. The wrapper itself is `tracing.wrapping`'s, shared with the
+autolog integrations; this module decides the span's name and type and binds the arguments to parameter names.
+Everything tracekit does around the call is guarded, so a failure in tracekit logs once and the user's function runs
+and returns as if undecorated.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
-from tracekit.tracing.context import reset_current, set_current
-from tracekit.tracing.live_span import LiveSpan
-from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.safety import report_internal_error
 from tracekit.tracing.spans import start_child_of_current
+from tracekit.tracing.wrapping import TracedCall, wrap
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -102,183 +101,16 @@ class _SpanSpec:
         self.attributes = dict(attributes) if attributes else None
         self.binder = _InputBinder(func)
 
-    def start(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> LiveSpan | None:
+    def begin(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> TracedCall | None:
         """Start the call's span and record its inputs; None (and one log line) if tracekit itself fails."""
         try:
             span = start_child_of_current(self.name, self.span_type, self.attributes)
             if span.recording:
                 span.set_inputs(self.binder.bind(args, kwargs))
-            return span
+            return TracedCall(span)
         except Exception:  # noqa: BLE001
             report_internal_error("starting a span for a traced function")
             return None
-
-
-def _end_ok(span: LiveSpan, outputs: Any) -> None:
-    try:
-        span.set_outputs(outputs)
-        span.end()
-    except Exception:  # noqa: BLE001
-        report_internal_error("ending a span of a traced function")
-
-
-def _end_error(span: LiveSpan, exc: BaseException, outputs: Any = None) -> None:
-    try:
-        if outputs is not None:
-            span.set_outputs(outputs)
-        span.record_exception(exc)
-        span.end()
-    except Exception:  # noqa: BLE001
-        report_internal_error("recording an exception of a traced function")
-
-
-def _wrap_function(func: Callable[..., Any], spec: _SpanSpec) -> Callable[..., Any]:
-    @functools.wraps(func)
-    def traced(*args: Any, **kwargs: Any) -> Any:
-        if not RUNTIME.enabled:
-            return func(*args, **kwargs)
-        span = spec.start(args, kwargs)
-        if span is None:
-            return func(*args, **kwargs)
-        token = set_current(span)
-        try:
-            result = func(*args, **kwargs)
-        except BaseException as exc:
-            reset_current(token)
-            _end_error(span, exc)
-            raise
-        reset_current(token)
-        _end_ok(span, result)
-        return result
-
-    return traced
-
-
-def _wrap_coroutine_function(func: Callable[..., Any], spec: _SpanSpec) -> Callable[..., Any]:
-    @functools.wraps(func)
-    async def traced(*args: Any, **kwargs: Any) -> Any:
-        if not RUNTIME.enabled:
-            return await func(*args, **kwargs)
-        span = spec.start(args, kwargs)
-        if span is None:
-            return await func(*args, **kwargs)
-        token = set_current(span)
-        try:
-            result = await func(*args, **kwargs)
-        except BaseException as exc:
-            reset_current(token)
-            _end_error(span, exc)
-            raise
-        reset_current(token)
-        _end_ok(span, result)
-        return result
-
-    return traced
-
-
-def _wrap_generator_function(func: Callable[..., Any], spec: _SpanSpec) -> Callable[..., Any]:
-    @functools.wraps(func)
-    def traced(*args: Any, **kwargs: Any) -> Any:
-        if not RUNTIME.enabled:
-            return (yield from func(*args, **kwargs))
-        span = spec.start(args, kwargs)
-        if span is None:
-            return (yield from func(*args, **kwargs))
-        # The span is current only while the generator's own code runs, never while the consumer's code does.
-        token = set_current(span)
-        try:
-            generator = func(*args, **kwargs)
-        except BaseException as exc:
-            reset_current(token)
-            _end_error(span, exc)
-            raise
-        reset_current(token)
-        items: list[Any] = []
-        to_send: Any = None
-        to_throw: BaseException | None = None
-        while True:
-            token = set_current(span)
-            try:
-                item = generator.throw(to_throw) if to_throw is not None else generator.send(to_send)
-            except StopIteration as stop:
-                reset_current(token)
-                _end_ok(span, items)
-                return stop.value
-            except BaseException as exc:
-                reset_current(token)
-                _end_error(span, exc, items)
-                raise
-            reset_current(token)
-            items.append(item)
-            to_throw = None
-            try:
-                to_send = yield item
-            except GeneratorExit:
-                # The consumer stopped early (break, close()): the iteration it saw is the span's output.
-                try:
-                    generator.close()
-                finally:
-                    _end_ok(span, items)
-                raise
-            except BaseException as exc:  # thrown in by the consumer: pass it on to the user's generator
-                to_throw = exc
-
-    return traced
-
-
-def _wrap_async_generator_function(func: Callable[..., Any], spec: _SpanSpec) -> Callable[..., Any]:
-    @functools.wraps(func)
-    async def traced(*args: Any, **kwargs: Any) -> Any:
-        if not RUNTIME.enabled:
-            async for item in func(*args, **kwargs):
-                yield item
-            return
-        span = spec.start(args, kwargs)
-        if span is None:
-            async for item in func(*args, **kwargs):
-                yield item
-            return
-        token = set_current(span)
-        try:
-            generator = func(*args, **kwargs)
-        except BaseException as exc:
-            reset_current(token)
-            _end_error(span, exc)
-            raise
-        reset_current(token)
-        items: list[Any] = []
-        to_send: Any = None
-        to_throw: BaseException | None = None
-        while True:
-            token = set_current(span)
-            try:
-                if to_throw is not None:
-                    item = await generator.athrow(to_throw)
-                else:
-                    item = await generator.asend(to_send)
-            except StopAsyncIteration:
-                reset_current(token)
-                _end_ok(span, items)
-                return
-            except BaseException as exc:
-                reset_current(token)
-                _end_error(span, exc, items)
-                raise
-            reset_current(token)
-            items.append(item)
-            to_throw = None
-            try:
-                to_send = yield item
-            except GeneratorExit:
-                try:
-                    await generator.aclose()
-                finally:
-                    _end_ok(span, items)
-                raise
-            except BaseException as exc:
-                to_throw = exc
-
-    return traced
 
 
 def _wrap(func: Callable[..., Any], name: str | None, span_type: str,
@@ -288,14 +120,7 @@ def _wrap(func: Callable[..., Any], name: str | None, span_type: str,
     if not callable(func):
         raise TypeError(f"tracekit.trace expects a function, method or other callable, but got "
                         f"{type(func).__name__} {func!r}.")
-    spec = _SpanSpec(func, name, span_type, attributes)
-    if inspect.isasyncgenfunction(func):
-        return _wrap_async_generator_function(func, spec)
-    if inspect.iscoroutinefunction(func):
-        return _wrap_coroutine_function(func, spec)
-    if inspect.isgeneratorfunction(func):
-        return _wrap_generator_function(func, spec)
-    return _wrap_function(func, spec)
+    return wrap(func, _SpanSpec(func, name, span_type, attributes).begin)
 
 
 @overload

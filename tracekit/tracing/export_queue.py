@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from opentelemetry import context as otel_context
 
 from tracekit.entities import Trace
-from tracekit.exporters import TraceExporter
+from tracekit.tracing.exporter import TraceExporter
 from tracekit.tracing.buffer import TraceEntry
 from tracekit.tracing.spill import SpillFolder
 from tracekit.tracing.stats import LimitedWarning, StatsCounter
@@ -273,14 +273,11 @@ class ExportQueue:
 
     @staticmethod
     def _answers(destination: Destination) -> bool:
-        """While down: probe with the exporter's cheap `ping` if it has one, so a dead destination costs a quick
-        check rather than a full export attempt with its timeouts."""
-        ping = getattr(destination.exporter, "ping", None)
-        if ping is None:
-            return True
+        """While down: probe with the exporter's `ping`, so a dead destination costs a quick check rather than a
+        full export attempt with its timeouts (an exporter without a cheap check answers at once)."""
         destination.last_probe = time.monotonic()
         try:
-            ping()
+            destination.exporter.ping()
         except Exception:  # noqa: BLE001 - still down
             return False
         return True
@@ -295,9 +292,7 @@ class ExportQueue:
                     continue
                 destination.last_probe = time.monotonic()
                 try:
-                    ping = getattr(destination.exporter, "ping", None)
-                    if ping is not None:
-                        ping()
+                    destination.exporter.ping()
                 except Exception:  # noqa: BLE001 - still down
                     continue
                 destination.down_since = None

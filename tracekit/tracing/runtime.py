@@ -20,7 +20,7 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased, Sampler, Tr
 from tracekit import config, serialization
 from tracekit.constants import INSTRUMENTATION_NAME
 from tracekit.entities import Trace
-from tracekit.exporters import TraceExporter
+from tracekit.tracing.exporter import TraceExporter
 from tracekit.tracing import context, global_provider, trace_defaults
 from tracekit.tracing.buffer import TraceBuffer, TraceEntry
 from tracekit.tracing.export_queue import Destination, ExportQueue, QueueSettings
@@ -200,6 +200,8 @@ class _JoinOnFirstSpan:
 
 def _otlp_settings() -> tuple[str, str] | None:
     """(endpoint, protocol) when OTLP export is configured; malformed variables are warned about here, at start-up."""
+    if not (config.OTLP_TRACES_ENDPOINT.get().strip() or config.OTLP_ENDPOINT.get().strip()):
+        return None  # the usual case: no need to load the OTLP exporter
     from tracekit.exporters.otlp import endpoint_from_environment, protocol_from_environment
 
     endpoint = endpoint_from_environment()

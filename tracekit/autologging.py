@@ -1,11 +1,13 @@
-"""`tracekit.autolog()`: switch on the autolog integration of every supported library that is installed."""
+"""`tracekit.autolog()`: switch on the autolog integration of every supported library that is installed.
+
+The module is not named `autolog`: a submodule of that name would replace the function `tracekit.autolog` as soon
+as anything imported it. The integrations are imported only when `autolog()` runs, so core never depends on them.
+"""
 
 from __future__ import annotations
 
 import importlib
 import logging
-
-from tracekit.integrations._patching import is_installed
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,8 @@ def autolog(disable: bool = False) -> list[str]:
     >>> tracekit.autolog()
     ['openai', 'langchain']
     """
+    from tracekit.integrations._patching import is_installed
+
     enabled = []
     for name, (module, distribution) in _INTEGRATIONS.items():
         if not is_installed(module, distribution):
