@@ -148,7 +148,8 @@ RESOURCE_ATTRIBUTES = Setting(
 # --- database timeouts (SQL tracking URIs) ---------------------------------------------------------------------------
 SQL_CONNECT_TIMEOUT_S = Setting(
     "TRACEKIT_SQL_CONNECT_TIMEOUT_S", float, 10.0,
-    "Seconds to open a connection to a PostgreSQL or MySQL tracking database (connect_timeout of the driver).")
+    "Seconds to open a connection to a PostgreSQL or MySQL tracking database (connect_timeout of the driver; "
+    "PyMySQL then waits for the server's greeting up to TRACEKIT_SQL_STATEMENT_TIMEOUT_S).")
 SQL_STATEMENT_TIMEOUT_S = Setting(
     "TRACEKIT_SQL_STATEMENT_TIMEOUT_S", float, 60.0,
     "Seconds one statement may take: PostgreSQL statement_timeout, MySQL read and write timeouts (the latter also "

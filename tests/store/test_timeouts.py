@@ -25,6 +25,7 @@ def traced(i):
 def silent_uri(request, monkeypatch):
     """A tracking URI (with a password) of a server that accepts connections and never answers."""
     monkeypatch.setenv("TRACEKIT_SQL_CONNECT_TIMEOUT_S", "1")
+    monkeypatch.setenv("TRACEKIT_SQL_STATEMENT_TIMEOUT_S", "1")  # PyMySQL waits for the greeting this long
     monkeypatch.setenv("TRACEKIT_HTTP_REQUEST_TIMEOUT", "1")
     silent = SilentServer()
     if request.param == "http":
