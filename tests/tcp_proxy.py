@@ -65,3 +65,36 @@ class TcpProxy:
                     sock.close()
                 except OSError:
                     pass
+
+
+class SilentServer:
+    """Listens on 127.0.0.1 and accepts every connection, then never sends a byte: a database or tracking server
+    that hangs. Connections are held open until `stop()`."""
+
+    def __init__(self) -> None:
+        self._server = socket.socket()
+        self._server.bind(("127.0.0.1", 0))
+        self._server.listen(64)
+        self.port = self._server.getsockname()[1]
+        self._connections: list = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            self._connections.append(client)
+
+    def stop(self) -> None:
+        try:
+            self._server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._server.close()
+        for conn in self._connections:
+            try:
+                conn.close()
+            except OSError:
+                pass

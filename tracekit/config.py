@@ -98,6 +98,15 @@ EXPORT_RETRY_MAX_SECONDS = Setting(
 SPILL_DIR = Setting(
     "TRACEKIT_SPILL_DIR", str, "",
     "Folder for traces the store could not take yet. Unset: ~/.tracekit/spill.")
+EXIT_TIMEOUT_S = Setting(
+    "TRACEKIT_EXIT_TIMEOUT_S", float, 10.0,
+    "At exit and on SIGTERM: how long the export queue may take to deliver what is pending (a store that hangs "
+    "included) before the rest, the batch being written too, goes to the spill file.")
+HANDLE_SIGTERM = Setting(
+    "TRACEKIT_HANDLE_SIGTERM", bool, True,
+    "Install a SIGTERM handler (from the main thread, at import) that flushes within TRACEKIT_EXIT_TIMEOUT_S, spills "
+    "the rest, then hands the signal to the handler installed before it (by default the process is terminated by "
+    "the signal, as without tracekit). false: leave SIGTERM alone.")
 ENABLE_DUAL_EXPORT = Setting(
     "TRACEKIT_ENABLE_DUAL_EXPORT", bool, False,
     "With an OTLP endpoint configured, send traces to the tracking store as well as to OTLP.")
@@ -135,6 +144,19 @@ SERVICE_NAME = Setting(
 RESOURCE_ATTRIBUTES = Setting(
     "OTEL_RESOURCE_ATTRIBUTES", str, "",
     "More resource attributes, as key=value pairs separated by commas. Read by the OpenTelemetry SDK.")
+
+# --- database timeouts (SQL tracking URIs) ---------------------------------------------------------------------------
+SQL_CONNECT_TIMEOUT_S = Setting(
+    "TRACEKIT_SQL_CONNECT_TIMEOUT_S", float, 10.0,
+    "Seconds to open a connection to a PostgreSQL or MySQL tracking database (connect_timeout of the driver; "
+    "PyMySQL then waits for the server's greeting up to TRACEKIT_SQL_STATEMENT_TIMEOUT_S).")
+SQL_STATEMENT_TIMEOUT_S = Setting(
+    "TRACEKIT_SQL_STATEMENT_TIMEOUT_S", float, 60.0,
+    "Seconds one statement may take: PostgreSQL statement_timeout, MySQL read and write timeouts (the latter also "
+    "end a wait on a server that accepted the connection and stopped answering). 0: no limit.")
+SQLITE_BUSY_TIMEOUT_S = Setting(
+    "TRACEKIT_SQLITE_BUSY_TIMEOUT_S", float, 30.0,
+    "Seconds a SQLite statement waits for another process's write lock before failing with 'database is locked'.")
 
 # --- the tracking server client (tracking URIs http:// and https://) -------------------------------------------------
 TRACKING_USERNAME = Setting(

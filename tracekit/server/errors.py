@@ -63,6 +63,9 @@ def _field_name(location: tuple[Any, ...]) -> str:
 
 async def _tracekit_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, TracekitException)
+    if isinstance(error.__cause__, SQLAlchemyError):
+        # A store error names the database; clients get the same answers as for the raw database error.
+        return await _database_error(_request, error.__cause__)
     status = STATUS_BY_ERROR_CODE.get(error.error_code, 500)
     extra = {}
     if type(error) is not TracekitException and type(error).__module__ == "tracekit.exceptions":

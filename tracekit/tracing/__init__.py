@@ -77,7 +77,10 @@ def get_exporter() -> TraceExporter:
 def reset() -> None:
     """Flush pending traces, zero the counters and re-read every TRACEKIT_* setting (buffer, queue), dropping
     what `configure` set."""
+    from tracekit.tracing.spill_replay import forget_checked
+
     RUNTIME.rebuild()
+    forget_checked()
 
 
 __all__ = ["TracingStats", "configure", "continue_trace", "disable", "enable", "extract_context", "get_exporter",

@@ -96,6 +96,9 @@ class ExportQueue:
         self._worker_pid = 0
         self._worker_idle = True
         self._in_flight = 0
+        # The batch the worker is writing now, so that shutdown can spill it when the store hangs.
+        self._writing: list[Trace] | None = None
+        self._abandoned: list[Trace] | None = None
         self._closing = False
         self._retry_warning = LimitedWarning(logger)
 
@@ -150,9 +153,9 @@ class ExportQueue:
         return waiting + self._in_flight
 
     def shutdown(self, timeout: float = 10.0) -> None:
-        """Flush within `timeout`, spill whatever is left, stop the worker, close the exporter's spill file."""
-        if not self.flush(timeout):
-            logger.warning("Trace export did not finish within %.1f s at shutdown; spilling the rest.", timeout)
+        """Flush within `timeout`, spill whatever is left (the batch a hung store holds included), stop the worker,
+        close the exporter's spill file."""
+        flushed = self.flush(timeout)
         self._closing = True
         left = []
         while self._items:
@@ -165,6 +168,16 @@ class ExportQueue:
         traces = [self._to_trace(item) for item in left]
         if left:
             self._stats.add("completed", len(left))
+        writing = self._writing
+        if not flushed and writing is not None:
+            # The store has not answered for `timeout`: keep the batch it holds on disk (the worker, a daemon
+            # thread, dies with the process). Should the store answer after all, the copy replayed later is
+            # upserted onto the stored one, so it is still stored once.
+            self._abandoned = writing
+            traces = writing + traces
+        if not flushed:
+            logger.error("Trace export did not finish within %.1f s at exit; %d trace(s) go to the spill folder.",
+                         timeout, len(traces))
         for destination in self._destinations():
             if traces:
                 self._spill(traces, destination, reason="the process is exiting")
@@ -229,6 +242,9 @@ class ExportQueue:
 
     def _deliver(self, batch: Sequence[TraceEntry | Trace], may_retry: bool) -> None:
         traces = [self._to_trace(item) for item in batch]
+        on_worker = threading.current_thread() is self._worker
+        if on_worker:
+            self._writing = traces
         # Exporting must not be traced itself: with the global provider joined, instrumented HTTP or database
         # clients inside an exporter would otherwise make new traces to export, without end.
         token = otel_context.attach(_SUPPRESSED)
@@ -237,6 +253,8 @@ class ExportQueue:
                 self._deliver_to(destination, traces, may_retry)
         finally:
             otel_context.detach(token)
+            if on_worker:
+                self._writing = None
 
     def _deliver_to(self, destination: Destination, traces: list[Trace], may_retry: bool) -> None:
         if destination.down_since is not None and not (destination.probe_due() and self._answers(destination)):
@@ -331,6 +349,8 @@ class ExportQueue:
         return item if isinstance(item, Trace) else item.build_trace()
 
     def _spill(self, traces: list[Trace], destination: Destination, reason: str) -> None:
+        if traces is self._abandoned:
+            return  # shutdown spilled this batch already
         try:
             destination.spill.write(traces)
         except OSError:

@@ -49,10 +49,15 @@ class TraceReader:
 
     @property
     def store(self) -> TraceStore:
-        """The trace store of the tracking URI's backend."""
+        """The trace store of the tracking URI's backend (on the first read of the URI in this process, after what
+        earlier processes spilled for it is replayed)."""
         from tracekit.store.backend import get_backend
+        from tracekit.tracing.spill_replay import replay_spill_once
+        from tracekit.tracking_uri import get_tracking_uri
 
-        return get_backend(self._tracking_uri).traces
+        uri = self._tracking_uri or get_tracking_uri()
+        replay_spill_once(uri)
+        return get_backend(uri).traces
 
     def get_trace(self, trace_id: str) -> Trace | None:
         """The trace with that id: a snapshot (state IN_PROGRESS) while it runs in this process, else the stored

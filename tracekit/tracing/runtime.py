@@ -20,8 +20,8 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased, Sampler, Tr
 from tracekit import config, serialization
 from tracekit.constants import INSTRUMENTATION_NAME
 from tracekit.entities import Trace
+from tracekit.tracing import context, global_provider, sigterm, trace_defaults
 from tracekit.tracing.exporter import TraceExporter
-from tracekit.tracing import context, global_provider, trace_defaults
 from tracekit.tracing.buffer import TraceBuffer, TraceEntry
 from tracekit.tracing.export_queue import Destination, ExportQueue, QueueSettings
 from tracekit.tracing.stats import StatsCounter
@@ -166,8 +166,11 @@ class TracingRuntime:
         self.last_trace = None
         self._build()
 
-    def shutdown(self, timeout: float = 10.0) -> None:
-        """At exit: push out running traces as IN_PROGRESS, flush the queue, spill what is left."""
+    def shutdown(self, timeout: float | None = None) -> None:
+        """At exit: push out running traces as IN_PROGRESS, flush the queue within `timeout` (default
+        TRACEKIT_EXIT_TIMEOUT_S), spill what is left."""
+        if timeout is None:
+            timeout = config.EXIT_TIMEOUT_S.get()
         try:
             self.buffer.evict_all()
             self.queue.shutdown(timeout)
@@ -225,5 +228,6 @@ def _sampler(ratio: float | None = None) -> Sampler:
 
 RUNTIME = TracingRuntime()
 atexit.register(RUNTIME.shutdown)
+sigterm.install(RUNTIME.shutdown)
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=RUNTIME.after_fork_in_child)

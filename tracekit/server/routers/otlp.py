@@ -100,10 +100,11 @@ async def export_traces(request: Request, store: TraceStore = Depends(get_trace_
         answer = await run_in_threadpool(_ingest, store, body, content_type, encoding, experiment_id,
                                          request.app.state.settings.max_body_bytes)
     except TracekitException as error:
-        return _status_response(STATUS_BY_ERROR_CODE.get(error.error_code, 500), error.message, as_json)
-    except DBAPIError as error:
-        if type(error).__name__ in ("OperationalError", "InterfaceError") or error.connection_invalidated:
-            logger.warning("OTLP ingest: the backend store is unavailable: %s", error.orig)
+        cause = error.__cause__
+        if not isinstance(cause, DBAPIError):
+            return _status_response(STATUS_BY_ERROR_CODE.get(error.error_code, 500), error.message, as_json)
+        if type(cause).__name__ in ("OperationalError", "InterfaceError") or cause.connection_invalidated:
+            logger.warning("OTLP ingest: the backend store is unavailable: %s", cause.orig)
             return _status_response(503, "The tracking server cannot reach its database; retry later.", as_json)
         raise
     body, content_type = _encode(answer, as_json)

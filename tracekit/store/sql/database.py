@@ -11,6 +11,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, insert
@@ -18,7 +19,13 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from tracekit.store.sql.engine import WRITE_LOCK_OPTION, check_connection, create_store_engine
+from tracekit.store.sql.engine import (
+    STORE_ERRORS,
+    WRITE_LOCK_OPTION,
+    check_connection,
+    create_store_engine,
+    store_error,
+)
 from tracekit.store.sql.migrate import ensure_schema
 from tracekit.store.uri import redact_uri
 
@@ -77,8 +84,19 @@ class SqlDatabase:
     def __repr__(self) -> str:
         return f"SqlDatabase({redact_uri(self.uri)!r})"
 
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads; a database error (a timeout included) becomes a TracekitException naming the
+        store (see `store_error`)."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except STORE_ERRORS as error:
+            raise store_error(self.uri, error) from error
+
     def write(self, work: Callable[[Connection], T]) -> T:
-        """Run `work` in one write transaction, retrying it on transient lock errors."""
+        """Run `work` in one write transaction, retrying it on transient lock errors; a database error that stays
+        becomes a TracekitException naming the store (see `store_error`)."""
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 with self.engine.connect() as connection:
@@ -87,11 +105,13 @@ class SqlDatabase:
                         return work(connection)
             except DBAPIError as error:
                 if attempt == WRITE_ATTEMPTS or not is_transient(error):
-                    raise
+                    raise store_error(self.uri, error) from error
                 delay = _RETRY_BASE_SECONDS * 2 ** (attempt - 1) * (0.5 + random.random())
                 logger.debug("Transient error writing to %s (attempt %d), retrying in %.2fs: %s",
                              redact_uri(self.uri), attempt, delay, error.orig)
                 time.sleep(delay)
+            except STORE_ERRORS as error:
+                raise store_error(self.uri, error) from error
         raise AssertionError("unreachable")
 
     def upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:

@@ -1,12 +1,13 @@
 """SQLAlchemy engines for tracking URIs, tuned per database, and the check that a database answers.
 
-SQLite: WAL journal (readers never wait for the writer), a 30 s busy timeout, `synchronous=NORMAL`, foreign keys
-on, case-sensitive LIKE (as on the other databases). Transactions are begun by us rather than by the sqlite3
+SQLite: WAL journal (readers never wait for the writer), a busy timeout (TRACEKIT_SQLITE_BUSY_TIMEOUT_S),
+`synchronous=NORMAL`, foreign keys on, case-sensitive LIKE (as on the other databases). Transactions are begun by us rather than by the sqlite3
 module, so that writes can take the write lock up front (`BEGIN IMMEDIATE`): a transaction that reads first and
 upgrades to a write later gets "database is locked" at once when another process wrote in between, without
 waiting out the busy timeout.
 
-PostgreSQL/MySQL: `pool_pre_ping` so a restarted server costs one reconnect rather than a failed batch; MySQL runs at
+PostgreSQL/MySQL: connect and statement timeouts (TRACEKIT_SQL_CONNECT_TIMEOUT_S, TRACEKIT_SQL_STATEMENT_TIMEOUT_S);
+`pool_pre_ping` so a restarted server costs one reconnect rather than a failed batch; MySQL runs at
 READ COMMITTED, where deleting a trace's rows before re-inserting them takes no gap locks that would make
 concurrent writers deadlock.
 """
@@ -21,15 +22,23 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, create_engine
-from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.pool import StaticPool
 
+from tracekit import config
 from tracekit.exceptions import TracekitException
 from tracekit.store.uri import redact_uri, to_sqlalchemy_url
 
 logger = logging.getLogger(__name__)
 
-SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 # Execution option asking for `BEGIN IMMEDIATE` on SQLite; other databases ignore it.
 WRITE_LOCK_OPTION = "tracekit_write_lock"
 
@@ -45,7 +54,8 @@ def create_store_engine(uri: str) -> Engine:
     try:
         if url.get_backend_name() == "sqlite":
             return _sqlite_engine(url)
-        options: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 3600}
+        options: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 3600,
+                                   "connect_args": _timeout_arguments(url)}
         if url.get_backend_name() in ("mysql", "mariadb"):
             options["isolation_level"] = "READ COMMITTED"
         return create_engine(url, **options)
@@ -58,13 +68,41 @@ def create_store_engine(uri: str) -> Engine:
             f"({error}).{hint}") from error
 
 
+def _timeout_arguments(url: URL) -> dict[str, Any]:
+    """Driver arguments bounding how long connecting and one statement may take (TRACEKIT_SQL_*_TIMEOUT_S), so a
+    database that accepts connections and never answers cannot block a search or an export for ever."""
+    connect = config.SQL_CONNECT_TIMEOUT_S.get()
+    statement = config.SQL_STATEMENT_TIMEOUT_S.get()
+    driver = url.get_driver_name()
+    arguments: dict[str, Any] = {}
+    if driver in ("psycopg", "psycopg2"):
+        if connect > 0:
+            arguments["connect_timeout"] = max(1, round(connect))  # libpq takes whole seconds
+        if statement > 0:
+            # Server side: a statement running too long is cancelled (the connect timeout covers a silent server).
+            arguments["options"] = f"-c statement_timeout={int(statement * 1000)}"
+    elif driver in ("pymysql", "mysqldb"):
+        if connect > 0:
+            arguments["connect_timeout"] = max(1, round(connect))
+        if statement > 0:
+            # Client side socket timeouts: they also end a wait on a server that stopped answering mid-statement.
+            arguments["read_timeout"] = arguments["write_timeout"] = max(1, round(statement))
+    return arguments
+
+
+def sqlite_busy_timeout() -> float:
+    """Seconds a SQLite statement waits for another connection's lock (TRACEKIT_SQLITE_BUSY_TIMEOUT_S)."""
+    return config.SQLITE_BUSY_TIMEOUT_S.get()
+
+
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
+    busy_timeout = sqlite_busy_timeout()
     in_memory = database == ":memory:" or database.startswith("file::memory:")
     if in_memory:
         # One shared connection, or every pooled connection would see its own empty database.
         engine = create_engine(url, poolclass=StaticPool,
-                               connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+                               connect_args={"check_same_thread": False, "timeout": busy_timeout})
     else:
         folder = Path(database).expanduser().parent
         try:
@@ -74,16 +112,16 @@ def _sqlite_engine(url: URL) -> Engine:
                 f"Cannot create the folder {str(folder)!r} for the SQLite tracking store "
                 f"{redact_uri(url.render_as_string())!r}: {error}") from error
         engine = create_engine(url, connect_args={"check_same_thread": False,
-                                                  "timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+                                                  "timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, see below
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             if not in_memory:
-                _use_wal(cursor)
+                _use_wal(cursor, busy_timeout)
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA case_sensitive_like = ON")
@@ -100,11 +138,11 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
-def _use_wal(cursor: Any) -> None:
+def _use_wal(cursor: Any, busy_timeout: float) -> None:
     """Put the database file in WAL mode (it stays so: later connections find it done). The switch needs the file
     to itself, and SQLite answers "database is locked" at once instead of waiting when several processes open a
     new database together, so it is retried within the busy timeout."""
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_SECONDS
+    deadline = time.monotonic() + busy_timeout
     delay = 0.01
     while True:
         try:
@@ -130,3 +168,28 @@ def check_connection(engine: Engine, uri: str) -> None:
     except SQLAlchemyError as error:
         raise TracekitException(f"Cannot connect to the tracking store {redact_uri(uri)!r}: {error}",
                                 error_code="TEMPORARILY_UNAVAILABLE") from error
+
+
+# What a database driver may raise for a value or a statement it cannot take, besides SQLAlchemy's own errors.
+STORE_ERRORS = (SQLAlchemyError, OverflowError, UnicodeError)
+
+
+def store_error(uri: str, error: BaseException) -> TracekitException:
+    """The TracekitException to raise for a database error: it names the store (password hidden) and says whether
+    the database could not be reached (TEMPORARILY_UNAVAILABLE: a timeout, a dropped connection) or refused what was
+    sent (INVALID_PARAMETER_VALUE), or failed otherwise (INTERNAL_ERROR); the driver's error stays attached as `__cause__`."""
+    store = redact_uri(uri)
+    if isinstance(error, (OverflowError, UnicodeError)):
+        return TracekitException(f"The tracking store {store!r} cannot take a value that was sent: "
+                                 f"{type(error).__name__}: {error}", error_code="INVALID_PARAMETER_VALUE")
+    if isinstance(error, DBAPIError):
+        reason = str(error.orig).strip() or type(error.orig).__name__
+        if isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated:
+            return TracekitException(f"The tracking store {store!r} did not answer: {reason}",
+                                     error_code="TEMPORARILY_UNAVAILABLE")
+        if isinstance(error, (DataError, IntegrityError)):
+            return TracekitException(f"The tracking store {store!r} refused a value: {reason}",
+                                     error_code="INVALID_PARAMETER_VALUE")
+        return TracekitException(f"The tracking store {store!r} failed: {reason}", error_code="INTERNAL_ERROR")
+    return TracekitException(f"The tracking store {store!r} failed: {type(error).__name__}: {error}",
+                             error_code="INTERNAL_ERROR")

@@ -269,7 +269,7 @@ class SqlTraceStore(TraceStore):
     # --- reading --------------------------------------------------------------------------------------------------
     def get_trace(self, trace_id: str) -> Trace | None:
         """The trace with that id, spans included, or None."""
-        with self.engine.connect() as connection:
+        with self.database.reading() as connection:
             row = connection.execute(select(*_INFO_SELECT).where(trace_info.c.trace_id == trace_id)).first()
             if row is None:
                 return None
@@ -318,7 +318,7 @@ class SqlTraceStore(TraceStore):
                  .order_by(*(key.clause() for key in keys)))
         if max_results is not None:
             query = query.limit(max_results + 1)
-        with self.engine.connect() as connection:
+        with self.database.reading() as connection:
             rows = connection.execute(query).all()
             token = None
             if max_results is not None and len(rows) > max_results:
@@ -333,13 +333,13 @@ class SqlTraceStore(TraceStore):
         if isinstance(experiment_ids, str):
             experiment_ids = [experiment_ids]
         conditions = self._scope(sorted({str(e) for e in experiment_ids or ()}), run_id, model_id)
-        with self.engine.connect() as connection:
+        with self.database.reading() as connection:
             return int(connection.scalar(select(func.count()).select_from(trace_info).where(*conditions)) or 0)
 
     def root_span_names(self, trace_ids: Sequence[str]) -> dict[str, str]:
         """Trace id -> root span name, read from the trace_info rows (by primary key; no span is loaded)."""
         names: dict[str, str] = {}
-        with self.engine.connect() as connection:
+        with self.database.reading() as connection:
             for chunk in _chunks(list(trace_ids)):
                 query = (select(trace_info.c.trace_id, trace_info.c.root_span_name)
                          .where(trace_info.c.trace_id.in_(chunk), trace_info.c.root_span_name.is_not(None)))

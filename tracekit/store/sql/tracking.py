@@ -146,21 +146,21 @@ class SqlTrackingStore(TrackingStore):
         for attempt in range(1, _CREATE_ATTEMPTS + 1):
             try:
                 return self.database.write(work)
-            except IntegrityError:
+            except TracekitException as error:
                 # Another process took the same id or name at the same moment; the next attempt sees it.
-                if attempt == _CREATE_ATTEMPTS:
+                if attempt == _CREATE_ATTEMPTS or not isinstance(error.__cause__, IntegrityError):
                     raise
         raise AssertionError("unreachable")
 
     def get_experiment(self, experiment_id: str) -> Experiment:
         """The experiment with that id (deleted ones too); ResourceNotFoundError naming it otherwise."""
-        with self.database.engine.connect() as connection:
+        with self.database.reading() as connection:
             row = self._experiment_row(connection, experiment_id)
             return self._experiments(connection, [row])[0]
 
     def get_experiment_by_name(self, name: str) -> Experiment | None:
         """The experiment with exactly that name (deleted ones too), or None."""
-        with self.database.engine.connect() as connection:
+        with self.database.reading() as connection:
             row = connection.execute(select(experiments).where(experiments.c.name == name)).first()
             return None if row is None else self._experiments(connection, [row])[0]
 
@@ -178,7 +178,7 @@ class SqlTrackingStore(TrackingStore):
         rows, token = self._search_page(
             tracking_search.EXPERIMENTS, EXPERIMENT_FIELDS, [experiments.c.lifecycle_stage.in_(stages)],
             filter_string, order_by, max_results, page_token, fingerprint=(list(stages),))
-        with self.database.engine.connect() as connection:
+        with self.database.reading() as connection:
             return PagedList(self._experiments(connection, rows), token)
 
     def delete_experiment(self, experiment_id: str) -> None:
@@ -237,7 +237,7 @@ class SqlTrackingStore(TrackingStore):
 
     def get_run(self, run_id: str) -> Run:
         """The run with its params, latest metrics and tags; ResourceNotFoundError naming it otherwise."""
-        with self.database.engine.connect() as connection:
+        with self.database.reading() as connection:
             return self._runs(connection, [self._run_row(connection, run_id)])[0]
 
     @staticmethod
@@ -368,7 +368,7 @@ class SqlTrackingStore(TrackingStore):
 
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         """Every logged point of one metric of a run, by step then time."""
-        with self.database.engine.connect() as connection:
+        with self.database.reading() as connection:
             self._run_row(connection, run_id)
             rows = connection.execute(select(metrics_table)
                                       .where(metrics_table.c.run_id == run_id, metrics_table.c.key == key)
@@ -388,7 +388,7 @@ class SqlTrackingStore(TrackingStore):
             scope.append(runs.c.experiment_id.in_(ids))
         rows, token = self._search_page(tracking_search.RUNS, RUN_FIELDS, scope, filter_string, order_by, max_results,
                                         page_token, fingerprint=(ids, list(stages)))
-        with self.database.engine.connect() as connection:
+        with self.database.reading() as connection:
             return PagedList(self._runs(connection, rows), token)
 
     # --- logged models --------------------------------------------------------------------------------------------
@@ -424,7 +424,7 @@ class SqlTrackingStore(TrackingStore):
 
     def get_logged_model(self, model_id: str) -> LoggedModel:
         """The logged model with its tags, params and latest metrics; ResourceNotFoundError naming it otherwise."""
-        with self.database.engine.connect() as connection:
+        with self.database.reading() as connection:
             return self._models(connection, [self._model_row(connection, model_id)])[0]
 
     @staticmethod
@@ -502,7 +502,7 @@ class SqlTrackingStore(TrackingStore):
             scope.append(logged_models.c.experiment_id.in_(ids))
         rows, token = self._search_page(tracking_search.LOGGED_MODELS, LOGGED_MODEL_FIELDS, scope, filter_string,
                                         order_by, max_results, page_token, fingerprint=(ids,))
-        with self.database.engine.connect() as connection:
+        with self.database.reading() as connection:
             return PagedList(self._models(connection, rows), token)
 
     # --- searching ------------------------------------------------------------------------------------------------
@@ -525,7 +525,7 @@ class SqlTrackingStore(TrackingStore):
                  .order_by(*order.terms).offset(offset))
         if max_results is not None:
             query = query.limit(max_results + 1)
-        with self.database.engine.connect() as connection:
+        with self.database.reading() as connection:
             rows = connection.execute(query).all()
         token = None
         if max_results is not None and len(rows) > max_results:
