@@ -1,30 +1,34 @@
 """Every test starts with a fresh tracing runtime, its own SQLite file as tracking store and its own spill folder.
 
 Tests of the stores run against real databases through `db_uri`: a SQLite file, and the PostgreSQL and MariaDB
-servers on 127.0.0.1 (see `tests/databases.py`: unreachable servers skip, or fail under CI=true; each test starts
-from an emptied database).
+servers on 127.0.0.1 (see `tests/databases.py`: unreachable servers skip, or fail under CI=true; the run creates its
+own databases there, migrates them once, empties their rows before each test and drops them when the session ends).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from databases import empty_server_database
+from databases import BACKENDS, drop_created_databases, server_database
 
 import tracekit
 from tracekit.exporters.memory import InMemoryTraceExporter
 from tracekit.tracking import context as tracking_context
 
-BACKENDS = ("sqlite", "postgresql", "mysql")
-
 
 @pytest.fixture(params=BACKENDS)
 def db_uri(request, tmp_path) -> str:
-    """The URI of an empty database of each kind: a new SQLite file, or a server database with no tables."""
+    """The URI of a database of each kind holding no traces or tracking data: a new SQLite file (migrated on first
+    use), or this run's migrated server database with its rows emptied."""
     backend = request.param
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
-    return empty_server_database(backend)
+    return server_database(backend)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Drop the databases this run created on the servers, whatever the outcome."""
+    drop_created_databases()
 
 
 @pytest.fixture(autouse=True)
@@ -80,5 +84,5 @@ def exported(exporter):
 
 @pytest.fixture
 def postgres_uri() -> str:
-    """The PostgreSQL test database, emptied (skipped when unreachable, failed under CI=true)."""
-    return empty_server_database("postgresql")
+    """This run's migrated PostgreSQL database, its rows emptied (skipped when unreachable, failed under CI=true)."""
+    return server_database("postgresql")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from databases import empty_server_database
+from databases import server_database
 from server_helpers import CountingApp, ThreadedServer
 
 import tracekit
@@ -32,9 +32,9 @@ def serve(backend_store_uri: str) -> ThreadedServer:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def server_url(request, tmp_path):
-    """The tracking URI set to a real server storing into an empty database of each kind."""
+    """The tracking URI set to a real server storing into an emptied database of each kind."""
     backend = f"sqlite:///{tmp_path / 'remote.db'}" if request.param == "sqlite" \
-        else empty_server_database("postgresql")
+        else server_database("postgresql")
     server = serve(backend)
     close_stores()
     tracekit.set_tracking_uri(server.url)

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
-from databases import empty_server_database
+from databases import BACKENDS, empty_server_database
 
 from tracekit.cli import main
 from tracekit.exceptions import TracekitException
@@ -22,6 +22,14 @@ from tracekit.store.engine import create_store_engine
 from tracekit.store.sql_store import SqlTraceStore
 
 FUTURE_REVISION = "9999_from_the_future"
+
+
+@pytest.fixture(params=BACKENDS)
+def db_uri(request, tmp_path) -> str:
+    """A database of each kind with no tables at all: a new SQLite file, or this run's bare server database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return empty_server_database(request.param)
 
 
 @pytest.fixture
