@@ -1,4 +1,6 @@
-"""Every test starts with a fresh tracing runtime, its own SQLite file as tracking store and its own spill folder.
+"""Every test starts with a fresh tracing runtime, its own SQLite file as tracking store and its own spill folder,
+and with TRACEKIT_RAISE_INTERNAL_ERRORS on: a failure inside tracekit fails the test instead of being logged and
+swallowed (tests of the swallowing itself use `internal_errors_swallowed`).
 
 Tests of the stores run against real databases through `db_uri`: a SQLite file, and the PostgreSQL and MariaDB
 servers on 127.0.0.1 (see `tests/databases.py`: unreachable servers skip, or fail under CI=true; the run creates its
@@ -12,7 +14,9 @@ import pytest
 from databases import BACKENDS, drop_created_databases, server_database
 
 import tracekit
+from tracekit import config
 from tracekit.exporters.memory import InMemoryTraceExporter
+from tracekit.tracing.safety import forget_reported_errors
 from tracekit.tracking import context as tracking_context
 
 
@@ -36,6 +40,7 @@ def isolated_tracekit(tmp_path, monkeypatch):
     """Point tracekit at files under this test's tmp_path and start from clean state."""
     monkeypatch.setenv("TRACEKIT_SPILL_DIR", str(tmp_path / "spill"))
     monkeypatch.setenv("TRACEKIT_EXPORT_RETRY_MAX_SECONDS", "2")
+    monkeypatch.setenv(config.RAISE_INTERNAL_ERRORS.name, "true")
     monkeypatch.chdir(tmp_path)
     tracekit.set_tracking_uri(f"sqlite:///{tmp_path / 'tracekit.db'}")
     tracekit.tracing.set_exporter(None)
@@ -47,6 +52,13 @@ def isolated_tracekit(tmp_path, monkeypatch):
     tracekit.tracing.enable()
     tracekit.tracing.set_exporter(None)
     tracekit.set_tracking_uri(None)
+
+
+@pytest.fixture
+def internal_errors_swallowed(monkeypatch) -> None:
+    """Failures inside tracekit are logged and swallowed, as for users, each place's first one logged at WARNING."""
+    monkeypatch.setenv(config.RAISE_INTERNAL_ERRORS.name, "false")
+    forget_reported_errors()
 
 
 @pytest.fixture
