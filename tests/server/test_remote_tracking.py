@@ -225,6 +225,7 @@ def test_searches_page_through_the_server_up_to_max_results(sqlite_server_url, m
     ("nested_run_sweep.py", "best run lr_0.01_bs_32: 1 trace(s) linked"),
     ("external_model.py", "3 traces linked to chatbot_agent"),
 ])
+@pytest.mark.slow
 def test_examples_run_unchanged_against_a_server(sqlite_server_url, tmp_path, example, expected):
     environment = {**os.environ, "TRACEKIT_TRACKING_URI": sqlite_server_url}
     environment.pop("TRACEKIT_EXPERIMENT_NAME", None)

@@ -150,6 +150,7 @@ def test_cli_db_upgrade_refuses_a_newer_database(engine, db_uri):
     assert "newer than this tracekit" in result.output
 
 
+@pytest.mark.slow
 def test_cli_db_upgrade_as_a_subprocess(tmp_path):
     script = Path(sys.executable).with_name("tracekit")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "tracekit.cli"]
