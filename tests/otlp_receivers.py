@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import threading
-import time
 import zlib
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Any
 import grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+from waiting import wait_until
 
 
 def any_value(value: AnyValue) -> Any:
@@ -94,9 +94,7 @@ class Receiver:
 
     def wait_for_spans(self, count: int, timeout: float = 10.0) -> list[ReceivedSpan]:
         """The spans once at least `count` arrived (or whatever arrived by the timeout)."""
-        deadline = time.monotonic() + timeout
-        while len(self.spans()) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: len(self.spans()) >= count, timeout)
         return self.spans()
 
 

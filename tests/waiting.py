@@ -8,13 +8,16 @@ from collections.abc import Callable
 from tracekit.exporters import TraceExporter
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
-    """Poll `condition` until it holds (True) or `timeout` seconds pass (False)."""
+def wait_until(condition: Callable[[], bool], timeout: float = 20.0, interval: float = 0.02) -> bool:
+    """Poll `condition` every `interval` seconds until it holds (True) or `timeout` seconds pass (False).
+
+    The one polling loop of the tests: a condition may also nudge the thing it waits for, or raise to give up early.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.02)
+        time.sleep(interval)
     return False
 
 

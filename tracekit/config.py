@@ -118,6 +118,12 @@ USE_GLOBAL_TRACER_PROVIDER = Setting(
     "TRACEKIT_USE_GLOBAL_TRACER_PROVIDER", bool, False,
     "Join OpenTelemetry's global TracerProvider and current-span context, so spans of OpenTelemetry instrumentation "
     "packages nest under tracekit spans and are stored in the same trace (see tracekit.configure).")
+RAISE_INTERNAL_ERRORS = Setting(
+    "TRACEKIT_RAISE_INTERNAL_ERRORS", bool, False,
+    "Re-raise a failure inside tracekit (a span that cannot start or end, an autolog recorder that breaks, a trace "
+    "default that cannot be resolved) instead of logging it and going on. For tracekit's own tests and for "
+    "debugging tracekit; leave it off in production, where it would let tracekit's errors reach your code. Read "
+    "when such a failure happens.")
 
 # --- Standard OpenTelemetry variables tracekit reads (the SDK and the OTLP exporters read them too) --------------------
 OTLP_TRACES_ENDPOINT = Setting(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 
 import pytest
 
 import tracekit
 from otlp_receivers import HttpReceiver, free_port
+from waiting import wait_until
 from tracekit import SpanType
 
 ERROR = 2  # Status.STATUS_CODE_ERROR in the protobuf
@@ -141,15 +141,6 @@ def test_llm_spans_carry_genai_and_openinference_keys(export_to):
 
 
 # --- the collector down or slow ---------------------------------------------------------------------------------------
-def wait_for(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def test_collector_down_traces_are_spilled_then_replayed(protocol, export_to):
     port = free_port()
     export_to(f"http://127.0.0.1:{port}" + ("/v1/traces" if protocol == "http/protobuf" else ""), protocol)
@@ -164,9 +155,9 @@ def test_collector_down_traces_are_spilled_then_replayed(protocol, export_to):
     receiver = HttpReceiver(port) if protocol == "http/protobuf" else GrpcReceiver(port)
     try:
         answer("after")  # wakes the export worker, which probes the collector and replays what it kept
-        assert wait_for(lambda: len({span.trace_id for span in receiver.spans()}) == 6)
+        assert wait_until(lambda: len({span.trace_id for span in receiver.spans()}) == 6, timeout=10)
         # The worker counts a replayed batch once its export returned, a moment after the receiver has it.
-        assert wait_for(lambda: tracekit.tracing.stats().replayed >= 5)
+        assert wait_until(lambda: tracekit.tracing.stats().replayed >= 5, timeout=10)
         assert tracekit.tracing.stats().dropped == 0
     finally:
         tracekit.tracing.reset()

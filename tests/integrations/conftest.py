@@ -7,8 +7,6 @@ import logging
 import pytest
 from fake_llm_server import FakeLLMServer
 
-from tracekit.tracing import safety
-
 
 @pytest.fixture(scope="session")
 def llm_server():
@@ -28,9 +26,8 @@ def no_patches_left():
 
 
 @pytest.fixture
-def internal_warnings(monkeypatch, caplog):
-    """Warnings tracekit logs about its own failures, with the "logged once per place" memory cleared."""
-    monkeypatch.setattr(safety, "_reported", set())
+def internal_warnings(internal_errors_swallowed, caplog):
+    """Warnings tracekit logs about its own failures, swallowed as for users, each place's first one at WARNING."""
     caplog.set_level(logging.WARNING, logger="tracekit")
 
     def collect() -> list[logging.LogRecord]:

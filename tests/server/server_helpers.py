@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -19,6 +18,7 @@ sys.path.insert(0, str(TESTS / "store"))
 
 from tcp_proxy import TcpProxy  # noqa: E402
 from trace_builders import build_trace  # noqa: E402
+from waiting import wait_until  # noqa: E402
 
 
 __all__ = ["CountingApp", "ServerProcess", "TcpProxy", "ThreadedServer", "build_trace", "free_port"]
@@ -60,11 +60,9 @@ class ThreadedServer:
 
     def start(self) -> ThreadedServer:
         self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
+        wait_until(lambda: self.server.started or not self.thread.is_alive(), timeout=10, interval=0.01)
+        if not self.server.started:
+            raise RuntimeError("uvicorn did not start")
         return self
 
     def stop(self) -> None:
@@ -89,17 +87,19 @@ class ServerProcess:
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         self.process = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, env=self.env)
         log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+        process = self.process
+
+        def healthy() -> bool:
+            if process.poll() is not None:
                 raise RuntimeError(f"tracekit server exited: {self.log_path.read_text()}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return self
+                return httpx.get(f"{self.url}/health", timeout=1).status_code == 200
             except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"tracekit server did not answer in {timeout} s: {self.log_path.read_text()}")
+                return False
+
+        if not wait_until(healthy, timeout, interval=0.1):
+            raise RuntimeError(f"tracekit server did not answer in {timeout} s: {self.log_path.read_text()}")
+        return self
 
     def kill(self) -> None:
         """Stop abruptly (SIGKILL), as a crash would."""

@@ -133,6 +133,7 @@ def test_client_sends_a_bearer_token_from_the_environment(server_db, monkeypatch
     assert TOKEN not in caplog.text
 
 
+@pytest.mark.slow
 def test_server_process_logs_never_show_credentials(server_process, monkeypatch):
     server = server_process(None, "--auth", "basic", "--log-level", "debug",
                             env={"TRACEKIT_SERVER_USERS": f"alice:{PASSWORD}"}).start()

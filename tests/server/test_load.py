@@ -8,11 +8,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from sqlalchemy import func, select
 
 from tracekit.store.sql import schema
 from tracekit.store.sql.traces import SqlTraceStore
 
+pytestmark = pytest.mark.slow
 CLIENTS = 8
 TRACES_PER_CLIENT = 1000
 

@@ -10,6 +10,7 @@ import time
 
 import pytest
 from server_helpers import CountingApp, ThreadedServer, build_trace, free_port
+from waiting import wait_until
 
 import tracekit
 from tracekit.exceptions import InvalidFilterError, TracekitException, TrackingServerUnavailableError
@@ -128,14 +129,17 @@ def test_traces_made_while_the_server_is_down_arrive_when_it_comes_up(server_db,
     server.server.config.port = port
     server.start()
     try:
-        deadline = time.monotonic() + 15
         stored = get_backend(server_db).traces
-        # Stored and counted: the worker counts a replayed batch a moment after the server has it.
-        while (stored.count_traces(["0"]) < 20 or tracekit.tracing.stats().replayed < 20) \
-                and time.monotonic() < deadline:
+
+        def replayed() -> bool:
+            # Stored and counted: the worker counts a replayed batch a moment after the server has it.
+            if stored.count_traces(["0"]) >= 20 and tracekit.tracing.stats().replayed >= 20:
+                return True
             ask("nudge")  # any activity lets the worker probe the server again
             tracekit.flush_trace_async_logging()
-            time.sleep(0.2)
+            return False
+
+        wait_until(replayed, timeout=15, interval=0.2)
         stats = tracekit.tracing.stats()
         assert stats.replayed >= 20 and stats.dropped == 0
         assert len(get_backend(server_db).traces.search_traces(["0"], "tags.question LIKE 'down-%'", None)) == 20
@@ -143,6 +147,7 @@ def test_traces_made_while_the_server_is_down_arrive_when_it_comes_up(server_db,
         server.stop()
 
 
+@pytest.mark.slow
 def test_nothing_is_lost_when_the_server_restarts_mid_stream(server_process, tmp_path, monkeypatch):
     """A `tracekit server` process is killed (SIGKILL) and restarted while traces stream to it."""
     monkeypatch.setenv("TRACEKIT_EXPORT_RETRY_MAX_SECONDS", "1")
@@ -166,11 +171,13 @@ def test_nothing_is_lost_when_the_server_restarts_mid_stream(server_process, tmp
             threading.Thread(target=crash_and_restart, daemon=True).start()
         time.sleep(0.004)
     assert restarted.wait(40)
-    deadline = time.monotonic() + 30
     store = SqlTraceStore(backend)
-    while store.count_traces(["0"]) < total and time.monotonic() < deadline:
+
+    def all_stored() -> bool:
         tracekit.flush_trace_async_logging()
-        time.sleep(0.2)
+        return store.count_traces(["0"]) >= total
+
+    wait_until(all_stored, timeout=30, interval=0.2)
     stored = store.search_traces(["0"], max_results=None, include_spans=True)
     names = sorted(trace.info.tags["question"] for trace in stored)
     assert names == sorted(f"stream-{number}" for number in range(total))

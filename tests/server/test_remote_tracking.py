@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from databases import empty_server_database
+from databases import server_database
 from server_helpers import CountingApp, ThreadedServer
 
 import tracekit
@@ -31,9 +31,9 @@ def serve(backend_store_uri: str) -> ThreadedServer:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def server_url(request, tmp_path):
-    """The tracking URI set to a real server storing into an empty database of each kind."""
+    """The tracking URI set to a real server storing into an emptied database of each kind."""
     backend = f"sqlite:///{tmp_path / 'remote.db'}" if request.param == "sqlite" \
-        else empty_server_database("postgresql")
+        else server_database("postgresql")
     server = serve(backend)
     close_backends()
     tracekit.set_tracking_uri(server.url)
@@ -224,6 +224,7 @@ def test_searches_page_through_the_server_up_to_max_results(sqlite_server_url, m
     ("nested_run_sweep.py", "best run lr_0.01_bs_32: 1 trace(s) linked"),
     ("external_model.py", "3 traces linked to chatbot_agent"),
 ])
+@pytest.mark.slow
 def test_examples_run_unchanged_against_a_server(sqlite_server_url, tmp_path, example, expected):
     environment = {**os.environ, "TRACEKIT_TRACKING_URI": sqlite_server_url}
     environment.pop("TRACEKIT_EXPERIMENT_NAME", None)

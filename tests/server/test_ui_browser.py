@@ -16,6 +16,7 @@ from ui_seed import ANSWER, PLAIN_TRACES, Seeded, seed_explorer
 from tracekit.server import ServerSettings, create_app
 from tracekit.store.sql.traces import SqlTraceStore
 
+pytestmark = pytest.mark.slow
 ROWS = "[data-testid=span-row]"
 TRACE_ROWS = "[data-testid=trace-row]"
 SEEDED_TRACES = PLAIN_TRACES + 3

@@ -32,6 +32,7 @@ def test_root_serves_the_explorer_page(api):
     assert "default-src 'self'" in policy and "connect-src 'self'" in policy and "unsafe" not in policy
 
 
+@pytest.mark.slow
 def test_tracekit_server_command_serves_the_explorer(server_process):
     import httpx
 

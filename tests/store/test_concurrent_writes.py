@@ -8,10 +8,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from tracekit.store.sql import schema
 
+pytestmark = pytest.mark.slow
 WORKERS = 4
 BATCHES = 20
 OWN_PER_BATCH = 25

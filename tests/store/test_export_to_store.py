@@ -8,6 +8,7 @@ import sys
 import textwrap
 from urllib.parse import urlsplit, urlunsplit
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import ProgrammingError
 
@@ -49,6 +50,7 @@ def stored_span_count(uri: str) -> int:
 
 
 
+@pytest.mark.slow
 def test_a_tight_loop_of_10000_traced_calls_stores_all_10000(tmp_path):
     uri = f"sqlite:///{tmp_path / 'loop.db'}"
     tracekit.set_tracking_uri(uri)
@@ -63,6 +65,7 @@ def test_a_tight_loop_of_10000_traced_calls_stores_all_10000(tmp_path):
     assert stats.exported + stats.replayed == 10_000
 
 
+@pytest.mark.slow
 def test_a_process_that_traces_and_exits_leaves_every_trace_stored(tmp_path):
     uri = f"sqlite:///{tmp_path / 'exit.db'}"
     script = textwrap.dedent(f"""

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
-from databases import empty_server_database
+from databases import BACKENDS, empty_server_database
 
 from tracekit.cli import main
 from tracekit.exceptions import TracekitException
@@ -22,6 +22,14 @@ from tracekit.store.sql.engine import create_store_engine
 from tracekit.store.sql.traces import SqlTraceStore
 
 FUTURE_REVISION = "9999_from_the_future"
+
+
+@pytest.fixture(params=BACKENDS)
+def db_uri(request, tmp_path) -> str:
+    """A database of each kind with no tables at all: a new SQLite file, or this run's bare server database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return empty_server_database(request.param)
 
 
 @pytest.fixture
@@ -142,6 +150,7 @@ def test_cli_db_upgrade_refuses_a_newer_database(engine, db_uri):
     assert "newer than this tracekit" in result.output
 
 
+@pytest.mark.slow
 def test_cli_db_upgrade_as_a_subprocess(tmp_path):
     script = Path(sys.executable).with_name("tracekit")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "tracekit.cli"]

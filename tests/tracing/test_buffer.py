@@ -7,6 +7,7 @@ import logging
 import time
 
 import psutil
+import pytest
 
 import tracekit
 from waiting import CountingExporter
@@ -74,6 +75,7 @@ def test_running_traces_are_exported_in_progress_at_shutdown(exported):
 
 
 
+@pytest.mark.slow
 def test_memory_stays_bounded_over_100000_traces():
     exporter = CountingExporter()
     tracekit.tracing.set_exporter(exporter)

@@ -352,14 +352,14 @@ def test_non_callable_raises_type_error_naming_it():
         tracekit.trace(name="x")("hello")
 
 
-def test_a_failure_inside_tracekit_is_logged_once_and_the_call_still_returns(exported, monkeypatch, caplog):
+def test_a_failure_inside_tracekit_is_logged_once_and_the_call_still_returns(exported, monkeypatch, caplog,
+                                                                             internal_errors_swallowed):
     from tracekit.tracing.live_span import LiveSpan
 
     def broken(self, value):
         raise RuntimeError("tracekit bug")
 
     monkeypatch.setattr(LiveSpan, "set_outputs", broken)
-    monkeypatch.setattr("tracekit.tracing.safety._reported", set())
 
     @tracekit.trace
     def work(x):

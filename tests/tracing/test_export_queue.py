@@ -7,6 +7,8 @@ import sys
 import textwrap
 import threading
 
+import pytest
+
 import tracekit
 from waiting import CountingExporter, wait_until
 from tracekit.exporters.memory import InMemoryTraceExporter
@@ -114,6 +116,7 @@ def test_synchronous_mode_exports_before_the_call_returns(monkeypatch):
     assert len(memory.traces) == 1  # no flush needed
 
 
+@pytest.mark.slow
 def test_spilled_traces_of_an_exited_process_are_replayed_by_the_next(tmp_path):
     script = textwrap.dedent(f"""
         import os

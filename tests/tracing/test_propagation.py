@@ -151,6 +151,7 @@ def test_a_call_within_one_process_stays_in_the_callers_trace(exported):
     assert_one_trace_across_the_call(trace)
 
 
+@pytest.mark.slow
 def test_two_processes_make_one_stored_trace(tmp_path):
     service = subprocess.Popen(
         [sys.executable, str(Path(__file__).with_name("traced_service.py"))],

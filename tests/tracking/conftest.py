@@ -13,8 +13,8 @@ from tracekit.store.backend import close_backends
 
 @pytest.fixture
 def tracking_uri(db_uri) -> Iterator[str]:
-    """The current tracking URI set to an empty database of each kind."""
-    close_backends()  # a store cached for a server database from an earlier test knows tables that were dropped
+    """The current tracking URI set to an emptied database of each kind."""
+    close_backends()  # no store (or its caches) kept from an earlier test on the same server database
     tracekit.set_tracking_uri(db_uri)
     yield db_uri
     tracekit.flush_trace_async_logging()

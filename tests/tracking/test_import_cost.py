@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow
 def test_import_tracekit_does_not_load_sqlalchemy_or_pandas():
     code = "import sys, tracekit; print(sorted(m for m in ('sqlalchemy', 'pandas') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

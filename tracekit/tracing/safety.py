@@ -1,9 +1,12 @@
-"""Failures inside tracekit never reach the user's code: they are logged once per place and swallowed."""
+"""Failures inside tracekit never reach the user's code: they are logged once per place and swallowed (or, with
+TRACEKIT_RAISE_INTERNAL_ERRORS=true, as in tracekit's own tests, re-raised so that a bug shows where it happens)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+
+from tracekit import config
 
 logger = logging.getLogger("tracekit")
 
@@ -14,8 +17,11 @@ _lock = threading.Lock()
 def report_internal_error(where: str) -> None:
     """Log the exception being handled: the first time at WARNING with its traceback, later ones at DEBUG.
 
-    `where` names the place in tracekit (a fixed string), which keeps the set of reported places small.
+    Call it only inside an `except` block. `where` names the place in tracekit (a fixed string), which keeps the set
+    of reported places small. With TRACEKIT_RAISE_INTERNAL_ERRORS=true the exception is re-raised instead.
     """
+    if config.RAISE_INTERNAL_ERRORS.get():
+        raise  # noqa: PLE0704 - re-raises the exception the caller is handling
     with _lock:
         first = where not in _reported
         _reported.add(where)
@@ -24,3 +30,9 @@ def report_internal_error(where: str) -> None:
                        "are logged at DEBUG.", where, exc_info=True)
     else:
         logger.debug("tracekit: %s failed again", where, exc_info=True)
+
+
+def forget_reported_errors() -> None:
+    """Log the next failure of every place at WARNING again, as if none had failed yet (for tests)."""
+    with _lock:
+        _reported.clear()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from tracekit import config
 from tracekit.constants import TRACE_SCHEMA_VERSION, TraceMetadataKey
+from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def current_experiment_id() -> str:
             if resolved:
                 return str(resolved)
         except Exception:  # noqa: BLE001 - tracing must not fail because a resolver did
-            logger.warning("Could not resolve the current experiment; using the default.", exc_info=True)
+            report_internal_error("resolving the experiment of a new trace (the default is used)")
     return _configured_experiment_id or DEFAULT_EXPERIMENT_ID
 
 
@@ -72,8 +73,7 @@ def initial_metadata() -> dict[str, str]:
         try:
             extra = provider()
         except Exception:  # noqa: BLE001
-            logger.warning("A trace metadata provider failed; the trace starts without its metadata.",
-                           exc_info=True)
+            report_internal_error("a trace metadata provider (the trace starts without its metadata)")
             continue
         if extra:
             metadata.update({str(key): str(value) for key, value in extra.items()})
