@@ -20,9 +20,10 @@ from opentelemetry.sdk.trace import Span as SdkSpan
 
 from tracekit.constants import REQUEST_PREVIEW_LENGTH, SpanAttributeKey, TraceMetadataKey
 from tracekit.entities import Span, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
+from tracekit.entities.ids import format_span_id, format_trace_id
 from tracekit.entities.trace_info import make_preview
 from tracekit.tracing import trace_defaults
-from tracekit.tracing.live_span import format_trace_id, span_from_otel
+from tracekit.tracing.live_span import span_from_otel
 from tracekit.tracing.stats import LimitedWarning, StatsCounter
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class TraceEntry:
         trace_id = self.trace_id
         spans = [span if isinstance(span, Span) else span_from_otel(span, trace_id) for span in self.ended]
         spans.extend(span_from_otel(span, trace_id) for span in list(self.live.values()))
-        root_id = f"{self.root_span_id:016x}"
+        root_id = format_span_id(self.root_span_id)
         root = next((span for span in spans if span.span_id == root_id), None)
         if root is None:  # cannot happen for a trace that started here; keep going with what we have
             root = spans[0] if spans else None

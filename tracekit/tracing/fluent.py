@@ -8,9 +8,10 @@ from types import TracebackType
 from typing import Any
 
 from tracekit.entities import Span, Trace, TraceState
+from tracekit.entities.ids import format_span_id, parse_trace_id, require_trace_id
 from tracekit.exceptions import TracekitException
 from tracekit.tracing.context import current_span, reset_current, set_current
-from tracekit.tracing.live_span import LiveSpan, NoOpSpan, parse_trace_id
+from tracekit.tracing.live_span import LiveSpan, NoOpSpan
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.safety import report_internal_error
 from tracekit.tracing.spans import start_child_of_current, start_live_span
@@ -111,12 +112,7 @@ def update_current_trace(tags: Mapping[str, Any] | None = None, metadata: Mappin
 def get_trace(trace_id: str) -> Trace | None:
     """The trace with that id: from memory while it is running, else from where traces are exported (after
     delivering anything still queued, so a trace is found as soon as its root span has ended); None if unknown."""
-    try:
-        otel_id = parse_trace_id(trace_id)
-    except (ValueError, AttributeError, TypeError):
-        raise TracekitException(f"Invalid trace id {trace_id!r}: expected 'tr-' followed by 32 hex digits.",
-                                error_code="INVALID_PARAMETER_VALUE") from None
-    entry = RUNTIME.buffer.get(otel_id)
+    entry = RUNTIME.buffer.get(require_trace_id(trace_id))
     if entry is not None:
         snapshot = entry.build_trace()
         snapshot.info.state = TraceState.IN_PROGRESS
@@ -195,7 +191,7 @@ def add_trace(trace: Trace | dict[str, Any], target: LiveSpan | None = None) -> 
 
 
 def _merge_under(trace: Trace, parent: LiveSpan) -> None:
-    new_ids = {span.span_id: f"{RUNTIME.provider.id_generator.generate_span_id():016x}"
+    new_ids = {span.span_id: format_span_id(RUNTIME.provider.id_generator.generate_span_id())
                for span in trace.data.spans}
     merged = []
     for span in trace.data.spans:

@@ -11,30 +11,14 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import Status, StatusCode
 
 from tracekit import serialization
-from tracekit.constants import INSTRUMENTATION_NAME, TRACE_ID_PREFIX, SpanAttributeKey
+from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
+from tracekit.entities.ids import format_span_id, format_trace_id
 from tracekit.entities.span import Span, SpanEvent, SpanStatus, SpanStatusCode, SpanType
 
 _OTEL_STATUS = {StatusCode.UNSET: SpanStatusCode.UNSET, StatusCode.OK: SpanStatusCode.OK,
                 StatusCode.ERROR: SpanStatusCode.ERROR}
 _TO_OTEL_STATUS = {value: key for key, value in _OTEL_STATUS.items()}
 _EVENT_PRIMITIVES = (str, bool, int, float)
-
-
-def format_trace_id(otel_trace_id: int) -> str:
-    """`tr-` followed by the 32 hex digits of an OpenTelemetry trace id."""
-    return f"{TRACE_ID_PREFIX}{otel_trace_id:032x}"
-
-
-def parse_trace_id(trace_id: str) -> int:
-    """Inverse of `format_trace_id`; raises ValueError on anything else."""
-    if not trace_id.startswith(TRACE_ID_PREFIX) or len(trace_id) != len(TRACE_ID_PREFIX) + 32:
-        raise ValueError(trace_id)
-    return int(trace_id[len(TRACE_ID_PREFIX):], 16)
-
-
-def format_span_id(otel_span_id: int) -> str:
-    """16 hex digits."""
-    return f"{otel_span_id:016x}"
 
 
 def to_span_status(status: SpanStatus | SpanStatusCode | str, description: str = "") -> SpanStatus:
