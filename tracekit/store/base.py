@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Generic, TypeVar
 
 from tracekit.entities import Trace
+from tracekit.entities.trace_merge import merge_trace
 
 T = TypeVar("T")
 
@@ -33,8 +34,6 @@ class TraceStore(abc.ABC):
         id seen again replaces its copy; traces not stored yet are written as they are. Used where one trace's spans
         arrive in several parts (OTLP ingest). This default reads, merges and writes without a lock; the SQL store
         does it in one transaction holding each trace's row."""
-        from tracekit.store.trace_merge import merge_trace
-
         merged = []
         for trace in traces:
             stored = self.get_trace(trace.info.trace_id)
