@@ -9,6 +9,7 @@ from typing import Any
 from tracekit import serialization
 from tracekit.constants import REQUEST_PREVIEW_LENGTH, SpanAttributeKey
 
+from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.entities.span import Span, SpanStatusCode
 
 
@@ -126,7 +127,7 @@ class TraceInfo:
         duration = data.get("execution_duration")
         return cls(
             trace_id=data["trace_id"],
-            experiment_id=str(data.get("experiment_id", "0")),
+            experiment_id=str(data.get("experiment_id", DEFAULT_EXPERIMENT_ID)),
             request_time=int(data["request_time"]),
             execution_duration=None if duration is None else int(duration),
             state=TraceState(data.get("state", "STATE_UNSPECIFIED")),
