@@ -13,7 +13,7 @@ from opentelemetry.trace import Status, StatusCode
 from tracekit import serialization
 from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
 from tracekit.entities.ids import format_span_id, format_trace_id
-from tracekit.entities.span import Span, SpanEvent, SpanStatus, SpanStatusCode, SpanType
+from tracekit.entities.span import BaseSpan, Span, SpanEvent, SpanStatus, SpanStatusCode, SpanType
 
 _OTEL_STATUS = {StatusCode.UNSET: SpanStatusCode.UNSET, StatusCode.OK: SpanStatusCode.OK,
                 StatusCode.ERROR: SpanStatusCode.ERROR}
@@ -72,8 +72,9 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
     )
 
 
-class LiveSpan:
-    """A span that is being recorded. Setters take any value; it is stored as JSON and never raises.
+class LiveSpan(BaseSpan):
+    """A span that is being recorded: the read accessors of `BaseSpan` over the OpenTelemetry span underneath,
+    plus setters. Setters take any value; it is stored as JSON and never raises.
 
     >>> with tracekit.start_span("retrieve", span_type=SpanType.RETRIEVER) as span:
     ...     span.set_inputs({"query": query})
@@ -92,18 +93,13 @@ class LiveSpan:
         if span_type is not None:
             otel_span.set_attribute(SpanAttributeKey.SPAN_TYPE, _span_type_json(span_type))
 
-    # --- identity -------------------------------------------------------------------------------------------
+    # --- reading --------------------------------------------------------------------------------------------
     @property
     def trace_id(self) -> str:
         """`tr-<32 hex>`."""
         if self._trace_id is None:
             self._trace_id = format_trace_id(self._otel_span.get_span_context().trace_id)
         return self._trace_id
-
-    @property
-    def request_id(self) -> str:
-        """Alias of `trace_id`, for code written against MLflow."""
-        return self.trace_id
 
     @property
     def span_id(self) -> str:
@@ -122,11 +118,6 @@ class LiveSpan:
         return self._otel_span.name
 
     @property
-    def span_type(self) -> str:
-        """The span's type."""
-        return self.get_attribute(SpanAttributeKey.SPAN_TYPE) or SpanType.UNKNOWN
-
-    @property
     def start_time_ns(self) -> int:
         """Start, in nanoseconds since the epoch."""
         return self._otel_span.start_time
@@ -143,30 +134,15 @@ class LiveSpan:
         return SpanStatus(_OTEL_STATUS[status.status_code], status.description or "")
 
     @property
-    def inputs(self) -> Any:
-        """Inputs set so far."""
-        return self.get_attribute(SpanAttributeKey.INPUTS)
-
-    @property
-    def outputs(self) -> Any:
-        """Outputs set so far."""
-        return self.get_attribute(SpanAttributeKey.OUTPUTS)
-
-    @property
-    def attributes(self) -> dict[str, Any]:
-        """All attributes, decoded."""
-        return {key: serialization.loads(value) for key, value in (self._otel_span.attributes or {}).items()}
+    def raw_attributes(self) -> Mapping[str, Any]:
+        """Attribute values set so far, as stored (JSON text for what tracekit sets)."""
+        return self._otel_span.attributes or {}
 
     @property
     def events(self) -> list[SpanEvent]:
         """Events recorded so far."""
         return [SpanEvent(event.name, event.timestamp, dict(event.attributes or {}))
                 for event in self._otel_span.events]
-
-    def get_attribute(self, key: str) -> Any:
-        """One attribute, decoded, or None."""
-        raw = (self._otel_span.attributes or {}).get(key)
-        return None if raw is None else serialization.loads(raw)
 
     @property
     def otel_span(self) -> trace_api.Span:
@@ -273,6 +249,7 @@ class UnsampledSpan(LiveSpan):
     inputs = None
     outputs = None
     attributes: dict[str, Any] = {}
+    raw_attributes: Mapping[str, Any] = {}
     events: list[SpanEvent] = []
 
     def get_attribute(self, key: str) -> None:
@@ -308,6 +285,11 @@ class NoOpSpan:
     def attributes(self) -> dict[str, Any]:
         """Always empty."""
         return {}
+
+    @property
+    def raw_attributes(self) -> Mapping[str, Any]:
+        """Attribute values set so far, as stored (JSON text for what tracekit sets)."""
+        return self._otel_span.attributes or {}
 
     @property
     def events(self) -> list[SpanEvent]:
