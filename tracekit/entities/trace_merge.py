@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from tracekit.entities.trace import Trace, TraceData, span_order, top_span
-from tracekit.entities.trace_info import TraceInfo
 
 
 def merge_trace(stored: Trace, incoming: Trace) -> Trace:
@@ -23,14 +22,9 @@ def merge_trace(stored: Trace, incoming: Trace) -> Trace:
     head = top_span(spans)
     owner = incoming if head is None or head.span_id in incoming_ids or not stored.data.spans else stored
     base = owner.info
-    info = TraceInfo(
+    info = replace(
+        base,
         trace_id=incoming.info.trace_id,
-        experiment_id=base.experiment_id,
-        request_time=base.request_time,
-        execution_duration=base.execution_duration,
-        state=base.state,
-        request_preview=base.request_preview,
-        response_preview=base.response_preview,
         client_request_id=base.client_request_id or stored.info.client_request_id,
         trace_metadata={**stored.info.trace_metadata, **incoming.info.trace_metadata},
         tags={**stored.info.tags, **incoming.info.tags},
