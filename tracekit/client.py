@@ -11,12 +11,13 @@ from typing import Any
 from opentelemetry.trace import NonRecordingSpan, SpanContext
 
 from tracekit.entities import SpanStatus, SpanStatusCode, Trace
+from tracekit.entities.ids import format_span_id, parse_trace_id, require_trace_id
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_store import TraceStore
-from tracekit.tracing.reader import TraceReader, check_trace_id
+from tracekit.tracing.reader import TraceReader
 from tracekit.tracing.buffer import TraceEntry
-from tracekit.tracing.live_span import LiveSpan, NoOpSpan, UnsampledSpan, parse_trace_id
+from tracekit.tracing.live_span import LiveSpan, NoOpSpan, UnsampledSpan
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.spans import start_live_span
 from tracekit.tracking_uri import get_tracking_uri
@@ -130,7 +131,7 @@ class TracekitClient:
             _SAMPLED_OUT.discard(trace_id)
             return
         entry = self._entry(trace_id)
-        self.end_span(trace_id, f"{entry.root_span_id:016x}", outputs, attributes, status, end_time_ns)
+        self.end_span(trace_id, format_span_id(entry.root_span_id), outputs, attributes, status, end_time_ns)
 
     # --- reading and managing finished traces ---------------------------------------------------------------
     def get_trace(self, trace_id: str) -> Trace | None:
@@ -180,7 +181,7 @@ class TracekitClient:
     # --- helpers --------------------------------------------------------------------------------------------
     @staticmethod
     def _maybe_entry(trace_id: str) -> TraceEntry | None:
-        return RUNTIME.buffer.get(check_trace_id(trace_id))
+        return RUNTIME.buffer.get(require_trace_id(trace_id))
 
     def _entry(self, trace_id: str) -> TraceEntry:
         entry = self._maybe_entry(trace_id)

@@ -7,6 +7,9 @@ from typing import Any
 
 from tracekit.entities.lifecycle import LifecycleStage
 
+#: The experiment every store creates and never deletes; traces and runs go there when no other one is chosen.
+DEFAULT_EXPERIMENT_ID = "0"
+
 
 @dataclass
 class Experiment:

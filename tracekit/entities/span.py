@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,38 +74,26 @@ class SpanEvent:
         return cls(data["name"], int(data["timestamp_ns"]), dict(data.get("attributes") or {}))
 
 
-class Span:
-    """One finished span of a trace. Immutable; inputs, outputs and attributes are decoded from JSON on access.
+class BaseSpan:
+    """What can be read of a span, finished (`Span`) or running (`tracekit.LiveSpan`, which adds the setters).
 
-    `raw_attributes` holds attribute values as stored: JSON text for everything tracekit sets
-    (inputs and outputs live there under `SpanAttributeKey.INPUTS`/`OUTPUTS`).
+    A subclass provides the fields (`trace_id`, `span_id`, `parent_id`, `name`, `start_time_ns`, `end_time_ns`,
+    `status`, `events`) and `raw_attributes`, the attribute values as stored: JSON text for everything tracekit
+    sets (inputs and outputs live there under `SpanAttributeKey.INPUTS`/`OUTPUTS`). The accessors derived from
+    them are defined here, once.
     """
 
-    __slots__ = ("trace_id", "span_id", "parent_id", "name", "start_time_ns", "end_time_ns", "status",
-                 "raw_attributes", "events")
+    __slots__ = ()
 
-    def __init__(
-        self,
-        *,
-        trace_id: str,
-        span_id: str,
-        parent_id: str | None,
-        name: str,
-        start_time_ns: int,
-        end_time_ns: int | None,
-        status: SpanStatus,
-        raw_attributes: dict[str, Any],
-        events: list[SpanEvent],
-    ) -> None:
-        self.trace_id = trace_id
-        self.span_id = span_id
-        self.parent_id = parent_id
-        self.name = name
-        self.start_time_ns = start_time_ns
-        self.end_time_ns = end_time_ns
-        self.status = status
-        self.raw_attributes = raw_attributes
-        self.events = events
+    trace_id: str
+    span_id: str
+    parent_id: str | None
+    name: str
+    start_time_ns: int
+    end_time_ns: int | None
+    status: SpanStatus
+    events: list[SpanEvent]
+    raw_attributes: Mapping[str, Any]
 
     @property
     def request_id(self) -> str:
@@ -134,12 +123,44 @@ class Span:
     @property
     def duration_ns(self) -> int | None:
         """End minus start, or None while unfinished."""
-        return None if self.end_time_ns is None else self.end_time_ns - self.start_time_ns
+        end = self.end_time_ns
+        return None if end is None else end - self.start_time_ns
 
     def get_attribute(self, key: str) -> Any:
         """One attribute, decoded, or None."""
         raw = self.raw_attributes.get(key)
         return None if raw is None else serialization.loads(raw)
+
+
+class Span(BaseSpan):
+    """One finished span of a trace. Immutable; inputs, outputs and attributes are decoded from JSON on access
+    (see `BaseSpan` for the accessors)."""
+
+    __slots__ = ("trace_id", "span_id", "parent_id", "name", "start_time_ns", "end_time_ns", "status",
+                 "raw_attributes", "events")
+
+    def __init__(
+        self,
+        *,
+        trace_id: str,
+        span_id: str,
+        parent_id: str | None,
+        name: str,
+        start_time_ns: int,
+        end_time_ns: int | None,
+        status: SpanStatus,
+        raw_attributes: dict[str, Any],
+        events: list[SpanEvent],
+    ) -> None:
+        self.trace_id = trace_id
+        self.span_id = span_id
+        self.parent_id = parent_id
+        self.name = name
+        self.start_time_ns = start_time_ns
+        self.end_time_ns = end_time_ns
+        self.status = status
+        self.raw_attributes = raw_attributes
+        self.events = events
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; attribute values stay as stored JSON text."""

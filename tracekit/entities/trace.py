@@ -12,6 +12,25 @@ from tracekit.entities.span import Span
 from tracekit.entities.trace_info import TraceInfo
 
 
+def span_order(span: Span) -> tuple[int, int, str]:
+    """Sort key giving the order spans ended in (children before their parents), as `TraceData` keeps them."""
+    end = span.end_time_ns if span.end_time_ns is not None else 1 << 63
+    return end, -span.start_time_ns, span.span_id
+
+
+def top_span(spans: list[Span]) -> Span | None:
+    """The span that heads `spans`: the one without a parent, else the earliest one whose parent is not among
+    them (a trace whose root has not arrived yet, or whose root lives in another service)."""
+    ids = {span.span_id for span in spans}
+    best: Span | None = None
+    for span in spans:
+        if span.parent_id is None:
+            return span
+        if span.parent_id not in ids and (best is None or span.start_time_ns < best.start_time_ns):
+            best = span
+    return best
+
+
 @dataclass
 class TraceData:
     """The spans of one trace, in the order they ended (children before their parents)."""

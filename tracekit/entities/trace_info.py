@@ -6,6 +6,12 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracekit import serialization
+from tracekit.constants import REQUEST_PREVIEW_LENGTH, SpanAttributeKey
+
+from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
+from tracekit.entities.span import Span, SpanStatusCode
+
 
 def make_preview(raw: str | None, limit: int = 1000) -> str | None:
     """The request/response preview of a root span's inputs or outputs JSON: the text itself, or its start with
@@ -40,6 +46,44 @@ class TraceInfo:
     trace_metadata: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     assessments: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def from_root_span(
+        cls,
+        trace_id: str,
+        root: Span | None,
+        *,
+        experiment_id: str,
+        state: TraceState | None = None,
+        client_request_id: str | None = None,
+        trace_metadata: dict[str, str] | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> TraceInfo:
+        """The info of a trace headed by `root` (its root span, or the top span of the part at hand): the request
+        time and duration are the root's, in ms; the previews are the start of its inputs and outputs; the state is
+        `state` if given, else IN_PROGRESS while the root runs, ERROR if it failed, OK otherwise.
+
+        >>> info = TraceInfo.from_root_span(trace.info.trace_id, trace.data.root_span, experiment_id="0")
+        """
+        if root is None:
+            return cls(trace_id=trace_id, experiment_id=experiment_id, request_time=0, execution_duration=None,
+                       state=state or TraceState.OK, client_request_id=client_request_id,
+                       trace_metadata=dict(trace_metadata or {}), tags=dict(tags or {}))
+        start_ns, end_ns = root.start_time_ns, root.end_time_ns
+        if state is None:
+            state = _state_of(root)
+        return cls(
+            trace_id=trace_id,
+            experiment_id=experiment_id,
+            request_time=start_ns // 1_000_000,
+            execution_duration=None if end_ns is None else (end_ns - start_ns) // 1_000_000,
+            state=state,
+            request_preview=_preview(root.raw_attributes.get(SpanAttributeKey.INPUTS)),
+            response_preview=_preview(root.raw_attributes.get(SpanAttributeKey.OUTPUTS)),
+            client_request_id=client_request_id,
+            trace_metadata=dict(trace_metadata or {}),
+            tags=dict(tags or {}),
+        )
 
     @property
     def request_id(self) -> str:
@@ -83,7 +127,7 @@ class TraceInfo:
         duration = data.get("execution_duration")
         return cls(
             trace_id=data["trace_id"],
-            experiment_id=str(data.get("experiment_id", "0")),
+            experiment_id=str(data.get("experiment_id", DEFAULT_EXPERIMENT_ID)),
             request_time=int(data["request_time"]),
             execution_duration=None if duration is None else int(duration),
             state=TraceState(data.get("state", "STATE_UNSPECIFIED")),
@@ -94,3 +138,15 @@ class TraceInfo:
             tags={str(k): str(v) for k, v in (data.get("tags") or {}).items()},
             assessments=list(data.get("assessments") or []),
         )
+
+
+def _state_of(root: Span) -> TraceState:
+    if root.end_time_ns is None:
+        return TraceState.IN_PROGRESS
+    return TraceState.ERROR if root.status.status_code is SpanStatusCode.ERROR else TraceState.OK
+
+
+def _preview(raw: Any) -> str | None:
+    # Attributes of spans from other SDKs may hold plain values rather than JSON text.
+    text = raw if raw is None or isinstance(raw, str) else serialization.dumps(raw)
+    return make_preview(text, REQUEST_PREVIEW_LENGTH)

@@ -27,16 +27,15 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span as OtlpSpan
 from opentelemetry.proto.trace.v1.trace_pb2 import SpanFlags, Status
 
 from tracekit import serialization
-from tracekit.constants import TRACE_ID_PREFIX, SpanAttributeKey, TraceMetadataKey
+from tracekit.constants import SpanAttributeKey, TraceMetadataKey
 from tracekit.entities import Span, SpanEvent, SpanStatus, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
-from tracekit.entities.trace_info import make_preview
 from tracekit.otlp.conventions import adopt_standard_keys
 from tracekit.otlp.keys import DERIVED_KEYS, TRACE_LEVEL_KEYS, TraceAttributeKey
 from tracekit.store.sql import schema
-from tracekit.store.trace_merge import top_span
-from tracekit.store.sql.trace_rows import span_order
+from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
+from tracekit.entities.ids import format_span_id, format_trace_id
+from tracekit.entities.trace import span_order, top_span
 
-DEFAULT_EXPERIMENT_ID = "0"
 INT64_MAX = 2**63 - 1
 
 _STATUS = {Status.STATUS_CODE_UNSET: SpanStatusCode.UNSET, Status.STATUS_CODE_OK: SpanStatusCode.OK,
@@ -103,8 +102,8 @@ def _span(otlp: OtlpSpan, trace_id: str) -> tuple[Span, dict[str, Any]]:
             attributes[key] = serialization.dumps(value)
     span = Span(
         trace_id=trace_id,
-        span_id=otlp.span_id.hex(),
-        parent_id=otlp.parent_span_id.hex() if otlp.parent_span_id else None,
+        span_id=format_span_id(int.from_bytes(otlp.span_id, "big")),
+        parent_id=format_span_id(int.from_bytes(otlp.parent_span_id, "big")) if otlp.parent_span_id else None,
         name=otlp.name,
         start_time_ns=otlp.start_time_unix_nano,
         end_time_ns=otlp.end_time_unix_nano or None,
@@ -138,36 +137,24 @@ def _trace(trace_id: str, spans: list[Span], trace_level: dict[str, Any], remote
     metadata = _string_dict(trace_level.get(TraceAttributeKey.METADATA))
     tags = _string_dict(trace_level.get(TraceAttributeKey.TAGS))
     complete_head = head.parent_id is None or head.span_id in remote_parents
-    if not complete_head or head.end_time_ns is None or metadata.get(TraceMetadataKey.EVICTED) == "true":
-        state = TraceState.IN_PROGRESS
-    else:
-        state = TraceState.ERROR if head.status.status_code is SpanStatusCode.ERROR else TraceState.OK
+    # A head that is not the trace's root (its root has not arrived) or an evicted trace is still in progress;
+    # otherwise the constructor reads the state off the head.
+    evicted = metadata.get(TraceMetadataKey.EVICTED) == "true"
+    state = TraceState.IN_PROGRESS if not complete_head or evicted else None
     experiment_id = str(trace_level.get(TraceAttributeKey.EXPERIMENT_ID) or "")
     if not is_valid_experiment_id(experiment_id):
         experiment_id = default_experiment_id
     client_request_id = trace_level.get(TraceAttributeKey.CLIENT_REQUEST_ID)
-    info = TraceInfo(
-        trace_id=trace_id,
-        experiment_id=experiment_id,
-        request_time=head.start_time_ns // 1_000_000,
-        execution_duration=None if head.end_time_ns is None else (head.end_time_ns - head.start_time_ns) // 1_000_000,
-        state=state,
-        request_preview=make_preview(_text(head.raw_attributes.get(SpanAttributeKey.INPUTS))),
-        response_preview=make_preview(_text(head.raw_attributes.get(SpanAttributeKey.OUTPUTS))),
-        client_request_id=None if client_request_id is None else str(client_request_id),
-        trace_metadata=metadata,
-        tags=tags,
-    )
+    info = TraceInfo.from_root_span(
+        trace_id, head, experiment_id=experiment_id, state=state,
+        client_request_id=None if client_request_id is None else str(client_request_id), trace_metadata=metadata,
+        tags=tags)
     return Trace(info=info, data=TraceData(spans=spans))
 
 
 def is_valid_experiment_id(experiment_id: str) -> bool:
     """Whether `experiment_id` fits the store: 1 to 32 characters, no NUL."""
     return 0 < len(experiment_id) <= schema.EXPERIMENT_ID_LENGTH and "\x00" not in experiment_id
-
-
-def _text(value: Any) -> str | None:
-    return value if value is None or isinstance(value, str) else serialization.dumps(value)
 
 
 def _rejection(otlp: OtlpSpan) -> str | None:
@@ -200,7 +187,7 @@ def traces_from_request(request: ExportTraceServiceRequest, default_experiment_i
                 if reason is not None:
                     result.reject(reason)
                     continue
-                trace_id = TRACE_ID_PREFIX + otlp.trace_id.hex()
+                trace_id = format_trace_id(int.from_bytes(otlp.trace_id, "big"))
                 span, carried = _span(otlp, trace_id)
                 declared = carried.get(TraceAttributeKey.TRACE_ID)
                 if declared is not None and declared != trace_id:

@@ -27,6 +27,7 @@ from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, Trace
 from tracekit import serialization
 from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
 from tracekit.entities import Span, SpanStatusCode, Trace
+from tracekit.entities.ids import parse_trace_id
 from tracekit.otlp.conventions import standard_attributes, standard_trace_attributes
 from tracekit.otlp.keys import DERIVED_KEYS, TraceAttributeKey
 
@@ -103,7 +104,7 @@ def _trace_attributes(trace: Trace) -> dict[str, Any]:
 
 def to_otel_spans(trace: Trace, resource: Resource) -> list[ReadableSpan]:
     """The spans of `trace` as OpenTelemetry `ReadableSpan`s with `resource`, ready for an SDK span exporter."""
-    otel_trace_id = int(trace.info.trace_id[3:], 16)
+    otel_trace_id = parse_trace_id(trace.info.trace_id)
     root = trace.data.root_span
     span_ids = {span.span_id for span in trace.data.spans}
     spans = []

@@ -6,6 +6,7 @@ import abc
 from collections.abc import Sequence
 
 from tracekit.entities import Trace
+from tracekit.entities.trace_merge import merge_trace
 from tracekit.store.paging import PagedList
 
 
@@ -23,8 +24,6 @@ class TraceStore(abc.ABC):
         id seen again replaces its copy; traces not stored yet are written as they are. Used where one trace's spans
         arrive in several parts (OTLP ingest). This default reads, merges and writes without a lock; the SQL store
         does it in one transaction holding each trace's row."""
-        from tracekit.store.trace_merge import merge_trace
-
         merged = []
         for trace in traces:
             stored = self.get_trace(trace.info.trace_id)

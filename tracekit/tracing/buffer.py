@@ -18,11 +18,11 @@ from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.sdk.trace import Span as SdkSpan
 
-from tracekit.constants import REQUEST_PREVIEW_LENGTH, SpanAttributeKey, TraceMetadataKey
-from tracekit.entities import Span, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
-from tracekit.entities.trace_info import make_preview
+from tracekit.constants import TraceMetadataKey
+from tracekit.entities import Span, Trace, TraceData, TraceInfo, TraceState
+from tracekit.entities.ids import format_span_id, format_trace_id
 from tracekit.tracing import trace_defaults
-from tracekit.tracing.live_span import format_trace_id, span_from_otel
+from tracekit.tracing.live_span import span_from_otel
 from tracekit.tracing.stats import LimitedWarning, StatsCounter
 
 logger = logging.getLogger(__name__)
@@ -58,33 +58,14 @@ class TraceEntry:
         trace_id = self.trace_id
         spans = [span if isinstance(span, Span) else span_from_otel(span, trace_id) for span in self.ended]
         spans.extend(span_from_otel(span, trace_id) for span in list(self.live.values()))
-        root_id = f"{self.root_span_id:016x}"
+        root_id = format_span_id(self.root_span_id)
         root = next((span for span in spans if span.span_id == root_id), None)
         if root is None:  # cannot happen for a trace that started here; keep going with what we have
             root = spans[0] if spans else None
-        state = self.state
-        if state is None:
-            failed = root is not None and root.status.status_code == SpanStatusCode.ERROR
-            state = TraceState.ERROR if failed else TraceState.OK
-        start_ns = root.start_time_ns if root else 0
-        end_ns = root.end_time_ns if root else None
-        info = TraceInfo(
-            trace_id=trace_id,
-            experiment_id=self.experiment_id,
-            request_time=start_ns // 1_000_000,
-            execution_duration=None if end_ns is None else (end_ns - start_ns) // 1_000_000,
-            state=state,
-            request_preview=_preview(root, SpanAttributeKey.INPUTS),
-            response_preview=_preview(root, SpanAttributeKey.OUTPUTS),
-            client_request_id=self.client_request_id,
-            trace_metadata=dict(self.metadata),
-            tags=dict(self.tags),
-        )
+        info = TraceInfo.from_root_span(trace_id, root, experiment_id=self.experiment_id, state=self.state,
+                                        client_request_id=self.client_request_id, trace_metadata=self.metadata,
+                                        tags=self.tags)
         return Trace(info=info, data=TraceData(spans=spans))
-
-
-def _preview(root: Span | None, key: str) -> str | None:
-    return None if root is None else make_preview(root.raw_attributes.get(key), REQUEST_PREVIEW_LENGTH)
 
 
 class TraceBuffer(SpanProcessor):

@@ -8,9 +8,10 @@ from types import TracebackType
 from typing import Any
 
 from tracekit.entities import Span, Trace, TraceState
+from tracekit.entities.ids import format_span_id, parse_trace_id
 from tracekit.exceptions import TracekitException
 from tracekit.tracing.context import current_span, reset_current, set_current
-from tracekit.tracing.live_span import LiveSpan, NoOpSpan, parse_trace_id
+from tracekit.tracing.live_span import LiveSpan, NoOpSpan
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.safety import report_internal_error
 from tracekit.tracing.spans import start_child_of_current, start_live_span
@@ -183,7 +184,7 @@ def add_trace(trace: Trace | dict[str, Any], target: LiveSpan | None = None) -> 
 
 
 def _merge_under(trace: Trace, parent: LiveSpan) -> None:
-    new_ids = {span.span_id: f"{RUNTIME.provider.id_generator.generate_span_id():016x}"
+    new_ids = {span.span_id: format_span_id(RUNTIME.provider.id_generator.generate_span_id())
                for span in trace.data.spans}
     merged = []
     for span in trace.data.spans:

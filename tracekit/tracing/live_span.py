@@ -11,30 +11,14 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import Status, StatusCode
 
 from tracekit import serialization
-from tracekit.constants import INSTRUMENTATION_NAME, TRACE_ID_PREFIX, SpanAttributeKey
-from tracekit.entities.span import Span, SpanEvent, SpanStatus, SpanStatusCode, SpanType
+from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
+from tracekit.entities.ids import format_span_id, format_trace_id
+from tracekit.entities.span import BaseSpan, Span, SpanEvent, SpanStatus, SpanStatusCode, SpanType
 
 _OTEL_STATUS = {StatusCode.UNSET: SpanStatusCode.UNSET, StatusCode.OK: SpanStatusCode.OK,
                 StatusCode.ERROR: SpanStatusCode.ERROR}
 _TO_OTEL_STATUS = {value: key for key, value in _OTEL_STATUS.items()}
 _EVENT_PRIMITIVES = (str, bool, int, float)
-
-
-def format_trace_id(otel_trace_id: int) -> str:
-    """`tr-` followed by the 32 hex digits of an OpenTelemetry trace id."""
-    return f"{TRACE_ID_PREFIX}{otel_trace_id:032x}"
-
-
-def parse_trace_id(trace_id: str) -> int:
-    """Inverse of `format_trace_id`; raises ValueError on anything else."""
-    if not trace_id.startswith(TRACE_ID_PREFIX) or len(trace_id) != len(TRACE_ID_PREFIX) + 32:
-        raise ValueError(trace_id)
-    return int(trace_id[len(TRACE_ID_PREFIX):], 16)
-
-
-def format_span_id(otel_span_id: int) -> str:
-    """16 hex digits."""
-    return f"{otel_span_id:016x}"
 
 
 def to_span_status(status: SpanStatus | SpanStatusCode | str, description: str = "") -> SpanStatus:
@@ -88,8 +72,9 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
     )
 
 
-class LiveSpan:
-    """A span that is being recorded. Setters take any value; it is stored as JSON and never raises.
+class LiveSpan(BaseSpan):
+    """A span that is being recorded: the read accessors of `BaseSpan` over the OpenTelemetry span underneath,
+    plus setters. Setters take any value; it is stored as JSON and never raises.
 
     >>> with tracekit.start_span("retrieve", span_type=SpanType.RETRIEVER) as span:
     ...     span.set_inputs({"query": query})
@@ -108,18 +93,13 @@ class LiveSpan:
         if span_type is not None:
             otel_span.set_attribute(SpanAttributeKey.SPAN_TYPE, _span_type_json(span_type))
 
-    # --- identity -------------------------------------------------------------------------------------------
+    # --- reading --------------------------------------------------------------------------------------------
     @property
     def trace_id(self) -> str:
         """`tr-<32 hex>`."""
         if self._trace_id is None:
             self._trace_id = format_trace_id(self._otel_span.get_span_context().trace_id)
         return self._trace_id
-
-    @property
-    def request_id(self) -> str:
-        """Alias of `trace_id`, for code written against MLflow."""
-        return self.trace_id
 
     @property
     def span_id(self) -> str:
@@ -138,11 +118,6 @@ class LiveSpan:
         return self._otel_span.name
 
     @property
-    def span_type(self) -> str:
-        """The span's type."""
-        return self.get_attribute(SpanAttributeKey.SPAN_TYPE) or SpanType.UNKNOWN
-
-    @property
     def start_time_ns(self) -> int:
         """Start, in nanoseconds since the epoch."""
         return self._otel_span.start_time
@@ -159,30 +134,15 @@ class LiveSpan:
         return SpanStatus(_OTEL_STATUS[status.status_code], status.description or "")
 
     @property
-    def inputs(self) -> Any:
-        """Inputs set so far."""
-        return self.get_attribute(SpanAttributeKey.INPUTS)
-
-    @property
-    def outputs(self) -> Any:
-        """Outputs set so far."""
-        return self.get_attribute(SpanAttributeKey.OUTPUTS)
-
-    @property
-    def attributes(self) -> dict[str, Any]:
-        """All attributes, decoded."""
-        return {key: serialization.loads(value) for key, value in (self._otel_span.attributes or {}).items()}
+    def raw_attributes(self) -> Mapping[str, Any]:
+        """Attribute values set so far, as stored (JSON text for what tracekit sets)."""
+        return self._otel_span.attributes or {}
 
     @property
     def events(self) -> list[SpanEvent]:
         """Events recorded so far."""
         return [SpanEvent(event.name, event.timestamp, dict(event.attributes or {}))
                 for event in self._otel_span.events]
-
-    def get_attribute(self, key: str) -> Any:
-        """One attribute, decoded, or None."""
-        raw = (self._otel_span.attributes or {}).get(key)
-        return None if raw is None else serialization.loads(raw)
 
     @property
     def otel_span(self) -> trace_api.Span:
@@ -289,6 +249,7 @@ class UnsampledSpan(LiveSpan):
     inputs = None
     outputs = None
     attributes: dict[str, Any] = {}
+    raw_attributes: Mapping[str, Any] = {}
     events: list[SpanEvent] = []
 
     def get_attribute(self, key: str) -> None:
@@ -324,6 +285,11 @@ class NoOpSpan:
     def attributes(self) -> dict[str, Any]:
         """Always empty."""
         return {}
+
+    @property
+    def raw_attributes(self) -> Mapping[str, Any]:
+        """Attribute values set so far, as stored (JSON text for what tracekit sets)."""
+        return self._otel_span.attributes or {}
 
     @property
     def events(self) -> list[SpanEvent]:

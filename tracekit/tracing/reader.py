@@ -8,9 +8,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tracekit.entities import Trace, TraceState
-from tracekit.exceptions import TracekitException
+from tracekit.entities.ids import require_trace_id
 from tracekit.tracing import trace_defaults
-from tracekit.tracing.live_span import parse_trace_id
 from tracekit.tracing.runtime import RUNTIME
 
 if TYPE_CHECKING:
@@ -27,15 +26,6 @@ def trace_scope(experiment_ids: Sequence[str] | str | None, run_id: str | None,
     if run_id is not None or model_id is not None:
         return []
     return [trace_defaults.current_experiment_id()]
-
-
-def check_trace_id(trace_id: str) -> int:
-    """The OpenTelemetry trace id of a tracekit trace id; TracekitException naming the bad value otherwise."""
-    try:
-        return parse_trace_id(trace_id)
-    except (ValueError, AttributeError, TypeError):
-        raise TracekitException(f"Invalid trace id {trace_id!r}: expected 'tr-' followed by 32 hex digits.",
-                                error_code="INVALID_PARAMETER_VALUE") from None
 
 
 class TraceReader:
@@ -62,7 +52,7 @@ class TraceReader:
     def get_trace(self, trace_id: str) -> Trace | None:
         """The trace with that id: a snapshot (state IN_PROGRESS) while it runs in this process, else the stored
         copy, or None."""
-        entry = RUNTIME.buffer.get(check_trace_id(trace_id))
+        entry = RUNTIME.buffer.get(require_trace_id(trace_id))
         if entry is not None:
             snapshot = entry.build_trace()
             snapshot.info.state = TraceState.IN_PROGRESS

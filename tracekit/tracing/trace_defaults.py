@@ -11,11 +11,10 @@ from collections.abc import Callable
 
 from tracekit import config
 from tracekit.constants import TRACE_SCHEMA_VERSION, TraceMetadataKey
+from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_EXPERIMENT_ID = "0"
 
 ExperimentResolver = Callable[[], "str | None"]
 MetadataProvider = Callable[[], "dict[str, str] | None"]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from tracekit import config
 from tracekit.constants import TraceMetadataKey
+from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.tracing import trace_defaults
 from tracekit.tracking_uri import get_tracking_uri
 
@@ -116,7 +117,7 @@ def current_experiment_id() -> str:
     name = config.EXPERIMENT_NAME.get()
     if name:
         return experiment_id_for_name(name)
-    return config.EXPERIMENT_ID.get() or trace_defaults.DEFAULT_EXPERIMENT_ID
+    return config.EXPERIMENT_ID.get() or DEFAULT_EXPERIMENT_ID
 
 
 def _trace_experiment_id() -> str | None:

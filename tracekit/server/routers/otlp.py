@@ -22,7 +22,8 @@ from tracekit.exceptions import TracekitException
 from tracekit.server.dependencies import get_trace_store
 from tracekit.server.errors import STATUS_BY_ERROR_CODE
 from tracekit.server.body_limit import gunzip_bounded
-from tracekit.otlp.decode import DEFAULT_EXPERIMENT_ID, is_valid_experiment_id, traces_from_request
+from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
+from tracekit.otlp.decode import is_valid_experiment_id, traces_from_request
 from tracekit.otlp.protobuf import JSON_MEDIA_TYPE, PROTOBUF_MEDIA_TYPES, decode_export_request, media_type
 from tracekit.store.trace_store import TraceStore
 

@@ -8,11 +8,10 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from tracekit.entities import Span, SpanEvent, SpanStatus, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
+from tracekit.entities.ids import SPAN_ID_PATTERN, TRACE_ID_PATTERN
 from tracekit.server.schemas.common_bodies import MAX_SEARCH_RESULTS, NonNegativeInt64, StrictModel
 from tracekit.store.sql import schema
 
-TRACE_ID_PATTERN = r"^tr-[0-9a-f]{32}$"
-SPAN_ID_PATTERN = r"^[0-9a-f]{16}$"
 
 TraceStateName = Literal["STATE_UNSPECIFIED", "OK", "ERROR", "IN_PROGRESS"]
 ExperimentId = Field(min_length=1, max_length=schema.EXPERIMENT_ID_LENGTH, pattern=r"^[^\x00]+$")

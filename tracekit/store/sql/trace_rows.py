@@ -122,9 +122,3 @@ def trace_info_from_row(row: Sequence[Any], tags: dict[str, str], metadata: dict
 def span_from_content(content: str) -> Span:
     """A `Span` from its stored JSON."""
     return Span.from_dict(orjson.loads(content))
-
-
-def span_order(span: Span) -> tuple[int, int, str]:
-    """Sort key giving the order spans ended in (children before their parents), as `TraceData` keeps them."""
-    end = span.end_time_ns if span.end_time_ns is not None else 1 << 63
-    return end, -span.start_time_ns, span.span_id

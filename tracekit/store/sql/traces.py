@@ -22,6 +22,8 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from tracekit.entities import Trace, TraceData
+from tracekit.entities.trace import span_order
+from tracekit.entities.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.sql import trace_search
 from tracekit.store.paging import PagedList
@@ -36,13 +38,11 @@ from tracekit.store.sql.schema import (
     trace_tags,
 )
 from tracekit.store.search.grammar import parse_filter, parse_order_by
-from tracekit.store.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
 from tracekit.store.sql.database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
 from tracekit.store.sql.database import chunks as _chunks
 from tracekit.store.sql.trace_rows import (
     INFO_COLUMNS,
     span_from_content,
-    span_order,
     text_column,
     trace_info_from_row,
     traces_to_rows,

@@ -30,12 +30,12 @@ from tracekit.entities import (
     RunStatus,
     ViewType,
 )
+from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.entities.logged_model import MODEL_ID_PREFIX
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.sql import trace_search
 from tracekit.store.paging import PagedList
 from tracekit.store.sql.schema import (
-    DEFAULT_EXPERIMENT_ID,
     experiment_tags,
     experiments,
     latest_metrics,

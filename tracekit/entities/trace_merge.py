@@ -7,21 +7,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import replace
 
-from tracekit.entities import Span, Trace, TraceData, TraceInfo
-from tracekit.store.sql.trace_rows import span_order
-
-
-def top_span(spans: list[Span]) -> Span | None:
-    """The span that heads `spans`: the one without a parent, else the earliest one whose parent is not among
-    them (a trace whose root has not arrived yet, or whose root lives in another service)."""
-    ids = {span.span_id for span in spans}
-    best: Span | None = None
-    for span in spans:
-        if span.parent_id is None:
-            return span
-        if span.parent_id not in ids and (best is None or span.start_time_ns < best.start_time_ns):
-            best = span
-    return best
+from tracekit.entities.trace import Trace, TraceData, span_order, top_span
 
 
 def merge_trace(stored: Trace, incoming: Trace) -> Trace:
@@ -36,14 +22,9 @@ def merge_trace(stored: Trace, incoming: Trace) -> Trace:
     head = top_span(spans)
     owner = incoming if head is None or head.span_id in incoming_ids or not stored.data.spans else stored
     base = owner.info
-    info = TraceInfo(
+    info = replace(
+        base,
         trace_id=incoming.info.trace_id,
-        experiment_id=base.experiment_id,
-        request_time=base.request_time,
-        execution_duration=base.execution_duration,
-        state=base.state,
-        request_preview=base.request_preview,
-        response_preview=base.response_preview,
         client_request_id=base.client_request_id or stored.info.client_request_id,
         trace_metadata={**stored.info.trace_metadata, **incoming.info.trace_metadata},
         tags={**stored.info.tags, **incoming.info.tags},
