@@ -29,6 +29,7 @@ from tracekit.exceptions import (
     InvalidFilterError,
     ResourceNotFoundError,
     TracekitException,
+    TraceRejectedError,
     TrackingServerUnavailableError,
 )
 from tracekit.tracing import configure
@@ -116,6 +117,7 @@ __all__ = [
     "TraceState",
     "TracekitClient",
     "TracekitException",
+    "TraceRejectedError",
     "TrackingServerUnavailableError",
     "ViewType",
     "active_run",

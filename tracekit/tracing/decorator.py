@@ -106,20 +106,23 @@ class _SpanSpec:
         """Start the call's span and record its inputs; None (and one log line) if tracekit itself fails."""
         try:
             span = start_child_of_current(self.name, self.span_type, self.attributes)
-            if span.recording:
-                span.set_inputs(self.binder.bind(args, kwargs))
-            return span
         except Exception:  # noqa: BLE001
             report_internal_error("starting a span for a traced function")
             return None
+        if span.recording:
+            try:
+                span.set_inputs(self.binder.bind(args, kwargs))
+            except Exception:  # noqa: BLE001 - the span still ends with its call, so the trace is not left behind
+                report_internal_error("recording the inputs of a traced function")
+        return span
 
 
 def _end_ok(span: LiveSpan, outputs: Any) -> None:
     try:
         span.set_outputs(outputs)
-        span.end()
     except Exception:  # noqa: BLE001
-        report_internal_error("ending a span of a traced function")
+        report_internal_error("recording the outputs of a traced function")
+    _end(span)
 
 
 def _end_error(span: LiveSpan, exc: BaseException, outputs: Any = None) -> None:
@@ -127,9 +130,17 @@ def _end_error(span: LiveSpan, exc: BaseException, outputs: Any = None) -> None:
         if outputs is not None:
             span.set_outputs(outputs)
         span.record_exception(exc)
-        span.end()
     except Exception:  # noqa: BLE001
         report_internal_error("recording an exception of a traced function")
+    _end(span)
+
+
+def _end(span: LiveSpan) -> None:
+    # Separate from recording what the call did: a span that is not ended keeps its trace in the buffer.
+    try:
+        span.end()
+    except Exception:  # noqa: BLE001
+        report_internal_error("ending a span of a traced function")
 
 
 def _wrap_function(func: Callable[..., Any], spec: _SpanSpec) -> Callable[..., Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from tracekit import config
+from tracekit import config, serialization
 from tracekit.constants import TRACE_SCHEMA_VERSION, TraceMetadataKey
 
 logger = logging.getLogger(__name__)
@@ -76,5 +76,5 @@ def initial_metadata() -> dict[str, str]:
                            exc_info=True)
             continue
         if extra:
-            metadata.update({str(key): str(value) for key, value in extra.items()})
+            metadata.update(serialization.safe_str_map(extra))
     return metadata
