@@ -6,6 +6,7 @@ import click
 
 from tracekit.cli.db_commands import db
 from tracekit.cli.server_command import server
+from tracekit.cli.spill_commands import spill
 from tracekit.cli.trace_commands import traces
 from tracekit.cli.tracking_commands import experiments, runs
 
@@ -18,7 +19,7 @@ def main() -> None:
     """
 
 
-for _command in (db, server, traces, experiments, runs):
+for _command in (db, server, spill, traces, experiments, runs):
     main.add_command(_command)
 
 __all__ = ["main"]
