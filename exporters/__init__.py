@@ -24,7 +24,11 @@ class TraceExporter(abc.ABC):
 
     @abc.abstractmethod
     def export(self, traces: Sequence[Trace]) -> None:
-        """Deliver `traces`; raise on failure. Called from one background thread at a time."""
+        """Deliver `traces`; raise on failure. Called from one background thread at a time.
+
+        Raise `tracekit.TraceRejectedError` when the destination refuses the traces for good: the queue then splits
+        the batch to find the refused ones and moves them to the dead-letter file instead of retrying. Any other
+        exception means "try again later"."""
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
         """Push out anything the exporter itself holds; True when done within the timeout."""
