@@ -30,6 +30,7 @@ from tracekit.exceptions import (
     InvalidFilterError,
     ResourceNotFoundError,
     TracekitException,
+    TraceRejectedError,
     TrackingServerUnavailableError,
 )
 from tracekit.tracing import configure
@@ -117,6 +118,7 @@ __all__ = [
     "TraceState",
     "TracekitClient",
     "TracekitException",
+    "TraceRejectedError",
     "TrackingServerUnavailableError",
     "ViewType",
     "active_run",

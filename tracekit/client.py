@@ -10,6 +10,7 @@ from typing import Any
 
 from opentelemetry.trace import NonRecordingSpan, SpanContext
 
+from tracekit import serialization
 from tracekit.entities import SpanStatus, SpanStatusCode, Trace
 from tracekit.entities.ids import format_span_id, parse_trace_id, require_trace_id
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
@@ -93,7 +94,7 @@ class TracekitClient:
             span.set_inputs(inputs)
         entry = self._entry(span.trace_id)
         if tags:
-            entry.tags.update({str(key): str(value) for key, value in tags.items()})
+            entry.tags.update(serialization.safe_str_map(tags))
         if experiment_id is not None:
             entry.experiment_id = str(experiment_id)
         return span
@@ -155,7 +156,7 @@ class TracekitClient:
         """Set a tag on a trace, running or finished."""
         entry = self._maybe_entry(trace_id)
         if entry is not None:
-            entry.tags[str(key)] = str(value)
+            entry.tags.update(serialization.safe_str_map({key: value}))
             return
         RUNTIME.queue.flush()
         self.store.set_trace_tag(trace_id, str(key), str(value))

@@ -31,3 +31,14 @@ class TrackingServerUnavailableError(TracekitException):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, error_code="TEMPORARILY_UNAVAILABLE")
+
+
+class TraceRejectedError(TracekitException):
+    """The destination refused traces for good: sending them again would fail the same way (a value the database
+    cannot store, a trace over the tracking server's body limit, a 4xx answer). The export queue then splits the
+    batch to find the refused traces, stores the others, and moves the refused ones to the dead-letter file (see
+    `tracekit spill list --dead`) instead of retrying them. Raise it from a custom `TraceExporter.export` for
+    traces your destination will never take; raise anything else for failures worth retrying."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, error_code="INVALID_PARAMETER_VALUE")

@@ -38,7 +38,7 @@ class Cyclic:
         (Color.RED, "red"),
         (b"bytes", "bytes"),
         (frozenset({3}), [3]),
-        (2**70, 2**70),
+        (2**70, "1180591620717411303424 [tracekit: integer beyond 64 bits, stored as text]"),
     ],
 )
 def test_values_become_json(value, expected):

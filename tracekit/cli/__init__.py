@@ -19,7 +19,7 @@ def main() -> None:
     """
 
 
-for _command in (db, server, traces, experiments, runs, spill):
+for _command in (db, server, spill, traces, experiments, runs):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -1,6 +1,10 @@
-"""`tracekit spill ...`: the traces kept in the spill folder until their store answers."""
+"""`tracekit spill ...`: what the spill folder holds: traces waiting for their destination, and dead letters."""
 
 from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
 
 import click
 
@@ -8,10 +12,71 @@ from tracekit.cli.common import TRACKING_URI_OPTION, resolve_uri
 from tracekit.tracking_uri import redact
 
 
-@click.group(short_help="Traces kept on disk until their store answers.")
+@click.group(short_help="Traces kept on local disk: waiting to be replayed, or refused for good.")
 def spill() -> None:
-    """Traces that could not be delivered yet wait in the spill folder (TRACEKIT_SPILL_DIR, default
-    ~/.tracekit/spill), one sub-folder per tracking URI."""
+    """The spill folder (TRACEKIT_SPILL_DIR, default ~/.tracekit/spill) keeps traces a destination could not take
+    yet, one sub-folder per destination, until they are replayed; traces a destination refused for good are kept in
+    its dead-letter file with the reason."""
+
+
+def _destination_folders(root: Path) -> list[tuple[str, Path]]:
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in sorted(path for path in root.iterdir() if path.is_dir()):
+        marker = folder / "DESTINATION"
+        name = marker.read_text(encoding="utf-8").strip() if marker.is_file() else folder.name
+        found.append((name, folder))
+    return found
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+@spill.command("list", short_help="List spilled traces, or with --dead the refused ones and why.")
+@click.option("--dead", is_flag=True, help="List the dead letters (traces refused for good) with their reasons.")
+@click.option("--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: one line per file (or per dead letter); json: one object per line.")
+def list_spilled(dead: bool, output: str) -> None:
+    """List what the spill folder holds: per destination, the files of traces waiting to be replayed and how many
+    traces each holds; with --dead, every trace the destination refused for good, when, and why.
+
+    \b
+    Examples:
+      tracekit spill list
+      tracekit spill list --dead
+      TRACEKIT_SPILL_DIR=/var/spool/tracekit tracekit spill list --dead -o json
+    """
+    from tracekit.tracing.dead_letters import read_dead_letters
+    from tracekit.tracing.spill import default_spill_root
+
+    root = default_spill_root()
+    rows = []
+    for destination, folder in _destination_folders(root):
+        if dead:
+            for record in read_dead_letters(folder):
+                rows.append({"destination": destination, "trace_id": record.get("trace_id"),
+                             "rejected_at": record.get("rejected_at"), "reason": record.get("reason"),
+                             "file": record.get("file")})
+        else:
+            for path in sorted(folder.iterdir()):
+                if path.is_file() and path.name != "DESTINATION":
+                    rows.append({"destination": destination, "file": str(path), "traces": _count_lines(path)})
+    if output == "json":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=True))
+        return
+    if not rows:
+        click.echo(f"No {'dead letters' if dead else 'spilled traces'} in {root}.")
+        return
+    for row in rows:
+        if dead:
+            when = datetime.datetime.fromtimestamp((row["rejected_at"] or 0) / 1000).isoformat(timespec="seconds")
+            click.echo(f"{row['destination']}  {row['trace_id'] or '-'}  {when}  {row['reason']}")
+        else:
+            click.echo(f"{row['destination']}  {row['file']}  {row['traces']} trace(s)")
 
 
 @spill.command("replay", short_help="Deliver spilled traces to their store now.")

@@ -55,8 +55,8 @@ def configure(*, use_global_tracer_provider: bool | None = None, sampling_ratio:
 
 
 def stats() -> TracingStats:
-    """Counts of traces completed, exported, retried, spilled, replayed, evicted, dropped and sampled out in this
-    process."""
+    """Counts of what happened to this process's traces; `completed == exported + spilled_pending + rejected +
+    dropped + sampled_out` whenever nothing is being exported (each counter is described on `TracingStats`)."""
     return RUNTIME.stats.snapshot()
 
 

@@ -105,12 +105,15 @@ class _SpanSpec:
         """Start the call's span and record its inputs; None (and one log line) if tracekit itself fails."""
         try:
             span = start_child_of_current(self.name, self.span_type, self.attributes)
-            if span.recording:
-                span.set_inputs(self.binder.bind(args, kwargs))
-            return TracedCall(span)
         except Exception:  # noqa: BLE001
             report_internal_error("starting a span for a traced function")
             return None
+        if span.recording:
+            try:
+                span.set_inputs(self.binder.bind(args, kwargs))
+            except Exception:  # noqa: BLE001 - the span still ends with its call, so the trace is not left behind
+                report_internal_error("recording the inputs of a traced function")
+        return TracedCall(span)
 
 
 def _wrap(func: Callable[..., Any], name: str | None, span_type: str,

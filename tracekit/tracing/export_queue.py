@@ -3,6 +3,10 @@ background; failures are retried with backoff, then spilled to disk and replayed
 
 Nothing is discarded: a full queue makes the caller wait up to TRACEKIT_EXPORT_QUEUE_FULL_WAIT_SECONDS, then the
 trace goes straight to the spill folder. A trace is counted as dropped only if even the spill folder refuses it.
+
+A trace the destination refuses for good (`TraceRejectedError`) never holds the others back: its batch is split in
+halves until each refused trace stands alone, the rest is stored, and the refused ones go to the dead-letter file
+with the reason. Such a refusal says nothing about the destination being down, so later traces go straight through.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from opentelemetry import context as otel_context
 
 from tracekit.entities import Trace
+from tracekit.exceptions import TraceRejectedError
 from tracekit.tracing.exporter import TraceExporter
 from tracekit.tracing.buffer import TraceEntry
+from tracekit.tracing.dead_letters import DeadLetters
 from tracekit.tracing.spill import SpillFolder
 from tracekit.tracing.stats import LimitedWarning, StatsCounter
 
@@ -54,6 +61,8 @@ class Destination:
     def __init__(self, exporter: TraceExporter) -> None:
         self.exporter = exporter
         self.spill = SpillFolder(exporter.name)
+        self.dead = DeadLetters(self.spill.path, exporter.name)
+        self.disk_failing = False  # True after a write to the spill folder failed, until one succeeds
         self.down_since: float | None = None
         self.last_probe = 0.0
         self.replay_checked = False  # False: the spill folder may hold traces to replay
@@ -101,6 +110,7 @@ class ExportQueue:
         self._abandoned: list[Trace] | None = None
         self._closing = False
         self._retry_warning = LimitedWarning(logger)
+        self._reject_warning = LimitedWarning(logger)
 
     # --- producer side --------------------------------------------------------------------------------------
     def put(self, item: TraceEntry | Trace) -> None:
@@ -266,7 +276,7 @@ class ExportQueue:
         while True:
             destination.last_probe = time.monotonic()
             try:
-                destination.exporter.export(traces)
+                refused = self._export_isolating(destination, traces)
             except Exception as exc:  # noqa: BLE001 - any exporter failure is retried, then spilled
                 if self._closing or time.monotonic() + delay > deadline:
                     if destination.down_since is None:
@@ -281,13 +291,73 @@ class ExportQueue:
                 time.sleep(delay)
                 delay = min(delay * 2, _MAX_RETRY_DELAY)
                 continue
-            self._stats.add("exported", len(traces))
+            self._stats.add("exported", len(traces) - len(refused))
+            if refused:
+                self._reject(destination, refused, own=True)
             if destination.down_since is not None:
                 logger.warning("Trace export to %s works again after %.1f s; replaying spilled traces.",
                                destination.name, time.monotonic() - destination.down_since)
                 destination.down_since = None
                 destination.replay_checked = False
             return
+
+    def _export_isolating(self, destination: Destination, traces: list[Trace]) -> list[tuple[Trace, str]]:
+        """Export `traces`; when the destination refuses the batch for good, split it in halves until each refused
+        trace stands alone, so all the others are stored. Returns the refused traces with the reasons. Any other
+        failure propagates (the whole batch is then retried: stores upsert by trace id, so what was stored before
+        the failure is stored once)."""
+        try:
+            destination.exporter.export(traces)
+            return []
+        except TraceRejectedError as error:
+            if len(traces) == 1:
+                return [(traces[0], error.message)]
+        middle = len(traces) // 2
+        return (self._export_isolating(destination, traces[:middle])
+                + self._export_isolating(destination, traces[middle:]))
+
+    def _reject(self, destination: Destination, refused: list[tuple[Trace, str]], own: bool,
+                pending: bool = False) -> None:
+        """Move refused traces to the dead-letter file and count them: `own` traces (completed in this process) as
+        rejected, an earlier process's as inherited_rejected; `pending` ones come out of spilled_pending."""
+        count = len(refused)
+        if not self._write_to_disk(destination, lambda: destination.dead.write(refused), count,
+                                   f"{count} trace(s) refused for good", own=own, pending=pending):
+            return
+        if pending:
+            self._stats.move("spilled_pending", "rejected" if own else "inherited_rejected", count)
+        else:
+            self._stats.add("rejected" if own else "inherited_rejected", count)
+        self._reject_warning.warn("%s refused %d trace(s) for good (first: %s: %s); they are kept in %s, see "
+                                  "`tracekit spill list --dead`", destination.name, count, refused[0][0].info.trace_id,
+                                  refused[0][1], destination.dead.path)
+
+    def _write_to_disk(self, destination: Destination, write: Callable[[], None], count: int, what: str,
+                       own: bool = True, pending: bool = False) -> bool:
+        """Run a spill or dead-letter `write`. A folder that cannot be written (full, read-only) is reported by one
+        error until a write succeeds again, not one traceback per batch; the traces are counted as dropped."""
+        try:
+            write()
+        except OSError as error:
+            if own:
+                if pending:
+                    self._stats.move("spilled_pending", "dropped", count)
+                else:
+                    self._stats.add("dropped", count)
+            if not destination.disk_failing:
+                destination.disk_failing = True
+                logger.error("tracekit cannot write to the spill folder %s (%s): traces the destination %s does not "
+                             "take are DROPPED (counted in tracekit.tracing.stats().dropped) until it can. Free "
+                             "space, fix its permissions or set TRACEKIT_SPILL_DIR to a writable folder.",
+                             destination.spill.path, error, destination.name)
+            else:
+                logger.debug("DROPPED %s: the spill folder %s cannot be written (%s)", what, destination.spill.path,
+                             error)
+            return False
+        if destination.disk_failing:
+            destination.disk_failing = False
+            logger.warning("The spill folder %s can be written again.", destination.spill.path)
+        return True
 
     @staticmethod
     def _answers(destination: Destination) -> bool:
@@ -327,22 +397,44 @@ class ExportQueue:
             logger.exception("Could not read the spill folder %s", destination.spill.path)
             return 0
         for claimed in claimed_files:
+            own = SpillFolder.written_here(claimed)
+            # Counted and dead-lettered once the whole file went through, so a file replayed again after a failure
+            # half way is not counted twice.
+            in_file, refused, unreadable = 0, [], []
             try:
-                for traces, unreadable in SpillFolder.read_batches(claimed, self._settings.batch_size):
-                    if unreadable:
-                        self._stats.add("dropped", unreadable)
-                        logger.error("%d unreadable trace(s) in spill file %s were dropped", unreadable, claimed)
+                for traces, bad_lines in SpillFolder.read_batches(claimed, self._settings.batch_size):
+                    unreadable.extend(bad_lines)
                     if traces:
-                        destination.exporter.export(traces)
-                        delivered += len(traces)
-                        self._stats.add("replayed", len(traces))
+                        refused_here = self._export_isolating(destination, traces)
+                        refused.extend(refused_here)
+                        in_file += len(traces) - len(refused_here)
+                if unreadable:
+                    self._reject_lines(destination, unreadable, claimed, own)
+                if refused:
+                    self._reject(destination, refused, own=own, pending=own)
                 claimed.unlink()
+                delivered += in_file
+                self._stats.add("replayed", in_file)
+                if own:
+                    self._stats.move("spilled_pending", "exported", in_file)
             except Exception as exc:  # noqa: BLE001 - leave the file for the next attempt
                 logger.warning("Replaying %s failed (%s); it will be tried again later.", claimed, exc)
                 destination.spill.release(claimed)
                 destination.down_since = destination.down_since or time.monotonic()
                 break
         return delivered
+
+    def _reject_lines(self, destination: Destination, lines: list[str], claimed: Path, own: bool) -> None:
+        reason = f"unreadable line in spill file {claimed} (a process may have died while writing it)"
+        if not self._write_to_disk(destination, lambda: destination.dead.write_lines(lines, reason), len(lines),
+                                   f"{len(lines)} unreadable spilled trace(s)", own=own, pending=own):
+            return
+        if own:
+            self._stats.move("spilled_pending", "rejected", len(lines))
+        else:
+            self._stats.add("inherited_rejected", len(lines))
+        logger.error("%d unreadable line(s) in spill file %s were moved to %s", len(lines), claimed,
+                     destination.dead.path)
 
     # --- helpers --------------------------------------------------------------------------------------------
     def _to_trace(self, item: TraceEntry | Trace) -> Trace:
@@ -352,13 +444,19 @@ class ExportQueue:
         if traces is self._abandoned:
             return  # shutdown spilled this batch already
         try:
-            destination.spill.write(traces)
-        except OSError:
-            self._stats.add("dropped", len(traces))
-            logger.exception("DROPPED %d trace(s): %s, and the spill folder %s could not be written",
-                             len(traces), reason, destination.spill.path)
+            written = self._write_to_disk(destination, lambda: destination.spill.write(traces), len(traces),
+                                          f"{len(traces)} trace(s) ({reason})")
+        except (TypeError, ValueError):  # a trace JSON cannot hold (text with lone surrogates): isolate it
+            if len(traces) > 1:
+                for trace in traces:
+                    self._spill([trace], destination, reason)
+            else:
+                self._reject(destination, [(traces[0], f"{reason}, and it cannot be written as JSON")], own=True)
+            return
+        if not written:
             return
         self._stats.add("spilled", len(traces))
+        self._stats.add("spilled_pending", len(traces))
         destination.replay_checked = False
         if not self._closing and threading.current_thread() is not self._worker:
             self._wake()  # in synchronous mode too: the worker replays once the destination answers

@@ -31,7 +31,11 @@ class TraceExporter(abc.ABC):
 
     @abc.abstractmethod
     def export(self, traces: Sequence[Trace]) -> None:
-        """Deliver `traces`; raise on failure. Called from one background thread at a time."""
+        """Deliver `traces`; raise on failure. Called from one background thread at a time.
+
+        Raise `tracekit.TraceRejectedError` when the destination refuses the traces for good: the queue then splits
+        the batch to find the refused ones and moves them to the dead-letter file instead of retrying. Any other
+        exception means "try again later"."""
 
     def ping(self) -> None:
         """Raise if the destination cannot be reached. While it is down, the queue calls this before trying a

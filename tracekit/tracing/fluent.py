@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
+from tracekit import serialization
 from tracekit.entities import Span, Trace, TraceState
 from tracekit.entities.ids import format_span_id, parse_trace_id
 from tracekit.exceptions import TracekitException
@@ -102,11 +103,11 @@ def update_current_trace(tags: Mapping[str, Any] | None = None, metadata: Mappin
         raise TracekitException(f"Trace {span.trace_id} is no longer being recorded; use "
                                 "TracekitClient().set_trace_tag() to tag a finished trace.", error_code="INVALID_STATE")
     if tags:
-        entry.tags.update({str(key): str(value) for key, value in tags.items()})
+        entry.tags.update(serialization.safe_str_map(tags))
     if metadata:
-        entry.metadata.update({str(key): str(value) for key, value in metadata.items()})
+        entry.metadata.update(serialization.safe_str_map(metadata))
     if client_request_id is not None:
-        entry.client_request_id = str(client_request_id)
+        entry.client_request_id = serialization.safe_str(client_request_id)
 
 
 def get_trace(trace_id: str) -> Trace | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,7 +19,6 @@ from tracekit.entities.span import BaseSpan, Span, SpanEvent, SpanStatus, SpanSt
 _OTEL_STATUS = {StatusCode.UNSET: SpanStatusCode.UNSET, StatusCode.OK: SpanStatusCode.OK,
                 StatusCode.ERROR: SpanStatusCode.ERROR}
 _TO_OTEL_STATUS = {value: key for key, value in _OTEL_STATUS.items()}
-_EVENT_PRIMITIVES = (str, bool, int, float)
 
 
 def to_span_status(status: SpanStatus | SpanStatusCode | str, description: str = "") -> SpanStatus:
@@ -30,11 +30,29 @@ def to_span_status(status: SpanStatus | SpanStatusCode | str, description: str =
 
 
 def _event_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
-    """OpenTelemetry event attributes take primitives only; anything else is stored as JSON text."""
+    """OpenTelemetry event attributes take primitives only; anything else is stored as JSON text, and primitives no
+    store takes (lone surrogates, integers beyond 64 bits, NaN) as marked text (see `serialization.safe_primitive`)."""
     if not attributes:
         return {}
-    return {str(key): value if isinstance(value, _EVENT_PRIMITIVES) else serialization.dumps(value)
-            for key, value in attributes.items()}
+    try:
+        return {serialization.safe_str(key): serialization.safe_primitive(value) for key, value in attributes.items()}
+    except Exception as error:  # noqa: BLE001 - a mapping whose iteration raises costs its own content only
+        return {"tracekit.error": serialization.marker(f"event attributes could not be read: {type(error).__name__}")}
+
+
+def _exception_event(exception: BaseException) -> dict[str, str]:
+    """The attributes of an `exception` event (OpenTelemetry's semantic conventions), built so that an exception
+    whose `__str__` raises, or whose message holds undecodable text, is still recorded."""
+    try:
+        stacktrace = "".join(traceback.format_exception(type(exception), exception, exception.__traceback__))
+    except Exception as error:  # noqa: BLE001 - format_exception calls the exception's __str__
+        stacktrace = serialization.marker(f"the stack trace could not be formatted: {type(error).__name__}")
+    module, qualname = type(exception).__module__, type(exception).__qualname__
+    return {"exception.type": serialization.safe_str(qualname if module in (None, "builtins") else
+                                                     f"{module}.{qualname}"),
+            "exception.message": serialization.safe_str(exception),
+            "exception.stacktrace": serialization.safe_text(stacktrace),
+            "exception.escaped": "True"}
 
 
 def _foreign_attributes(otel_span: ReadableSpan, scope_name: str) -> dict[str, Any]:
@@ -68,7 +86,8 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
         end_time_ns=otel_span.end_time,
         status=SpanStatus(status_code, otel_span.status.description or ""),
         raw_attributes=raw_attributes,
-        events=[SpanEvent(event.name, event.timestamp, dict(event.attributes or {})) for event in otel_span.events],
+        events=[SpanEvent(serialization.safe_text(event.name), event.timestamp, _event_attributes(event.attributes))
+                for event in otel_span.events],
     )
 
 
@@ -151,20 +170,25 @@ class LiveSpan(BaseSpan):
 
     # --- recording ------------------------------------------------------------------------------------------
     def set_inputs(self, inputs: Any) -> None:
-        """Record what went into the span."""
+        """Record what went into the span (never raises: see `tracekit.serialization`)."""
         self._otel_span.set_attribute(SpanAttributeKey.INPUTS, serialization.dumps(inputs))
 
     def set_outputs(self, outputs: Any) -> None:
-        """Record what came out of the span."""
+        """Record what came out of the span (never raises: see `tracekit.serialization`)."""
         self._otel_span.set_attribute(SpanAttributeKey.OUTPUTS, serialization.dumps(outputs))
 
     def set_attribute(self, key: str, value: Any) -> None:
         """Set one attribute; any value is accepted and stored as JSON."""
-        self._otel_span.set_attribute(str(key), serialization.dumps(value))
+        name = key if type(key) is str and key.isascii() else serialization.safe_str(key)
+        self._otel_span.set_attribute(name, serialization.dumps(value))
 
     def set_attributes(self, attributes: Mapping[str, Any]) -> None:
-        """Set several attributes."""
-        for key, value in attributes.items():
+        """Set several attributes; a mapping whose iteration raises is noted in a `tracekit.error` attribute."""
+        try:
+            items = list(attributes.items())
+        except Exception as error:  # noqa: BLE001 - the user's mapping raised: never into their code
+            items = [("tracekit.error", serialization.marker(f"attributes could not be read: {type(error).__name__}"))]
+        for key, value in items:
             self.set_attribute(key, value)
 
     def set_span_type(self, span_type: str) -> None:
@@ -183,13 +207,16 @@ class LiveSpan(BaseSpan):
         if isinstance(event, SpanEvent):
             name, attributes, timestamp_ns = event.name, event.attributes, event.timestamp_ns
         else:
-            name = str(event)
-        self._otel_span.add_event(name, _event_attributes(attributes), timestamp_ns or time.time_ns())
+            name = event
+        self._otel_span.add_event(serialization.safe_str(name), _event_attributes(attributes),
+                                  timestamp_ns or time.time_ns())
 
     def record_exception(self, exception: BaseException) -> None:
         """Add an `exception` event (type, message, stack trace) and set the status to ERROR."""
-        self._otel_span.record_exception(exception, escaped=True)
-        self._otel_span.set_status(Status(StatusCode.ERROR, f"{type(exception).__name__}: {exception}"))
+        attributes = _exception_event(exception)
+        self._otel_span.add_event("exception", attributes)
+        self._otel_span.set_status(Status(StatusCode.ERROR,
+                                          f"{type(exception).__name__}: {attributes['exception.message']}"))
 
     def end(self, outputs: Any = None, attributes: Mapping[str, Any] | None = None,
             status: SpanStatus | SpanStatusCode | str | None = None, end_time_ns: int | None = None) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from opentelemetry.context import Context
 
+from tracekit import serialization
 from tracekit.tracing import context as _context
 from tracekit.tracing.live_span import LiveSpan, UnsampledSpan
 from tracekit.tracing.runtime import RUNTIME
@@ -49,12 +50,19 @@ def start_child_of_current(name: str, span_type: str | None, attributes: Mapping
 
 def _start(name: str, span_type: str | None, attributes: Mapping[str, Any] | None, context: Context | None,
            start_time_ns: int | None, is_root: bool) -> LiveSpan:
+    if type(name) is not str or not name.isascii():
+        name = serialization.safe_str(name)
     otel_span = RUNTIME.tracer.start_span(name, context=context, start_time=start_time_ns)
     if not otel_span.is_recording():
         if is_root:
+            RUNTIME.stats.add("completed")  # its root will never reach the buffer: it is completed now
             RUNTIME.stats.add("sampled_out")
         return UnsampledSpan(otel_span)
-    span = LiveSpan(otel_span, span_type)
-    if attributes:
-        span.set_attributes(attributes)
+    try:
+        span = LiveSpan(otel_span, span_type)
+        if attributes:
+            span.set_attributes(attributes)
+    except BaseException:
+        otel_span.end()  # a started span that nobody can end would hold its trace in the buffer
+        raise
     return span

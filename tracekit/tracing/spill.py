@@ -28,6 +28,14 @@ _OPEN = ".open"
 _SEALED = ".jsonl"
 _CLAIMED = ".claimed"
 
+# The `<pid>-<ns>` stems of the spill files this process wrote: its own traces, as opposed to an earlier process's,
+# which `tracing.stats()` counts apart.
+_written_here: set[str] = set()
+
+
+def _stem(path: Path) -> str:
+    return path.name.split(".", 1)[0]
+
 
 def default_spill_root() -> Path:
     """TRACEKIT_SPILL_DIR, or ~/.tracekit/spill."""
@@ -77,6 +85,7 @@ class SpillFolder:
                 self.path.mkdir(parents=True, exist_ok=True)
                 (self.path / "DESTINATION").write_text(self.destination + "\n", encoding="utf-8")
                 self._file_path = self.path / f"{os.getpid()}-{time.time_ns()}{_OPEN}"
+                _written_here.add(_stem(self._file_path))
                 self._file = open(self._file_path, "a", encoding="utf-8")  # noqa: SIM115 - kept open on purpose
             self._file.write(lines)
             self._file.flush()
@@ -131,6 +140,11 @@ class SpillFolder:
             claimed.append(target)
         return claimed
 
+    @staticmethod
+    def written_here(path: Path) -> bool:
+        """Whether this process wrote the spill file at `path` (open, sealed or claimed)."""
+        return _stem(path) in _written_here
+
     def release(self, claimed: Path) -> None:
         """Give a claimed file back (its replay failed) so a later attempt takes it again."""
         base = claimed.name.split(_CLAIMED)[0]
@@ -140,21 +154,22 @@ class SpillFolder:
             pass
 
     @staticmethod
-    def read_batches(claimed: Path, batch_size: int) -> Iterator[tuple[list[Trace], int]]:
-        """Yield (traces, unreadable line count) batches from a claimed file."""
+    def read_batches(claimed: Path, batch_size: int) -> Iterator[tuple[list[Trace], list[str]]]:
+        """Yield (traces, unreadable lines) batches from a claimed file (a line is unreadable when a process died
+        while writing it, say)."""
         batch: list[Trace] = []
-        bad = 0
-        with open(claimed, encoding="utf-8") as handle:
+        bad: list[str] = []
+        with open(claimed, encoding="utf-8", errors="replace") as handle:
             for line in handle:
                 if not line.strip():
                     continue
                 try:
                     batch.append(Trace.from_json(line))
                 except (ValueError, KeyError, TypeError):
-                    bad += 1
+                    bad.append(line.rstrip("\n"))
                     continue
                 if len(batch) >= batch_size:
                     yield batch, bad
-                    batch, bad = [], 0
+                    batch, bad = [], []
         if batch or bad:
             yield batch, bad

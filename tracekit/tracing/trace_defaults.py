@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from tracekit import config
+from tracekit import config, serialization
 from tracekit.constants import TRACE_SCHEMA_VERSION, TraceMetadataKey
 from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.tracing.safety import report_internal_error
@@ -75,5 +75,5 @@ def initial_metadata() -> dict[str, str]:
             report_internal_error("a trace metadata provider (the trace starts without its metadata)")
             continue
         if extra:
-            metadata.update({str(key): str(value) for key, value in extra.items()})
+            metadata.update(serialization.safe_str_map(extra))
     return metadata

@@ -49,8 +49,10 @@ class TracedCall:
         """The callee returned `result` (a generator: finished or was closed, with `self.items`): record it and end
         the span. Returns what the caller gets: `result` itself here; a subclass may hand back a proxy."""
         try:
-            self.span.set_outputs(result)
-            self.span.end()
+            try:
+                self.span.set_outputs(result)
+            finally:  # a failed capture must not leave the span, and its trace's buffer slot, open
+                self.span.end()
         except Exception:  # noqa: BLE001
             report_internal_error("ending a span of a traced function")
         return result
@@ -59,10 +61,12 @@ class TracedCall:
         """The callee raised `exc` (which propagates unchanged): end the span as ERROR, with the items a generator
         yielded before it failed as outputs."""
         try:
-            if self.items is not None:
-                self.span.set_outputs(self.items)
-            self.span.record_exception(exc)
-            self.span.end()
+            try:
+                if self.items is not None:
+                    self.span.set_outputs(self.items)
+                self.span.record_exception(exc)
+            finally:
+                self.span.end()
         except Exception:  # noqa: BLE001
             report_internal_error("recording an exception of a traced function")
 

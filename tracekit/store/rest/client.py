@@ -30,6 +30,21 @@ from tracekit.store.uri import redact_uri
 
 logger = logging.getLogger(__name__)
 
+# Answers meaning "not now" rather than "never": the request may succeed later, like after a 5xx.
+RETRY_LATER_STATUSES = frozenset({408, 425, 429})
+# 4xx answers about the client or the server rather than the request's content: every later request would get them
+# too, so they do not single out a trace (see `refuses_for_good`).
+_NOT_ABOUT_THE_CONTENT = frozenset({401, 403, 404, 405})
+
+
+def refuses_for_good(error: BaseException) -> bool:
+    """Whether the server refused a request for its content (a 4xx answer such as 400, 413 or 422): sending the
+    same content again would be refused again."""
+    status = getattr(error, "http_status", None)
+    return isinstance(status, int) and 400 <= status < 500 and status not in _NOT_ABOUT_THE_CONTENT \
+        and status not in RETRY_LATER_STATUSES
+
+
 _EXCEPTIONS_BY_NAME: dict[str, type[TracekitException]] = {
     "InvalidFilterError": InvalidFilterError,
     "ResourceNotFoundError": ResourceNotFoundError,
@@ -149,7 +164,12 @@ class TrackingServerClient:
         message = str(body.get("message") or response.reason_phrase or "no message")
         where = f"{method} {path} on {self.base_url}"
         status = response.status_code
-        if status >= 500:
+        error = self._error_for(status, body, message, where)
+        error.http_status = status  # type: ignore[attr-defined] - read by stores that tell lasting refusals apart
+        return error
+
+    def _error_for(self, status: int, body: dict[str, Any], message: str, where: str) -> TracekitException:
+        if status >= 500 or status in RETRY_LATER_STATUSES:
             return TrackingServerUnavailableError(f"The tracking server failed ({where}, HTTP {status}): {message}")
         if status == 401:
             return TracekitException(

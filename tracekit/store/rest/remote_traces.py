@@ -15,10 +15,10 @@ import orjson
 
 from tracekit import config
 from tracekit.entities import Trace
-from tracekit.exceptions import ResourceNotFoundError, TracekitException
+from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_store import TraceStore
-from tracekit.store.rest.client import TrackingServerClient
+from tracekit.store.rest.client import TrackingServerClient, refuses_for_good
 from tracekit.store.uri import redact_uri
 
 API_PREFIX = "/api/v1"
@@ -63,8 +63,16 @@ class RestTraceStore(TraceStore):
     def write_traces(self, traces: Sequence[Trace]) -> None:
         """Upload `traces` (upserted by trace id on the server)."""
         limit = max(1024, config.HTTP_MAX_REQUEST_BYTES.get())
-        for body in batch_bodies(traces, limit):
-            self.client.request("POST", f"{TRACES}/batch", content=body)
+        try:
+            for body in batch_bodies(traces, limit):
+                self.client.request("POST", f"{TRACES}/batch", content=body)
+        except TracekitException as error:
+            if not refuses_for_good(error):
+                raise
+            raise TraceRejectedError(f"The tracking server {self.client.base_url} refused the traces: "
+                                     f"{error.message}") from error
+        except (TypeError, ValueError) as error:  # a trace orjson cannot encode (text with lone surrogates)
+            raise TraceRejectedError(f"A trace could not be encoded for the tracking server: {error}") from error
 
     def get_trace(self, trace_id: str) -> Trace | None:
         """The trace with that id, or None."""

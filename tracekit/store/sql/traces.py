@@ -20,11 +20,12 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from tracekit.entities import Trace, TraceData
 from tracekit.entities.trace import span_order
 from tracekit.entities.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
-from tracekit.exceptions import ResourceNotFoundError, TracekitException
+from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError
 from tracekit.store.sql import trace_search
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_store import TraceStore
@@ -52,6 +53,24 @@ from tracekit.store.uri import redact_uri
 logger = logging.getLogger(__name__)
 
 _INFO_SELECT = [trace_info.c[name] for name in INFO_COLUMNS]
+
+
+def refused_for_good(error: BaseException) -> bool:
+    """Whether writing the same traces again would fail the same way: a value the database or its driver cannot
+    take (DataError, IntegrityError, text the driver cannot encode, a number out of range). Lock conflicts and lost
+    connections (OperationalError and other database errors) are worth retrying."""
+    if isinstance(error, (DataError, IntegrityError)):
+        return True
+    if isinstance(error, DBAPIError):
+        return False
+    return isinstance(error, (StatementError, UnicodeError, ValueError, TypeError, OverflowError))
+
+
+def _short_reason(error: BaseException) -> str:
+    """The database's own message (without the statement and its parameters, which may hold user data)."""
+    cause = getattr(error, "orig", None) or error
+    first_line = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {first_line[:300]}"
 
 
 class SqlTraceStore(TraceStore):
@@ -109,7 +128,13 @@ class SqlTraceStore(TraceStore):
             if existing:
                 self._stretch_windows(connection, sorted(existing))
 
-        self.database.write(work)
+        try:
+            self.database.write(work)
+        except Exception as error:
+            if not refused_for_good(error):
+                raise
+            raise TraceRejectedError(f"{redact_uri(self.uri)} refused {len(traces)} trace(s): "
+                                     f"{_short_reason(error)}") from error
         self._known_experiment_ids |= new_experiments
 
     def merge_traces(self, traces: Sequence[Trace]) -> None:
