@@ -125,8 +125,8 @@ def check_connection(engine: Engine, uri: str) -> None:
             connection.exec_driver_sql("SELECT 1")
     except DBAPIError as error:
         reason = str(error.orig).strip() or type(error.orig).__name__
-        raise TracekitException(f"Cannot connect to the tracking store {redact_uri(uri)!r}: {reason}",
-                                error_code="TEMPORARILY_UNAVAILABLE") from error
+        raise TracekitException.temporarily_unavailable(
+            f"Cannot connect to the tracking store {redact_uri(uri)!r}: {reason}") from error
     except SQLAlchemyError as error:
-        raise TracekitException(f"Cannot connect to the tracking store {redact_uri(uri)!r}: {error}",
-                                error_code="TEMPORARILY_UNAVAILABLE") from error
+        raise TracekitException.temporarily_unavailable(
+            f"Cannot connect to the tracking store {redact_uri(uri)!r}: {error}") from error
