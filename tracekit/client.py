@@ -187,8 +187,9 @@ class TracekitClient:
     def _entry(self, trace_id: str) -> TraceEntry:
         entry = self._maybe_entry(trace_id)
         if entry is None:
-            raise TracekitException(f"Trace {trace_id} is not running in this process (it ended, was never "
-                                    "started here, or was pushed out of the buffer).", error_code="INVALID_STATE")
+            raise TracekitException.invalid_state(
+                f"Trace {trace_id} is not running in this process (it ended, was never "
+                "started here, or was pushed out of the buffer).")
         return entry
 
     def _live_span(self, trace_id: str, span_id: str) -> LiveSpan:
@@ -198,6 +199,7 @@ class TracekitClient:
         except (TypeError, ValueError):
             otel_span = None
         if otel_span is None:
-            raise TracekitException(f"Span {span_id!r} is not running in trace {trace_id} (it ended or never "
-                                    "existed).", error_code="INVALID_STATE")
+            raise TracekitException.invalid_state(
+                f"Span {span_id!r} is not running in trace {trace_id} (it ended or never "
+                "existed).")
         return LiveSpan(otel_span)

@@ -1,36 +1,120 @@
-"""The exceptions tracekit raises: one root, `TracekitException`, and a few specific kinds."""
+"""The exceptions tracekit raises: one root, `TracekitException`, carrying an error code, and a few specific kinds.
+
+    TracekitException                     error_code (HTTP status; the table is tracekit/error_codes.py)
+      .invalid_parameter_value(message)     INVALID_PARAMETER_VALUE (400)
+      .bad_request(message)                 BAD_REQUEST (400)
+      .unauthenticated(message)             UNAUTHENTICATED (401)
+      .endpoint_not_found(message)          ENDPOINT_NOT_FOUND (404)
+      .already_exists(message)              RESOURCE_ALREADY_EXISTS (409)
+      .invalid_state(message)               INVALID_STATE (409)
+      .request_too_large(message)           REQUEST_TOO_LARGE (413)
+      .unsupported_media_type(message)      UNSUPPORTED_MEDIA_TYPE (415)
+      TracekitException(message)            INTERNAL_ERROR (500)
+      .not_implemented(message)             NOT_IMPLEMENTED (501)
+      .temporarily_unavailable(message)     TEMPORARILY_UNAVAILABLE (503)
+    ├── InvalidFilterError                  INVALID_PARAMETER_VALUE (400)
+    ├── ResourceNotFoundError               RESOURCE_DOES_NOT_EXIST (404)
+    ├── TrackingServerUnavailableError      TEMPORARILY_UNAVAILABLE (503), or the 5xx code the server answered
+    └── TraceRejectedError                  INVALID_PARAMETER_VALUE: a destination refused traces for good (export)
+
+The named constructors build a plain `TracekitException` with their code; the subclasses are the errors callers
+catch on their own. The tracking server names a subclass in its error answer (`"exception"`), and the REST client
+raises that subclass again (`SUBCLASSES_BY_NAME`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from tracekit import error_codes
+
 
 class TracekitException(Exception):
-    """Base of every error tracekit raises on purpose; the message says what was wrong and what to do."""
+    """Base of every error tracekit raises on purpose; the message says what was wrong and what to do.
 
-    def __init__(self, message: str, error_code: str = "INTERNAL_ERROR") -> None:
+    >>> raise TracekitException.invalid_parameter_value("max_results must be a positive integer, got 0.")
+    """
+
+    def __init__(self, message: str, error_code: str = error_codes.INTERNAL_ERROR) -> None:
         super().__init__(message)
         self.message = message
         self.error_code = error_code
+
+    @staticmethod
+    def invalid_parameter_value(message: str) -> TracekitException:
+        """Bad input from the caller: a value out of range, of the wrong type, or malformed."""
+        return TracekitException(message, error_codes.INVALID_PARAMETER_VALUE)
+
+    @staticmethod
+    def bad_request(message: str) -> TracekitException:
+        """A request that cannot be read at all (a malformed header or body encoding)."""
+        return TracekitException(message, error_codes.BAD_REQUEST)
+
+    @staticmethod
+    def unauthenticated(message: str) -> TracekitException:
+        """Missing or wrong credentials."""
+        return TracekitException(message, error_codes.UNAUTHENTICATED)
+
+    @staticmethod
+    def endpoint_not_found(message: str) -> TracekitException:
+        """A path the tracking server does not serve."""
+        return TracekitException(message, error_codes.ENDPOINT_NOT_FOUND)
+
+    @staticmethod
+    def already_exists(message: str) -> TracekitException:
+        """A name or id that is already taken."""
+        return TracekitException(message, error_codes.RESOURCE_ALREADY_EXISTS)
+
+    @staticmethod
+    def invalid_state(message: str) -> TracekitException:
+        """A valid request that the current state forbids (a run already active, a deleted experiment, an
+        unmigrated database)."""
+        return TracekitException(message, error_codes.INVALID_STATE)
+
+    @staticmethod
+    def request_too_large(message: str) -> TracekitException:
+        """A request body over the server's size limit."""
+        return TracekitException(message, error_codes.REQUEST_TOO_LARGE)
+
+    @staticmethod
+    def unsupported_media_type(message: str) -> TracekitException:
+        """A request body in a content type the endpoint does not read."""
+        return TracekitException(message, error_codes.UNSUPPORTED_MEDIA_TYPE)
+
+    @staticmethod
+    def not_implemented(message: str) -> TracekitException:
+        """Something this backend cannot do (a store kind it does not hold)."""
+        return TracekitException(message, error_codes.NOT_IMPLEMENTED)
+
+    @staticmethod
+    def temporarily_unavailable(message: str) -> TracekitException:
+        """A store that cannot be reached right now; worth trying again later."""
+        return TracekitException(message, error_codes.TEMPORARILY_UNAVAILABLE)
 
 
 class InvalidFilterError(TracekitException):
     """A search filter, order-by clause or field spec that cannot be parsed or applied."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, error_code="INVALID_PARAMETER_VALUE")
+        super().__init__(message, error_codes.INVALID_PARAMETER_VALUE)
 
 
 class ResourceNotFoundError(TracekitException):
     """An experiment, run, model or trace id that the store does not know."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, error_code="RESOURCE_DOES_NOT_EXIST")
+        super().__init__(message, error_codes.RESOURCE_DOES_NOT_EXIST)
 
 
 class TrackingServerUnavailableError(TracekitException):
-    """The tracking server could not be reached or answered with a server error (5xx); worth trying again later."""
+    """The tracking server could not be reached or answered with a server error (5xx); worth trying again later.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, error_code="TEMPORARILY_UNAVAILABLE")
+    `error_code` is TEMPORARILY_UNAVAILABLE, or the code of the server's own answer (INTERNAL_ERROR for a 500).
+    """
+
+    def __init__(self, message: str, error_code: str = error_codes.TEMPORARILY_UNAVAILABLE) -> None:
+        super().__init__(message, error_code)
 
 
 class TraceRejectedError(TracekitException):
@@ -41,4 +125,8 @@ class TraceRejectedError(TracekitException):
     traces your destination will never take; raise anything else for failures worth retrying."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, error_code="INVALID_PARAMETER_VALUE")
+        super().__init__(message, error_codes.INVALID_PARAMETER_VALUE)
+
+
+SUBCLASSES_BY_NAME: Mapping[str, type[TracekitException]] = MappingProxyType({
+    kind.__name__: kind for kind in (InvalidFilterError, ResourceNotFoundError, TrackingServerUnavailableError)})

@@ -20,14 +20,23 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 def invalid(message: str) -> TracekitException:
     """A TracekitException for bad input."""
-    return TracekitException(message, error_code="INVALID_PARAMETER_VALUE")
+    return TracekitException.invalid_parameter_value(message)
 
 
-def check_max_results(max_results: Any) -> None:
-    """Raise unless `max_results` is a positive integer or None (no limit)."""
-    if max_results is not None and (isinstance(max_results, bool) or not isinstance(max_results, int)
-                                    or max_results < 1):
-        raise invalid(f"max_results must be a positive integer or None, got {max_results!r}.")
+def check_max_results(max_results: Any, at_most: int | None = None) -> None:
+    """Raise unless `max_results` is a positive integer or None (no limit); the one check of every search's page size.
+
+    With `at_most` (a server's page size, where a JSON null is no number), None is refused and integers above it too.
+
+    >>> check_max_results(0)
+    TracekitException: max_results must be a positive integer or None (no limit), got 0.
+    """
+    if max_results is None and at_most is None:
+        return
+    if (isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 1
+            or (at_most is not None and max_results > at_most)):
+        accepted = "or None (no limit)" if at_most is None else f"of at most {at_most}"
+        raise invalid(f"max_results must be a positive integer {accepted}, got {max_results!r}.")
 
 
 def now_ms() -> int:

@@ -41,8 +41,9 @@ def parse_trace_id(trace_id: str) -> int:
 def require_trace_id(trace_id: str) -> int:
     """`parse_trace_id` for ids a caller passed in: raises a `TracekitException` saying what a trace id looks like."""
     if not is_valid_trace_id(trace_id):
-        raise TracekitException(f"Invalid trace id {trace_id!r}: expected '{TRACE_ID_PREFIX}' followed by 32 hex "
-                                "digits.", error_code="INVALID_PARAMETER_VALUE")
+        raise TracekitException.invalid_parameter_value(
+            f"Invalid trace id {trace_id!r}: expected '{TRACE_ID_PREFIX}' followed by 32 hex "
+            "digits.")
     return int(trace_id[len(TRACE_ID_PREFIX):], 16)
 
 

@@ -30,8 +30,8 @@ class ViewType(enum.IntEnum):
             return cls(int(value))
         except (KeyError, ValueError, TypeError):
             valid = ", ".join(f"{member.name} ({member.value})" for member in cls)
-            raise TracekitException(f"Invalid view type {value!r}: use one of {valid}.",
-                                    error_code="INVALID_PARAMETER_VALUE") from None
+            raise TracekitException.invalid_parameter_value(
+                f"Invalid view type {value!r}: use one of {valid}.") from None
 
     def stages(self) -> tuple[str, ...]:
         """The lifecycle stages this view includes."""

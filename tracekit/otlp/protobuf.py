@@ -27,7 +27,7 @@ def media_type(content_type: str | None) -> str:
 
 
 def _bad(message: str) -> TracekitException:
-    return TracekitException(f"Invalid OTLP request: {message}", error_code="INVALID_PARAMETER_VALUE")
+    return TracekitException.invalid_parameter_value(f"Invalid OTLP request: {message}")
 
 
 # Fields holding a message, or a list of messages, in a trace export request. protobuf's JSON parser, told to ignore
@@ -86,5 +86,6 @@ def decode_export_request(body: bytes, content_type: str | None) -> ExportTraceS
         except (json_format.ParseError, binascii.Error, ValueError, TypeError, RecursionError) as error:
             raise _bad(str(error)) from error
         return request
-    raise TracekitException(f"Unsupported Content-Type {content_type!r} for OTLP: send application/x-protobuf "
-                            "or application/json.", error_code="UNSUPPORTED_MEDIA_TYPE")
+    raise TracekitException.unsupported_media_type(
+        f"Unsupported Content-Type {content_type!r} for OTLP: send application/x-protobuf "
+        "or application/json.")

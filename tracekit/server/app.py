@@ -50,9 +50,9 @@ def open_server_backend(settings: ServerSettings) -> Backend:
     own stores are not shared with the process's `get_backend`, so closing the app closes them."""
     uri = settings.backend_store_uri
     if get_scheme(uri) in HTTP_SCHEMES:
-        raise TracekitException(f"The backend store of a tracking server must be a database, not another server "
-                                f"({redact_uri(uri)!r}); use sqlite:///..., postgresql://... or mysql://...",
-                                error_code="INVALID_PARAMETER_VALUE")
+        raise TracekitException.invalid_parameter_value(
+            f"The backend store of a tracking server must be a database, not another server "
+            f"({redact_uri(uri)!r}); use sqlite:///..., postgresql://... or mysql://...")
     return open_backend(uri)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tracekit import config
+from tracekit.error_codes import UNAUTHENTICATED
 from tracekit.exceptions import TracekitException
 from tracekit.server.errors import error_response
 from tracekit.server.settings import ServerSettings
@@ -32,8 +33,8 @@ def _lines(path: str, what: str) -> list[str]:
     try:
         text = Path(path).expanduser().read_text(encoding="utf-8")
     except OSError as error:
-        raise TracekitException(f"Cannot read the {what} file {path!r}: {error.strerror or error}.",
-                                error_code="INVALID_PARAMETER_VALUE") from error
+        raise TracekitException.invalid_parameter_value(
+            f"Cannot read the {what} file {path!r}: {error.strerror or error}.") from error
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
@@ -46,9 +47,9 @@ def load_users(settings: ServerSettings) -> dict[str, bytes]:
         name, separator, password = entry.partition(":")
         if not separator or not name or not password:
             # Say which entry, never what it holds: it may be a password.
-            raise TracekitException(f"User entry #{number} is not of the form username:password (check "
-                                    f"{settings.users_file or ''} and TRACEKIT_SERVER_USERS).",
-                                    error_code="INVALID_PARAMETER_VALUE")
+            raise TracekitException.invalid_parameter_value(
+                f"User entry #{number} is not of the form username:password (check "
+                f"{settings.users_file or ''} and TRACEKIT_SERVER_USERS).")
         users[name] = password.encode("utf-8")
     return users
 
@@ -70,13 +71,14 @@ class Authenticator:
         if self.mode == "basic":
             self._users = load_users(settings)
             if not self._users:
-                raise TracekitException("--auth basic needs users: pass --users-file (username:password lines) or "
-                                        "set TRACEKIT_SERVER_USERS.", error_code="INVALID_PARAMETER_VALUE")
+                raise TracekitException.invalid_parameter_value(
+                    "--auth basic needs users: pass --users-file (username:password lines) or "
+                    "set TRACEKIT_SERVER_USERS.")
         elif self.mode == "bearer":
             self._tokens = load_tokens(settings)
             if not self._tokens:
-                raise TracekitException("--auth bearer needs tokens: pass --tokens-file or set "
-                                        "TRACEKIT_SERVER_TOKENS.", error_code="INVALID_PARAMETER_VALUE")
+                raise TracekitException.invalid_parameter_value(
+                    "--auth bearer needs tokens: pass --tokens-file or set TRACEKIT_SERVER_TOKENS.")
 
     @property
     def challenge(self) -> str:
@@ -129,7 +131,7 @@ class AuthMiddleware:
         if user is None:
             client = scope.get("client") or ("?", 0)
             logger.warning("Rejected %s %s from %s: %s.", scope["method"], scope["path"], client[0], reason)
-            response = error_response(401, "UNAUTHENTICATED", f"Authentication required: {reason}.",
+            response = error_response(UNAUTHENTICATED, f"Authentication required: {reason}.",
                                       headers={"WWW-Authenticate": self.authenticator.challenge})
             await response(scope, receive, send)
             return

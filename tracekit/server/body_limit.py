@@ -10,8 +10,9 @@ from __future__ import annotations
 import zlib
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tracekit.error_codes import BAD_REQUEST, REQUEST_TOO_LARGE
 from tracekit.exceptions import TracekitException
-from tracekit.server.errors import PayloadTooLargeError, error_response
+from tracekit.server.errors import error_response
 
 
 def too_large_message(limit: int) -> str:
@@ -22,14 +23,14 @@ def too_large_message(limit: int) -> str:
 
 
 def gunzip_bounded(data: bytes, limit: int) -> bytes:
-    """`data` gzip-decoded; PayloadTooLargeError if the result would exceed `limit` bytes."""
+    """`data` gzip-decoded; TracekitException (REQUEST_TOO_LARGE) if the result would exceed `limit` bytes."""
     decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         out = decoder.decompress(data, limit + 1)
     except zlib.error as error:
-        raise TracekitException(f"The body is not valid gzip: {error}", error_code="BAD_REQUEST") from error
+        raise TracekitException.bad_request(f"The body is not valid gzip: {error}") from error
     if len(out) > limit or decoder.unconsumed_tail:
-        raise PayloadTooLargeError(too_large_message(limit) + " (measured after gzip decoding)")
+        raise TracekitException.request_too_large(too_large_message(limit) + " (measured after gzip decoding)")
     return out
 
 
@@ -50,10 +51,10 @@ class BodySizeLimitMiddleware:
             try:
                 too_large = int(declared) > limit
             except ValueError:
-                await error_response(400, "BAD_REQUEST", "Malformed Content-Length header.")(scope, receive, send)
+                await error_response(BAD_REQUEST, "Malformed Content-Length header.")(scope, receive, send)
                 return
             if too_large:
-                await error_response(413, "REQUEST_TOO_LARGE", too_large_message(limit),
+                await error_response(REQUEST_TOO_LARGE, too_large_message(limit),
                                      headers={"Connection": "close"})(scope, receive, send)
                 return
         chunks: list[bytes] = []
@@ -66,7 +67,7 @@ class BodySizeLimitMiddleware:
             body = message.get("body", b"")
             size += len(body)
             if size > limit:
-                await error_response(413, "REQUEST_TOO_LARGE", too_large_message(limit),
+                await error_response(REQUEST_TOO_LARGE, too_large_message(limit),
                                      headers={"Connection": "close"})(scope, receive, send)
                 return
             chunks.append(body)

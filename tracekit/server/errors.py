@@ -3,7 +3,8 @@ exception the client can raise again, and `fields` for validation errors), and n
 
 Status codes: bad input 400, validation of the request's shape 422 (naming each field), unknown id 404, missing or
 wrong credentials 401, body too large 413, database unreachable 503 (clients retry), anything unexpected 500 with an
-error id that is also in the server log beside the traceback.
+error id that is also in the server log beside the traceback. Which status answers which error code is
+said once, in `tracekit/error_codes.py`, a table the REST client reads answers back with.
 """
 
 from __future__ import annotations
@@ -19,42 +20,26 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tracekit.exceptions import TracekitException
+from tracekit.error_codes import (
+    INTERNAL_ERROR,
+    INVALID_PARAMETER_VALUE,
+    TEMPORARILY_UNAVAILABLE,
+    error_code_for_status,
+    http_status,
+)
+from tracekit.exceptions import SUBCLASSES_BY_NAME, TracekitException
 
 logger = logging.getLogger(__name__)
 
-STATUS_BY_ERROR_CODE = {
-    "INVALID_PARAMETER_VALUE": 400,
-    "BAD_REQUEST": 400,
-    "UNAUTHENTICATED": 401,
-    "PERMISSION_DENIED": 403,
-    "RESOURCE_DOES_NOT_EXIST": 404,
-    "ENDPOINT_NOT_FOUND": 404,
-    "RESOURCE_ALREADY_EXISTS": 409,
-    "INVALID_STATE": 409,
-    "REQUEST_TOO_LARGE": 413,
-    "UNSUPPORTED_MEDIA_TYPE": 415,
-    "NOT_IMPLEMENTED": 501,
-    "TEMPORARILY_UNAVAILABLE": 503,
-}
-ERROR_CODE_BY_STATUS = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
-                        404: "ENDPOINT_NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "REQUEST_TOO_LARGE",
-                        415: "UNSUPPORTED_MEDIA_TYPE", 503: "TEMPORARILY_UNAVAILABLE"}
 MAX_REPORTED_FIELDS = 10
 
 
-class PayloadTooLargeError(TracekitException):
-    """A request body over the server's size limit."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, error_code="REQUEST_TOO_LARGE")
-
-
-def error_response(status: int, error_code: str, message: str, headers: dict[str, str] | None = None,
-                   **extra: Any) -> JSONResponse:
-    """The JSON error answer."""
-    return JSONResponse({"error_code": error_code, "message": message, **extra}, status_code=status,
-                        headers=headers)
+def error_response(error_code: str, message: str, status: int | None = None,
+                   headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    """The JSON error answer, with the status the code's entry in `HTTP_STATUS_BY_ERROR_CODE` gives unless `status`
+    says otherwise."""
+    return JSONResponse({"error_code": error_code, "message": message, **extra},
+                        status_code=http_status(error_code) if status is None else status, headers=headers)
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
@@ -66,11 +51,10 @@ async def _tracekit_error(_request: Request, error: Exception) -> JSONResponse:
     if isinstance(error.__cause__, SQLAlchemyError):
         # A store error names the database; clients get the same answers as for the raw database error.
         return await _database_error(_request, error.__cause__)
-    status = STATUS_BY_ERROR_CODE.get(error.error_code, 500)
     extra = {}
-    if type(error) is not TracekitException and type(error).__module__ == "tracekit.exceptions":
+    if SUBCLASSES_BY_NAME.get(type(error).__name__) is type(error):
         extra["exception"] = type(error).__name__
-    return error_response(status, error.error_code, error.message, **extra)
+    return error_response(error.error_code, error.message, **extra)
 
 
 async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
@@ -80,25 +64,25 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
                "type": str(problem.get("type", ""))} for problem in problems[:MAX_REPORTED_FIELDS]]
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
     more = f" (and {len(problems) - MAX_REPORTED_FIELDS} more)" if len(problems) > MAX_REPORTED_FIELDS else ""
-    return error_response(422, "INVALID_PARAMETER_VALUE", f"Invalid request: {summary}{more}", fields=fields)
+    return error_response(INVALID_PARAMETER_VALUE, f"Invalid request: {summary}{more}", 422, fields=fields)
 
 
 async def _http_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    code = ERROR_CODE_BY_STATUS.get(error.status_code, "BAD_REQUEST" if error.status_code < 500 else "INTERNAL_ERROR")
-    return error_response(error.status_code, code, str(error.detail), headers=getattr(error, "headers", None))
+    return error_response(error_code_for_status(error.status_code), str(error.detail), error.status_code,
+                          headers=getattr(error, "headers", None))
 
 
 async def _database_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, SQLAlchemyError)
     if isinstance(error, DBAPIError) and type(error).__name__ == "DataError":
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0][:300]
-        return error_response(400, "INVALID_PARAMETER_VALUE", f"The database refused a value of this request: "
+        return error_response(INVALID_PARAMETER_VALUE, f"The database refused a value of this request: "
                               f"{reason}")
     if isinstance(error, DBAPIError) and (error.connection_invalidated or type(error).__name__ in
                                           ("OperationalError", "InterfaceError")):
         logger.warning("The backend store is unavailable: %s", getattr(error, "orig", error))
-        return error_response(503, "TEMPORARILY_UNAVAILABLE",
+        return error_response(TEMPORARILY_UNAVAILABLE,
                               "The tracking server cannot reach its database right now; try again later.")
     return _internal_error(error)
 
@@ -106,7 +90,7 @@ async def _database_error(_request: Request, error: Exception) -> JSONResponse:
 def _internal_error(error: BaseException) -> JSONResponse:
     error_id = uuid.uuid4().hex[:12]
     logger.error("Unexpected error (error id %s)", error_id, exc_info=error)
-    return error_response(500, "INTERNAL_ERROR",
+    return error_response(INTERNAL_ERROR,
                           f"The tracking server failed on this request (error id {error_id}); the details are in "
                           "the server log.")
 

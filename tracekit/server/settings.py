@@ -30,11 +30,12 @@ class ServerSettings:
 
     def __post_init__(self) -> None:
         if self.auth not in AUTH_MODES:
-            raise TracekitException(f"Unknown server auth mode {self.auth!r}: use one of {', '.join(AUTH_MODES)}.",
-                                    error_code="INVALID_PARAMETER_VALUE")
+            raise TracekitException.invalid_parameter_value(
+                f"Unknown server auth mode {self.auth!r}: use one of {', '.join(AUTH_MODES)}.")
         if self.max_body_bytes < 1024:
-            raise TracekitException(f"The server's body size limit must be at least 1024 bytes, got "
-                                    f"{self.max_body_bytes}.", error_code="INVALID_PARAMETER_VALUE")
+            raise TracekitException.invalid_parameter_value(
+                f"The server's body size limit must be at least 1024 bytes, got "
+                f"{self.max_body_bytes}.")
 
     @classmethod
     def from_environment(cls) -> ServerSettings:

@@ -72,10 +72,10 @@ class Backend:
     def tracking(self) -> TrackingStore:
         """The store of experiments, runs and logged models; TracekitException for a backend that holds traces only."""
         if self._tracking is None:
-            raise TracekitException(
+            raise TracekitException.not_implemented(
                 f"The tracking URI {redact_uri(self.uri)!r} stores traces only: experiments, runs and logged models "
                 f"need a SQL database (sqlite, postgresql, mysql), a tracking server, or a plugin that provides a "
-                f"tracking store for the scheme {get_scheme(self.uri)!r}.", error_code="NOT_IMPLEMENTED")
+                f"tracking store for the scheme {get_scheme(self.uri)!r}.")
         return self._tracking
 
     def ping(self) -> None:
@@ -137,9 +137,9 @@ def _plugin_backend(uri: str, scheme: str) -> Backend | None:
     if factory is not None:
         backend = factory(uri)
         if not isinstance(backend, Backend):
-            raise TracekitException(
+            raise TracekitException.invalid_parameter_value(
                 f"The {BACKEND_PLUGIN_GROUP} plugin for scheme {scheme!r} returned {type(backend).__name__}, not a "
-                f"tracekit Backend.", error_code="INVALID_PARAMETER_VALUE")
+                f"tracekit Backend.")
         return backend
     trace_factory = load_plugin_factory(scheme, TRACE_STORE_PLUGIN_GROUP)
     tracking_factory = load_plugin_factory(scheme, TRACKING_STORE_PLUGIN_GROUP)

@@ -63,9 +63,8 @@ def get_scheme(uri: str) -> str:
     """
     match = _SCHEME_RE.match(uri) if isinstance(uri, str) else None
     if match is None:
-        raise TracekitException(
-            f"Malformed tracking URI {redact_uri(str(uri))!r}: expected '<scheme>://...'. {_supported_text()}",
-            error_code="INVALID_PARAMETER_VALUE")
+        raise TracekitException.invalid_parameter_value(
+            f"Malformed tracking URI {redact_uri(str(uri))!r}: expected '<scheme>://...'. {_supported_text()}")
     return match.group(1).lower()
 
 
@@ -76,10 +75,9 @@ def is_sql_uri(uri: str) -> bool:
 
 def unsupported_scheme_error(uri: str) -> TracekitException:
     """The error for a URI whose scheme neither tracekit nor an installed plugin handles."""
-    return TracekitException(
+    return TracekitException.invalid_parameter_value(
         f"Unsupported tracking URI {redact_uri(uri)!r}: no backend handles the scheme "
-        f"{get_scheme(uri)!r}. {_supported_text()}",
-        error_code="INVALID_PARAMETER_VALUE")
+        f"{get_scheme(uri)!r}. {_supported_text()}")
 
 
 def to_sqlalchemy_url(uri: str) -> URL:
@@ -97,8 +95,8 @@ def to_sqlalchemy_url(uri: str) -> URL:
     try:
         url = make_url(uri)
     except (ArgumentError, ValueError) as error:
-        raise TracekitException(f"Malformed tracking URI {redact_uri(uri)!r}: {error}. {_supported_text()}",
-                                error_code="INVALID_PARAMETER_VALUE") from error
+        raise TracekitException.invalid_parameter_value(
+            f"Malformed tracking URI {redact_uri(uri)!r}: {error}. {_supported_text()}") from error
     backend, default_driver = _SQL_BACKENDS[scheme]
     driver = url.get_driver_name() if "+" in url.drivername else default_driver
     url = url.set(drivername=f"{backend}+{driver}" if driver else backend)
@@ -106,13 +104,13 @@ def to_sqlalchemy_url(uri: str) -> URL:
         _check_sqlite(uri, url)
     else:
         if not url.host:
-            raise TracekitException(
+            raise TracekitException.invalid_parameter_value(
                 f"Malformed tracking URI {redact_uri(uri)!r}: no host. Write it as "
-                f"{scheme}://user[:password]@host[:port]/database.", error_code="INVALID_PARAMETER_VALUE")
+                f"{scheme}://user[:password]@host[:port]/database.")
         if not url.database:
-            raise TracekitException(
+            raise TracekitException.invalid_parameter_value(
                 f"Malformed tracking URI {redact_uri(uri)!r}: no database name after the host. Write it as "
-                f"{scheme}://user[:password]@host[:port]/database.", error_code="INVALID_PARAMETER_VALUE")
+                f"{scheme}://user[:password]@host[:port]/database.")
     if backend in ("mysql", "mariadb") and "charset" not in url.query:
         url = url.update_query_dict({"charset": "utf8mb4"})
     return url
@@ -120,15 +118,13 @@ def to_sqlalchemy_url(uri: str) -> URL:
 
 def _check_sqlite(uri: str, url: URL) -> None:
     if url.host or url.username or url.port:
-        raise TracekitException(
+        raise TracekitException.invalid_parameter_value(
             f"Malformed tracking URI {redact_uri(uri)!r}: a SQLite URI has three slashes before a relative path "
-            f"(sqlite:///traces.db) and four before an absolute one (sqlite:////data/traces.db).",
-            error_code="INVALID_PARAMETER_VALUE")
+            f"(sqlite:///traces.db) and four before an absolute one (sqlite:////data/traces.db).")
     if not url.database:
-        raise TracekitException(
+        raise TracekitException.invalid_parameter_value(
             f"Malformed tracking URI {redact_uri(uri)!r}: no file name. Write it as sqlite:///traces.db "
-            f"(relative to the working directory) or sqlite:////absolute/path/traces.db.",
-            error_code="INVALID_PARAMETER_VALUE")
+            f"(relative to the working directory) or sqlite:////absolute/path/traces.db.")
 
 
 def plugin_schemes() -> set[str]:

@@ -93,15 +93,15 @@ def update_current_trace(tags: Mapping[str, Any] | None = None, metadata: Mappin
     if span is None:
         if not RUNTIME.enabled:
             return
-        raise TracekitException("update_current_trace() was called outside a trace: call it inside a function "
-                                "decorated with @tracekit.trace or inside a `with tracekit.start_span(...)` block.",
-                                error_code="INVALID_STATE")
+        raise TracekitException.invalid_state(
+            "update_current_trace() was called outside a trace: call it inside a function "
+            "decorated with @tracekit.trace or inside a `with tracekit.start_span(...)` block.")
     if not span.recording:
         return  # the trace was sampled out: nothing of it is kept
     entry = RUNTIME.buffer.get(parse_trace_id(span.trace_id))
     if entry is None:
-        raise TracekitException(f"Trace {span.trace_id} is no longer being recorded; use "
-                                "TracekitClient().set_trace_tag() to tag a finished trace.", error_code="INVALID_STATE")
+        raise TracekitException.invalid_state(f"Trace {span.trace_id} is no longer being recorded; use "
+                                              "TracekitClient().set_trace_tag() to tag a finished trace.")
     if tags:
         entry.tags.update(serialization.safe_str_map(tags))
     if metadata:
@@ -157,18 +157,18 @@ def add_trace(trace: Trace | dict[str, Any], target: LiveSpan | None = None) -> 
         try:
             trace = Trace.from_dict(trace)
         except (KeyError, TypeError, ValueError) as exc:
-            raise TracekitException(f"add_trace() could not read the trace dict: missing or invalid {exc}.",
-                                    error_code="INVALID_PARAMETER_VALUE") from None
+            raise TracekitException.invalid_parameter_value(
+                f"add_trace() could not read the trace dict: missing or invalid {exc}.") from None
     if not isinstance(trace, Trace):
-        raise TracekitException(f"add_trace() expects a Trace or its dict form, got {type(trace).__name__}.",
-                                error_code="INVALID_PARAMETER_VALUE")
+        raise TracekitException.invalid_parameter_value(
+            f"add_trace() expects a Trace or its dict form, got {type(trace).__name__}.")
     unfinished = [span.name for span in trace.data.spans if span.end_time_ns is None]
     if trace.info.state == TraceState.IN_PROGRESS or unfinished:
-        raise TracekitException(f"add_trace() takes completed traces only; trace {trace.info.trace_id} has "
-                                f"unfinished spans {unfinished[:5]}.", error_code="INVALID_PARAMETER_VALUE")
+        raise TracekitException.invalid_parameter_value(
+            f"add_trace() takes completed traces only; trace {trace.info.trace_id} has "
+            f"unfinished spans {unfinished[:5]}.")
     if not trace.data.spans:
-        raise TracekitException(f"add_trace(): trace {trace.info.trace_id} has no spans.",
-                                error_code="INVALID_PARAMETER_VALUE")
+        raise TracekitException.invalid_parameter_value(f"add_trace(): trace {trace.info.trace_id} has no spans.")
     parent = target if target is not None else current_span.get()
     if parent is not None and not parent.recording:
         return  # merging into a trace that sampling dropped: dropped with it
@@ -195,5 +195,6 @@ def _merge_under(trace: Trace, parent: LiveSpan) -> None:
         data["parent_id"] = new_ids.get(span.parent_id) if span.parent_id in new_ids else parent.span_id
         merged.append(Span.from_dict(data))
     if not RUNTIME.buffer.add_spans(parse_trace_id(parent.trace_id), merged):
-        raise TracekitException(f"add_trace(): the target span's trace {parent.trace_id} has already ended; "
-                                "merge into a span that is still running.", error_code="INVALID_STATE")
+        raise TracekitException.invalid_state(
+            f"add_trace(): the target span's trace {parent.trace_id} has already ended; "
+            "merge into a span that is still running.")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from tracekit.entities import Trace
 from tracekit.exceptions import TracekitException
 from tracekit.tracing.reader import TraceReader
+from tracekit.validation import check_max_results
 
 if TYPE_CHECKING:
     import pandas
@@ -34,11 +35,9 @@ def search_traces(
     >>> tracekit.search_traces(run_id=run.info.run_id, return_type="list")
     """
     if return_type not in ("pandas", "list"):
-        raise TracekitException(f"search_traces(): return_type must be 'pandas' or 'list', got {return_type!r}.",
-                                error_code="INVALID_PARAMETER_VALUE")
-    if max_results is not None and (not isinstance(max_results, int) or max_results < 1):
-        raise TracekitException(f"search_traces(): max_results must be a positive integer or None, got "
-                                f"{max_results!r}.", error_code="INVALID_PARAMETER_VALUE")
+        raise TracekitException.invalid_parameter_value(
+            f"search_traces(): return_type must be 'pandas' or 'list', got {return_type!r}.")
+    check_max_results(max_results)
     traces = TraceReader().search(experiment_ids, filter_string=filter_string, max_results=max_results,
                                   order_by=order_by, run_id=run_id, model_id=model_id)
     if return_type == "list":

@@ -41,9 +41,9 @@ def set_experiment(experiment_name: str | None = None, experiment_id: str | None
         if experiment is None:
             experiment = store.get_experiment(store.create_experiment(experiment_name))  # type: ignore[arg-type]
     if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
-        raise TracekitException(
+        raise TracekitException.invalid_parameter_value(
             f"Cannot set the deleted experiment {experiment.name!r} (id {experiment.experiment_id}) as the current "
-            f"experiment. Use another experiment, or another name.", error_code="INVALID_PARAMETER_VALUE")
+            f"experiment. Use another experiment, or another name.")
     state.set_experiment_id(experiment.experiment_id)
     return experiment
 

@@ -103,13 +103,13 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None, run_n
     """
     stack = state.run_stack()
     if stack and not nested:
-        raise TracekitException(
+        raise TracekitException.invalid_state(
             f"Run {stack[-1].info.run_id} is already active. To start a new run, end the current one first with "
-            f"tracekit.end_run(); to start a nested run, call start_run(nested=True).", error_code="INVALID_STATE")
+            f"tracekit.end_run(); to start a nested run, call start_run(nested=True).")
     if parent_run_id is not None and stack and stack[-1].info.run_id != parent_run_id:
-        raise TracekitException(
+        raise TracekitException.invalid_state(
             f"The active run {stack[-1].info.run_id} does not match parent_run_id {parent_run_id}. End the active "
-            f"run first to nest a run under {parent_run_id}.", error_code="INVALID_STATE")
+            f"run first to nest a run under {parent_run_id}.")
     user_tags = tag_items(tags)
     if description is not None:
         user_tags[RunTagKey.NOTE] = str(description)
@@ -121,8 +121,8 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None, run_n
         if parent is not None:
             parent_run = store.get_run(parent)
             if parent_run.info.lifecycle_stage != LifecycleStage.ACTIVE:
-                raise TracekitException(f"The parent run {parent} is deleted; a run cannot be nested under it.",
-                                        error_code="INVALID_STATE")
+                raise TracekitException.invalid_state(
+                    f"The parent run {parent} is deleted; a run cannot be nested under it.")
         all_tags = _system_tags()
         if parent is not None:
             all_tags[RunTagKey.PARENT_RUN_ID] = parent
@@ -138,10 +138,10 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None, run_n
 
 def _resume(store: Any, run_id: str, tags: dict[str, str]) -> Run:
     if any(active.info.run_id == run_id for active in state.run_stack()):
-        raise TracekitException(f"Run {run_id} is already active.", error_code="INVALID_STATE")
+        raise TracekitException.invalid_state(f"Run {run_id} is already active.")
     run = store.get_run(run_id)
     if run.info.lifecycle_stage != LifecycleStage.ACTIVE:
-        raise TracekitException(f"Cannot resume run {run_id}: it is deleted.", error_code="INVALID_STATE")
+        raise TracekitException.invalid_state(f"Cannot resume run {run_id}: it is deleted.")
     store.update_run_info(run_id, RunStatus.RUNNING.value, None)
     if tags:
         store.log_batch(run_id, tags=tags)

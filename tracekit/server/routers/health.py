@@ -7,6 +7,7 @@ import logging
 from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse
 
+from tracekit.error_codes import TEMPORARILY_UNAVAILABLE
 from tracekit.server.dependencies import get_trace_store
 from tracekit.server.errors import error_response
 from tracekit.store.trace_store import TraceStore
@@ -24,7 +25,7 @@ def health(store: TraceStore = Depends(get_trace_store)):  # noqa: B008 - FastAP
         store.ping()
     except Exception as error:  # noqa: BLE001 - any failure means unhealthy
         logger.warning("Health check: the backend store does not answer: %s", error)
-        return error_response(503, "TEMPORARILY_UNAVAILABLE", "The tracking server's database does not answer.")
+        return error_response(TEMPORARILY_UNAVAILABLE, "The tracking server's database does not answer.")
     return {"status": "OK"}
 
 

@@ -18,9 +18,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
+from tracekit.error_codes import http_status
 from tracekit.exceptions import TracekitException
 from tracekit.server.dependencies import get_trace_store
-from tracekit.server.errors import STATUS_BY_ERROR_CODE
 from tracekit.server.body_limit import gunzip_bounded
 from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.otlp.decode import is_valid_experiment_id, traces_from_request
@@ -73,8 +73,8 @@ def _ingest(store: TraceStore, body: bytes, content_type: str | None, encoding: 
     if encoding == "gzip":
         body = gunzip_bounded(body, max_body_bytes)
     elif encoding not in ("", "identity"):
-        raise TracekitException(f"Unsupported Content-Encoding {encoding!r}: send gzip or no encoding.",
-                                error_code="UNSUPPORTED_MEDIA_TYPE")
+        raise TracekitException.unsupported_media_type(
+            f"Unsupported Content-Encoding {encoding!r}: send gzip or no encoding.")
     result = traces_from_request(decode_export_request(body, content_type), experiment_id)
     if result.traces:
         store.merge_traces(result.traces)
@@ -103,7 +103,7 @@ async def export_traces(request: Request, store: TraceStore = Depends(get_trace_
     except TracekitException as error:
         cause = error.__cause__
         if not isinstance(cause, DBAPIError):
-            return _status_response(STATUS_BY_ERROR_CODE.get(error.error_code, 500), error.message, as_json)
+            return _status_response(http_status(error.error_code), error.message, as_json)
         if type(cause).__name__ in ("OperationalError", "InterfaceError") or cause.connection_invalidated:
             logger.warning("OTLP ingest: the backend store is unavailable: %s", cause.orig)
             return _status_response(503, "The tracking server cannot reach its database; retry later.", as_json)

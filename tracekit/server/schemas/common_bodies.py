@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from tracekit.exceptions import TracekitException
 from tracekit.store.sql.schema import (
     EXPERIMENT_ID_LENGTH,
     KEY_LENGTH,
@@ -15,6 +16,7 @@ from tracekit.store.sql.schema import (
     RUN_ID_LENGTH,
     TAG_VALUE_LENGTH,
 )
+from tracekit.validation import check_max_results
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
@@ -29,9 +31,21 @@ Name = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH, pattern=r"\S")
 ExperimentIdText = Annotated[str, Field(min_length=1, max_length=EXPERIMENT_ID_LENGTH, pattern=r"^[^\x00]+$")]
 RunIdText = Annotated[str, Field(min_length=1, max_length=RUN_ID_LENGTH)]
 ModelIdText = Annotated[str, Field(min_length=1, max_length=MODEL_ID_LENGTH)]
-PageSize = Annotated[int, Field(ge=1, le=MAX_SEARCH_RESULTS)]
 ViewTypeName = Literal["ACTIVE_ONLY", "DELETED_ONLY", "ALL"]
 PageToken = Annotated[str | None, Field(description="`next_page_token` of the previous page of the same search")]
+
+
+def _page_size(max_results: int) -> int:
+    """The search bodies' `max_results`, checked as every store checks it."""
+    try:
+        check_max_results(max_results, at_most=MAX_SEARCH_RESULTS)
+    except TracekitException as error:
+        raise ValueError(error.message) from None  # pydantic reports a ValueError as this field's 422
+    return max_results
+
+
+PageSize = Annotated[int, AfterValidator(_page_size),
+                     WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_SEARCH_RESULTS})]
 
 
 class StrictModel(BaseModel):

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from tracekit.entities import Span, SpanEvent, SpanStatus, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
 from tracekit.entities.ids import SPAN_ID_PATTERN, TRACE_ID_PATTERN
-from tracekit.server.schemas.common_bodies import MAX_SEARCH_RESULTS, NonNegativeInt64, StrictModel
+from tracekit.server.schemas.common_bodies import NonNegativeInt64, PageSize, StrictModel
 from tracekit.store.sql import schema
 
 
@@ -121,7 +121,7 @@ class SearchTracesRequest(StrictModel):
 
     experiment_ids: list[str] = Field(default_factory=list)
     filter_string: str | None = Field(None, description="e.g. `tags.env = 'prod' AND execution_time_ms > 500`")
-    max_results: int = Field(100, ge=1, le=MAX_SEARCH_RESULTS)
+    max_results: PageSize = 100
     order_by: list[str] | None = Field(None, description="e.g. `[\"timestamp_ms DESC\"]`")
     page_token: str | None = Field(None, description="`next_page_token` of the previous page of the same search")
     run_id: str | None = None

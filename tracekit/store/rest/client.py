@@ -4,8 +4,10 @@ tracking URI (traces now; experiments, runs and models later).
 One `httpx.Client` per process (connections are kept alive and reused; a forked child opens its own), timeouts from
 TRACEKIT_HTTP_REQUEST_TIMEOUT, credentials from TRACEKIT_TRACKING_USERNAME/PASSWORD (HTTP Basic, preferred) or
 TRACEKIT_TRACKING_TOKEN (Bearer), or from the URI itself (`http://user:password@host:5000`). Errors become
-tracekit exceptions: a connection failure or a 5xx answer raises `TrackingServerUnavailableError` (the export queue
-retries and then spills), a 4xx answer raises the exception the server named, with the server's message.
+tracekit exceptions: a connection failure or a 5xx answer (but 501) raises `TrackingServerUnavailableError` (the
+export queue retries and then spills); any other answer raises the exception a local store would have raised: the
+subclass the server named, or a `TracekitException` with the server's error code and message (the codes and their
+statuses are tracekit/error_codes.py's table).
 """
 
 from __future__ import annotations
@@ -20,18 +22,12 @@ import httpx
 import orjson
 
 from tracekit import config
-from tracekit.exceptions import (
-    InvalidFilterError,
-    ResourceNotFoundError,
-    TracekitException,
-    TrackingServerUnavailableError,
-)
+from tracekit.error_codes import TEMPORARILY_UNAVAILABLE, error_code_for_status, is_transient
+from tracekit.exceptions import SUBCLASSES_BY_NAME, TracekitException, TrackingServerUnavailableError
 from tracekit.store.uri import redact_uri
 
 logger = logging.getLogger(__name__)
 
-# Answers meaning "not now" rather than "never": the request may succeed later, like after a 5xx.
-RETRY_LATER_STATUSES = frozenset({408, 425, 429})
 # 4xx answers about the client or the server rather than the request's content: every later request would get them
 # too, so they do not single out a trace (see `refuses_for_good`).
 _NOT_ABOUT_THE_CONTENT = frozenset({401, 403, 404, 405})
@@ -42,13 +38,7 @@ def refuses_for_good(error: BaseException) -> bool:
     same content again would be refused again."""
     status = getattr(error, "http_status", None)
     return isinstance(status, int) and 400 <= status < 500 and status not in _NOT_ABOUT_THE_CONTENT \
-        and status not in RETRY_LATER_STATUSES
-
-
-_EXCEPTIONS_BY_NAME: dict[str, type[TracekitException]] = {
-    "InvalidFilterError": InvalidFilterError,
-    "ResourceNotFoundError": ResourceNotFoundError,
-}
+        and not is_transient(status)
 
 
 def _user_agent() -> str:
@@ -95,14 +85,15 @@ class TrackingServerClient:
     def __init__(self, uri: str) -> None:
         parts = urlsplit(uri)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise TracekitException(f"Malformed tracking server URI {redact_uri(uri)!r}: expected "
-                                    "http(s)://host[:port][/path].", error_code="INVALID_PARAMETER_VALUE")
+            raise TracekitException.invalid_parameter_value(
+                f"Malformed tracking server URI {redact_uri(uri)!r}: expected "
+                "http(s)://host[:port][/path].")
         netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
         try:
             port = parts.port
         except ValueError:
-            raise TracekitException(f"Malformed tracking server URI {redact_uri(uri)!r}: the port is not a number.",
-                                    error_code="INVALID_PARAMETER_VALUE") from None
+            raise TracekitException.invalid_parameter_value(
+                f"Malformed tracking server URI {redact_uri(uri)!r}: the port is not a number.") from None
         if port is not None:
             netloc += f":{port}"
         self.uri = uri
@@ -169,21 +160,22 @@ class TrackingServerClient:
         return error
 
     def _error_for(self, status: int, body: dict[str, Any], message: str, where: str) -> TracekitException:
-        if status >= 500 or status in RETRY_LATER_STATUSES:
-            return TrackingServerUnavailableError(f"The tracking server failed ({where}, HTTP {status}): {message}")
+        if is_transient(status):
+            return TrackingServerUnavailableError(f"The tracking server failed ({where}, HTTP {status}): {message}",
+                                                  str(body.get("error_code") or TEMPORARILY_UNAVAILABLE))
         if status == 401:
-            return TracekitException(
+            return TracekitException.unauthenticated(
                 f"The tracking server refused the request ({where}, HTTP 401): {message}. Set "
-                "TRACEKIT_TRACKING_USERNAME and TRACEKIT_TRACKING_PASSWORD, or TRACEKIT_TRACKING_TOKEN.",
-                error_code="UNAUTHENTICATED")
-        exception_type = _EXCEPTIONS_BY_NAME.get(str(body.get("exception")))
-        if exception_type is not None:
-            return exception_type(message)
+                "TRACEKIT_TRACKING_USERNAME and TRACEKIT_TRACKING_PASSWORD, or TRACEKIT_TRACKING_TOKEN.")
+        named = SUBCLASSES_BY_NAME.get(str(body.get("exception")))
+        if named is not None:
+            return named(message)
         if status == 404 and not body:
-            return TracekitException(f"{where} does not exist (HTTP 404): is {self.base_url} a tracekit tracking "
-                                     "server of a matching version?", error_code="ENDPOINT_NOT_FOUND")
+            return TracekitException.endpoint_not_found(
+                f"{where} does not exist (HTTP 404): is {self.base_url} a tracekit tracking "
+                "server of a matching version?")
         return TracekitException(f"{message} ({where}, HTTP {status})",
-                                 error_code=str(body.get("error_code") or "INVALID_PARAMETER_VALUE"))
+                                 str(body.get("error_code") or error_code_for_status(status)))
 
     def close(self) -> None:
         """Close pooled connections (they are reopened if the client is used again)."""

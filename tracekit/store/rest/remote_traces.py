@@ -20,6 +20,7 @@ from tracekit.store.paging import PagedList
 from tracekit.store.trace_store import TraceStore
 from tracekit.store.rest.client import TrackingServerClient, refuses_for_good
 from tracekit.store.uri import redact_uri
+from tracekit.validation import check_max_results
 
 API_PREFIX = "/api/v1"
 TRACES = f"{API_PREFIX}/traces"
@@ -96,10 +97,7 @@ class RestTraceStore(TraceStore):
         """One page of matching traces; `max_results=None` pages through the server's answers to return all."""
         if isinstance(experiment_ids, str):
             experiment_ids = [experiment_ids]
-        if max_results is not None and (isinstance(max_results, bool) or not isinstance(max_results, int)
-                                        or max_results < 1):
-            raise TracekitException(f"max_results must be a positive integer or None, got {max_results!r}.",
-                                    error_code="INVALID_PARAMETER_VALUE")
+        check_max_results(max_results)
         request = {
             "experiment_ids": [str(e) for e in experiment_ids or ()],
             "filter_string": filter_string,

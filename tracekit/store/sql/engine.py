@@ -163,11 +163,11 @@ def check_connection(engine: Engine, uri: str) -> None:
             connection.exec_driver_sql("SELECT 1")
     except DBAPIError as error:
         reason = str(error.orig).strip() or type(error.orig).__name__
-        raise TracekitException(f"Cannot connect to the tracking store {redact_uri(uri)!r}: {reason}",
-                                error_code="TEMPORARILY_UNAVAILABLE") from error
+        raise TracekitException.temporarily_unavailable(
+            f"Cannot connect to the tracking store {redact_uri(uri)!r}: {reason}") from error
     except SQLAlchemyError as error:
-        raise TracekitException(f"Cannot connect to the tracking store {redact_uri(uri)!r}: {error}",
-                                error_code="TEMPORARILY_UNAVAILABLE") from error
+        raise TracekitException.temporarily_unavailable(
+            f"Cannot connect to the tracking store {redact_uri(uri)!r}: {error}") from error
 
 
 # What a database driver may raise for a value or a statement it cannot take, besides SQLAlchemy's own errors.
@@ -180,16 +180,13 @@ def store_error(uri: str, error: BaseException) -> TracekitException:
     sent (INVALID_PARAMETER_VALUE), or failed otherwise (INTERNAL_ERROR); the driver's error stays attached as `__cause__`."""
     store = redact_uri(uri)
     if isinstance(error, (OverflowError, UnicodeError)):
-        return TracekitException(f"The tracking store {store!r} cannot take a value that was sent: "
-                                 f"{type(error).__name__}: {error}", error_code="INVALID_PARAMETER_VALUE")
+        return TracekitException.invalid_parameter_value(
+            f"The tracking store {store!r} cannot take a value that was sent: {type(error).__name__}: {error}")
     if isinstance(error, DBAPIError):
         reason = str(error.orig).strip() or type(error.orig).__name__
         if isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated:
-            return TracekitException(f"The tracking store {store!r} did not answer: {reason}",
-                                     error_code="TEMPORARILY_UNAVAILABLE")
+            return TracekitException.temporarily_unavailable(f"The tracking store {store!r} did not answer: {reason}")
         if isinstance(error, (DataError, IntegrityError)):
-            return TracekitException(f"The tracking store {store!r} refused a value: {reason}",
-                                     error_code="INVALID_PARAMETER_VALUE")
-        return TracekitException(f"The tracking store {store!r} failed: {reason}", error_code="INTERNAL_ERROR")
-    return TracekitException(f"The tracking store {store!r} failed: {type(error).__name__}: {error}",
-                             error_code="INTERNAL_ERROR")
+            return TracekitException.invalid_parameter_value(f"The tracking store {store!r} refused a value: {reason}")
+        return TracekitException(f"The tracking store {store!r} failed: {reason}")
+    return TracekitException(f"The tracking store {store!r} failed: {type(error).__name__}: {error}")

@@ -79,10 +79,10 @@ def _describe(engine: Engine) -> str:
 
 def _refuse_unknown(revision: str | None, where: str) -> None:
     if revision is not None and revision not in known_revisions():
-        raise TracekitException(
+        raise TracekitException.invalid_state(
             f"The database schema of {where} is at revision {revision!r}, which is newer than this tracekit "
             f"knows (its newest is {head_revision()!r}): the database was migrated by a newer tracekit. "
-            f"Upgrade tracekit (pip install -U tracekit) to use it.", error_code="INVALID_STATE")
+            f"Upgrade tracekit (pip install -U tracekit) to use it.")
 
 
 @contextmanager
@@ -135,15 +135,15 @@ def _migrate(engine: Engine, *, first_use: bool) -> tuple[str | None, str]:
 def _check_can_migrate(connection: Connection, revision: str | None, first_use: bool) -> None:
     where = _describe(connection.engine)
     if revision is None and set(inspect(connection).get_table_names()) & set(TRACEKIT_TABLES):
-        raise TracekitException(
+        raise TracekitException.invalid_state(
             f"The database {where} has tables named like tracekit's ({', '.join(TRACEKIT_TABLES)}) but no "
             f"tracekit schema revision, so tracekit did not create them. Use an empty database, or drop those "
-            f"tables.", error_code="INVALID_STATE")
+            f"tables.")
     if first_use and revision is not None and connection.dialect.name != "sqlite":
-        raise TracekitException(
+        raise TracekitException.invalid_state(
             f"The database schema of {where} is at revision {revision!r}, older than this tracekit needs "
             f"({head_revision()!r}). Back the database up, stop other tracekit processes writing to it, then run: "
-            f"tracekit db upgrade '{where}'", error_code="INVALID_STATE")
+            f"tracekit db upgrade '{where}'")
 
 
 def upgrade(engine_or_uri: Engine | str) -> tuple[str | None, str]:

@@ -49,6 +49,7 @@ from tracekit.store.sql.trace_rows import (
     traces_to_rows,
 )
 from tracekit.store.uri import redact_uri
+from tracekit.validation import check_max_results
 
 logger = logging.getLogger(__name__)
 
@@ -218,11 +219,12 @@ class SqlTraceStore(TraceStore):
         """Add or replace one tag of a stored trace; ResourceNotFoundError if there is no such trace."""
         key, value = text_column(str(key)), text_column(str(value))
         if not key or len(key) > KEY_LENGTH:
-            raise TracekitException(f"Tag keys must be 1 to {KEY_LENGTH} characters long, got {len(key)}.",
-                                    error_code="INVALID_PARAMETER_VALUE")
+            raise TracekitException.invalid_parameter_value(
+                f"Tag keys must be 1 to {KEY_LENGTH} characters long, got {len(key)}.")
         if len(value) > TAG_VALUE_LENGTH:
-            raise TracekitException(f"Tag values must be at most {TAG_VALUE_LENGTH} characters long, got "
-                                    f"{len(value)} for tag {key!r}.", error_code="INVALID_PARAMETER_VALUE")
+            raise TracekitException.invalid_parameter_value(
+                f"Tag values must be at most {TAG_VALUE_LENGTH} characters long, got "
+                f"{len(value)} for tag {key!r}.")
 
         def work(connection: Connection) -> None:
             self._require_trace(connection, trace_id)
@@ -260,12 +262,11 @@ class SqlTraceStore(TraceStore):
         `trace_ids`, at most `max_traces` of them (oldest first); criteria given together must all hold.
         Returns how many were deleted."""
         if max_timestamp_millis is None and max_traces is None and trace_ids is None:
-            raise TracekitException(
-                "delete_traces() needs at least one of max_timestamp_millis, max_traces or trace_ids.",
-                error_code="INVALID_PARAMETER_VALUE")
+            raise TracekitException.invalid_parameter_value(
+                "delete_traces() needs at least one of max_timestamp_millis, max_traces or trace_ids.")
         if max_traces is not None and (not isinstance(max_traces, int) or max_traces < 1):
-            raise TracekitException(f"delete_traces(): max_traces must be a positive integer, got {max_traces!r}.",
-                                    error_code="INVALID_PARAMETER_VALUE")
+            raise TracekitException.invalid_parameter_value(
+                f"delete_traces(): max_traces must be a positive integer, got {max_traces!r}.")
         conditions = [trace_info.c.experiment_id == str(experiment_id)]
         if max_timestamp_millis is not None:
             conditions.append(trace_info.c.request_time <= int(max_timestamp_millis))
@@ -319,10 +320,7 @@ class SqlTraceStore(TraceStore):
         >>> more = store.search_traces(["0"], "span.type = 'LLM' AND timestamp_ms > 1700000000000", 50,
         ...                            page_token=page.token)
         """
-        if max_results is not None and (isinstance(max_results, bool) or not isinstance(max_results, int)
-                                        or max_results < 1):
-            raise TracekitException(f"max_results must be a positive integer or None, got {max_results!r}.",
-                                    error_code="INVALID_PARAMETER_VALUE")
+        check_max_results(max_results)
         if isinstance(experiment_ids, str):
             experiment_ids = [experiment_ids]
         experiment_list = sorted({str(experiment_id) for experiment_id in experiment_ids or ()})

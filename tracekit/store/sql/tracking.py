@@ -92,8 +92,9 @@ class SqlTrackingStore(TrackingStore):
     def _active_experiment_row(self, connection: Connection, experiment_id: str) -> Any:
         row = self._experiment_row(connection, experiment_id)
         if row.lifecycle_stage != LifecycleStage.ACTIVE:
-            raise TracekitException(f"Experiment {row.name!r} (id {row.experiment_id}) is deleted; use an active "
-                                    f"experiment.", error_code="INVALID_STATE")
+            raise TracekitException.invalid_state(
+                f"Experiment {row.name!r} (id {row.experiment_id}) is deleted; use an active "
+                f"experiment.")
         return row
 
     @staticmethod
@@ -107,8 +108,7 @@ class SqlTrackingStore(TrackingStore):
     def _active_run_row(self, connection: Connection, run_id: str) -> Any:
         row = self._run_row(connection, run_id, lock=True)
         if row.lifecycle_stage != LifecycleStage.ACTIVE:
-            raise TracekitException(f"Run {run_id} is deleted; nothing can be logged to it.",
-                                    error_code="INVALID_STATE")
+            raise TracekitException.invalid_state(f"Run {run_id} is deleted; nothing can be logged to it.")
         return row
 
     @staticmethod
@@ -129,9 +129,9 @@ class SqlTrackingStore(TrackingStore):
                                        .where(experiments.c.name == name)).first()
             if taken is not None:
                 state = " (deleted; its name stays reserved)" if taken.lifecycle_stage != "active" else ""
-                raise TracekitException(f"Experiment {name!r} already exists with id {taken.experiment_id}{state}. "
-                                        f"Choose another name, or use set_experiment({name!r}) to use it.",
-                                        error_code="RESOURCE_ALREADY_EXISTS")
+                raise TracekitException.already_exists(
+                    f"Experiment {name!r} already exists with id {taken.experiment_id}{state}. "
+                    f"Choose another name, or use set_experiment({name!r}) to use it.")
             numbers = [int(i) for i in connection.scalars(select(experiments.c.experiment_id)) if i.isdigit()]
             experiment_id = str(max(numbers, default=0) + 1)
             now = now_ms()
@@ -184,8 +184,7 @@ class SqlTrackingStore(TrackingStore):
     def delete_experiment(self, experiment_id: str) -> None:
         """Mark the experiment and all its runs deleted; the default experiment "0" cannot be deleted."""
         if str(experiment_id) == DEFAULT_EXPERIMENT_ID:
-            raise TracekitException("The default experiment (id '0') cannot be deleted.",
-                                    error_code="INVALID_PARAMETER_VALUE")
+            raise TracekitException.invalid_parameter_value("The default experiment (id '0') cannot be deleted.")
 
         def work(connection: Connection) -> None:
             self._experiment_row(connection, experiment_id)
@@ -315,10 +314,10 @@ class SqlTrackingStore(TrackingStore):
             existing.update({key: value for key, value in connection.execute(query)})
         for key in keys:
             if key in existing and existing[key] != new_params[key]:
-                raise TracekitException(
+                raise TracekitException.invalid_parameter_value(
                     f"Param {key!r} of {what} {owner_id} already has the value {existing[key]!r} and cannot be "
                     f"changed to {new_params[key]!r}: params are set once. Log the new value under another key, or "
-                    f"in a new {what}.", error_code="INVALID_PARAMETER_VALUE")
+                    f"in a new {what}.")
         missing = [{owner: owner_id, "key": key, "value": new_params[key]} for key in keys if key not in existing]
         if missing:
             connection.execute(table.insert(), missing)
