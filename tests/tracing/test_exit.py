@@ -81,11 +81,11 @@ def completed(ids: Path) -> list[str]:
     return ids.read_text().split() if ids.exists() else []
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
 def store_uri(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'child.db'}"
-    return empty_server_database("postgresql")
+    return empty_server_database(request.param)
 
 
 def test_sigterm_mid_stream_loses_nothing_and_the_process_dies_by_the_signal(store_uri, tmp_path):
