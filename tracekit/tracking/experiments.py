@@ -7,8 +7,8 @@ from typing import Any
 
 from tracekit.entities import Experiment, LifecycleStage, ViewType
 from tracekit.exceptions import TracekitException
-from tracekit.tracking import state
 from tracekit.store.backend import get_backend
+from tracekit.tracking import state
 from tracekit.validation import check_key, check_name, invalid, tag_items
 
 

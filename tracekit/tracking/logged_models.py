@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from tracekit.entities import LoggedModel, LoggedModelStatus
-from tracekit.tracking import state
 from tracekit.store.backend import get_backend
+from tracekit.tracking import state
 from tracekit.validation import check_key, check_name, invalid, param_items, tag_items
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ from typing import Any
 from tracekit.constants import RunTagKey
 from tracekit.entities import LifecycleStage, Metric, Run, RunStatus
 from tracekit.exceptions import TracekitException
-from tracekit.tracking import state
 from tracekit.store.backend import get_backend
+from tracekit.tracking import state
 from tracekit.validation import (
     check_key,
     check_name,
