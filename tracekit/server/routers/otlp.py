@@ -25,6 +25,7 @@ from tracekit.otlp.decode import is_valid_experiment_id, traces_from_request
 from tracekit.otlp.protobuf import JSON_MEDIA_TYPE, PROTOBUF_MEDIA_TYPES, decode_export_request, media_type
 from tracekit.server.body_limit import gunzip_bounded
 from tracekit.server.dependencies import get_trace_store
+from tracekit.server.schemas.common_bodies import Responses
 from tracekit.store.trace_store import TraceStore
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ _BODY_DOC = {
     "parameters": [{"name": EXPERIMENT_HEADER, "in": "header", "required": False, "schema": {"type": "string"},
                     "description": "Experiment of traces whose root span names none (default \"0\")."}],
 }
-_RESPONSES = {200: {"description": "An ExportTraceServiceResponse (partialSuccess counts spans left out).",
+_RESPONSES: Responses = {200: {"description": "An ExportTraceServiceResponse (partialSuccess counts spans left out).",
                     "content": {"application/x-protobuf": {}, "application/json": {}}},
               400: {"description": "A google.rpc.Status: the request could not be decoded."},
               413: {"description": "A google.rpc.Status: the body is over the size limit."},
