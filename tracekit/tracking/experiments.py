@@ -37,9 +37,8 @@ def set_experiment(experiment_name: str | None = None, experiment_id: str | None
         experiment = store.get_experiment(str(experiment_id))
     else:
         check_name(experiment_name, "experiment")
-        experiment = store.get_experiment_by_name(experiment_name)  # type: ignore[arg-type]
-        if experiment is None:
-            experiment = store.get_experiment(store.create_experiment(experiment_name))  # type: ignore[arg-type]
+        found = store.get_experiment_by_name(experiment_name)  # type: ignore[arg-type]
+        experiment = found if found is not None else store.get_experiment(store.create_experiment(experiment_name))
     if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
         raise TracekitException.invalid_parameter_value(
             f"Cannot set the deleted experiment {experiment.name!r} (id {experiment.experiment_id}) as the current "

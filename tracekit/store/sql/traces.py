@@ -159,7 +159,7 @@ class SqlTraceStore(TraceStore):
             # A placeholder row per new trace gives every trace a row to lock; merging with a placeholder (no
             # spans, tags or metadata) yields the incoming trace unchanged.
             self.database.insert_missing(connection, trace_info, traces_to_rows(incoming).trace_info)
-            rows = []
+            rows: list[Any] = []
             for chunk in _chunks(trace_ids):
                 rows.extend(connection.execute(
                     select(*_INFO_SELECT).where(trace_info.c.trace_id.in_(chunk))
