@@ -36,8 +36,9 @@ def set_experiment(experiment_name: str | None = None, experiment_id: str | None
     if experiment_id is not None:
         experiment = store.get_experiment(str(experiment_id))
     else:
+        assert experiment_name is not None  # exactly one of the two was given (checked above)
         check_name(experiment_name, "experiment")
-        found = store.get_experiment_by_name(experiment_name)  # type: ignore[arg-type]
+        found = store.get_experiment_by_name(experiment_name)
         experiment = found if found is not None else store.get_experiment(store.create_experiment(experiment_name))
     if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
         raise TracekitException.invalid_parameter_value(
