@@ -1,4 +1,5 @@
-"""Per-span cost of tracing with OTLP export on, beside the raw OpenTelemetry SDK with the same OTLP exporter, in one run.
+"""Per-span cost of tracing with OTLP export on, beside the raw OpenTelemetry SDK with the same OTLP exporter, in one
+run.
 
     python benchmarks/otlp_overhead.py [--calls 5000] [--repeats 3] [--protocols http/protobuf,grpc]
 
@@ -11,8 +12,9 @@ count the spans that arrived, and discards them. Both sides export to it with op
 Each timing includes the flush at the end of a repeat, so background export work is paid for too. The "arrived"
 columns count spans the collector received against spans created: the BatchSpanProcessor drops spans when its queue
 (2048) is full, tracekit does not. "OTel, same keys" sets the attributes tracekit exports (its own keys plus
-OpenInference's input/output keys, which repeat the payload), so its payload matches tracekit's. The last row is a trace that TRACEKIT_TRACE_SAMPLING_RATIO=0 drops (and a raw
-OTel ParentBased(ALWAYS_OFF) provider): the cost of a sampled-out call. Figures: best of `--repeats`, in µs.
+OpenInference's input/output keys, which repeat the payload), so its payload matches tracekit's. The last row is a
+trace that TRACEKIT_TRACE_SAMPLING_RATIO=0 drops (and a raw OTel ParentBased(ALWAYS_OFF) provider): the cost of a
+sampled-out call. Figures: best of `--repeats`, in µs.
 """
 
 from __future__ import annotations

@@ -26,14 +26,15 @@ from sqlalchemy import MetaData, and_, exists, select
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
 
-import tracekit  # noqa: E402
 from _measure import median_ms, peak_rss_mb  # noqa: E402
+
+import tracekit  # noqa: E402
 import tracekit.config  # noqa: E402
 from tracekit.constants import TraceMetadataKey  # noqa: E402
 from tracekit.exporters import TraceExporter  # noqa: E402
+from tracekit.store.backend import get_backend  # noqa: E402
 from tracekit.store.sql import schema  # noqa: E402
 from tracekit.store.sql.engine import create_store_engine  # noqa: E402
-from tracekit.store.backend import get_backend  # noqa: E402
 
 WRITE_SAMPLE = 10_000
 RUNS = 10

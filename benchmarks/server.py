@@ -18,6 +18,7 @@ PostgreSQL runs when --postgres (or TRACEKIT_BENCH_POSTGRES_URI) names a databas
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
@@ -182,8 +183,8 @@ def compare(title: str, cases: dict, local, remote, repeats: int) -> None:  # no
     """Print p50/p95 of each case run on the in-process store and on the HTTP one, and their ratio."""
     print(f"{title:<22} {'in-process p50/p95':>20} {'HTTP p50/p95':>16} {'HTTP/in-process p50':>20}")
     for label, operation in cases.items():
-        in_process = latencies_ms(lambda: operation(local), repeats)
-        over_http = latencies_ms(lambda: operation(remote), repeats)
+        in_process = latencies_ms(functools.partial(operation, local), repeats)
+        over_http = latencies_ms(functools.partial(operation, remote), repeats)
         print(f"{label:<22} {in_process[0]:>9.2f}/{in_process[1]:<9.2f} {over_http[0]:>7.2f}/{over_http[1]:<8.2f} "
               f"{over_http[0] / in_process[0]:>20.2f}")
 
@@ -204,8 +205,8 @@ def tracking(uri: str, url: str, repeats: int, runs: int) -> None:
 
     from tracekit.entities import Metric
     from tracekit.store.rest.client import TrackingServerClient
-    from tracekit.store.sql.traces import SqlTraceStore
     from tracekit.store.rest.remote_tracking import RestTrackingStore
+    from tracekit.store.sql.traces import SqlTraceStore
     from tracekit.store.sql.tracking import SqlTrackingStore
 
     trace_store = SqlTraceStore(uri)

@@ -33,8 +33,8 @@ from sqlalchemy import select
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import tracekit  # noqa: E402
-from tracekit.store.sql import schema  # noqa: E402
 from tracekit.store.backend import close_backends, get_backend  # noqa: E402
+from tracekit.store.sql import schema  # noqa: E402
 
 KEYS_PER_STEP = 100
 

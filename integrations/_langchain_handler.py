@@ -249,7 +249,7 @@ class TracekitCallbackHandler(BaseCallbackHandler):
 
 def _record_usage(span: LiveSpan, generations: list[Any], llm_output: dict[str, Any]) -> None:
     counts = [getattr(getattr(generation, "message", None), "usage_metadata", None) for generation in generations]
-    counts = [count for count in counts if count]
+    counts = [count for count in counts if count is not None and count]
     if counts:
         _genai.record_usage(span, sum(count.get("input_tokens", 0) for count in counts),
                             sum(count.get("output_tokens", 0) for count in counts),

@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from databases import BACKENDS, drop_created_databases, server_database
 
 import tracekit

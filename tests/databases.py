@@ -18,10 +18,10 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
+from ci import require_or_skip
 from sqlalchemy import MetaData, Table, create_engine, text
 from sqlalchemy.engine import Engine
 
-from ci import require_or_skip
 from tracekit.store.sql import migrate
 from tracekit.store.sql.engine import check_connection, create_store_engine
 from tracekit.store.uri import to_sqlalchemy_url

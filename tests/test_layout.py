@@ -4,10 +4,11 @@ API is exactly what `tracekit.__all__` lists, and core imports the mapped folder
 from __future__ import annotations
 
 import ast
-import tomllib
 from collections import defaultdict
 from pathlib import Path
 from types import ModuleType
+
+import tomllib
 
 import tracekit
 

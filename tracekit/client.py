@@ -16,9 +16,9 @@ from tracekit.entities.ids import format_span_id, parse_trace_id, require_trace_
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_store import TraceStore
-from tracekit.tracing.reader import TraceReader
 from tracekit.tracing.buffer import TraceEntry
 from tracekit.tracing.live_span import LiveSpan, NoOpSpan, UnsampledSpan
+from tracekit.tracing.reader import TraceReader
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.spans import start_live_span
 from tracekit.tracking_uri import get_tracking_uri

@@ -125,7 +125,7 @@ RAISE_INTERNAL_ERRORS = Setting(
     "debugging tracekit; leave it off in production, where it would let tracekit's errors reach your code. Read "
     "when such a failure happens.")
 
-# --- Standard OpenTelemetry variables tracekit reads (the SDK and the OTLP exporters read them too) --------------------
+# --- Standard OpenTelemetry variables tracekit reads (the SDK and the OTLP exporters read them too) -------------------
 OTLP_TRACES_ENDPOINT = Setting(
     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", str, "",
     "Full URL of the OTLP traces endpoint (http://host:4318/v1/traces, or http://host:4317 for gRPC). Set: traces "

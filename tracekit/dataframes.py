@@ -104,10 +104,10 @@ def runs_to_dataframe(runs: Sequence[Run]) -> pd.DataFrame:
         columns["run_name"].append(info.run_name)
         for key, values in metric_values.items():
             values.append(data.metrics.get(key, math.nan))
-        for key, values in param_values.items():
-            values.append(data.params.get(key))
-        for key, values in tag_values.items():
-            values.append(data.tags.get(key))
+        for key, param_column in param_values.items():
+            param_column.append(data.params.get(key))
+        for key, tag_column in tag_values.items():
+            tag_column.append(data.tags.get(key))
     frame: dict[str, Any] = {name: pd.Series(values, dtype=object) for name, values in columns.items()}
     frame["start_time"] = _times(columns["start_time"])
     frame["end_time"] = _times(columns["end_time"])

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 import tracekit
-from tracekit.entities.ids import (format_span_id, format_trace_id, is_valid_trace_id, parse_trace_id,
-                                   require_trace_id)
+from tracekit.entities.ids import format_span_id, format_trace_id, is_valid_trace_id, parse_trace_id, require_trace_id
 from tracekit.exceptions import TracekitException
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from entity_builders import TRACE_ID, span
+
 import tracekit
 from tracekit.entities import TraceInfo, TraceState
-
-from entity_builders import TRACE_ID, span
 
 
 def test_times_come_from_the_root_in_milliseconds():
@@ -63,6 +63,7 @@ def test_recorded_traces_get_their_info_from_the_root_span(exported):
         with tracekit.start_span("child"):
             pass
     trace = exported()[0]
-    expected = TraceInfo.from_root_span(trace.info.trace_id, trace.data.root_span,
-                                        experiment_id=trace.info.experiment_id, trace_metadata=trace.info.trace_metadata)
+    info = trace.info
+    expected = TraceInfo.from_root_span(info.trace_id, trace.data.root_span, experiment_id=info.experiment_id,
+                                        trace_metadata=info.trace_metadata)
     assert trace.info == expected

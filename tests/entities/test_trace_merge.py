@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from entity_builders import TRACE_ID, span
+
 from tracekit.entities import Trace, TraceData, TraceInfo, TraceState
 from tracekit.entities.trace import span_order, top_span
 from tracekit.entities.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window

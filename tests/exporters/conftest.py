@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from otlp_receivers import GrpcReceiver, HttpReceiver, Receiver
 
 import tracekit
-from otlp_receivers import GrpcReceiver, HttpReceiver, Receiver
 
 PROTOCOLS = ("http/protobuf", "grpc")
 

@@ -6,10 +6,10 @@ import json
 import logging
 
 import pytest
-
-import tracekit
 from otlp_receivers import HttpReceiver, free_port
 from waiting import wait_until
+
+import tracekit
 from tracekit import SpanType
 
 ERROR = 2  # Status.STATUS_CODE_ERROR in the protobuf

@@ -10,7 +10,6 @@ from tracekit.constants import SpanAttributeKey
 from tracekit.integrations import _genai
 
 pytest.importorskip("langchain_core")
-import tracekit.integrations.langchain as langchain_autolog  # noqa: E402
 from langchain_core.documents import Document  # noqa: E402
 from langchain_core.language_models.fake import FakeListLLM  # noqa: E402
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel  # noqa: E402
@@ -20,6 +19,8 @@ from langchain_core.prompts import ChatPromptTemplate  # noqa: E402
 from langchain_core.retrievers import BaseRetriever  # noqa: E402
 from langchain_core.runnables import RunnableLambda  # noqa: E402
 from langchain_core.tools import tool  # noqa: E402
+
+import tracekit.integrations.langchain as langchain_autolog  # noqa: E402
 
 
 class KeywordRetriever(BaseRetriever):

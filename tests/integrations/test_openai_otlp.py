@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from otlp_receivers import HttpReceiver
 
 import tracekit
-from otlp_receivers import HttpReceiver
 
 openai = pytest.importorskip("openai")
 import tracekit.integrations.openai as openai_autolog  # noqa: E402

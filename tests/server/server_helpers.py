@@ -20,7 +20,6 @@ from tcp_proxy import TcpProxy  # noqa: E402
 from trace_builders import build_trace  # noqa: E402
 from waiting import wait_until  # noqa: E402
 
-
 __all__ = ["CountingApp", "ServerProcess", "TcpProxy", "ThreadedServer", "build_trace", "free_port"]
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import gzip
 
-from server_helpers import TcpProxy, build_trace
 from fastapi.testclient import TestClient
+from server_helpers import TcpProxy, build_trace
 from sqlalchemy.engine import make_url
 
 from tracekit.server import ServerSettings, create_app
+from tracekit.store.backend import Backend, open_backend
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_store import TraceStore
-from tracekit.store.backend import Backend, open_backend
 
 API = "/api/v1/traces"
 
@@ -68,8 +68,8 @@ class BrokenStore(TraceStore):
 
 
 def test_unexpected_errors_are_500_without_a_stack_trace(server_db, caplog):
-    client = TestClient(create_app(ServerSettings(backend_store_uri=server_db), backend=Backend(server_db, BrokenStore())),
-                        raise_server_exceptions=False)
+    app = create_app(ServerSettings(backend_store_uri=server_db), backend=Backend(server_db, BrokenStore()))
+    client = TestClient(app, raise_server_exceptions=False)
     for answer in (client.get(f"{API}/tr-{'a' * 32}"), client.post(f"{API}/search", json={})):
         assert answer.status_code == 500
         body = answer.json()
@@ -107,8 +107,8 @@ def test_unreachable_database_is_a_503_and_health_says_so(postgres_uri):
 
 
 def test_a_backend_holding_traces_only_answers_tracking_requests_with_501(server_db):
-    client = TestClient(create_app(ServerSettings(backend_store_uri=server_db), backend=Backend(server_db, BrokenStore())),
-                        raise_server_exceptions=False)
+    app = create_app(ServerSettings(backend_store_uri=server_db), backend=Backend(server_db, BrokenStore()))
+    client = TestClient(app, raise_server_exceptions=False)
     answer = client.post("/api/v1/runs/search", json={})
     assert answer.status_code == 501
     assert answer.json()["error_code"] == "NOT_IMPLEMENTED" and "SQL database" in answer.json()["message"]

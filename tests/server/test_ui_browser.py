@@ -241,7 +241,7 @@ def test_trace_page_nests_spans_beside_a_timeline_to_scale(page, explorer, shot)
     expect(rows).to_have_count(len(expected))
     names = rows.locator("[data-testid=span-name]").all_inner_texts()
     levels = rows.evaluate_all("rows => rows.map(row => Number(row.getAttribute('aria-level')))")
-    assert list(zip(names, [level - 1 for level in levels])) == expected
+    assert list(zip(names, [level - 1 for level in levels], strict=True)) == expected
     bars = page.locator("[data-testid=timeline-bar]")
     expect(bars).to_have_count(len(expected))
     # The trace lasts 1200 ms; search_docs runs 430-700 ms, retrieve 440-650 ms, the answering LLM 710-1190 ms.
@@ -367,7 +367,7 @@ def test_parts_of_a_trace_and_unfinished_spans_still_show(page, explorer):
     rows = open_trace(page, explorer, trace_id)
     expect(rows).to_have_count(4)
     levels = dict(zip(rows.locator("[data-testid=span-name]").all_inner_texts(),
-                      rows.evaluate_all("rows => rows.map(row => row.getAttribute('aria-level'))")))
+                      rows.evaluate_all("rows => rows.map(row => row.getAttribute('aria-level'))"), strict=True))
     assert levels == {"root": "1", "tiny": "2", "still-running": "2", "from-elsewhere": "1"}
     expect(rows.filter(has=page.get_by_text("tiny", exact=True)).locator(".bar-label")).to_have_text("1.00 µs")
     running = rows.filter(has=page.get_by_text("still-running", exact=True))

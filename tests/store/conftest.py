@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-
 from trace_builders import build_trace
+
 from tracekit.entities import Trace
 from tracekit.store.sql.traces import SqlTraceStore
 

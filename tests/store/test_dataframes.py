@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
-
-from tracekit.entities import Trace, TraceState
-from tracekit.dataframes import TRACE_COLUMNS as COLUMNS, traces_to_dataframe
 from trace_builders import build_trace
+
+from tracekit.dataframes import TRACE_COLUMNS as COLUMNS
+from tracekit.dataframes import traces_to_dataframe
+from tracekit.entities import Trace, TraceState
 
 
 def test_columns_in_order_with_readable_values():

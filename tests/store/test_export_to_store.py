@@ -11,10 +11,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import ProgrammingError
+from tcp_proxy import TcpProxy
+from waiting import wait_until
 
 import tracekit
-from waiting import wait_until
-from tcp_proxy import TcpProxy
 from tracekit.store.sql import schema
 from tracekit.store.sql.engine import create_store_engine
 

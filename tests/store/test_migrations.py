@@ -11,9 +11,8 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import inspect, select, text
-
 from databases import BACKENDS, empty_server_database
+from sqlalchemy import inspect, select, text
 
 from tracekit.cli import main
 from tracekit.exceptions import TracekitException

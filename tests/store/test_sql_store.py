@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from trace_builders import BASE_TIME_MS, build_trace, make_span
 
 from tracekit.constants import TraceMetadataKey
 from tracekit.entities import SpanEvent, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
 from tracekit.exceptions import InvalidFilterError, ResourceNotFoundError, TracekitException
 from tracekit.store.sql import schema
 from tracekit.store.sql.traces import ID_CHUNK_SIZE
-from trace_builders import BASE_TIME_MS, build_trace, make_span
 
 T = {name: f"tr-{index:032x}" for index, name in enumerate(["one", "two", "three", "four", "elsewhere"], 1)}
 

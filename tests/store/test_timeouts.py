@@ -8,7 +8,6 @@ import sqlite3
 import time
 
 import pytest
-
 from databases import SERVER_URIS
 from tcp_proxy import SilentServer
 

@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from tracekit.exceptions import TracekitException
 import tracekit
+from tracekit.exceptions import TracekitException
 from tracekit.store.backend import Backend, close_backends, get_backend, register_backend, sql_backend
 from tracekit.store.sql.traces import SqlTraceStore
 from tracekit.store.uri import BACKEND_PLUGIN_GROUP, TRACE_STORE_PLUGIN_GROUP, to_sqlalchemy_url
@@ -56,7 +56,7 @@ def test_malformed_uri_is_named_in_the_error(uri, reason):
 
 def test_unknown_scheme_lists_the_supported_ones():
     with pytest.raises(TracekitException) as raised:
-        get_backend("mongodb://db.example/traces").traces
+        _ = get_backend("mongodb://db.example/traces").traces
     message = str(raised.value)
     assert "'mongodb://db.example/traces'" in message
     for scheme in ("sqlite:///", "postgresql://", "mysql://", "http(s)://", BACKEND_PLUGIN_GROUP, "plugin"):
@@ -123,7 +123,7 @@ def test_trace_store_plugin_scheme_is_resolved_through_entry_points(tmp_path, mo
         assert get_backend("memo://anything") is backend
         assert not backend.has_tracking
         with pytest.raises(TracekitException, match="stores traces only") as raised:
-            backend.tracking
+            _ = backend.tracking
         assert raised.value.error_code == "NOT_IMPLEMENTED"
         with pytest.raises(TracekitException, match="memo"):
             get_backend("unknown://x")  # the error lists installed plugin schemes

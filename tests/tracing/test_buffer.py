@@ -8,9 +8,9 @@ import time
 
 import psutil
 import pytest
+from waiting import CountingExporter
 
 import tracekit
-from waiting import CountingExporter
 from tracekit import TraceState
 from tracekit.tracing.runtime import RUNTIME
 

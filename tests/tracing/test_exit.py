@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from databases import SERVER_URIS, empty_server_database
 from tcp_proxy import SilentServer
 from waiting import wait_until

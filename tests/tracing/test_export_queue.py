@@ -8,9 +8,9 @@ import textwrap
 import threading
 
 import pytest
+from waiting import CountingExporter, wait_until
 
 import tracekit
-from waiting import CountingExporter, wait_until
 from tracekit.exporters.memory import InMemoryTraceExporter
 
 

@@ -99,7 +99,7 @@ def test_a_service_passes_the_callers_context_on_before_starting_spans():
     assert forwarded["traceparent"].split("-")[1:3] == [REMOTE_TRACE, REMOTE_SPAN]
 
 
-# --- over HTTP ---------------------------------------------------------------------------------------------------------
+# --- over HTTP --------------------------------------------------------------------------------------------------------
 def post(url: str, payload: dict) -> dict:
     headers = tracekit.tracing.inject_context({"Content-Type": "application/json"})
     request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")

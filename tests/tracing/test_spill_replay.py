@@ -14,7 +14,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from click.testing import CliRunner
-
 from databases import SERVER_URIS, empty_server_database
 from tcp_proxy import TcpProxy
 

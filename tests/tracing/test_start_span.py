@@ -49,7 +49,7 @@ def test_default_name_and_type(exported):
 def test_exception_in_block_marks_error_and_propagates(exported):
     with pytest.raises(ZeroDivisionError):
         with tracekit.start_span("divide"):
-            1 / 0
+            _ = 1 / 0
     (trace,) = exported()
     assert trace.info.state == TraceState.ERROR
     assert trace.data.spans[0].events[0].attributes["exception.type"] == "ZeroDivisionError"

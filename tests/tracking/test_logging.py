@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 import tracekit
 from tracekit import ResourceNotFoundError, TracekitException
-from tracekit.store.sql import schema
 from tracekit.store.backend import get_backend
+from tracekit.store.sql import schema
 
 
 def test_log_param_returns_the_value_and_stores_text(tracking_uri):

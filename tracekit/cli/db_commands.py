@@ -25,7 +25,8 @@ def upgrade(uri: str) -> None:
     SQLite files and new databases are migrated automatically when tracekit first uses them; an existing
     PostgreSQL or MySQL database at an older revision is only migrated by this command.
     """
-    from tracekit.store.sql.migrate import head_revision, upgrade as run_upgrade
+    from tracekit.store.sql.migrate import head_revision
+    from tracekit.store.sql.migrate import upgrade as run_upgrade
     from tracekit.store.uri import redact_uri
 
     try:

@@ -7,7 +7,6 @@ import click
 from tracekit.cli.common import TRACKING_URI_OPTION, print_results, stderr_console, tracking_store
 from tracekit.exceptions import TracekitException
 
-
 VIEW_TYPE_OPTION = click.option(
     "--view-type", type=click.Choice(["active_only", "deleted_only", "all"], case_sensitive=False),
     default="active_only", show_default=True, help="Active ones, deleted ones, or both.")

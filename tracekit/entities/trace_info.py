@@ -8,7 +8,6 @@ from typing import Any
 
 from tracekit import serialization
 from tracekit.constants import REQUEST_PREVIEW_LENGTH, SpanAttributeKey
-
 from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.entities.span import Span, SpanStatusCode
 

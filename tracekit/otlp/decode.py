@@ -29,12 +29,12 @@ from opentelemetry.proto.trace.v1.trace_pb2 import SpanFlags, Status
 from tracekit import serialization
 from tracekit.constants import SpanAttributeKey, TraceMetadataKey
 from tracekit.entities import Span, SpanEvent, SpanStatus, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
-from tracekit.otlp.conventions import adopt_standard_keys
-from tracekit.otlp.keys import DERIVED_KEYS, TRACE_LEVEL_KEYS, TraceAttributeKey
-from tracekit.store.sql import schema
 from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.entities.ids import format_span_id, format_trace_id
 from tracekit.entities.trace import span_order, top_span
+from tracekit.otlp.conventions import adopt_standard_keys
+from tracekit.otlp.keys import DERIVED_KEYS, TRACE_LEVEL_KEYS, TraceAttributeKey
+from tracekit.store.sql import schema
 
 INT64_MAX = 2**63 - 1
 

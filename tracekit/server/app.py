@@ -21,9 +21,9 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from tracekit.exceptions import TracekitException
-from tracekit.server.auth import OPEN_PATHS, AuthMiddleware, Authenticator
-from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handlers
+from tracekit.server.auth import OPEN_PATHS, Authenticator, AuthMiddleware
 from tracekit.server.body_limit import BodySizeLimitMiddleware
+from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handlers
 from tracekit.server.routers import experiments, health, logged_models, otlp, runs, traces
 from tracekit.server.settings import ServerSettings
 from tracekit.server.ui import install_ui, is_page_request

@@ -8,6 +8,7 @@ bodies are limited again after decompression (`gunzip_bounded`).
 from __future__ import annotations
 
 import zlib
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracekit.error_codes import BAD_REQUEST, REQUEST_TOO_LARGE

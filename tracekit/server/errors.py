@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -51,7 +52,7 @@ async def _tracekit_error(_request: Request, error: Exception) -> JSONResponse:
     if isinstance(error.__cause__, SQLAlchemyError):
         # A store error names the database; clients get the same answers as for the raw database error.
         return await _database_error(_request, error.__cause__)
-    extra = {}
+    extra: dict[str, Any] = {}
     if SUBCLASSES_BY_NAME.get(type(error).__name__) is type(error):
         extra["exception"] = type(error).__name__
     return error_response(error.error_code, error.message, **extra)
@@ -115,7 +116,7 @@ class UnhandledErrorMiddleware:
             return
         started = False
 
-        async def tracking_send(message: dict[str, Any]) -> None:
+        async def tracking_send(message: MutableMapping[str, Any]) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True

@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
-class PagedList(list, Generic[T]):  # type: ignore[type-arg]
+class PagedList(list, Generic[T]):
     """A page of results; `token` fetches the next page, None on the last one."""
 
     def __init__(self, items: Sequence[T] = (), token: str | None = None) -> None:

@@ -2,8 +2,8 @@
 
 Built in: `sqlite:///relative/path.db`, `sqlite:////absolute/path.db`, `postgresql://user@host:5432/db` (driver
 psycopg) and `mysql://user@host:3306/db` (driver PyMySQL); an explicit driver (`postgresql+psycopg2://...`,
-`mysql+mysqldb://...`) is kept. Other schemes come from plugins (see `tracekit.store.backend`): a package declares an entry point
-named for the scheme in the group `tracekit.backend` (or the per-store groups `tracekit.trace_store` and
+`mysql+mysqldb://...`) is kept. Other schemes come from plugins (see `tracekit.store.backend`): a package declares an
+entry point named for the scheme in the group `tracekit.backend` (or the per-store groups `tracekit.trace_store` and
 `tracekit.tracking_store`).
 """
 

@@ -6,8 +6,8 @@ The everyday tracing API (`trace`, `start_span`, `get_trace`, ...) is re-exporte
 
 from __future__ import annotations
 
-from tracekit.tracing.exporter import TraceExporter
 from tracekit.tracing.context import with_current_context
+from tracekit.tracing.exporter import TraceExporter
 from tracekit.tracing.propagation import (
     continue_trace,
     extract_context,

@@ -12,7 +12,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Union
 
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
@@ -27,7 +26,7 @@ from tracekit.tracing.stats import LimitedWarning, StatsCounter
 
 logger = logging.getLogger(__name__)
 
-BufferedSpan = Union[ReadableSpan, Span]
+BufferedSpan = ReadableSpan | Span
 
 
 class TraceEntry:

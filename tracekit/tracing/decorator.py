@@ -58,7 +58,7 @@ class _InputBinder:
         names = self._names
         if len(args) > len(names):
             return None
-        inputs = dict(zip(names, args))
+        inputs = dict(zip(names, args, strict=False))
         if kwargs:
             for key, value in kwargs.items():
                 if key in inputs or key not in names:

@@ -24,9 +24,9 @@ from opentelemetry import context as otel_context
 
 from tracekit.entities import Trace
 from tracekit.exceptions import TraceRejectedError
-from tracekit.tracing.exporter import TraceExporter
 from tracekit.tracing.buffer import TraceEntry
 from tracekit.tracing.dead_letters import DeadLetters
+from tracekit.tracing.exporter import TraceExporter
 from tracekit.tracing.spill import SpillFolder
 from tracekit.tracing.stats import LimitedWarning, StatsCounter
 

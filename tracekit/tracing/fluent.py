@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from tracekit import serialization
 from tracekit.entities import Span, Trace, TraceState
@@ -56,7 +56,7 @@ class start_span:  # noqa: N801 - a context manager class used like a function, 
         return self._span
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> bool:
+                 tb: TracebackType | None) -> Literal[False]:
         span = self._span
         if span is None:
             return False

@@ -25,6 +25,7 @@ from typing import Any
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from opentelemetry import trace as trace_api
+from opentelemetry.context import Context
 
 from tracekit.tracing import context as _context
 
@@ -62,7 +63,7 @@ def continue_trace(headers: Mapping[str, Any]) -> Iterator[None]:
     >>> with tracekit.tracing.continue_trace(request.headers):
     ...     result = handle(request)       # traced: joins the caller's trace
     """
-    remote = extract_context(headers)
+    remote: Context | None = extract_context(headers)
     if not trace_api.get_current_span(remote).get_span_context().is_valid:
         remote = None
     remote_token = _context.remote_parent.set(remote)

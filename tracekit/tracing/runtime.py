@@ -21,9 +21,9 @@ from tracekit import config, serialization
 from tracekit.constants import INSTRUMENTATION_NAME
 from tracekit.entities import Trace
 from tracekit.tracing import context, global_provider, sigterm, trace_defaults
-from tracekit.tracing.exporter import TraceExporter
 from tracekit.tracing.buffer import TraceBuffer, TraceEntry
 from tracekit.tracing.export_queue import Destination, ExportQueue, QueueSettings
+from tracekit.tracing.exporter import TraceExporter
 from tracekit.tracing.stats import StatsCounter
 
 logger = logging.getLogger(__name__)

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from tracekit import config
 from tracekit.entities import Trace
@@ -74,7 +75,7 @@ class SpillFolder:
         self.path = (root or default_spill_root()) / digest
         self.destination = destination
         self._lock = threading.Lock()
-        self._file = None
+        self._file: TextIO | None = None
         self._file_path: Path | None = None
 
     def write(self, traces: Sequence[Trace]) -> None:

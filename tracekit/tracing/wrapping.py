@@ -16,7 +16,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Optional
+from typing import Any
 
 from tracekit.tracing.context import reset_current, set_current
 from tracekit.tracing.live_span import LiveSpan
@@ -73,7 +73,7 @@ class TracedCall:
 
 #: Starts the span for one call from the call's arguments: a `TracedCall`, or None to run the callee untraced
 #: (tracekit failed to start the span; the begin function has reported it).
-Begin = Callable[[tuple[Any, ...], dict[str, Any]], Optional[TracedCall]]
+Begin = Callable[[tuple[Any, ...], dict[str, Any]], TracedCall | None]
 
 
 def wrap(func: Callable[..., Any], begin: Begin) -> Callable[..., Any]:
@@ -146,7 +146,7 @@ def _wrap_generator_function(func: Callable[..., Any], begin: Begin) -> Callable
                 finally:
                     call.returned(items)
                 raise
-            except BaseException as exc:  # thrown in by the consumer: pass it on to the user's generator
+            except BaseException as exc:  # noqa: BLE001 - thrown in by the consumer: passed on to the user's generator
                 to_throw = exc
         call.returned(items)
         return value
@@ -187,7 +187,7 @@ def _wrap_async_generator_function(func: Callable[..., Any], begin: Begin) -> Ca
                 finally:
                     call.returned(items)
                 raise
-            except BaseException as exc:
+            except BaseException as exc:  # noqa: BLE001 - thrown in by the consumer: passed on to the user's generator
                 to_throw = exc
         call.returned(items)
 

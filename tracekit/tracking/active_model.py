@@ -5,9 +5,9 @@ from __future__ import annotations
 from types import TracebackType
 
 from tracekit.entities import LoggedModel
+from tracekit.store.backend import get_backend
 from tracekit.tracking import state
 from tracekit.tracking.logged_models import create_external_model, get_logged_model
-from tracekit.store.backend import get_backend
 from tracekit.validation import check_name, invalid
 
 

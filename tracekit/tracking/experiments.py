@@ -7,8 +7,8 @@ from typing import Any
 
 from tracekit.entities import Experiment, LifecycleStage, ViewType
 from tracekit.exceptions import TracekitException
-from tracekit.tracking import state
 from tracekit.store.backend import get_backend
+from tracekit.tracking import state
 from tracekit.validation import check_key, check_name, invalid, tag_items
 
 
@@ -36,10 +36,10 @@ def set_experiment(experiment_name: str | None = None, experiment_id: str | None
     if experiment_id is not None:
         experiment = store.get_experiment(str(experiment_id))
     else:
+        assert experiment_name is not None  # exactly one of the two was given (checked above)
         check_name(experiment_name, "experiment")
-        experiment = store.get_experiment_by_name(experiment_name)  # type: ignore[arg-type]
-        if experiment is None:
-            experiment = store.get_experiment(store.create_experiment(experiment_name))  # type: ignore[arg-type]
+        found = store.get_experiment_by_name(experiment_name)
+        experiment = found if found is not None else store.get_experiment(store.create_experiment(experiment_name))
     if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
         raise TracekitException.invalid_parameter_value(
             f"Cannot set the deleted experiment {experiment.name!r} (id {experiment.experiment_id}) as the current "

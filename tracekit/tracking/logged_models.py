@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from tracekit.entities import LoggedModel, LoggedModelStatus
-from tracekit.tracking import state
 from tracekit.store.backend import get_backend
+from tracekit.tracking import state
 from tracekit.validation import check_key, check_name, invalid, param_items, tag_items
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def finalize_logged_model(model_id: str, status: LoggedModelStatus | str) -> Log
     if final not in _FINAL_STATUSES:
         raise invalid(f"Invalid status {status!r} for finalize_logged_model({model_id!r}): valid statuses are "
                       f"{valid}.")
-    return get_backend().tracking.finalize_logged_model(str(model_id), final)  # type: ignore[arg-type]
+    return get_backend().tracking.finalize_logged_model(str(model_id), final)
 
 
 def get_logged_model(model_id: str) -> LoggedModel:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from tracekit.entities import Run, ViewType
-from tracekit.tracking import state
 from tracekit.store.backend import get_backend
+from tracekit.tracking import state
 from tracekit.validation import invalid
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ from typing import Any
 from tracekit.constants import RunTagKey
 from tracekit.entities import LifecycleStage, Metric, Run, RunStatus
 from tracekit.exceptions import TracekitException
-from tracekit.tracking import state
 from tracekit.store.backend import get_backend
+from tracekit.tracking import state
 from tracekit.validation import (
     check_key,
     check_name,
@@ -162,7 +162,7 @@ def end_run(status: str | RunStatus = RunStatus.FINISHED) -> None:
     if not stack:
         return
     run_id = stack[-1].info.run_id
-    get_backend().tracking.update_run_info(run_id, final.value, now_ms())  # type: ignore[union-attr]
+    get_backend().tracking.update_run_info(run_id, final.value, now_ms())
     state.pop_run()
     state.last_active_run_id = run_id
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from tracekit.entities import ViewType
 from tracekit.exceptions import ResourceNotFoundError
 from tracekit.server.dependencies import JSONBytesResponse, get_tracking_store
-from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse, SetTagRequest
+from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse, Responses, SetTagRequest
 from tracekit.server.schemas.experiment_bodies import (
     CreateExperimentRequest,
     CreateExperimentResponse,
@@ -23,8 +23,8 @@ router = APIRouter(prefix="/experiments", tags=["experiments"], responses=ERROR_
 
 Store = Depends(get_tracking_store)
 ExperimentIdPath = Path(min_length=1, max_length=EXPERIMENT_ID_LENGTH, description="The experiment's id")
-NOT_FOUND = {404: {"model": ErrorResponse, "description": "No experiment with that id."}}
-CONFLICT = {409: {"model": ErrorResponse, "description": "The name is taken (RESOURCE_ALREADY_EXISTS)."}}
+NOT_FOUND: Responses = {404: {"model": ErrorResponse, "description": "No experiment with that id."}}
+CONFLICT: Responses = {409: {"model": ErrorResponse, "description": "The name is taken (RESOURCE_ALREADY_EXISTS)."}}
 
 
 @router.post("", response_model=CreateExperimentResponse, responses=CONFLICT, summary="Create an experiment")

@@ -19,7 +19,7 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", summary="Whether the server and its database answer",
             responses={503: {"description": "The database does not answer."}})
-def health(store: TraceStore = Depends(get_trace_store)):  # noqa: B008 - FastAPI's dependency idiom
+def health(store: TraceStore = Depends(get_trace_store)):
     """`{"status": "OK"}` when the database answers, 503 otherwise."""
     try:
         store.ping()

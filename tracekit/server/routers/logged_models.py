@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from tracekit.entities import LoggedModelStatus
 from tracekit.server.dependencies import JSONBytesResponse, get_tracking_store
-from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse
+from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse, Responses
 from tracekit.server.schemas.logged_model_bodies import (
     CreateLoggedModelRequest,
     FinalizeLoggedModelRequest,
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/logged-models", tags=["logged models"], responses=ER
 
 Store = Depends(get_tracking_store)
 ModelIdPath = Path(min_length=1, max_length=MODEL_ID_LENGTH, description="The model's id (`m-` and 32 hex digits)")
-NOT_FOUND = {404: {"model": ErrorResponse, "description": "No logged model with that id (or no such tag)."}}
+NOT_FOUND: Responses = {404: {"model": ErrorResponse, "description": "No logged model with that id (or no such tag)."}}
 
 
 @router.post("", response_model=LoggedModelModel, response_class=JSONBytesResponse,

@@ -18,13 +18,14 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
+from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.error_codes import http_status
 from tracekit.exceptions import TracekitException
-from tracekit.server.dependencies import get_trace_store
-from tracekit.server.body_limit import gunzip_bounded
-from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.otlp.decode import is_valid_experiment_id, traces_from_request
 from tracekit.otlp.protobuf import JSON_MEDIA_TYPE, PROTOBUF_MEDIA_TYPES, decode_export_request, media_type
+from tracekit.server.body_limit import gunzip_bounded
+from tracekit.server.dependencies import get_trace_store
+from tracekit.server.schemas.common_bodies import Responses
 from tracekit.store.trace_store import TraceStore
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ _BODY_DOC = {
     "parameters": [{"name": EXPERIMENT_HEADER, "in": "header", "required": False, "schema": {"type": "string"},
                     "description": "Experiment of traces whose root span names none (default \"0\")."}],
 }
-_RESPONSES = {200: {"description": "An ExportTraceServiceResponse (partialSuccess counts spans left out).",
+_RESPONSES: Responses = {200: {"description": "An ExportTraceServiceResponse (partialSuccess counts spans left out).",
                     "content": {"application/x-protobuf": {}, "application/json": {}}},
               400: {"description": "A google.rpc.Status: the request could not be decoded."},
               413: {"description": "A google.rpc.Status: the body is over the size limit."},
@@ -88,7 +89,7 @@ def _ingest(store: TraceStore, body: bytes, content_type: str | None, encoding: 
 
 @router.post("/v1/traces", summary="OTLP/HTTP trace ingest", openapi_extra=_BODY_DOC, responses=_RESPONSES,
              response_class=Response)
-async def export_traces(request: Request, store: TraceStore = Depends(get_trace_store)) -> Response:  # noqa: B008
+async def export_traces(request: Request, store: TraceStore = Depends(get_trace_store)) -> Response:
     """Store the spans of an OTLP export request, merged into their traces."""
     content_type = request.headers.get("content-type")
     as_json = media_type(content_type) not in PROTOBUF_MEDIA_TYPES  # errors for non-OTLP callers: readable JSON

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from tracekit.entities import Metric, ViewType
 from tracekit.entities.run import metric_value_from_json
 from tracekit.server.dependencies import JSONBytesResponse, get_tracking_store
-from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse
+from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse, Responses
 from tracekit.server.schemas.run_bodies import (
     CreateRunRequest,
     LogBatchRequest,
@@ -29,8 +29,8 @@ router = APIRouter(prefix="/runs", tags=["runs"], responses=ERROR_RESPONSES)
 
 Store = Depends(get_tracking_store)
 RunIdPath = Path(min_length=1, max_length=RUN_ID_LENGTH, description="The run's id (32 hex digits)")
-NOT_FOUND = {404: {"model": ErrorResponse, "description": "No run with that id (or no such tag)."}}
-NOT_FOUND_OR_STATE = {**NOT_FOUND, 409: {"model": ErrorResponse,
+NOT_FOUND: Responses = {404: {"model": ErrorResponse, "description": "No run with that id (or no such tag)."}}
+NOT_FOUND_OR_STATE: Responses = {**NOT_FOUND, 409: {"model": ErrorResponse,
                                          "description": "The run or its experiment is deleted (INVALID_STATE)."}}
 
 

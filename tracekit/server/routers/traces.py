@@ -4,11 +4,13 @@ blocks on the database."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Path, Query
 
 from tracekit.exceptions import ResourceNotFoundError
 from tracekit.server.dependencies import JSONBytesResponse, get_trace_store
-from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse
+from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse, Responses
 from tracekit.server.schemas.trace_bodies import (
     TRACE_ID_PATTERN,
     CountTracesResponse,
@@ -27,7 +29,7 @@ router = APIRouter(prefix="/traces", tags=["traces"], responses=ERROR_RESPONSES)
 
 Store = Depends(get_trace_store)
 TraceIdPath = Path(description="`tr-` followed by 32 hex digits", pattern=TRACE_ID_PATTERN)
-NOT_FOUND = {404: {"model": ErrorResponse, "description": "No trace with that id (or no such tag)."}}
+NOT_FOUND: Responses = {404: {"model": ErrorResponse, "description": "No trace with that id (or no such tag)."}}
 
 
 @router.post("/batch", response_model=UploadTracesResponse, summary="Store completed traces")
@@ -49,7 +51,7 @@ def search_traces(request: SearchTracesRequest, store: TraceStore = Store) -> JS
         request.experiment_ids, filter_string=request.filter_string, max_results=request.max_results,
         order_by=request.order_by, page_token=request.page_token, run_id=request.run_id,
         model_id=request.model_id, include_spans=request.include_spans)
-    body = {"traces": [trace.to_dict() for trace in page], "next_page_token": page.token}
+    body: dict[str, Any] = {"traces": [trace.to_dict() for trace in page], "next_page_token": page.token}
     if not request.include_spans:
         body["root_span_names"] = store.root_span_names([trace.info.trace_id for trace in page])
     return JSONBytesResponse(body)

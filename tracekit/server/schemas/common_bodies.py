@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
@@ -78,7 +78,10 @@ class SetTagRequest(StrictModel):
     value: TagValue
 
 
-ERROR_RESPONSES = {
+#: FastAPI's `responses=`: the statuses an endpoint documents beyond its success, each with its model and description.
+Responses = dict[int | str, dict[str, Any]]
+
+ERROR_RESPONSES: Responses = {
     400: {"model": ErrorResponse, "description": "Bad input (a malformed filter, an invalid value)."},
     401: {"model": ErrorResponse, "description": "Missing or wrong credentials (when the server requires them)."},
     413: {"model": ErrorResponse, "description": "The request body is over the server's size limit."},

@@ -12,7 +12,6 @@ from tracekit.entities.ids import SPAN_ID_PATTERN, TRACE_ID_PATTERN
 from tracekit.server.schemas.common_bodies import NonNegativeInt64, PageSize, StrictModel
 from tracekit.store.sql import schema
 
-
 TraceStateName = Literal["STATE_UNSPECIFIED", "OK", "ERROR", "IN_PROGRESS"]
 ExperimentId = Field(min_length=1, max_length=schema.EXPERIMENT_ID_LENGTH, pattern=r"^[^\x00]+$")
 
@@ -79,7 +78,8 @@ class TraceDataModel(StrictModel):
 class TraceModel(StrictModel):
     """One trace: `info` and `data.spans`."""
 
-    model_config = ConfigDict(strict=True, json_schema_extra={"description": "The JSON form of tracekit's Trace entity."})
+    model_config = ConfigDict(strict=True,
+                              json_schema_extra={"description": "The JSON form of tracekit's Trace entity."})
 
     info: TraceInfoModel
     data: TraceDataModel = Field(default_factory=TraceDataModel)

@@ -156,7 +156,7 @@ class TrackingServerClient:
         where = f"{method} {path} on {self.base_url}"
         status = response.status_code
         error = self._error_for(status, body, message, where)
-        error.http_status = status  # type: ignore[attr-defined] - read by stores that tell lasting refusals apart
+        error.http_status = status  # type: ignore[attr-defined]  # read by stores that tell lasting refusals apart
         return error
 
     def _error_for(self, status: int, body: dict[str, Any], message: str, where: str) -> TracekitException:

@@ -17,8 +17,8 @@ from tracekit import config
 from tracekit.entities import Trace
 from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError
 from tracekit.store.paging import PagedList
-from tracekit.store.trace_store import TraceStore
 from tracekit.store.rest.client import TrackingServerClient, refuses_for_good
+from tracekit.store.trace_store import TraceStore
 from tracekit.store.uri import redact_uri
 from tracekit.validation import check_max_results
 

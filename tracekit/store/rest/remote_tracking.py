@@ -22,8 +22,8 @@ from tracekit.store.search.grammar import (
     FieldSet,
     parse_order_keys,
 )
-from tracekit.store.uri import redact_uri
 from tracekit.store.tracking_store import TrackingStore
+from tracekit.store.uri import redact_uri
 from tracekit.validation import check_max_results
 
 T = TypeVar("T")

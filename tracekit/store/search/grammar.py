@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from tracekit.exceptions import InvalidFilterError
 
@@ -36,7 +36,7 @@ __all__ = [
     "parse_extract_field",
 ]
 
-Value = Union[str, int, float]
+Value = str | int | float
 
 
 # --------------------------------------------------------------------------- AST
@@ -73,7 +73,7 @@ class Or:
     items: tuple[Expr, ...]
 
 
-Expr = Union[Comparison, And, Or]
+Expr = Comparison | And | Or
 
 
 @dataclass(frozen=True)

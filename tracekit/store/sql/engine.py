@@ -1,10 +1,10 @@
 """SQLAlchemy engines for tracking URIs, tuned per database, and the check that a database answers.
 
 SQLite: WAL journal (readers never wait for the writer), a busy timeout (TRACEKIT_SQLITE_BUSY_TIMEOUT_S),
-`synchronous=NORMAL`, foreign keys on, case-sensitive LIKE (as on the other databases). Transactions are begun by us rather than by the sqlite3
-module, so that writes can take the write lock up front (`BEGIN IMMEDIATE`): a transaction that reads first and
-upgrades to a write later gets "database is locked" at once when another process wrote in between, without
-waiting out the busy timeout.
+`synchronous=NORMAL`, foreign keys on, case-sensitive LIKE (as on the other databases). Transactions are begun by us
+rather than by the sqlite3 module, so that writes can take the write lock up front (`BEGIN IMMEDIATE`): a transaction
+that reads first and upgrades to a write later gets "database is locked" at once when another process wrote in
+between, without waiting out the busy timeout.
 
 PostgreSQL/MySQL: connect and statement timeouts (TRACEKIT_SQL_CONNECT_TIMEOUT_S, TRACEKIT_SQL_STATEMENT_TIMEOUT_S);
 `pool_pre_ping` so a restarted server costs one reconnect rather than a failed batch; MySQL runs at
@@ -177,7 +177,8 @@ STORE_ERRORS = (SQLAlchemyError, OverflowError, UnicodeError)
 def store_error(uri: str, error: BaseException) -> TracekitException:
     """The TracekitException to raise for a database error: it names the store (password hidden) and says whether
     the database could not be reached (TEMPORARILY_UNAVAILABLE: a timeout, a dropped connection) or refused what was
-    sent (INVALID_PARAMETER_VALUE), or failed otherwise (INTERNAL_ERROR); the driver's error stays attached as `__cause__`."""
+    sent (INVALID_PARAMETER_VALUE), or failed otherwise (INTERNAL_ERROR); the driver's error stays attached as
+    `__cause__`."""
     store = redact_uri(uri)
     if isinstance(error, (OverflowError, UnicodeError)):
         return TracekitException.invalid_parameter_value(

@@ -8,6 +8,8 @@ Tag and metadata values are only indexed through their key: a value may be longe
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -33,7 +35,8 @@ NAMING_CONVENTION = {
 }
 
 # Table options for MySQL/MariaDB; other dialects ignore them.
-MYSQL_TABLE_ARGS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+MYSQL_TABLE_ARGS: dict[str, Any] = {
+    "mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
 
 TRACE_ID_LENGTH = 64
 SPAN_ID_LENGTH = 32

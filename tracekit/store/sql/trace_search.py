@@ -23,8 +23,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from tracekit.exceptions import InvalidFilterError
-from tracekit.store.sql.schema import spans, trace_info, trace_metadata, trace_tags
 from tracekit.store.search.grammar import And, Comparison, Expr, Or, OrderBy
+from tracekit.store.sql.schema import spans, trace_info, trace_metadata, trace_tags
 
 LIKE_ESCAPE = "\\"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Set, Sequence
+from collections.abc import Sequence, Set
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -26,9 +26,11 @@ from tracekit.entities import Trace, TraceData
 from tracekit.entities.trace import span_order
 from tracekit.entities.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
 from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError
-from tracekit.store.sql import trace_search
 from tracekit.store.paging import PagedList
-from tracekit.store.trace_store import TraceStore
+from tracekit.store.search.grammar import parse_filter, parse_order_by
+from tracekit.store.sql import trace_search
+from tracekit.store.sql.database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
+from tracekit.store.sql.database import chunks as _chunks
 from tracekit.store.sql.schema import (
     KEY_LENGTH,
     TAG_VALUE_LENGTH,
@@ -38,9 +40,6 @@ from tracekit.store.sql.schema import (
     trace_metadata,
     trace_tags,
 )
-from tracekit.store.search.grammar import parse_filter, parse_order_by
-from tracekit.store.sql.database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
-from tracekit.store.sql.database import chunks as _chunks
 from tracekit.store.sql.trace_rows import (
     INFO_COLUMNS,
     span_from_content,
@@ -48,6 +47,7 @@ from tracekit.store.sql.trace_rows import (
     trace_info_from_row,
     traces_to_rows,
 )
+from tracekit.store.trace_store import TraceStore
 from tracekit.store.uri import redact_uri
 from tracekit.validation import check_max_results
 
@@ -159,7 +159,7 @@ class SqlTraceStore(TraceStore):
             # A placeholder row per new trace gives every trace a row to lock; merging with a placeholder (no
             # spans, tags or metadata) yields the incoming trace unchanged.
             self.database.insert_missing(connection, trace_info, traces_to_rows(incoming).trace_info)
-            rows = []
+            rows: list[Any] = []
             for chunk in _chunks(trace_ids):
                 rows.extend(connection.execute(
                     select(*_INFO_SELECT).where(trace_info.c.trace_id.in_(chunk))

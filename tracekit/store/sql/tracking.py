@@ -33,8 +33,17 @@ from tracekit.entities import (
 from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.entities.logged_model import MODEL_ID_PREFIX
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
-from tracekit.store.sql import trace_search
 from tracekit.store.paging import PagedList
+from tracekit.store.search.grammar import (
+    EXPERIMENT_FIELDS,
+    LOGGED_MODEL_FIELDS,
+    RUN_FIELDS,
+    FieldSet,
+    parse_filter,
+    parse_order_keys,
+)
+from tracekit.store.sql import trace_search, tracking_rows, tracking_search
+from tracekit.store.sql.database import SqlDatabase, chunks
 from tracekit.store.sql.schema import (
     experiment_tags,
     experiments,
@@ -48,18 +57,8 @@ from tracekit.store.sql.schema import (
 )
 from tracekit.store.sql.schema import metrics as metrics_table
 from tracekit.store.sql.schema import params as params_table
-from tracekit.store.search.grammar import (
-    EXPERIMENT_FIELDS,
-    LOGGED_MODEL_FIELDS,
-    RUN_FIELDS,
-    FieldSet,
-    parse_filter,
-    parse_order_keys,
-)
-from tracekit.store.sql.database import SqlDatabase, chunks
-from tracekit.store.uri import redact_uri
-from tracekit.store.sql import tracking_rows, tracking_search
 from tracekit.store.tracking_store import TrackingStore
+from tracekit.store.uri import redact_uri
 from tracekit.validation import check_max_results, invalid, now_ms
 
 logger = logging.getLogger(__name__)

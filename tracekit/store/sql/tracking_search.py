@@ -17,6 +17,7 @@ from sqlalchemy import Column, ColumnElement, Table, and_, case, false, func, li
 from sqlalchemy.sql import FromClause
 
 from tracekit.exceptions import InvalidFilterError
+from tracekit.store.search.grammar import And, Comparison, Expr, FieldRef, Or, OrderKey
 from tracekit.store.sql.schema import (
     experiment_tags,
     experiments,
@@ -29,7 +30,6 @@ from tracekit.store.sql.schema import (
     run_tags,
     runs,
 )
-from tracekit.store.search.grammar import And, Comparison, Expr, FieldRef, Or, OrderKey
 from tracekit.store.sql.trace_search import binary_order, compare_values
 
 

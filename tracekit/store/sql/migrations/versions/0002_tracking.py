@@ -10,6 +10,8 @@ Written by hand to mirror tracekit/store/sql/schema.py at this revision, with li
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,7 +20,7 @@ down_revision = "0001_initial"
 branch_labels = None
 depends_on = None
 
-_MYSQL = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+_MYSQL: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
 
 
 def _owned_key_value_table(name: str, owner_column: str, owner: str, id_length: int, value_length: int) -> None:
