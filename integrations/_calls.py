@@ -27,6 +27,9 @@ from tracekit.tracing.wrapping import TracedCall, wrap
 
 logger = logging.getLogger(__name__)
 
+#: Wraps a streamed result so the call's span ends with the stream: (stream, recorder) -> proxy.
+StreamProxy = Callable[[Any, "CallRecorder"], Any]
+
 
 class CallRecorder(TracedCall):
     """Records one library call on its span. Subclasses set the class attributes and override the hooks;
@@ -41,7 +44,7 @@ class CallRecorder(TracedCall):
     def __init__(self, span: LiveSpan) -> None:
         super().__init__(span)
         #: What a streamed result is handed back in (`TracedStream` or `TracedAsyncStream`).
-        self.stream_proxy: type[wrapt.ObjectProxy] = TracedStream
+        self.stream_proxy: StreamProxy = TracedStream
         self._first_token_seen = False
         self._finished = False
 
@@ -131,7 +134,7 @@ async def _call_async(wrapped: Callable[..., Any], instance: Any, args: tuple[An
     return await wrapped(*args, **kwargs)
 
 
-def _begin(recorder_cls: type[CallRecorder], stream_proxy: type[wrapt.ObjectProxy],
+def _begin(recorder_cls: type[CallRecorder], stream_proxy: StreamProxy,
            wrapt_args: tuple[Any, ...], _: dict[str, Any]) -> CallRecorder | None:
     """Start the span of one library call; wrapt passes (wrapped, instance, args, kwargs) as `wrapt_args`."""
     _wrapped, instance, args, kwargs = wrapt_args

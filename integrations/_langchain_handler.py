@@ -66,7 +66,7 @@ def _run_name(serialized: dict[str, Any] | None, kwargs: dict[str, Any], default
 def message_to_dict(message: Any) -> dict[str, Any]:
     """A LangChain message in the chat-messages format (`role`, `content`, `tool_calls`, `tool_call_id`)."""
     kind = getattr(message, "type", None)
-    role = getattr(message, "role", None) if kind == "chat" else _ROLES.get(kind, kind)
+    role = getattr(message, "role", None) if kind == "chat" else _ROLES.get(str(kind), kind)
     result: dict[str, Any] = {"role": role, "content": getattr(message, "content", message)}
     tool_calls = getattr(message, "tool_calls", None)
     if tool_calls:
@@ -248,8 +248,8 @@ class TracekitCallbackHandler(BaseCallbackHandler):
 
 
 def _record_usage(span: LiveSpan, generations: list[Any], llm_output: dict[str, Any]) -> None:
-    counts = [getattr(getattr(generation, "message", None), "usage_metadata", None) for generation in generations]
-    counts = [count for count in counts if count is not None and count]
+    found = [getattr(getattr(generation, "message", None), "usage_metadata", None) for generation in generations]
+    counts: list[Any] = [count for count in found if count]
     if counts:
         _genai.record_usage(span, sum(count.get("input_tokens", 0) for count in counts),
                             sum(count.get("output_tokens", 0) for count in counts),

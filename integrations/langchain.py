@@ -68,7 +68,7 @@ def _enter_run_span(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: 
     # span current there nests whatever that runnable calls, and leaves the caller's context untouched.
     result = wrapped(*args, **kwargs)
     try:
-        config = args[0] if args else kwargs.get("config")
+        config = (args[0] if args else kwargs.get("config")) or {}
         span = _handler.span_for(getattr(config.get("callbacks"), "parent_run_id", None))
         if span is not None:
             set_current(span)  # no reset: this is LangChain's own copied context, discarded after the run

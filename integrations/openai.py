@@ -190,7 +190,7 @@ class _ResponsesRecorder(CallRecorder):
 
     def _record(self, response: Any) -> None:
         _genai.record_response_info(self.span, response.model, response.id, [response.status])
-        replies = []
+        replies: list[dict[str, Any]] = []
         for item in response.output or []:
             kind = getattr(item, "type", None)
             if kind == "message":

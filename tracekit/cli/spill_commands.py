@@ -73,7 +73,7 @@ def list_spilled(dead: bool, output: str) -> None:
         return
     for row in rows:
         if dead:
-            when = datetime.datetime.fromtimestamp((row["rejected_at"] or 0) / 1000).isoformat(timespec="seconds")
+            when = datetime.datetime.fromtimestamp(int(row["rejected_at"] or 0) / 1000).isoformat(timespec="seconds")
             click.echo(f"{row['destination']}  {row['trace_id'] or '-'}  {when}  {row['reason']}")
         else:
             click.echo(f"{row['destination']}  {row['file']}  {row['traces']} trace(s)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracekit import serialization
 from tracekit.constants import SpanAttributeKey
@@ -85,15 +85,25 @@ class BaseSpan:
 
     __slots__ = ()
 
-    trace_id: str
-    span_id: str
-    parent_id: str | None
-    name: str
-    start_time_ns: int
-    end_time_ns: int | None
-    status: SpanStatus
-    events: list[SpanEvent]
-    raw_attributes: Mapping[str, Any]
+    if TYPE_CHECKING:  # read-only here: a stored span holds them as fields, a live one reads them off its OTel span
+        @property
+        def trace_id(self) -> str: ...
+        @property
+        def span_id(self) -> str: ...
+        @property
+        def parent_id(self) -> str | None: ...
+        @property
+        def name(self) -> str: ...
+        @property
+        def start_time_ns(self) -> int: ...
+        @property
+        def end_time_ns(self) -> int | None: ...
+        @property
+        def status(self) -> SpanStatus: ...
+        @property
+        def events(self) -> list[SpanEvent]: ...
+        @property
+        def raw_attributes(self) -> Mapping[str, Any]: ...
 
     @property
     def request_id(self) -> str:
@@ -138,6 +148,16 @@ class Span(BaseSpan):
 
     __slots__ = ("trace_id", "span_id", "parent_id", "name", "start_time_ns", "end_time_ns", "status",
                  "raw_attributes", "events")
+
+    trace_id: str
+    span_id: str
+    parent_id: str | None
+    name: str
+    start_time_ns: int
+    end_time_ns: int | None
+    status: SpanStatus
+    raw_attributes: Mapping[str, Any]
+    events: list[SpanEvent]
 
     def __init__(
         self,

@@ -9,6 +9,7 @@ from typing import Any
 
 from opentelemetry import trace as trace_api
 from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace import Span as SdkSpan
 from opentelemetry.trace import Status, StatusCode
 
 from tracekit import serialization
@@ -82,7 +83,7 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
         span_id=format_span_id(context.span_id),
         parent_id=None if parent is None else format_span_id(parent.span_id),
         name=otel_span.name,
-        start_time_ns=otel_span.start_time,
+        start_time_ns=otel_span.start_time or 0,  # set once a span starts; spans reach here started
         end_time_ns=otel_span.end_time,
         status=SpanStatus(status_code, otel_span.status.description or ""),
         raw_attributes=raw_attributes,
@@ -106,7 +107,8 @@ class LiveSpan(BaseSpan):
     recording = True
 
     def __init__(self, otel_span: trace_api.Span, span_type: str | None = None) -> None:
-        self._otel_span = otel_span
+        # tracekit's provider makes SDK spans, whose fields are read here; an unsampled span is read for its ids only.
+        self._otel_span: SdkSpan = otel_span  # type: ignore[assignment]
         self._trace_id: str | None = None
         self._otel_context = None
         if span_type is not None:
@@ -139,7 +141,7 @@ class LiveSpan(BaseSpan):
     @property
     def start_time_ns(self) -> int:
         """Start, in nanoseconds since the epoch."""
-        return self._otel_span.start_time
+        return self._otel_span.start_time or 0
 
     @property
     def end_time_ns(self) -> int | None:
@@ -315,8 +317,8 @@ class NoOpSpan:
 
     @property
     def raw_attributes(self) -> Mapping[str, Any]:
-        """Attribute values set so far, as stored (JSON text for what tracekit sets)."""
-        return self._otel_span.attributes or {}
+        """Always empty."""
+        return {}
 
     @property
     def events(self) -> list[SpanEvent]:

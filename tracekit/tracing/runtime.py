@@ -14,8 +14,9 @@ import threading
 from typing import Any
 
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import Tracer, TracerProvider
+from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased, Sampler, TraceIdRatioBased
+from opentelemetry.trace import Tracer
 
 from tracekit import config, serialization
 from tracekit.constants import INSTRUMENTATION_NAME
@@ -93,7 +94,8 @@ class TracingRuntime:
             self.provider = joined
             self.resource = joined.resource
             if self._otlp_destination is not None:
-                self._otlp_destination.exporter.resource = joined.resource
+                # The OTLP exporter tags every span with the provider's resource: the joined provider's from now on.
+                setattr(self._otlp_destination.exporter, "resource", joined.resource)  # noqa: B010
         self.tracer = self.provider.get_tracer(INSTRUMENTATION_NAME)
         return self.tracer
 

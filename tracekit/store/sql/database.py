@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Executable, Table, insert
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -117,14 +117,18 @@ class SqlDatabase:
     def upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:
         """Insert `rows`, replacing the non-key columns of rows whose primary key exists."""
         update_columns = [c.name for c in table.columns if c.name not in keys]
+        statement: Executable
         if self.dialect in ("mysql", "mariadb"):
-            statement = mysql.insert(table)
-            statement = statement.on_duplicate_key_update({c: statement.inserted[c] for c in update_columns})
+            mysql_insert = mysql.insert(table)
+            statement = mysql_insert.on_duplicate_key_update({c: mysql_insert.inserted[c] for c in update_columns})
+        elif self.dialect == "postgresql":
+            pg_insert = postgresql.insert(table)
+            statement = pg_insert.on_conflict_do_update(
+                index_elements=keys, set_={c: pg_insert.excluded[c] for c in update_columns})
         else:
-            dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-            statement = dialect_insert(table)
-            statement = statement.on_conflict_do_update(
-                index_elements=keys, set_={c: statement.excluded[c] for c in update_columns})
+            sqlite_insert = sqlite.insert(table)
+            statement = sqlite_insert.on_conflict_do_update(
+                index_elements=keys, set_={c: sqlite_insert.excluded[c] for c in update_columns})
         connection.execute(statement, rows)
 
     def insert_missing(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

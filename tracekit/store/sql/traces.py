@@ -217,7 +217,7 @@ class SqlTraceStore(TraceStore):
 
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Add or replace one tag of a stored trace; ResourceNotFoundError if there is no such trace."""
-        key, value = text_column(str(key)), text_column(str(value))
+        key, value = text_column(str(key)) or "", text_column(str(value)) or ""
         if not key or len(key) > KEY_LENGTH:
             raise TracekitException.invalid_parameter_value(
                 f"Tag keys must be 1 to {KEY_LENGTH} characters long, got {len(key)}.")
@@ -394,8 +394,8 @@ class SqlTraceStore(TraceStore):
                     target[trace_id][key] = value
             if include_spans:
                 query = select(spans.c.trace_id, spans.c.content).where(spans.c.trace_id.in_(chunk))
-                for trace_id, content in connection.execute(query):
-                    span_lists[trace_id].append(span_from_content(content))
+                for row in connection.execute(query):
+                    span_lists[row.trace_id].append(span_from_content(row.content))
         traces = []
         for row in info_rows:
             trace_id = row[0]

@@ -524,7 +524,7 @@ class SqlTrackingStore(TrackingStore):
         if max_results is not None:
             query = query.limit(max_results + 1)
         with self.database.reading() as connection:
-            rows = connection.execute(query).all()
+            rows = list(connection.execute(query).all())
         token = None
         if max_results is not None and len(rows) > max_results:
             rows = rows[:max_results]

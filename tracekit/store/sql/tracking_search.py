@@ -53,7 +53,7 @@ class SearchTarget:
             raise InvalidFilterError(f"Cannot search {self.table.name} by {kind}s.")
         return table
 
-    def owner(self, table: Table) -> Column[Any]:
+    def owner(self, table: FromClause) -> ColumnElement[Any]:
         """The column of a key/value table that refers to this entity."""
         return table.c[self.id_column.name]
 
