@@ -9,13 +9,21 @@ import math
 import numbers
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from tracekit.exceptions import TracekitException
-from tracekit.store.column_limits import KEY_LENGTH, NAME_LENGTH, PARAM_VALUE_LENGTH, TAG_VALUE_LENGTH
+from tracekit.store.column_limits import (
+    EXPERIMENT_ID_LENGTH,
+    KEY_LENGTH,
+    NAME_LENGTH,
+    PARAM_VALUE_LENGTH,
+    TAG_VALUE_LENGTH,
+)
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+#: Most ids one call (one server request) may name; databases cap bound parameters (PostgreSQL at 65,535).
+MAX_IDS_PER_REQUEST = 1000
 
 
 def invalid(message: str) -> TracekitException:
@@ -37,6 +45,25 @@ def check_max_results(max_results: Any, at_most: int | None = None) -> None:
             or (at_most is not None and max_results > at_most)):
         accepted = "or None (no limit)" if at_most is None else f"of at most {at_most}"
         raise invalid(f"max_results must be a positive integer {accepted}, got {max_results!r}.")
+
+
+def check_id_count(ids: Collection[Any], what: str) -> None:
+    """Raise unless `ids` names at most MAX_IDS_PER_REQUEST ids."""
+    if len(ids) > MAX_IDS_PER_REQUEST:
+        raise invalid(f"At most {MAX_IDS_PER_REQUEST} {what} may be given in one call, got {len(ids)}: "
+                      "split the call into several.")
+
+
+def check_experiment_ids(experiment_ids: Any) -> list[str]:
+    """The distinct experiment ids of a search, sorted: at most MAX_IDS_PER_REQUEST of them, each a string that
+    fits the experiment id column (checked here, since SQLite would take a longer one and find nothing)."""
+    ids = sorted({str(e) for e in ([experiment_ids] if isinstance(experiment_ids, str) else experiment_ids or ())})
+    check_id_count(ids, "experiment ids")
+    for experiment_id in ids:
+        if not experiment_id or len(experiment_id) > EXPERIMENT_ID_LENGTH:
+            raise invalid(f"Experiment id {experiment_id[:60]!r} must be 1 to {EXPERIMENT_ID_LENGTH} characters "
+                          f"long, got {len(experiment_id)}.")
+    return ids
 
 
 def now_ms() -> int:

@@ -191,3 +191,11 @@ def test_fluent_tracking_api_sends_credentials(basic_server, monkeypatch):
         assert tracekit.get_run(run.info.run_id).data.metrics == {"m": 1.0}
     finally:
         close_backends()
+
+
+def test_a_rejected_path_cannot_forge_a_log_line(basic_api, caplog):
+    with caplog.at_level(logging.WARNING, logger="tracekit.server.auth"):
+        assert basic_api.get("/api/v1/traces/x%0aFORGED").status_code == 401
+    assert caplog.records
+    for line in caplog.text.splitlines():
+        assert not line.startswith("FORGED")

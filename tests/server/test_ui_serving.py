@@ -139,3 +139,15 @@ def test_search_without_spans_names_each_root_span(api, server_db):
     assert page["root_span_names"] == {traces[0].info.trace_id: "answer", traces[1].info.trace_id: "classify"}
     with_spans = api.post("/api/v1/traces/search", json={}).json()
     assert "root_span_names" not in with_spans
+
+
+def test_head_of_the_page_answers_like_get(api):
+    head = api.head("/")
+    assert head.status_code == 200
+    assert head.headers["Content-Security-Policy"] == api.get("/").headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_cdn_loading_api_docs_are_off(api, path):
+    assert api.get(path).status_code == 404
+    assert api.get("/openapi.json").status_code == 200

@@ -6,6 +6,7 @@ import pytest
 
 from tracekit.exceptions import InvalidFilterError, TracekitException
 from tracekit.store.search.grammar import (
+    MAX_FILTER_COMPARISONS,
     And,
     Comparison,
     ExtractField,
@@ -352,10 +353,15 @@ def test_ast_is_frozen_and_hashable() -> None:
 
 
 def test_long_flat_filter() -> None:
-    filter_string = " AND ".join(f"tags.k{i} = '{i}'" for i in range(500))
+    filter_string = " AND ".join(f"tags.k{i} = '{i}'" for i in range(MAX_FILTER_COMPARISONS))
     result = parse_filter(filter_string)
     assert isinstance(result, And)
-    assert len(result.items) == 500
+    assert len(result.items) == MAX_FILTER_COMPARISONS
+
+
+def test_a_filter_over_the_comparison_limit_is_an_error_naming_it() -> None:
+    filter_string = " AND ".join(f"tags.k{i} = '{i}'" for i in range(MAX_FILTER_COMPARISONS + 1))
+    assert f"more than {MAX_FILTER_COMPARISONS} comparisons" in parse_error(filter_string)
 
 
 def test_excessive_nesting_is_an_error_not_a_crash() -> None:

@@ -89,8 +89,10 @@ def create_app(settings: ServerSettings | None = None, backend: Backend | None =
         if owned:
             served.close()
 
+    # FastAPI's /docs and /redoc load their scripts from a CDN, which the UI's Content-Security-Policy forbids and
+    # an offline network cannot reach: they are off; /openapi.json describes the API.
     app = FastAPI(title="tracekit tracking server", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.backend = served
     install_error_handlers(app)

@@ -130,7 +130,9 @@ class AuthMiddleware:
         user, reason = self.authenticator.check(header)
         if user is None:
             client = scope.get("client") or ("?", 0)
-            logger.warning("Rejected %s %s from %s: %s.", scope["method"], scope["path"], client[0], reason)
+            # The path is the client's text: escaped, so that a %0a in it cannot start a forged log line.
+            logger.warning("Rejected %s %s from %s: %s.", scope["method"], ascii(scope["path"])[1:-1][:200],
+                           client[0], reason)
             response = error_response(UNAUTHENTICATED, f"Authentication required: {reason}.",
                                       headers={"WWW-Authenticate": self.authenticator.challenge})
             await response(scope, receive, send)

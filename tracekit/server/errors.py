@@ -9,6 +9,7 @@ said once, in `tracekit/error_codes.py`, a table the REST client reads answers b
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import MutableMapping
@@ -35,11 +36,19 @@ logger = logging.getLogger(__name__)
 MAX_REPORTED_FIELDS = 10
 
 
+class _ErrorJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped: an error message may quote a user's lone surrogate, which has
+    no UTF-8 form but has a JSON escape."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 def error_response(error_code: str, message: str, status: int | None = None,
                    headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     """The JSON error answer, with the status the code's entry in `HTTP_STATUS_BY_ERROR_CODE` gives unless `status`
     says otherwise."""
-    return JSONResponse({"error_code": error_code, "message": message, **extra},
+    return _ErrorJSONResponse({"error_code": error_code, "message": message, **extra},
                         status_code=http_status(error_code) if status is None else status, headers=headers)
 
 

@@ -4,6 +4,7 @@ that checking input stays cheap to import)."""
 from __future__ import annotations
 
 KEY_LENGTH = 250
+EXPERIMENT_ID_LENGTH = 32
 TAG_VALUE_LENGTH = 8000
 NAME_LENGTH = 500
 PARAM_VALUE_LENGTH = 8000

@@ -16,11 +16,12 @@ from tracekit.store.sql.schema import (
     RUN_ID_LENGTH,
     TAG_VALUE_LENGTH,
 )
-from tracekit.validation import check_max_results
+from tracekit.validation import MAX_IDS_PER_REQUEST, check_max_results
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
 MAX_SEARCH_RESULTS = 10_000
+IDS_LIMIT_TEXT = f"At most {MAX_IDS_PER_REQUEST} ids (more: a 400 naming the limit)."
 
 NonNegativeInt64 = Annotated[int, Field(ge=0, le=INT64_MAX)]
 Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]

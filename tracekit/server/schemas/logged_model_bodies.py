@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tracekit.server.schemas.common_bodies import (
+    IDS_LIMIT_TEXT,
     ExperimentIdText,
     Key,
     Name,
@@ -83,7 +84,7 @@ class OrderByField(StrictModel):
 class SearchLoggedModelsRequest(StrictModel):
     """A search, as `tracekit.search_logged_models` takes it. `experiment_ids` empty: every experiment."""
 
-    experiment_ids: list[str] = Field(default_factory=list)
+    experiment_ids: list[str] = Field(default_factory=list, description=IDS_LIMIT_TEXT)
     filter_string: str | None = Field(None, description="e.g. `metrics.accuracy > 0.9 AND tags.stage = 'prod'`")
     max_results: PageSize = 100
     order_by: list[OrderByField | str] | None = Field(

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from tracekit.server.schemas.common_bodies import (
+    IDS_LIMIT_TEXT,
     ExperimentIdText,
     Int64,
     Key,
@@ -103,7 +104,7 @@ class MetricHistoryResponse(StrictModel):
 class SearchRunsRequest(StrictModel):
     """A search, as `tracekit.search_runs` takes it. `experiment_ids` empty: every experiment."""
 
-    experiment_ids: list[str] = Field(default_factory=list)
+    experiment_ids: list[str] = Field(default_factory=list, description=IDS_LIMIT_TEXT)
     filter_string: str | None = Field(None, description="e.g. `metrics.accuracy > 0.9 AND params.model = 'rf'`")
     max_results: PageSize = 100
     order_by: list[str] | None = Field(None, description="e.g. `[\"metrics.accuracy DESC\"]`")

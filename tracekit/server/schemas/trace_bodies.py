@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from tracekit.entities import Span, SpanEvent, SpanStatus, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
 from tracekit.entities.ids import SPAN_ID_PATTERN, TRACE_ID_PATTERN
-from tracekit.server.schemas.common_bodies import NonNegativeInt64, PageSize, StrictModel
+from tracekit.server.schemas.common_bodies import IDS_LIMIT_TEXT, NonNegativeInt64, PageSize, StrictModel
 from tracekit.store.sql import schema
 
 TraceStateName = Literal["STATE_UNSPECIFIED", "OK", "ERROR", "IN_PROGRESS"]
@@ -119,7 +119,7 @@ class UploadTracesResponse(StrictModel):
 class SearchTracesRequest(StrictModel):
     """A search, as `tracekit.search_traces` takes it. `experiment_ids` empty: every experiment."""
 
-    experiment_ids: list[str] = Field(default_factory=list)
+    experiment_ids: list[str] = Field(default_factory=list, description=IDS_LIMIT_TEXT)
     filter_string: str | None = Field(None, description="e.g. `tags.env = 'prod' AND execution_time_ms > 500`")
     max_results: PageSize = 100
     order_by: list[str] | None = Field(None, description="e.g. `[\"timestamp_ms DESC\"]`")
@@ -152,7 +152,7 @@ class DeleteTracesRequest(StrictModel):
     experiment_id: str = ExperimentId
     max_timestamp_millis: NonNegativeInt64 | None = None
     max_traces: int | None = Field(None, ge=1, le=2**31 - 1)
-    trace_ids: list[str] | None = None
+    trace_ids: list[str] | None = Field(None, description=IDS_LIMIT_TEXT)
 
 
 class DeleteTracesResponse(StrictModel):

@@ -55,7 +55,7 @@ def _page(request: Request) -> HTMLResponse:
                         headers={"Cache-Control": "no-cache", **_SECURITY_HEADERS})
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 def explorer_page(request: Request) -> HTMLResponse:
     """The trace explorer."""
     return _page(request)

@@ -110,6 +110,10 @@ _ENUM_OPS = ("=", "!=", "IN", "NOT IN")
 _STRING_OPS = ("=", "!=", "LIKE", "ILIKE", "IN", "NOT IN")
 
 _MAX_NESTING = 100
+#: Limits of one filter, kept well under what databases compile (SQLite refuses expression trees over 1000 deep,
+#: PostgreSQL runs out of stack) so that an oversized filter is the user's error, not the database's outage.
+MAX_FILTER_COMPARISONS = 100
+MAX_FILTER_VALUES = 1000
 _SPAN_PREFIX = "span"
 
 _KIND_EXAMPLE_KEYS = {"tag": "<key>", "metadata": "<key>", "param": "<name>", "metric": "<name>"}
@@ -436,6 +440,19 @@ class _FilterParser:
         self.tokens = _tokenize(source, self.errors)
         self.current = next(self.tokens)
         self.depth = 0
+        self.comparisons = 0
+        self.values = 0
+
+    def count(self, token: _Token, values: int) -> None:
+        """Count one comparison of `values` values against the filter's limits."""
+        self.comparisons += 1
+        self.values += values
+        if self.comparisons > MAX_FILTER_COMPARISONS:
+            raise self.errors.at(token.pos, f"more than {MAX_FILTER_COMPARISONS} comparisons in one filter",
+                                 extra="Split the search, or use IN ('a', 'b', ...) for many values of one field.")
+        if self.values > MAX_FILTER_VALUES:
+            raise self.errors.at(token.pos, f"more than {MAX_FILTER_VALUES} values in one filter",
+                                 extra="Split the search into several.")
 
     def advance(self) -> _Token:
         token = self.current
@@ -511,6 +528,7 @@ class _FilterParser:
             value = tuple(self.check_value(field, field_token, t) for t in self.parse_in_list())
         else:
             value = self.check_value(field, field_token, self.parse_value())
+        self.count(field_token, len(value) if isinstance(value, tuple) else 1)
         return Comparison(field, op, value)
 
     def parse_operator(self) -> str:

@@ -25,7 +25,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mysql
 
-from tracekit.store.column_limits import KEY_LENGTH, NAME_LENGTH, PARAM_VALUE_LENGTH, TAG_VALUE_LENGTH
+from tracekit.store.column_limits import (
+    EXPERIMENT_ID_LENGTH,
+    KEY_LENGTH,
+    NAME_LENGTH,
+    PARAM_VALUE_LENGTH,
+    TAG_VALUE_LENGTH,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -40,7 +46,6 @@ MYSQL_TABLE_ARGS: dict[str, Any] = {
 
 TRACE_ID_LENGTH = 64
 SPAN_ID_LENGTH = 32
-EXPERIMENT_ID_LENGTH = 32
 SPAN_TYPE_LENGTH = 100
 STATE_LENGTH = 32
 RUN_ID_LENGTH = 64

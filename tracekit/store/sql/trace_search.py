@@ -194,17 +194,40 @@ def encode_page_token(values: Sequence[Any], fingerprint: str) -> str:
     return base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii")
 
 
-def decode_page_token(token: str, fingerprint: str, key_count: int) -> list[Any]:
-    """The sort-key values in `token`; InvalidFilterError if it is malformed or belongs to another search."""
+def decode_page_token(token: str, fingerprint: str, value_types: Sequence[type]) -> list[Any]:
+    """The sort-key values in `token`, one of each of `value_types` (or null); InvalidFilterError if it is
+    malformed, forged or belongs to another search."""
     try:
         payload = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
         values = payload["after"]
         search = payload["search"]
     except (ValueError, TypeError, KeyError, AttributeError, UnicodeError) as error:
-        raise InvalidFilterError(f"Invalid page_token {token!r}: pass the token a previous search returned."
+        raise InvalidFilterError(f"Invalid page_token {token[:100]!r}: pass the token a previous search returned."
                                  ) from error
-    if search != fingerprint or not isinstance(values, list) or len(values) != key_count:
+    if search != fingerprint or not isinstance(values, list) or len(values) != len(value_types):
         raise InvalidFilterError(
             "This page_token belongs to a different search: page with the same experiment_ids, filter_string, "
             "order_by, run_id and model_id as the search that returned it.")
+    # The fingerprint is no secret: a forged token can carry any JSON, which must not reach the database.
+    if not all(_is_token_value(value, kind) for value, kind in zip(values, value_types, strict=True)):
+        raise InvalidFilterError(f"Invalid page_token {token[:100]!r}: pass the token a previous search returned.")
     return values
+
+
+def _is_token_value(value: Any, kind: type) -> bool:
+    if value is None:
+        return True
+    if kind is int:
+        return type(value) is int and -(2**63) <= value < 2**63
+    if kind is str:
+        return isinstance(value, str) and "\x00" not in value and not any(
+            "\ud800" <= character <= "\udfff" for character in value)
+    return isinstance(value, kind) and not isinstance(value, bool)
+
+
+def token_value_type(key: SortKey) -> type:
+    """The Python type of a sort key's values, as its page tokens must carry them."""
+    try:
+        return key.expression.type.python_type
+    except NotImplementedError:
+        return str

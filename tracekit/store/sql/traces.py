@@ -49,7 +49,7 @@ from tracekit.store.sql.trace_rows import (
 )
 from tracekit.store.trace_store import TraceStore
 from tracekit.store.uri import redact_uri
-from tracekit.validation import check_max_results
+from tracekit.validation import check_experiment_ids, check_id_count, check_max_results
 
 logger = logging.getLogger(__name__)
 
@@ -267,6 +267,8 @@ class SqlTraceStore(TraceStore):
         if max_traces is not None and (not isinstance(max_traces, int) or max_traces < 1):
             raise TracekitException.invalid_parameter_value(
                 f"delete_traces(): max_traces must be a positive integer, got {max_traces!r}.")
+        if trace_ids is not None:
+            check_id_count(trace_ids, "trace ids")
         conditions = [trace_info.c.experiment_id == str(experiment_id)]
         if max_timestamp_millis is not None:
             conditions.append(trace_info.c.request_time <= int(max_timestamp_millis))
@@ -321,9 +323,7 @@ class SqlTraceStore(TraceStore):
         ...                            page_token=page.token)
         """
         check_max_results(max_results)
-        if isinstance(experiment_ids, str):
-            experiment_ids = [experiment_ids]
-        experiment_list = sorted({str(experiment_id) for experiment_id in experiment_ids or ()})
+        experiment_list = check_experiment_ids(experiment_ids)
         expression = parse_filter(filter_string)
         keys = trace_search.sort_keys(parse_order_by(list(order_by) if order_by else None))
 
@@ -333,7 +333,8 @@ class SqlTraceStore(TraceStore):
         fingerprint = trace_search.search_fingerprint(experiment_list, filter_string, list(order_by or ()),
                                                     run_id, model_id)
         if page_token:
-            after = trace_search.decode_page_token(page_token, fingerprint, len(keys))
+            after = trace_search.decode_page_token(page_token, fingerprint,
+                                                     [trace_search.token_value_type(key) for key in keys])
             conditions.append(trace_search.after_keyset(keys, after))
 
         query = (select(*_INFO_SELECT, *(key.expression.label(key.label) for key in keys))
@@ -353,9 +354,7 @@ class SqlTraceStore(TraceStore):
     def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
                      model_id: str | None = None) -> int:
         """How many traces the experiments hold (only a run's or a model's when given), without loading them."""
-        if isinstance(experiment_ids, str):
-            experiment_ids = [experiment_ids]
-        conditions = self._scope(sorted({str(e) for e in experiment_ids or ()}), run_id, model_id)
+        conditions = self._scope(check_experiment_ids(experiment_ids), run_id, model_id)
         with self.database.reading() as connection:
             return int(connection.scalar(select(func.count()).select_from(trace_info).where(*conditions)) or 0)
 

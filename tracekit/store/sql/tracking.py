@@ -59,7 +59,7 @@ from tracekit.store.sql.schema import metrics as metrics_table
 from tracekit.store.sql.schema import params as params_table
 from tracekit.store.tracking_store import TrackingStore
 from tracekit.store.uri import redact_uri
-from tracekit.validation import check_max_results, invalid, now_ms
+from tracekit.validation import check_experiment_ids, check_max_results, invalid, now_ms
 
 logger = logging.getLogger(__name__)
 
@@ -379,7 +379,7 @@ class SqlTrackingStore(TrackingStore):
                     order_by: Sequence[str] | None = None, page_token: str | None = None) -> PagedList[Run]:
         """Runs of the experiments (all experiments if none are given) matching the filter, newest first unless
         `order_by` says otherwise; one page of `max_results` (None: all), `token` fetching the next."""
-        ids = sorted({str(e) for e in ([experiment_ids] if isinstance(experiment_ids, str) else experiment_ids or ())})
+        ids = check_experiment_ids(experiment_ids)
         stages = ViewType.parse(run_view_type).stages()
         scope = [runs.c.lifecycle_stage.in_(stages)]
         if ids:
@@ -494,7 +494,7 @@ class SqlTrackingStore(TrackingStore):
                              page_token: str | None = None) -> PagedList[LoggedModel]:
         """Logged models of the experiments (all if none are given) matching the filter, newest first unless
         `order_by` says otherwise."""
-        ids = sorted({str(e) for e in ([experiment_ids] if isinstance(experiment_ids, str) else experiment_ids or ())})
+        ids = check_experiment_ids(experiment_ids)
         scope = [logged_models.c.lifecycle_stage == LifecycleStage.ACTIVE]
         if ids:
             scope.append(logged_models.c.experiment_id.in_(ids))
@@ -515,8 +515,8 @@ class SqlTrackingStore(TrackingStore):
                                                   *fingerprint)
         offset = 0
         if page_token:
-            offset = trace_search.decode_page_token(page_token, search_id, 1)[0]
-            if not isinstance(offset, int) or offset < 0:
+            offset = trace_search.decode_page_token(page_token, search_id, [int])[0]
+            if offset is None or offset < 0:
                 raise invalid(f"Invalid page_token {page_token!r}: pass the token a previous search returned.")
         query = (select(target.table).select_from(order.source)
                  .where(*scope, tracking_search.compile_filter(expression, target))
