@@ -130,3 +130,18 @@ class TraceRejectedError(TracekitException):
 
 SUBCLASSES_BY_NAME: Mapping[str, type[TracekitException]] = MappingProxyType({
     kind.__name__: kind for kind in (InvalidFilterError, ResourceNotFoundError, TrackingServerUnavailableError)})
+
+
+def failure_reason(error: BaseException, limit: int = 300) -> str:
+    """What went wrong, safe for a log line: the database driver's own message rather than SQLAlchemy's text, which
+    appends the statement and its parameters (user data); only the first line, at most `limit` characters.
+
+    >>> failure_reason(error)
+    'OperationalError: database is locked'
+    """
+    cause = getattr(error, "orig", None) or error
+    first_line = (str(cause).strip().splitlines() or [""])[0]
+    if isinstance(cause, TracekitException):
+        return first_line[:limit]
+    return f"{type(cause).__name__}: {first_line[:limit]}"
+

@@ -9,11 +9,13 @@ import logging
 import httpx
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 from server_helpers import ThreadedServer, build_trace
 
 from tracekit.cli import main
 from tracekit.exceptions import TracekitException
 from tracekit.server import ServerSettings, create_app
+from tracekit.server.login_limit import MAX_FAILURES, FailedLoginLimit
 from tracekit.store.rest.remote_traces import RestTraceStore
 from tracekit.store.sql.traces import SqlTraceStore
 
@@ -199,3 +201,30 @@ def test_a_rejected_path_cannot_forge_a_log_line(basic_api, caplog):
     assert caplog.records
     for line in caplog.text.splitlines():
         assert not line.startswith("FORGED")
+
+
+def test_failed_logins_are_rate_limited_per_client_address(make_client, users_file):
+    app = make_client(auth="basic", users_file=users_file).app
+    guesser = TestClient(app, client=("203.0.113.7", 40000))
+    neighbour = TestClient(app, client=("203.0.113.8", 40000))
+    for attempt in range(MAX_FAILURES):
+        assert guesser.get("/api/v1/experiments/0", headers=basic("alice", f"guess-{attempt}")).status_code == 401
+    blocked = guesser.get("/api/v1/experiments/0", headers=basic("alice", "guess-again"))
+    assert blocked.status_code == 429
+    assert blocked.json()["error_code"] == "TOO_MANY_REQUESTS"
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 60
+    # The right password does not unlock the address either: no guessing past the limit.
+    assert guesser.get("/api/v1/experiments/0", headers=basic("alice", PASSWORD)).status_code == 429
+    # Another address is not affected.
+    assert neighbour.get("/api/v1/experiments/0", headers=basic("alice", PASSWORD)).status_code == 200
+
+
+def test_failed_login_limit_frees_an_address_after_the_window_and_stays_bounded():
+    limit = FailedLoginLimit(max_failures=3, window_seconds=60, max_clients=100)
+    for second in range(3):
+        limit.failed("198.51.100.1", now=1000.0 + second)
+    assert limit.retry_after("198.51.100.1", now=1003.0) == 57
+    assert limit.retry_after("198.51.100.1", now=1060.5) == 0  # the first failure left the window
+    for number in range(1000):
+        limit.failed(f"10.0.{number // 256}.{number % 256}", now=2000.0)
+    assert limit.tracked_clients() == 100

@@ -28,7 +28,7 @@ RAISED: dict[str, TracekitException] = {
     "unavailable": TrackingServerUnavailableError("try later"),
 }
 # Server failures come back as TrackingServerUnavailableError (callers retry it) carrying the server's code.
-RETRIED_CODES = {error_codes.INTERNAL_ERROR, error_codes.TEMPORARILY_UNAVAILABLE}
+RETRIED_CODES = {error_codes.INTERNAL_ERROR, error_codes.TOO_MANY_REQUESTS, error_codes.TEMPORARILY_UNAVAILABLE}
 
 
 @pytest.fixture(scope="module")

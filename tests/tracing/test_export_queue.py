@@ -164,3 +164,25 @@ def test_a_tight_loop_of_10000_traced_calls_loses_nothing():
     stats = tracekit.tracing.stats()
     assert counter.count + stats.spilled == 10_000
     assert stats.dropped == 0
+
+
+class LeakyDatabaseExporter(InMemoryTraceExporter):
+    """Fails like a database whose error text carries the statement's parameters (SQLAlchemy's does)."""
+
+    def export(self, traces):
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError("INSERT INTO spans (content) VALUES (?)", ("user secret: hunter2",),
+                               Exception("database is locked"))
+
+
+def test_export_failure_logs_name_the_reason_but_not_the_statements_parameters(monkeypatch, caplog):
+    monkeypatch.setenv("TRACEKIT_EXPORT_RETRY_MAX_SECONDS", "0.2")
+    tracekit.tracing.reset()
+    tracekit.tracing.set_exporter(LeakyDatabaseExporter())
+    with caplog.at_level("DEBUG", logger="tracekit"):
+        traced(1)
+        tracekit.flush_trace_async_logging()
+    assert "database is locked" in caplog.text
+    assert "hunter2" not in caplog.text and "INSERT INTO" not in caplog.text
+    assert tracekit.tracing.stats().spilled == 1

@@ -18,9 +18,10 @@ from pathlib import Path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tracekit import config
-from tracekit.error_codes import UNAUTHENTICATED
+from tracekit.error_codes import TOO_MANY_REQUESTS, UNAUTHENTICATED
 from tracekit.exceptions import TracekitException
 from tracekit.server.errors import error_response
+from tracekit.server.login_limit import FailedLoginLimit
 from tracekit.server.settings import ServerSettings
 
 logger = logging.getLogger(__name__)
@@ -120,19 +121,27 @@ class AuthMiddleware:
         self.app = app
         self.authenticator = authenticator
         self.is_open = is_open
+        self.failed_logins = FailedLoginLimit()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (scope["type"] != "http" or self.authenticator.mode == "none" or scope["path"] in OPEN_PATHS
                 or (self.is_open is not None and self.is_open(scope["method"], scope["path"]))):
             await self.app(scope, receive, send)
             return
+        address = str((scope.get("client") or ("?", 0))[0])
+        wait = self.failed_logins.retry_after(address)
+        if wait:
+            response = error_response(TOO_MANY_REQUESTS, f"Too many failed logins from this address; try again in "
+                                      f"{wait} s.", headers={"Retry-After": str(wait)})
+            await response(scope, receive, send)
+            return
         header = dict(scope.get("headers") or ()).get(b"authorization")
         user, reason = self.authenticator.check(header)
         if user is None:
-            client = scope.get("client") or ("?", 0)
+            self.failed_logins.failed(address)
             # The path is the client's text: escaped, so that a %0a in it cannot start a forged log line.
             logger.warning("Rejected %s %s from %s: %s.", scope["method"], ascii(scope["path"])[1:-1][:200],
-                           client[0], reason)
+                           address, reason)
             response = error_response(UNAUTHENTICATED, f"Authentication required: {reason}.",
                                       headers={"WWW-Authenticate": self.authenticator.challenge})
             await response(scope, receive, send)

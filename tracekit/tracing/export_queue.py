@@ -23,7 +23,7 @@ from pathlib import Path
 from opentelemetry import context as otel_context
 
 from tracekit.entities import Trace
-from tracekit.exceptions import TraceRejectedError
+from tracekit.exceptions import TraceRejectedError, failure_reason
 from tracekit.tracing.buffer import TraceEntry
 from tracekit.tracing.dead_letters import DeadLetters
 from tracekit.tracing.exporter import TraceExporter
@@ -282,12 +282,12 @@ class ExportQueue:
                     if destination.down_since is None:
                         destination.down_since = time.monotonic()
                         logger.error("Trace export to %s failed (%s); keeping traces in %s until it answers.",
-                                     destination.name, exc, destination.spill.path)
-                    self._spill(traces, destination, reason=f"export failed: {exc}")
+                                     destination.name, failure_reason(exc), destination.spill.path)
+                    self._spill(traces, destination, reason=f"export failed: {failure_reason(exc)}")
                     return
                 self._stats.add("retried")
                 self._retry_warning.warn("Trace export to %s failed (%s); retrying in %.2f s", destination.name,
-                                         exc, delay)
+                                         failure_reason(exc), delay)
                 time.sleep(delay)
                 delay = min(delay * 2, _MAX_RETRY_DELAY)
                 continue
@@ -418,7 +418,7 @@ class ExportQueue:
                 if own:
                     self._stats.move("spilled_pending", "exported", in_file)
             except Exception as exc:  # noqa: BLE001 - leave the file for the next attempt
-                logger.warning("Replaying %s failed (%s); it will be tried again later.", claimed, exc)
+                logger.warning("Replaying %s failed (%s); it will be tried again later.", claimed, failure_reason(exc))
                 destination.spill.release(claimed)
                 destination.down_since = destination.down_since or time.monotonic()
                 break

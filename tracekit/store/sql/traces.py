@@ -25,7 +25,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from tracekit.entities import Trace, TraceData
 from tracekit.entities.trace import span_order
 from tracekit.entities.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
-from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError
+from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError, failure_reason
 from tracekit.store.paging import PagedList
 from tracekit.store.search.grammar import parse_filter, parse_order_by
 from tracekit.store.sql import trace_search
@@ -65,13 +65,6 @@ def refused_for_good(error: BaseException) -> bool:
     if isinstance(error, DBAPIError):
         return False
     return isinstance(error, (StatementError, UnicodeError, ValueError, TypeError, OverflowError))
-
-
-def _short_reason(error: BaseException) -> str:
-    """The database's own message (without the statement and its parameters, which may hold user data)."""
-    cause = getattr(error, "orig", None) or error
-    first_line = (str(cause).strip().splitlines() or [""])[0]
-    return f"{type(cause).__name__}: {first_line[:300]}"
 
 
 class SqlTraceStore(TraceStore):
@@ -135,7 +128,7 @@ class SqlTraceStore(TraceStore):
             if not refused_for_good(error):
                 raise
             raise TraceRejectedError(f"{redact_uri(self.uri)} refused {len(traces)} trace(s): "
-                                     f"{_short_reason(error)}") from error
+                                     f"{failure_reason(error)}") from error
         self._known_experiment_ids |= new_experiments
 
     def merge_traces(self, traces: Sequence[Trace]) -> None:
