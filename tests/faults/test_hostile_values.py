@@ -7,9 +7,10 @@ import logging
 import os
 
 from counters import assert_counters_add_up
-from server_helpers import free_port
+from server_helpers import ThreadedServer, free_port
 
 import tracekit
+from tracekit.server import ServerSettings, create_app
 from tracekit.tracing.runtime import RUNTIME
 
 
@@ -69,6 +70,19 @@ def test_a_batch_full_of_hostile_values_is_stored_whole(db_uri):
     stats = assert_counters_add_up()
     assert (stats.completed, stats.exported, stats.rejected, stats.spilled, stats.dropped) == (200, 200, 0, 0, 0)
     assert tracekit.count_traces() == 200
+
+
+def test_a_batch_full_of_hostile_values_is_stored_whole_through_the_server(db_uri):
+    server = ThreadedServer(create_app(ServerSettings(backend_store_uri=db_uri))).start()
+    try:
+        tracekit.set_tracking_uri(server.url)
+        _burst()
+
+        stats = assert_counters_add_up()
+        assert (stats.completed, stats.exported, stats.rejected, stats.spilled, stats.dropped) == (200, 200, 0, 0, 0)
+        assert tracekit.count_traces() == 200
+    finally:
+        server.stop()
 
 
 def test_hostile_values_are_replaced_by_marked_renderings(db_uri):
