@@ -26,9 +26,12 @@ from tracekit.store.sql import migrate
 from tracekit.store.sql.engine import check_connection, create_store_engine
 from tracekit.store.uri import to_sqlalchemy_url
 
+# The machine's shared database, only connected to in order to create (and later drop) this run's own ones.
+CONNECT_DATABASE = "test"
 SERVER_URIS = {
-    "postgresql": os.environ.get("TRACEKIT_TEST_POSTGRES_URI", "postgresql://postgres@127.0.0.1:5432/test"),
-    "mysql": os.environ.get("TRACEKIT_TEST_MYSQL_URI", "mysql://root@127.0.0.1:3306/test"),
+    "postgresql": os.environ.get("TRACEKIT_TEST_POSTGRES_URI",
+                                 f"postgresql://postgres@127.0.0.1:5432/{CONNECT_DATABASE}"),
+    "mysql": os.environ.get("TRACEKIT_TEST_MYSQL_URI", f"mysql://root@127.0.0.1:3306/{CONNECT_DATABASE}"),
 }
 BACKENDS = ("sqlite", *SERVER_URIS)
 KEPT_TABLE = "alembic_version"

@@ -8,7 +8,7 @@ import sqlite3
 import time
 
 import pytest
-from databases import SERVER_URIS
+from databases import SERVER_URIS, server_database
 from tcp_proxy import SilentServer
 
 import tracekit
@@ -89,18 +89,16 @@ def test_a_value_the_driver_cannot_encode_is_a_tracekit_exception_naming_the_sto
     assert db_uri.split("/")[-1] in raised.value.message
 
 
-def test_statement_timeouts_reach_the_driver(db_uri, monkeypatch):
+# SQLite runs in-process: it has a busy timeout (tested above) and no statement timeout.
+@pytest.mark.parametrize(("backend", "slow"), [("postgresql", "SELECT pg_sleep(3)"), ("mysql", "SELECT SLEEP(3)")])
+def test_statement_timeouts_reach_the_driver(backend, slow, monkeypatch):
     monkeypatch.setenv("TRACEKIT_SQL_STATEMENT_TIMEOUT_S", "1")
     from sqlalchemy import text
 
     from tracekit.store.sql.engine import create_store_engine
 
-    engine = create_store_engine(db_uri)
-    slow = {"sqlite": None, "postgresql": "SELECT pg_sleep(3)", "mysql": "SELECT SLEEP(3)"}[
-        engine.dialect.name if engine.dialect.name != "mariadb" else "mysql"]
+    engine = create_store_engine(server_database(backend))
     try:
-        if slow is None:
-            pytest.skip("SQLite runs in-process: it has a busy timeout, tested above, and no statement timeout")
         started = time.monotonic()
         with pytest.raises(Exception):  # noqa: B017,PT011 - the driver's own timeout error
             with engine.connect() as connection:
