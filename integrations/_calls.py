@@ -20,6 +20,7 @@ from typing import Any
 import wrapt
 
 from tracekit.integrations._genai import FIRST_TOKEN_EVENT
+from tracekit.integrations._patching import tag_trace
 from tracekit.tracing.live_span import LiveSpan
 from tracekit.tracing.safety import report_internal_error
 from tracekit.tracing.spans import start_child_of_current
@@ -140,6 +141,7 @@ def _begin(recorder_cls: type[CallRecorder], stream_proxy: StreamProxy,
     _wrapped, instance, args, kwargs = wrapt_args
     try:
         span = start_child_of_current(recorder_cls.span_name, recorder_cls.span_type, None)
+        tag_trace(recorder_cls.integration, span)
     except Exception:  # noqa: BLE001
         report_internal_error(f"{recorder_cls.integration} autolog: starting a span")
         return None

@@ -18,6 +18,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from tracekit.constants import SpanAttributeKey
 from tracekit.entities import SpanType
 from tracekit.integrations import _genai
+from tracekit.integrations._patching import tag_trace
 from tracekit.tracing.live_span import LiveSpan
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.safety import report_internal_error
@@ -101,6 +102,7 @@ class TracekitCallbackHandler(BaseCallbackHandler):
             span = start_live_span(name, span_type, None, parent)
         else:
             span = start_child_of_current(name, span_type, None)
+            tag_trace("langchain", span)
         span.set_inputs(inputs)
         if metadata:
             span.set_attribute("langchain.metadata", metadata)

@@ -3,24 +3,38 @@
 Each integration owns one `PatchSet`. `apply` wraps methods with `wrapt.wrap_function_wrapper` and keeps the
 originals; `remove` puts them back. A wrapper that something else has since wrapped over cannot be taken out
 without removing that other patch too, so it stays in place and passes calls straight through instead.
+
+`autolog_setup` carries the options every integration's `autolog()` shares: `silent` (no log records or warnings
+from tracekit while it sets up) and `extra_tags` (trace tags for the traces the integration's calls start).
 """
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import importlib.metadata
 import importlib.util
 import logging
 import re
-from collections.abc import Callable, Iterable
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import wrapt
 
+from tracekit import serialization
+from tracekit.entities.ids import parse_trace_id
+from tracekit.exceptions import TracekitException
+from tracekit.tracing.live_span import LiveSpan
 from tracekit.tracing.runtime import RUNTIME
 
 logger = logging.getLogger(__name__)
+
+_silent: contextvars.ContextVar[bool] = contextvars.ContextVar("tracekit_autolog_silent", default=False)
+# integration name -> the tags its autolog() was given, added to every trace one of its calls starts
+_extra_tags: dict[str, dict[str, str]] = {}
 
 #: wrapt's wrapper signature: (wrapped, instance, args, kwargs) -> result.
 Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
@@ -70,8 +84,8 @@ class PatchSet:
                     owner = getattr(owner, target.owner)
                 parent, attribute, original = wrapt.resolve_path(owner, target.attribute)
             except (ImportError, AttributeError):  # wrapt 2 raises subclasses of these
-                logger.debug("tracekit %s autolog: %s.%s.%s not found in this version; not traced",
-                             self.integration, target.module, target.owner, target.attribute)
+                _log(logging.DEBUG, "tracekit %s autolog: %s.%s.%s not found in this version; not traced",
+                     self.integration, target.module, target.owner, target.attribute)
                 continue
             defined_here = target.attribute in vars(owner)
             installed = wrapt.wrap_function_wrapper(owner, target.attribute, self._guard(target.wrapper))
@@ -132,12 +146,46 @@ def check_library(integration: str, module: str, distribution: str, minimum: tup
     except ImportError:
         version = None
     if version is None:
-        logger.warning("tracekit %s autolog is off: the %r package is not installed (pip install 'tracekit[%s]').",
-                       integration, distribution, integration)
+        _log(logging.WARNING,
+             "tracekit %s autolog is off: the %r package is not installed (pip install 'tracekit[%s]').",
+             integration, distribution, integration)
         return False
     if _version_tuple(version) < minimum:
         required = ".".join(str(number) for number in minimum)
-        logger.warning("tracekit %s autolog is off: %s %s is installed, %s>=%s is supported; upgrade it.",
-                       integration, distribution, version, distribution, required)
+        _log(logging.WARNING, "tracekit %s autolog is off: %s %s is installed, %s>=%s is supported; upgrade it.",
+             integration, distribution, version, distribution, required)
         return False
     return True
+
+
+@contextmanager
+def autolog_setup(integration: str, silent: bool, extra_tags: Mapping[str, Any] | None) -> Iterator[None]:
+    """The body of an integration's `autolog()`: records its `extra_tags`, and with `silent` keeps tracekit's
+    log records and any warning the library raises on import out of the way until setup is done."""
+    if extra_tags is not None and not isinstance(extra_tags, Mapping):
+        raise TracekitException.invalid_parameter_value(
+            f"extra_tags must be a dict of tag names to values, got {type(extra_tags).__name__}: {extra_tags!r}.")
+    _extra_tags[integration] = serialization.safe_str_map(extra_tags) if extra_tags else {}
+    token = _silent.set(silent)
+    try:
+        with warnings.catch_warnings():
+            if silent:
+                warnings.simplefilter("ignore")
+            yield
+    finally:
+        _silent.reset(token)
+
+
+def tag_trace(integration: str, span: LiveSpan) -> None:
+    """Add the integration's `extra_tags` to the trace `span` belongs to, if the span started that trace."""
+    tags = _extra_tags.get(integration)
+    if not tags or not span.recording or span.parent_id is not None:
+        return
+    entry = RUNTIME.buffer.get(parse_trace_id(span.trace_id))
+    if entry is not None:
+        entry.tags.update(tags)
+
+
+def _log(level: int, message: str, *args: Any) -> None:
+    if not _silent.get():
+        logger.log(level, message, *args)

@@ -15,30 +15,37 @@ ends when the stream is exhausted or closed, its output the message assembled fr
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from tracekit.constants import SpanAttributeKey
 from tracekit.entities import SpanType
 from tracekit.integrations import _genai
 from tracekit.integrations._calls import CallRecorder, async_wrapper, sync_wrapper
-from tracekit.integrations._patching import PatchSet, PatchTarget, check_library
+from tracekit.integrations._patching import PatchSet, PatchTarget, autolog_setup, check_library
 
 MINIMUM_VERSION = (0, 25)
 _PATCHES = PatchSet("anthropic")
 
 
-def autolog(disable: bool = False) -> None:
+def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True,
+            extra_tags: Mapping[str, Any] | None = None) -> None:
     """Trace Anthropic `messages.create` calls (`disable=True` removes the patches). Safe to call repeatedly;
-    if `anthropic` is missing or too old, logs a warning and stays off."""
-    if disable:
-        _PATCHES.remove()
-        return
-    if _PATCHES.active or not check_library("anthropic", "anthropic", "anthropic", MINIMUM_VERSION):
-        return
-    _PATCHES.apply([
-        PatchTarget("anthropic.resources.messages", "Messages", "create", sync_wrapper(_MessagesRecorder)),
-        PatchTarget("anthropic.resources.messages", "AsyncMessages", "create", async_wrapper(_MessagesRecorder)),
-    ])
+    if `anthropic` is missing or too old, logs a warning and stays off.
+
+    `log_traces=False` turns it off as `disable=True` does; `silent=True` logs nothing while setting up;
+    `extra_tags` are added as tags to every trace that one of its calls starts.
+    """
+    with autolog_setup("anthropic", silent, extra_tags):
+        if disable or not log_traces:
+            _PATCHES.remove()
+            return
+        if _PATCHES.active or not check_library("anthropic", "anthropic", "anthropic", MINIMUM_VERSION):
+            return
+        _PATCHES.apply([
+            PatchTarget("anthropic.resources.messages", "Messages", "create", sync_wrapper(_MessagesRecorder)),
+            PatchTarget("anthropic.resources.messages", "AsyncMessages", "create", async_wrapper(_MessagesRecorder)),
+        ])
 
 
 def is_enabled() -> bool:

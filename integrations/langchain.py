@@ -18,9 +18,10 @@ LangChain runs a child runnable gets that runnable's span as the current traceki
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from tracekit.integrations._patching import PatchSet, PatchTarget, check_library
+from tracekit.integrations._patching import PatchSet, PatchTarget, autolog_setup, check_library
 from tracekit.tracing.context import set_current
 from tracekit.tracing.safety import report_internal_error
 
@@ -29,23 +30,29 @@ _PATCHES = PatchSet("langchain")
 _handler: Any = None
 
 
-def autolog(disable: bool = False) -> None:
+def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True,
+            extra_tags: Mapping[str, Any] | None = None) -> None:
     """Trace LangChain runs (`disable=True` stops). Safe to call repeatedly; if `langchain-core` is missing or
-    older than 0.2, logs a warning and stays off."""
-    global _handler
-    if disable:
-        _PATCHES.remove()
-        return
-    if _PATCHES.active or not check_library("langchain", "langchain_core", "langchain-core", MINIMUM_VERSION):
-        return
-    from tracekit.integrations._langchain_handler import TracekitCallbackHandler
+    older than 0.2, logs a warning and stays off.
 
-    if _handler is None:
-        _handler = TracekitCallbackHandler()
-    _PATCHES.apply([
-        PatchTarget("langchain_core.callbacks.manager", None, "_configure", _add_handler),
-        PatchTarget("langchain_core.runnables.config", None, "_set_config_context", _enter_run_span),
-    ])
+    `log_traces=False` turns it off as `disable=True` does; `silent=True` logs nothing while setting up;
+    `extra_tags` are added as tags to every trace that one of its calls starts.
+    """
+    global _handler
+    with autolog_setup("langchain", silent, extra_tags):
+        if disable or not log_traces:
+            _PATCHES.remove()
+            return
+        if _PATCHES.active or not check_library("langchain", "langchain_core", "langchain-core", MINIMUM_VERSION):
+            return
+        from tracekit.integrations._langchain_handler import TracekitCallbackHandler
+
+        if _handler is None:
+            _handler = TracekitCallbackHandler()
+        _PATCHES.apply([
+            PatchTarget("langchain_core.callbacks.manager", None, "_configure", _add_handler),
+            PatchTarget("langchain_core.runnables.config", None, "_set_config_context", _enter_run_span),
+        ])
 
 
 def is_enabled() -> bool:

@@ -3,7 +3,7 @@
 This module is the one place that lists the public API.
 """
 
-from tracekit import tracing
+from tracekit import anthropic, langchain, openai, tracing
 from tracekit.autologging import autolog
 from tracekit.client import TracekitClient
 from tracekit.entities import (
@@ -123,6 +123,7 @@ __all__ = [
     "ViewType",
     "active_run",
     "add_trace",
+    "anthropic",
     "autolog",
     "configure",
     "clear_active_model",
@@ -149,6 +150,7 @@ __all__ = [
     "get_run",
     "get_trace",
     "get_tracking_uri",
+    "langchain",
     "initialize_logged_model",
     "last_active_run",
     "last_logged_model",
@@ -157,6 +159,7 @@ __all__ = [
     "log_model_params",
     "log_param",
     "log_params",
+    "openai",
     "search_experiments",
     "search_logged_models",
     "search_runs",

@@ -1,15 +1,17 @@
-"""`tracekit.autolog()`: switch on the autolog integration of every supported library that is installed.
+"""`tracekit.autolog()` and the per-library entry points (`tracekit.openai.autolog()`, ...): switch on the autolog
+integrations of the supported libraries.
 
 The module is not named `autolog`: a submodule of that name would replace the function `tracekit.autolog` as soon
-as anything imported it. The integrations are imported only when `autolog()` runs, so core never depends on them.
+as anything imported it. The integrations are imported only when an `autolog()` runs, so core never depends on them.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-logger = logging.getLogger(__name__)
+from tracekit.exceptions import TracekitException
 
 # integration module (under tracekit.integrations) -> (module it patches, distribution that provides it)
 _INTEGRATIONS = {
@@ -19,23 +21,59 @@ _INTEGRATIONS = {
 }
 
 
-def autolog(disable: bool = False) -> list[str]:
+def autolog(log_traces: bool = True, disable: bool = False, exclusive: bool = False,
+            disable_for_unsupported_versions: bool = False, silent: bool = False,
+            exclude_flavors: Iterable[str] | None = None,
+            extra_tags: Mapping[str, Any] | None = None) -> list[str]:
     """Turn on tracing of every installed library tracekit integrates with (OpenAI, Anthropic, LangChain), or
-    turn all of them off with `disable=True`. Libraries that are not installed are skipped quietly; call an
-    integration's own `autolog()` (for example `tracekit.integrations.openai.autolog()`) to be warned instead.
-    Returns the names of the integrations that are on afterwards.
+    turn all of them off with `disable=True`. Libraries that are not installed are skipped quietly; call a
+    library's own entry point (for example `tracekit.openai.autolog()`) to be warned instead. Returns the names
+    of the integrations that are on afterwards.
 
-    >>> tracekit.autolog()
-    ['openai', 'langchain']
+    - `log_traces=False`: the integrations are turned off (nothing is patched), so their calls make no traces.
+    - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`) left as they are.
+    - `silent=True`: tracekit logs nothing and library warnings are ignored while the integrations are set up.
+    - `extra_tags`: tags added to every trace that an autologged call starts (not to a trace it joins, such as
+      one opened by your own `@tracekit.trace` function).
+    - `exclusive`: accepted for MLflow compatibility and changes nothing. tracekit's autolog never logs
+      parameters, metrics or models to any run; it only records traces, and those are linked to the active run
+      (`tracekit.sourceRun` metadata) exactly as traces of `@tracekit.trace` functions are.
+    - `disable_for_unsupported_versions`: accepted and changes nothing: an integration always stays off (with a
+      warning) for a library version older than it supports, and newer versions are always tried.
+
+    >>> tracekit.autolog(exclude_flavors=["langchain"], extra_tags={"team": "search"})
+    ['openai', 'anthropic']
     """
     from tracekit.integrations._patching import is_installed
 
+    excluded = _checked_flavors(exclude_flavors)
     enabled = []
     for name, (module, distribution) in _INTEGRATIONS.items():
-        if not is_installed(module, distribution):
+        if name in excluded or not is_installed(module, distribution):
             continue
         integration = importlib.import_module(f"tracekit.integrations.{name}")
-        integration.autolog(disable=disable)
+        integration.autolog(disable=disable, silent=silent, log_traces=log_traces, extra_tags=extra_tags)
         if integration.is_enabled():
             enabled.append(name)
     return enabled
+
+
+def autolog_integration(name: str, disable: bool, silent: bool, log_traces: bool,
+                        extra_tags: Mapping[str, Any] | None) -> None:
+    """One library's entry point (`tracekit.openai.autolog()` and its siblings): its integration's `autolog()`."""
+    integration = importlib.import_module(f"tracekit.integrations.{name}")
+    integration.autolog(disable=disable, silent=silent, log_traces=log_traces, extra_tags=extra_tags)
+
+
+def _checked_flavors(exclude_flavors: Iterable[str] | None) -> set[str]:
+    if exclude_flavors is None:
+        return set()
+    if isinstance(exclude_flavors, str):
+        exclude_flavors = [exclude_flavors]
+    names = set(exclude_flavors)
+    unknown = sorted(str(name) for name in names - _INTEGRATIONS.keys())
+    if unknown:
+        raise TracekitException.invalid_parameter_value(
+            f"exclude_flavors names unknown integrations {unknown}; the integrations are "
+            f"{sorted(_INTEGRATIONS)}.")
+    return names
