@@ -90,9 +90,9 @@ def seed_runs(uri: str, experiment_id: str, count: int) -> None:
                             "timestamp": now})
         params.extend([{"run_id": run_id, "key": "lr", "value": str(rng.choice([0.1, 0.01, 0.001]))},
                        {"run_id": run_id, "key": "model", "value": rng.choice(["rf", "xgb", "svm"])}])
-        tags.extend([{"run_id": run_id, "key": "tracekit.runName", "value": f"run-{n}"},
+        tags.extend([{"run_id": run_id, "key": "mlflow.runName", "value": f"run-{n}"},
                      {"run_id": run_id, "key": "team", "value": "bench"},
-                     {"run_id": run_id, "key": "tracekit.user", "value": "bench"}])
+                     {"run_id": run_id, "key": "mlflow.user", "value": "bench"}])
     with engine.begin() as connection:
         for table, rows in ((schema.runs, runs), (schema.latest_metrics, metrics), (schema.params, params),
                             (schema.run_tags, tags)):

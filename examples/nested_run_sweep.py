@@ -39,7 +39,7 @@ def main() -> None:
         tracekit.log_metric("best_accuracy", best_score)
 
     children = tracekit.search_runs(
-        filter_string=f"tags.tracekit.parentRunId = '{parent_run.info.run_id}'",
+        filter_string=f"tags.mlflow.parentRunId = '{parent_run.info.run_id}'",
         order_by=["metrics.accuracy DESC"],
     )
     print(f"{len(children)} child runs, best first:")

@@ -53,6 +53,9 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 @pytest.fixture(autouse=True)
 def isolated_tracekit(tmp_path, monkeypatch):
     """Point tracekit at files under this test's tmp_path and start from clean state."""
+    for setting in vars(config).values():
+        if isinstance(setting, config.Setting) and setting.fallback:
+            monkeypatch.delenv(setting.fallback, raising=False)  # an MLFLOW_* variable of the developer's shell
     monkeypatch.setenv("TRACEKIT_SPILL_DIR", str(tmp_path / "spill"))
     monkeypatch.setenv("TRACEKIT_EXPORT_RETRY_MAX_SECONDS", "2")
     monkeypatch.setenv(config.RAISE_INTERNAL_ERRORS.name, "true")

@@ -1,6 +1,10 @@
 """Every `TRACEKIT_*` setting in one place: its name, type, default and meaning; and, at the end, the standard
 `OTEL_*` variables tracekit reads for OTLP export.
 
+A setting MLflow also has names its `MLFLOW_*` variable as `fallback`, read when the `TRACEKIT_*` one is unset, so
+an environment set up for MLflow works unchanged: a value set in code wins, then `TRACEKIT_*`, then `MLFLOW_*`,
+then the default.
+
 The tracing runtime reads these when tracekit is imported and again on `tracekit.tracing.reset()` (the hot path never
 touches the environment); the tracking URI and experiment are read when they are needed. A value that does not parse
 is logged and the default used, as the OpenTelemetry SDK does for its own `OTEL_*` variables.
@@ -23,28 +27,43 @@ _FALSE = {"0", "false", "no", "off"}
 
 @dataclass(frozen=True)
 class Setting(Generic[T]):
-    """One environment variable: `get()` returns its parsed value or the default."""
+    """One environment variable (and the MLflow variable read when it is unset): `get()` returns its parsed value
+    or the default."""
 
     name: str
     type: type
     default: T
     doc: str
+    fallback: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The variables read, first one set wins: `name`, then `fallback` if the setting has one."""
+        return (self.name, self.fallback) if self.fallback else (self.name,)
 
     def get(self) -> T:
         """The current value from the environment, or the default when unset or malformed."""
-        raw = os.environ.get(self.name)
-        if raw is None or raw.strip() == "":
+        found = self._raw()
+        if found is None:
             return self.default
+        variable, raw = found
         try:
-            return self._parse(raw.strip())
+            return self._parse(raw)
         except ValueError:
-            logger.warning("Ignoring %s=%r: expected %s; using the default %r.", self.name, raw,
+            logger.warning("Ignoring %s=%r: expected %s; using the default %r.", variable, raw,
                            self.type.__name__, self.default)
             return self.default
 
     def is_set(self) -> bool:
-        """Whether the variable is present in the environment."""
-        return bool(os.environ.get(self.name, "").strip())
+        """Whether the variable (or its fallback) is present in the environment."""
+        return self._raw() is not None
+
+    def _raw(self) -> tuple[str, str] | None:
+        for variable in self.names:
+            raw = os.environ.get(variable, "").strip()
+            if raw:
+                return variable, raw
+        return None
 
     def _parse(self, raw: str):
         if self.type is bool:
@@ -62,12 +81,16 @@ class Setting(Generic[T]):
 
 TRACKING_URI = Setting(
     "TRACEKIT_TRACKING_URI", str, "",
-    "Where traces and tracking data are stored. Unset: sqlite:///tracekit.db in the working directory.")
-EXPERIMENT_ID = Setting("TRACEKIT_EXPERIMENT_ID", str, "", "Experiment for new traces and runs; unset: default '0'.")
+    "Where traces and tracking data are stored. Unset: sqlite:///tracekit.db in the working directory.",
+    fallback="MLFLOW_TRACKING_URI")
+EXPERIMENT_ID = Setting(
+    "TRACEKIT_EXPERIMENT_ID", str, "", "Experiment for new traces and runs; unset: default '0'.",
+    fallback="MLFLOW_EXPERIMENT_ID")
 EXPERIMENT_NAME = Setting(
     "TRACEKIT_EXPERIMENT_NAME", str, "",
     "Experiment (by name, created if missing) for new traces, runs and models; set_experiment() overrides it, and it "
-    "overrides TRACEKIT_EXPERIMENT_ID.")
+    "overrides TRACEKIT_EXPERIMENT_ID.",
+    fallback="MLFLOW_EXPERIMENT_NAME")
 ACTIVE_MODEL_ID = Setting(
     "TRACEKIT_ACTIVE_MODEL_ID", str, "",
     "Logged model new traces link to when set_active_model() was not called (clear_active_model() ignores it); read "
@@ -167,13 +190,16 @@ SQLITE_BUSY_TIMEOUT_S = Setting(
 # --- the tracking server client (tracking URIs http:// and https://) -------------------------------------------------
 TRACKING_USERNAME = Setting(
     "TRACEKIT_TRACKING_USERNAME", str, "",
-    "User name sent to a tracking server with HTTP Basic authentication (with TRACEKIT_TRACKING_PASSWORD).")
+    "User name sent to a tracking server with HTTP Basic authentication (with TRACEKIT_TRACKING_PASSWORD).",
+    fallback="MLFLOW_TRACKING_USERNAME")
 TRACKING_PASSWORD = Setting(
     "TRACEKIT_TRACKING_PASSWORD", str, "",
-    "Password sent to a tracking server with HTTP Basic authentication (with TRACEKIT_TRACKING_USERNAME).")
+    "Password sent to a tracking server with HTTP Basic authentication (with TRACEKIT_TRACKING_USERNAME).",
+    fallback="MLFLOW_TRACKING_PASSWORD")
 TRACKING_TOKEN = Setting(
     "TRACEKIT_TRACKING_TOKEN", str, "",
-    "Bearer token sent to a tracking server; Basic authentication wins when a user name and password are set.")
+    "Bearer token sent to a tracking server; Basic authentication wins when a user name and password are set.",
+    fallback="MLFLOW_TRACKING_TOKEN")
 HTTP_REQUEST_TIMEOUT = Setting(
     "TRACEKIT_HTTP_REQUEST_TIMEOUT", float, 30.0,
     "Seconds a request to a tracking server may take (connecting, sending, waiting for the answer).")

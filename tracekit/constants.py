@@ -30,13 +30,31 @@ class TraceMetadataKey:
 
 
 class RunTagKey:
-    """Keys of the run tags tracekit sets (searchable like any tag: `tags.tracekit.parentRunId = '...'`)."""
+    """Keys of the run tags tracekit sets: MLflow's system tag names, so a filter written for MLflow
+    (`tags.mlflow.parentRunId = '...'`) finds the same runs."""
 
-    RUN_NAME = "tracekit.runName"
-    PARENT_RUN_ID = "tracekit.parentRunId"
-    USER = "tracekit.user"
-    SOURCE_NAME = "tracekit.source.name"
-    NOTE = "tracekit.note.content"
+    RUN_NAME = "mlflow.runName"
+    PARENT_RUN_ID = "mlflow.parentRunId"
+    USER = "mlflow.user"
+    SOURCE_NAME = "mlflow.source.name"
+    SOURCE_TYPE = "mlflow.source.type"
+    NOTE = "mlflow.note.content"
+
+
+#: The names these tags were stored under before tracekit took MLflow's (migration 0003 renames stored ones); still
+#: accepted wherever a run tag key is given: filters, order keys, set_tag and delete_tag.
+LEGACY_RUN_TAG_KEYS = {
+    "tracekit.runName": RunTagKey.RUN_NAME,
+    "tracekit.parentRunId": RunTagKey.PARENT_RUN_ID,
+    "tracekit.user": RunTagKey.USER,
+    "tracekit.source.name": RunTagKey.SOURCE_NAME,
+    "tracekit.note.content": RunTagKey.NOTE,
+}
+
+
+def run_tag_key(key: str) -> str:
+    """The stored name of a run tag key: MLflow's name for a legacy `tracekit.*` system tag, else `key` itself."""
+    return LEGACY_RUN_TAG_KEYS.get(key, key)
 
 
 class TraceTagKey:

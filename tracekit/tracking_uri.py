@@ -25,7 +25,8 @@ def set_tracking_uri(uri: str | None) -> None:
 
 
 def get_tracking_uri() -> str:
-    """The URI in use: the one set in code, else TRACEKIT_TRACKING_URI, else `sqlite:///tracekit.db`."""
+    """The URI in use: the one set in code, else TRACEKIT_TRACKING_URI (or MLFLOW_TRACKING_URI), else
+    `sqlite:///tracekit.db`."""
     return _tracking_uri or config.TRACKING_URI.get() or DEFAULT_TRACKING_URI
 
 

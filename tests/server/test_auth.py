@@ -119,6 +119,37 @@ def test_client_sends_username_and_password_from_the_environment(basic_server, m
     assert "Rejected POST /api/v1/traces/search" in caplog.text
 
 
+def test_client_falls_back_on_mlflow_username_and_password(basic_server, monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "alice")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", PASSWORD)
+    store = RestTraceStore(basic_server.url)
+    store.write_traces([build_trace()])
+    assert len(store.search_traces(["0"])) == 1
+
+
+def test_tracekit_credentials_win_over_mlflow_ones(basic_server, monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "alice")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", PASSWORD)
+    monkeypatch.setenv("TRACEKIT_TRACKING_USERNAME", "alice")
+    monkeypatch.setenv("TRACEKIT_TRACKING_PASSWORD", "wrong")
+    with pytest.raises(TracekitException, match="HTTP 401"):
+        RestTraceStore(basic_server.url).search_traces(["0"])
+
+
+def test_client_falls_back_on_an_mlflow_token_and_tracekit_token_wins(server_db, monkeypatch):
+    monkeypatch.setenv("TRACEKIT_SERVER_TOKENS", TOKEN)
+    server = ThreadedServer(create_app(ServerSettings(backend_store_uri=server_db, auth="bearer"))).start()
+    try:
+        monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", TOKEN)
+        RestTraceStore(server.url).write_traces([build_trace()])
+        monkeypatch.setenv("TRACEKIT_TRACKING_TOKEN", "not-the-token")
+        with pytest.raises(TracekitException, match="HTTP 401"):
+            RestTraceStore(server.url).write_traces([build_trace()])
+    finally:
+        server.stop()
+    assert SqlTraceStore(server_db).count_traces(["0"]) == 1
+
+
 def test_client_sends_a_bearer_token_from_the_environment(server_db, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("TRACEKIT_SERVER_TOKENS", TOKEN)

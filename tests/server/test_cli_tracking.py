@@ -85,7 +85,7 @@ def test_runs_search_as_csv_has_search_runs_columns(tracked):
                "-o", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [row["run_id"] for row in rows][:2] == [runs["run-1"], runs["run-0"]]
-    assert {"metrics.accuracy", "params.lr", "tags.tracekit.runName", "start_time"} <= set(rows[0])
+    assert {"metrics.accuracy", "params.lr", "tags.mlflow.runName", "start_time"} <= set(rows[0])
 
 
 def test_runs_search_with_a_bad_filter_fails_with_the_grammar_message(tracked):

@@ -70,7 +70,7 @@ def test_nested_run_sweep_and_search_runs_with_a_metric_filter(server_url):
                 tracekit.log_metrics({"accuracy": score, "unstable": math.nan})
         tracekit.log_metric("best_accuracy", 0.95)
 
-    children = tracekit.search_runs(filter_string=f"tags.tracekit.parentRunId = '{parent.info.run_id}'",
+    children = tracekit.search_runs(filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'",
                                     order_by=["metrics.accuracy DESC"])
     assert list(children["run_name"]) == ["lr-0.01", "lr-0.001", "lr-0.1"]
     assert list(children["params.learning_rate"]) == ["0.01", "0.001", "0.1"]

@@ -31,7 +31,7 @@ def test_created_run_comes_back_as_its_dict(api):
     run = Run.from_dict(body)
     assert run.to_dict() == body
     assert (run.info.status, run.info.run_name, run.info.user_id) == ("RUNNING", "baseline", "alice")
-    assert run.data.tags == {"team": "nlp", "tracekit.runName": "baseline"}
+    assert run.data.tags == {"team": "nlp", "mlflow.runName": "baseline"}
 
 
 def test_a_run_in_an_unknown_experiment_is_a_404(api):

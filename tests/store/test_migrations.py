@@ -175,3 +175,27 @@ def test_cli_help_texts():
     assert "upgrade" in runner.invoke(main, ["db", "--help"]).output
     upgrade_help = runner.invoke(main, ["db", "upgrade", "--help"]).output
     assert "URI" in upgrade_help and "Back up" in upgrade_help
+
+
+def test_a_database_at_0002_has_its_run_system_tags_renamed_to_mlflow_names(engine):
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002_tracking")
+        if connection.execute(select(schema.experiments)).first() is None:
+            connection.execute(schema.experiments.insert(), [{"experiment_id": "0", "name": "Default"}])
+        connection.execute(schema.runs.insert(), [
+            {"run_id": run_id, "experiment_id": "0", "status": "FINISHED", "start_time": 1}
+            for run_id in ("parent", "child")])
+        connection.execute(schema.run_tags.insert(), [
+            {"run_id": "child", "key": "tracekit.parentRunId", "value": "parent"},
+            {"run_id": "child", "key": "tracekit.runName", "value": "child"},
+            {"run_id": "child", "key": "team", "value": "nlp"},
+            {"run_id": "parent", "key": "tracekit.note.content", "value": "old note"},
+            {"run_id": "parent", "key": "mlflow.note.content", "value": "set by hand"}])
+    assert migrate.upgrade(engine) == ("0002_tracking", migrate.head_revision())
+    with engine.connect() as connection:
+        rows = connection.execute(select(schema.run_tags.c.run_id, schema.run_tags.c.key, schema.run_tags.c.value))
+        tags = {(row.run_id, row.key): row.value for row in rows}
+    assert tags == {("child", "mlflow.parentRunId"): "parent", ("child", "mlflow.runName"): "child",
+                    ("child", "team"): "nlp", ("parent", "mlflow.note.content"): "set by hand"}

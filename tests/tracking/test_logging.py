@@ -166,7 +166,7 @@ def test_tags_set_replace_and_delete(tracking_uri):
 
 def test_run_name_tag_renames_the_run():
     with tracekit.start_run(run_name="first") as run:
-        tracekit.set_tag("tracekit.runName", "second")
+        tracekit.set_tag("mlflow.runName", "second")
     assert tracekit.get_run(run.info.run_id).info.run_name == "second"
 
 

@@ -100,7 +100,7 @@ def test_children_of_a_run_by_the_parent_tag(tracking_uri):
                 tracekit.log_params({"learning_rate": lr})
     with tracekit.start_run(run_name="unrelated"):
         pass
-    children = tracekit.search_runs(filter_string=f"tags.tracekit.parentRunId = '{parent.info.run_id}'",
+    children = tracekit.search_runs(filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'",
                                     order_by=["params.learning_rate"])
     assert list(children["params.learning_rate"]) == ["0.01", "0.1"]
 
@@ -110,7 +110,7 @@ def test_dataframe_columns_and_types(three_runs):
     frame = tracekit.search_runs([experiment_id], order_by=["run_name"])
     assert list(frame.columns[:7]) == ["run_id", "experiment_id", "status", "artifact_uri", "start_time",
                                        "end_time", "run_name"]
-    assert {"metrics.m", "params.model", "tags.s.release", "tags.tracekit.runName"} <= set(frame.columns)
+    assert {"metrics.m", "params.model", "tags.s.release", "tags.mlflow.runName"} <= set(frame.columns)
     assert list(frame["run_id"]) == [ids["a"], ids["b"], ids["c"]]
     assert list(frame["status"]) == ["FINISHED", "FINISHED", "FAILED"]
     assert frame["metrics.m"].dtype == "float64"

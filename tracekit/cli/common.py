@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tracekit import config
 from tracekit.exceptions import TracekitException
 from tracekit.tracking_uri import DEFAULT_TRACKING_URI
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from tracekit.store.tracking_store import TrackingStore
 
 TRACKING_URI_OPTION = click.option(
-    "--tracking-uri", envvar="TRACEKIT_TRACKING_URI", show_envvar=True, metavar="URI",
+    "--tracking-uri", envvar=list(config.TRACKING_URI.names), show_envvar=True, metavar="URI",
     help=f"Where traces are stored: a database URI or a tracking server (http://host:5000). Default "
          f"{DEFAULT_TRACKING_URI}.")
 

@@ -69,7 +69,7 @@ def runs() -> None:
 @click.option("--all-experiments", is_flag=True, help="Search every experiment.")
 @click.option("--filter", "filter_string", metavar="FILTER",
               help="Filter in search_runs' grammar, e.g. \"metrics.accuracy > 0.9 AND params.model = 'rf'\" or "
-                   "\"tags.tracekit.parentRunId = '<run id>'\".")
+                   "\"tags.mlflow.parentRunId = '<run id>'\".")
 @click.option("--order-by", multiple=True, metavar="CLAUSE",
               help="Sort clause, e.g. 'metrics.accuracy DESC' (repeatable). Default: newest first.")
 @VIEW_TYPE_OPTION

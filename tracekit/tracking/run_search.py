@@ -25,7 +25,7 @@ def search_runs(experiment_ids: Sequence[str] | None = None, filter_string: str 
 
     Experiments: `experiment_ids` or `experiment_names` (not both), else all with `search_all_experiments`, else
     the current one. Filter fields: `metrics.<name>` (numbers), `params.<name>`, `tags.<key>` (for example
-    `tags.tracekit.parentRunId` for the children of a run), and the attributes `status`, `run_name`, `run_id`,
+    `tags.mlflow.parentRunId` for the children of a run), and the attributes `status`, `run_name`, `run_id`,
     `start_time`, `end_time` (optionally written `attributes.status`, ...). Columns of the DataFrame: run_id,
     experiment_id, status, artifact_uri, start_time, end_time, run_name, then `metrics.*` (latest values, NaN when
     missing), `params.*` and `tags.*` (None when missing).

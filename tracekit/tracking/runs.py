@@ -85,6 +85,7 @@ def _system_tags() -> dict[str, str]:
         pass
     if sys.argv and sys.argv[0]:
         tags[RunTagKey.SOURCE_NAME] = os.path.basename(sys.argv[0])
+    tags[RunTagKey.SOURCE_TYPE] = "LOCAL"
     return tags
 
 
@@ -94,7 +95,7 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None, run_n
     """Start a run (or resume the run `run_id`) and make it active; use it in a `with` block, or call `end_run`.
 
     While a run is active, starting another needs `nested=True`, which records the active run as its parent
-    (the `tracekit.parentRunId` tag); `parent_run_id` names the parent explicitly. Traces started while the run
+    (the `mlflow.parentRunId` tag); `parent_run_id` names the parent explicitly. Traces started while the run
     is active are linked to it and go to its experiment.
 
     >>> with tracekit.start_run(run_name="sweep") as parent:

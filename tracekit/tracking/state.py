@@ -111,7 +111,8 @@ def experiment_id_for_name(name: str) -> str:
 
 def current_experiment_id() -> str:
     """The experiment new runs and models go to: `set_experiment`'s, else TRACEKIT_EXPERIMENT_NAME's (created if
-    missing), else TRACEKIT_EXPERIMENT_ID, else the default "0"."""
+    missing), else TRACEKIT_EXPERIMENT_ID, else the default "0"; each TRACEKIT_* variable falls back on its MLFLOW_*
+    one."""
     if _experiment_id is not None:
         return _experiment_id
     name = config.EXPERIMENT_NAME.get()

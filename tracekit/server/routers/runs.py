@@ -43,7 +43,7 @@ def to_metric(model: MetricModel) -> Metric:
 @router.post("", response_model=RunModel, response_class=JSONBytesResponse, responses=NOT_FOUND_OR_STATE,
              summary="Create a run")
 def create_run(request: CreateRunRequest, store: TrackingStore = Store) -> JSONBytesResponse:
-    """Create a RUNNING run in an active experiment (its name is also kept as the `tracekit.runName` tag)."""
+    """Create a RUNNING run in an active experiment (its name is also kept as the `mlflow.runName` tag)."""
     run = store.create_run(request.experiment_id, request.run_name, request.start_time, request.tags,
                            user_id=request.user_id)
     return JSONBytesResponse(run.to_dict())

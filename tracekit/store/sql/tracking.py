@@ -17,7 +17,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from tracekit.constants import RunTagKey
+from tracekit.constants import RunTagKey, run_tag_key
 from tracekit.entities import (
     Experiment,
     LifecycleStage,
@@ -210,9 +210,9 @@ class SqlTrackingStore(TrackingStore):
     # --- runs -----------------------------------------------------------------------------------------------------
     def create_run(self, experiment_id: str, run_name: str | None, start_time: int,
                    tags: Mapping[str, str] | None = None, user_id: str | None = None) -> Run:
-        """Create a RUNNING run (its name also kept as the `tracekit.runName` tag)."""
+        """Create a RUNNING run (its name also kept as the `mlflow.runName` tag)."""
         run_id = uuid.uuid4().hex
-        all_tags = dict(tags or {})
+        all_tags = _stored_run_tags(tags)
         if run_name:
             all_tags[RunTagKey.RUN_NAME] = run_name
         else:
@@ -251,7 +251,7 @@ class SqlTrackingStore(TrackingStore):
 
     def update_run_info(self, run_id: str, status: str, end_time: int | None,
                         run_name: str | None = None) -> RunInfo:
-        """Set a run's status and end time, and its name (and `tracekit.runName` tag) if given."""
+        """Set a run's status and end time, and its name (and `mlflow.runName` tag) if given."""
         status = RunStatus(status).value
 
         def work(connection: Connection) -> RunInfo:
@@ -282,7 +282,7 @@ class SqlTrackingStore(TrackingStore):
         """Log metrics, params and tags to a run in one transaction (see `TrackingStore.log_batch`)."""
         points = list(metrics)
         new_params = dict(params or {})
-        new_tags = dict(tags or {})
+        new_tags = _stored_run_tags(tags)
         if not (points or new_params or new_tags):
             return
         model_ids = sorted({point.model_id for point in points if point.model_id})
@@ -354,6 +354,7 @@ class SqlTrackingStore(TrackingStore):
 
     def delete_tag(self, run_id: str, key: str) -> None:
         """Remove one tag of a run; ResourceNotFoundError naming the run and key if it has no such tag."""
+        key = run_tag_key(key)
 
         def work(connection: Connection) -> None:
             self._active_run_row(connection, run_id)
@@ -534,3 +535,8 @@ class SqlTrackingStore(TrackingStore):
     def close(self) -> None:
         """Close the shared database's pooled connections."""
         self.database.close()
+
+
+def _stored_run_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
+    """Run tags under their stored names (a legacy `tracekit.*` system tag under MLflow's name)."""
+    return {run_tag_key(key): value for key, value in (tags or {}).items()}

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, Table, and_, case, false, func, literal, or_, select, true
 from sqlalchemy.sql import FromClause
 
+from tracekit.constants import LEGACY_RUN_TAG_KEYS
 from tracekit.exceptions import InvalidFilterError
 from tracekit.store.search.grammar import And, Comparison, Expr, FieldRef, Or, OrderKey
 from tracekit.store.sql.schema import (
@@ -45,6 +47,12 @@ class SearchTarget:
     default_order: tuple[tuple[str, bool], ...]  # (attribute, ascending)
     # ids compared as numbers where they are numbers ("10" after "9"), as experiment ids are
     numeric_ids: frozenset[str] = frozenset()
+    # old tag key -> the name it is stored under now, so filters written for the old name still match
+    legacy_tag_keys: Mapping[str, str] = dataclass_field(default_factory=dict)
+
+    def stored_key(self, ref: FieldRef) -> str:
+        """The key a tag, param or metric field is stored under."""
+        return self.legacy_tag_keys.get(ref.key, ref.key) if ref.kind == "tag" else ref.key
 
     def key_value_table(self, kind: str) -> Table:
         """The table holding fields of `kind`; InvalidFilterError if this entity has none."""
@@ -66,6 +74,7 @@ RUNS = SearchTarget(
     key_values={"tag": run_tags, "param": params, "metric": latest_metrics},
     default_order=(("start_time", False),),
     numeric_ids=frozenset({"experiment_id"}),
+    legacy_tag_keys=LEGACY_RUN_TAG_KEYS,
 )
 
 LOGGED_MODELS = SearchTarget(
@@ -98,7 +107,7 @@ def _compile_comparison(comparison: Comparison, target: SearchTarget) -> ColumnE
             raise InvalidFilterError(f"Unknown attribute {field.key!r} in a {target.table.name} filter.")
         return compare_values(column, comparison.op, comparison.value)
     table = target.key_value_table(field.kind)
-    conditions = [target.owner(table) == target.id_column, table.c.key == field.key,
+    conditions = [target.owner(table) == target.id_column, table.c.key == target.stored_key(field),
                   compare_values(table.c.value, comparison.op, comparison.value)]
     if "is_nan" in table.c:
         conditions.append(table.c.is_nan == false())
@@ -151,7 +160,7 @@ def ordering(order_keys: Sequence[OrderKey], target: SearchTarget) -> Ordering:
         else:
             joined = target.key_value_table(field.kind).alias(f"order_{position}")
             source = source.outerjoin(joined, and_(target.owner(joined) == target.id_column,
-                                                   joined.c.key == field.key))
+                                                   joined.c.key == target.stored_key(field)))
             is_metric = "is_nan" in joined.c
             sort_values = [joined.c.value if is_metric else binary_order(joined.c.value)]
             missing = joined.c.value.is_(None)

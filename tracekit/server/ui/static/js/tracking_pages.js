@@ -27,10 +27,13 @@ export async function renderRun(view, runId, params) {
   view.setCrumbs([["Experiments", href("experiments")], [name, href("experiments", info.experiment_id, "runs")],
     [title, null]]);
   document.title = `${title} · tracekit`;
-  const parent = (data.tags || {})["tracekit.parentRunId"];
+  const tags = data.tags || {};
+  const parent = tags["mlflow.parentRunId"];
+  const note = tags["mlflow.note.content"];
   view.show(
     h("section", {class: "page-header", "data-testid": "run-header"},
       h("div", {class: "title-row"}, h("h1", {"data-testid": "run-name"}, title), badge(info.status)),
+      note ? h("p", {class: "description", "data-testid": "run-description"}, note) : null,
       facts([
         ["Run ID", h("code", null, info.run_id)],
         ["Experiment", h("a", {href: href("experiments", info.experiment_id, "traces")}, name)],
