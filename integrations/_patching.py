@@ -4,8 +4,9 @@ Each integration owns one `PatchSet`. `apply` wraps methods with `wrapt.wrap_fun
 originals; `remove` puts them back. A wrapper that something else has since wrapped over cannot be taken out
 without removing that other patch too, so it stays in place and passes calls straight through instead.
 
-`autolog_setup` carries the options every integration's `autolog()` shares: `silent` (no log records or warnings
-from tracekit while it sets up) and `extra_tags` (trace tags for the traces the integration's calls start).
+`switch_autolog` is the body every integration's `autolog()` shares: it turns the patches on or off and carries the
+common options, `silent` (no log records or warnings from tracekit while it sets up) and `extra_tags` (trace tags for
+the traces the integration's calls start).
 """
 
 from __future__ import annotations
@@ -174,6 +175,30 @@ def autolog_setup(integration: str, silent: bool, extra_tags: Mapping[str, Any] 
             yield
     finally:
         _silent.reset(token)
+
+
+@dataclass(frozen=True)
+class Library:
+    """What an integration patches: its name, the module to import, the distribution and its minimum version."""
+
+    integration: str
+    module: str
+    distribution: str
+    minimum_version: tuple[int, ...]
+
+
+def switch_autolog(patches: PatchSet, library: Library, targets: Callable[[], Iterable[PatchTarget]], *,
+                   disable: bool, silent: bool, log_traces: bool, extra_tags: Mapping[str, Any] | None) -> None:
+    """Turn an integration's patches off (`disable`, or `log_traces=False`) or on (`targets()` is called only when
+    the library is installed and recent enough, and the patches are not on yet); see `autolog_setup`."""
+    with autolog_setup(library.integration, silent, extra_tags):
+        if disable or not log_traces:
+            patches.remove()
+            return
+        if patches.active or not check_library(library.integration, library.module, library.distribution,
+                                               library.minimum_version):
+            return
+        patches.apply(targets())
 
 
 def tag_trace(integration: str, span: LiveSpan) -> None:

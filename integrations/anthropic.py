@@ -22,10 +22,11 @@ from tracekit.constants import SpanAttributeKey
 from tracekit.entities import SpanType
 from tracekit.integrations import _genai
 from tracekit.integrations._calls import CallRecorder, async_wrapper, sync_wrapper
-from tracekit.integrations._patching import PatchSet, PatchTarget, autolog_setup, check_library
+from tracekit.integrations._patching import Library, PatchSet, PatchTarget, switch_autolog
 
 MINIMUM_VERSION = (0, 25)
 _PATCHES = PatchSet("anthropic")
+_LIBRARY = Library("anthropic", "anthropic", "anthropic", MINIMUM_VERSION)
 
 
 def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True,
@@ -36,16 +37,15 @@ def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True
     `log_traces=False` turns it off as `disable=True` does; `silent=True` logs nothing while setting up;
     `extra_tags` are added as tags to every trace that one of its calls starts.
     """
-    with autolog_setup("anthropic", silent, extra_tags):
-        if disable or not log_traces:
-            _PATCHES.remove()
-            return
-        if _PATCHES.active or not check_library("anthropic", "anthropic", "anthropic", MINIMUM_VERSION):
-            return
-        _PATCHES.apply([
-            PatchTarget("anthropic.resources.messages", "Messages", "create", sync_wrapper(_MessagesRecorder)),
-            PatchTarget("anthropic.resources.messages", "AsyncMessages", "create", async_wrapper(_MessagesRecorder)),
-        ])
+    switch_autolog(_PATCHES, _LIBRARY, _targets, disable=disable, silent=silent, log_traces=log_traces,
+                   extra_tags=extra_tags)
+
+
+def _targets() -> list[PatchTarget]:
+    return [
+        PatchTarget("anthropic.resources.messages", "Messages", "create", sync_wrapper(_MessagesRecorder)),
+        PatchTarget("anthropic.resources.messages", "AsyncMessages", "create", async_wrapper(_MessagesRecorder)),
+    ]
 
 
 def is_enabled() -> bool:

@@ -21,12 +21,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tracekit.integrations._patching import PatchSet, PatchTarget, autolog_setup, check_library
+from tracekit.integrations._patching import Library, PatchSet, PatchTarget, switch_autolog
 from tracekit.tracing.context import set_current
 from tracekit.tracing.safety import report_internal_error
 
 MINIMUM_VERSION = (0, 2)
 _PATCHES = PatchSet("langchain")
+_LIBRARY = Library("langchain", "langchain_core", "langchain-core", MINIMUM_VERSION)
 _handler: Any = None
 
 
@@ -38,22 +39,20 @@ def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True
     `log_traces=False` turns it off as `disable=True` does; `silent=True` logs nothing while setting up;
     `extra_tags` are added as tags to every trace that one of its calls starts.
     """
+    switch_autolog(_PATCHES, _LIBRARY, _targets, disable=disable, silent=silent, log_traces=log_traces,
+                   extra_tags=extra_tags)
+
+
+def _targets() -> list[PatchTarget]:
     global _handler
-    with autolog_setup("langchain", silent, extra_tags):
-        if disable or not log_traces:
-            _PATCHES.remove()
-            return
-        if _PATCHES.active or not check_library("langchain", "langchain_core", "langchain-core", MINIMUM_VERSION):
-            return
-        from tracekit.integrations._langchain_handler import TracekitCallbackHandler
+    from tracekit.integrations._langchain_handler import TracekitCallbackHandler
 
-        if _handler is None:
-            _handler = TracekitCallbackHandler()
-        _PATCHES.apply([
-            PatchTarget("langchain_core.callbacks.manager", None, "_configure", _add_handler),
-            PatchTarget("langchain_core.runnables.config", None, "_set_config_context", _enter_run_span),
-        ])
-
+    if _handler is None:
+        _handler = TracekitCallbackHandler()
+    return [
+        PatchTarget("langchain_core.callbacks.manager", None, "_configure", _add_handler),
+        PatchTarget("langchain_core.runnables.config", None, "_set_config_context", _enter_run_span),
+    ]
 
 def is_enabled() -> bool:
     """Whether LangChain runs are being traced."""

@@ -25,10 +25,11 @@ from tracekit.constants import SpanAttributeKey
 from tracekit.entities import SpanType
 from tracekit.integrations import _genai
 from tracekit.integrations._calls import CallRecorder, async_wrapper, sync_wrapper
-from tracekit.integrations._patching import PatchSet, PatchTarget, autolog_setup, check_library
+from tracekit.integrations._patching import Library, PatchSet, PatchTarget, switch_autolog
 
 MINIMUM_VERSION = (1, 0)
 _PATCHES = PatchSet("openai")
+_LIBRARY = Library("openai", "openai", "openai", MINIMUM_VERSION)
 
 
 def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True,
@@ -39,22 +40,21 @@ def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True
     `log_traces=False` turns it off as `disable=True` does; `silent=True` logs nothing while setting up;
     `extra_tags` are added as tags to every trace that one of its calls starts.
     """
-    with autolog_setup("openai", silent, extra_tags):
-        if disable or not log_traces:
-            _PATCHES.remove()
-            return
-        if _PATCHES.active or not check_library("openai", "openai", "openai", MINIMUM_VERSION):
-            return
-        _PATCHES.apply([
-            PatchTarget("openai.resources.chat.completions", "Completions", "create", sync_wrapper(_ChatRecorder)),
-            PatchTarget("openai.resources.chat.completions", "AsyncCompletions", "create",
-                        async_wrapper(_ChatRecorder)),
-            PatchTarget("openai.resources.responses", "Responses", "create", sync_wrapper(_ResponsesRecorder)),
-            PatchTarget("openai.resources.responses", "AsyncResponses", "create", async_wrapper(_ResponsesRecorder)),
-            PatchTarget("openai.resources.embeddings", "Embeddings", "create", sync_wrapper(_EmbeddingsRecorder)),
-            PatchTarget("openai.resources.embeddings", "AsyncEmbeddings", "create",
-                        async_wrapper(_EmbeddingsRecorder)),
-        ])
+    switch_autolog(_PATCHES, _LIBRARY, _targets, disable=disable, silent=silent, log_traces=log_traces,
+                   extra_tags=extra_tags)
+
+
+def _targets() -> list[PatchTarget]:
+    return [
+        PatchTarget("openai.resources.chat.completions", "Completions", "create", sync_wrapper(_ChatRecorder)),
+        PatchTarget("openai.resources.chat.completions", "AsyncCompletions", "create",
+                    async_wrapper(_ChatRecorder)),
+        PatchTarget("openai.resources.responses", "Responses", "create", sync_wrapper(_ResponsesRecorder)),
+        PatchTarget("openai.resources.responses", "AsyncResponses", "create", async_wrapper(_ResponsesRecorder)),
+        PatchTarget("openai.resources.embeddings", "Embeddings", "create", sync_wrapper(_EmbeddingsRecorder)),
+        PatchTarget("openai.resources.embeddings", "AsyncEmbeddings", "create",
+                    async_wrapper(_EmbeddingsRecorder)),
+    ]
 
 
 def is_enabled() -> bool:
