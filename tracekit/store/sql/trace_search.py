@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Row, Select, String, Table, and_, func, literal, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -186,6 +187,15 @@ def search_fingerprint(*parts: Any) -> str:
     """A short digest of a search's parameters, stored in its page tokens to catch a token reused elsewhere."""
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def fetch_page(connection: Connection, query: Select[Any], max_results: int | None) -> tuple[list[Row[Any]], bool]:
+    """The rows of `query`, at most `max_results` (None: all), and whether more follow: one row more than the page
+    is asked for, so telling costs no second query."""
+    if max_results is None:
+        return list(connection.execute(query).all()), False
+    rows = list(connection.execute(query.limit(max_results + 1)).all())
+    return rows[:max_results], len(rows) > max_results
 
 
 def encode_page_token(values: Sequence[Any], fingerprint: str) -> str:

@@ -333,14 +333,9 @@ class SqlTraceStore(TraceStore):
         query = (select(*_INFO_SELECT, *(key.expression.label(key.label) for key in keys))
                  .where(*conditions)
                  .order_by(*(key.clause() for key in keys)))
-        if max_results is not None:
-            query = query.limit(max_results + 1)
         with self.database.reading() as connection:
-            rows = connection.execute(query).all()
-            token = None
-            if max_results is not None and len(rows) > max_results:
-                rows = rows[:max_results]
-                token = trace_search.encode_page_token(list(rows[-1][len(_INFO_SELECT):]), fingerprint)
+            rows, more = trace_search.fetch_page(connection, query, max_results)
+            token = trace_search.encode_page_token(list(rows[-1][len(_INFO_SELECT):]), fingerprint) if more else None
             traces = self._assemble(connection, rows, include_spans)
         return PagedList(traces, token)
 

@@ -522,15 +522,9 @@ class SqlTrackingStore(TrackingStore):
         query = (select(target.table).select_from(order.source)
                  .where(*scope, tracking_search.compile_filter(expression, target))
                  .order_by(*order.terms).offset(offset))
-        if max_results is not None:
-            query = query.limit(max_results + 1)
         with self.database.reading() as connection:
-            rows = list(connection.execute(query).all())
-        token = None
-        if max_results is not None and len(rows) > max_results:
-            rows = rows[:max_results]
-            token = trace_search.encode_page_token([offset + max_results], search_id)
-        return rows, token
+            rows, more = trace_search.fetch_page(connection, query, max_results)
+        return rows, trace_search.encode_page_token([offset + len(rows)], search_id) if more else None
 
     def close(self) -> None:
         """Close the shared database's pooled connections."""
