@@ -104,6 +104,14 @@ def basic_server(server_db, users_file):
     running.stop()
 
 
+@pytest.fixture
+def bearer_server(server_db, monkeypatch):
+    monkeypatch.setenv("TRACEKIT_SERVER_TOKENS", TOKEN)
+    running = ThreadedServer(create_app(ServerSettings(backend_store_uri=server_db, auth="bearer"))).start()
+    yield running
+    running.stop()
+
+
 def test_client_sends_username_and_password_from_the_environment(basic_server, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("TRACEKIT_TRACKING_USERNAME", "alice")
@@ -136,32 +144,22 @@ def test_tracekit_credentials_win_over_mlflow_ones(basic_server, monkeypatch):
         RestTraceStore(basic_server.url).search_traces(["0"])
 
 
-def test_client_falls_back_on_an_mlflow_token_and_tracekit_token_wins(server_db, monkeypatch):
-    monkeypatch.setenv("TRACEKIT_SERVER_TOKENS", TOKEN)
-    server = ThreadedServer(create_app(ServerSettings(backend_store_uri=server_db, auth="bearer"))).start()
-    try:
-        monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", TOKEN)
-        RestTraceStore(server.url).write_traces([build_trace()])
-        monkeypatch.setenv("TRACEKIT_TRACKING_TOKEN", "not-the-token")
-        with pytest.raises(TracekitException, match="HTTP 401"):
-            RestTraceStore(server.url).write_traces([build_trace()])
-    finally:
-        server.stop()
+def test_client_falls_back_on_an_mlflow_token_and_tracekit_token_wins(bearer_server, server_db, monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", TOKEN)
+    RestTraceStore(bearer_server.url).write_traces([build_trace()])
+    monkeypatch.setenv("TRACEKIT_TRACKING_TOKEN", "not-the-token")
+    with pytest.raises(TracekitException, match="HTTP 401"):
+        RestTraceStore(bearer_server.url).write_traces([build_trace()])
     assert SqlTraceStore(server_db).count_traces(["0"]) == 1
 
 
-def test_client_sends_a_bearer_token_from_the_environment(server_db, monkeypatch, caplog):
+def test_client_sends_a_bearer_token_from_the_environment(bearer_server, server_db, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
-    monkeypatch.setenv("TRACEKIT_SERVER_TOKENS", TOKEN)
-    server = ThreadedServer(create_app(ServerSettings(backend_store_uri=server_db, auth="bearer"))).start()
-    try:
-        monkeypatch.setenv("TRACEKIT_TRACKING_TOKEN", TOKEN)
-        RestTraceStore(server.url).write_traces([build_trace()])
-        monkeypatch.setenv("TRACEKIT_TRACKING_TOKEN", "not-the-token")
-        with pytest.raises(TracekitException, match="HTTP 401"):
-            RestTraceStore(server.url).write_traces([build_trace()])
-    finally:
-        server.stop()
+    monkeypatch.setenv("TRACEKIT_TRACKING_TOKEN", TOKEN)
+    RestTraceStore(bearer_server.url).write_traces([build_trace()])
+    monkeypatch.setenv("TRACEKIT_TRACKING_TOKEN", "not-the-token")
+    with pytest.raises(TracekitException, match="HTTP 401"):
+        RestTraceStore(bearer_server.url).write_traces([build_trace()])
     assert SqlTraceStore(server_db).count_traces(["0"]) == 1
     assert TOKEN not in caplog.text
 
