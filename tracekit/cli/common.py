@@ -31,15 +31,12 @@ def resolve_uri(tracking_uri: str | None) -> str:
 
 
 def trace_store(tracking_uri: str | None) -> TraceStore:
-    """The trace store of `tracking_uri` (default: the current one), after what earlier processes spilled for it
-    is replayed; a click error saying what failed."""
-    from tracekit.store.backend import get_backend
-    from tracekit.tracing.spill_replay import replay_spill_once
+    """The trace store of `tracking_uri` (default: the current one), read as the API reads it (`TraceReader`:
+    what earlier processes spilled for it is replayed first); a click error saying what failed."""
+    from tracekit.tracing.reader import TraceReader
 
-    uri = resolve_uri(tracking_uri)
-    replay_spill_once(uri)
     try:
-        return get_backend(uri).traces
+        return TraceReader(resolve_uri(tracking_uri)).store
     except TracekitException as error:
         raise click.ClickException(error.message) from error
 
