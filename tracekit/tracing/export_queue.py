@@ -320,7 +320,8 @@ class ExportQueue:
             destination.permanent_errors_logged.add(reason)
             logger.error("Traces cannot be exported to %s: %s. This will not heal by retrying, so traces are not "
                          "retried: they are kept in %s (`tracekit spill list --dead`) and counted in "
-                         "tracekit.tracing.stats().rejected.", destination.name, reason, destination.dead.path)
+                         "tracekit.tracing.stats().rejected.", destination.name, reason.rstrip("."),
+                         destination.dead.path)
         self._reject(destination, [(trace, reason) for trace in traces], own=True, announce=False)
 
     def _export_isolating(self, destination: Destination, traces: list[Trace]) -> list[tuple[Trace, str]]:

@@ -176,14 +176,14 @@ class TrackingServerClient:
                                                   str(body.get("error_code") or TEMPORARILY_UNAVAILABLE))
         if status == 401:
             return TracekitException.unauthenticated(
-                f"The tracking server refused the request ({where}, HTTP 401): {message}. Set "
+                f"The tracking server refused the request ({where}, HTTP 401): {message.rstrip('.')}. Set "
                 "TRACEKIT_TRACKING_USERNAME and TRACEKIT_TRACKING_PASSWORD, or TRACEKIT_TRACKING_TOKEN, to "
                 "credentials the server accepts.")
         if status == 403:
             return TracekitException.permission_denied(
                 f"The tracking server (or a proxy in front of it) forbids the request ({where}, HTTP 403): "
-                f"{message}. Use credentials (TRACEKIT_TRACKING_USERNAME and TRACEKIT_TRACKING_PASSWORD, or "
-                f"TRACEKIT_TRACKING_TOKEN) that are allowed this request, or check the tracking URI "
+                f"{message.rstrip('.')}. Use credentials (TRACEKIT_TRACKING_USERNAME and TRACEKIT_TRACKING_PASSWORD, "
+                f"or TRACEKIT_TRACKING_TOKEN) that are allowed this request, or check the tracking URI "
                 f"{redact_uri(self.uri)!r}.")
         named = SUBCLASSES_BY_NAME.get(str(body.get("exception")))
         if named is not None:
