@@ -45,7 +45,7 @@ def test_unknown_experiment_is_a_404_naming_it(api):
     body = answer.json()
     assert (body["error_code"], body["exception"]) == ("RESOURCE_DOES_NOT_EXIST", "ResourceNotFoundError")
     assert body["message"].startswith("Experiment with id '4242' does not exist.")
-    assert "tracekit experiments list" in body["message"]  # what to do
+    assert "tracekit experiments search" in body["message"]  # what to do
 
 
 def test_get_by_name_finds_the_experiment_or_answers_404(api):

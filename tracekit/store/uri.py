@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracekit.exceptions import TracekitException
@@ -131,6 +132,24 @@ def _check_sqlite(uri: str, url: URL) -> None:
         raise TracekitException.invalid_parameter_value(
             f"Malformed tracking URI {redact_uri(uri)!r}: no file name. Write it as sqlite:///traces.db "
             f"(relative to the working directory) or sqlite:////absolute/path/traces.db.")
+
+
+def sqlite_file_path(uri: str) -> Path | None:
+    """The absolute path of the SQLite file that `uri` names; None for any other URI (a server, an in-memory
+    database, a malformed URI).
+
+    >>> sqlite_file_path("sqlite:///traces.db")
+    PosixPath('/home/me/project/traces.db')
+    """
+    try:
+        if get_scheme(uri) != "sqlite":
+            return None
+        database = to_sqlalchemy_url(uri).database or ""
+    except TracekitException:
+        return None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().absolute()
 
 
 def plugin_schemes() -> set[str]:

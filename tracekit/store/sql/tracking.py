@@ -87,7 +87,7 @@ class SqlTrackingStore(TrackingStore):
         if row is None:
             raise ResourceNotFoundError(
                 f"Experiment with id {str(experiment_id)!r} does not exist. See the experiments there are with "
-                f"`tracekit experiments list` (or tracekit.search_experiments()); tracekit.set_experiment("
+                f"`tracekit experiments search` (or tracekit.search_experiments()); tracekit.set_experiment("
                 f"experiment_name=...) creates one by name.")
         return row
 
