@@ -8,14 +8,14 @@ import re
 import subprocess
 import sys
 import textwrap
-import tomllib
+from importlib.metadata import requires
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # Import names of the distributions that only extras install (a new one must be added here, see the last test).
 IMPORT_NAMES = {
-    "psycopg[binary]": "psycopg", "pymysql": "pymysql", "openai": "openai", "anthropic": "anthropic",
+    "psycopg": "psycopg", "pymysql": "pymysql", "openai": "openai", "anthropic": "anthropic",
     "langchain-core": "langchain_core", "fastapi": "fastapi", "uvicorn": "uvicorn", "schemathesis": "schemathesis",
     "pytest": "pytest", "pytest-asyncio": "pytest_asyncio", "psutil": "psutil", "pydantic": "pydantic",
     "playwright": "playwright", "ruff": "ruff", "mypy": "mypy", "mlflow": "mlflow",
@@ -39,14 +39,14 @@ def _test_command() -> str:
 
 
 def _distribution(requirement: str) -> str:
-    return re.split(r"[<>=!~ ;]", requirement, maxsplit=1)[0].lower()
+    return re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0].lower()
 
 
 def _extras_only_imports() -> list[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    core = {_distribution(requirement) for requirement in project["dependencies"]}
-    extra = {_distribution(requirement) for requirements in project["optional-dependencies"].values()
-             for requirement in requirements} - core - CORE_ALREADY
+    """Import names of what the installed tracekit's extras require beyond its core dependencies."""
+    requirements = requires("tracekit") or []
+    core = {_distribution(r) for r in requirements if "extra ==" not in r}
+    extra = {_distribution(r) for r in requirements if "extra ==" in r} - core - CORE_ALREADY
     return sorted(IMPORT_NAMES[name] for name in extra)
 
 

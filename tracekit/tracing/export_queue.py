@@ -405,7 +405,7 @@ class ExportQueue:
                 destination.last_probe = time.monotonic()
                 try:
                     destination.exporter.ping()
-                except Exception as exc:  # noqa: BLE001 - still down
+                except Exception as exc:  # noqa: BLE001 - still down, or refusing for good: the replay reports it
                     if is_transient_error(exc):
                         continue
                 destination.down_since = None
