@@ -4,6 +4,7 @@
       .invalid_parameter_value(message)     INVALID_PARAMETER_VALUE (400)
       .bad_request(message)                 BAD_REQUEST (400)
       .unauthenticated(message)             UNAUTHENTICATED (401)
+      .permission_denied(message)           PERMISSION_DENIED (403)
       .endpoint_not_found(message)          ENDPOINT_NOT_FOUND (404)
       .already_exists(message)              RESOURCE_ALREADY_EXISTS (409)
       .invalid_state(message)               INVALID_STATE (409)
@@ -18,8 +19,10 @@
     └── TraceRejectedError                  INVALID_PARAMETER_VALUE: a destination refused traces for good (export)
 
 The named constructors build a plain `TracekitException` with their code; the subclasses are the errors callers
-catch on their own. The tracking server names a subclass in its error answer (`"exception"`), and the REST client
-raises that subclass again (`SUBCLASSES_BY_NAME`).
+catch on their own. `is_transient_error` says which failures can heal (worth retrying: the store did not answer,
+a 5xx, a locked database) and which are permanent (a wrong setting, refused credentials, an unknown resource).
+The tracking server names a subclass in its error answer (`"exception"`), and the REST client raises that subclass
+again (`SUBCLASSES_BY_NAME`).
 """
 
 from __future__ import annotations
@@ -55,6 +58,11 @@ class TracekitException(Exception):
     def unauthenticated(message: str) -> TracekitException:
         """Missing or wrong credentials."""
         return TracekitException(message, error_codes.UNAUTHENTICATED)
+
+    @staticmethod
+    def permission_denied(message: str) -> TracekitException:
+        """Credentials that were accepted but do not allow the request."""
+        return TracekitException(message, error_codes.PERMISSION_DENIED)
 
     @staticmethod
     def endpoint_not_found(message: str) -> TracekitException:
@@ -130,6 +138,23 @@ class TraceRejectedError(TracekitException):
 
 SUBCLASSES_BY_NAME: Mapping[str, type[TracekitException]] = MappingProxyType({
     kind.__name__: kind for kind in (InvalidFilterError, ResourceNotFoundError, TrackingServerUnavailableError)})
+
+
+def is_transient_error(error: BaseException) -> bool:
+    """Whether `error` may go away by itself, so that trying again later is worth it: a `TracekitException` whose
+    code answers with a transient HTTP status (a 5xx but 501, 408, 425, 429), or any exception that is not a
+    `TracekitException` (a custom exporter's own error: by the exporter contract, "try again later"). A
+    `TracekitException` with any other code (a bad tracking URI, a missing driver, HTTP 401/403/404, a refused
+    trace) is permanent: retrying would fail the same way until the user changes something.
+
+    >>> is_transient_error(TracekitException.temporarily_unavailable("connection refused"))
+    True
+    >>> is_transient_error(TracekitException.unauthenticated("HTTP 401"))
+    False
+    """
+    if not isinstance(error, TracekitException) or isinstance(error, TrackingServerUnavailableError):
+        return True
+    return error_codes.is_transient(error_codes.http_status(error.error_code))
 
 
 def failure_reason(error: BaseException, limit: int = 300) -> str:

@@ -18,9 +18,16 @@ _tracking_uri: str | None = None
 def set_tracking_uri(uri: str | None) -> None:
     """Use `uri` for everything that follows in this process (None: back to the environment or default).
 
+    A URI no backend can serve (an unknown scheme, a malformed path, a database driver that is not installed) raises
+    `TracekitException` here, saying what to change; whether the store answers is found on first use.
+
     >>> tracekit.set_tracking_uri("postgresql://user@db.example:5432/traces")
     """
     global _tracking_uri
+    if uri:
+        from tracekit.store.backend import check_tracking_uri
+
+        check_tracking_uri(str(uri))
     _tracking_uri = str(uri) if uri else None
 
 

@@ -42,8 +42,10 @@ def test_a_taken_name_is_a_409_naming_it(api):
 def test_unknown_experiment_is_a_404_naming_it(api):
     answer = api.get(f"{API}/4242")
     assert answer.status_code == 404
-    assert answer.json() == {"error_code": "RESOURCE_DOES_NOT_EXIST", "exception": "ResourceNotFoundError",
-                             "message": "Experiment with id '4242' does not exist."}
+    body = answer.json()
+    assert (body["error_code"], body["exception"]) == ("RESOURCE_DOES_NOT_EXIST", "ResourceNotFoundError")
+    assert body["message"].startswith("Experiment with id '4242' does not exist.")
+    assert "tracekit experiments search" in body["message"]  # what to do
 
 
 def test_get_by_name_finds_the_experiment_or_answers_404(api):

@@ -12,6 +12,7 @@ from tracekit.cli.tracking_commands import experiments, runs
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tracekit", prog_name="tracekit", message="%(prog)s %(version)s")
 def main() -> None:
     """tracekit: tracing for ML and LLM applications, stored in SQL.
 

@@ -30,23 +30,54 @@ def resolve_uri(tracking_uri: str | None) -> str:
     return tracking_uri or get_tracking_uri()
 
 
+def store_description(uri: str) -> str:
+    """How messages name the store of `uri`: the absolute path of a SQLite file, else the URI (password hidden)."""
+    from tracekit.store.uri import sqlite_file_path
+    from tracekit.tracking_uri import redact
+
+    path = sqlite_file_path(uri)
+    return f"the SQLite file {path}" if path is not None else redact(uri)
+
+
+def existing_store_uri(tracking_uri: str | None) -> str:
+    """The URI a read command reads (see `resolve_uri`); a click error when it names a SQLite file that does not
+    exist, because opening it would create an empty database, and a typo'd URI would then read as "no traces"."""
+    from pathlib import Path
+
+    from tracekit.store.uri import sqlite_file_path
+    from tracekit.tracking_uri import redact
+
+    uri = resolve_uri(tracking_uri)
+    path = sqlite_file_path(uri)
+    if path is not None and not path.exists():
+        raise click.ClickException(
+            f"No tracking store at {path} (tracking URI {redact(uri)!r}): the file does not exist, so nothing was "
+            f"stored there. Give the URI your program wrote to with --tracking-uri or TRACEKIT_TRACKING_URI; a "
+            f"relative sqlite:/// path is relative to the working directory ({Path.cwd()}).")
+    return uri
+
+
 def trace_store(tracking_uri: str | None) -> TraceStore:
-    """The trace store of `tracking_uri` (default: the current one), read as the API reads it (`TraceReader`:
-    what earlier processes spilled for it is replayed first); a click error saying what failed."""
+    """The trace store of `tracking_uri` (default: the current one) for a read command, read as the API reads it
+    (`TraceReader`: what earlier processes spilled for it is replayed first); a click error saying what failed. A
+    SQLite file that does not exist is an error, never created."""
     from tracekit.tracing.reader import TraceReader
 
+    uri = existing_store_uri(tracking_uri)
     try:
-        return TraceReader(resolve_uri(tracking_uri)).store
+        return TraceReader(uri).store
     except TracekitException as error:
         raise click.ClickException(error.message) from error
 
 
 def tracking_store(tracking_uri: str | None) -> TrackingStore:
-    """The tracking store of `tracking_uri` (default: the current one); a click error saying what failed."""
+    """The tracking store of `tracking_uri` (default: the current one) for a read command; a click error saying
+    what failed. A SQLite file that does not exist is an error, never created."""
     from tracekit.store.backend import get_backend
 
+    uri = existing_store_uri(tracking_uri)
     try:
-        return get_backend(resolve_uri(tracking_uri)).tracking
+        return get_backend(uri).tracking
     except TracekitException as error:
         raise click.ClickException(error.message) from error
 

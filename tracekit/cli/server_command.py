@@ -6,7 +6,7 @@ import click
 
 from tracekit.exceptions import TracekitException
 from tracekit.server.settings import AUTH_MODES
-from tracekit.tracking_uri import DEFAULT_TRACKING_URI
+from tracekit.tracking_uri import DEFAULT_TRACKING_URI, redact
 
 
 @click.command(short_help="Run the tracking server (REST API and OTLP ingest).")
@@ -50,19 +50,49 @@ def server(backend_store_uri: str, host: str, port: int, workers: int, auth: str
                                          header x-tracekit-experiment-id picks the experiment
       GET  /docs, /openapi.json          the API, documented
 
-    Clients: tracekit.set_trackingresolve_uri("http://HOST:PORT"), or TRACEKIT_TRACKING_URI; with --auth they send
+    Clients: tracekit.set_tracking_uri("http://HOST:PORT"), or TRACEKIT_TRACKING_URI; with --auth they send
     TRACEKIT_TRACKING_USERNAME and TRACEKIT_TRACKING_PASSWORD, or TRACEKIT_TRACKING_TOKEN.
 
     \b
     Example:
       tracekit server --backend-store-uri postgresql://tracekit@db:5432/tracekit --host 0.0.0.0 --workers 4
     """
+    _require_server_extra()
     from tracekit.server.launch import serve
     from tracekit.server.settings import ServerSettings
+    from tracekit.store.backend import check_tracking_uri
+    from tracekit.store.uri import sqlite_file_path
 
     try:
+        check_tracking_uri(backend_store_uri)
         settings = ServerSettings(backend_store_uri=backend_store_uri, auth=auth, users_file=users_file,
                                   tokens_file=tokens_file, max_body_bytes=max_body_bytes)
+        sqlite_file = sqlite_file_path(backend_store_uri)
+        where = f"the SQLite file {sqlite_file}" if sqlite_file is not None else redact(backend_store_uri)
+        click.echo(f"tracekit server: storing in {where}; listening on http://{host}:{port}", err=True)
         serve(settings, host=host, port=port, workers=workers, log_level=log_level)
     except TracekitException as error:
         raise click.ClickException(error.message) from error
+
+
+# The modules the `server` extra installs (pyproject.toml), by the distribution that provides each.
+_SERVER_MODULES = {"fastapi": "fastapi", "uvicorn": "uvicorn"}
+
+
+def _require_server_extra() -> None:
+    """A click error naming the extra to install when a package of the `server` extra is missing."""
+    import importlib.util
+
+    missing = []
+    for module, distribution in _SERVER_MODULES.items():
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append(distribution)
+    if missing:
+        raise click.ClickException(
+            f"`tracekit server` needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not "
+            f"installed. Install the server extra: pip install 'tracekit[server]' (from a source checkout: "
+            f"pip install -e '.[server]').")

@@ -35,6 +35,17 @@ def _count_lines(path: Path) -> int:
         return sum(1 for line in handle if line.strip())
 
 
+def _spill_files(folder: Path) -> list[Path]:
+    """The files of traces waiting to be replayed in one destination's folder."""
+    return sorted(path for path in folder.iterdir() if path.is_file() and path.name != "DESTINATION")
+
+
+def _dead_letter_files(folder: Path) -> list[Path]:
+    from tracekit.tracing.dead_letters import DEAD_FOLDER
+
+    return sorted((folder / DEAD_FOLDER).glob("*.jsonl"))
+
+
 @spill.command("list", short_help="List spilled traces, or with --dead the refused ones and why.")
 @click.option("--dead", is_flag=True, help="List the dead letters (traces refused for good) with their reasons.")
 @click.option("--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
@@ -61,9 +72,8 @@ def list_spilled(dead: bool, output: str) -> None:
                              "rejected_at": record.get("rejected_at"), "reason": record.get("reason"),
                              "file": record.get("file")})
         else:
-            for path in sorted(folder.iterdir()):
-                if path.is_file() and path.name != "DESTINATION":
-                    rows.append({"destination": destination, "file": str(path), "traces": _count_lines(path)})
+            for path in _spill_files(folder):
+                rows.append({"destination": destination, "file": str(path), "traces": _count_lines(path)})
     if output == "json":
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=True))
@@ -98,3 +108,53 @@ def replay(tracking_uri: str | None) -> None:
         raise click.ClickException(
             f"Some spilled traces could not be delivered to {redact(uri)} (see the warning above); they stay in "
             f"{outcome.folder} for the next attempt.")
+
+
+@spill.command("purge", short_help="Delete spilled traces, or with --dead the dead letters, for good.")
+@click.option("--dead", is_flag=True, help="Delete the dead letters (traces refused for good) instead of the traces "
+                                           "waiting to be replayed.")
+@click.option("--destination", metavar="NAME",
+              help="Only this destination, as `tracekit spill list` names it (a tracking URI, password hidden). "
+                   "Default: every destination.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def purge(dead: bool, destination: str | None, yes: bool) -> None:
+    """Delete what the spill folder keeps, after showing how much and asking: the traces waiting to be replayed,
+    or with --dead the dead letters. The traces are gone for good: replay them first (`tracekit spill replay`) if
+    the store should have them. Files a running process is still writing or replaying are left alone.
+
+    \b
+    Examples:
+      tracekit spill purge --dead
+      tracekit spill purge --destination sqlite:///old.db --yes
+    """
+    from tracekit.tracing.spill import default_spill_root, files_in_use
+
+    root = default_spill_root()
+    folders = _destination_folders(root)
+    if destination is not None:
+        known = [name for name, _ in folders]
+        folders = [(name, folder) for name, folder in folders if name == destination]
+        if not folders:
+            raise click.BadParameter(
+                f"No destination {destination!r} in {root}. Destinations there: "
+                f"{', '.join(repr(name) for name in known) or 'none'} (see `tracekit spill list`).",
+                param_hint="--destination")
+    what = "dead letter(s)" if dead else "spilled trace(s)"
+    doomed: list[Path] = []
+    busy = 0
+    for _, folder in folders:
+        files = _dead_letter_files(folder) if dead else _spill_files(folder)
+        in_use = set() if dead else files_in_use(folder)
+        busy += sum(1 for path in files if path in in_use)
+        doomed.extend(path for path in files if path not in in_use)
+    held = sum(_count_lines(path) for path in doomed)
+    busy_note = f" ({busy} file(s) in use by a running process are kept)" if busy else ""
+    if not doomed:
+        click.echo(f"No {what} to purge in {root}{busy_note}.")
+        return
+    question = f"Delete {held} {what} in {len(doomed)} file(s) under {root} for good{busy_note}?"
+    if not yes and not click.confirm(question, default=False):
+        raise click.ClickException("Nothing deleted (answer y, or pass --yes, to delete).")
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    click.echo(f"Deleted {held} {what} in {len(doomed)} file(s) under {root}{busy_note}.")

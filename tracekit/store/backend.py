@@ -29,6 +29,7 @@ from tracekit.store.uri import (
     get_scheme,
     is_sql_uri,
     load_plugin_factory,
+    plugin_schemes,
     redact_uri,
     unsupported_scheme_error,
 )
@@ -162,6 +163,40 @@ def open_backend(uri: str) -> Backend:
     if scheme in HTTP_SCHEMES:
         return rest_backend(uri)
     raise unsupported_scheme_error(uri)
+
+
+def check_tracking_uri(uri: str) -> None:
+    """Raise TracekitException (INVALID_PARAMETER_VALUE, saying what to change) if no backend can serve `uri`: no
+    scheme, a scheme nothing handles, a malformed database or server URI, a SQLite URI naming a folder, a database
+    driver that is not installed. Nothing is connected or created; a reachable server or database is the first
+    use's to find. A scheme registered here or by a plugin is the plugin's to check."""
+    scheme = get_scheme(uri)
+    if scheme in _registered:
+        return
+    if is_sql_uri(uri) or scheme in HTTP_SCHEMES:
+        try:
+            _check_built_in_uri(uri, scheme)
+        except TracekitException:
+            if scheme in plugin_schemes():
+                return  # a plugin takes over the built-in scheme
+            raise
+        return
+    if scheme not in plugin_schemes():
+        raise unsupported_scheme_error(uri)
+
+
+def _check_built_in_uri(uri: str, scheme: str) -> None:
+    if scheme in HTTP_SCHEMES:
+        from tracekit.store.rest.client import server_base_url
+
+        server_base_url(uri)
+        return
+    from tracekit.store.sql.engine import check_driver, check_sqlite_path
+    from tracekit.store.uri import to_sqlalchemy_url
+
+    url = to_sqlalchemy_url(uri)
+    check_driver(uri, url)
+    check_sqlite_path(url)
 
 
 def get_backend(uri: str | None = None) -> Backend:

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracekit.exceptions import TracekitException
@@ -63,8 +64,11 @@ def get_scheme(uri: str) -> str:
     """
     match = _SCHEME_RE.match(uri) if isinstance(uri, str) else None
     if match is None:
+        hint = ""
+        if isinstance(uri, str) and uri.strip() and ":" not in uri:
+            hint = f" For a SQLite file at that path, write 'sqlite:///{uri.strip()}'."
         raise TracekitException.invalid_parameter_value(
-            f"Malformed tracking URI {redact_uri(str(uri))!r}: expected '<scheme>://...'. {_supported_text()}")
+            f"Malformed tracking URI {redact_uri(str(uri))!r}: expected '<scheme>://...'.{hint} {_supported_text()}")
     return match.group(1).lower()
 
 
@@ -75,9 +79,12 @@ def is_sql_uri(uri: str) -> bool:
 
 def unsupported_scheme_error(uri: str) -> TracekitException:
     """The error for a URI whose scheme neither tracekit nor an installed plugin handles."""
+    scheme = get_scheme(uri)
+    hint = (" tracekit keeps everything in a database, not in a folder of files: for a local store use a SQLite "
+            "file, e.g. sqlite:///tracekit.db." if scheme == "file" else "")
     return TracekitException.invalid_parameter_value(
-        f"Unsupported tracking URI {redact_uri(uri)!r}: no backend handles the scheme "
-        f"{get_scheme(uri)!r}. {_supported_text()}")
+        f"Unsupported tracking URI {redact_uri(uri)!r}: no backend handles the scheme {scheme!r}.{hint} "
+        f"{_supported_text()}")
 
 
 def to_sqlalchemy_url(uri: str) -> URL:
@@ -125,6 +132,24 @@ def _check_sqlite(uri: str, url: URL) -> None:
         raise TracekitException.invalid_parameter_value(
             f"Malformed tracking URI {redact_uri(uri)!r}: no file name. Write it as sqlite:///traces.db "
             f"(relative to the working directory) or sqlite:////absolute/path/traces.db.")
+
+
+def sqlite_file_path(uri: str) -> Path | None:
+    """The absolute path of the SQLite file that `uri` names; None for any other URI (a server, an in-memory
+    database, a malformed URI).
+
+    >>> sqlite_file_path("sqlite:///traces.db")
+    PosixPath('/home/me/project/traces.db')
+    """
+    try:
+        if get_scheme(uri) != "sqlite":
+            return None
+        database = to_sqlalchemy_url(uri).database or ""
+    except TracekitException:
+        return None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().absolute()
 
 
 def plugin_schemes() -> set[str]:

@@ -7,6 +7,11 @@ trace goes straight to the spill folder. A trace is counted as dropped only if e
 A trace the destination refuses for good (`TraceRejectedError`) never holds the others back: its batch is split in
 halves until each refused trace stands alone, the rest is stored, and the refused ones go to the dead-letter file
 with the reason. Such a refusal says nothing about the destination being down, so later traces go straight through.
+
+Only failures that can heal are retried and spilled (`is_transient_error`: the store did not answer, a 5xx, a locked
+database). A permanent one (a tracking URI no backend serves, a missing database driver, HTTP 401/403, an unknown
+resource) would fail the same way until the user changes a setting: the batch goes to the dead-letter file at once,
+is counted as rejected, and the error is logged once per destination with what to change.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from pathlib import Path
 from opentelemetry import context as otel_context
 
 from tracekit.entities import Trace
-from tracekit.exceptions import TraceRejectedError, failure_reason
+from tracekit.exceptions import TraceRejectedError, failure_reason, is_transient_error
 from tracekit.tracing.buffer import TraceEntry
 from tracekit.tracing.dead_letters import DeadLetters
 from tracekit.tracing.exporter import TraceExporter
@@ -66,6 +71,7 @@ class Destination:
         self.down_since: float | None = None
         self.last_probe = 0.0
         self.replay_checked = False  # False: the spill folder may hold traces to replay
+        self.permanent_errors_logged: set[str] = set()  # the permanent failures already logged (each once)
 
     @property
     def name(self) -> str:
@@ -278,6 +284,9 @@ class ExportQueue:
             try:
                 refused = self._export_isolating(destination, traces)
             except Exception as exc:  # noqa: BLE001 - any exporter failure is retried, then spilled
+                if not is_transient_error(exc):
+                    self._refuse_batch(destination, traces, exc)
+                    return
                 if self._closing or time.monotonic() + delay > deadline:
                     if destination.down_since is None:
                         destination.down_since = time.monotonic()
@@ -301,6 +310,20 @@ class ExportQueue:
                 destination.replay_checked = False
             return
 
+    def _refuse_batch(self, destination: Destination, traces: list[Trace], error: BaseException) -> None:
+        """A permanent failure (a wrong setting rather than a store that is down): retrying or spilling would only
+        postpone the same failure, so the traces go to the dead-letter file now, and the error, which says what to
+        change, is logged once per destination."""
+        reason = failure_reason(error, limit=1000)
+        destination.down_since = None  # it answered (with a refusal): later batches try it, rather than spill
+        if reason not in destination.permanent_errors_logged:
+            destination.permanent_errors_logged.add(reason)
+            logger.error("Traces cannot be exported to %s: %s. This will not heal by retrying, so traces are not "
+                         "retried: they are kept in %s (`tracekit spill list --dead`) and counted in "
+                         "tracekit.tracing.stats().rejected.", destination.name, reason.rstrip("."),
+                         destination.dead.path)
+        self._reject(destination, [(trace, reason) for trace in traces], own=True, announce=False)
+
     def _export_isolating(self, destination: Destination, traces: list[Trace]) -> list[tuple[Trace, str]]:
         """Export `traces`; when the destination refuses the batch for good, split it in halves until each refused
         trace stands alone, so all the others are stored. Returns the refused traces with the reasons. Any other
@@ -317,7 +340,7 @@ class ExportQueue:
                 + self._export_isolating(destination, traces[middle:]))
 
     def _reject(self, destination: Destination, refused: list[tuple[Trace, str]], own: bool,
-                pending: bool = False) -> None:
+                pending: bool = False, announce: bool = True) -> None:
         """Move refused traces to the dead-letter file and count them: `own` traces (completed in this process) as
         rejected, an earlier process's as inherited_rejected; `pending` ones come out of spilled_pending."""
         count = len(refused)
@@ -328,9 +351,10 @@ class ExportQueue:
             self._stats.move("spilled_pending", "rejected" if own else "inherited_rejected", count)
         else:
             self._stats.add("rejected" if own else "inherited_rejected", count)
-        self._reject_warning.warn("%s refused %d trace(s) for good (first: %s: %s); they are kept in %s, see "
-                                  "`tracekit spill list --dead`", destination.name, count, refused[0][0].info.trace_id,
-                                  refused[0][1], destination.dead.path)
+        if announce:
+            self._reject_warning.warn("%s refused %d trace(s) for good (first: %s: %s); they are kept in %s, see "
+                                      "`tracekit spill list --dead`", destination.name, count,
+                                      refused[0][0].info.trace_id, refused[0][1], destination.dead.path)
 
     def _write_to_disk(self, destination: Destination, write: Callable[[], None], count: int, what: str,
                        own: bool = True, pending: bool = False) -> bool:
@@ -366,8 +390,8 @@ class ExportQueue:
         destination.last_probe = time.monotonic()
         try:
             destination.exporter.ping()
-        except Exception:  # noqa: BLE001 - still down
-            return False
+        except Exception as exc:  # noqa: BLE001 - still down, unless the failure is one that no wait heals
+            return not is_transient_error(exc)  # then the export fails for good and its traces are dead-lettered
         return True
 
     def _maybe_replay(self) -> None:
@@ -381,8 +405,9 @@ class ExportQueue:
                 destination.last_probe = time.monotonic()
                 try:
                     destination.exporter.ping()
-                except Exception:  # noqa: BLE001 - still down
-                    continue
+                except Exception as exc:  # noqa: BLE001 - still down, or refusing for good: the replay reports it
+                    if is_transient_error(exc):
+                        continue
                 destination.down_since = None
                 logger.warning("Trace destination %s answers again; replaying spilled traces.", destination.name)
             destination.replay_checked = True
@@ -418,8 +443,15 @@ class ExportQueue:
                 if own:
                     self._stats.move("spilled_pending", "exported", in_file)
             except Exception as exc:  # noqa: BLE001 - leave the file for the next attempt
-                logger.warning("Replaying %s failed (%s); it will be tried again later.", claimed, failure_reason(exc))
                 destination.spill.release(claimed)
+                if not is_transient_error(exc):
+                    # A wrong setting: the file stays for `tracekit spill replay` once the setting is fixed; the
+                    # destination is not down (new traces go to the dead-letter file with the reason).
+                    logger.error("Replaying %s into %s failed: %s. The file stays in %s; fix the setting, then run "
+                                 "`tracekit spill replay`.", claimed.name, destination.name,
+                                 failure_reason(exc, limit=1000), destination.spill.path)
+                    break
+                logger.warning("Replaying %s failed (%s); it will be tried again later.", claimed, failure_reason(exc))
                 destination.down_since = destination.down_since or time.monotonic()
                 break
         return delivered

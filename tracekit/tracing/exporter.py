@@ -1,5 +1,6 @@
 """The exporter contract: where completed traces go. An exporter receives batches of finished `Trace` objects from
-tracekit's export queue; the queue retries a batch whose `export` raised and spills it to disk if the failure lasts.
+tracekit's export queue; the queue retries a batch whose `export` failed in a way that can heal and spills it to disk
+if the failure lasts.
 
 Write your own by subclassing `TraceExporter` (importable as `tracekit.exporters.TraceExporter`); `export` must be
 safe to call again with traces it has already taken (a retried batch), which the built-in ones ensure by keying on
@@ -34,8 +35,10 @@ class TraceExporter(abc.ABC):
         """Deliver `traces`; raise on failure. Called from one background thread at a time.
 
         Raise `tracekit.TraceRejectedError` when the destination refuses the traces for good: the queue then splits
-        the batch to find the refused ones and moves them to the dead-letter file instead of retrying. Any other
-        exception means "try again later"."""
+        the batch to find the refused ones and moves them to the dead-letter file instead of retrying. A
+        `TracekitException` whose code is not transient (a wrong setting, refused credentials: see
+        `tracekit.exceptions.is_transient_error`) moves the whole batch there at once, logged once. Any other
+        exception means "try again later": the batch is retried, then spilled."""
 
     def ping(self) -> None:
         """Raise if the destination cannot be reached. While it is down, the queue calls this before trying a

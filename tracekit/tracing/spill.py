@@ -67,6 +67,20 @@ def _owner_pid(path: Path) -> int | None:
         return None
 
 
+def files_in_use(folder: Path) -> set[Path]:
+    """The spill files in one destination's `folder` that a running process is writing or replaying now (left alone
+    by `tracekit spill purge`: that process still counts on them)."""
+    if not folder.is_dir():
+        return set()
+    in_use = set()
+    for path in folder.iterdir():
+        if path.name.endswith(_OPEN) or _CLAIMED in path.name:
+            owner = _owner_pid(path)
+            if owner is not None and _pid_alive(owner) and owner != os.getpid():
+                in_use.add(path)
+    return in_use
+
+
 class SpillFolder:
     """Append-only spill files for one destination (a tracking URI, say)."""
 

@@ -74,6 +74,29 @@ class _BearerAuth(httpx.Auth):
         return "_BearerAuth(***)"
 
 
+def server_base_url(uri: str) -> str:
+    """The base URL requests go to for the tracking server URI `uri` (credentials, query and trailing slash
+    removed); INVALID_PARAMETER_VALUE, naming what is wrong, for a malformed one.
+
+    >>> server_base_url("http://alice:pw@tracking:5000/prefix/")
+    'http://tracking:5000/prefix'
+    """
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TracekitException.invalid_parameter_value(
+            f"Malformed tracking server URI {redact_uri(uri)!r}: expected http(s)://host[:port][/path].")
+    netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    try:
+        port = parts.port
+    except ValueError:
+        raise TracekitException.invalid_parameter_value(
+            f"Malformed tracking server URI {redact_uri(uri)!r}: the port is not a number between 0 and "
+            f"65535.") from None
+    if port is not None:
+        netloc += f":{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+
 class TrackingServerClient:
     """Requests to the tracking server at `uri` (`http(s)://host:port[/prefix]`), JSON in and out.
 
@@ -83,21 +106,9 @@ class TrackingServerClient:
     """
 
     def __init__(self, uri: str) -> None:
-        parts = urlsplit(uri)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise TracekitException.invalid_parameter_value(
-                f"Malformed tracking server URI {redact_uri(uri)!r}: expected "
-                "http(s)://host[:port][/path].")
-        netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-        try:
-            port = parts.port
-        except ValueError:
-            raise TracekitException.invalid_parameter_value(
-                f"Malformed tracking server URI {redact_uri(uri)!r}: the port is not a number.") from None
-        if port is not None:
-            netloc += f":{port}"
         self.uri = uri
-        self.base_url = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+        self.base_url = server_base_url(uri)
+        parts = urlsplit(uri)
         self._auth = _auth_from(parts.username, parts.password)
         self._timeout = httpx.Timeout(config.HTTP_REQUEST_TIMEOUT.get())
         self._lock = threading.Lock()
@@ -165,8 +176,15 @@ class TrackingServerClient:
                                                   str(body.get("error_code") or TEMPORARILY_UNAVAILABLE))
         if status == 401:
             return TracekitException.unauthenticated(
-                f"The tracking server refused the request ({where}, HTTP 401): {message}. Set "
-                "TRACEKIT_TRACKING_USERNAME and TRACEKIT_TRACKING_PASSWORD, or TRACEKIT_TRACKING_TOKEN.")
+                f"The tracking server refused the request ({where}, HTTP 401): {message.rstrip('.')}. Set "
+                "TRACEKIT_TRACKING_USERNAME and TRACEKIT_TRACKING_PASSWORD, or TRACEKIT_TRACKING_TOKEN, to "
+                "credentials the server accepts.")
+        if status == 403:
+            return TracekitException.permission_denied(
+                f"The tracking server (or a proxy in front of it) forbids the request ({where}, HTTP 403): "
+                f"{message.rstrip('.')}. Use credentials (TRACEKIT_TRACKING_USERNAME and TRACEKIT_TRACKING_PASSWORD, "
+                f"or TRACEKIT_TRACKING_TOKEN) that are allowed this request, or check the tracking URI "
+                f"{redact_uri(self.uri)!r}.")
         named = SUBCLASSES_BY_NAME.get(str(body.get("exception")))
         if named is not None:
             return named(message)

@@ -15,6 +15,7 @@ concurrent writers deadlock.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -44,6 +45,16 @@ WRITE_LOCK_OPTION = "tracekit_write_lock"
 
 _DRIVER_EXTRAS = {"psycopg": "postgres", "pymysql": "mysql"}
 
+# Connection failures that a wait does not heal: the server answered, and refused the settings. PostgreSQL SQLSTATEs:
+# class 28 (invalid authorization: a wrong user or password), 3D000 (no such database); MySQL/MariaDB error numbers:
+# 1044 (access denied to the database), 1045 (access denied for the user), 1049 (unknown database).
+# libpq reports a refused connection without a SQLSTATE, so its server message is read too (English by default).
+# MySQL 1698: access denied for a user that must log in another way.
+_PG_PERMANENT_SQLSTATE_PREFIXES = ("28", "3D")
+_PG_PERMANENT_MESSAGE = re.compile(
+    r"FATAL:.*(does not exist|password authentication failed|no pg_hba\.conf entry|authentication failed)")
+_MYSQL_PERMANENT_CODES = {1044, 1045, 1049, 1698}
+
 
 def create_store_engine(uri: str) -> Engine:
     """A configured engine for a SQL tracking URI (nothing is connected yet).
@@ -51,6 +62,7 @@ def create_store_engine(uri: str) -> Engine:
     For a SQLite file the parent folder is created if missing.
     """
     url = to_sqlalchemy_url(uri)
+    check_driver(uri, url)
     try:
         if url.get_backend_name() == "sqlite":
             return _sqlite_engine(url)
@@ -60,12 +72,39 @@ def create_store_engine(uri: str) -> Engine:
             options["isolation_level"] = "READ COMMITTED"
         return create_engine(url, **options)
     except (ImportError, NoSuchModuleError) as error:
-        driver = url.get_driver_name()
-        extra = _DRIVER_EXTRAS.get(driver)
-        hint = f" Install it with: pip install 'tracekit[{extra}]'." if extra else ""
-        raise TracekitException(
-            f"Cannot use tracking URI {redact_uri(uri)!r}: the database driver {driver!r} is not installed "
-            f"({error}).{hint}") from error
+        raise _missing_driver(uri, url, error) from error
+
+
+def check_driver(uri: str, url: URL | None = None) -> None:
+    """Raise (INVALID_PARAMETER_VALUE, saying what to install) unless the database driver of the SQL tracking URI
+    `uri` can be imported: the import SQLAlchemy would do on the first connection, done now."""
+    url = url if url is not None else to_sqlalchemy_url(uri)
+    try:
+        url.get_dialect().import_dbapi()
+    except (ImportError, NoSuchModuleError) as error:
+        raise _missing_driver(uri, url, error) from error
+
+
+def _missing_driver(uri: str, url: URL, error: BaseException) -> TracekitException:
+    driver = url.get_driver_name()
+    extra = _DRIVER_EXTRAS.get(driver)
+    hint = (f" Install it with: pip install 'tracekit[{extra}]'." if extra
+            else f" Install the package providing the SQLAlchemy driver {driver!r}, or drop '+{driver}' from the "
+                 f"URI to use tracekit's default driver.")
+    return TracekitException.invalid_parameter_value(
+        f"Cannot use tracking URI {redact_uri(uri)!r}: the database driver {driver!r} is not installed "
+        f"({error}).{hint}")
+
+
+def check_sqlite_path(url: URL) -> None:
+    """For a SQLite file URL: INVALID_PARAMETER_VALUE if its path names an existing folder rather than a file."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database == ":memory:" or database.startswith("file:"):
+        return
+    if Path(database).expanduser().is_dir():
+        raise TracekitException.invalid_parameter_value(
+            f"The SQLite tracking store {redact_uri(url.render_as_string())!r} names the folder {database!r}, not a "
+            f"file: add a file name, e.g. sqlite:///{database.rstrip('/')}/tracekit.db.")
 
 
 def _timeout_arguments(url: URL) -> dict[str, Any]:
@@ -108,9 +147,11 @@ def _sqlite_engine(url: URL) -> Engine:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise TracekitException(
+            raise TracekitException.invalid_parameter_value(
                 f"Cannot create the folder {str(folder)!r} for the SQLite tracking store "
-                f"{redact_uri(url.render_as_string())!r}: {error}") from error
+                f"{redact_uri(url.render_as_string())!r}: {error}. Point the tracking URI at a file in a folder "
+                f"you can write (sqlite:///relative/path.db or sqlite:////absolute/path.db).") from error
+        check_sqlite_path(url)
         engine = create_engine(url, connect_args={"check_same_thread": False,
                                                   "timeout": busy_timeout})
 
@@ -163,11 +204,26 @@ def check_connection(engine: Engine, uri: str) -> None:
             connection.exec_driver_sql("SELECT 1")
     except DBAPIError as error:
         reason = str(error.orig).strip() or type(error.orig).__name__
+        if _refuses_the_settings(error.orig):
+            raise TracekitException.invalid_parameter_value(
+                f"The tracking store {redact_uri(uri)!r} refused the connection: {reason}. Fix the user, "
+                f"password or database name in the tracking URI (or create the database).") from error
         raise TracekitException.temporarily_unavailable(
             f"Cannot connect to the tracking store {redact_uri(uri)!r}: {reason}") from error
     except SQLAlchemyError as error:
         raise TracekitException.temporarily_unavailable(
             f"Cannot connect to the tracking store {redact_uri(uri)!r}: {error}") from error
+
+
+def _refuses_the_settings(orig: BaseException | None) -> bool:
+    """Whether a driver's connection error says the URI's user, password or database is wrong (no retry helps)."""
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith(_PG_PERMANENT_SQLSTATE_PREFIXES):
+        return True
+    if type(orig).__module__.startswith("psycopg") and _PG_PERMANENT_MESSAGE.search(str(orig)):
+        return True
+    args: tuple[object, ...] = tuple(getattr(orig, "args", ()))
+    return bool(args) and isinstance(args[0], int) and args[0] in _MYSQL_PERMANENT_CODES
 
 
 # What a database driver may raise for a value or a statement it cannot take, besides SQLAlchemy's own errors.

@@ -85,7 +85,10 @@ class SqlTrackingStore(TrackingStore):
     def _experiment_row(connection: Connection, experiment_id: str) -> Any:
         row = connection.execute(select(experiments).where(experiments.c.experiment_id == str(experiment_id))).first()
         if row is None:
-            raise ResourceNotFoundError(f"Experiment with id {str(experiment_id)!r} does not exist.")
+            raise ResourceNotFoundError(
+                f"Experiment with id {str(experiment_id)!r} does not exist. See the experiments there are with "
+                f"`tracekit experiments search` (or tracekit.search_experiments()); tracekit.set_experiment("
+                f"experiment_name=...) creates one by name.")
         return row
 
     def _active_experiment_row(self, connection: Connection, experiment_id: str) -> Any:
