@@ -130,6 +130,10 @@ HANDLE_SIGTERM = Setting(
     "Install a SIGTERM handler (from the main thread, at import) that flushes within TRACEKIT_EXIT_TIMEOUT_S, spills "
     "the rest, then hands the signal to the handler installed before it (by default the process is terminated by "
     "the signal, as without tracekit). false: leave SIGTERM alone.")
+TRACE_EXPORTER = Setting(
+    "TRACEKIT_TRACE_EXPORTER", str, "",
+    "Name of a trace exporter plugin (entry-point group tracekit.trace_exporter) that completed traces go to in place "
+    "of the tracking store. A name no plugin provides is logged and traces go to the store.")
 ENABLE_DUAL_EXPORT = Setting(
     "TRACEKIT_ENABLE_DUAL_EXPORT", bool, False,
     "With an OTLP endpoint configured, send traces to the tracking store as well as to OTLP.")
@@ -200,6 +204,11 @@ TRACKING_TOKEN = Setting(
     "TRACEKIT_TRACKING_TOKEN", str, "",
     "Bearer token sent to a tracking server; Basic authentication wins when a user name and password are set.",
     fallback="MLFLOW_TRACKING_TOKEN")
+TRACKING_AUTH = Setting(
+    "TRACEKIT_TRACKING_AUTH", str, "",
+    "Name of the request auth provider plugin (entry-point group tracekit.request_auth_provider) that authenticates "
+    "requests to a tracking server; it wins over the user name, password and token.",
+    fallback="MLFLOW_TRACKING_AUTH")
 HTTP_REQUEST_TIMEOUT = Setting(
     "TRACEKIT_HTTP_REQUEST_TIMEOUT", float, 30.0,
     "Seconds a request to a tracking server may take (connecting, sending, waiting for the answer).")

@@ -38,6 +38,10 @@ class RunTagKey:
     USER = "mlflow.user"
     SOURCE_NAME = "mlflow.source.name"
     SOURCE_TYPE = "mlflow.source.type"
+    GIT_COMMIT = "mlflow.source.git.commit"
+    GIT_BRANCH = "mlflow.source.git.branch"
+    GIT_REPO_URL = "mlflow.source.git.repoURL"
+    GIT_DIRTY = "mlflow.source.git.dirty"
     NOTE = "mlflow.note.content"
 
 

@@ -162,13 +162,10 @@ def plugin_schemes() -> set[str]:
 
 
 def load_plugin_factory(scheme: str, group: str) -> Callable[[str], Any] | None:
-    """The factory a plugin registered for `scheme` in entry point `group`, or None if no plugin did."""
-    for ep in entry_points(group=group):
-        if ep.name.lower() == scheme.lower():
-            try:
-                return ep.load()
-            except Exception as error:
-                raise TracekitException(
-                    f"The store plugin for scheme {scheme!r} ({ep.value}, group {group}) failed to load: "
-                    f"{error}") from error
-    return None
+    """The factory a plugin registered for `scheme` in entry point `group`, or None if no plugin did;
+    TracekitException if two plugins claim the scheme or the plugin fails to import (see `tracekit.plugins.loading`).
+    """
+    from tracekit.plugins.loading import load_named
+
+    factory: Callable[[str], Any] | None = load_named(group, scheme)
+    return factory

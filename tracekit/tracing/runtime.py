@@ -56,6 +56,8 @@ class TracingRuntime:
         )
         self._otlp = _otlp_settings()
         self._otlp_destination: Destination | None = None
+        self._plugin_exporter_name = config.TRACE_EXPORTER.get()
+        self._plugin_destination: Destination | None = None
         self._destinations = None
         self.queue = ExportQueue(self.destinations, self.stats, settings)
         self.buffer = TraceBuffer(self._on_trace_complete, self.stats, config.TRACE_BUFFER_MAX_SIZE.get(),
@@ -137,7 +139,7 @@ class TracingRuntime:
             if self._otlp_destination is not None:
                 destinations.append(self._otlp_destination)
             if not destinations or config.ENABLE_DUAL_EXPORT.get():
-                destinations.append(Destination(StoreExporter(uri)))
+                destinations.append(self._plugin_destination_once() or Destination(StoreExporter(uri)))
             self._destinations = destinations
             self._destination_uri = uri
             return destinations
@@ -153,6 +155,22 @@ class TracingRuntime:
             self._otlp = None
             return None
 
+    def _plugin_destination_once(self) -> Destination | None:
+        """The exporter plugin TRACEKIT_TRACE_EXPORTER names, built once; None when unset or when it cannot be
+        built (logged once: traces then go to the tracking store rather than nowhere)."""
+        if self._plugin_destination is None and self._plugin_exporter_name:
+            from tracekit.plugins.trace_exporters import exporter_from_environment
+
+            try:
+                exporter = exporter_from_environment()
+            except Exception:  # noqa: BLE001 - a broken exporter plugin must not lose traces
+                logger.exception("Could not set up the trace exporter %r (%s); traces go to the tracking store "
+                                 "instead.", self._plugin_exporter_name, config.TRACE_EXPORTER.name)
+                self._plugin_exporter_name = ""
+                return None
+            self._plugin_destination = Destination(exporter) if exporter is not None else None
+        return self._plugin_destination
+
     def current_exporter(self) -> TraceExporter:
         """The main exporter: the custom one set with `set_exporter`, else the tracking URI's store (else OTLP)."""
         return self.destinations()[0].exporter
@@ -162,8 +180,9 @@ class TracingRuntime:
         """Flush, then start over from the environment's settings, forgetting `configure` overrides."""
         self.queue.shutdown()
         self._overrides = {}
-        if self._otlp_destination is not None:
-            _close(self._otlp_destination.exporter)
+        for destination in (self._otlp_destination, self._plugin_destination):
+            if destination is not None:
+                _close(destination.exporter)
         self.stats.reset()
         self.last_trace = None
         self._build()

@@ -7,11 +7,8 @@ FINISHED.
 from __future__ import annotations
 
 import atexit
-import getpass
 import logging
-import os
 import random
-import sys
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -77,18 +74,6 @@ def _random_run_name() -> str:
     return f"{random.choice(adjectives)}-{random.choice(nouns)}-{random.randint(100, 999)}"
 
 
-def _system_tags() -> dict[str, str]:
-    tags = {}
-    try:
-        tags[RunTagKey.USER] = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in some containers; the tag is optional
-        pass
-    if sys.argv and sys.argv[0]:
-        tags[RunTagKey.SOURCE_NAME] = os.path.basename(sys.argv[0])
-    tags[RunTagKey.SOURCE_TYPE] = "LOCAL"
-    return tags
-
-
 def start_run(run_id: str | None = None, experiment_id: str | None = None, run_name: str | None = None,
               nested: bool = False, parent_run_id: str | None = None, tags: Mapping[str, Any] | None = None,
               description: str | None = None) -> ActiveRun:
@@ -124,7 +109,9 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None, run_n
             if parent_run.info.lifecycle_stage != LifecycleStage.ACTIVE:
                 raise TracekitException.invalid_state(
                     f"The parent run {parent} is deleted; a run cannot be nested under it.")
-        all_tags = _system_tags()
+        from tracekit.plugins.run_context import resolve_run_tags  # late: plugins load on the first run
+
+        all_tags = resolve_run_tags()
         if parent is not None:
             all_tags[RunTagKey.PARENT_RUN_ID] = parent
         all_tags.update(user_tags)

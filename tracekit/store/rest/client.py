@@ -3,11 +3,12 @@ tracking URI (traces now; experiments, runs and models later).
 
 One `httpx.Client` per process (connections are kept alive and reused; a forked child opens its own), timeouts from
 TRACEKIT_HTTP_REQUEST_TIMEOUT, credentials from TRACEKIT_TRACKING_USERNAME/PASSWORD (HTTP Basic, preferred) or
-TRACEKIT_TRACKING_TOKEN (Bearer), or from the URI itself (`http://user:password@host:5000`). Errors become
-tracekit exceptions: a connection failure or a 5xx answer (but 501) raises `TrackingServerUnavailableError` (the
-export queue retries and then spills); any other answer raises the exception a local store would have raised: the
-subclass the server named, or a `TracekitException` with the server's error code and message (the codes and their
-statuses are tracekit/error_codes.py's table).
+TRACEKIT_TRACKING_TOKEN (Bearer), or from the URI itself (`http://user:password@host:5000`), unless
+TRACEKIT_TRACKING_AUTH names a request auth provider plugin; request header provider plugins add their headers to
+every request. Errors become tracekit exceptions: a connection failure or a 5xx answer (but 501) raises
+`TrackingServerUnavailableError` (the export queue retries and then spills); any other answer raises the exception a
+local store would have raised: the subclass the server named, or a `TracekitException` with the server's error code
+and message (the codes and their statuses are tracekit/error_codes.py's table).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import orjson
 from tracekit import config
 from tracekit.error_codes import TEMPORARILY_UNAVAILABLE, error_code_for_status, is_transient
 from tracekit.exceptions import SUBCLASSES_BY_NAME, TracekitException, TrackingServerUnavailableError
+from tracekit.plugins.request_auth import auth_from_environment
+from tracekit.plugins.request_headers import resolve_request_headers
 from tracekit.store.uri import redact_uri
 
 logger = logging.getLogger(__name__)
@@ -48,6 +51,8 @@ def _user_agent() -> str:
 
 
 def _auth_from(uri_username: str | None, uri_password: str | None) -> httpx.Auth | None:
+    if config.TRACKING_AUTH.get():
+        return auth_from_environment()
     username, password = config.TRACKING_USERNAME.get(), config.TRACKING_PASSWORD.get()
     if username and password:
         return httpx.BasicAuth(username, password)
@@ -134,7 +139,7 @@ class TrackingServerClient:
     def request(self, method: str, path: str, *, json: Any = None, content: bytes | None = None,
                 params: dict[str, Any] | None = None) -> Any:
         """Send one request; the decoded JSON answer, or a tracekit exception (see the module docstring)."""
-        headers = {}
+        headers = resolve_request_headers()
         if json is not None:
             content = orjson.dumps(json)
         if content is not None:

@@ -1,0 +1,171 @@
+"""Finding and loading plugins: entry points of installed distributions, read on first use and cached.
+
+Two shapes of group:
+- named groups (a URI scheme, an auth provider's or exporter's name): `load_named(group, name)` loads the one entry
+  point with that name; two distributions claiming the name is an error naming both;
+- provider groups (run context, request headers): `load_all(group)` loads every entry point; one that fails to
+  import is logged once, with its distribution and the error, and skipped, so a broken plugin never stops a run
+  or a request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+from tracekit.exceptions import TracekitException
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadedPlugin:
+    """One loaded entry point: its name, its `module:attr` value, the distribution declaring it and the object."""
+
+    name: str
+    value: str
+    distribution: str
+    obj: Any
+
+
+_loaded_groups: dict[str, list[LoadedPlugin]] = {}
+_instances: dict[str, list[Any]] = {}
+_reported_failures: set[tuple[str, str, str]] = set()
+_failed_providers: set[str] = set()
+_lock = threading.Lock()
+
+
+def distribution_name(entry_point: EntryPoint) -> str:
+    """The name of the distribution that declares `entry_point` ("an unknown distribution" when it has none)."""
+    dist = getattr(entry_point, "dist", None)
+    return dist.name if dist is not None else "an unknown distribution"
+
+
+def group_entry_points(group: str) -> list[EntryPoint]:
+    """The entry points of `group`, each once (a distribution seen twice on sys.path is listed once)."""
+    try:
+        found = entry_points(group=group)
+    except Exception:  # noqa: BLE001 - one distribution's broken metadata must not break every lookup
+        logger.warning("Could not list the entry points of group %s.", group, exc_info=True)
+        return []
+    unique: dict[tuple[str, str, str], EntryPoint] = {}
+    for entry_point in found:
+        unique.setdefault((entry_point.name, entry_point.value, distribution_name(entry_point)), entry_point)
+    return list(unique.values())
+
+
+def report_failure_once(group: str, entry_point: EntryPoint, error: BaseException) -> None:
+    """Log that `entry_point` of `group` failed, the first time only."""
+    key = (group, entry_point.name, entry_point.value)
+    with _lock:
+        if key in _reported_failures:
+            return
+        _reported_failures.add(key)
+    logger.error("The %s plugin %r (%s, from %s) failed to load and is skipped: %s: %s", group, entry_point.name,
+                 entry_point.value, distribution_name(entry_point), type(error).__name__, error)
+
+
+def load_all(group: str) -> list[LoadedPlugin]:
+    """Every entry point of `group` loaded (cached after the first call); failures are logged once and skipped."""
+    cached = _loaded_groups.get(group)
+    if cached is not None:
+        return cached
+    loaded = []
+    for entry_point in group_entry_points(group):
+        try:
+            obj = entry_point.load()
+        except Exception as error:  # noqa: BLE001 - a broken plugin is reported, never raised into the user's code
+            report_failure_once(group, entry_point, error)
+            continue
+        loaded.append(LoadedPlugin(entry_point.name, entry_point.value, distribution_name(entry_point), obj))
+    with _lock:
+        return _loaded_groups.setdefault(group, loaded)
+
+
+def load_instances(group: str, base: type) -> list[Any]:
+    """One instance of each class in `group` (built with no arguments, cached); an entry point that fails to
+    import or build, or that is not a subclass of `base`, is logged once and skipped."""
+    cached = _instances.get(group)
+    if cached is not None:
+        return cached
+    instances = []
+    entry_points_by_value = {(ep.name, ep.value): ep for ep in group_entry_points(group)}
+    for plugin in load_all(group):
+        entry_point = entry_points_by_value[(plugin.name, plugin.value)]
+        try:
+            if not (isinstance(plugin.obj, type) and issubclass(plugin.obj, base)):
+                raise TypeError(f"{plugin.value} is not a subclass of {base.__module__}.{base.__qualname__}")
+            instances.append(plugin.obj())
+        except Exception as error:  # noqa: BLE001 - reported, never raised into the user's code
+            report_failure_once(group, entry_point, error)
+    with _lock:
+        return _instances.setdefault(group, instances)
+
+
+def merge_provided(providers: Iterable[Any], kind: str, provide: Callable[[Any], Any]) -> dict[str, str]:
+    """The dicts `provide(provider)` returns for each provider whose `in_context()` is True, merged (later ones win
+    on a shared key). A provider that raises or returns something other than a dict is logged once (as a `kind`)
+    and skipped."""
+    merged: dict[str, str] = {}
+    for provider in providers:
+        try:
+            if not provider.in_context():
+                continue
+            provided = provide(provider)
+            if not isinstance(provided, dict):
+                raise TypeError(f"it returned {type(provided).__name__}, not a dict")
+        except Exception as error:  # noqa: BLE001 - the user's run or request goes on whatever a provider does
+            name = f"{type(provider).__module__}.{type(provider).__qualname__}"
+            with _lock:
+                first = name not in _failed_providers
+                _failed_providers.add(name)
+            if first:
+                logger.error("The %s %s failed and is skipped: %s: %s", kind, name, type(error).__name__, error)
+            continue
+        merged.update({str(key): str(value) for key, value in provided.items()})
+    return merged
+
+
+def duplicate_name_error(group: str, name: str, claimants: list[tuple[str, str]]) -> TracekitException:
+    """The error for several plugins claiming `name` in `group`; `claimants` are (distribution, value) pairs."""
+    listed = " and ".join(f"{value} (distribution {dist})" for dist, value in claimants)
+    return TracekitException.invalid_parameter_value(
+        f"Two plugins claim the name {name!r} in the entry-point group {group!r}: {listed}. Uninstall one of them.")
+
+
+def load_named(group: str, name: str) -> Any | None:
+    """The object the entry point named `name` (case-insensitive) in `group` refers to, or None if none does.
+
+    TracekitException if two distributions claim the name, or if the plugin fails to import (naming its
+    distribution and the error): the user asked for this plugin, so it cannot be skipped."""
+    matching = [ep for ep in group_entry_points(group) if ep.name.lower() == name.lower()]
+    if not matching:
+        return None
+    if len(matching) > 1:
+        raise duplicate_name_error(group, name, [(distribution_name(ep), ep.value) for ep in matching])
+    entry_point = matching[0]
+    try:
+        return entry_point.load()
+    except Exception as error:
+        report_failure_once(group, entry_point, error)
+        raise TracekitException.invalid_parameter_value(
+            f"The {group} plugin {name!r} ({entry_point.value}, from {distribution_name(entry_point)}) failed to "
+            f"load: {type(error).__name__}: {error}. Reinstall or fix that distribution.") from error
+
+
+def installed_names(group: str) -> list[str]:
+    """The entry-point names installed in `group`, sorted."""
+    return sorted({ep.name for ep in group_entry_points(group)})
+
+
+def reset_plugin_cache() -> None:
+    """Forget loaded groups and reported failures (after installing a distribution at run time, and in tests)."""
+    with _lock:
+        _loaded_groups.clear()
+        _instances.clear()
+        _failed_providers.clear()
+        _reported_failures.clear()
