@@ -1,0 +1,55 @@
+"""Plugins installed for real, without pip: each test writes a plugin module and a `<name>-1.0.dist-info` folder
+(METADATA and entry_points.txt, what an installer leaves) into its own folder, which goes on sys.path; importlib's
+entry-point discovery finds them as it finds any installed distribution. The plugin caches are reset around each
+test, and every backend the test opened is closed."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
+
+from tracekit.plugins.loading import reset_plugin_cache  # noqa: E402
+from tracekit.store.backend import close_backends  # noqa: E402
+
+
+class PluginSite:
+    """A folder on sys.path that fake distributions are installed into."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.modules: list[str] = []
+
+    def install(self, distribution: str, module: str, source: str, entry_points: dict[str, list[str]]) -> None:
+        """Install `distribution`: the module `module` with `source`, declaring `entry_points` ({group: ["name =
+        module:attr", ...]})."""
+        (self.folder / f"{module}.py").write_text(textwrap.dedent(source))
+        dist_info = self.folder / f"{distribution.replace('-', '_')}-1.0.dist-info"
+        dist_info.mkdir()
+        (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n")
+        (dist_info / "entry_points.txt").write_text(
+            "".join(f"[{group}]\n" + "".join(f"{line}\n" for line in lines) for group, lines in entry_points.items()))
+        self.modules.append(module)
+        importlib.invalidate_caches()
+        reset_plugin_cache()
+
+
+@pytest.fixture
+def plugin_site(tmp_path, monkeypatch):
+    """Where this test installs its plugins (see `PluginSite.install`)."""
+    folder = tmp_path / "site-packages"
+    folder.mkdir()
+    monkeypatch.syspath_prepend(str(folder))
+    site = PluginSite(folder)
+    reset_plugin_cache()
+    close_backends()
+    yield site
+    close_backends()
+    reset_plugin_cache()
+    for module in site.modules:
+        sys.modules.pop(module, None)
