@@ -1,17 +1,12 @@
 """The base classes a tracekit plugin implements, importable from one place; each is loaded on first access, so
 `import tracekit` (or `import tracekit.plugins`) costs nothing.
 
-| entry-point group | name | value |
-| --- | --- | --- |
-| `tracekit.tracking_store` | a tracking-URI scheme | a callable taking the URI, returning a `TrackingStore` |
-| `tracekit.trace_store` | a tracking-URI scheme | a callable taking the URI, returning a `TraceStore` |
-| `tracekit.backend` | a tracking-URI scheme | a callable taking the URI, returning a `Backend` |
-| `tracekit.artifact_repository` | an artifact-URI scheme | a callable taking the URI, returning an
-  `ArtifactRepository` |
-| `tracekit.run_context_provider` | unused | a `RunContextProvider` subclass |
-| `tracekit.request_header_provider` | unused | a `RequestHeaderProvider` subclass |
-| `tracekit.request_auth_provider` | unused | a `RequestAuthProvider` subclass (chosen by its `get_name()`) |
-| `tracekit.trace_exporter` | the exporter's name | a callable taking nothing, returning a `TraceExporter` |
+Plugins are entry points of installed distributions: store groups (`tracekit.backend`, `tracekit.trace_store`,
+`tracekit.tracking_store`, `tracekit.artifact_repository`) are named for the URI scheme they serve; provider groups
+(`tracekit.run_context_provider`, `tracekit.request_header_provider`, `tracekit.request_auth_provider`) list classes;
+`tracekit.trace_exporter` names exporter factories. The README's "Plugins" section gives each contract.
+
+>>> from tracekit.plugins import RunContextProvider
 """
 
 from __future__ import annotations

@@ -77,17 +77,18 @@ class GitRunContext(RunContextProvider):
     the working directory when there is no script file); nothing outside a repository or without git."""
 
     def in_context(self) -> bool:
-        return bool(self.tags())
+        return True  # tags() is empty outside a repository
 
     def tags(self) -> dict[str, str]:
-        return dict(_git_tags(str(_source_directory())))
+        script = sys.argv[0] if sys.argv else ""
+        return dict(_git_tags(script, os.getcwd()))
 
 
-def _source_directory() -> Path:
-    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
-    if script is not None and script.is_file():
-        return script.resolve().parent
-    return Path.cwd()
+def _source_directory(script: str, cwd: str) -> str:
+    path = Path(cwd, script) if script else None
+    if path is not None and path.is_file():
+        return str(path.resolve().parent)
+    return cwd
 
 
 def _git(directory: str, *args: str) -> str | None:
@@ -105,8 +106,9 @@ def _without_credentials(url: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _git_tags(directory: str) -> tuple[tuple[str, str], ...]:
-    # Cached per directory: a loop starting thousands of runs runs git once, not four times per run.
+def _git_tags(script: str, cwd: str) -> tuple[tuple[str, str], ...]:
+    # Cached per script and working directory: a loop starting thousands of runs runs git once, not four times a run.
+    directory = _source_directory(script, cwd)
     commit = _git(directory, "rev-parse", "HEAD")
     if not commit:
         return ()
