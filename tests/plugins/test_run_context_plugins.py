@@ -94,6 +94,20 @@ def test_class_that_is_not_a_provider_is_reported_and_skipped(plugin_site, caplo
                for record in caplog.records)
 
 
+def test_provider_missing_a_method_of_the_contract_is_reported_by_name(plugin_site, caplog):
+    plugin_site.install("half-tags", "half_tags", """
+        from tracekit.plugins import RunContextProvider
+
+        class Half(RunContextProvider):
+            def in_context(self):
+                return True
+    """, {RUN_CONTEXT_PROVIDER_GROUP: ["half = half_tags:Half"]})
+    with caplog.at_level(logging.ERROR, logger="tracekit.plugins"):
+        assert "mlflow.user" in _run_tags()
+    reports = [record.getMessage() for record in caplog.records if "half_tags:Half" in record.getMessage()]
+    assert len(reports) == 1 and "half-tags" in reports[0] and "tags" in reports[0].split("failed to load")[1]
+
+
 def _git(repo, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -154,11 +153,9 @@ def sqlite_file_path(uri: str) -> Path | None:
 
 def plugin_schemes() -> set[str]:
     """Schemes that installed plugins provide backends (or trace stores) for."""
-    try:
-        return {ep.name.lower() for group in _PLUGIN_GROUPS for ep in entry_points(group=group)}
-    except Exception:  # noqa: BLE001 - a broken distribution's metadata must not break URI errors
-        logger.debug("Could not list plugin entry points.", exc_info=True)
-        return set()
+    from tracekit.plugins.loading import group_entry_points
+
+    return {ep.name.lower() for group in _PLUGIN_GROUPS for ep in group_entry_points(group)}
 
 
 def load_plugin_factory(scheme: str, group: str) -> Callable[[str], Any] | None:
