@@ -161,6 +161,16 @@ class Ordering:
     terms: list[ColumnElement[Any]]
 
 
+def _sort_values(column: Column[Any], numeric_id: bool) -> list[ColumnElement[Any]]:
+    """What sorts a column's values the same on every database: ids that are numbers by length then text ("9"
+    before "10"), other text by code point, anything else as it is."""
+    if numeric_id:
+        return [func.length(column), binary_order(column)]
+    if column.type.python_type is str:
+        return [binary_order(column)]
+    return [column]
+
+
 def ordering(order_keys: Sequence[OrderKey], target: SearchTarget) -> Ordering:
     """Joins and ORDER BY terms for `order_keys` (the target's default order when empty), ending with the id so
     that the order is total (the id runs in the direction of the last key)."""
@@ -176,12 +186,7 @@ def ordering(order_keys: Sequence[OrderKey], target: SearchTarget) -> Ordering:
         field = key.field
         if field.kind == "attribute":
             column = target.attributes[field.key]
-            if field.key in target.numeric_ids:
-                sort_values: list[ColumnElement[Any]] = [func.length(column), binary_order(column)]
-            elif column.type.python_type is str:
-                sort_values = [binary_order(column)]
-            else:
-                sort_values = [column]
+            sort_values = _sort_values(column, field.key in target.numeric_ids)
             missing: ColumnElement[bool] | None = column.is_(None) if column.nullable else None
         else:
             joined = target.key_value_table(field.kind).alias(f"order_{position}")
@@ -199,12 +204,7 @@ def ordering(order_keys: Sequence[OrderKey], target: SearchTarget) -> Ordering:
     for id_column in target.id_columns:
         if any(ref.kind == "attribute" and target.attributes.get(ref.key) is id_column for ref in seen):
             continue
-        if id_column.name in target.numeric_ids:
-            id_terms: list[ColumnElement[Any]] = [func.length(id_column), binary_order(id_column)]
-        elif id_column.type.python_type is str:
-            id_terms = [binary_order(id_column)]
-        else:
-            id_terms = [id_column]
+        id_terms = _sort_values(id_column, id_column.name in target.numeric_ids)
         terms.extend(term.asc() if last_ascending else term.desc() for term in id_terms)
     return Ordering(source, terms)
 
