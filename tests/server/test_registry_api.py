@@ -188,3 +188,17 @@ def test_remote_errors_are_the_exceptions_a_local_registry_raises(server_url):
         tracekit.search_registered_models(filter_string="run_id = 'x'")
     with pytest.raises(ResourceNotFoundError, match="logged model 'm-0+' does not exist"):
         tracekit.register_model("models:/m-" + "0" * 32, "churn")
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/versions", {"source": "models:/a\x00b"}),
+    ("/versions", {"source": "s", "tags": {"k": "\x00"}}),
+    ("/tags", {"key": "k\x00", "value": "v"}),
+])
+def test_values_postgresql_cannot_store_are_a_400_not_a_500(make_client, path, body):
+    from databases import server_database
+
+    api = make_client(backend_store_uri=server_database("postgresql"))
+    create(api)
+    answer = api.post(f"{API}/churn{path}", content=json.dumps(body), headers={"content-type": "application/json"})
+    assert_error(answer, 400, "INVALID_PARAMETER_VALUE", "cannot contain NUL")
