@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -115,16 +115,13 @@ class SqlModelRegistryStore(ModelRegistryStore):
         tags: dict[tuple[str, int], dict[str, str]] = defaultdict(dict)
         aliases: dict[tuple[str, int], list[str]] = defaultdict(list)
         for chunk in chunks(keys):
-            for name, version, key, value in connection.execute(
-                    select(model_version_tags.c.name, model_version_tags.c.version, model_version_tags.c.key,
-                           model_version_tags.c.value)
-                    .where(tuple_(model_version_tags.c.name, model_version_tags.c.version).in_(chunk))):
+            tag_rows = _rows_of_versions(connection, model_version_tags, chunk, model_version_tags.c.key,
+                                         model_version_tags.c.value)
+            for name, version, key, value in tag_rows:
                 tags[(name, version)][key] = value
-            for name, version, alias in connection.execute(
-                    select(registered_model_aliases.c.name, registered_model_aliases.c.version,
-                           registered_model_aliases.c.alias)
-                    .where(tuple_(registered_model_aliases.c.name, registered_model_aliases.c.version).in_(chunk))
-                    .order_by(registered_model_aliases.c.alias)):
+            alias_rows = _rows_of_versions(connection, registered_model_aliases, chunk,
+                                           registered_model_aliases.c.alias)
+            for name, version, alias in sorted(alias_rows):
                 aliases[(name, version)].append(alias)
         return [ModelVersion(
             name=row.name, version=int(row.version), creation_timestamp=int(row.creation_time),
@@ -161,8 +158,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
     def _version_rows(connection: Connection, keys: Sequence[tuple[str, int]]) -> list[Any]:
         rows: list[Any] = []
         for chunk in chunks(list(keys)):
-            rows.extend(connection.execute(select(model_versions).where(
-                tuple_(model_versions.c.name, model_versions.c.version).in_(chunk))))
+            rows.extend(_rows_of_versions(connection, model_versions, chunk))
         return rows
 
     def _read_model(self, name: str) -> RegisteredModel:
@@ -290,7 +286,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
             raise invalid(f"The source of a new version of {name!r} must be a non-empty URI or path, got {source!r}.")
         checked_tags = {check_key(key, "tag"): value for key, value in (tags or {}).items()}
 
-        def work(connection: Connection) -> int:
+        def work(connection: Connection) -> ModelVersion:
             now = now_ms()
             # The increment locks the model's row: concurrent registrations of this name wait here for their turn.
             bumped = connection.execute(update(registered_models).where(registered_models.c.name == name)
@@ -300,18 +296,22 @@ class SqlModelRegistryStore(ModelRegistryStore):
                 self._model_row(connection, name)
             version = int(connection.execute(select(registered_models.c.last_version)
                                              .where(registered_models.c.name == name)).scalar_one())
+            created = ModelVersion(name=name, version=version, creation_timestamp=now, last_updated_timestamp=now,
+                                   source=source, status=ModelVersionStatus.READY,
+                                   current_stage=ModelVersionStage.NONE, run_id=run_id, model_id=model_id,
+                                   run_link=run_link, description=description, tags=checked_tags)
             connection.execute(model_versions.insert(), [{
                 "name": name, "version": version, "creation_time": now, "last_updated_time": now,
-                "description": description, "user_id": None, "current_stage": ModelVersionStage.NONE,
+                "description": description, "user_id": None, "current_stage": created.current_stage,
                 "source": source, "run_id": run_id, "model_id": model_id, "run_link": run_link,
-                "status": ModelVersionStatus.READY.value, "status_message": None}])
+                "status": created.status.value, "status_message": None}])
             if checked_tags:
                 connection.execute(model_version_tags.insert(), [
                     {"name": name, "version": version, "key": key, "value": value}
                     for key, value in checked_tags.items()])
-            return version
+            return created
 
-        return self._read_version(name, self.database.write(work))
+        return self.database.write(work)
 
     def get_model_version(self, name: str, version: int) -> ModelVersion:
         """One version, with its tags and aliases."""
@@ -469,6 +469,18 @@ class SqlModelRegistryStore(ModelRegistryStore):
     def close(self) -> None:
         """Close the shared database's pooled connections."""
         self.database.close()
+
+
+def _rows_of_versions(connection: Connection, table: Table, keys: Sequence[tuple[str, int]],
+                      *columns: Any) -> list[Any]:
+    """The rows of `table` belonging to the versions `keys` (name, version): whole rows, or name, version and
+    `columns`. Two IN lists use the (name, version) index on every database, where a row-value IN list is slow on
+    PostgreSQL; the few extra rows their cross product matches are dropped here."""
+    wanted = set(keys)
+    query = select(table) if not columns else select(table.c.name, table.c.version, *columns)
+    query = query.where(table.c.name.in_(sorted({name for name, _ in wanted})),
+                        table.c.version.in_(sorted({version for _, version in wanted})))
+    return [row for row in connection.execute(query) if (row.name, row.version) in wanted]
 
 
 def _name_taken(name: str) -> TracekitException:
