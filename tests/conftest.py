@@ -61,6 +61,7 @@ def isolated_tracekit(tmp_path, monkeypatch):
     monkeypatch.setenv(config.RAISE_INTERNAL_ERRORS.name, "true")
     monkeypatch.chdir(tmp_path)
     tracekit.set_tracking_uri(f"sqlite:///{tmp_path / 'tracekit.db'}")
+    tracekit.set_registry_uri(None)
     tracekit.tracing.set_exporter(None)
     tracekit.tracing.enable()
     tracekit.tracing.reset()
@@ -70,6 +71,7 @@ def isolated_tracekit(tmp_path, monkeypatch):
     tracekit.tracing.enable()
     tracekit.tracing.set_exporter(None)
     tracekit.set_tracking_uri(None)
+    tracekit.set_registry_uri(None)
 
 
 @pytest.fixture

@@ -33,6 +33,9 @@ from tracekit.exceptions import (
     TraceRejectedError,
     TrackingServerUnavailableError,
 )
+from tracekit.registry.entities import ModelVersion, ModelVersionStatus, RegisteredModel
+from tracekit.registry.registry_api import register_model, search_model_versions, search_registered_models
+from tracekit.registry.registry_uri import get_registry_uri, set_registry_uri
 from tracekit.tracing import configure
 from tracekit.tracing.decorator import trace
 from tracekit.tracing.fluent import (
@@ -102,6 +105,9 @@ __all__ = [
     "LoggedModel",
     "LoggedModelStatus",
     "Metric",
+    "ModelVersion",
+    "ModelVersionStatus",
+    "RegisteredModel",
     "ResourceNotFoundError",
     "Run",
     "RunData",
@@ -147,6 +153,7 @@ __all__ = [
     "get_logged_model",
     "get_metric_history",
     "get_parent_run",
+    "get_registry_uri",
     "get_run",
     "get_trace",
     "get_tracking_uri",
@@ -160,8 +167,11 @@ __all__ = [
     "log_param",
     "log_params",
     "openai",
+    "register_model",
     "search_experiments",
     "search_logged_models",
+    "search_model_versions",
+    "search_registered_models",
     "search_runs",
     "search_traces",
     "set_active_model",
@@ -169,6 +179,7 @@ __all__ = [
     "set_experiment_tag",
     "set_experiment_tags",
     "set_logged_model_tags",
+    "set_registry_uri",
     "set_tag",
     "set_tags",
     "set_tracking_uri",

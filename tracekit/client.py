@@ -14,6 +14,7 @@ from tracekit import serialization
 from tracekit.entities import SpanStatus, SpanStatusCode, Trace
 from tracekit.entities.ids import format_span_id, parse_trace_id, require_trace_id
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
+from tracekit.registry.registry_client import RegistryClientMethods
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_store import TraceStore
 from tracekit.tracing.buffer import TraceEntry
@@ -55,8 +56,9 @@ def _unsampled_child(trace_id: str, parent_id: str) -> LiveSpan:
     return UnsampledSpan(NonRecordingSpan(context))
 
 
-class TracekitClient:
-    """Low-level tracing and trace management, not tied to the current context; safe to use from any thread.
+class TracekitClient(RegistryClientMethods):
+    """Low-level tracing and trace management, not tied to the current context; safe to use from any thread; and
+    the model registry (`RegistryClientMethods`).
 
     >>> client = TracekitClient()
     >>> root = client.start_trace("handle_request", inputs={"q": "hi"})
@@ -65,8 +67,9 @@ class TracekitClient:
     >>> client.end_trace(root.trace_id, outputs="done")
     """
 
-    def __init__(self, tracking_uri: str | None = None) -> None:
+    def __init__(self, tracking_uri: str | None = None, registry_uri: str | None = None) -> None:
         self._tracking_uri = tracking_uri
+        self._registry_uri = registry_uri
         self._reader = TraceReader(tracking_uri)
 
     @property

@@ -83,6 +83,10 @@ TRACKING_URI = Setting(
     "TRACEKIT_TRACKING_URI", str, "",
     "Where traces and tracking data are stored. Unset: sqlite:///tracekit.db in the working directory.",
     fallback="MLFLOW_TRACKING_URI")
+REGISTRY_URI = Setting(
+    "TRACEKIT_REGISTRY_URI", str, "",
+    "Where registered models are stored (set_registry_uri() overrides it). Unset: the tracking URI.",
+    fallback="MLFLOW_REGISTRY_URI")
 EXPERIMENT_ID = Setting(
     "TRACEKIT_EXPERIMENT_ID", str, "", "Experiment for new traces and runs; unset: default '0'.",
     fallback="MLFLOW_EXPERIMENT_ID")

@@ -24,7 +24,16 @@ from tracekit.exceptions import TracekitException
 from tracekit.server.auth import OPEN_PATHS, Authenticator, AuthMiddleware
 from tracekit.server.body_limit import BodySizeLimitMiddleware
 from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handlers
-from tracekit.server.routers import experiments, health, logged_models, otlp, runs, traces
+from tracekit.server.routers import (
+    experiments,
+    health,
+    logged_models,
+    model_versions,
+    otlp,
+    registered_models,
+    runs,
+    traces,
+)
 from tracekit.server.settings import ServerSettings
 from tracekit.server.ui import install_ui, is_page_request
 from tracekit.store.backend import Backend, open_backend
@@ -35,12 +44,14 @@ logger = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 
 # Resource routers mounted under API_PREFIX.
-RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router]
+RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router,
+                                     registered_models.router, model_versions.router, model_versions.search_router]
 
 DESCRIPTION = """\
 Stores traces sent by tracekit clients (`tracekit.set_tracking_uri("http://host:port")`) and by any
 OpenTelemetry SDK (OTLP/HTTP at `/v1/traces`), and serves them back: get, search with tracekit's filter grammar,
-tags, delete; and the experiments, runs (params, metrics, tags) and logged models they link to. Errors are JSON
+tags, delete; and the experiments, runs (params, metrics, tags) and logged models they link to, and the model
+registry (registered models, versions, aliases). Errors are JSON
 `{"error_code", "message"}`. The trace explorer, a web UI, is at `/`.
 """
 

@@ -8,6 +8,7 @@ import orjson
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from tracekit.registry.registry_store import ModelRegistryStore
 from tracekit.store.trace_store import TraceStore
 from tracekit.store.tracking_store import TrackingStore
 
@@ -21,6 +22,12 @@ def get_tracking_store(request: Request) -> TrackingStore:
     """The tracking store (experiments, runs, logged models) of the app's backend, on the trace store's database;
     a backend holding traces only answers NOT_IMPLEMENTED (501)."""
     return request.app.state.backend.tracking
+
+
+def get_registry_store(request: Request) -> ModelRegistryStore:
+    """The model registry store of the app's backend, on the same database; a backend without one answers
+    NOT_IMPLEMENTED (501)."""
+    return request.app.state.backend.registry
 
 
 class JSONBytesResponse(JSONResponse):

@@ -39,10 +39,8 @@ from tracekit.store.search.grammar import (
     LOGGED_MODEL_FIELDS,
     RUN_FIELDS,
     FieldSet,
-    parse_filter,
-    parse_order_keys,
 )
-from tracekit.store.sql import trace_search, tracking_rows, tracking_search
+from tracekit.store.sql import tracking_rows, tracking_search
 from tracekit.store.sql.database import SqlDatabase, chunks
 from tracekit.store.sql.schema import (
     experiment_tags,
@@ -59,7 +57,7 @@ from tracekit.store.sql.schema import metrics as metrics_table
 from tracekit.store.sql.schema import params as params_table
 from tracekit.store.tracking_store import TrackingStore
 from tracekit.store.uri import redact_uri
-from tracekit.validation import check_experiment_ids, check_max_results, invalid, now_ms
+from tracekit.validation import check_experiment_ids, invalid, now_ms
 
 logger = logging.getLogger(__name__)
 
@@ -511,23 +509,8 @@ class SqlTrackingStore(TrackingStore):
     def _search_page(self, target: tracking_search.SearchTarget, fields: FieldSet, scope: list[Any],
                      filter_string: str | None, order_by: Sequence[Any] | None, max_results: int | None,
                      page_token: str | None, fingerprint: tuple[Any, ...]) -> tuple[list[Any], str | None]:
-        """One page of `target.table` rows: filtered, sorted and limited in SQL; pages continue by offset."""
-        check_max_results(max_results)
-        expression = parse_filter(filter_string, fields)
-        order = tracking_search.ordering(parse_order_keys(order_by, fields), target)
-        search_id = trace_search.search_fingerprint(target.table.name, filter_string, list(order_by or ()),
-                                                  *fingerprint)
-        offset = 0
-        if page_token:
-            offset = trace_search.decode_page_token(page_token, search_id, [int])[0]
-            if offset is None or offset < 0:
-                raise invalid(f"Invalid page_token {page_token!r}: pass the token a previous search returned.")
-        query = (select(target.table).select_from(order.source)
-                 .where(*scope, tracking_search.compile_filter(expression, target))
-                 .order_by(*order.terms).offset(offset))
-        with self.database.reading() as connection:
-            rows, more = trace_search.fetch_page(connection, query, max_results)
-        return rows, trace_search.encode_page_token([offset + len(rows)], search_id) if more else None
+        return tracking_search.search_page(self.database, target, fields, scope, filter_string, order_by,
+                                           max_results, page_token, fingerprint)
 
     def close(self) -> None:
         """Close the shared database's pooled connections."""

@@ -107,3 +107,21 @@ export function getLoggedModel(modelId) {
 export function searchLoggedModels(request) {
   return api("logged-models/search", {body: request});
 }
+
+/** Registered models search (POST registered-models/search). */
+export function searchRegisteredModels(request) {
+  return api("registered-models/search", {body: request});
+}
+
+export function getRegisteredModel(name) {
+  return api(`registered-models/${encodeURIComponent(name)}`);
+}
+
+/** Model versions search (POST model-versions/search). */
+export function searchModelVersions(request) {
+  return api("model-versions/search", {body: request});
+}
+
+export function getModelVersion(name, version) {
+  return api(`registered-models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`);
+}

@@ -3,6 +3,7 @@
 import {getExperiment, getLoggedModel, getRun} from "./api.js";
 import {badge, facts, formatMs, formatTime, h, keyValueTable} from "./dom.js";
 import {modelsList} from "./experiment_pages.js";
+import {registeredVersionsOf} from "./registry_pages.js";
 import {href} from "./router.js";
 import {tracesTable} from "./traces_table.js";
 
@@ -76,5 +77,6 @@ export async function renderModel(view, modelId, params) {
       section("Parameters", "model-params", keyValueTable(model.params, "No parameters.")),
       section("Metrics (latest)", "model-metrics", keyValueTable(metrics, "No metrics.")),
       section("Tags", "model-tags", keyValueTable(model.tags, "No tags."))),
+    section("Registered as", "model-registered-versions", registeredVersionsOf(model.model_id)),
     section("Traces", "model-traces", tracesTable({modelId: model.model_id}, params)));
 }
