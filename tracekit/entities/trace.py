@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from tracekit.constants import SpanAttributeKey
 from tracekit.entities.span import Span
 from tracekit.entities.trace_info import TraceInfo
@@ -82,7 +84,8 @@ class Trace:
 
     def to_json(self, pretty: bool = False) -> str:
         """The trace as JSON text; `Trace.from_json` reads it back."""
-        return json.dumps(self.to_dict(), indent=2 if pretty else None, ensure_ascii=False)
+        option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if pretty else 0)
+        return orjson.dumps(self.to_dict(), option=option).decode("utf-8")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Trace:
