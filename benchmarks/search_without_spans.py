@@ -93,13 +93,17 @@ def search_in_fresh_process(uri: str, count: int, spans: bool, return_type: str)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--traces", type=int, default=100_000)
-    parser.add_argument("--db", help="SQLite file to fill (default: a temporary one)")
+    parser.add_argument("--db", help="SQLite file: filled if missing, else searched as it is (default: a new "
+                        "temporary one)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="tracekit-bench-")
     path = args.db or os.path.join(folder, "search.db")
     uri = f"sqlite:///{path}"
-    print(f"filling {args.traces:,} traces into {path} ... ", end="", flush=True)
-    print(f"{fill(uri, args.traces):.1f} s, {os.path.getsize(path) / 1e6:.0f} MB on disk")
+    if os.path.exists(path):
+        print(f"reusing {path} as it is")
+    else:
+        print(f"filling {args.traces:,} traces into {path} ... ", end="", flush=True)
+        print(f"{fill(uri, args.traces):.1f} s, {os.path.getsize(path) / 1e6:.0f} MB on disk")
 
     print(f"\nsearch_traces(max_results=None) over {args.traces:,} traces, each in a fresh process:")
     print(f"{'result':<10} {'spans':<6} {'seconds':>8} {'peak RSS MB':>12} {'time ratio':>11} {'RSS ratio':>10}")

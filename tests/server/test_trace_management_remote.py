@@ -34,16 +34,19 @@ def ask(question: str) -> str:
 
 
 def test_tags_and_deletion_go_to_the_server(server_db):
-    for question in ("a", "b", "c"):
-        ask(question)
-    trace_id = tracekit.get_last_active_trace_id()
+    client = tracekit.TracekitClient()
+    ids = []
+    for number in range(3):  # a millisecond apart, so "oldest first" is well defined
+        root = client.start_trace(f"t{number}", start_time_ns=(1_700_000_000_000 + number) * 1_000_000)
+        client.end_trace(root.trace_id, end_time_ns=(1_700_000_000_005 + number) * 1_000_000)
+        ids.append(root.trace_id)
+    trace_id = ids[-1]
     tracekit.set_trace_tag(trace_id, "verdict", "good")
     assert SqlTraceStore(server_db).get_trace(trace_id).info.tags["verdict"] == "good"
     tracekit.delete_trace_tag(trace_id, "verdict")
     assert "verdict" not in SqlTraceStore(server_db).get_trace(trace_id).info.tags
 
-    newest = tracekit.get_trace(trace_id).info.request_time
-    assert tracekit.delete_traces("0", max_timestamp_millis=newest, max_traces=2) == 2
+    assert tracekit.delete_traces("0", max_timestamp_millis=1_700_000_000_002, max_traces=2) == 2
     assert [t.info.trace_id for t in tracekit.search_traces(return_type="list")] == [trace_id]
     assert tracekit.delete_traces("0", trace_ids=[trace_id]) == 1
     assert SqlTraceStore(server_db).count_traces(["0"]) == 0
