@@ -301,7 +301,7 @@ def test_chat_messages_read_as_a_conversation(page, explorer, shot):
 def record_chat_trace(explorer: Explorer) -> str:
     """A trace recorded through the tracing API into the explorer's database (an experiment of its own, so the seeded
     lists keep their counts): a chat span given messages and tools with the MLflow 3 calls, and a planning span
-    given tools only."""
+    given tools only; the chat span records token usage as the autolog integrations do."""
     import tracekit
     from tracekit.store.backend import close_backends
 
@@ -315,6 +315,7 @@ def record_chat_trace(explorer: Explorer) -> str:
         with tracekit.start_span("choose_tools", span_type="CHAIN") as plan:
             tracekit.set_span_chat_tools(plan, [tool])
         with tracekit.start_span("chat", span_type="CHAT_MODEL") as chat:
+            chat.set_attribute("tracekit.chat.tokenUsage", {"input_tokens": 31, "output_tokens": 9})  # as autolog
             tracekit.set_span_chat_messages(chat, [{"role": "user", "content": "Weather in Oslo?"}])
             tracekit.set_span_chat_tools(chat, [tool])
             tracekit.set_span_chat_messages(chat, [
@@ -333,6 +334,7 @@ def record_chat_trace(explorer: Explorer) -> str:
 
 def test_chat_messages_and_tools_set_through_the_api_are_shown(page, explorer, shot):
     rows = open_trace(page, explorer, record_chat_trace(explorer))
+    expect(page.locator("[data-testid=trace-tokens]")).to_have_text("40 (31 in, 9 out)")
     rows.filter(has=page.get_by_text("chat", exact=True)).click()
     messages = page.locator("[data-testid=chat] > li")
     expect(messages).to_have_count(4)
