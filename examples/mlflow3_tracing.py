@@ -3,6 +3,11 @@ messages and tools, searching (with and without spans), a trace's JSON, and dele
 
 Needs `pip install 'tracekit[openai]'` and OPENAI_API_KEY (and OPENAI_BASE_URL for an OpenAI-compatible server):
     python examples/mlflow3_tracing.py
+
+Checked against MLflow 3.17.2: with `import mlflow`, `mlflow.MlflowClient().delete_traces(...)` (MLflow has no
+top-level `delete_traces`), the `set_span_chat_messages` lines removed (3.17 no longer has it) and a
+`mlflow.flush_trace_async_logging()` before the trace is read back (MLflow exports on a timer, so `get_trace` right
+after the call finds nothing), it prints the same lines.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ import time
 import openai
 
 import tracekit as mlflow
-from tracekit.entities import Trace
 
 MODEL = os.environ.get("EXAMPLE_MODEL", "gpt-4o-mini")
 REFUND_TOOL = {"type": "function", "function": {
@@ -36,10 +40,10 @@ def answer(question: str) -> str:
 def rule_based_bot(question: str) -> str:
     """A home-made model: it records its conversation and tools the way an LLM integration would."""
     span = mlflow.get_current_active_span()
-    mlflow.set_span_chat_tools(span, [REFUND_TOOL])
-    mlflow.set_span_chat_messages(span, [{"role": "user", "content": question}])
+    mlflow.tracing.set_span_chat_tools(span, [REFUND_TOOL])
+    mlflow.tracing.set_span_chat_messages(span, [{"role": "user", "content": question}])
     reply = "Your refund is on its way."
-    mlflow.set_span_chat_messages(span, [{"role": "assistant", "content": reply}], append=True)
+    mlflow.tracing.set_span_chat_messages(span, [{"role": "assistant", "content": reply}], append=True)
     return reply
 
 
@@ -52,11 +56,11 @@ def main() -> None:
     trace_id = mlflow.get_last_active_trace_id()
     mlflow.set_trace_tag(trace_id, "reviewed", "yes")
     bot = mlflow.get_trace(trace_id)
-    print(f"last trace: tags={bot.info.tags} output={bot.data.spans[0].outputs!r}")
+    print(f"last trace: reviewed={bot.info.tags['reviewed']} output={bot.data.spans[0].outputs!r}")
 
     billing = mlflow.search_traces(filter_string="tags.topic = 'billing'", run_id=run.info.run_id)
     print(f"billing traces in the run: {len(billing)}")
-    for usage in billing["trace"].map(lambda text: Trace.from_json(text).info.token_usage):
+    for usage in billing["trace"].map(lambda text: mlflow.entities.Trace.from_json(text).info.token_usage):
         print(f"  tokens: {usage}")
 
     light = mlflow.search_traces(include_spans=False, return_type="list")
