@@ -37,6 +37,7 @@ from tracekit.registry.entities import ModelVersion, ModelVersionStatus, Registe
 from tracekit.registry.registry_api import register_model, search_model_versions, search_registered_models
 from tracekit.registry.registry_uri import get_registry_uri, set_registry_uri
 from tracekit.tracing import configure
+from tracekit.tracing.chat import set_span_chat_messages, set_span_chat_tools
 from tracekit.tracing.decorator import trace
 from tracekit.tracing.fluent import (
     add_trace,
@@ -51,6 +52,7 @@ from tracekit.tracing.fluent import (
 )
 from tracekit.tracing.live_span import LiveSpan
 from tracekit.tracing.search import count_traces, search_traces
+from tracekit.tracing.trace_management import delete_trace_tag, delete_traces, set_trace_tag
 from tracekit.tracking.active_model import ActiveModel, clear_active_model, get_active_model_id, set_active_model
 from tracekit.tracking.experiments import (
     create_experiment,
@@ -140,6 +142,8 @@ __all__ = [
     "delete_logged_model_tag",
     "delete_run",
     "delete_tag",
+    "delete_trace_tag",
+    "delete_traces",
     "end_run",
     "finalize_logged_model",
     "flush_trace_async_logging",
@@ -180,8 +184,11 @@ __all__ = [
     "set_experiment_tags",
     "set_logged_model_tags",
     "set_registry_uri",
+    "set_span_chat_messages",
+    "set_span_chat_tools",
     "set_tag",
     "set_tags",
+    "set_trace_tag",
     "set_tracking_uri",
     "start_run",
     "start_span",

@@ -23,6 +23,7 @@ from tracekit.tracing.reader import TraceReader
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.spans import start_live_span
 from tracekit.tracking_uri import get_tracking_uri
+from tracekit.validation import check_delete_criteria
 
 
 class _RecentIds:
@@ -145,10 +146,12 @@ class TracekitClient(RegistryClientMethods):
     def search_traces(self, experiment_ids: Sequence[str] | None = None, filter_string: str | None = None,
                       max_results: int = 100, order_by: Sequence[str] | None = None,
                       page_token: str | None = None, run_id: str | None = None,
-                      model_id: str | None = None) -> PagedList[Trace]:
-        """One page of `Trace` objects; pass the returned list's `token` as `page_token` for the next page."""
+                      model_id: str | None = None, include_spans: bool = True) -> PagedList[Trace]:
+        """One page of `Trace` objects; pass the returned list's `token` as `page_token` for the next page.
+        With `include_spans=False` no span is read: each trace comes with its info only (`data.spans` empty)."""
         return self._reader.search(experiment_ids, filter_string=filter_string, max_results=max_results,
-                                   order_by=order_by, page_token=page_token, run_id=run_id, model_id=model_id)
+                                   order_by=order_by, page_token=page_token, run_id=run_id, model_id=model_id,
+                                   include_spans=include_spans)
 
     def count_traces(self, experiment_ids: Sequence[str] | None = None, run_id: str | None = None,
                      model_id: str | None = None) -> int:
@@ -177,7 +180,9 @@ class TracekitClient(RegistryClientMethods):
 
     def delete_traces(self, experiment_id: str, max_timestamp_millis: int | None = None,
                       max_traces: int | None = None, trace_ids: Sequence[str] | None = None) -> int:
-        """Delete stored traces by age, count (oldest first) or id; returns how many were deleted."""
+        """Delete stored traces of one experiment, either those started at or before `max_timestamp_millis` (at
+        most `max_traces` of them, oldest first) or those in `trace_ids`; returns how many were deleted."""
+        check_delete_criteria(experiment_id, max_timestamp_millis, max_traces, trace_ids)
         RUNTIME.queue.flush()
         return self.store.delete_traces(experiment_id, max_timestamp_millis=max_timestamp_millis,
                                         max_traces=max_traces, trace_ids=trace_ids)
