@@ -60,11 +60,21 @@ def log_artifact(local_path: str | os.PathLike[str], artifact_path: str | None =
     >>> with tracekit.start_run():
     ...     tracekit.log_artifact("features.txt", artifact_path="features")
     """
+    path = existing_local_path(local_path)
+    folder = normalize_artifact_path(artifact_path, allow_root=True)
+    log_local_path(run_artifact_repository(_target_run_id(run_id)), path, folder)
+
+
+def existing_local_path(local_path: str | os.PathLike[str]) -> str:
+    """`local_path` as a string if a file or directory is there; ResourceNotFoundError naming it otherwise."""
     path = os.fspath(local_path)
     if not os.path.exists(path):
         raise ResourceNotFoundError(f"The local file {path!r} does not exist; give the path of a file to log.")
-    folder = normalize_artifact_path(artifact_path, allow_root=True)
-    repository = run_artifact_repository(_target_run_id(run_id))
+    return path
+
+
+def log_local_path(repository: ArtifactRepository, path: str, folder: str) -> None:
+    """Log the file `path` into `folder` of `repository`, or the directory `path` as `folder/<its name>`."""
     if os.path.isdir(path):
         repository.log_artifacts(path, join_artifact_path(folder, os.path.basename(os.path.abspath(path))))
     else:
