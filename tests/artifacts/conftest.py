@@ -1,6 +1,6 @@
-"""An S3-compatible server for the S3 repository tests: moto's standalone server, started once per session as its
-own process on a free 127.0.0.1 port and spoken to over real HTTP with fake credentials. If it cannot start, the S3
-tests skip, or fail under CI=true."""
+"""Fixtures of the artifact tests: a folder of files to log, and an S3-compatible server (moto's standalone server,
+started once per session as its own process on a free 127.0.0.1 port, spoken to over real HTTP with fake
+credentials). If the server cannot start, the S3 tests skip, or fail under CI=true."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +19,17 @@ from waiting import wait_until
 
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                     "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+@pytest.fixture
+def files(tmp_path) -> Path:
+    """A local folder to log from: a.txt, sub/b.bin and sub/deeper/c.txt."""
+    source = tmp_path / "source"
+    (source / "sub" / "deeper").mkdir(parents=True)
+    (source / "a.txt").write_text("alpha")
+    (source / "sub" / "b.bin").write_bytes(b"\x00\x01\x02")
+    (source / "sub" / "deeper" / "c.txt").write_text("gamma")
+    return source
 
 
 @dataclass

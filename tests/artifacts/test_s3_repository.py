@@ -17,16 +17,6 @@ from tracekit.artifacts.s3_repository import S3ArtifactRepository
 MIB = 1024 * 1024
 
 
-@pytest.fixture
-def files(tmp_path) -> Path:
-    source = tmp_path / "source"
-    (source / "sub" / "deeper").mkdir(parents=True)
-    (source / "a.txt").write_text("alpha")
-    (source / "sub" / "b.bin").write_bytes(b"\x00\x01\x02")
-    (source / "sub" / "deeper" / "c.txt").write_text("gamma")
-    return source
-
-
 def _client(endpoint: str):
     return boto3.client("s3", endpoint_url=endpoint)
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from tracekit import config
 from tracekit.artifacts.artifact_paths import join_artifact_path, normalize_artifact_path
-from tracekit.artifacts.local_files import atomic_file, existing_local_dir, existing_local_file, walk_files
+from tracekit.artifacts.local_files import atomic_file, existing_local_path, walk_files
 from tracekit.artifacts.repository import ArtifactRepository, FileInfo
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 
@@ -142,12 +142,12 @@ class S3ArtifactRepository(ArtifactRepository):
 
     def log_artifact(self, local_file: str, artifact_path: str | None = None) -> None:
         """Upload the file `local_file` into the folder `artifact_path` (the root when None), keeping its name."""
-        source = existing_local_file(local_file)
+        source = existing_local_path(local_file, "file")
         self._upload(source, join_artifact_path(artifact_path, os.path.basename(source)))
 
     def log_artifacts(self, local_dir: str, artifact_path: str | None = None) -> None:
         """Upload every file under `local_dir` into the folder `artifact_path` (the root when None)."""
-        source = existing_local_dir(local_dir)
+        source = existing_local_path(local_dir, "directory")
         folder = normalize_artifact_path(artifact_path, allow_root=True)
         for local_file, relative in list(walk_files(source)):
             self._upload(local_file, join_artifact_path(folder, relative))
