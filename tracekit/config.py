@@ -106,8 +106,13 @@ TRACE_BUFFER_TTL_SECONDS = Setting(
     "TRACEKIT_TRACE_BUFFER_TTL_SECONDS", float, 3600.0,
     "How long an unfinished trace is held before it is exported as IN_PROGRESS.")
 MAX_SPAN_PAYLOAD_BYTES = Setting(
-    "TRACEKIT_MAX_SPAN_PAYLOAD_BYTES", int, 1_048_576,
-    "Largest JSON size of one span input, output or attribute; larger values are truncated with a marker.")
+    "TRACEKIT_MAX_SPAN_PAYLOAD_BYTES", int, 67_108_864,
+    "Largest JSON size of one span input, output or attribute; larger values are truncated with a marker. A value "
+    "is held in memory until its trace is exported, so this bounds what one value costs.")
+MAX_INLINE_BYTES = Setting(
+    "TRACEKIT_MAX_INLINE_BYTES", int, 1_048_576,
+    "Largest JSON size of a span value stored in the span table; larger ones are stored as artifacts of the trace "
+    "(<experiment artifact location>/traces/<trace_id>/artifacts) and read back by get_trace and search_traces.")
 ASYNC_TRACE_LOGGING = Setting(
     "TRACEKIT_ASYNC_TRACE_LOGGING", bool, True,
     "Export completed traces from a background thread (true) or in the thread that ends the root span (false).")

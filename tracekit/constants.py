@@ -64,6 +64,8 @@ class TraceTagKey:
     """Keys of trace tags tracekit sets."""
 
     TRACE_NAME = "tracekit.traceName"
+    #: Where the trace's files (span values too large to keep inline) are stored.
+    ARTIFACT_LOCATION = "tracekit.artifactLocation"
 
 
 #: The instrumentation scope (tracer name) of every span tracekit itself starts.
