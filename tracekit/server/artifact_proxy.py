@@ -1,0 +1,137 @@
+"""`ServedArtifacts`: the artifacts destination a tracking server proxies for `tracekit-artifacts:` URIs.
+
+A client's `tracekit-artifacts:/<path>` is `<destination>/<path>` here, read and written through the destination's
+own `ArtifactRepository` (`get_artifact_repository(destination)`: a local folder, S3, or a plugin's store). Every
+path a client sends is hostile: it is normalized (`normalize_artifact_path` refuses `..`, absolute paths, NUL bytes
+and backslashes, after the framework has decoded `%2e%2e` and `%2f`), and on a local destination its real path
+(symlinks resolved) must stay under the destination's real path.
+
+Nothing is held whole in memory: an upload is written in chunks to a temporary file that is then handed to the
+repository (so a client that goes away half way leaves nothing under the final name), and a download is streamed
+from the file (a local destination's own file, or a temporary copy fetched from a remote store).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from anyio import to_thread
+from starlette.background import BackgroundTask
+from starlette.responses import FileResponse
+
+from tracekit.artifacts.artifact_paths import normalize_artifact_path
+from tracekit.artifacts.repository import ArtifactRepository, FileInfo
+from tracekit.artifacts.repository_registry import artifact_uri_scheme, get_artifact_repository
+from tracekit.exceptions import ResourceNotFoundError, TracekitException
+
+logger = logging.getLogger(__name__)
+
+# Upload chunks are gathered to this size before each write, so the disk sees few large writes.
+WRITE_BYTES = 1 << 20
+# Downloaded files are sent as opaque bytes: a browser never renders an uploaded HTML or SVG file as a page of this
+# server (the explorer previews them from the bytes itself).
+_DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox; default-src 'none'",
+                     "Cache-Control": "no-store"}
+
+
+def local_root(destination: str) -> str | None:
+    """The real local folder of `destination` (a path or `file:` URI), or None for a remote store."""
+    if artifact_uri_scheme(destination) != "file":
+        return None
+    path = url2pathname(urlsplit(destination).path) if destination.lower().startswith("file:") else destination
+    return os.path.realpath(path)
+
+
+class ServedArtifacts:
+    """The destination behind this server's artifact routes; methods take the client's relative paths."""
+
+    def __init__(self, destination: str) -> None:
+        self.destination = destination
+        self.repository: ArtifactRepository = get_artifact_repository(destination)
+        self._local_root = local_root(destination)
+
+    def __repr__(self) -> str:
+        return f"ServedArtifacts({self.destination!r})"
+
+    def checked_path(self, path: str | None, *, allow_root: bool = False) -> str:
+        """`path` normalized, or TracekitException (400) naming it when it could leave the destination."""
+        relative = normalize_artifact_path(path, allow_root=allow_root)
+        if self._local_root is not None and relative:
+            real = os.path.realpath(os.path.join(self._local_root, *relative.split("/")))
+            if os.path.commonpath([real, self._local_root]) != self._local_root:
+                raise TracekitException.invalid_parameter_value(
+                    f"Invalid artifact path {path!r}: it leads out of the artifact root through a symbolic link.")
+        return relative
+
+    async def receive_upload(self, path: str, body: AsyncIterator[bytes]) -> int:
+        """Store the streamed `body` as the file `path`; returns its size in bytes."""
+        relative = self.checked_path(path)
+        parent, _, name = relative.rpartition("/")
+        workdir = tempfile.mkdtemp(prefix="tracekit-upload-")
+        try:
+            local_file = os.path.join(workdir, name)
+            size = 0
+            with open(local_file, "wb") as out:
+                pending = bytearray()
+                async for chunk in body:
+                    pending += chunk
+                    size += len(chunk)
+                    if len(pending) >= WRITE_BYTES:
+                        await to_thread.run_sync(out.write, pending)
+                        pending = bytearray()
+                if pending:
+                    await to_thread.run_sync(out.write, pending)
+            await to_thread.run_sync(self.repository.log_artifact, local_file, parent or None)
+        finally:
+            await to_thread.run_sync(shutil.rmtree, workdir, True)
+        logger.debug("Stored artifact %s (%d bytes).", relative, size)
+        return size
+
+    def list(self, path: str | None) -> list[FileInfo]:
+        """The direct children of `path` (the root when None or empty), paths relative to the destination."""
+        relative = self.checked_path(path or None, allow_root=True)
+        return self.repository.list_artifacts(relative or None)
+
+    def delete(self, path: str) -> None:
+        """Delete the file or folder `path` (never the whole destination)."""
+        self.repository.delete_artifacts(self.checked_path(path))
+
+    def download(self, path: str) -> FileResponse:
+        """A streamed answer with the file `path`; ResourceNotFoundError (404) when there is none, 400 for a folder."""
+        relative = self.checked_path(path)
+        name = relative.rpartition("/")[2]
+        if self._local_root is not None:
+            local_file = os.path.join(self._local_root, *relative.split("/"))
+            self._check_is_file(relative, os.path.isdir(local_file), os.path.isfile(local_file))
+            return FileResponse(local_file, media_type="application/octet-stream", filename=name,
+                                headers=_DOWNLOAD_HEADERS)
+        entry = self._entry(relative)
+        self._check_is_file(relative, entry is not None and entry.is_dir, entry is not None and not entry.is_dir)
+        workdir = tempfile.mkdtemp(prefix="tracekit-download-")
+        local_file = os.path.join(workdir, name)
+        try:
+            self.repository._download_file(relative, local_file)
+        except BaseException:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        return FileResponse(local_file, media_type="application/octet-stream", filename=name,
+                            headers=_DOWNLOAD_HEADERS, background=BackgroundTask(shutil.rmtree, workdir, True))
+
+    def _entry(self, relative: str) -> FileInfo | None:
+        parent = relative.rpartition("/")[0]
+        return next((info for info in self.repository.list_artifacts(parent or None) if info.path == relative), None)
+
+    @staticmethod
+    def _check_is_file(relative: str, is_dir: bool, is_file: bool) -> None:
+        if is_dir:
+            raise TracekitException.invalid_parameter_value(
+                f"The artifact {relative!r} is a folder: list it with GET /api/v1/artifacts/list?path=... and "
+                "download its files one by one.")
+        if not is_file:
+            raise ResourceNotFoundError(f"No artifact file {relative!r} on this server.")
