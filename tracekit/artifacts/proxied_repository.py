@@ -4,18 +4,20 @@
 http(s)://...); `tracekit-artifacts://host:port/<path>` by the server at host:port (over https when the tracking URI
 is https, else http). Requests go through that server's `TrackingServerClient` (the pooled HTTP client, credentials
 and error answers every REST store of the URI shares). Files move in chunks both ways: an upload is sent from the
-open file as it is read, a download is written to a temporary file beside the target and renamed when complete.
+open file as it is read, a download is written to a temporary file beside the target and renamed when complete
+(`atomic_file`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from urllib.parse import quote, urlsplit
 
 from tracekit.artifacts.artifact_paths import join_artifact_path, normalize_artifact_path
+from tracekit.artifacts.local_files import atomic_file, existing_local_dir, existing_local_file, walk_files
 from tracekit.artifacts.repository import ArtifactRepository, FileInfo
+from tracekit.artifacts.repository_registry import artifact_uri_scheme
 from tracekit.exceptions import TracekitException
 from tracekit.store.uri import HTTP_SCHEMES, get_scheme, redact_uri
 
@@ -59,7 +61,7 @@ class ProxiedArtifactRepository(ArtifactRepository):
         from tracekit.store.backend import get_backend
         from tracekit.store.rest.client import TrackingServerClient
 
-        if get_scheme(artifact_uri) != SCHEME:
+        if artifact_uri_scheme(artifact_uri) != SCHEME:
             raise TracekitException.invalid_parameter_value(
                 f"Not a {SCHEME}: URI: {artifact_uri!r}.")
         server_uri = server_uri_for(artifact_uri)
@@ -77,24 +79,18 @@ class ProxiedArtifactRepository(ArtifactRepository):
 
     def log_artifact(self, local_file: str, artifact_path: str | None = None) -> None:
         """Upload the file `local_file` into `artifact_path` (streamed from the file, never read whole)."""
-        if not os.path.isfile(local_file):
-            raise TracekitException.invalid_parameter_value(
-                f"Cannot log the artifact {local_file!r}: no such file.")
-        remote = self._remote(artifact_path, os.path.basename(local_file))
-        with open(local_file, "rb") as body:
+        source = existing_local_file(local_file)
+        remote = self._remote(artifact_path, os.path.basename(source))
+        with open(source, "rb") as body:
             self._client.send("PUT", self._file_route(remote), content=body,
                               headers={"Content-Type": "application/octet-stream"}).close()
 
     def log_artifacts(self, local_dir: str, artifact_path: str | None = None) -> None:
         """Upload every file under `local_dir` into `artifact_path`, keeping the folder structure."""
-        if not os.path.isdir(local_dir):
-            raise TracekitException.invalid_parameter_value(
-                f"Cannot log the artifacts of {local_dir!r}: no such directory.")
-        for folder, _, files in os.walk(local_dir):
-            relative = os.path.relpath(folder, local_dir)
-            target = None if relative == "." else relative.replace(os.sep, "/")
-            for name in sorted(files):
-                self.log_artifact(os.path.join(folder, name), join_artifact_path(artifact_path, target) or None)
+        source = existing_local_dir(local_dir)
+        for local_file, relative in walk_files(source):
+            folder = relative.rpartition("/")[0]
+            self.log_artifact(local_file, join_artifact_path(artifact_path, folder) or None)
 
     def list_artifacts(self, path: str | None = None) -> list[FileInfo]:
         """The direct children of `path`, with paths relative to this repository's root."""
@@ -110,22 +106,13 @@ class ProxiedArtifactRepository(ArtifactRepository):
         return sorted(infos, key=lambda info: info.path)
 
     def _download_file(self, remote_file_path: str, local_path: str) -> None:
-        remote = self._remote(remote_file_path)
-        folder = os.path.dirname(os.path.abspath(local_path))
-        handle, partial = tempfile.mkstemp(prefix=".tracekit-download-", dir=folder)
+        response = self._client.send("GET", self._file_route(self._remote(remote_file_path)), stream=True)
         try:
-            with os.fdopen(handle, "wb") as out:
-                response = self._client.send("GET", self._file_route(remote), stream=True)
-                try:
-                    for chunk in response.iter_bytes(_CHUNK_BYTES):
-                        out.write(chunk)
-                finally:
-                    response.close()
-            os.replace(partial, local_path)
-        except BaseException:
-            if os.path.exists(partial):
-                os.unlink(partial)
-            raise
+            with atomic_file(local_path) as out:
+                for chunk in response.iter_bytes(_CHUNK_BYTES):
+                    out.write(chunk)
+        finally:
+            response.close()
 
     def delete_artifacts(self, artifact_path: str | None = None) -> None:
         """Delete the file or folder `artifact_path` (everything under this repository's root when None)."""

@@ -2,9 +2,9 @@
 
 A client's `tracekit-artifacts:/<path>` is `<destination>/<path>` here, read and written through the destination's
 own `ArtifactRepository` (`get_artifact_repository(destination)`: a local folder, S3, or a plugin's store). Every
-path a client sends is hostile: it is normalized (`normalize_artifact_path` refuses `..`, absolute paths, NUL bytes
-and backslashes, after the framework has decoded `%2e%2e` and `%2f`), and on a local destination its real path
-(symlinks resolved) must stay under the destination's real path.
+path a client sends is hostile: it is normalized here (`normalize_artifact_path` refuses `..`, absolute paths, NUL
+bytes and backslashes, after the framework has decoded `%2e%2e` and `%2f`), and the repository checks it again
+(a local folder refuses a path whose real path, symlinks resolved, leaves the folder).
 
 Nothing is held whole in memory: an upload is written in chunks to a temporary file that is then handed to the
 repository (so a client that goes away half way leaves nothing under the final name), and a download is streamed
@@ -18,16 +18,15 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from anyio import to_thread
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
 from tracekit.artifacts.artifact_paths import normalize_artifact_path
+from tracekit.artifacts.local_repository import LocalArtifactRepository
 from tracekit.artifacts.repository import ArtifactRepository, FileInfo
-from tracekit.artifacts.repository_registry import artifact_uri_scheme, get_artifact_repository
+from tracekit.artifacts.repository_registry import get_artifact_repository
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 
 logger = logging.getLogger(__name__)
@@ -40,34 +39,19 @@ _DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Poli
                      "Cache-Control": "no-store"}
 
 
-def local_root(destination: str) -> str | None:
-    """The real local folder of `destination` (a path or `file:` URI), or None for a remote store."""
-    if artifact_uri_scheme(destination) != "file":
-        return None
-    path = url2pathname(urlsplit(destination).path) if destination.lower().startswith("file:") else destination
-    return os.path.realpath(path)
-
-
 class ServedArtifacts:
     """The destination behind this server's artifact routes; methods take the client's relative paths."""
 
     def __init__(self, destination: str) -> None:
         self.destination = destination
         self.repository: ArtifactRepository = get_artifact_repository(destination)
-        self._local_root = local_root(destination)
 
     def __repr__(self) -> str:
         return f"ServedArtifacts({self.destination!r})"
 
     def checked_path(self, path: str | None, *, allow_root: bool = False) -> str:
         """`path` normalized, or TracekitException (400) naming it when it could leave the destination."""
-        relative = normalize_artifact_path(path, allow_root=allow_root)
-        if self._local_root is not None and relative:
-            real = os.path.realpath(os.path.join(self._local_root, *relative.split("/")))
-            if os.path.commonpath([real, self._local_root]) != self._local_root:
-                raise TracekitException.invalid_parameter_value(
-                    f"Invalid artifact path {path!r}: it leads out of the artifact root through a symbolic link.")
-        return relative
+        return normalize_artifact_path(path, allow_root=allow_root)
 
     async def receive_upload(self, path: str, body: AsyncIterator[bytes]) -> int:
         """Store the streamed `body` as the file `path`; returns its size in bytes."""
@@ -106,8 +90,9 @@ class ServedArtifacts:
         """A streamed answer with the file `path`; ResourceNotFoundError (404) when there is none, 400 for a folder."""
         relative = self.checked_path(path)
         name = relative.rpartition("/")[2]
-        if self._local_root is not None:
-            local_file = os.path.join(self._local_root, *relative.split("/"))
+        if isinstance(self.repository, LocalArtifactRepository):
+            # The destination's own file, streamed as it is; `_checked` refuses symlinks leading out of the folder.
+            local_file = self.repository._checked(relative)
             self._check_is_file(relative, os.path.isdir(local_file), os.path.isfile(local_file))
             return FileResponse(local_file, media_type="application/octet-stream", filename=name,
                                 headers=_DOWNLOAD_HEADERS)
