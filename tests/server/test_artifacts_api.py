@@ -8,7 +8,6 @@ import base64
 import http.client
 import os
 import socket
-import tempfile
 
 import pytest
 from server_helpers import ThreadedServer
@@ -159,21 +158,22 @@ def test_uploads_have_their_own_limit_above_the_json_body_limit(make_client, des
     assert not [name for name in os.listdir(destination) if name.startswith(".tracekit")]
 
 
-def test_an_interrupted_upload_leaves_no_file(tmp_path, destination, monkeypatch):
-    uploads = tmp_path / "tmp"
-    uploads.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(uploads))  # the in-process server's temporary files go here
+def test_an_interrupted_upload_leaves_no_file(tmp_path, destination):
     server = ThreadedServer(create_app(ServerSettings(backend_store_uri=f"sqlite:///{tmp_path / 's.db'}",
                                                       artifacts_destination=str(destination)))).start()
+
+    def partial_files() -> list:
+        return list(destination.rglob(".tracekit-partial-*")) if destination.exists() else []
+
     try:
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
-            raw.sendall(f"PUT {FILES}/half.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000000\r\n\r\n"
+            raw.sendall(f"PUT {FILES}/run/half.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000000\r\n\r\n"
                         .encode() + b"x" * 200_000)
-            assert wait_until(lambda: any(uploads.iterdir()), timeout=10, interval=0.01), "the upload never began"
-        # The client went away half way: the server drops the temporary file and stores nothing.
-        assert wait_until(lambda: not any(uploads.iterdir()), timeout=10, interval=0.01)
-        assert not (destination / "half.bin").exists()
-        assert not destination.exists() or not list(destination.rglob("*"))
+            assert wait_until(partial_files, timeout=10, interval=0.01), "the upload never began"
+            assert not (destination / "run/half.bin").exists()
+        # The client went away half way: the server drops the partial file and stores nothing.
+        assert wait_until(lambda: not partial_files(), timeout=10, interval=0.01)
+        assert not (destination / "run/half.bin").exists()
     finally:
         server.stop()
 

@@ -82,8 +82,11 @@ class ProxiedArtifactRepository(ArtifactRepository):
         source = existing_local_file(local_file)
         remote = self._remote(artifact_path, os.path.basename(source))
         with open(source, "rb") as body:
-            self._client.send("PUT", self._file_route(remote), content=body,
-                              headers={"Content-Type": "application/octet-stream"}).close()
+            # Sent in 1 MB reads (httpx reads a file 64 KB at a time), with its length declared up front.
+            headers = {"Content-Type": "application/octet-stream",
+                       "Content-Length": str(os.fstat(body.fileno()).st_size)}
+            chunks = iter(lambda: body.read(_CHUNK_BYTES), b"")
+            self._client.send("PUT", self._file_route(remote), content=chunks, headers=headers).close()
 
     def log_artifacts(self, local_dir: str, artifact_path: str | None = None) -> None:
         """Upload every file under `local_dir` into `artifact_path`, keeping the folder structure."""

@@ -7,8 +7,9 @@ bytes and backslashes, after the framework has decoded `%2e%2e` and `%2f`), and 
 (a local folder refuses a path whose real path, symlinks resolved, leaves the folder).
 
 Nothing is held whole in memory: an upload is written in chunks to a temporary file that is then handed to the
-repository (so a client that goes away half way leaves nothing under the final name), and a download is streamed
-from the file (a local destination's own file, or a temporary copy fetched from a remote store).
+repository, or, for a local destination, to a temporary name in the destination renamed when complete (either way a
+client that goes away half way leaves nothing under the final name); a download is streamed from the file (a local
+destination's own file, or a temporary copy fetched from a remote store).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
+from typing import BinaryIO
 
 from anyio import to_thread
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
 from tracekit.artifacts.artifact_paths import normalize_artifact_path
+from tracekit.artifacts.local_files import atomic_file
 from tracekit.artifacts.local_repository import LocalArtifactRepository
 from tracekit.artifacts.repository import ArtifactRepository, FileInfo
 from tracekit.artifacts.repository_registry import get_artifact_repository
@@ -37,6 +40,27 @@ WRITE_BYTES = 1 << 20
 # server (the explorer previews them from the bytes itself).
 _DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox; default-src 'none'",
                      "Cache-Control": "no-store"}
+
+
+async def _write_chunks(body: AsyncIterator[bytes], out: BinaryIO) -> int:
+    """Write the chunks of `body` to `out` in writes of about WRITE_BYTES, off the event loop; the bytes written."""
+    size = 0
+    pending = bytearray()
+    async for chunk in body:
+        pending += chunk
+        size += len(chunk)
+        if len(pending) >= WRITE_BYTES:
+            await to_thread.run_sync(out.write, pending)
+            pending = bytearray()
+    if pending:
+        await to_thread.run_sync(out.write, pending)
+    return size
+
+
+class ArtifactFileResponse(FileResponse):
+    """A file answer read and sent in 1 MB chunks (Starlette's default of 64 KB costs a loop turn per 64 KB)."""
+
+    chunk_size = WRITE_BYTES
 
 
 class ServedArtifacts:
@@ -54,26 +78,23 @@ class ServedArtifacts:
         return normalize_artifact_path(path, allow_root=allow_root)
 
     async def receive_upload(self, path: str, body: AsyncIterator[bytes]) -> int:
-        """Store the streamed `body` as the file `path`; returns its size in bytes."""
+        """Store the streamed `body` as the file `path`; returns its size in bytes. Nothing appears under `path`
+        until the whole body has arrived."""
         relative = self.checked_path(path)
-        parent, _, name = relative.rpartition("/")
-        workdir = tempfile.mkdtemp(prefix="tracekit-upload-")
-        try:
-            local_file = os.path.join(workdir, name)
-            size = 0
-            with open(local_file, "wb") as out:
-                pending = bytearray()
-                async for chunk in body:
-                    pending += chunk
-                    size += len(chunk)
-                    if len(pending) >= WRITE_BYTES:
-                        await to_thread.run_sync(out.write, pending)
-                        pending = bytearray()
-                if pending:
-                    await to_thread.run_sync(out.write, pending)
-            await to_thread.run_sync(self.repository.log_artifact, local_file, parent or None)
-        finally:
-            await to_thread.run_sync(shutil.rmtree, workdir, True)
+        if isinstance(self.repository, LocalArtifactRepository):
+            # Straight into the destination under a temporary name, renamed when complete: one write of the data.
+            with atomic_file(self.repository._checked(relative)) as out:
+                size = await _write_chunks(body, out)
+        else:
+            parent, _, name = relative.rpartition("/")
+            workdir = tempfile.mkdtemp(prefix="tracekit-upload-")
+            try:
+                local_file = os.path.join(workdir, name)
+                with open(local_file, "wb") as out:
+                    size = await _write_chunks(body, out)
+                await to_thread.run_sync(self.repository.log_artifact, local_file, parent or None)
+            finally:
+                await to_thread.run_sync(shutil.rmtree, workdir, True)
         logger.debug("Stored artifact %s (%d bytes).", relative, size)
         return size
 
@@ -86,7 +107,7 @@ class ServedArtifacts:
         """Delete the file or folder `path` (never the whole destination)."""
         self.repository.delete_artifacts(self.checked_path(path))
 
-    def download(self, path: str) -> FileResponse:
+    def download(self, path: str) -> ArtifactFileResponse:
         """A streamed answer with the file `path`; ResourceNotFoundError (404) when there is none, 400 for a folder."""
         relative = self.checked_path(path)
         name = relative.rpartition("/")[2]
@@ -94,7 +115,7 @@ class ServedArtifacts:
             # The destination's own file, streamed as it is; `_checked` refuses symlinks leading out of the folder.
             local_file = self.repository._checked(relative)
             self._check_is_file(relative, os.path.isdir(local_file), os.path.isfile(local_file))
-            return FileResponse(local_file, media_type="application/octet-stream", filename=name,
+            return ArtifactFileResponse(local_file, media_type="application/octet-stream", filename=name,
                                 headers=_DOWNLOAD_HEADERS)
         entry = self._entry(relative)
         self._check_is_file(relative, entry is not None and entry.is_dir, entry is not None and not entry.is_dir)
@@ -105,8 +126,8 @@ class ServedArtifacts:
         except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
             raise
-        return FileResponse(local_file, media_type="application/octet-stream", filename=name,
-                            headers=_DOWNLOAD_HEADERS, background=BackgroundTask(shutil.rmtree, workdir, True))
+        return ArtifactFileResponse(local_file, media_type="application/octet-stream", filename=name,
+                                    headers=_DOWNLOAD_HEADERS, background=BackgroundTask(shutil.rmtree, workdir, True))
 
     def _entry(self, relative: str) -> FileInfo | None:
         parent = relative.rpartition("/")[0]

@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Any, BinaryIO
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
@@ -138,10 +139,10 @@ class TrackingServerClient:
                 f"The tracking server {self.base_url} answered {method} {path} with something that is not JSON "
                 f"(is {self.base_url} a tracekit tracking server?).") from None
 
-    def send(self, method: str, path: str, *, content: bytes | BinaryIO | None = None,
+    def send(self, method: str, path: str, *, content: bytes | Iterable[bytes] | None = None,
              params: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
              stream: bool = False) -> httpx.Response:
-        """Send one request whose body is `content` as it is (bytes, or a binary file sent in chunks as it is read);
+        """Send one request whose body is `content` as it is (bytes, or chunks of bytes sent as they are produced);
         the answer (with `stream`, its body not read yet: close it), or a tracekit exception for an error answer."""
         try:
             request = self.http.build_request(method, path, content=content, params=params, headers=headers)
