@@ -27,7 +27,7 @@ Served = Depends(get_served_artifacts)
 NOT_SERVED: Responses = {501: {"model": ErrorResponse,
                                "description": "The server runs with --no-serve-artifacts (NOT_IMPLEMENTED)."}}
 NOT_FOUND: Responses = {**NOT_SERVED, 404: {"model": ErrorResponse, "description": "No such artifact file."}}
-_UPLOAD_BODY = {"requestBody": {"required": True, "description": "The file's bytes (streamed; no size in memory).",
+_UPLOAD_BODY = {"requestBody": {"required": False, "description": "The file's bytes, streamed (none: an empty file).",
                                 "content": {"application/octet-stream": {"schema": {"type": "string",
                                                                                     "format": "binary"}}}}}
 
