@@ -8,11 +8,14 @@ import base64
 import http.client
 import os
 import socket
+import tempfile
 
 import pytest
 from server_helpers import ThreadedServer
 from waiting import wait_until
 
+from tracekit.artifacts import ArtifactRepository, register_artifact_repository
+from tracekit.artifacts.local_repository import LocalArtifactRepository
 from tracekit.server import ServerSettings, create_app
 
 FILES = "/api/v1/artifacts/files"
@@ -239,3 +242,60 @@ def test_a_relative_destination_is_made_absolute(tmp_path):
     assert settings.artifacts_destination == str(tmp_path / "my-artifacts")  # tests run in tmp_path
     assert ServerSettings(artifacts_destination="s3://bucket/prefix").artifacts_destination == "s3://bucket/prefix"
     assert ServerSettings().artifacts_destination == str(tmp_path / "tracekit-artifacts")
+
+
+class FolderPlugin(ArtifactRepository):
+    """A plugin store for the scheme `folder-plugin:` keeping files in a local folder through its own methods (not a
+    LocalArtifactRepository), so the server takes the path it takes for S3 and other remote stores: uploads through
+    a temporary file and `log_artifact`, downloads through `_download_file` to a temporary copy."""
+
+    def __init__(self, artifact_uri: str) -> None:
+        super().__init__(artifact_uri)
+        self.files = LocalArtifactRepository(artifact_uri.partition(":")[2])
+
+    def log_artifact(self, local_file, artifact_path=None):
+        self.files.log_artifact(local_file, artifact_path)
+
+    def log_artifacts(self, local_dir, artifact_path=None):
+        self.files.log_artifacts(local_dir, artifact_path)
+
+    def list_artifacts(self, path=None):
+        return self.files.list_artifacts(path)
+
+    def _download_file(self, remote_file_path, local_path):
+        self.files._download_file(remote_file_path, local_path)
+
+    def delete_artifacts(self, artifact_path=None):
+        self.files.delete_artifacts(artifact_path)
+
+
+@pytest.fixture
+def plugin_api(make_client, destination):
+    register_artifact_repository("folder-plugin", FolderPlugin)
+    yield make_client(artifacts_destination=f"folder-plugin:{destination}")
+    register_artifact_repository("folder-plugin", None)
+
+
+def test_a_destination_served_by_a_plugin_store_round_trips(plugin_api, destination, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # the server's temporary copies go here
+    payload = os.urandom(3 * 1024 * 1024 + 5)
+    assert plugin_api.put(f"{FILES}/exp/run/weights.bin", content=payload).status_code == 200
+    assert (destination / "exp/run/weights.bin").read_bytes() == payload
+    assert plugin_api.get(LIST, params={"path": "exp/run"}).json()["files"] == [
+        {"path": "exp/run/weights.bin", "is_dir": False, "file_size": len(payload)}]
+    assert plugin_api.get(f"{FILES}/exp/run/weights.bin").content == payload
+    assert plugin_api.get(f"{FILES}/exp/run/missing.bin").status_code == 404
+    assert plugin_api.get(f"{FILES}/exp/run").status_code == 400
+    assert plugin_api.get(f"{FILES}/%2e%2e/x").status_code == 400
+    assert not list(scratch.iterdir()), "temporary uploads and downloads are removed"
+
+
+def test_an_upload_onto_a_folder_or_under_a_file_is_refused(artifacts_api):
+    artifacts_api.put(f"{FILES}/taken/file.txt", content=b"x")
+    onto_folder = artifacts_api.put(f"{FILES}/taken", content=b"y")
+    assert onto_folder.status_code == 400 and "taken" in onto_folder.json()["message"]
+    under_file = artifacts_api.put(f"{FILES}/taken/file.txt/inner.txt", content=b"z")
+    assert under_file.status_code == 400
+    assert artifacts_api.get(f"{FILES}/taken/file.txt").content == b"x"

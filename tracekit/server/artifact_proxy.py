@@ -83,8 +83,15 @@ class ServedArtifacts:
         relative = self.checked_path(path)
         if isinstance(self.repository, LocalArtifactRepository):
             # Straight into the destination under a temporary name, renamed when complete: one write of the data.
-            with atomic_file(self.repository._checked(relative)) as out:
-                size = await _write_chunks(body, out)
+            target = self.repository._checked(relative)
+            try:
+                with atomic_file(target) as out:
+                    size = await _write_chunks(body, out)
+            except (IsADirectoryError, NotADirectoryError, FileExistsError) as error:
+                raise TracekitException.invalid_parameter_value(
+                    f"Cannot store the artifact {relative!r}: it or a folder on its path is taken by an entry of the "
+                    f"other kind (a folder where the file goes, or a file where a folder goes): {error.strerror}."
+                ) from error
         else:
             parent, _, name = relative.rpartition("/")
             workdir = tempfile.mkdtemp(prefix="tracekit-upload-")
