@@ -3,7 +3,10 @@
 This module is the one place that lists the public API.
 """
 
-from tracekit import anthropic, langchain, openai, tracing
+from tracekit import anthropic, artifacts, langchain, openai, tracing
+from tracekit.artifacts.media import log_figure, log_image
+from tracekit.artifacts.run_artifacts import get_artifact_uri, log_artifact, log_artifacts, log_dict, log_text
+from tracekit.artifacts.tables import load_table, log_table
 from tracekit.autologging import autolog
 from tracekit.client import TracekitClient
 from tracekit.entities import (
@@ -124,6 +127,7 @@ __all__ = [
     "active_run",
     "add_trace",
     "anthropic",
+    "artifacts",
     "autolog",
     "configure",
     "clear_active_model",
@@ -139,6 +143,7 @@ __all__ = [
     "flush_trace_async_logging",
     "get_active_model_id",
     "get_active_trace_id",
+    "get_artifact_uri",
     "get_current_active_span",
     "get_experiment",
     "get_experiment_by_name",
@@ -154,11 +159,19 @@ __all__ = [
     "initialize_logged_model",
     "last_active_run",
     "last_logged_model",
+    "load_table",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
     "log_metric",
     "log_metrics",
     "log_model_params",
     "log_param",
     "log_params",
+    "log_table",
+    "log_text",
     "openai",
     "search_experiments",
     "search_logged_models",

@@ -68,11 +68,14 @@ def existing_local_dir(local_dir: str | os.PathLike[str]) -> str:
     return path
 
 
-def walk_files(local_dir: str) -> Iterator[tuple[str, str]]:
+def walk_files(local_dir: str, skip: str | None = None) -> Iterator[tuple[str, str]]:
     """(absolute path, POSIX path relative to `local_dir`) of every file under `local_dir`, sorted. Symlinked
-    folders are not entered, so a link cannot pull in a tree from elsewhere."""
+    folders are not entered, so a link cannot pull in a tree from elsewhere; nor is the folder `skip` (an
+    artifact root inside `local_dir`, which would otherwise be copied into itself)."""
+    skipped = os.path.realpath(skip) if skip is not None else None
     for folder, subfolders, files in os.walk(local_dir):
-        subfolders.sort()
+        subfolders[:] = sorted(name for name in subfolders
+                               if os.path.realpath(os.path.join(folder, name)) != skipped)
         relative_folder = os.path.relpath(folder, local_dir)
         for name in sorted(files):
             relative = name if relative_folder == "." else f"{relative_folder}/{name}".replace(os.sep, "/")

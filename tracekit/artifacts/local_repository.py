@@ -92,7 +92,8 @@ class LocalArtifactRepository(ArtifactRepository):
         source = existing_local_dir(local_dir)
         folder = normalize_artifact_path(artifact_path, allow_root=True)
         os.makedirs(self._checked(folder), exist_ok=True)
-        for local_file, relative in walk_files(source):
+        # Listed in full before copying, and without the artifact root, in case the root lies inside `local_dir`.
+        for local_file, relative in list(walk_files(source, skip=self.root)):
             copy_file_atomically(local_file, self._checked(join_artifact_path(folder, relative)))
 
     # --- reading ----------------------------------------------------------------------------------------------------
