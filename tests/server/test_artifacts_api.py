@@ -211,8 +211,10 @@ def test_experiments_created_through_a_serving_server_get_proxied_locations(arti
     experiment_id = artifacts_api.post("/api/v1/experiments", json={"name": "proxied"}).json()["experiment_id"]
     experiment = artifacts_api.get(f"/api/v1/experiments/{experiment_id}").json()
     assert experiment["artifact_location"] == f"tracekit-artifacts:/{experiment_id}"
-    run = artifacts_api.post("/api/v1/runs", json={"experiment_id": experiment_id}).json()
+    run = artifacts_api.post("/api/v1/runs", json={"experiment_id": experiment_id, "start_time": 1}).json()
     assert run["info"]["artifact_uri"] == f"tracekit-artifacts:/{experiment_id}/{run['info']['run_id']}/artifacts"
+    default = artifacts_api.get("/api/v1/experiments/0").json()
+    assert default["artifact_location"] == "tracekit-artifacts:/0"
 
 
 def test_artifacts_only_serves_artifacts_without_a_backend_store(make_client, tmp_path, destination):

@@ -148,3 +148,24 @@ def test_a_large_file_streams_through_a_server_process_without_its_memory_growin
     # A bound well above normal (a few MB of chunks and buffers), far below the file's size.
     assert upload.peak - upload.start < size / 2, f"upload grew the server by {upload.peak - upload.start} bytes"
     assert download.peak - download.start < size / 2, f"download grew it by {download.peak - download.start} bytes"
+
+
+def test_the_fluent_api_logs_and_reads_a_runs_artifacts_through_the_server(artifact_server, tmp_path):
+    tracekit.set_tracking_uri(artifact_server.url)
+    with tracekit.start_run() as run:
+        tracekit.log_text("hello from the client", "notes/hello.txt")
+        tracekit.log_dict({"lr": 0.01}, "config.yaml")
+        tracekit.log_table({"x": [1, 2], "y": ["a", "b"]}, "table.json")
+        artifact_uri = tracekit.get_artifact_uri()
+    assert artifact_uri == f"tracekit-artifacts:/0/{run.info.run_id}/artifacts"
+    stored = artifact_server.destination / "0" / run.info.run_id / "artifacts"
+    assert (stored / "notes/hello.txt").read_text() == "hello from the client"
+    assert tracekit.artifacts.load_text(f"runs:/{run.info.run_id}/notes/hello.txt") == "hello from the client"
+    assert tracekit.artifacts.load_dict(f"{artifact_uri}/config.yaml") == {"lr": 0.01}
+    assert [i.path for i in tracekit.artifacts.list_artifacts(run_id=run.info.run_id)] == [
+        "config.yaml", "notes", "table.json"]
+    table = tracekit.load_table("table.json", run_ids=[run.info.run_id])
+    assert list(table["y"]) == ["a", "b"]
+    folder = tracekit.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="notes",
+                                                   dst_path=str(tmp_path))
+    assert open(os.path.join(folder, "hello.txt")).read() == "hello from the client"

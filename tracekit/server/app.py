@@ -52,13 +52,15 @@ tags, delete; and the experiments, runs (params, metrics, tags) and logged model
 
 def open_server_backend(settings: ServerSettings) -> Backend:
     """The backend of `settings.backend_store_uri`, opened (a new database migrated) for this app alone: a server's
-    own stores are not shared with the process's `get_backend`, so closing the app closes them."""
+    own stores are not shared with the process's `get_backend`, so closing the app closes them. A SQL store gets
+    `settings.backend_artifact_root` as the root of new experiments' artifact locations (`tracekit-artifacts:/`
+    when the server serves artifacts)."""
     uri = settings.backend_store_uri
     if get_scheme(uri) in HTTP_SCHEMES:
         raise TracekitException.invalid_parameter_value(
             f"The backend store of a tracking server must be a database, not another server "
             f"({redact_uri(uri)!r}); use sqlite:///..., postgresql://... or mysql://...")
-    return open_backend(uri)
+    return open_backend(uri, default_artifact_root=settings.backend_artifact_root)
 
 
 def artifact_upload_limit(settings: ServerSettings) -> StreamedLimitRule:
