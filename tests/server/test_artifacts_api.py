@@ -301,3 +301,22 @@ def test_an_upload_onto_a_folder_or_under_a_file_is_refused(artifacts_api):
     under_file = artifacts_api.put(f"{FILES}/taken/file.txt/inner.txt", content=b"z")
     assert under_file.status_code == 400
     assert artifacts_api.get(f"{FILES}/taken/file.txt").content == b"x"
+
+
+def test_the_command_line_starts_an_artifacts_only_server_without_a_database(server_process, destination):
+    import httpx
+
+    unreachable = "postgresql://nobody@127.0.0.1:1/none"  # never connected to in --artifacts-only mode
+    server = server_process(unreachable, "--artifacts-only", "--artifacts-destination", str(destination)).start()
+    assert httpx.put(f"{server.url}{FILES}/cli/file.txt", content=b"via the CLI").status_code == 200
+    assert (destination / "cli/file.txt").read_bytes() == b"via the CLI"
+    refused = httpx.post(f"{server.url}/api/v1/experiments/search", json={})
+    assert refused.status_code == 501 and "--artifacts-only" in refused.json()["message"]
+
+
+def test_the_command_line_turns_artifact_serving_off(server_process, destination):
+    import httpx
+
+    server = server_process(None, "--no-serve-artifacts", "--artifacts-destination", str(destination)).start()
+    answer = httpx.put(f"{server.url}{FILES}/x.txt", content=b"x")
+    assert answer.status_code == 501 and "--no-serve-artifacts" in answer.json()["message"]
