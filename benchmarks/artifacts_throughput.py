@@ -15,72 +15,22 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-import psutil
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "server"))
 
 from _measure import peak_rss_mb  # noqa: E402
+from server_helpers import PeakRss, ServerProcess  # noqa: E402
 
 MB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(folder: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    log = open(folder / "server.log", "wb")  # noqa: SIM115 - handed to the child
-    process = subprocess.Popen([sys.executable, "-m", "tracekit.cli", "server", "--backend-store-uri",
-                                f"sqlite:///{folder / 'server.db'}", "--artifacts-destination",
-                                str(folder / "served"), "--port", str(port), "--log-level", "warning"],
-                               stdout=log, stderr=subprocess.STDOUT)
-    log.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process, port
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"The server did not start: {(folder / 'server.log').read_text()}")
-
-
-class PeakRss:
-    """The highest RSS of a process (MB), sampled in a thread while the block runs."""
-
-    def __init__(self, pid: int) -> None:
-        self.process = psutil.Process(pid)
-        self.before = self.peak = self.process.memory_info().rss / MB
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, self.process.memory_info().rss / MB)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def rate(megabytes: float, action: Callable[[], object]) -> float:
@@ -117,10 +67,12 @@ def main() -> None:
     from tracekit.artifacts import get_artifact_repository
 
     folder = Path(tempfile.mkdtemp(prefix="tracekit-artifacts-bench-"))
-    process = None
+    server = ServerProcess(f"sqlite:///{folder / 'server.db'}", folder / "server.log", "--artifacts-destination",
+                           str(folder / "served"), "--log-level", "warning")
     try:
-        process, port = start_server(folder)
-        repository = get_artifact_repository(f"tracekit-artifacts://127.0.0.1:{port}/bench")
+        server.start(timeout=60)
+        assert server.process is not None
+        repository = get_artifact_repository(f"tracekit-artifacts://127.0.0.1:{server.port}/bench")
         small = fresh(folder / "small")
         for index in range(args.small_files):
             write_random(small / f"part-{index:04d}.bin", args.small_mb)
@@ -139,26 +91,24 @@ def main() -> None:
         for path in ("copy-small", "copy-back", "back"):
             shutil.rmtree(folder / path)
 
-        with PeakRss(process.pid) as upload_rss:
+        with PeakRss(server.process.pid) as upload_rss:
             up_large = rate(args.large_mb, lambda: repository.log_artifact(str(large), "large"))
         copy_large = rate(args.large_mb, lambda: shutil.copyfile(large, folder / "copy-large.bin"))
         row(f"upload 1 x {args.large_mb} MB", up_large, copy_large)
         os.remove(folder / "copy-large.bin")
-        with PeakRss(process.pid) as download_rss:
+        with PeakRss(server.process.pid) as download_rss:
             down_large = rate(args.large_mb, lambda: repository.download_artifacts(
                 "large/large.bin", str(fresh(folder / "back"))))
         copy_down = rate(args.large_mb, lambda: shutil.copyfile(folder / "served/bench/large/large.bin",
                                                                 folder / "copy-down.bin"))
         row(f"download 1 x {args.large_mb} MB", down_large, copy_down)
 
-        print(f"server RSS (MB): {upload_rss.before:.0f} before the large upload, peak {upload_rss.peak:.0f} during "
-              f"it (+{upload_rss.peak - upload_rss.before:.0f}); peak {download_rss.peak:.0f} during the download "
-              f"(+{download_rss.peak - download_rss.before:.0f}); file {args.large_mb} MB")
+        print(f"server RSS (MB): {upload_rss.start / MB:.0f} before the large upload, peak {upload_rss.peak / MB:.0f} "
+              f"during it (+{(upload_rss.peak - upload_rss.start) / MB:.0f}); peak {download_rss.peak / MB:.0f} during "
+              f"the download (+{(download_rss.peak - download_rss.start) / MB:.0f}); file {args.large_mb} MB")
         print(f"client peak RSS (this process): {peak_rss_mb():.0f} MB")
     finally:
-        if process is not None:
-            process.terminate()
-            process.wait(10)
+        server.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -5,11 +5,9 @@ through a server process whose memory does not grow with it."""
 from __future__ import annotations
 
 import os
-import threading
 
-import psutil
 import pytest
-from server_helpers import ThreadedServer
+from server_helpers import PeakRss, ThreadedServer
 
 import tracekit
 from tracekit.artifacts import get_artifact_repository
@@ -100,28 +98,6 @@ def test_the_client_sends_the_tracking_credentials(tmp_path, server_db, monkeypa
         assert (tmp_path / "served/x/secret.txt").read_text() == "classified"
     finally:
         server.stop()
-
-
-class PeakRss:
-    """The highest resident set size of a process, sampled in a thread while the block runs."""
-
-    def __init__(self, pid: int) -> None:
-        self.process = psutil.Process(pid)
-        self.peak = self.start = self.process.memory_info().rss
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.005):
-            self.peak = max(self.peak, self.process.memory_info().rss)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def test_a_large_file_streams_through_a_server_process_without_its_memory_growing_by_the_file(
