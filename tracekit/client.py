@@ -13,11 +13,10 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext
 
 from tracekit import serialization
 from tracekit.artifacts.artifact_paths import normalize_artifact_path
-from tracekit.artifacts.local_files import existing_local_dir
+from tracekit.artifacts.local_files import existing_local_path
 from tracekit.artifacts.repository import ArtifactRepository, FileInfo
 from tracekit.artifacts.run_artifacts import (
     dict_writer,
-    existing_local_path,
     log_file_content,
     log_local_path,
     run_artifact_repository,
@@ -212,7 +211,7 @@ class TracekitClient:
     def log_artifacts(self, run_id: str, local_dir: str | os.PathLike[str], artifact_path: str | None = None) -> None:
         """Log every file under the local directory `local_dir` into the folder `artifact_path` of the run."""
         folder = normalize_artifact_path(artifact_path, allow_root=True)
-        self._run_artifacts(run_id).log_artifacts(existing_local_dir(local_dir), folder or None)
+        self._run_artifacts(run_id).log_artifacts(existing_local_path(local_dir, "directory"), folder or None)
 
     def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
         """Log `text` as the UTF-8 file `artifact_file` of the run."""
