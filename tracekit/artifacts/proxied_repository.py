@@ -15,7 +15,7 @@ import os
 from urllib.parse import quote, urlsplit
 
 from tracekit.artifacts.artifact_paths import join_artifact_path, normalize_artifact_path
-from tracekit.artifacts.local_files import atomic_file, existing_local_dir, existing_local_file, walk_files
+from tracekit.artifacts.local_files import atomic_file, existing_local_path, walk_files
 from tracekit.artifacts.repository import ArtifactRepository, FileInfo
 from tracekit.artifacts.repository_registry import artifact_uri_scheme
 from tracekit.exceptions import TracekitException
@@ -79,7 +79,7 @@ class ProxiedArtifactRepository(ArtifactRepository):
 
     def log_artifact(self, local_file: str, artifact_path: str | None = None) -> None:
         """Upload the file `local_file` into `artifact_path` (streamed from the file, never read whole)."""
-        source = existing_local_file(local_file)
+        source = existing_local_path(local_file, "file")
         remote = self._remote(artifact_path, os.path.basename(source))
         with open(source, "rb") as body:
             # Sent in 1 MB reads (httpx reads a file 64 KB at a time), with its length declared up front.
@@ -90,7 +90,7 @@ class ProxiedArtifactRepository(ArtifactRepository):
 
     def log_artifacts(self, local_dir: str, artifact_path: str | None = None) -> None:
         """Upload every file under `local_dir` into `artifact_path`, keeping the folder structure."""
-        source = existing_local_dir(local_dir)
+        source = existing_local_path(local_dir, "directory")
         for local_file, relative in walk_files(source):
             folder = relative.rpartition("/")[0]
             self.log_artifact(local_file, join_artifact_path(artifact_path, folder) or None)
