@@ -268,3 +268,22 @@ SERVER_TOKENS = Setting(
 SERVER_MAX_BODY_BYTES = Setting(
     "TRACEKIT_SERVER_MAX_BODY_BYTES", int, 67_108_864,
     "Largest request body the tracking server reads (after gzip decoding for OTLP); larger ones get 413.")
+SERVER_ARTIFACTS_DESTINATION = Setting(
+    "TRACEKIT_SERVER_ARTIFACTS_DESTINATION", str, "",
+    "Where a tracking server serving artifacts keeps them: a local folder or an s3:// URI (set by `tracekit server "
+    "--artifacts-destination`). Unset: ./tracekit-artifacts in the server's working directory.")
+SERVER_SERVE_ARTIFACTS = Setting(
+    "TRACEKIT_SERVER_SERVE_ARTIFACTS", bool, True,
+    "Whether the tracking server proxies artifact uploads and downloads (`tracekit-artifacts:` URIs) to its "
+    "artifacts destination (`--serve-artifacts` / `--no-serve-artifacts`).")
+SERVER_ARTIFACTS_ONLY = Setting(
+    "TRACEKIT_SERVER_ARTIFACTS_ONLY", bool, False,
+    "Serve the artifact routes only, with no backend store (`tracekit server --artifacts-only`).")
+SERVER_DEFAULT_ARTIFACT_ROOT = Setting(
+    "TRACEKIT_SERVER_DEFAULT_ARTIFACT_ROOT", str, "",
+    "Artifact root of experiments created through the tracking server without a location (`--default-artifact-root`)."
+    " Unset: tracekit-artifacts:/ when the server serves artifacts, else the backend store's own default.")
+SERVER_MAX_ARTIFACT_BYTES = Setting(
+    "TRACEKIT_SERVER_MAX_ARTIFACT_BYTES", int, 1_099_511_627_776,
+    "Largest artifact file the tracking server accepts in one upload (streamed to disk, never held in memory); "
+    "larger ones get 413. Default 1 TiB.")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from server_helpers import ThreadedServer
+
 import tracekit
+from tracekit.server import ServerSettings, create_app
 from tracekit.store.backend import close_backends
 
 
-def test_the_tracking_server_reports_locations_made_by_its_store(live_server, tmp_path):
+def test_the_tracking_server_reports_locations_made_by_its_store(server_db, tmp_path):
+    # A server proxying artifacts (the default) gives tracekit-artifacts:/ locations (tests/server/test_artifacts_*);
+    # one that does not leaves them to its store.
+    live_server = ThreadedServer(create_app(ServerSettings(backend_store_uri=server_db, serve_artifacts=False))).start()
     close_backends()
     tracekit.set_tracking_uri(live_server.url)
     root = str(tmp_path / "tracekit-artifacts")  # beside the server's SQLite file
@@ -20,3 +26,4 @@ def test_the_tracking_server_reports_locations_made_by_its_store(live_server, tm
     assert model.artifact_location == f"{root}/{experiment_id}/models/{model.model_id}/artifacts"
     assert tracekit.get_logged_model(model.model_id).artifact_location == model.artifact_location
     close_backends()
+    live_server.stop()

@@ -37,7 +37,8 @@ def explorer(tmp_path_factory) -> Explorer:
     require_browser()
     uri = f"sqlite:///{tmp_path_factory.mktemp('explorer') / 'server.db'}"
     seeded = seed_explorer(uri)
-    server = ThreadedServer(create_app(ServerSettings(backend_store_uri=uri))).start()
+    server = ThreadedServer(create_app(ServerSettings(
+        backend_store_uri=uri, artifacts_destination=str(tmp_path_factory.mktemp("served"))))).start()
     yield Explorer(server.url, seeded, uri)
     server.stop()
 

@@ -178,8 +178,9 @@ def _plugin_backend(uri: str, scheme: str) -> Backend | None:
                    registry=registry_factory(uri) if registry_factory is not None else None)
 
 
-def open_backend(uri: str) -> Backend:
-    """A new backend for `uri`, not cached (the caller closes it); `get_backend` says which factory is used."""
+def open_backend(uri: str, default_artifact_root: str | None = None) -> Backend:
+    """A new backend for `uri`, not cached (the caller closes it); `get_backend` says which factory is used.
+    `default_artifact_root` goes to a built-in SQL backend (`sql_backend`); other factories choose their own."""
     scheme = get_scheme(uri)
     factory = _registered.get(scheme)
     if factory is not None:
@@ -188,7 +189,7 @@ def open_backend(uri: str) -> Backend:
     if backend is not None:
         return backend
     if is_sql_uri(uri):
-        return sql_backend(uri)
+        return sql_backend(uri, default_artifact_root)
     if scheme in HTTP_SCHEMES:
         return rest_backend(uri)
     raise unsupported_scheme_error(uri)
