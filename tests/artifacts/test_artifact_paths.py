@@ -18,9 +18,12 @@ def test_clean_relative_paths_are_normalized():
     assert normalize_artifact_path("plots/./roc.png") == "plots/roc.png"
     assert normalize_artifact_path("a//b/") == "a/b"
     assert normalize_artifact_path(None, allow_root=True) == ""
-    assert join_artifact_path("model", None, "/data/", "x.pkl") == "model/data/x.pkl"
+    assert join_artifact_path("model", None, "data/", "x.pkl") == "model/data/x.pkl"
+    assert join_artifact_path(None, "") == ""
     with pytest.raises(TracekitException):
         join_artifact_path("model", "../..", "x")
+    with pytest.raises(TracekitException, match="absolute"):
+        join_artifact_path("/etc", "passwd")
 
 
 def test_the_root_is_refused_where_a_file_is_needed():
