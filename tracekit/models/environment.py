@@ -5,6 +5,7 @@ metadata maps modules to packages and pins their versions)."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata
 import io
 import logging
@@ -12,7 +13,7 @@ import os
 import pickle
 import platform
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import yaml
@@ -35,10 +36,16 @@ def _installed_version(distribution: str) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=1)
+def _providers() -> Mapping[str, list[str]]:
+    """Top-level module -> distributions providing it (read once: scanning every installed package is slow)."""
+    return importlib.metadata.packages_distributions()
+
+
 def requirements_for_modules(modules: Iterable[str]) -> list[str]:
     """Pinned requirements (`name==version`) of the installed distributions providing `modules` (top-level
     names); standard-library and unknown modules are skipped, tracekit is always included."""
-    providers = importlib.metadata.packages_distributions()
+    providers = _providers()
     distributions = {_TRACEKIT_DISTRIBUTION}
     for module in modules:
         top = module.split(".")[0]

@@ -11,22 +11,18 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from urllib.parse import unquote, urlparse
 
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 
 MODEL_ID_RE = re.compile(r"^m-[0-9a-f]{32}$")
-_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+):")
 
 
 def local_path_of(model_uri: str) -> str | None:
     """The local filesystem path a plain path or `file:` URI names; None for any other URI."""
-    match = _SCHEME_RE.match(model_uri)
-    if match is None:
-        return os.path.abspath(model_uri)
-    if match.group(1).lower() == "file":
-        return unquote(urlparse(model_uri).path)
-    return None
+    from tracekit.artifacts.local_repository import local_path_of_uri
+    from tracekit.artifacts.repository_registry import artifact_uri_scheme
+
+    return local_path_of_uri(model_uri) if artifact_uri_scheme(model_uri) == "file" else None
 
 
 def _check_uri(model_uri: object) -> str:
@@ -83,7 +79,9 @@ def model_artifact_uri(model_uri: str) -> str:
     local = local_path_of(uri)
     if local is not None:
         return local
-    scheme = _SCHEME_RE.match(uri).group(1).lower()  # type: ignore[union-attr]
+    from tracekit.artifacts.repository_registry import artifact_uri_scheme
+
+    scheme = artifact_uri_scheme(uri)
     if scheme == "models":
         return resolve_models_uri(uri)
     if scheme == "runs":

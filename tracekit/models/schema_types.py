@@ -252,6 +252,9 @@ class ParamSpec:
             return value.item() if isinstance(value, np.generic) else value
         if found is not None and found in SAFE_WIDENINGS.get(self.dtype, ()):
             return self.dtype.to_python()(value)
+        if (self.dtype in (DataType.float, DataType.double) and found in (DataType.integer, DataType.long)
+                and abs(int(value)) <= 2**53):  # one integer value (`temperature=1`) that a double holds exactly
+            return float(value)
         if self.dtype is DataType.datetime and isinstance(value, str):
             try:
                 return datetime.datetime.fromisoformat(value)
