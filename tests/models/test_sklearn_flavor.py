@@ -57,3 +57,21 @@ def test_sklearn_load_model_of_a_model_without_the_flavor(tmp_path, add_n_model)
 
     with pytest.raises(TracekitException, match="no sklearn flavor"):
         tracekit.sklearn.load_model(str(tmp_path / "m"))
+
+
+def test_infer_pip_requirements_loads_the_model_in_another_process(tmp_path, iris_classifier):
+    tracekit.sklearn.save_model(iris_classifier, tmp_path / "m")
+
+    requirements = tracekit.models.infer_pip_requirements(str(tmp_path / "m"))
+
+    assert any(line.startswith("scikit-learn==") for line in requirements)
+    assert f"tracekit=={tracekit.__version__}" in requirements
+
+
+def test_infer_pip_requirements_falls_back_when_the_model_cannot_load(tmp_path, iris_classifier):
+    tracekit.sklearn.save_model(iris_classifier, tmp_path / "m")
+    (tmp_path / "m" / "model.pkl").write_bytes(b"not a pickle")
+
+    assert tracekit.models.infer_pip_requirements(str(tmp_path / "m"), fallback=["scikit-learn"]) == ["scikit-learn"]
+    with pytest.raises(TracekitException, match="Could not load the model"):
+        tracekit.models.infer_pip_requirements(str(tmp_path / "m"))

@@ -19,7 +19,7 @@ import numpy as np
 
 from tracekit.exceptions import TracekitException
 from tracekit.models.schema_types import SAFE_WIDENINGS, ColSpec, DataType, ParamSchema, Schema, TensorSpec
-from tracekit.models.type_inference import column_type, python_value_type
+from tracekit.models.type_inference import column_type, numpy_dtype_type, python_value_type
 
 logger = logging.getLogger(__name__)
 
@@ -119,9 +119,11 @@ def _enforce_columns(frame: Any, schema: Schema) -> Any:
                 f"The model takes {len(schema)} unnamed column(s) {schema!r}, got {frame.shape[1]} column(s).")
         specs = list(schema)
     converted = {}
-    for position, spec in enumerate(specs):
-        column = frame.iloc[:, position]
+    for position, (spec, dtype) in enumerate(zip(specs, frame.dtypes.tolist(), strict=True)):
         assert isinstance(spec, ColSpec)
+        if numpy_dtype_type(dtype) is spec.type and spec.type is not DataType.datetime:
+            continue  # the common case, decided from the dtype alone: no column is materialized
+        column = frame.iloc[:, position]
         new_column = _enforce_column(column, spec, spec.name if spec.name is not None else position)
         if new_column is not column:
             converted[position] = new_column
