@@ -156,3 +156,32 @@ def test_unpicklable_model_error_says_what_to_do(tmp_path):
 
     with pytest.raises(TracekitException, match="load_context"):
         tracekit.pyfunc.save_model(tmp_path / "m", python_model=Holder())
+
+
+class _UsesHelper(tracekit.pyfunc.PythonModel):
+    def predict(self, context, model_input, params=None):
+        import shout_helper
+
+        return shout_helper.shout(model_input)
+
+
+def test_code_paths_are_importable_at_load(tmp_path, monkeypatch):
+    helper_dir = tmp_path / "src"
+    helper_dir.mkdir()
+    (helper_dir / "shout_helper.py").write_text("def shout(text):\n    return text.upper() + '!'\n")
+    monkeypatch.syspath_prepend(str(helper_dir))
+    tracekit.pyfunc.save_model(tmp_path / "m", python_model=_UsesHelper(),
+                               code_paths=[str(helper_dir / "shout_helper.py")])
+    monkeypatch.delitem(__import__("sys").modules, "shout_helper", raising=False)
+    (helper_dir / "shout_helper.py").unlink()
+
+    assert tracekit.pyfunc.load_model(str(tmp_path / "m")).predict("hi") == "HI!"
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", ""])
+def test_artifact_names_that_would_leave_the_model_are_refused(tmp_path, add_n_model, name):
+    (tmp_path / "file.txt").write_text("x")
+
+    with pytest.raises(TracekitException, match="not a valid artifact name"):
+        tracekit.pyfunc.save_model(tmp_path / "m", python_model=add_n_model,
+                                   artifacts={name: str(tmp_path / "file.txt")})
