@@ -3,7 +3,8 @@
 This module is the one place that lists the public API.
 """
 
-from tracekit import anthropic, langchain, openai, tracing
+from tracekit import anthropic, artifacts, langchain, openai, tracing
+from tracekit.artifacts.run_artifacts import get_artifact_uri, log_artifact, log_artifacts, log_dict, log_text
 from tracekit.autologging import autolog
 from tracekit.client import TracekitClient
 from tracekit.entities import (
@@ -137,6 +138,7 @@ __all__ = [
     "active_run",
     "add_trace",
     "anthropic",
+    "artifacts",
     "autolog",
     "configure",
     "clear_active_model",
@@ -152,6 +154,7 @@ __all__ = [
     "flush_trace_async_logging",
     "get_active_model_id",
     "get_active_trace_id",
+    "get_artifact_uri",
     "get_current_active_span",
     "get_experiment",
     "get_experiment_by_name",
@@ -167,11 +170,15 @@ __all__ = [
     "initialize_logged_model",
     "last_active_run",
     "last_logged_model",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
     "log_metric",
     "log_metrics",
     "log_model_params",
     "log_param",
     "log_params",
+    "log_text",
     "models",
     "openai",
     "pyfunc",

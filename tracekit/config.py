@@ -178,6 +178,14 @@ RESOURCE_ATTRIBUTES = Setting(
     "OTEL_RESOURCE_ATTRIBUTES", str, "",
     "More resource attributes, as key=value pairs separated by commas. Read by the OpenTelemetry SDK.")
 
+# --- artifacts -------------------------------------------------------------------------------------------------------
+DEFAULT_ARTIFACT_ROOT = Setting(
+    "TRACEKIT_DEFAULT_ARTIFACT_ROOT", str, "",
+    "Where experiments created without an artifact_location keep their files (<root>/<experiment_id>): a local "
+    "path, file:, s3:// or another artifact URI. Unset: tracekit-artifacts beside a SQLite database file, or "
+    "./tracekit-artifacts in the working directory for PostgreSQL and MySQL. A root given in code (sql_backend's "
+    "default_artifact_root, as a tracking server serving artifacts passes) wins over this setting.")
+
 # --- database timeouts (SQL tracking URIs) ---------------------------------------------------------------------------
 SQL_CONNECT_TIMEOUT_S = Setting(
     "TRACEKIT_SQL_CONNECT_TIMEOUT_S", float, 10.0,

@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from tracekit.artifacts.artifact_paths import normalize_artifact_path
+from tracekit.exceptions import TracekitException
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,14 @@ class ArtifactRepository(ABC):
         """Delete the file or directory `artifact_path` (everything when None); no error if it does not exist."""
 
     def download_artifacts(self, artifact_path: str = "", dst_path: str | None = None) -> str:
-        """Download the file or directory `artifact_path` (everything when empty) under `dst_path` (a new
-        temporary directory when None) and return the local path of what was downloaded."""
+        """Download the file or directory `artifact_path` (everything when empty) under `dst_path` (created if
+        missing; a new temporary directory when None) and return the local path of what was downloaded."""
         relative = normalize_artifact_path(artifact_path, allow_root=True)
         destination = os.path.abspath(dst_path) if dst_path is not None else tempfile.mkdtemp(prefix="tracekit-")
-        if not os.path.isdir(destination):
-            from tracekit.exceptions import TracekitException
-
+        if os.path.exists(destination) and not os.path.isdir(destination):
             raise TracekitException.invalid_parameter_value(
-                f"The download destination {destination!r} is not an existing directory.")
+                f"The download destination {destination!r} is a file; give a directory (created if missing).")
+        os.makedirs(destination, exist_ok=True)
         if relative and not self._is_directory(relative):
             local_file = os.path.join(destination, *relative.split("/"))
             os.makedirs(os.path.dirname(local_file), exist_ok=True)

@@ -9,18 +9,15 @@ NOT_IMPLEMENTED.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 
+from tracekit.artifacts.artifact_uris import artifact_uri_scheme, resolve_artifact_uri
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
-
-MODEL_ID_RE = re.compile(r"^m-[0-9a-f]{32}$")
 
 
 def local_path_of(model_uri: str) -> str | None:
     """The local filesystem path a plain path or `file:` URI names; None for any other URI."""
     from tracekit.artifacts.local_repository import local_path_of_uri
-    from tracekit.artifacts.repository_registry import artifact_uri_scheme
 
     return local_path_of_uri(model_uri) if artifact_uri_scheme(model_uri) == "file" else None
 
@@ -31,26 +28,6 @@ def _check_uri(model_uri: object) -> str:
             f"Invalid model URI {model_uri!r}: give 'models:/<model_id>', 'runs:/<run_id>/<path>', a local path or an "
             f"artifact URI.")
     return os.fspath(model_uri)
-
-
-def resolve_models_uri(model_uri: str) -> str:
-    """The artifact URI a `models:/` URI names (the resolver registered for the `models` scheme)."""
-    rest = model_uri[len("models:"):].lstrip("/")
-    first, _, sub_path = rest.partition("/")
-    if not MODEL_ID_RE.match(first):
-        raise TracekitException.not_implemented(
-            f"Cannot resolve {model_uri!r}: 'models:/<name>/<version>' and 'models:/<name>@<alias>' URIs need the "
-            f"model registry, which tracekit does not have yet (issue 16). Use 'models:/<model_id>' (m- and 32 hex "
-            f"digits, as log_model returns in ModelInfo.model_uri) or 'runs:/<run_id>/<name>'.")
-    from tracekit.tracking.logged_models import get_logged_model
-
-    model = get_logged_model(first)
-    if not model.artifact_location:
-        raise ResourceNotFoundError(
-            f"Cannot resolve {model_uri!r}: logged model {first} has no artifact location (an external model has no "
-            f"files to load).")
-    location = model.artifact_location.rstrip("/")
-    return f"{location}/{sub_path}" if sub_path else location
 
 
 def _resolve_runs_uri(model_uri: str) -> str:
@@ -68,8 +45,6 @@ def _resolve_runs_uri(model_uri: str) -> str:
             [{"field_name": "creation_time", "ascending": False}])
         if found and found[0].artifact_location:
             return found[0].artifact_location
-    from tracekit.artifacts.artifact_uris import resolve_artifact_uri
-
     return resolve_artifact_uri(model_uri)
 
 
@@ -79,14 +54,9 @@ def model_artifact_uri(model_uri: str) -> str:
     local = local_path_of(uri)
     if local is not None:
         return local
-    from tracekit.artifacts.repository_registry import artifact_uri_scheme
-
-    scheme = artifact_uri_scheme(uri)
-    if scheme == "models":
-        return resolve_models_uri(uri)
-    if scheme == "runs":
+    if artifact_uri_scheme(uri) == "runs":
         return _resolve_runs_uri(uri)
-    return uri
+    return resolve_artifact_uri(uri)  # models:/ (registered by tracekit.tracking.logged_models) and plugins' schemes
 
 
 def download_model(model_uri: str, dst_path: str | None = None) -> str:

@@ -94,14 +94,24 @@ class Backend:
                 logger.debug("Error closing %r.", part, exc_info=True)
 
 
-def sql_backend(uri: str) -> Backend:
-    """A backend on the SQL database of `uri` (connected and migrated now): one engine for traces and tracking."""
+def sql_backend(uri: str, default_artifact_root: str | None = None) -> Backend:
+    """A backend on the SQL database of `uri` (connected and migrated now): one engine for traces and tracking.
+
+    `default_artifact_root` is where experiments created without an artifact location keep their files (a path or
+    an artifact URI such as `s3://bucket/prefix` or `tracekit-artifacts:/`); None: TRACEKIT_DEFAULT_ARTIFACT_ROOT,
+    else `tracekit-artifacts` beside a SQLite file or in the working directory (see `default_artifact_root_for`).
+    """
     from tracekit.store.sql.database import SqlDatabase
     from tracekit.store.sql.traces import SqlTraceStore
     from tracekit.store.sql.tracking import SqlTrackingStore
 
     database = SqlDatabase(uri)
-    return Backend(uri, SqlTraceStore(database), SqlTrackingStore(database), resource=database)
+    try:
+        tracking = SqlTrackingStore(database, default_artifact_root)
+    except BaseException:
+        database.close()
+        raise
+    return Backend(uri, SqlTraceStore(database), tracking, resource=database)
 
 
 def rest_backend(uri: str) -> Backend:

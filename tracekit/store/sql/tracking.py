@@ -9,6 +9,7 @@ per table, whatever the batch size.
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from tracekit.artifacts.artifact_uris import append_to_uri_path, has_uri_scheme
 from tracekit.constants import RunTagKey, run_tag_key
 from tracekit.entities import (
     Experiment,
@@ -45,6 +47,7 @@ from tracekit.store.search.grammar import (
 from tracekit.store.sql import trace_search, tracking_rows, tracking_search
 from tracekit.store.sql.database import SqlDatabase, chunks
 from tracekit.store.sql.schema import (
+    LOCATION_LENGTH,
     experiment_tags,
     experiments,
     latest_metrics,
@@ -58,27 +61,59 @@ from tracekit.store.sql.schema import (
 from tracekit.store.sql.schema import metrics as metrics_table
 from tracekit.store.sql.schema import params as params_table
 from tracekit.store.tracking_store import TrackingStore
-from tracekit.store.uri import redact_uri
+from tracekit.store.uri import redact_uri, to_sqlalchemy_url
 from tracekit.validation import check_experiment_ids, check_max_results, invalid, now_ms
 
 logger = logging.getLogger(__name__)
 
 _CREATE_ATTEMPTS = 5
 _FINAL_MODEL_STATUSES = (LoggedModelStatus.READY, LoggedModelStatus.FAILED)
+DEFAULT_ARTIFACT_FOLDER = "tracekit-artifacts"
+
+
+def default_artifact_root_for(uri: str) -> str:
+    """Where the experiments of the database at `uri` keep their files unless told otherwise:
+    TRACEKIT_DEFAULT_ARTIFACT_ROOT if set, else `tracekit-artifacts` beside a SQLite file (in the working directory
+    for an in-memory database), else `./tracekit-artifacts` in the working directory; local paths made absolute."""
+    from tracekit import config
+
+    configured = config.DEFAULT_ARTIFACT_ROOT.get()
+    if configured:
+        return absolute_if_local(configured)
+    url = to_sqlalchemy_url(uri)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return os.path.join(os.path.dirname(os.path.abspath(url.database)), DEFAULT_ARTIFACT_FOLDER)
+    return os.path.abspath(DEFAULT_ARTIFACT_FOLDER)
+
+
+def absolute_if_local(location: str) -> str:
+    """A plain relative path made absolute (from the working directory); URIs and absolute paths unchanged."""
+    return location if has_uri_scheme(location) else os.path.abspath(os.path.expanduser(location))
 
 
 class SqlTrackingStore(TrackingStore):
     """Tracking store on the SQL database of a tracking URI, sharing the trace store's engine.
 
+    Experiments created without an `artifact_location` keep their files under `<default_artifact_root>/<id>`
+    (default: see `default_artifact_root_for`), as does the Default experiment "0"; a run's files go to
+    `<experiment location>/<run_id>/artifacts`, a logged model's to `<experiment location>/models/<id>/artifacts`.
+
     >>> store = SqlTrackingStore(SqlDatabase("sqlite:///tracekit.db"))
     >>> run = store.create_run("0", "baseline", start_time=now_ms())
     """
 
-    def __init__(self, database: SqlDatabase) -> None:
+    def __init__(self, database: SqlDatabase, default_artifact_root: str | None = None) -> None:
         self.database = database
+        self.default_artifact_root = (absolute_if_local(default_artifact_root) if default_artifact_root
+                                      else default_artifact_root_for(database.uri))
 
     def __repr__(self) -> str:
         return f"SqlTrackingStore({redact_uri(self.database.uri)!r})"
+
+    def _experiment_location(self, row: Any) -> str:
+        """An experiment's artifact location; one stored without (the Default experiment "0", made by the first
+        migration) gets `<default root>/<id>`."""
+        return row.artifact_location or append_to_uri_path(self.default_artifact_root, row.experiment_id)
 
     # --- lookups inside a transaction -----------------------------------------------------------------------------
     @staticmethod
@@ -134,8 +169,11 @@ class SqlTrackingStore(TrackingStore):
             numbers = [int(i) for i in connection.scalars(select(experiments.c.experiment_id)) if i.isdigit()]
             experiment_id = str(max(numbers, default=0) + 1)
             now = now_ms()
+            location = (absolute_if_local(artifact_location) if artifact_location
+                        else append_to_uri_path(self.default_artifact_root, experiment_id))
+            _check_location_fits(location)
             connection.execute(experiments.insert(), [{
-                "experiment_id": experiment_id, "name": name, "artifact_location": artifact_location,
+                "experiment_id": experiment_id, "name": name, "artifact_location": location,
                 "lifecycle_stage": LifecycleStage.ACTIVE, "creation_time": now, "last_update_time": now}])
             if tags:
                 connection.execute(experiment_tags.insert(), [
@@ -163,11 +201,11 @@ class SqlTrackingStore(TrackingStore):
             row = connection.execute(select(experiments).where(experiments.c.name == name)).first()
             return None if row is None else self._experiments(connection, [row])[0]
 
-    @staticmethod
-    def _experiments(connection: Connection, rows: Sequence[Any]) -> list[Experiment]:
+    def _experiments(self, connection: Connection, rows: Sequence[Any]) -> list[Experiment]:
         tags = tracking_rows.load_key_values(connection, experiment_tags, "experiment_id",
-                                        [row.experiment_id for row in rows])
-        return [tracking_rows.experiment_from_row(row, tags.get(row.experiment_id, {})) for row in rows]
+                                             [row.experiment_id for row in rows])
+        return [tracking_rows.experiment_from_row(row, tags.get(row.experiment_id, {}),
+                                                  self._experiment_location(row)) for row in rows]
 
     def search_experiments(self, view_type: ViewType = ViewType.ACTIVE_ONLY, max_results: int | None = None,
                            filter_string: str | None = None, order_by: Sequence[str] | None = None,
@@ -220,11 +258,10 @@ class SqlTrackingStore(TrackingStore):
 
         def work(connection: Connection) -> Run:
             experiment = self._active_experiment_row(connection, experiment_id)
-            location = experiment.artifact_location
+            artifact_uri = append_to_uri_path(self._experiment_location(experiment), run_id, "artifacts")
             info = RunInfo(run_id=run_id, experiment_id=experiment.experiment_id, run_name=run_name,
                            status=RunStatus.RUNNING.value, start_time=int(start_time), end_time=None,
-                           user_id=user_id, lifecycle_stage=LifecycleStage.ACTIVE,
-                           artifact_uri=f"{location.rstrip('/')}/{run_id}/artifacts" if location else None)
+                           user_id=user_id, lifecycle_stage=LifecycleStage.ACTIVE, artifact_uri=artifact_uri)
             connection.execute(runs.insert(), [vars(info)])
             if all_tags:
                 connection.execute(run_tags.insert(), [{"run_id": run_id, "key": key, "value": value}
@@ -404,11 +441,12 @@ class SqlTrackingStore(TrackingStore):
             if source_run_id is not None:
                 self._run_row(connection, source_run_id)
             now = now_ms()
+            location = append_to_uri_path(self._experiment_location(experiment), "models", model_id, "artifacts")
             connection.execute(logged_models.insert(), [{
                 "model_id": model_id, "experiment_id": experiment.experiment_id, "name": name,
                 "source_run_id": source_run_id, "model_type": model_type, "status": status.value,
                 "creation_time": now, "last_updated_time": now, "lifecycle_stage": LifecycleStage.ACTIVE,
-                "artifact_location": None}])
+                "artifact_location": location}])
             if tags:
                 connection.execute(logged_model_tags.insert(), [
                     {"model_id": model_id, "key": key, "value": value} for key, value in tags.items()])
@@ -417,7 +455,8 @@ class SqlTrackingStore(TrackingStore):
                     {"model_id": model_id, "key": key, "value": value} for key, value in params.items()])
             return LoggedModel(model_id=model_id, experiment_id=experiment.experiment_id, name=name, status=status,
                                creation_timestamp=now, last_updated_timestamp=now, source_run_id=source_run_id,
-                               model_type=model_type, tags=dict(tags or {}), params=dict(params or {}))
+                               model_type=model_type, artifact_location=location, tags=dict(tags or {}),
+                               params=dict(params or {}))
 
         return self.database.write(work)
 
@@ -529,6 +568,19 @@ class SqlTrackingStore(TrackingStore):
     def close(self) -> None:
         """Close the shared database's pooled connections."""
         self.database.close()
+
+
+# What a logged model's location adds to its experiment's: "/models/m-<32 hex>/artifacts".
+_LONGEST_SUFFIX = len(f"/models/{MODEL_ID_PREFIX}{'0' * 32}/artifacts")
+
+
+def _check_location_fits(location: str) -> None:
+    """Refuse an experiment location too long for the runs and models under it to be stored."""
+    room = LOCATION_LENGTH - _LONGEST_SUFFIX
+    if len(location) > room:
+        raise invalid(f"The artifact location {location[:80]!r}... is {len(location)} characters long; at most {room} "
+                      f"fit (the locations of runs and models under it are stored in {LOCATION_LENGTH} characters). "
+                      f"Choose a shorter artifact_location.")
 
 
 def _stored_run_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
