@@ -53,19 +53,27 @@ def main(argv: list[str] | None = None) -> None:
     tracekit.tracing.set_exporter(DiscardTraces())
     flush = tracekit.flush_trace_async_logging
 
+    def set_predict_tracing(on: bool) -> None:
+        os.environ["TRACEKIT_TRACE_PYFUNC_PREDICT"] = "true" if on else "false"
+        tracekit.tracing.reset()
+        tracekit.tracing.set_exporter(DiscardTraces())
+
     print(f"{'shape':<22}{'direct µs':>12}{'pyfunc µs':>12}{'ratio':>8}{'untraced µs':>13}{'ratio':>8}")
     for rows in (1, 10_000):
         frame = pd.DataFrame(rng.normal(size=(rows, 4)), columns=["a", "b", "c", "d"])
         calls = args.calls if rows == 1 else max(args.calls // 10, 10)
-        direct = best_per_call(lambda _i, f=frame: estimator.predict(f), calls, args.repeats, flush)
-        traced = best_per_call(lambda _i, f=frame: model.predict(f), calls, args.repeats, flush)
-        os.environ["TRACEKIT_TRACE_PYFUNC_PREDICT"] = "false"
-        tracekit.tracing.reset()
-        tracekit.tracing.set_exporter(DiscardTraces())
-        untraced = best_per_call(lambda _i, f=frame: model.predict(f), calls, args.repeats, flush)
-        del os.environ["TRACEKIT_TRACE_PYFUNC_PREDICT"]
-        tracekit.tracing.reset()
-        tracekit.tracing.set_exporter(DiscardTraces())
+        best = {"direct": float("inf"), "traced": float("inf"), "untraced": float("inf")}
+        # Interleaved, one run of each per round, best of the rounds: a busy machine slows all three alike.
+        for _ in range(args.repeats):
+            set_predict_tracing(True)
+            best["direct"] = min(best["direct"], best_per_call(lambda _i, f=frame: estimator.predict(f), calls, 1,
+                                                               flush))
+            best["traced"] = min(best["traced"], best_per_call(lambda _i, f=frame: model.predict(f), calls, 1, flush))
+            set_predict_tracing(False)
+            best["untraced"] = min(best["untraced"], best_per_call(lambda _i, f=frame: model.predict(f), calls, 1,
+                                                                   flush))
+        set_predict_tracing(True)
+        direct, traced, untraced = best["direct"], best["traced"], best["untraced"]
         print(f"{f'{rows:,} row(s)':<22}{direct:>12.1f}{traced:>12.1f}{traced / direct:>8.2f}"
               f"{untraced:>13.1f}{untraced / direct:>8.2f}")
 

@@ -70,7 +70,21 @@ def test_large_inputs_are_recorded_as_shape_and_first_rows(tmp_path):
 
     (trace,) = tracekit.search_traces(return_type="list")
     recorded = trace.data.spans[0].inputs["data"]
-    assert recorded["shape"] == [10_000, 1] and len(recorded["first_rows"]) == 100
+    assert recorded["shape"] == [10_000, 1] and recorded["columns"] == ["x"]
+    assert recorded["data"][:2] == [[0], [1]] and len(recorded["data"]) == 100
+    assert trace.data.spans[0].outputs["shape"] == [10_000, 1]
+
+
+def test_dataframes_are_recorded_in_split_form(tmp_path):
+    tracekit.pyfunc.save_model(tmp_path / "m", python_model=lambda frame: frame["x"] * 2)
+    model = tracekit.pyfunc.load_model(str(tmp_path / "m"))
+
+    model.predict(pd.DataFrame({"x": [1, 2], "label": ["a", "b"]}))
+    tracekit.flush_trace_async_logging()
+
+    (trace,) = tracekit.search_traces(return_type="list")
+    assert trace.data.spans[0].inputs == {"data": {"columns": ["x", "label"], "data": [[1, "a"], [2, "b"]]}}
+    assert trace.data.spans[0].outputs == [2, 4]
 
 
 def test_tracing_predict_can_be_turned_off(linked_model, monkeypatch):
