@@ -101,3 +101,75 @@ def test_registry_features_say_they_need_the_registry(add_n_model):
 def test_an_unknown_model_id_is_named():
     with pytest.raises(ResourceNotFoundError, match="m-0123456789abcdef0123456789abcdef"):
         tracekit.pyfunc.load_model("models:/m-0123456789abcdef0123456789abcdef")
+
+
+class _Weights:
+    """A stand-in for another library's model object, saved as a text file."""
+
+    def __init__(self, factor: float) -> None:
+        self.factor = factor
+
+
+class _WeightsPredictor:
+    def __init__(self, weights: _Weights) -> None:
+        self.weights = weights
+
+    def predict(self, data, params=None):
+        return data["x"] * self.weights.factor
+
+
+class _CustomFlavor:
+    """A custom flavor written as the README's guide says: save_model, load_model, _load_pyfunc."""
+
+    def save_model(self, weights, path, mlflow_model=None):
+        from tracekit.models import Model
+
+        os.makedirs(path)
+        with open(os.path.join(path, "weights.txt"), "w") as file:
+            file.write(str(weights.factor))
+        model = mlflow_model or Model()
+        model.add_flavor("weights", data="weights.txt", weights_version="1")
+        model.add_flavor("python_function", loader_module=__name__, data="weights.txt")
+        model.save(path)
+
+    def load_model(self, model_uri):
+        from tracekit.models import Model
+
+        path = download_model(model_uri)
+        with open(os.path.join(path, Model.load(path).flavors["weights"]["data"])) as file:
+            return _Weights(float(file.read()))
+
+
+def _load_pyfunc(path):
+    with open(path) as file:
+        return _WeightsPredictor(_Weights(float(file.read())))
+
+
+def test_a_custom_flavor_logs_with_model_log_and_loads_as_pyfunc():
+    from tracekit.models import Model
+
+    flavor = _CustomFlavor()
+    info = Model.log("scaler", flavor=flavor, weights=_Weights(3.0))
+
+    assert tracekit.get_logged_model(info.model_id).status == tracekit.LoggedModelStatus.READY
+    assert flavor.load_model(info.model_uri).factor == 3.0
+    assert tracekit.pyfunc.load_model(info.model_uri).predict(pd.DataFrame({"x": [1, 2]})).tolist() == [3.0, 6.0]
+
+
+def test_runs_uri_falls_back_on_the_runs_own_artifacts(tmp_path, add_n_model, numbers_frame):
+    tracekit.pyfunc.save_model(tmp_path / "plain", python_model=add_n_model)
+    with tracekit.start_run() as run:
+        tracekit.log_artifacts(str(tmp_path / "plain"), "copied_model")
+
+    loaded = tracekit.pyfunc.load_model(f"runs:/{run.info.run_id}/copied_model")
+    assert loaded.predict(numbers_frame)["a"].tolist() == [6, 7]
+    with pytest.raises(TracekitException, match="No model at"):
+        tracekit.pyfunc.load_model(f"runs:/{run.info.run_id}/nothing_here")
+
+
+def test_the_models_uri_works_with_the_artifact_functions(add_n_model):
+    info = tracekit.pyfunc.log_model(name="add_n", python_model=add_n_model)
+
+    names = {entry.path for entry in tracekit.artifacts.list_artifacts(info.model_uri)}
+    assert {"MLmodel", "python_model.pkl", "requirements.txt"} <= names
+    assert "python_function" in tracekit.artifacts.load_text(f"{info.model_uri}/MLmodel")
