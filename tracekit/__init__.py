@@ -4,7 +4,9 @@ This module is the one place that lists the public API.
 """
 
 from tracekit import anthropic, artifacts, langchain, openai, tracing
+from tracekit.artifacts.media import log_figure, log_image
 from tracekit.artifacts.run_artifacts import get_artifact_uri, log_artifact, log_artifacts, log_dict, log_text
+from tracekit.artifacts.tables import load_table, log_table
 from tracekit.autologging import autolog
 from tracekit.client import TracekitClient
 from tracekit.entities import (
@@ -170,14 +172,18 @@ __all__ = [
     "initialize_logged_model",
     "last_active_run",
     "last_logged_model",
+    "load_table",
     "log_artifact",
     "log_artifacts",
     "log_dict",
+    "log_figure",
+    "log_image",
     "log_metric",
     "log_metrics",
     "log_model_params",
     "log_param",
     "log_params",
+    "log_table",
     "log_text",
     "models",
     "openai",

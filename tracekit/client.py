@@ -3,6 +3,7 @@ started in one thread or callback and ended in another; and finished traces are 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -11,6 +12,16 @@ from typing import Any
 from opentelemetry.trace import NonRecordingSpan, SpanContext
 
 from tracekit import serialization
+from tracekit.artifacts.artifact_paths import normalize_artifact_path
+from tracekit.artifacts.local_files import existing_local_path
+from tracekit.artifacts.repository import ArtifactRepository, FileInfo
+from tracekit.artifacts.run_artifacts import (
+    dict_writer,
+    log_file_content,
+    log_local_path,
+    run_artifact_repository,
+    text_writer,
+)
 from tracekit.entities import SpanStatus, SpanStatusCode, Trace
 from tracekit.entities.ids import format_span_id, parse_trace_id, require_trace_id
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
@@ -178,6 +189,37 @@ class TracekitClient:
         RUNTIME.queue.flush()
         return self.store.delete_traces(experiment_id, max_timestamp_millis=max_timestamp_millis,
                                         max_traces=max_traces, trace_ids=trace_ids)
+
+    # --- run artifacts --------------------------------------------------------------------------------------
+    def _run_artifacts(self, run_id: str) -> ArtifactRepository:
+        return run_artifact_repository(str(run_id), self._tracking_uri)
+
+    def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
+        """The files and folders directly under `path` of the run's artifacts (its root when None), sorted."""
+        return self._run_artifacts(run_id).list_artifacts(path)
+
+    def download_artifacts(self, run_id: str, path: str, dst_path: str | None = None) -> str:
+        """Download the file or folder `path` of the run's artifacts ("" for all) into `dst_path` (a new temporary
+        folder when None) and return its local path."""
+        return self._run_artifacts(run_id).download_artifacts(path, dst_path)
+
+    def log_artifact(self, run_id: str, local_path: str | os.PathLike[str], artifact_path: str | None = None) -> None:
+        """Log a local file (or a directory, under its own name) into the folder `artifact_path` of the run."""
+        path = existing_local_path(local_path)
+        log_local_path(self._run_artifacts(run_id), path, normalize_artifact_path(artifact_path, allow_root=True))
+
+    def log_artifacts(self, run_id: str, local_dir: str | os.PathLike[str], artifact_path: str | None = None) -> None:
+        """Log every file under the local directory `local_dir` into the folder `artifact_path` of the run."""
+        folder = normalize_artifact_path(artifact_path, allow_root=True)
+        self._run_artifacts(run_id).log_artifacts(existing_local_path(local_dir, "directory"), folder or None)
+
+    def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
+        """Log `text` as the UTF-8 file `artifact_file` of the run."""
+        log_file_content(artifact_file, text_writer(text), lambda: self._run_artifacts(run_id))
+
+    def log_dict(self, run_id: str, dictionary: Any, artifact_file: str) -> None:
+        """Log a JSON- or YAML-serializable object as `artifact_file` of the run (YAML for .yaml and .yml)."""
+        log_file_content(artifact_file, dict_writer(dictionary, artifact_file), lambda: self._run_artifacts(run_id))
 
     # --- helpers --------------------------------------------------------------------------------------------
     @staticmethod

@@ -186,6 +186,27 @@ DEFAULT_ARTIFACT_ROOT = Setting(
     "./tracekit-artifacts in the working directory for PostgreSQL and MySQL. A root given in code (sql_backend's "
     "default_artifact_root, as a tracking server serving artifacts passes) wins over this setting.")
 
+S3_ENDPOINT_URL = Setting(
+    "TRACEKIT_S3_ENDPOINT_URL", str, "",
+    "Endpoint of an S3-compatible service (MinIO, Ceph, a local test server) for s3:// artifact URIs. Unset: AWS S3. "
+    "Credentials and region come from the usual AWS_* variables, ~/.aws or an IAM role.",
+    fallback="MLFLOW_S3_ENDPOINT_URL")
+S3_IGNORE_TLS = Setting(
+    "TRACEKIT_S3_IGNORE_TLS", bool, False,
+    "Do not check the S3 endpoint's TLS certificate (a self-signed MinIO); prefer AWS_CA_BUNDLE with its CA.",
+    fallback="MLFLOW_S3_IGNORE_TLS")
+S3_UPLOAD_EXTRA_ARGS = Setting(
+    "TRACEKIT_S3_UPLOAD_EXTRA_ARGS", str, "",
+    "JSON object of extra arguments for every S3 upload, e.g. {\"ServerSideEncryption\": \"aws:kms\", "
+    "\"SSEKMSKeyId\": \"1234\"}.",
+    fallback="MLFLOW_S3_UPLOAD_EXTRA_ARGS")
+S3_MULTIPART_THRESHOLD_BYTES = Setting(
+    "TRACEKIT_S3_MULTIPART_THRESHOLD_BYTES", int, 8 * 1024 * 1024,
+    "Files at least this large are uploaded to S3 in parts, several at a time (S3 needs parts of 5 MiB or more).")
+S3_MULTIPART_CHUNK_BYTES = Setting(
+    "TRACEKIT_S3_MULTIPART_CHUNK_BYTES", int, 8 * 1024 * 1024,
+    "Size of each part of a multipart S3 upload (at least 5 MiB; S3 allows at most 10,000 parts per file).")
+
 # --- database timeouts (SQL tracking URIs) ---------------------------------------------------------------------------
 SQL_CONNECT_TIMEOUT_S = Setting(
     "TRACEKIT_SQL_CONNECT_TIMEOUT_S", float, 10.0,

@@ -14,17 +14,6 @@ from tracekit.exceptions import ResourceNotFoundError, TracekitException
 
 
 @pytest.fixture
-def files(tmp_path) -> Path:
-    """A local folder to log from: a.txt, and sub/b.bin and sub/deeper/c.txt."""
-    source = tmp_path / "source"
-    (source / "sub" / "deeper").mkdir(parents=True)
-    (source / "a.txt").write_text("alpha")
-    (source / "sub" / "b.bin").write_bytes(b"\x00\x01\x02")
-    (source / "sub" / "deeper" / "c.txt").write_text("gamma")
-    return source
-
-
-@pytest.fixture
 def repository(tmp_path) -> LocalArtifactRepository:
     return LocalArtifactRepository(str(tmp_path / "root"))
 

@@ -46,33 +46,30 @@ def copy_file_atomically(source: str, destination: str) -> None:
         shutil.copystat(source, destination)
 
 
-def existing_local_file(local_path: str | os.PathLike[str]) -> str:
-    """`local_path` as a string if it is an existing file; TracekitException naming it otherwise."""
+def existing_local_path(local_path: str | os.PathLike[str], kind: str | None = None) -> str:
+    """`local_path` as a string if something is there, of `kind` "file" or "directory" when given;
+    TracekitException naming the path otherwise."""
     path = os.fspath(local_path)
+    noun = kind or "file"
     if not os.path.exists(path):
-        raise ResourceNotFoundError(f"The local file {path!r} does not exist; give the path of a file to log.")
-    if not os.path.isfile(path):
+        raise ResourceNotFoundError(f"The local {noun} {path!r} does not exist; give the path of a {noun} to log.")
+    if kind == "file" and not os.path.isfile(path):
         raise TracekitException.invalid_parameter_value(
             f"The local path {path!r} is not a file; use log_artifacts() to log the contents of a directory.")
-    return path
-
-
-def existing_local_dir(local_dir: str | os.PathLike[str]) -> str:
-    """`local_dir` as a string if it is an existing directory; TracekitException naming it otherwise."""
-    path = os.fspath(local_dir)
-    if not os.path.exists(path):
-        raise ResourceNotFoundError(f"The local directory {path!r} does not exist; give a directory to log.")
-    if not os.path.isdir(path):
+    if kind == "directory" and not os.path.isdir(path):
         raise TracekitException.invalid_parameter_value(
             f"The local path {path!r} is not a directory; use log_artifact() to log a single file.")
     return path
 
 
-def walk_files(local_dir: str) -> Iterator[tuple[str, str]]:
+def walk_files(local_dir: str, skip: str | None = None) -> Iterator[tuple[str, str]]:
     """(absolute path, POSIX path relative to `local_dir`) of every file under `local_dir`, sorted. Symlinked
-    folders are not entered, so a link cannot pull in a tree from elsewhere."""
+    folders are not entered, so a link cannot pull in a tree from elsewhere; nor is the folder `skip` (an
+    artifact root inside `local_dir`, which would otherwise be copied into itself)."""
+    skipped = os.path.realpath(skip) if skip is not None else None
     for folder, subfolders, files in os.walk(local_dir):
-        subfolders.sort()
+        subfolders[:] = sorted(name for name in subfolders
+                               if os.path.realpath(os.path.join(folder, name)) != skipped)
         relative_folder = os.path.relpath(folder, local_dir)
         for name in sorted(files):
             relative = name if relative_folder == "." else f"{relative_folder}/{name}".replace(os.sep, "/")

@@ -16,8 +16,7 @@ from tracekit.artifacts.artifact_paths import join_artifact_path, normalize_arti
 from tracekit.artifacts.local_files import (
     PARTIAL_FILE_PREFIX,
     copy_file_atomically,
-    existing_local_dir,
-    existing_local_file,
+    existing_local_path,
     walk_files,
 )
 from tracekit.artifacts.repository import ArtifactRepository, FileInfo
@@ -83,16 +82,17 @@ class LocalArtifactRepository(ArtifactRepository):
     # --- writing ----------------------------------------------------------------------------------------------------
     def log_artifact(self, local_file: str, artifact_path: str | None = None) -> None:
         """Copy the file `local_file` into the folder `artifact_path` (the root when None), keeping its name."""
-        source = existing_local_file(local_file)
+        source = existing_local_path(local_file, "file")
         target = join_artifact_path(artifact_path, os.path.basename(source))
         copy_file_atomically(source, self._checked(target))
 
     def log_artifacts(self, local_dir: str, artifact_path: str | None = None) -> None:
         """Copy every file under `local_dir` into the folder `artifact_path` (the root when None)."""
-        source = existing_local_dir(local_dir)
+        source = existing_local_path(local_dir, "directory")
         folder = normalize_artifact_path(artifact_path, allow_root=True)
         os.makedirs(self._checked(folder), exist_ok=True)
-        for local_file, relative in walk_files(source):
+        # Listed in full before copying, and without the artifact root, in case the root lies inside `local_dir`.
+        for local_file, relative in list(walk_files(source, skip=self.root)):
             copy_file_atomically(local_file, self._checked(join_artifact_path(folder, relative)))
 
     # --- reading ----------------------------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ from typing import Any
 
 from tracekit.artifacts.artifact_paths import join_artifact_path, normalize_artifact_path
 from tracekit.artifacts.artifact_uris import append_to_uri_path
-from tracekit.artifacts.local_files import existing_local_dir
+from tracekit.artifacts.local_files import existing_local_path
 from tracekit.artifacts.repository import ArtifactRepository
 from tracekit.artifacts.repository_registry import get_artifact_repository
-from tracekit.exceptions import ResourceNotFoundError, TracekitException
+from tracekit.exceptions import TracekitException
 
 _YAML_EXTENSIONS = (".yaml", ".yml")
 
@@ -60,11 +60,13 @@ def log_artifact(local_path: str | os.PathLike[str], artifact_path: str | None =
     >>> with tracekit.start_run():
     ...     tracekit.log_artifact("features.txt", artifact_path="features")
     """
-    path = os.fspath(local_path)
-    if not os.path.exists(path):
-        raise ResourceNotFoundError(f"The local file {path!r} does not exist; give the path of a file to log.")
+    path = existing_local_path(local_path)
     folder = normalize_artifact_path(artifact_path, allow_root=True)
-    repository = run_artifact_repository(_target_run_id(run_id))
+    log_local_path(run_artifact_repository(_target_run_id(run_id)), path, folder)
+
+
+def log_local_path(repository: ArtifactRepository, path: str, folder: str) -> None:
+    """Log the file `path` into `folder` of `repository`, or the directory `path` as `folder/<its name>`."""
     if os.path.isdir(path):
         repository.log_artifacts(path, join_artifact_path(folder, os.path.basename(os.path.abspath(path))))
     else:
@@ -75,7 +77,7 @@ def log_artifacts(local_dir: str | os.PathLike[str], artifact_path: str | None =
                   run_id: str | None = None) -> None:
     """Log every file under the local directory `local_dir` to the active run or `run_id`, into the folder
     `artifact_path` (the root when None)."""
-    path = existing_local_dir(local_dir)
+    path = existing_local_path(local_dir, "directory")
     folder = normalize_artifact_path(artifact_path, allow_root=True)
     run_artifact_repository(_target_run_id(run_id)).log_artifacts(path, folder or None)
 
