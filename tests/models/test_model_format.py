@@ -146,3 +146,14 @@ def test_a_missing_flavor_file_is_named(tmp_path, add_n_model):
 
     with pytest.raises(TracekitException, match="missing 'python_model.pkl'"):
         tracekit.pyfunc.load_model(str(tmp_path / "m"))
+
+
+@pytest.mark.parametrize("key, value", [("code", "/"), ("model_path", "../outside.pkl")])
+def test_pyfunc_entries_pointing_outside_the_model_are_refused(tmp_path, iris_classifier, key, value):
+    tracekit.sklearn.save_model(iris_classifier, tmp_path / "m")
+    mlmodel = yaml.safe_load((tmp_path / "m" / "MLmodel").read_text())
+    mlmodel["flavors"]["python_function"][key] = value
+    (tmp_path / "m" / "MLmodel").write_text(yaml.safe_dump(mlmodel))
+
+    with pytest.raises(TracekitException, match="outside the model directory"):
+        tracekit.pyfunc.load_model(str(tmp_path / "m"))

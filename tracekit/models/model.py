@@ -214,3 +214,17 @@ def read_mlmodel_file(path: str) -> Model:
         raise TracekitException.invalid_parameter_value(f"Malformed MLmodel file {path!r}: {error.message}") from None
     except (TypeError, ValueError, KeyError) as error:
         raise TracekitException.invalid_parameter_value(f"Malformed MLmodel file {path!r}: {error}") from None
+
+
+def path_in_model_dir(model_dir: str, relative: str) -> str:
+    """The existing file or folder `relative` (as an MLmodel file names it) under `model_dir`; TracekitException
+    if it would lie outside the model directory (`..`, an absolute path, a symlink out) or does not exist."""
+    root = os.path.realpath(model_dir)
+    path = os.path.realpath(os.path.join(root, str(relative)))
+    if os.path.commonpath([root, path]) != root:
+        raise TracekitException.invalid_parameter_value(
+            f"The MLmodel file in {model_dir!r} names {relative!r}, which is outside the model directory.")
+    if not os.path.exists(path):
+        raise TracekitException.invalid_parameter_value(
+            f"The model in {model_dir!r} is missing {relative!r}, which its MLmodel file names.")
+    return path

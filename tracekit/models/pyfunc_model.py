@@ -21,7 +21,7 @@ from tracekit.entities.span import SpanType
 from tracekit.exceptions import TracekitException
 from tracekit.models.enforcement import enforce_params, enforce_schema
 from tracekit.models.environment import REQUIREMENTS_FILE
-from tracekit.models.model import MLMODEL_FILE, Model, read_mlmodel_file
+from tracekit.models.model import MLMODEL_FILE, Model, path_in_model_dir, read_mlmodel_file
 from tracekit.models.model_saving import PYFUNC_FLAVOR
 from tracekit.tracing import trace_defaults
 
@@ -162,11 +162,12 @@ def load_model(model_uri: str, suppress_warnings: bool = False, dst_path: str | 
         _warn_on_version_mismatch(local)
     code = flavor.get("code")
     if code:
-        code_dir = os.path.join(local, str(code))
+        code_dir = path_in_model_dir(local, str(code))
         if code_dir not in sys.path:
             sys.path.insert(0, code_dir)
     loader = _import_loader(str(flavor["loader_module"]), mlmodel_path)
-    data_path = os.path.join(local, str(flavor.get("model_path") or flavor.get("data") or ""))
+    data = flavor.get("model_path") or flavor.get("data")
+    data_path = path_in_model_dir(local, str(data)) if data else local
     implementation = (loader._load_pyfunc(data_path, model_config=model_config) if model_config is not None
                       else loader._load_pyfunc(data_path))
     return PyFuncModel(model_meta, implementation, str(model_uri))

@@ -186,7 +186,7 @@ def _copy_artifacts(model_dir: str, artifacts: Mapping[str, str]) -> dict[str, d
 
 def _load_pyfunc(model_dir: str, model_config: Mapping[str, Any] | None = None) -> PythonModelPredictor:
     """The python_function loader of custom models: unpickle (or run the code of) the model, then load_context."""
-    from tracekit.models.model import MLMODEL_FILE, read_mlmodel_file
+    from tracekit.models.model import MLMODEL_FILE, path_in_model_dir, read_mlmodel_file
     from tracekit.models.model_saving import PYFUNC_FLAVOR
 
     flavor = read_mlmodel_file(os.path.join(model_dir, MLMODEL_FILE)).flavors[PYFUNC_FLAVOR]
@@ -194,30 +194,18 @@ def _load_pyfunc(model_dir: str, model_config: Mapping[str, Any] | None = None) 
     config = {**(saved_config or {}), **(model_config or {})} if (saved_config or model_config) else None
     if flavor.get("model_code_path"):
         python_model = as_python_model(
-            load_model_from_code(_inside(model_dir, flavor["model_code_path"]), config))
+            load_model_from_code(path_in_model_dir(model_dir, flavor["model_code_path"]), config))
     elif flavor.get("python_model"):
         import cloudpickle
 
-        with open(_inside(model_dir, flavor["python_model"]), "rb") as file:
+        with open(path_in_model_dir(model_dir, flavor["python_model"]), "rb") as file:
             python_model = as_python_model(cloudpickle.load(file))  # the user's trust decision: see the README
     else:
         raise TracekitException.invalid_parameter_value(
             f"The python_function flavor in {os.path.join(model_dir, MLMODEL_FILE)!r} names neither python_model nor "
             f"model_code_path.")
-    artifacts = {name: _inside(model_dir, entry["path"]) for name, entry in (flavor.get("artifacts") or {}).items()}
+    saved_artifacts = flavor.get("artifacts") or {}
+    artifacts = {name: path_in_model_dir(model_dir, entry["path"]) for name, entry in saved_artifacts.items()}
     context = PythonModelContext(artifacts, config)
     python_model.load_context(context)
     return PythonModelPredictor(python_model, context)
-
-
-def _inside(model_dir: str, relative: str) -> str:
-    """`relative` under `model_dir`; TracekitException if an MLmodel file points outside its directory."""
-    root = os.path.realpath(model_dir)
-    path = os.path.realpath(os.path.join(root, str(relative)))
-    if os.path.commonpath([root, path]) != root:
-        raise TracekitException.invalid_parameter_value(
-            f"The MLmodel file in {model_dir!r} names {relative!r}, which is outside the model directory.")
-    if not os.path.exists(path):
-        raise TracekitException.invalid_parameter_value(
-            f"The model in {model_dir!r} is missing {relative!r}, which its MLmodel file names.")
-    return path

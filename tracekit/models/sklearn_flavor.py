@@ -13,7 +13,7 @@ from typing import Any
 
 from tracekit.exceptions import TracekitException
 from tracekit.models.environment import modules_of_object
-from tracekit.models.model import MLMODEL_FILE, Model, ModelInfo, read_mlmodel_file
+from tracekit.models.model import MLMODEL_FILE, Model, ModelInfo, path_in_model_dir, read_mlmodel_file
 from tracekit.models.model_saving import add_pyfunc_flavor, copy_code_paths, new_model_dir, write_model_metadata
 from tracekit.models.signature import ModelSignature
 
@@ -129,10 +129,10 @@ def _load_pyfunc(path: str, model_config: dict[str, Any] | None = None) -> Sklea
 
 
 def _model_file(model_dir: str, name: str) -> str:
-    path = os.path.join(model_dir, name)
-    if os.path.basename(name) != name or not os.path.isfile(path):
+    path = path_in_model_dir(model_dir, name)
+    if not os.path.isfile(path):
         raise TracekitException.invalid_parameter_value(
-            f"The sklearn model in {model_dir!r} is missing its pickled model file {name!r} (named in its MLmodel).")
+            f"The sklearn model in {model_dir!r} names {name!r} as its pickled model, which is not a file.")
     return path
 
 
