@@ -173,3 +173,12 @@ def test_the_models_uri_works_with_the_artifact_functions(add_n_model):
     names = {entry.path for entry in tracekit.artifacts.list_artifacts(info.model_uri)}
     assert {"MLmodel", "python_model.pkl", "requirements.txt"} <= names
     assert "python_function" in tracekit.artifacts.load_text(f"{info.model_uri}/MLmodel")
+
+
+def test_loading_a_failed_model_warns_that_its_files_may_be_incomplete(add_n_model, caplog):
+    info = tracekit.pyfunc.log_model(name="add_n", python_model=add_n_model)
+    tracekit.finalize_logged_model(info.model_id, "FAILED")
+
+    tracekit.pyfunc.load_model(info.model_uri)
+
+    assert f"Logged model {info.model_id} is FAILED, not READY" in caplog.text

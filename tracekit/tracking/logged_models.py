@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,8 @@ from tracekit.validation import check_key, check_name, invalid, param_items, tag
 
 if TYPE_CHECKING:
     import pandas
+
+logger = logging.getLogger(__name__)
 
 _FINAL_STATUSES = (LoggedModelStatus.READY, LoggedModelStatus.FAILED)
 
@@ -150,6 +153,9 @@ def resolve_models_uri(model_uri: str) -> str:
         raise ResourceNotFoundError(
             f"Cannot resolve {model_uri!r}: logged model {first} has no artifact location (an external model has no "
             f"files to load).")
+    if model.status is not LoggedModelStatus.READY:
+        logger.warning("Logged model %s is %s, not READY: its files may be missing or incomplete.", model.model_id,
+                       model.status.value)
     return append_to_uri_path(model.artifact_location, sub_path or None)
 
 
