@@ -158,3 +158,17 @@ def test_runs_of_an_experiment_on_s3_log_and_read_through_the_fluent_api(s3_buck
     assert tracekit.load_table("eval.json", run_ids=[run.info.run_id])["score"].tolist() == [1, 2]
     assert [info.path for info in tracekit.artifacts.list_artifacts(run_id=run.info.run_id)] == [
         "config", "eval.json"]
+
+
+def test_planted_keys_that_no_artifact_path_could_name_are_never_downloaded(s3_bucket, s3_endpoint, tmp_path):
+    client = _client(s3_endpoint)
+    for key in ("run/../evil.txt", "run/..", "run/a\\b.txt", "run/ok.txt", "run/dir//double.txt"):
+        client.put_object(Bucket=s3_bucket, Key=key, Body=b"x")
+    repository = S3ArtifactRepository(f"s3://{s3_bucket}/run")
+    assert [info.path for info in repository.list_artifacts()] == ["dir", "ok.txt"]
+    destination = tmp_path / "deep" / "dst"
+    repository.download_artifacts(dst_path=str(destination))
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == [
+        "deep/dst/ok.txt"]
+    with pytest.raises(TracekitException, match="Invalid artifact path"):
+        repository.download_artifacts("../evil.txt", dst_path=str(destination))

@@ -84,8 +84,11 @@ class ArtifactRepository(ABC):
         local_dir = os.path.join(destination, *artifact_path.split("/")) if artifact_path else destination
         os.makedirs(local_dir, exist_ok=True)
         for info in self.list_artifacts(artifact_path or None):
+            # A listed name comes from the store (an S3 key anyone with write access chose): checked again here, so
+            # that a name such as "a/../../x" cannot place a file outside `destination`.
+            child = normalize_artifact_path(info.path)
             if info.is_dir:
-                self._download_directory(info.path, destination)
+                self._download_directory(child, destination)
             else:
-                self._download_file(info.path, os.path.join(destination, *info.path.split("/")))
+                self._download_file(child, os.path.join(destination, *child.split("/")))
 

@@ -175,13 +175,24 @@ class S3ArtifactRepository(ArtifactRepository):
         for page in self._pages(prefix, delimiter=True):
             for common in page.get("CommonPrefixes", []):
                 name = common["Prefix"][len(prefix):].rstrip("/")
-                if name:
+                if self._listable(name, common["Prefix"]):
                     found.append(FileInfo(f"{relative}/{name}" if relative else name, True, None))
             for item in page.get("Contents", []):
                 name = item["Key"][len(prefix):]
-                if name and "/" not in name:  # a folder marker object ("folder/") names the folder itself
+                if self._listable(name, item["Key"]):
                     found.append(FileInfo(f"{relative}/{name}" if relative else name, False, int(item["Size"])))
         return sorted(found, key=lambda info: info.path)
+
+    def _listable(self, name: str, key: str) -> bool:
+        """Whether the listed `name` is one clean path segment. An empty one (a folder marker object "folder/",
+        or "a//b") is skipped quietly; one no artifact path could name ("..", a backslash) with a warning."""
+        if not name or "/" in name:
+            return False
+        if name in (".", "..") or "\\" in name or "\x00" in name:
+            logger.warning("Skipping the S3 object s3://%s/%s in the artifact listing: its name %r is not a valid "
+                           "artifact path.", self.bucket, key, name)
+            return False
+        return True
 
     def _is_directory(self, artifact_path: str) -> bool:
         prefix = f"{self._key(artifact_path)}/"
