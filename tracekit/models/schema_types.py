@@ -12,11 +12,13 @@ import datetime
 import enum
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
 from tracekit.exceptions import TracekitException
+
+SpecT = TypeVar("SpecT")
 
 
 class DataType(enum.Enum):
@@ -134,7 +136,33 @@ class TensorSpec:
         return f"{self.name!r}: {described}" if self.name is not None else described
 
 
-class Schema:
+class _SpecList(Generic[SpecT]):
+    """What Schema and ParamSchema share: a list of specs, iterated, compared, shown and written as JSON."""
+
+    _specs: list[SpecT]
+
+    def __iter__(self) -> Iterator[SpecT]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._specs == other._specs
+
+    def __repr__(self) -> str:
+        return f"[{', '.join(repr(spec) for spec in self._specs)}]"
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        """The JSON-ready list of specs."""
+        return [spec.to_dict() for spec in self._specs]  # type: ignore[attr-defined]
+
+    def to_json(self) -> str:
+        """The JSON text an MLmodel file stores."""
+        return json.dumps(self.to_dict())
+
+
+class Schema(_SpecList["ColSpec | TensorSpec"]):
     """The inputs or outputs of a model: all `ColSpec`s (column-based) or all `TensorSpec`s (tensor-based).
 
     >>> Schema([ColSpec("double", "x"), ColSpec("string", "label", required=False)])
@@ -159,18 +187,7 @@ class Schema:
         if len(set(named)) != len(named):
             raise TracekitException.invalid_parameter_value(f"A Schema repeats input names: {named}.")
         self.inputs: list[ColSpec | TensorSpec] = specs
-
-    def __iter__(self) -> Iterator[ColSpec | TensorSpec]:
-        return iter(self.inputs)
-
-    def __len__(self) -> int:
-        return len(self.inputs)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Schema) and self.inputs == other.inputs
-
-    def __repr__(self) -> str:
-        return f"[{', '.join(repr(spec) for spec in self.inputs)}]"
+        self._specs = specs
 
     def is_tensor_spec(self) -> bool:
         """Whether the schema is tensor-based."""
@@ -188,14 +205,6 @@ class Schema:
         """The names (or positions) of the inputs an input must have."""
         return [name for name, spec in zip(self.input_names(), self.inputs, strict=True)
                 if not isinstance(spec, ColSpec) or spec.required]
-
-    def to_dict(self) -> list[dict[str, Any]]:
-        """The JSON-ready list of specs."""
-        return [spec.to_dict() for spec in self.inputs]
-
-    def to_json(self) -> str:
-        """The JSON text an MLmodel file stores."""
-        return json.dumps(self.to_dict())
 
     @classmethod
     def from_json(cls, text: str | list[dict[str, Any]]) -> Schema:
@@ -282,34 +291,15 @@ class ParamSpec:
         return f"{self.name!r}: {self.dtype.value}{shape} (default: {self.default!r})"
 
 
-class ParamSchema:
+class ParamSchema(_SpecList["ParamSpec"]):
     """The inference parameters a model takes in `predict(data, params=...)`, each with a default."""
 
     def __init__(self, params: Sequence[ParamSpec]) -> None:
         self.params = list(params)
+        self._specs = self.params
         names = [param.name for param in self.params]
         if len(set(names)) != len(names):
             raise TracekitException.invalid_parameter_value(f"A ParamSchema repeats param names: {names}.")
-
-    def __iter__(self) -> Iterator[ParamSpec]:
-        return iter(self.params)
-
-    def __len__(self) -> int:
-        return len(self.params)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ParamSchema) and self.params == other.params
-
-    def __repr__(self) -> str:
-        return f"[{', '.join(repr(param) for param in self.params)}]"
-
-    def to_dict(self) -> list[dict[str, Any]]:
-        """The JSON-ready list of params."""
-        return [param.to_dict() for param in self.params]
-
-    def to_json(self) -> str:
-        """The JSON text an MLmodel file stores."""
-        return json.dumps(self.to_dict())
 
     @classmethod
     def from_json(cls, text: str | list[dict[str, Any]]) -> ParamSchema:
