@@ -144,3 +144,13 @@ def test_params_get_defaults_conversions_and_errors_naming_the_param():
 def test_a_param_default_of_the_wrong_type_is_refused():
     with pytest.raises(TracekitException, match="Param 'k' must be long"):
         ParamSpec("k", "long", 0.5)
+
+
+def test_the_seed_explicit_signature_imports_work():
+    from tracekit.models.signature import ModelSignature as SignatureAtItsMlflowPath
+    from tracekit.types.schema import ColSpec as ColSpecAtItsMlflowPath
+    from tracekit.types.schema import Schema as SchemaAtItsMlflowPath
+
+    input_schema = SchemaAtItsMlflowPath([ColSpecAtItsMlflowPath("double", "sepal length (cm)")])
+    signature = SignatureAtItsMlflowPath(inputs=input_schema, outputs=SchemaAtItsMlflowPath([ColSpec("long")]))
+    assert signature.to_dict()["outputs"] == '[{"type": "long", "required": true}]'
