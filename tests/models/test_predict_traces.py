@@ -100,3 +100,21 @@ def test_tracing_predict_can_be_turned_off(linked_model, monkeypatch):
     # the model's own @trace span is still a trace of its own, but nothing links to the model
     assert tracekit.search_traces(model_id=linked_model.model_id, return_type="list") == []
     assert [t.data.spans[0].name for t in tracekit.search_traces(return_type="list")] == ["retrieve"]
+
+
+class _Fails(tracekit.pyfunc.PythonModel):
+    def predict(self, context, model_input, params=None):
+        raise KeyError("the model's own error")
+
+
+def test_the_models_own_exception_propagates_unchanged_and_the_trace_records_it(tmp_path):
+    tracekit.pyfunc.save_model(tmp_path / "m", python_model=_Fails())
+    model = tracekit.pyfunc.load_model(str(tmp_path / "m"))
+
+    with pytest.raises(KeyError, match="the model's own error"):
+        model.predict("anything")
+    tracekit.flush_trace_async_logging()
+
+    (trace,) = tracekit.search_traces(return_type="list")
+    assert trace.info.state.value == "ERROR"
+    assert trace.data.spans[0].events[0].attributes["exception.type"] == "KeyError"
