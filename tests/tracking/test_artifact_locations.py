@@ -97,3 +97,27 @@ def test_a_location_too_long_for_the_runs_under_it_is_refused():
     with pytest.raises(TracekitException, match="Choose a shorter artifact_location"):
         tracekit.create_experiment("long", artifact_location="s3://bucket/" + "x" * 990)
     assert tracekit.get_experiment_by_name("long") is None
+
+
+def test_runs_and_models_stored_without_a_location_get_one_when_read(tracking_uri, tmp_path):
+    """Rows written before tracekit stored artifacts have no location; readers still get the place of their files."""
+    from sqlalchemy import update
+
+    from tracekit.store.backend import get_backend
+    from tracekit.store.sql.schema import logged_models, runs
+
+    root = _expected_default_root(tracking_uri, tmp_path)
+    with tracekit.start_run() as run:
+        model = tracekit.initialize_logged_model(name="old")
+    store = get_backend().tracking
+
+    def forget_locations(connection):
+        connection.execute(update(runs).values(artifact_uri=None))
+        connection.execute(update(logged_models).values(artifact_location=None))
+
+    store.database.write(forget_locations)
+    assert tracekit.get_run(run.info.run_id).info.artifact_uri == f"{root}/0/{run.info.run_id}/artifacts"
+    assert tracekit.get_logged_model(model.model_id).artifact_location == \
+        f"{root}/0/models/{model.model_id}/artifacts"
+    found = tracekit.search_runs(experiment_ids=["0"], output_format="list")
+    assert [r.info.artifact_uri for r in found] == [f"{root}/0/{run.info.run_id}/artifacts"]

@@ -15,10 +15,8 @@ from tracekit.artifacts.artifact_paths import normalize_artifact_path
 from tracekit.artifacts.artifact_uris import resolve_artifact_uri, split_artifact_uri
 from tracekit.artifacts.repository import FileInfo
 from tracekit.artifacts.repository_registry import get_artifact_repository
-from tracekit.artifacts.run_artifacts import run_artifact_repository
+from tracekit.artifacts.run_artifacts import YAML_EXTENSIONS, run_artifact_repository
 from tracekit.exceptions import TracekitException
-
-_YAML_EXTENSIONS = (".yaml", ".yml")
 
 
 def _uri_or_run(function: str, artifact_uri: str | None, run_id: str | None, artifact_path: str | None) -> None:
@@ -89,7 +87,7 @@ def load_dict(artifact_uri: str) -> Any:
     import yaml
 
     text = load_text(artifact_uri)
-    is_yaml = artifact_uri.lower().endswith(_YAML_EXTENSIONS)
+    is_yaml = artifact_uri.lower().endswith(YAML_EXTENSIONS)
     try:
         return yaml.safe_load(text) if is_yaml else json.loads(text)
     except (ValueError, yaml.YAMLError) as error:

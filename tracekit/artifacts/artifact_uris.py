@@ -79,14 +79,9 @@ def _resolve_runs_uri(uri: str) -> str:
         raise TracekitException.invalid_parameter_value(
             f"Invalid runs URI {uri!r}: no run id; write it as runs:/<run_id>/<path>.")
     relative = join_artifact_path(path)
-    from tracekit.store.backend import get_backend
+    from tracekit.artifacts.run_artifacts import run_artifact_uri  # it builds on this module
 
-    artifact_uri = get_backend().tracking.get_run(run_id).info.artifact_uri
-    if not artifact_uri:
-        raise TracekitException.invalid_state(
-            f"Run {run_id} has no artifact location (it was created before tracekit stored artifacts); its files "
-            f"cannot be found through {uri!r}.")
-    return append_to_uri_path(artifact_uri, relative)
+    return append_to_uri_path(run_artifact_uri(run_id), relative)
 
 
 _resolvers: dict[str, UriResolver] = {"runs": _resolve_runs_uri}

@@ -20,7 +20,8 @@ from tracekit.artifacts.repository import ArtifactRepository
 from tracekit.artifacts.repository_registry import get_artifact_repository
 from tracekit.exceptions import TracekitException
 
-_YAML_EXTENSIONS = (".yaml", ".yml")
+#: Extensions log_dict writes (and load_dict reads) as YAML; any other is JSON.
+YAML_EXTENSIONS = (".yaml", ".yml")
 
 
 def run_artifact_uri(run_id: str, tracking_uri: str | None = None) -> str:
@@ -36,8 +37,8 @@ def run_artifact_uri(run_id: str, tracking_uri: str | None = None) -> str:
     artifact_uri = get_backend(tracking_uri).tracking.get_run(run_id).info.artifact_uri
     if not artifact_uri:
         raise TracekitException.invalid_state(
-            f"Run {run_id} has no artifact location (it was created before tracekit stored artifacts); log its "
-            f"files to a new run.")
+            f"The tracking store gave run {run_id} no artifact location, so its files cannot be found or logged; "
+            f"a store plugin must set RunInfo.artifact_uri.")
     return artifact_uri
 
 
@@ -138,7 +139,7 @@ def dict_writer(dictionary: Any, artifact_file: str) -> Callable[[str], None]:
     made here, so an object that cannot be serialized raises TracekitException before anything is logged."""
     import yaml
 
-    is_yaml = str(artifact_file).lower().endswith(_YAML_EXTENSIONS)
+    is_yaml = str(artifact_file).lower().endswith(YAML_EXTENSIONS)
     try:
         if is_yaml:
             content = yaml.safe_dump(dictionary, default_flow_style=False, sort_keys=False, allow_unicode=True)

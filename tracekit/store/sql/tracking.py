@@ -275,16 +275,30 @@ class SqlTrackingStore(TrackingStore):
         with self.database.reading() as connection:
             return self._runs(connection, [self._run_row(connection, run_id)])[0]
 
-    @staticmethod
-    def _runs(connection: Connection, rows: Sequence[Any]) -> list[Run]:
+    def _runs(self, connection: Connection, rows: Sequence[Any]) -> list[Run]:
         ids = [row.run_id for row in rows]
         tags = tracking_rows.load_key_values(connection, run_tags, "run_id", ids)
         run_params = tracking_rows.load_key_values(connection, params_table, "run_id", ids)
         latest = tracking_rows.load_latest_values(connection, latest_metrics, "run_id", ids)
-        return [Run(info=tracking_rows.run_info_from_row(row),
-                    data=RunData(metrics=latest.get(row.run_id, {}), params=run_params.get(row.run_id, {}),
-                                 tags=tags.get(row.run_id, {})))
-                for row in rows]
+        found = [Run(info=tracking_rows.run_info_from_row(row),
+                     data=RunData(metrics=latest.get(row.run_id, {}), params=run_params.get(row.run_id, {}),
+                                  tags=tags.get(row.run_id, {})))
+                 for row in rows]
+        unplaced = [run.info for run in found if run.info.artifact_uri is None]
+        if unplaced:
+            locations = self._experiment_locations(connection, {info.experiment_id for info in unplaced})
+            for info in unplaced:
+                info.artifact_uri = append_to_uri_path(locations[info.experiment_id], info.run_id, "artifacts")
+        return found
+
+    def _experiment_locations(self, connection: Connection, experiment_ids: set[str]) -> dict[str, str]:
+        """{experiment id: artifact location} of `experiment_ids`, for runs and models stored without a location
+        (made before tracekit stored artifacts)."""
+        found: dict[str, str] = {}
+        for chunk in chunks(sorted(experiment_ids)):
+            for row in connection.execute(select(experiments).where(experiments.c.experiment_id.in_(chunk))):
+                found[row.experiment_id] = self._experiment_location(row)
+        return found
 
     def update_run_info(self, run_id: str, status: str, end_time: int | None,
                         run_name: str | None = None) -> RunInfo:
@@ -465,14 +479,21 @@ class SqlTrackingStore(TrackingStore):
         with self.database.reading() as connection:
             return self._models(connection, [self._model_row(connection, model_id)])[0]
 
-    @staticmethod
-    def _models(connection: Connection, rows: Sequence[Any]) -> list[LoggedModel]:
+    def _models(self, connection: Connection, rows: Sequence[Any]) -> list[LoggedModel]:
         ids = [row.model_id for row in rows]
         tags = tracking_rows.load_key_values(connection, logged_model_tags, "model_id", ids)
         model_params = tracking_rows.load_key_values(connection, logged_model_params, "model_id", ids)
         latest = tracking_rows.load_metric_rows(connection, logged_model_metrics, "model_id", ids)
-        return [tracking_rows.logged_model_from_row(row, tags.get(row.model_id, {}), model_params.get(row.model_id, {}),
-                                               latest.get(row.model_id, [])) for row in rows]
+        found = [tracking_rows.logged_model_from_row(row, tags.get(row.model_id, {}),
+                                                     model_params.get(row.model_id, {}), latest.get(row.model_id, []))
+                 for row in rows]
+        unplaced = [model for model in found if model.artifact_location is None]
+        if unplaced:
+            locations = self._experiment_locations(connection, {model.experiment_id for model in unplaced})
+            for model in unplaced:
+                model.artifact_location = append_to_uri_path(locations[model.experiment_id], "models",
+                                                             model.model_id, "artifacts")
+        return found
 
     def finalize_logged_model(self, model_id: str, status: LoggedModelStatus) -> LoggedModel:
         """Set a model's final status, READY or FAILED."""
