@@ -101,6 +101,19 @@ from tracekit.tracking_uri import get_tracking_uri, set_tracking_uri
 
 __version__ = "0.1.0"
 
+# The models half imports numpy, pandas and PyYAML: loaded on first use (`tracekit.pyfunc.load_model(...)`), so that
+# `import tracekit` stays light for tracing alone.
+_LAZY_SUBMODULES = frozenset({"models", "pyfunc", "sklearn", "types"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"tracekit.{name}")
+    raise AttributeError(f"module 'tracekit' has no attribute {name!r}")
+
+
 __all__ = [
     "ActiveModel",
     "ActiveRun",
@@ -183,7 +196,9 @@ __all__ = [
     "log_params",
     "log_table",
     "log_text",
+    "models",
     "openai",
+    "pyfunc",
     "register_model",
     "search_experiments",
     "search_logged_models",
@@ -203,9 +218,11 @@ __all__ = [
     "set_tags",
     "set_trace_tag",
     "set_tracking_uri",
+    "sklearn",
     "start_run",
     "start_span",
     "trace",
     "tracing",
+    "types",
     "update_current_trace",
 ]

@@ -150,6 +150,10 @@ USE_GLOBAL_TRACER_PROVIDER = Setting(
     "TRACEKIT_USE_GLOBAL_TRACER_PROVIDER", bool, False,
     "Join OpenTelemetry's global TracerProvider and current-span context, so spans of OpenTelemetry instrumentation "
     "packages nest under tracekit spans and are stored in the same trace (see tracekit.configure).")
+TRACE_PYFUNC_PREDICT = Setting(
+    "TRACEKIT_TRACE_PYFUNC_PREDICT", bool, True,
+    "Record each predict of a loaded pyfunc model (tracekit.pyfunc.load_model) as a trace linked to the model "
+    "(search_traces(model_id=...)); false: predict runs untraced. Read at import and on tracekit.tracing.reset().")
 RAISE_INTERNAL_ERRORS = Setting(
     "TRACEKIT_RAISE_INTERNAL_ERRORS", bool, False,
     "Re-raise a failure inside tracekit (a span that cannot start or end, an autolog recorder that breaks, a trace "
