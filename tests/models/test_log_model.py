@@ -87,15 +87,34 @@ def test_set_signature_rewrites_the_logged_model(add_n_model, numbers_frame):
         tracekit.pyfunc.load_model(info.model_uri).predict(pd.DataFrame({"a": [1]}))
 
 
-def test_registry_features_say_they_need_the_registry(add_n_model):
-    with pytest.raises(TracekitException, match="issue 16") as raised:
-        tracekit.pyfunc.log_model(name="add_n", python_model=add_n_model, registered_model_name="adder")
-    assert raised.value.error_code == "NOT_IMPLEMENTED"
+def test_a_model_logged_with_a_registered_name_loads_by_version_alias_and_latest(add_n_model, numbers_frame):
+    info = tracekit.pyfunc.log_model(name="add_n", python_model=add_n_model, registered_model_name="adder")
+    assert info.registered_model_version == 1
+    second = tracekit.pyfunc.log_model(name="add_n", python_model=add_n_model, registered_model_name="adder")
+    assert second.registered_model_version == 2
+    client = tracekit.TracekitClient()
+    client.set_registered_model_alias("adder", "champion", 1)
+    version = client.get_model_version("adder", 1)
+    assert version.model_id == info.model_id
+
+    for uri, model_id in (("models:/adder/1", info.model_id), ("models:/adder@champion", info.model_id),
+                          ("models:/adder/latest", second.model_id)):
+        loaded = tracekit.pyfunc.load_model(uri)
+        assert loaded.model_id == model_id
+        expected = add_n_model.predict(None, numbers_frame)
+        pd.testing.assert_frame_equal(pd.DataFrame(loaded.predict(numbers_frame)), pd.DataFrame(expected))
+    # a registry URI resolves for artifact reads too
+    assert "MLmodel" in {entry.path for entry in tracekit.artifacts.list_artifacts("models:/adder@champion")}
+    # the predictions made through the registry URIs are traces of the versions' logged models
+    assert len(tracekit.search_traces(model_id=info.model_id, return_type="list")) == 2
+
+
+def test_a_bad_registered_name_is_refused_before_anything_is_logged(add_n_model):
+    with pytest.raises(TracekitException, match="adder/1"):
+        tracekit.pyfunc.log_model(name="add_n", python_model=add_n_model, registered_model_name="adder/1")
     assert tracekit.search_logged_models(output_format="list") == []
-    for uri in ("models:/adder/1", "models:/adder@champion"):
-        with pytest.raises(TracekitException, match="model registry") as raised:
-            tracekit.pyfunc.load_model(uri)
-        assert raised.value.error_code == "NOT_IMPLEMENTED"
+    with pytest.raises(ResourceNotFoundError, match="nosuch"):
+        tracekit.pyfunc.load_model("models:/nosuch@champion")
 
 
 def test_an_unknown_model_id_is_named():

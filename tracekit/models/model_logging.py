@@ -28,9 +28,9 @@ def log_model(name: str | None, flavor: Any, *, registered_model_name: str | Non
     from tracekit.tracking.logged_models import finalize_logged_model, get_logged_model, initialize_logged_model
 
     if registered_model_name is not None:
-        raise TracekitException.not_implemented(
-            f"registered_model_name={registered_model_name!r}: registering a model needs the model registry, which "
-            f"tracekit does not have yet (issue 16). Log the model without it; its models:/<model_id> URI loads it.")
+        from tracekit.registry.registry_checks import check_model_name
+
+        check_model_name(registered_model_name)  # a bad name is refused before anything is logged
     if not hasattr(flavor, "save_model"):
         raise TracekitException.invalid_parameter_value(
             f"Model.log(): flavor must be a module (or object) with save_model(path, mlflow_model=..., ...), got "
@@ -56,4 +56,8 @@ def log_model(name: str | None, flavor: Any, *, registered_model_name: str | Non
     finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
     info = model.get_model_info(f"models:/{logged.model_id}")
     info.params = dict(get_logged_model(logged.model_id).params)
+    if registered_model_name is not None:
+        from tracekit.registry.registry_api import register_model
+
+        info.registered_model_version = register_model(info.model_uri, registered_model_name).version
     return info

@@ -2,8 +2,8 @@
 location), `runs:/<run_id>/<path>` (the run's logged model of that name, else the run's artifacts), a local path or
 `file:` URI (used in place), or any artifact URI (`s3://...`, a plugin's scheme).
 
-`models:/<name>/<version>` and `models:/<name>@<alias>` need the model registry; until it exists they raise
-NOT_IMPLEMENTED.
+Registry URIs (`models:/<name>/<version>`, `models:/<name>@<alias>`, `models:/<name>/latest`, stage URIs) resolve
+to the source their version was registered from, then as above.
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ def model_artifact_uri(model_uri: str) -> str:
     local = local_path_of(uri)
     if local is not None:
         return local
+    if artifact_uri_scheme(uri) == "models":
+        from tracekit.registry.model_uris import is_registry_model_uri, resolve_registry_model_uri
+
+        if is_registry_model_uri(uri):
+            return model_artifact_uri(resolve_registry_model_uri(uri))
     if artifact_uri_scheme(uri) == "runs":
         return _resolve_runs_uri(uri)
     return resolve_artifact_uri(uri)  # models:/ (registered by tracekit.tracking.logged_models) and plugins' schemes

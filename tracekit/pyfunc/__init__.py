@@ -95,7 +95,7 @@ def log_model(name: str | None = None, python_model: Any = None, artifacts: Mapp
     """Log a python_function model (see `save_model` for its two forms) as a new logged model `name` in the
     current experiment, with the active run (if any) as its source and `params`/`tags` on the logged model. Returns
     its ModelInfo; `model_uri` (`models:/<model_id>`) loads it. `artifact_path` is the older name of `name`.
-    `registered_model_name` needs the model registry (not built yet: it raises NOT_IMPLEMENTED).
+    `registered_model_name` registers it as the next version of that registered model.
 
     >>> with tracekit.start_run():
     ...     info = tracekit.pyfunc.log_model(name="agent", python_model="agent.py", model_config={"k": 3})

@@ -8,9 +8,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from tracekit.artifacts.artifact_uris import append_to_uri_path, register_uri_resolver
+from tracekit.artifacts.artifact_uris import append_to_uri_path, register_uri_resolver, resolve_artifact_uri
 from tracekit.entities import LoggedModel, LoggedModelStatus
-from tracekit.exceptions import ResourceNotFoundError, TracekitException
+from tracekit.exceptions import ResourceNotFoundError
 from tracekit.store.backend import get_backend
 from tracekit.tracking import state
 from tracekit.validation import check_key, check_name, invalid, param_items, tag_items
@@ -138,16 +138,15 @@ def resolve_models_uri(model_uri: str) -> str:
     """The artifact URI `models:/<model_id>[/<path>]` names: the logged model's artifact location (the resolver of
     the `models` scheme, so any artifact function takes such URIs).
 
-    `models:/<name>/<version>` and `models:/<name>@<alias>` need the model registry, which does not exist yet: they
-    raise NOT_IMPLEMENTED naming it.
+    Registry URIs (`models:/<name>/<version>`, `models:/<name>@<alias>`, `models:/<name>/latest`) resolve to the
+    source their version was registered from, itself resolved.
     """
     rest = model_uri[len("models:"):].lstrip("/")
     first, _, sub_path = rest.partition("/")
     if not _MODEL_ID_RE.match(first):
-        raise TracekitException.not_implemented(
-            f"Cannot resolve {model_uri!r}: 'models:/<name>/<version>' and 'models:/<name>@<alias>' URIs need the "
-            f"model registry, which tracekit does not have yet (issue 16). Use 'models:/<model_id>' (m- and 32 hex "
-            f"digits, as log_model returns in ModelInfo.model_uri) or 'runs:/<run_id>/<name>'.")
+        from tracekit.registry.model_uris import resolve_registry_model_uri
+
+        return resolve_artifact_uri(resolve_registry_model_uri(model_uri))
     model = get_logged_model(first)
     if not model.artifact_location:
         raise ResourceNotFoundError(
