@@ -12,6 +12,7 @@ from typing import Any
 
 from tracekit.constants import SpanAttributeKey
 from tracekit.otlp.genai import REQUEST_PARAMETER_KEYS, GenAiKey
+from tracekit.serialization import to_plain  # noqa: F401 - the integrations import it from here
 from tracekit.tracing.live_span import LiveSpan
 
 #: {"input_tokens": int, "output_tokens": int, "total_tokens": int} on every LLM, chat and embedding span.
@@ -106,11 +107,3 @@ def record_usage(span: LiveSpan, input_tokens: Any, output_tokens: Any, total_to
         usage["total_tokens"] = total_tokens
     if usage:
         span.set_attribute(TOKEN_USAGE, usage)
-
-
-def to_plain(value: Any) -> Any:
-    """A pydantic model from an SDK as a dict without its unset (None) fields; anything else unchanged."""
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        return dump(exclude_none=True, mode="json")
-    return value

@@ -61,6 +61,7 @@ def isolated_tracekit(tmp_path, monkeypatch):
     monkeypatch.setenv(config.RAISE_INTERNAL_ERRORS.name, "true")
     monkeypatch.chdir(tmp_path)
     tracekit.set_tracking_uri(f"sqlite:///{tmp_path / 'tracekit.db'}")
+    tracekit.set_registry_uri(None)
     tracekit.tracing.set_exporter(None)
     tracekit.tracing.enable()
     tracekit.tracing.reset()
@@ -70,6 +71,7 @@ def isolated_tracekit(tmp_path, monkeypatch):
     tracekit.tracing.enable()
     tracekit.tracing.set_exporter(None)
     tracekit.set_tracking_uri(None)
+    tracekit.set_registry_uri(None)
 
 
 @pytest.fixture
@@ -116,3 +118,20 @@ def exported(exporter):
 def postgres_uri() -> str:
     """This run's migrated PostgreSQL database, its rows emptied (skipped when unreachable, failed under CI=true)."""
     return server_database("postgresql")
+
+
+@pytest.fixture
+def sql_statements():
+    """Every SQL statement any SQLAlchemy engine of this process runs during the test (the in-process tracking
+    server's too), in order."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(Engine, "before_cursor_execute", record)

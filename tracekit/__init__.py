@@ -3,7 +3,10 @@
 This module is the one place that lists the public API.
 """
 
-from tracekit import anthropic, langchain, openai, tracing
+from tracekit import anthropic, artifacts, langchain, openai, tracing
+from tracekit.artifacts.media import log_figure, log_image
+from tracekit.artifacts.run_artifacts import get_artifact_uri, log_artifact, log_artifacts, log_dict, log_text
+from tracekit.artifacts.tables import load_table, log_table
 from tracekit.autologging import autolog
 from tracekit.client import TracekitClient
 from tracekit.entities import (
@@ -33,7 +36,11 @@ from tracekit.exceptions import (
     TraceRejectedError,
     TrackingServerUnavailableError,
 )
+from tracekit.registry.entities import ModelVersion, ModelVersionStatus, RegisteredModel
+from tracekit.registry.registry_api import register_model, search_model_versions, search_registered_models
+from tracekit.registry.registry_uri import get_registry_uri, set_registry_uri
 from tracekit.tracing import configure
+from tracekit.tracing.chat import set_span_chat_messages, set_span_chat_tools
 from tracekit.tracing.decorator import trace
 from tracekit.tracing.fluent import (
     add_trace,
@@ -48,6 +55,7 @@ from tracekit.tracing.fluent import (
 )
 from tracekit.tracing.live_span import LiveSpan
 from tracekit.tracing.search import count_traces, search_traces
+from tracekit.tracing.trace_management import delete_trace_tag, delete_traces, set_trace_tag
 from tracekit.tracking.active_model import ActiveModel, clear_active_model, get_active_model_id, set_active_model
 from tracekit.tracking.experiments import (
     create_experiment,
@@ -93,6 +101,19 @@ from tracekit.tracking_uri import get_tracking_uri, set_tracking_uri
 
 __version__ = "0.1.0"
 
+# The models half imports numpy, pandas and PyYAML: loaded on first use (`tracekit.pyfunc.load_model(...)`), so that
+# `import tracekit` stays light for tracing alone.
+_LAZY_SUBMODULES = frozenset({"models", "pyfunc", "sklearn", "types"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"tracekit.{name}")
+    raise AttributeError(f"module 'tracekit' has no attribute {name!r}")
+
+
 __all__ = [
     "ActiveModel",
     "ActiveRun",
@@ -102,6 +123,9 @@ __all__ = [
     "LoggedModel",
     "LoggedModelStatus",
     "Metric",
+    "ModelVersion",
+    "ModelVersionStatus",
+    "RegisteredModel",
     "ResourceNotFoundError",
     "Run",
     "RunData",
@@ -124,6 +148,7 @@ __all__ = [
     "active_run",
     "add_trace",
     "anthropic",
+    "artifacts",
     "autolog",
     "configure",
     "clear_active_model",
@@ -134,11 +159,14 @@ __all__ = [
     "delete_logged_model_tag",
     "delete_run",
     "delete_tag",
+    "delete_trace_tag",
+    "delete_traces",
     "end_run",
     "finalize_logged_model",
     "flush_trace_async_logging",
     "get_active_model_id",
     "get_active_trace_id",
+    "get_artifact_uri",
     "get_current_active_span",
     "get_experiment",
     "get_experiment_by_name",
@@ -147,6 +175,7 @@ __all__ = [
     "get_logged_model",
     "get_metric_history",
     "get_parent_run",
+    "get_registry_uri",
     "get_run",
     "get_trace",
     "get_tracking_uri",
@@ -154,14 +183,27 @@ __all__ = [
     "initialize_logged_model",
     "last_active_run",
     "last_logged_model",
+    "load_table",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
     "log_metric",
     "log_metrics",
     "log_model_params",
     "log_param",
     "log_params",
+    "log_table",
+    "log_text",
+    "models",
     "openai",
+    "pyfunc",
+    "register_model",
     "search_experiments",
     "search_logged_models",
+    "search_model_versions",
+    "search_registered_models",
     "search_runs",
     "search_traces",
     "set_active_model",
@@ -169,12 +211,18 @@ __all__ = [
     "set_experiment_tag",
     "set_experiment_tags",
     "set_logged_model_tags",
+    "set_registry_uri",
+    "set_span_chat_messages",
+    "set_span_chat_tools",
     "set_tag",
     "set_tags",
+    "set_trace_tag",
     "set_tracking_uri",
+    "sklearn",
     "start_run",
     "start_span",
     "trace",
     "tracing",
+    "types",
     "update_current_trace",
 ]

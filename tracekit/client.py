@@ -3,6 +3,7 @@ started in one thread or callback and ended in another; and finished traces are 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -11,9 +12,20 @@ from typing import Any
 from opentelemetry.trace import NonRecordingSpan, SpanContext
 
 from tracekit import serialization
+from tracekit.artifacts.artifact_paths import normalize_artifact_path
+from tracekit.artifacts.local_files import existing_local_path
+from tracekit.artifacts.repository import ArtifactRepository, FileInfo
+from tracekit.artifacts.run_artifacts import (
+    dict_writer,
+    log_file_content,
+    log_local_path,
+    run_artifact_repository,
+    text_writer,
+)
 from tracekit.entities import SpanStatus, SpanStatusCode, Trace
 from tracekit.entities.ids import format_span_id, parse_trace_id, require_trace_id
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
+from tracekit.registry.registry_client import RegistryClientMethods
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_store import TraceStore
 from tracekit.tracing.buffer import TraceEntry
@@ -22,6 +34,7 @@ from tracekit.tracing.reader import TraceReader
 from tracekit.tracing.runtime import RUNTIME
 from tracekit.tracing.spans import start_live_span
 from tracekit.tracking_uri import get_tracking_uri
+from tracekit.validation import check_delete_criteria
 
 
 class _RecentIds:
@@ -55,8 +68,9 @@ def _unsampled_child(trace_id: str, parent_id: str) -> LiveSpan:
     return UnsampledSpan(NonRecordingSpan(context))
 
 
-class TracekitClient:
-    """Low-level tracing and trace management, not tied to the current context; safe to use from any thread.
+class TracekitClient(RegistryClientMethods):
+    """Low-level tracing and trace management, not tied to the current context; safe to use from any thread; and
+    the model registry (`RegistryClientMethods`).
 
     >>> client = TracekitClient()
     >>> root = client.start_trace("handle_request", inputs={"q": "hi"})
@@ -65,8 +79,9 @@ class TracekitClient:
     >>> client.end_trace(root.trace_id, outputs="done")
     """
 
-    def __init__(self, tracking_uri: str | None = None) -> None:
+    def __init__(self, tracking_uri: str | None = None, registry_uri: str | None = None) -> None:
         self._tracking_uri = tracking_uri
+        self._registry_uri = registry_uri
         self._reader = TraceReader(tracking_uri)
 
     @property
@@ -142,10 +157,12 @@ class TracekitClient:
     def search_traces(self, experiment_ids: Sequence[str] | None = None, filter_string: str | None = None,
                       max_results: int = 100, order_by: Sequence[str] | None = None,
                       page_token: str | None = None, run_id: str | None = None,
-                      model_id: str | None = None) -> PagedList[Trace]:
-        """One page of `Trace` objects; pass the returned list's `token` as `page_token` for the next page."""
+                      model_id: str | None = None, include_spans: bool = True) -> PagedList[Trace]:
+        """One page of `Trace` objects; pass the returned list's `token` as `page_token` for the next page.
+        With `include_spans=False` no span is read: each trace comes with its info only (`data.spans` empty)."""
         return self._reader.search(experiment_ids, filter_string=filter_string, max_results=max_results,
-                                   order_by=order_by, page_token=page_token, run_id=run_id, model_id=model_id)
+                                   order_by=order_by, page_token=page_token, run_id=run_id, model_id=model_id,
+                                   include_spans=include_spans)
 
     def count_traces(self, experiment_ids: Sequence[str] | None = None, run_id: str | None = None,
                      model_id: str | None = None) -> int:
@@ -174,10 +191,43 @@ class TracekitClient:
 
     def delete_traces(self, experiment_id: str, max_timestamp_millis: int | None = None,
                       max_traces: int | None = None, trace_ids: Sequence[str] | None = None) -> int:
-        """Delete stored traces by age, count (oldest first) or id; returns how many were deleted."""
+        """Delete stored traces of one experiment, either those started at or before `max_timestamp_millis` (at
+        most `max_traces` of them, oldest first) or those in `trace_ids`; returns how many were deleted."""
+        check_delete_criteria(experiment_id, max_timestamp_millis, max_traces, trace_ids)
         RUNTIME.queue.flush()
         return self.store.delete_traces(experiment_id, max_timestamp_millis=max_timestamp_millis,
                                         max_traces=max_traces, trace_ids=trace_ids)
+
+    # --- run artifacts --------------------------------------------------------------------------------------
+    def _run_artifacts(self, run_id: str) -> ArtifactRepository:
+        return run_artifact_repository(str(run_id), self._tracking_uri)
+
+    def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
+        """The files and folders directly under `path` of the run's artifacts (its root when None), sorted."""
+        return self._run_artifacts(run_id).list_artifacts(path)
+
+    def download_artifacts(self, run_id: str, path: str, dst_path: str | None = None) -> str:
+        """Download the file or folder `path` of the run's artifacts ("" for all) into `dst_path` (a new temporary
+        folder when None) and return its local path."""
+        return self._run_artifacts(run_id).download_artifacts(path, dst_path)
+
+    def log_artifact(self, run_id: str, local_path: str | os.PathLike[str], artifact_path: str | None = None) -> None:
+        """Log a local file (or a directory, under its own name) into the folder `artifact_path` of the run."""
+        path = existing_local_path(local_path)
+        log_local_path(self._run_artifacts(run_id), path, normalize_artifact_path(artifact_path, allow_root=True))
+
+    def log_artifacts(self, run_id: str, local_dir: str | os.PathLike[str], artifact_path: str | None = None) -> None:
+        """Log every file under the local directory `local_dir` into the folder `artifact_path` of the run."""
+        folder = normalize_artifact_path(artifact_path, allow_root=True)
+        self._run_artifacts(run_id).log_artifacts(existing_local_path(local_dir, "directory"), folder or None)
+
+    def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
+        """Log `text` as the UTF-8 file `artifact_file` of the run."""
+        log_file_content(artifact_file, text_writer(text), lambda: self._run_artifacts(run_id))
+
+    def log_dict(self, run_id: str, dictionary: Any, artifact_file: str) -> None:
+        """Log a JSON- or YAML-serializable object as `artifact_file` of the run (YAML for .yaml and .yml)."""
+        log_file_content(artifact_file, dict_writer(dictionary, artifact_file), lambda: self._run_artifacts(run_id))
 
     # --- helpers --------------------------------------------------------------------------------------------
     @staticmethod

@@ -83,6 +83,10 @@ TRACKING_URI = Setting(
     "TRACEKIT_TRACKING_URI", str, "",
     "Where traces and tracking data are stored. Unset: sqlite:///tracekit.db in the working directory.",
     fallback="MLFLOW_TRACKING_URI")
+REGISTRY_URI = Setting(
+    "TRACEKIT_REGISTRY_URI", str, "",
+    "Where registered models are stored (set_registry_uri() overrides it). Unset: the tracking URI.",
+    fallback="MLFLOW_REGISTRY_URI")
 EXPERIMENT_ID = Setting(
     "TRACEKIT_EXPERIMENT_ID", str, "", "Experiment for new traces and runs; unset: default '0'.",
     fallback="MLFLOW_EXPERIMENT_ID")
@@ -102,8 +106,13 @@ TRACE_BUFFER_TTL_SECONDS = Setting(
     "TRACEKIT_TRACE_BUFFER_TTL_SECONDS", float, 3600.0,
     "How long an unfinished trace is held before it is exported as IN_PROGRESS.")
 MAX_SPAN_PAYLOAD_BYTES = Setting(
-    "TRACEKIT_MAX_SPAN_PAYLOAD_BYTES", int, 1_048_576,
-    "Largest JSON size of one span input, output or attribute; larger values are truncated with a marker.")
+    "TRACEKIT_MAX_SPAN_PAYLOAD_BYTES", int, 67_108_864,
+    "Largest JSON size of one span input, output or attribute; larger values are truncated with a marker. A value "
+    "is held in memory until its trace is exported, so this bounds what one value costs.")
+MAX_INLINE_BYTES = Setting(
+    "TRACEKIT_MAX_INLINE_BYTES", int, 1_048_576,
+    "Largest JSON size of a span value stored in the span table; larger ones are stored as artifacts of the trace "
+    "(<experiment artifact location>/traces/<trace_id>/artifacts) and read back by get_trace and search_traces.")
 ASYNC_TRACE_LOGGING = Setting(
     "TRACEKIT_ASYNC_TRACE_LOGGING", bool, True,
     "Export completed traces from a background thread (true) or in the thread that ends the root span (false).")
@@ -145,6 +154,10 @@ USE_GLOBAL_TRACER_PROVIDER = Setting(
     "TRACEKIT_USE_GLOBAL_TRACER_PROVIDER", bool, False,
     "Join OpenTelemetry's global TracerProvider and current-span context, so spans of OpenTelemetry instrumentation "
     "packages nest under tracekit spans and are stored in the same trace (see tracekit.configure).")
+TRACE_PYFUNC_PREDICT = Setting(
+    "TRACEKIT_TRACE_PYFUNC_PREDICT", bool, True,
+    "Record each predict of a loaded pyfunc model (tracekit.pyfunc.load_model) as a trace linked to the model "
+    "(search_traces(model_id=...)); false: predict runs untraced. Read at import and on tracekit.tracing.reset().")
 RAISE_INTERNAL_ERRORS = Setting(
     "TRACEKIT_RAISE_INTERNAL_ERRORS", bool, False,
     "Re-raise a failure inside tracekit (a span that cannot start or end, an autolog recorder that breaks, a trace "
@@ -177,6 +190,35 @@ SERVICE_NAME = Setting(
 RESOURCE_ATTRIBUTES = Setting(
     "OTEL_RESOURCE_ATTRIBUTES", str, "",
     "More resource attributes, as key=value pairs separated by commas. Read by the OpenTelemetry SDK.")
+
+# --- artifacts -------------------------------------------------------------------------------------------------------
+DEFAULT_ARTIFACT_ROOT = Setting(
+    "TRACEKIT_DEFAULT_ARTIFACT_ROOT", str, "",
+    "Where experiments created without an artifact_location keep their files (<root>/<experiment_id>): a local "
+    "path, file:, s3:// or another artifact URI. Unset: tracekit-artifacts beside a SQLite database file, or "
+    "./tracekit-artifacts in the working directory for PostgreSQL and MySQL. A root given in code (sql_backend's "
+    "default_artifact_root, as a tracking server serving artifacts passes) wins over this setting.")
+
+S3_ENDPOINT_URL = Setting(
+    "TRACEKIT_S3_ENDPOINT_URL", str, "",
+    "Endpoint of an S3-compatible service (MinIO, Ceph, a local test server) for s3:// artifact URIs. Unset: AWS S3. "
+    "Credentials and region come from the usual AWS_* variables, ~/.aws or an IAM role.",
+    fallback="MLFLOW_S3_ENDPOINT_URL")
+S3_IGNORE_TLS = Setting(
+    "TRACEKIT_S3_IGNORE_TLS", bool, False,
+    "Do not check the S3 endpoint's TLS certificate (a self-signed MinIO); prefer AWS_CA_BUNDLE with its CA.",
+    fallback="MLFLOW_S3_IGNORE_TLS")
+S3_UPLOAD_EXTRA_ARGS = Setting(
+    "TRACEKIT_S3_UPLOAD_EXTRA_ARGS", str, "",
+    "JSON object of extra arguments for every S3 upload, e.g. {\"ServerSideEncryption\": \"aws:kms\", "
+    "\"SSEKMSKeyId\": \"1234\"}.",
+    fallback="MLFLOW_S3_UPLOAD_EXTRA_ARGS")
+S3_MULTIPART_THRESHOLD_BYTES = Setting(
+    "TRACEKIT_S3_MULTIPART_THRESHOLD_BYTES", int, 8 * 1024 * 1024,
+    "Files at least this large are uploaded to S3 in parts, several at a time (S3 needs parts of 5 MiB or more).")
+S3_MULTIPART_CHUNK_BYTES = Setting(
+    "TRACEKIT_S3_MULTIPART_CHUNK_BYTES", int, 8 * 1024 * 1024,
+    "Size of each part of a multipart S3 upload (at least 5 MiB; S3 allows at most 10,000 parts per file).")
 
 # --- database timeouts (SQL tracking URIs) ---------------------------------------------------------------------------
 SQL_CONNECT_TIMEOUT_S = Setting(
@@ -239,3 +281,22 @@ SERVER_TOKENS = Setting(
 SERVER_MAX_BODY_BYTES = Setting(
     "TRACEKIT_SERVER_MAX_BODY_BYTES", int, 67_108_864,
     "Largest request body the tracking server reads (after gzip decoding for OTLP); larger ones get 413.")
+SERVER_ARTIFACTS_DESTINATION = Setting(
+    "TRACEKIT_SERVER_ARTIFACTS_DESTINATION", str, "",
+    "Where a tracking server serving artifacts keeps them: a local folder or an s3:// URI (set by `tracekit server "
+    "--artifacts-destination`). Unset: ./tracekit-artifacts in the server's working directory.")
+SERVER_SERVE_ARTIFACTS = Setting(
+    "TRACEKIT_SERVER_SERVE_ARTIFACTS", bool, True,
+    "Whether the tracking server proxies artifact uploads and downloads (`tracekit-artifacts:` URIs) to its "
+    "artifacts destination (`--serve-artifacts` / `--no-serve-artifacts`).")
+SERVER_ARTIFACTS_ONLY = Setting(
+    "TRACEKIT_SERVER_ARTIFACTS_ONLY", bool, False,
+    "Serve the artifact routes only, with no backend store (`tracekit server --artifacts-only`).")
+SERVER_DEFAULT_ARTIFACT_ROOT = Setting(
+    "TRACEKIT_SERVER_DEFAULT_ARTIFACT_ROOT", str, "",
+    "Artifact root of experiments created through the tracking server without a location (`--default-artifact-root`)."
+    " Unset: tracekit-artifacts:/ when the server serves artifacts, else the backend store's own default.")
+SERVER_MAX_ARTIFACT_BYTES = Setting(
+    "TRACEKIT_SERVER_MAX_ARTIFACT_BYTES", int, 1_099_511_627_776,
+    "Largest artifact file the tracking server accepts in one upload (streamed to disk, never held in memory); "
+    "larger ones get 413. Default 1 TiB.")

@@ -21,12 +21,15 @@ class SpanAttributeKey:
 
 
 class TraceMetadataKey:
-    """Keys of trace metadata tracekit fills in when a trace starts."""
+    """Keys of trace metadata tracekit fills in when a trace starts (and, for the token usage, when it ends)."""
 
     SOURCE_RUN = "tracekit.sourceRun"
     MODEL_ID = "tracekit.modelId"
     TRACE_SCHEMA_VERSION = "tracekit.traceSchemaVersion"
     EVICTED = "tracekit.evictedInProgress"
+    #: The trace's token usage summed over its LLM spans when it completed (JSON: input_tokens, output_tokens,
+    #: total_tokens); read as `TraceInfo.token_usage`. MLflow 3 keeps the same object under `mlflow.trace.tokenUsage`.
+    TOKEN_USAGE = "tracekit.trace.tokenUsage"
 
 
 class RunTagKey:
@@ -65,6 +68,8 @@ class TraceTagKey:
     """Keys of trace tags tracekit sets."""
 
     TRACE_NAME = "tracekit.traceName"
+    #: Where the trace's files (span values too large to keep inline) are stored.
+    ARTIFACT_LOCATION = "tracekit.artifactLocation"
 
 
 #: The instrumentation scope (tracer name) of every span tracekit itself starts.

@@ -41,6 +41,8 @@ def _extract(trace: Trace, field: ExtractField) -> Any:
 def traces_to_dataframe(traces: Sequence[Trace], extract_fields: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per trace with the columns in `TRACE_COLUMNS`, then one column per valid `extract_fields` spec
     (`"span_name.inputs"`, `"span_name.outputs.key"`; invalid specs are skipped). Missing spans or keys are None.
+    The `trace` column holds the whole trace as JSON text (`Trace.to_json()`, read back with `Trace.from_json`), as
+    MLflow's does: text survives a Parquet or Spark round trip, where an object would not.
 
     >>> traces_to_dataframe(traces, ["retrieve.outputs", "llm.inputs.prompt"]).columns[-2:]
     Index(['retrieve.outputs', 'llm.inputs.prompt'], dtype='object')
@@ -52,7 +54,7 @@ def traces_to_dataframe(traces: Sequence[Trace], extract_fields: Sequence[str] |
         info = trace.info
         root = trace.data.root_span
         columns["trace_id"].append(info.trace_id)
-        columns["trace"].append(trace)
+        columns["trace"].append(trace.to_json())
         columns["client_request_id"].append(info.client_request_id)
         columns["state"].append(info.state.value)
         columns["request_time"].append(info.request_time)

@@ -239,6 +239,15 @@ def truncate(text: str, limit: int) -> str:
         keep -= overflow  # escaped quotes and backslashes made it longer; trim by that much and retry
 
 
+def to_plain(value: Any) -> Any:
+    """A pydantic model (an SDK's request or response object) as a dict without its unset (None) fields; anything
+    else unchanged."""
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return dump(exclude_none=True, mode="json")
+    return value
+
+
 def loads(text: Any) -> Any:
     """Parse stored JSON text; a value that is not JSON (a plain OpenTelemetry attribute) is returned as it is."""
     if not isinstance(text, (str, bytes)):

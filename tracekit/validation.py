@@ -54,6 +54,33 @@ def check_id_count(ids: Collection[Any], what: str) -> None:
                       "split the call into several.")
 
 
+def check_delete_criteria(experiment_id: Any, max_timestamp_millis: Any, max_traces: Any,
+                          trace_ids: Any) -> None:
+    """Raise unless a `delete_traces` call names an experiment and exactly one of `max_timestamp_millis` or
+    `trace_ids`, with `max_traces` (a positive integer) only beside `max_timestamp_millis`, as MLflow requires."""
+    call = "delete_traces()"
+    if experiment_id is None or str(experiment_id) == "":
+        raise invalid(f"{call} needs experiment_id: the experiment whose traces to delete.")
+    if max_timestamp_millis is None and not trace_ids:
+        raise invalid(f"{call} needs either max_timestamp_millis (delete traces started at or before that time, "
+                      "in ms since the epoch) or trace_ids (a non-empty list of trace ids).")
+    if max_timestamp_millis is not None and trace_ids:
+        raise invalid(f"{call} takes only one of max_timestamp_millis and trace_ids, got both: "
+                      "make two calls to delete by age and by id.")
+    if max_timestamp_millis is not None and (isinstance(max_timestamp_millis, bool)
+                                             or not isinstance(max_timestamp_millis, int)):
+        raise invalid(f"{call}: max_timestamp_millis must be an integer (ms since the epoch), "
+                      f"got {max_timestamp_millis!r}.")
+    if max_traces is not None:
+        if trace_ids:
+            raise invalid(f"{call}: max_traces goes only with max_timestamp_millis, not with trace_ids "
+                          "(every listed trace is deleted).")
+        if isinstance(max_traces, bool) or not isinstance(max_traces, int) or max_traces < 1:
+            raise invalid(f"{call}: max_traces must be a positive integer, got {max_traces!r}.")
+    if trace_ids and (isinstance(trace_ids, str) or not all(isinstance(t, str) for t in trace_ids)):
+        raise invalid(f"{call}: trace_ids must be a list of trace id strings, got {trace_ids!r:.200}.")
+
+
 def check_experiment_ids(experiment_ids: Any) -> list[str]:
     """The distinct experiment ids of a search, sorted: at most MAX_IDS_PER_REQUEST of them, each a string that
     fits the experiment id column (checked here, since SQLite would take a longer one and find nothing)."""

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tracekit.artifacts import ArtifactRepository, get_artifact_repository, register_artifact_repository
+from tracekit.artifacts import ArtifactRepository, FileInfo, get_artifact_repository, register_artifact_repository
 from tracekit.artifacts.artifact_paths import join_artifact_path, normalize_artifact_path
 from tracekit.exceptions import TracekitException
 
@@ -18,9 +18,12 @@ def test_clean_relative_paths_are_normalized():
     assert normalize_artifact_path("plots/./roc.png") == "plots/roc.png"
     assert normalize_artifact_path("a//b/") == "a/b"
     assert normalize_artifact_path(None, allow_root=True) == ""
-    assert join_artifact_path("model", None, "/data/", "x.pkl") == "model/data/x.pkl"
+    assert join_artifact_path("model", None, "data/", "x.pkl") == "model/data/x.pkl"
+    assert join_artifact_path(None, "") == ""
     with pytest.raises(TracekitException):
         join_artifact_path("model", "../..", "x")
+    with pytest.raises(TracekitException, match="absolute"):
+        join_artifact_path("/etc", "passwd")
 
 
 def test_the_root_is_refused_where_a_file_is_needed():
@@ -50,3 +53,21 @@ def test_a_registered_factory_serves_its_scheme_and_must_return_a_repository():
     finally:
         register_artifact_repository("mem", None)
         register_artifact_repository("broken", None)
+
+
+def test_a_hostile_name_listed_by_a_store_is_refused_on_download(tmp_path):
+    written = []
+
+    class Planted(ArtifactRepository):
+        """A store whose listing holds a name that leads out of the download folder."""
+
+        def log_artifact(self, local_file, artifact_path=None): ...
+        def log_artifacts(self, local_dir, artifact_path=None): ...
+        def list_artifacts(self, path=None):
+            return [FileInfo("../../escaped.txt", False, 1)] if path is None else []
+        def _download_file(self, remote_file_path, local_path): written.append(local_path)
+        def delete_artifacts(self, artifact_path=None): ...
+
+    with pytest.raises(TracekitException, match="Invalid artifact path '../../escaped.txt'"):
+        Planted("mem://x").download_artifacts(dst_path=str(tmp_path / "dst"))
+    assert written == []

@@ -141,3 +141,12 @@ def test_broken_integration_never_breaks_the_call(anthropic_client, exported, in
     assert events[-1].type == "message_stop"
     assert len(internal_warnings()) == 2  # recording the response, reading stream chunks: once each
     assert len(exported()) == 2
+
+
+def test_trace_token_usage_comes_from_the_message_usage(anthropic_client, exported):
+    message = anthropic_client.messages.create(model="claude-test", max_tokens=64, messages=USER)
+
+    (trace,) = exported()
+    usage = message.usage
+    assert trace.info.token_usage == {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
+                                      "total_tokens": usage.input_tokens + usage.output_tokens}

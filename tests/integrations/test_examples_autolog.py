@@ -49,3 +49,15 @@ def test_langchain_example(tmp_path):
     assert "They nest under their parent." in out
     assert "GenericFakeChatModel" in out and "CHAT_MODEL" in out
     assert "retrieve               RETRIEVER" in out
+
+
+def test_mlflow3_tracing_example(llm_server, tmp_path):
+    pytest.importorskip("openai")
+    out = run_example("mlflow3_tracing.py", tmp_path, OPENAI_BASE_URL=llm_server.openai_url,
+                      OPENAI_API_KEY="test-key", EXAMPLE_MODEL="gpt-test")
+
+    assert "last trace: reviewed=yes output='Your refund is on its way.'" in out
+    assert "billing traces in the run: 2" in out
+    assert out.count("  tokens: {'input_tokens': ") == 2
+    assert "searched without spans: 4 traces, 0 spans, 3 with token usage" in out
+    assert "deleted the 2 oldest; 2 left" in out

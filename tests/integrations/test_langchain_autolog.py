@@ -236,3 +236,16 @@ def test_broken_handler_never_breaks_the_chain(exported, internal_warnings, monk
     assert chain_with(model).invoke({"question": "b"}) == "two"
     assert len(internal_warnings()) == 1
     assert len(exported()) == 2
+
+
+def test_trace_token_usage_sums_the_chat_model_calls(exported):
+    model = chat_model("Paris is sunny", "Oslo is cold today")
+    chain = chain_with(model)
+
+    @tracekit.trace
+    def compare() -> list[str]:
+        return [chain.invoke({"question": "Paris?"}), chain.invoke({"question": "Oslo?"})]
+
+    compare()
+    (trace,) = exported()
+    assert trace.info.token_usage == {"input_tokens": 14, "output_tokens": 7, "total_tokens": 21}

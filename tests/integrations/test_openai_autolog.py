@@ -319,3 +319,17 @@ def test_broken_stream_chunk_handling_keeps_the_stream_intact(openai_client, exp
     assert "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices) == "echo: hello there"
     assert len(internal_warnings()) == 1
     assert only_span(exported).end_time_ns is not None
+
+
+def test_trace_token_usage_sums_the_calls(openai_client, exported):
+    @tracekit.trace
+    def two_questions() -> list:
+        return [openai_client.chat.completions.create(model="gpt-test", messages=[{"role": "user", "content": q}])
+                for q in ("hello there", "and what else is new")]
+
+    first, second = two_questions()
+    (trace,) = exported()
+    assert trace.info.token_usage == {
+        "input_tokens": first.usage.prompt_tokens + second.usage.prompt_tokens,
+        "output_tokens": first.usage.completion_tokens + second.usage.completion_tokens,
+        "total_tokens": first.usage.total_tokens + second.usage.total_tokens}

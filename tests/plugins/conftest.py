@@ -1,6 +1,6 @@
-"""Plugins installed for real, without pip: each test writes a plugin module and a `<name>-1.0.dist-info` folder
-(METADATA and entry_points.txt, what an installer leaves) into its own folder, which goes on sys.path; importlib's
-entry-point discovery finds them as it finds any installed distribution. The plugin caches are reset around each
+"""Plugins installed for real, without pip: each test writes a plugin module and its distribution's metadata
+(`tests/plugin_packages.py`) into its own folder, which goes on sys.path; importlib's entry-point discovery finds
+them as it finds any installed distribution. The plugin caches are reset around each
 test, and every backend the test opened is closed."""
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
+from plugin_packages import install_plugin  # noqa: E402
+
 from tracekit.plugins.loading import reset_plugin_cache  # noqa: E402
 from tracekit.store.backend import close_backends  # noqa: E402
 
@@ -25,15 +27,11 @@ class PluginSite:
         self.folder = folder
         self.modules: list[str] = []
 
-    def install(self, distribution: str, module: str, source: str, entry_points: dict[str, list[str]]) -> None:
-        """Install `distribution`: the module `module` with `source`, declaring `entry_points` ({group: ["name =
-        module:attr", ...]})."""
+    def install(self, distribution: str, module: str, source: str, group: str, entry_points: list[str]) -> None:
+        """Install `distribution` (its name with dashes): the module `module` with `source`, declaring
+        `entry_points` ("name = module:attr" lines) in `group`."""
         (self.folder / f"{module}.py").write_text(textwrap.dedent(source))
-        dist_info = self.folder / f"{distribution.replace('-', '_')}-1.0.dist-info"
-        dist_info.mkdir()
-        (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n")
-        (dist_info / "entry_points.txt").write_text(
-            "".join(f"[{group}]\n" + "".join(f"{line}\n" for line in lines) for group, lines in entry_points.items()))
+        install_plugin(self.folder, distribution.replace("-", "_"), group, "\n".join(entry_points))
         self.modules.append(module)
         importlib.invalidate_caches()
         reset_plugin_cache()

@@ -61,8 +61,8 @@ def test_base_classes_are_importable_from_tracekit_plugins():
 
 
 def test_trace_exporter_named_in_the_environment_receives_the_traces(plugin_site, tmp_path, monkeypatch):
-    plugin_site.install("jsonl-exporter", "jsonl_exporter", FILE_EXPORTER, {TRACE_EXPORTER_GROUP: [
-        "jsonl = jsonl_exporter:make_exporter"]})
+    plugin_site.install("jsonl-exporter", "jsonl_exporter", FILE_EXPORTER, TRACE_EXPORTER_GROUP, [
+        "jsonl = jsonl_exporter:make_exporter"])
     out = tmp_path / "traces.jsonl"
     monkeypatch.setenv("JSONL_EXPORT_PATH", str(out))
     monkeypatch.setenv("TRACEKIT_TRACE_EXPORTER", "jsonl")
@@ -84,8 +84,8 @@ def test_trace_exporter_named_in_the_environment_receives_the_traces(plugin_site
     ("broken", "returned object, not a tracekit.plugins.TraceExporter"),
 ])
 def test_unusable_exporter_is_logged_and_traces_go_to_the_store(plugin_site, monkeypatch, caplog, name, message):
-    plugin_site.install("jsonl-exporter", "jsonl_exporter", FILE_EXPORTER, {TRACE_EXPORTER_GROUP: [
-        "jsonl = jsonl_exporter:make_exporter", "broken = jsonl_exporter:not_an_exporter"]})
+    plugin_site.install("jsonl-exporter", "jsonl_exporter", FILE_EXPORTER, TRACE_EXPORTER_GROUP, [
+        "jsonl = jsonl_exporter:make_exporter", "broken = jsonl_exporter:not_an_exporter"])
     monkeypatch.setenv("TRACEKIT_TRACE_EXPORTER", name)
     tracekit.tracing.reset()
     with caplog.at_level(logging.ERROR, logger="tracekit.tracing"):
@@ -114,9 +114,9 @@ MEMO_BACKEND = """
 
 def test_store_plugin_that_fails_to_import_never_breaks_another_scheme(plugin_site, tmp_path, caplog):
     plugin_site.install("broken-store", "broken_store", "raise ImportError('needs libfoo 2')\n",
-                        {BACKEND_PLUGIN_GROUP: ["broken = broken_store:make_backend"]})
-    plugin_site.install("memo-store", "memo_store", MEMO_BACKEND, {BACKEND_PLUGIN_GROUP: [
-        "memo = memo_store:make_backend"]})
+                        BACKEND_PLUGIN_GROUP, ["broken = broken_store:make_backend"])
+    plugin_site.install("memo-store", "memo_store", MEMO_BACKEND, BACKEND_PLUGIN_GROUP, [
+        "memo = memo_store:make_backend"])
     assert get_backend("memo://x").traces.uri == "memo://x"
     assert get_backend(f"sqlite:///{tmp_path / 'other.db'}").has_tracking
     with caplog.at_level(logging.ERROR, logger="tracekit.plugins"):
@@ -127,10 +127,10 @@ def test_store_plugin_that_fails_to_import_never_breaks_another_scheme(plugin_si
 
 
 def test_two_plugins_claiming_one_scheme_is_an_error_naming_both(plugin_site):
-    plugin_site.install("memo-store", "memo_store", MEMO_BACKEND, {BACKEND_PLUGIN_GROUP: [
-        "memo = memo_store:make_backend"]})
-    plugin_site.install("memo-store-fork", "memo_store_fork", MEMO_BACKEND, {BACKEND_PLUGIN_GROUP: [
-        "memo = memo_store_fork:make_backend"]})
+    plugin_site.install("memo-store", "memo_store", MEMO_BACKEND, BACKEND_PLUGIN_GROUP, [
+        "memo = memo_store:make_backend"])
+    plugin_site.install("memo-store-fork", "memo_store_fork", MEMO_BACKEND, BACKEND_PLUGIN_GROUP, [
+        "memo = memo_store_fork:make_backend"])
     with pytest.raises(TracekitException, match="Two plugins claim the name 'memo'") as raised:
         get_backend("memo://x")
     assert "memo_store:make_backend (distribution memo-store)" in str(raised.value)

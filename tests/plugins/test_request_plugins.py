@@ -92,8 +92,8 @@ def bearer_server(tmp_path, monkeypatch):
 
 
 def test_every_request_carries_the_plugins_headers(plugin_site, recorded_server, caplog):
-    plugin_site.install("cluster-headers", "cluster_headers", HEADER_PROVIDERS, {REQUEST_HEADER_PROVIDER_GROUP: [
-        "cluster = cluster_headers:ClusterHeaders", "failing = cluster_headers:Failing"]})
+    plugin_site.install("cluster-headers", "cluster_headers", HEADER_PROVIDERS, REQUEST_HEADER_PROVIDER_GROUP, [
+        "cluster = cluster_headers:ClusterHeaders", "failing = cluster_headers:Failing"])
     server, recorder = recorded_server
     tracekit.set_tracking_uri(server.url)
     with caplog.at_level(logging.ERROR, logger="tracekit.plugins"):
@@ -109,8 +109,8 @@ def test_every_request_carries_the_plugins_headers(plugin_site, recorded_server,
 @pytest.mark.parametrize("provider", ["vault", "vault-httpx"])
 def test_auth_provider_named_in_the_environment_authenticates(plugin_site, bearer_server, monkeypatch, variable,
                                                               provider):
-    plugin_site.install("vault-auth", "vault_auth", AUTH_PROVIDERS, {REQUEST_AUTH_PROVIDER_GROUP: [
-        "vault = vault_auth:HeaderSetter", "vault-httpx = vault_auth:HttpxBearer"]})
+    plugin_site.install("vault-auth", "vault_auth", AUTH_PROVIDERS, REQUEST_AUTH_PROVIDER_GROUP, [
+        "vault = vault_auth:HeaderSetter", "vault-httpx = vault_auth:HttpxBearer"])
     tracekit.set_tracking_uri(bearer_server.url)
     with pytest.raises(TracekitException) as refused:
         tracekit.create_experiment("without-auth")
@@ -122,8 +122,8 @@ def test_auth_provider_named_in_the_environment_authenticates(plugin_site, beare
 
 
 def test_unknown_auth_provider_name_lists_the_installed_ones(plugin_site, bearer_server, monkeypatch):
-    plugin_site.install("vault-auth", "vault_auth", AUTH_PROVIDERS, {REQUEST_AUTH_PROVIDER_GROUP: [
-        "vault = vault_auth:HeaderSetter", "vault-httpx = vault_auth:HttpxBearer"]})
+    plugin_site.install("vault-auth", "vault_auth", AUTH_PROVIDERS, REQUEST_AUTH_PROVIDER_GROUP, [
+        "vault = vault_auth:HeaderSetter", "vault-httpx = vault_auth:HttpxBearer"])
     monkeypatch.setenv("TRACEKIT_TRACKING_AUTH", "kerberos")
     tracekit.set_tracking_uri(bearer_server.url)
     with pytest.raises(TracekitException, match=r"TRACEKIT_TRACKING_AUTH='kerberos'.*Installed: vault, vault-httpx"):
@@ -131,8 +131,8 @@ def test_unknown_auth_provider_name_lists_the_installed_ones(plugin_site, bearer
 
 
 def test_two_auth_providers_with_one_name_is_an_error_naming_both(plugin_site, bearer_server, monkeypatch):
-    plugin_site.install("vault-auth", "vault_auth", AUTH_PROVIDERS, {REQUEST_AUTH_PROVIDER_GROUP: [
-        "vault = vault_auth:HeaderSetter"]})
+    plugin_site.install("vault-auth", "vault_auth", AUTH_PROVIDERS, REQUEST_AUTH_PROVIDER_GROUP, [
+        "vault = vault_auth:HeaderSetter"])
     plugin_site.install("other-vault", "other_vault", """
         from tracekit.plugins import RequestAuthProvider
 
@@ -142,7 +142,7 @@ def test_two_auth_providers_with_one_name_is_an_error_naming_both(plugin_site, b
 
             def get_auth(self):
                 return lambda request: None
-    """, {REQUEST_AUTH_PROVIDER_GROUP: ["vault = other_vault:AlsoVault"]})
+    """, REQUEST_AUTH_PROVIDER_GROUP, ["vault = other_vault:AlsoVault"])
     monkeypatch.setenv("TRACEKIT_TRACKING_AUTH", "vault")
     tracekit.set_tracking_uri(bearer_server.url)
     with pytest.raises(TracekitException, match="Two plugins claim the name 'vault'") as raised:

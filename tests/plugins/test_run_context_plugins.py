@@ -38,8 +38,8 @@ def _run_tags(**kwargs) -> dict[str, str]:
 
 
 def test_new_run_gets_plugin_tags_beside_the_built_in_ones(plugin_site):
-    plugin_site.install("team-tags", "team_tags", TEAM_PROVIDER, {RUN_CONTEXT_PROVIDER_GROUP: [
-        "team = team_tags:TeamContext", "never = team_tags:NeverInContext"]})
+    plugin_site.install("team-tags", "team_tags", TEAM_PROVIDER, RUN_CONTEXT_PROVIDER_GROUP, [
+        "team = team_tags:TeamContext", "never = team_tags:NeverInContext"])
     tags = _run_tags()
     assert tags["team"] == "search"
     assert tags["mlflow.source.type"] == "JOB"  # a plugin comes after the built-ins, so it wins
@@ -48,8 +48,8 @@ def test_new_run_gets_plugin_tags_beside_the_built_in_ones(plugin_site):
 
 
 def test_tags_given_to_start_run_win_over_providers(plugin_site):
-    plugin_site.install("team-tags", "team_tags", TEAM_PROVIDER, {RUN_CONTEXT_PROVIDER_GROUP: [
-        "team = team_tags:TeamContext"]})
+    plugin_site.install("team-tags", "team_tags", TEAM_PROVIDER, RUN_CONTEXT_PROVIDER_GROUP, [
+        "team = team_tags:TeamContext"])
     assert _run_tags(tags={"team": "ranking"})["team"] == "ranking"
 
 
@@ -63,7 +63,7 @@ def test_provider_that_raises_is_logged_once_and_runs_still_start(plugin_site, c
 
             def tags(self):
                 raise RuntimeError("metadata service down")
-    """, {RUN_CONTEXT_PROVIDER_GROUP: ["flaky = flaky_tags:Flaky"]})
+    """, RUN_CONTEXT_PROVIDER_GROUP, ["flaky = flaky_tags:Flaky"])
     with caplog.at_level(logging.ERROR, logger="tracekit.plugins"):
         first, second = _run_tags(), _run_tags()
     assert first["mlflow.user"] == second["mlflow.user"] == getpass.getuser()
@@ -74,9 +74,9 @@ def test_provider_that_raises_is_logged_once_and_runs_still_start(plugin_site, c
 
 def test_plugin_that_fails_to_import_is_reported_once_with_its_distribution(plugin_site, caplog):
     plugin_site.install("broken-tags", "broken_tags", "import module_that_is_not_installed\n",
-                        {RUN_CONTEXT_PROVIDER_GROUP: ["broken = broken_tags:Provider"]})
-    plugin_site.install("team-tags", "team_tags", TEAM_PROVIDER, {RUN_CONTEXT_PROVIDER_GROUP: [
-        "team = team_tags:TeamContext"]})
+                        RUN_CONTEXT_PROVIDER_GROUP, ["broken = broken_tags:Provider"])
+    plugin_site.install("team-tags", "team_tags", TEAM_PROVIDER, RUN_CONTEXT_PROVIDER_GROUP, [
+        "team = team_tags:TeamContext"])
     with caplog.at_level(logging.ERROR, logger="tracekit.plugins"):
         tags = [_run_tags(), _run_tags()]
     assert [run_tags["team"] for run_tags in tags] == ["search", "search"]  # the working plugin is unaffected
@@ -87,7 +87,7 @@ def test_plugin_that_fails_to_import_is_reported_once_with_its_distribution(plug
 
 def test_class_that_is_not_a_provider_is_reported_and_skipped(plugin_site, caplog):
     plugin_site.install("odd-tags", "odd_tags", "class NotAProvider:\n    pass\n",
-                        {RUN_CONTEXT_PROVIDER_GROUP: ["odd = odd_tags:NotAProvider"]})
+                        RUN_CONTEXT_PROVIDER_GROUP, ["odd = odd_tags:NotAProvider"])
     with caplog.at_level(logging.ERROR, logger="tracekit.plugins"):
         assert _run_tags()["mlflow.source.type"] == "LOCAL"
     assert any("not a subclass of tracekit.plugins.run_context.RunContextProvider" in record.getMessage()
@@ -101,7 +101,7 @@ def test_provider_missing_a_method_of_the_contract_is_reported_by_name(plugin_si
         class Half(RunContextProvider):
             def in_context(self):
                 return True
-    """, {RUN_CONTEXT_PROVIDER_GROUP: ["half = half_tags:Half"]})
+    """, RUN_CONTEXT_PROVIDER_GROUP, ["half = half_tags:Half"])
     with caplog.at_level(logging.ERROR, logger="tracekit.plugins"):
         assert "mlflow.user" in _run_tags()
     reports = [record.getMessage() for record in caplog.records if "half_tags:Half" in record.getMessage()]

@@ -50,6 +50,17 @@ def live_server(server_db) -> Iterator[ThreadedServer]:
 
 
 @pytest.fixture
+def artifact_server(tmp_path, server_db) -> Iterator[ThreadedServer]:
+    """A real HTTP server serving artifacts from `tmp_path / "served-artifacts"` (its `destination`)."""
+    destination = tmp_path / "served-artifacts"
+    running = ThreadedServer(create_app(ServerSettings(backend_store_uri=server_db,
+                                                       artifacts_destination=str(destination)))).start()
+    running.destination = destination  # type: ignore[attr-defined]
+    yield running
+    running.stop()
+
+
+@pytest.fixture
 def server_process(tmp_path):
     """Build (not start) `tracekit server` processes; every one is stopped at the end of the test."""
     made: list[ServerProcess] = []

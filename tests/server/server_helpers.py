@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import psutil
 
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "store"))
@@ -20,7 +21,7 @@ from tcp_proxy import TcpProxy  # noqa: E402
 from trace_builders import build_trace  # noqa: E402
 from waiting import wait_until  # noqa: E402
 
-__all__ = ["CountingApp", "ServerProcess", "TcpProxy", "ThreadedServer", "build_trace", "free_port"]
+__all__ = ["CountingApp", "PeakRss", "ServerProcess", "TcpProxy", "ThreadedServer", "build_trace", "free_port"]
 
 
 def free_port() -> int:
@@ -117,3 +118,26 @@ class ServerProcess:
 
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+class PeakRss:
+    """The highest resident set size (bytes) of a process, sampled every 5 ms in a thread while the block runs;
+    `start` is the size when it began (the artifact tests and benchmarks/artifacts_throughput.py use it)."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.peak = self.start = self.process.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, self.process.memory_info().rss)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()

@@ -30,7 +30,8 @@ def _protobuf_bytes(_ctx, value) -> bytes:
 
 _folder = Path(tempfile.mkdtemp(prefix="tracekit-schemathesis-"))
 atexit.register(shutil.rmtree, _folder, True)
-app = create_app(ServerSettings(backend_store_uri=f"sqlite:///{_folder / 'server.db'}"))
+app = create_app(ServerSettings(backend_store_uri=f"sqlite:///{_folder / 'server.db'}",
+                                artifacts_destination=str(_folder / "artifacts")))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,

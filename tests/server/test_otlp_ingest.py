@@ -163,6 +163,28 @@ def test_json_from_another_sdk_is_stored_with_span_type_and_io(api, server_db):
     assert chat.attributes["gen_ai.usage.input_tokens"] == 12
 
 
+def test_token_usage_of_spans_from_other_sdks_is_summed_across_requests(api, server_db):
+    trace_hex = "6c8efff798038103d269b633813fc60c"
+
+    def llm_span(span_id: str, counts: list[tuple[str, int]]) -> dict:
+        return {"traceId": trace_hex, "spanId": span_id, "parentSpanId": "aaa19b7ec3c1b170", "name": "llm",
+                "startTimeUnixNano": "1700000000100000000", "endTimeUnixNano": "1700000000200000000",
+                "attributes": [{"key": key, "value": {"intValue": str(value)}} for key, value in counts]}
+
+    root = {"traceId": trace_hex, "spanId": "aaa19b7ec3c1b170", "name": "agent",
+            "startTimeUnixNano": "1700000000000000000", "endTimeUnixNano": "1700000001000000000"}
+    requests = [[llm_span("aaa19b7ec3c1b171", [("gen_ai.usage.input_tokens", 12),
+                                                ("gen_ai.usage.output_tokens", 3)])],
+                [llm_span("aaa19b7ec3c1b172", [("llm.token_count.prompt", 100), ("llm.token_count.completion", 20),
+                                                ("llm.token_count.total", 120)])],
+                [root]]
+    for spans in requests:
+        assert api.post("/v1/traces", json=otlp_json(trace_hex, spans)).status_code == 200
+    trace = stored(server_db, f"tr-{trace_hex}")
+    assert len(trace.data.spans) == 3
+    assert trace.info.token_usage == {"input_tokens": 112, "output_tokens": 23, "total_tokens": 135}
+
+
 def test_invalid_spans_are_counted_in_partial_success(api):
     spans = [{"traceId": "00" * 16, "spanId": "eee19b7ec3c1b174", "name": "zero trace id",
               "startTimeUnixNano": "1", "endTimeUnixNano": "2"}]

@@ -37,7 +37,8 @@ def explorer(tmp_path_factory) -> Explorer:
     require_browser()
     uri = f"sqlite:///{tmp_path_factory.mktemp('explorer') / 'server.db'}"
     seeded = seed_explorer(uri)
-    server = ThreadedServer(create_app(ServerSettings(backend_store_uri=uri))).start()
+    server = ThreadedServer(create_app(ServerSettings(
+        backend_store_uri=uri, artifacts_destination=str(tmp_path_factory.mktemp("served"))))).start()
     yield Explorer(server.url, seeded, uri)
     server.stop()
 
@@ -296,6 +297,60 @@ def test_chat_messages_read_as_a_conversation(page, explorer, shot):
     expect(messages.nth(3)).to_contain_text("result of call call_7Qx")
     expect(messages.nth(4)).to_contain_text(ANSWER)
     shot(page, "chat")
+
+
+def record_chat_trace(explorer: Explorer) -> str:
+    """A trace recorded through the tracing API into the explorer's database (an experiment of its own, so the seeded
+    lists keep their counts): a chat span given messages and tools with the MLflow 3 calls, and a planning span
+    given tools only; the chat span records token usage as the autolog integrations do."""
+    import tracekit
+    from tracekit.store.backend import close_backends
+
+    tool = {"type": "function", "function": {"name": "get_weather", "description": "Weather in a city",
+                                             "parameters": {"type": "object"}}}
+    tracekit.set_tracking_uri(explorer.uri)
+    tracekit.set_experiment("chat-api")
+
+    @tracekit.trace(span_type="AGENT")
+    def weather_agent() -> None:
+        with tracekit.start_span("choose_tools", span_type="CHAIN") as plan:
+            tracekit.set_span_chat_tools(plan, [tool])
+        with tracekit.start_span("chat", span_type="CHAT_MODEL") as chat:
+            chat.set_attribute("tracekit.chat.tokenUsage", {"input_tokens": 31, "output_tokens": 9})  # as autolog
+            tracekit.set_span_chat_messages(chat, [{"role": "user", "content": "Weather in Oslo?"}])
+            tracekit.set_span_chat_tools(chat, [tool])
+            tracekit.set_span_chat_messages(chat, [
+                {"role": "assistant", "content": None, "tool_calls": [
+                    {"id": "call_oslo", "type": "function",
+                     "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'}}]},
+                {"role": "tool", "tool_call_id": "call_oslo", "content": "Snow, -3 C"},
+                {"role": "assistant", "content": "Snowy and cold."}], append=True)
+
+    weather_agent()
+    trace_id = tracekit.get_last_active_trace_id()
+    tracekit.flush_trace_async_logging()
+    close_backends()
+    return trace_id
+
+
+def test_chat_messages_and_tools_set_through_the_api_are_shown(page, explorer, shot):
+    rows = open_trace(page, explorer, record_chat_trace(explorer))
+    expect(page.locator("[data-testid=trace-tokens]")).to_have_text("40 (31 in, 9 out)")
+    rows.filter(has=page.get_by_text("chat", exact=True)).click()
+    messages = page.locator("[data-testid=chat] > li")
+    expect(messages).to_have_count(4)
+    assert messages.evaluate_all("items => items.map(item => item.dataset.role)") == \
+        ["user", "assistant", "tool", "assistant"]
+    expect(messages.nth(1).locator("[data-testid=chat-tool-call]")).to_contain_text("get_weather")
+    expect(messages.nth(2)).to_contain_text("result of call call_oslo")
+    expect(messages.nth(3)).to_contain_text("Snowy and cold.")
+    expect(page.locator("[data-testid=span-chat] .chat-tools > summary")).to_have_text("Tools offered: get_weather")
+    shot(page, "chat-api")
+
+    rows.filter(has=page.get_by_text("choose_tools", exact=True)).click()  # tools without messages
+    expect(page.locator("[data-testid=chat] > li")).to_have_count(0)
+    expect(page.locator("[data-testid=span-chat] .chat-tools > summary")).to_have_text("Tools offered: get_weather")
+    expect(page.locator("[data-testid=span-attributes]")).not_to_contain_text("tracekit.chat.tools")
 
 
 def test_an_exception_shows_its_stack_trace(page, explorer, shot):

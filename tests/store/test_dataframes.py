@@ -17,7 +17,7 @@ def test_columns_in_order_with_readable_values():
     assert list(frame.columns) == list(COLUMNS)
     row = frame.iloc[0]
     assert row["trace_id"] == trace.info.trace_id
-    assert isinstance(row["trace"], Trace) and row["trace"] is trace
+    assert isinstance(row["trace"], str) and Trace.from_json(row["trace"]) == trace
     assert row["client_request_id"] == "req-9"
     assert row["state"] == "OK"
     assert row["request_time"] == trace.info.request_time

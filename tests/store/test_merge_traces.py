@@ -74,3 +74,26 @@ def test_nul_characters_are_stored_on_every_database(store):
     stored = store.get_trace(trace.info.trace_id)
     assert stored.info.tags == {"k\ufffd": "v\ufffd"}
     assert stored.data.root_span.name == "root\x00"  # the span's own JSON keeps it exactly
+
+
+def test_token_usage_of_a_trace_written_in_parts_covers_every_part(store):
+    from tracekit import serialization
+    from tracekit.constants import SpanAttributeKey
+    from tracekit.entities.token_usage import record_token_usage
+
+    trace = build_trace(extra_spans=2)
+    root = trace.data.root_span.span_id
+    children = [span.span_id for span in trace.data.spans if span.span_id != root]
+    assert len(children) == 4
+    for span, tokens in zip([s for s in trace.data.spans if s.span_id != root], (10, 20, 30, 40), strict=True):
+        span.raw_attributes[SpanAttributeKey.CHAT_TOKEN_USAGE] = serialization.dumps(
+            {"input_tokens": tokens, "output_tokens": 1})
+    # the root's process wrote two children; another process (continue_trace) the other two, under the root
+    root_copy, fragment = part(trace, {root, *children[:2]}, from_root=True), part(trace, set(children[2:]),
+                                                                                   from_root=False)
+    for copy in (root_copy, fragment):  # each process sums its own spans as its part completes
+        record_token_usage(copy.info.trace_metadata, copy.data.spans)
+    store.write_traces([fragment])
+    store.write_traces([root_copy])
+    assert store.get_trace(trace.info.trace_id).info.token_usage == {
+        "input_tokens": 100, "output_tokens": 4, "total_tokens": 104}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from plugin_packages import install_plugin
 
 import tracekit
 from tracekit.exceptions import TracekitException
@@ -97,13 +98,6 @@ def test_sqlite_file_that_cannot_be_created_is_a_clear_error(tmp_path):
     assert f"sqlite:///{blocker}/traces.db" in str(raised.value)
 
 
-def _install_plugin(folder, name: str, group: str, entry_point: str) -> None:
-    dist = folder / f"{name}-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name.replace('_', '-')}\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text(f"[{group}]\n{entry_point}\n")
-
-
 def test_trace_store_plugin_scheme_is_resolved_through_entry_points(tmp_path, monkeypatch):
     (tmp_path / "memo_store_plugin.py").write_text(textwrap.dedent("""
         class MemoStore:
@@ -115,7 +109,7 @@ def test_trace_store_plugin_scheme_is_resolved_through_entry_points(tmp_path, mo
         def make_store(uri):
             return MemoStore(uri)
     """))
-    _install_plugin(tmp_path, "memo_store_plugin", TRACE_STORE_PLUGIN_GROUP, "memo = memo_store_plugin:make_store")
+    install_plugin(tmp_path, "memo_store_plugin", TRACE_STORE_PLUGIN_GROUP, "memo = memo_store_plugin:make_store")
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
         backend = get_backend("memo://anything")
@@ -139,7 +133,7 @@ def test_backend_plugin_serves_traces_and_tracking_of_its_scheme(tmp_path, monke
         def make_backend(uri):
             return sql_backend("sqlite:///{tmp_path}/" + uri.split("://", 1)[1] + ".db")
     """))
-    _install_plugin(tmp_path, "lite_backend_plugin", BACKEND_PLUGIN_GROUP, "lite = lite_backend_plugin:make_backend")
+    install_plugin(tmp_path, "lite_backend_plugin", BACKEND_PLUGIN_GROUP, "lite = lite_backend_plugin:make_backend")
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
         tracekit.set_tracking_uri("lite://team")
@@ -154,7 +148,7 @@ def test_backend_plugin_serves_traces_and_tracking_of_its_scheme(tmp_path, monke
 
 def test_backend_plugin_must_return_a_backend(tmp_path, monkeypatch):
     (tmp_path / "wrong_backend_plugin.py").write_text("def make(uri):\n    return object()\n")
-    _install_plugin(tmp_path, "wrong_backend_plugin", BACKEND_PLUGIN_GROUP, "wrong = wrong_backend_plugin:make")
+    install_plugin(tmp_path, "wrong_backend_plugin", BACKEND_PLUGIN_GROUP, "wrong = wrong_backend_plugin:make")
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(TracekitException, match="returned object, not a tracekit Backend"):
         get_backend("wrong://x")

@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from example_scripts import run_example
 
 pytestmark = pytest.mark.slow
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def run_example(name: str, tmp_path: Path) -> str:
-    environment = {**os.environ, "TRACEKIT_TRACKING_URI": f"sqlite:///{tmp_path / 'example.db'}"}
-    environment.pop("TRACEKIT_EXPERIMENT_NAME", None)
-    environment.pop("TRACEKIT_EXPERIMENT_ID", None)
-    done = subprocess.run([sys.executable, str(EXAMPLES / name)], cwd=tmp_path, env=environment,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def test_external_model_example(tmp_path):

@@ -9,7 +9,7 @@ import tracekit
 from tracekit import config
 
 FALLBACK_SETTINGS = [config.TRACKING_URI, config.EXPERIMENT_NAME, config.EXPERIMENT_ID, config.TRACKING_USERNAME,
-                     config.TRACKING_PASSWORD, config.TRACKING_TOKEN]
+                     config.TRACKING_PASSWORD, config.TRACKING_TOKEN, config.REGISTRY_URI]
 
 
 @pytest.fixture(autouse=True)

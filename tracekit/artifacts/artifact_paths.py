@@ -37,9 +37,14 @@ def normalize_artifact_path(path: str | None, *, allow_root: bool = False) -> st
 
 
 def join_artifact_path(*parts: str | None) -> str:
-    """The checked relative path made of `parts` (None and empty parts skipped)."""
-    joined = "/".join(part.strip("/") for part in parts if part)
-    return normalize_artifact_path(joined, allow_root=True)
+    """The checked relative path made of `parts` (None and empty parts skipped; each part is checked, so an absolute
+    part is refused rather than silently made relative).
+
+    >>> join_artifact_path("model", None, "data/", "x.pkl")
+    'model/data/x.pkl'
+    """
+    checked = [normalize_artifact_path(part, allow_root=True) for part in parts if part]
+    return normalize_artifact_path("/".join(part for part in checked if part), allow_root=True)
 
 
 def _refused(path: object, why: str) -> TracekitException:

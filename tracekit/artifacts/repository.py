@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from tracekit.artifacts.artifact_paths import normalize_artifact_path
+from tracekit.exceptions import TracekitException
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,14 @@ class ArtifactRepository(ABC):
         """Delete the file or directory `artifact_path` (everything when None); no error if it does not exist."""
 
     def download_artifacts(self, artifact_path: str = "", dst_path: str | None = None) -> str:
-        """Download the file or directory `artifact_path` (everything when empty) under `dst_path` (a new
-        temporary directory when None) and return the local path of what was downloaded."""
+        """Download the file or directory `artifact_path` (everything when empty) under `dst_path` (created if
+        missing; a new temporary directory when None) and return the local path of what was downloaded."""
         relative = normalize_artifact_path(artifact_path, allow_root=True)
         destination = os.path.abspath(dst_path) if dst_path is not None else tempfile.mkdtemp(prefix="tracekit-")
-        if not os.path.isdir(destination):
-            from tracekit.exceptions import TracekitException
-
+        if os.path.exists(destination) and not os.path.isdir(destination):
             raise TracekitException.invalid_parameter_value(
-                f"The download destination {destination!r} is not an existing directory.")
+                f"The download destination {destination!r} is a file; give a directory (created if missing).")
+        os.makedirs(destination, exist_ok=True)
         if relative and not self._is_directory(relative):
             local_file = os.path.join(destination, *relative.split("/"))
             os.makedirs(os.path.dirname(local_file), exist_ok=True)
@@ -84,8 +84,11 @@ class ArtifactRepository(ABC):
         local_dir = os.path.join(destination, *artifact_path.split("/")) if artifact_path else destination
         os.makedirs(local_dir, exist_ok=True)
         for info in self.list_artifacts(artifact_path or None):
+            # A listed name comes from the store (an S3 key anyone with write access chose): checked again here, so
+            # that a name such as "a/../../x" cannot place a file outside `destination`.
+            child = normalize_artifact_path(info.path)
             if info.is_dir:
-                self._download_directory(info.path, destination)
+                self._download_directory(child, destination)
             else:
-                self._download_file(info.path, os.path.join(destination, *info.path.split("/")))
+                self._download_file(child, os.path.join(destination, *child.split("/")))
 

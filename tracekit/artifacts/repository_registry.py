@@ -8,9 +8,9 @@ returning an `ArtifactRepository`); the built-in repositories below. A plain pat
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable
 
+from tracekit.artifacts.artifact_uris import artifact_uri_scheme
 from tracekit.artifacts.repository import ArtifactRepository
 from tracekit.exceptions import TracekitException
 from tracekit.store.uri import load_plugin_factory
@@ -27,16 +27,7 @@ _BUILT_IN: dict[str, str] = {
     "tracekit-artifacts": "tracekit.artifacts.proxied_repository:ProxiedArtifactRepository",
 }
 
-# A scheme is at least two characters, so a Windows drive letter ("C:\\...") reads as a local path.
-_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]+):")
-
 _registered: dict[str, ArtifactRepositoryFactory] = {}
-
-
-def artifact_uri_scheme(artifact_uri: str) -> str:
-    """The scheme of `artifact_uri` in lower case; "file" for a plain local path."""
-    match = _SCHEME_RE.match(artifact_uri)
-    return match.group(1).lower() if match else "file"
 
 
 def register_artifact_repository(scheme: str, factory: ArtifactRepositoryFactory | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from tracekit.cli.artifact_commands import artifacts
 from tracekit.cli.db_commands import db
 from tracekit.cli.server_command import server
 from tracekit.cli.spill_commands import spill
@@ -20,7 +21,7 @@ def main() -> None:
     """
 
 
-for _command in (db, server, spill, traces, experiments, runs):
+for _command in (db, server, spill, traces, experiments, runs, artifacts):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -32,10 +32,28 @@ from tracekit.tracking_uri import DEFAULT_TRACKING_URI, redact
 @click.option("--max-body-bytes", type=click.IntRange(1024), envvar="TRACEKIT_SERVER_MAX_BODY_BYTES",
               show_envvar=True, default=67_108_864, show_default=True,
               help="Largest request body accepted; larger ones get HTTP 413.")
+@click.option("--artifacts-destination", envvar="TRACEKIT_SERVER_ARTIFACTS_DESTINATION", show_envvar=True,
+              default="./tracekit-artifacts", show_default=True, metavar="URI",
+              help="Where the server keeps the artifacts it serves: a local folder (made absolute) or an "
+                   "s3://bucket/prefix URI. Clients see them as tracekit-artifacts:/ URIs.")
+@click.option("--serve-artifacts/--no-serve-artifacts", envvar="TRACEKIT_SERVER_SERVE_ARTIFACTS", show_envvar=True,
+              default=True, show_default=True,
+              help="Proxy artifact uploads and downloads through the server (/api/v1/artifacts/...). With "
+                   "--no-serve-artifacts clients read and write the artifact locations themselves.")
+@click.option("--artifacts-only", is_flag=True, envvar="TRACEKIT_SERVER_ARTIFACTS_ONLY", show_envvar=True,
+              help="Serve the artifact routes only (no backend store is opened); pair it with a tracking server "
+                   "started with --no-serve-artifacts.")
+@click.option("--default-artifact-root", envvar="TRACEKIT_SERVER_DEFAULT_ARTIFACT_ROOT", show_envvar=True,
+              metavar="URI", help="Artifact root of experiments created without a location. Default: "
+                                  "tracekit-artifacts:/ when serving artifacts, else the backend store's default.")
+@click.option("--max-artifact-bytes", type=click.IntRange(1), envvar="TRACEKIT_SERVER_MAX_ARTIFACT_BYTES",
+              show_envvar=True, default=1_099_511_627_776, show_default=True,
+              help="Largest artifact file accepted in one upload (streamed to disk, never held in memory).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
               show_default=True, help="Server log verbosity.")
 def server(backend_store_uri: str, host: str, port: int, workers: int, auth: str, users_file: str | None,
-           tokens_file: str | None, max_body_bytes: int, log_level: str) -> None:
+           tokens_file: str | None, max_body_bytes: int, artifacts_destination: str, serve_artifacts: bool,
+           artifacts_only: bool, default_artifact_root: str | None, max_artifact_bytes: int, log_level: str) -> None:
     """Run the tracking server: many processes and machines send traces to one database through it.
 
     \b
@@ -46,6 +64,8 @@ def server(backend_store_uri: str, host: str, port: int, workers: int, auth: str
       /api/v1/experiments/...            create, get, search, tag and delete experiments
       /api/v1/runs/...                   create, update, log metrics/params/tags, search runs
       /api/v1/logged-models/...          create, finalize, tag, search logged models
+      /api/v1/artifacts/files/PATH       upload (PUT), download (GET), delete artifact files
+      /api/v1/artifacts/list?path=DIR    list an artifact folder
       POST /v1/traces                    OTLP/HTTP ingest (protobuf or JSON) from any OpenTelemetry SDK;
                                          header x-tracekit-experiment-id picks the experiment
       GET  /docs, /openapi.json          the API, documented
@@ -66,7 +86,10 @@ def server(backend_store_uri: str, host: str, port: int, workers: int, auth: str
     try:
         check_tracking_uri(backend_store_uri)
         settings = ServerSettings(backend_store_uri=backend_store_uri, auth=auth, users_file=users_file,
-                                  tokens_file=tokens_file, max_body_bytes=max_body_bytes)
+                                  tokens_file=tokens_file, max_body_bytes=max_body_bytes,
+                                  artifacts_destination=artifacts_destination, serve_artifacts=serve_artifacts,
+                                  artifacts_only=artifacts_only, default_artifact_root=default_artifact_root,
+                                  max_artifact_bytes=max_artifact_bytes)
         sqlite_file = sqlite_file_path(backend_store_uri)
         where = f"the SQLite file {sqlite_file}" if sqlite_file is not None else redact(backend_store_uri)
         click.echo(f"tracekit server: storing in {where}; listening on http://{host}:{port}", err=True)

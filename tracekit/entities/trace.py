@@ -7,9 +7,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from tracekit.constants import SpanAttributeKey
 from tracekit.entities.span import Span
 from tracekit.entities.trace_info import TraceInfo
+from tracekit.exceptions import TracekitException
 
 
 def span_order(span: Span) -> tuple[int, int, str]:
@@ -81,17 +84,38 @@ class Trace:
 
     def to_json(self, pretty: bool = False) -> str:
         """The trace as JSON text; `Trace.from_json` reads it back."""
-        return json.dumps(self.to_dict(), indent=2 if pretty else None, ensure_ascii=False)
+        option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if pretty else 0)
+        return orjson.dumps(self.to_dict(), option=option).decode("utf-8")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Trace:
-        """Inverse of `to_dict`."""
-        return cls(info=TraceInfo.from_dict(data["info"]), data=TraceData.from_dict(data.get("data") or {}))
+        """Inverse of `to_dict`; a TracekitException says what is missing or malformed in `data`."""
+        try:
+            return cls(info=TraceInfo.from_dict(data["info"]), data=TraceData.from_dict(data.get("data") or {}))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            problem = f"missing key {error}" if isinstance(error, KeyError) else f"{type(error).__name__}: {error}"
+            raise TracekitException.invalid_parameter_value(
+                f"Trace.from_dict(): not a trace ({problem}). Expected what Trace.to_dict() returns: "
+                '{"info": {"trace_id", "request_time", ...}, "data": {"spans": [...]}}.') from None
 
     @classmethod
-    def from_json(cls, text: str) -> Trace:
-        """Inverse of `to_json`."""
-        return cls.from_dict(json.loads(text))
+    def from_json(cls, text: str | bytes) -> Trace:
+        """Inverse of `to_json` (and reads the `trace` column of `search_traces`); a TracekitException says
+        what is wrong with `text`.
+
+        >>> frame = tracekit.search_traces(max_results=1)
+        >>> Trace.from_json(frame["trace"][0]).data.root_span.name
+        """
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError) as error:
+            raise TracekitException.invalid_parameter_value(
+                f"Trace.from_json(): not JSON text ({error}); pass what Trace.to_json() returned.") from None
+        if not isinstance(data, dict):
+            raise TracekitException.invalid_parameter_value(
+                f"Trace.from_json(): the JSON holds a {type(data).__name__}, not a trace object; pass what "
+                "Trace.to_json() returned.")
+        return cls.from_dict(data)
 
     def search_spans(
         self,

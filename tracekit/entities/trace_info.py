@@ -10,6 +10,7 @@ from tracekit import serialization
 from tracekit.constants import REQUEST_PREVIEW_LENGTH, SpanAttributeKey
 from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.entities.span import Span, SpanStatusCode
+from tracekit.entities.token_usage import read_token_usage
 
 
 def make_preview(raw: str | None, limit: int = 1000) -> str | None:
@@ -103,6 +104,17 @@ class TraceInfo:
     def status(self) -> TraceState:
         """Alias of `state`."""
         return self.state
+
+    @property
+    def token_usage(self) -> dict[str, int] | None:
+        """Tokens the trace's LLM calls used, summed when it completed: {"input_tokens": ..., "output_tokens": ...,
+        "total_tokens": ...}, or None when no span recorded any. Read from the trace metadata, so it is there for
+        traces searched without their spans.
+
+        >>> tracekit.get_trace(trace_id).info.token_usage
+        {'input_tokens': 12, 'output_tokens': 30, 'total_tokens': 42}
+        """
+        return read_token_usage(self.trace_metadata)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import replace
 
+from tracekit.entities.token_usage import record_token_usage
 from tracekit.entities.trace import Trace, TraceData, span_order, top_span
 
 
@@ -31,6 +32,7 @@ def merge_trace(stored: Trace, incoming: Trace) -> Trace:
         assessments=list(stored.info.assessments) + [a for a in incoming.info.assessments
                                                      if a not in stored.info.assessments],
     )
+    record_token_usage(info.trace_metadata, spans)  # each copy summed its own spans only
     return Trace(info=info, data=TraceData(spans=spans))
 
 

@@ -31,6 +31,7 @@ from tracekit.constants import SpanAttributeKey, TraceMetadataKey
 from tracekit.entities import Span, SpanEvent, SpanStatus, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
 from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.entities.ids import format_span_id, format_trace_id
+from tracekit.entities.token_usage import record_token_usage
 from tracekit.entities.trace import span_order, top_span
 from tracekit.otlp.conventions import adopt_standard_keys
 from tracekit.otlp.keys import DERIVED_KEYS, TRACE_LEVEL_KEYS, TraceAttributeKey
@@ -149,6 +150,7 @@ def _trace(trace_id: str, spans: list[Span], trace_level: dict[str, Any], remote
         trace_id, head, experiment_id=experiment_id, state=state,
         client_request_id=None if client_request_id is None else str(client_request_id), trace_metadata=metadata,
         tags=tags)
+    record_token_usage(info.trace_metadata, spans)
     return Trace(info=info, data=TraceData(spans=spans))
 
 

@@ -2,9 +2,10 @@
 `import tracekit` (or `import tracekit.plugins`) costs nothing.
 
 Plugins are entry points of installed distributions: store groups (`tracekit.backend`, `tracekit.trace_store`,
-`tracekit.tracking_store`, `tracekit.artifact_repository`) are named for the URI scheme they serve; provider groups
-(`tracekit.run_context_provider`, `tracekit.request_header_provider`, `tracekit.request_auth_provider`) list classes;
-`tracekit.trace_exporter` names exporter factories. The README's "Plugins" section gives each contract.
+`tracekit.tracking_store`, `tracekit.model_registry_store`, `tracekit.artifact_repository`) are named for the URI
+scheme they serve; provider groups (`tracekit.run_context_provider`, `tracekit.request_header_provider`,
+`tracekit.request_auth_provider`) list classes; `tracekit.trace_exporter` names exporter factories. The README's
+"Plugins" section gives each contract.
 
 >>> from tracekit.plugins import RunContextProvider
 """
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from tracekit.plugins.request_auth import RequestAuthProvider
     from tracekit.plugins.request_headers import RequestHeaderProvider
     from tracekit.plugins.run_context import RunContextProvider
+    from tracekit.registry.registry_store import ModelRegistryStore
     from tracekit.store.backend import Backend
     from tracekit.store.trace_store import TraceStore
     from tracekit.store.tracking_store import TrackingStore
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 _BASE_CLASSES = {
     "ArtifactRepository": "tracekit.artifacts.repository",
     "Backend": "tracekit.store.backend",
+    "ModelRegistryStore": "tracekit.registry.registry_store",
     "RequestAuthProvider": "tracekit.plugins.request_auth",
     "RequestHeaderProvider": "tracekit.plugins.request_headers",
     "RunContextProvider": "tracekit.plugins.run_context",
@@ -36,8 +39,8 @@ _BASE_CLASSES = {
     "TrackingStore": "tracekit.store.tracking_store",
 }
 
-__all__ = ["ArtifactRepository", "Backend", "RequestAuthProvider", "RequestHeaderProvider", "RunContextProvider",
-           "TraceExporter", "TraceStore", "TrackingStore"]
+__all__ = ["ArtifactRepository", "Backend", "ModelRegistryStore", "RequestAuthProvider", "RequestHeaderProvider",
+           "RunContextProvider", "TraceExporter", "TraceStore", "TrackingStore"]
 
 
 def __getattr__(name: str) -> Any:

@@ -7,7 +7,10 @@ Layout, so that resources can be added beside traces without reshaping anything:
   stores reached by endpoints through the dependencies in `tracekit.server.dependencies` (`get_trace_store`,
   `get_tracking_store`);
 - shared concerns applied to every route, present and future: authentication and the body size limit as ASGI
-  middleware (`auth.py`, `body_limit.py`), error answers as exception handlers (`errors.py`).
+  middleware (`auth.py`, `body_limit.py`), error answers as exception handlers (`errors.py`);
+- the artifacts destination (`artifact_proxy.ServedArtifacts`) on `app.state.artifacts` when the server serves
+  artifacts (None with --no-serve-artifacts), reached through the artifact routes only; with --artifacts-only those
+  routes and /health are all there is, and no backend store is opened.
 """
 
 from __future__ import annotations
@@ -17,14 +20,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
 from tracekit.exceptions import TracekitException
+from tracekit.server.artifact_proxy import ServedArtifacts
 from tracekit.server.auth import OPEN_PATHS, Authenticator, AuthMiddleware
-from tracekit.server.body_limit import BodySizeLimitMiddleware
+from tracekit.server.body_limit import BodySizeLimitMiddleware, StreamedLimit, StreamedLimitRule
 from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handlers
-from tracekit.server.routers import experiments, health, logged_models, otlp, runs, traces
+from tracekit.server.routers import (
+    artifacts,
+    experiments,
+    health,
+    logged_models,
+    model_versions,
+    otlp,
+    registered_models,
+    runs,
+    traces,
+)
 from tracekit.server.settings import ServerSettings
 from tracekit.server.ui import install_ui, is_page_request
 from tracekit.store.backend import Backend, open_backend
@@ -35,25 +49,55 @@ logger = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 
 # Resource routers mounted under API_PREFIX.
-RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router]
+RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router,
+                                     registered_models.router, model_versions.router, model_versions.search_router]
+ARTIFACT_UPLOAD_PREFIX = f"{API_PREFIX}/artifacts/files/"
 
 DESCRIPTION = """\
 Stores traces sent by tracekit clients (`tracekit.set_tracking_uri("http://host:port")`) and by any
 OpenTelemetry SDK (OTLP/HTTP at `/v1/traces`), and serves them back: get, search with tracekit's filter grammar,
-tags, delete; and the experiments, runs (params, metrics, tags) and logged models they link to. Errors are JSON
+tags, delete; and the experiments, runs (params, metrics, tags) and logged models they link to, and the model
+registry (registered models, versions, aliases). Errors are JSON
 `{"error_code", "message"}`. The trace explorer, a web UI, is at `/`.
 """
 
 
 def open_server_backend(settings: ServerSettings) -> Backend:
     """The backend of `settings.backend_store_uri`, opened (a new database migrated) for this app alone: a server's
-    own stores are not shared with the process's `get_backend`, so closing the app closes them."""
+    own stores are not shared with the process's `get_backend`, so closing the app closes them. A SQL store gets
+    `settings.backend_artifact_root` as the root of new experiments' artifact locations (`tracekit-artifacts:/`
+    when the server serves artifacts)."""
     uri = settings.backend_store_uri
     if get_scheme(uri) in HTTP_SCHEMES:
         raise TracekitException.invalid_parameter_value(
             f"The backend store of a tracking server must be a database, not another server "
             f"({redact_uri(uri)!r}); use sqlite:///..., postgresql://... or mysql://...")
-    return open_backend(uri)
+    return open_backend(uri, default_artifact_root=settings.backend_artifact_root)
+
+
+def artifact_upload_limit(settings: ServerSettings) -> StreamedLimitRule:
+    """Artifact uploads are streamed to disk under `settings.max_artifact_bytes`, not the JSON body limit."""
+    limit = StreamedLimit(settings.max_artifact_bytes, f"The artifact file is larger than this server's limit of "
+                          f"{settings.max_artifact_bytes} bytes; raise the server's --max-artifact-bytes.")
+
+    def rule(method: str, path: str) -> StreamedLimit | None:
+        return limit if method == "PUT" and path.startswith(ARTIFACT_UPLOAD_PREFIX) else None
+
+    return rule
+
+
+def _artifacts_only_router() -> APIRouter:
+    """Every route but the artifact ones, answering that this server serves artifacts only."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.api_route("/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+    def disabled(request: Request) -> None:
+        raise TracekitException.not_implemented(
+            f"{request.method} {request.url.path} is disabled: this tracking server runs with --artifacts-only "
+            f"and serves only {API_PREFIX}/artifacts/... and /health. Send tracking and trace requests to the "
+            "tracking server that has the backend store.")
+
+    return router
 
 
 def _openapi_with_security(app: FastAPI, mode: str) -> dict[str, Any]:
@@ -81,12 +125,15 @@ def create_app(settings: ServerSettings | None = None, backend: Backend | None =
     settings = settings or ServerSettings.from_environment()
     authenticator = Authenticator(settings)
     owned = backend is None
-    served = open_server_backend(settings) if backend is None else backend
+    served: Backend | None = backend
+    if served is None and not settings.artifacts_only:
+        served = open_server_backend(settings)
+    served_artifacts = ServedArtifacts(settings.artifacts_destination) if settings.serve_artifacts else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        if owned:
+        if owned and served is not None:
             served.close()
 
     # FastAPI's /docs and /redoc load their scripts from a CDN, which the UI's Content-Security-Policy forbids and
@@ -95,22 +142,30 @@ def create_app(settings: ServerSettings | None = None, backend: Backend | None =
                   lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.backend = served
+    app.state.artifacts = served_artifacts
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(otlp.router)
-    for router in RESOURCE_ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
-    install_ui(app)
+    app.include_router(artifacts.router, prefix=API_PREFIX)
+    if settings.artifacts_only:
+        app.include_router(_artifacts_only_router())
+    else:
+        app.include_router(otlp.router)
+        for router in RESOURCE_ROUTERS:
+            app.include_router(router, prefix=API_PREFIX)
+        install_ui(app)
     # Added innermost first: errors wrap auth, auth runs before the body is read. Under basic auth the explorer's
     # page is protected too, so the browser asks for the user name and password when it loads; a bearer token
     # cannot be asked for that way, so the page (no data in it) is open and asks for the token itself.
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes,
+                       streamed_limit=artifact_upload_limit(settings))
     app.add_middleware(AuthMiddleware, authenticator=authenticator,
                        is_open=is_page_request if settings.auth == "bearer" else None)
     app.add_middleware(UnhandledErrorMiddleware)
     app.openapi = lambda: _openapi_with_security(app, settings.auth)  # type: ignore[method-assign]
-    logger.info("Tracking server app ready: backend store %s, auth %s, body limit %d bytes.",
-                redact_uri(settings.backend_store_uri), settings.auth, settings.max_body_bytes)
+    logger.info("Tracking server app ready: backend store %s, auth %s, body limit %d bytes, artifacts %s.",
+                "none (--artifacts-only)" if served is None else redact_uri(settings.backend_store_uri),
+                settings.auth, settings.max_body_bytes,
+                f"served from {redact_uri(settings.artifacts_destination)}" if served_artifacts else "not served")
     return app
 
 

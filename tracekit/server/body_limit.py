@@ -3,11 +3,16 @@
 The limit is checked against Content-Length when the client sends one (nothing is read), and counted while reading
 otherwise (chunked uploads), so no request makes the server hold more than the limit in memory. Compressed OTLP
 bodies are limited again after decompression (`gunzip_bounded`).
+
+Streamed uploads (artifact files, `streamed_limit` names them) are not read ahead: they pass through to the endpoint
+chunk by chunk under their own, larger limit, checked against Content-Length and counted as they arrive.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,18 +40,34 @@ def gunzip_bounded(data: bytes, limit: int) -> bytes:
     return out
 
 
-class BodySizeLimitMiddleware:
-    """Reads each request body (up to the limit) before the app sees it, answering 413 past the limit."""
+@dataclass(frozen=True)
+class StreamedLimit:
+    """The limit of a streamed upload and the 413 message past it."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    max_bytes: int
+    message: str
+
+
+#: Which requests are streamed uploads: (method, path) -> their limit, or None for an ordinary request.
+StreamedLimitRule = Callable[[str, str], "StreamedLimit | None"]
+
+
+class BodySizeLimitMiddleware:
+    """Reads each request body (up to the limit) before the app sees it, answering 413 past the limit; streamed
+    uploads (`streamed_limit`) pass through unread, under their own limit."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, streamed_limit: StreamedLimitRule | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.streamed_limit = streamed_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_body_bytes
+        streamed = self.streamed_limit(scope["method"], scope["path"]) if self.streamed_limit else None
+        limit = streamed.max_bytes if streamed is not None else self.max_body_bytes
+        refusal = streamed.message if streamed is not None else too_large_message(limit)
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared is not None:
             try:
@@ -55,9 +76,12 @@ class BodySizeLimitMiddleware:
                 await error_response(BAD_REQUEST, "Malformed Content-Length header.")(scope, receive, send)
                 return
             if too_large:
-                await error_response(REQUEST_TOO_LARGE, too_large_message(limit),
+                await error_response(REQUEST_TOO_LARGE, refusal,
                                      headers={"Connection": "close"})(scope, receive, send)
                 return
+        if streamed is not None:
+            await self.app(scope, _counted(receive, streamed), send)
+            return
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -75,6 +99,22 @@ class BodySizeLimitMiddleware:
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(chunks, None, receive), send)
+
+
+def _counted(receive: Receive, limit: StreamedLimit) -> Receive:
+    """A `receive` raising REQUEST_TOO_LARGE (413 from the endpoint reading it) once the body passes the limit."""
+    size = 0
+
+    async def counted() -> Message:
+        nonlocal size
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > limit.max_bytes:
+                raise TracekitException.request_too_large(limit.message)
+        return message
+
+    return counted
 
 
 def _replay(chunks: list[bytes], pending: Message | None, receive: Receive) -> Receive:

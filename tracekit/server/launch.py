@@ -20,12 +20,17 @@ def _log_config(level: str) -> dict:
 
 
 def check_settings(settings: ServerSettings) -> None:
-    """Fail before any worker starts: load the credentials, open (and migrate) the backend database once."""
+    """Fail before any worker starts: load the credentials, open (and migrate) the backend database once, and
+    open the artifacts destination's repository."""
     from tracekit.server.app import open_server_backend
+    from tracekit.server.artifact_proxy import ServedArtifacts
     from tracekit.server.auth import Authenticator
 
     Authenticator(settings)
-    open_server_backend(settings).close()
+    if not settings.artifacts_only:
+        open_server_backend(settings).close()
+    if settings.serve_artifacts:
+        ServedArtifacts(settings.artifacts_destination)
 
 
 def serve(settings: ServerSettings, host: str = "127.0.0.1", port: int = 5000, workers: int = 1,

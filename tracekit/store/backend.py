@@ -1,15 +1,16 @@
 """What serves a tracking URI: `get_backend(uri)` returns the one `Backend` of that URI in this process.
 
 A backend holds the URI's shared resource (a SQL database with its connection pool, or a tracking server's pooled
-HTTP client) and the stores built on it: `.traces` (a `TraceStore`) and `.tracking` (a `TrackingStore` for
-experiments, runs and logged models), with room for the model registry and artifacts. Every part of tracekit that
-needs a store asks here, so one URI means one pool whatever reads or writes through it.
+HTTP client) and the stores built on it: `.traces` (a `TraceStore`), `.tracking` (a `TrackingStore` for
+experiments, runs and logged models) and `.registry` (a `ModelRegistryStore`), with room for artifacts. Every part
+of tracekit that needs a store asks here, so one URI means one pool whatever reads or writes through it.
 
 Which factory builds a backend is chosen by the URI's scheme, in this order:
 1. factories registered in this process with `register_backend(scheme, factory)`;
 2. plugins: an entry point in the group `tracekit.backend` named for the scheme, a callable taking the URI and
-   returning a `Backend`; or, for plugins written against the older per-store groups, `tracekit.trace_store` and
-   `tracekit.tracking_store` (a callable taking the URI and returning that store), joined into one backend;
+   returning a `Backend`; or, for plugins written against the per-store groups, `tracekit.trace_store`,
+   `tracekit.tracking_store` and `tracekit.model_registry_store` (a callable taking the URI and returning that
+   store), joined into one backend;
 3. the built-in ones: sqlite, postgresql and mysql URIs get a SQL backend, http(s) URIs a tracking-server backend.
 """
 
@@ -24,6 +25,7 @@ from tracekit.exceptions import TracekitException
 from tracekit.store.uri import (
     BACKEND_PLUGIN_GROUP,
     HTTP_SCHEMES,
+    MODEL_REGISTRY_STORE_PLUGIN_GROUP,
     TRACE_STORE_PLUGIN_GROUP,
     TRACKING_STORE_PLUGIN_GROUP,
     get_scheme,
@@ -35,6 +37,7 @@ from tracekit.store.uri import (
 )
 
 if TYPE_CHECKING:
+    from tracekit.registry.registry_store import ModelRegistryStore
     from tracekit.store.trace_store import TraceStore
     from tracekit.store.tracking_store import TrackingStore
 
@@ -54,10 +57,11 @@ class Backend:
     """
 
     def __init__(self, uri: str, traces: TraceStore, tracking: TrackingStore | None = None,
-                 resource: Any = None) -> None:
+                 resource: Any = None, registry: ModelRegistryStore | None = None) -> None:
         self.uri = uri
         self.traces = traces
         self._tracking = tracking
+        self._registry = registry
         # The SQL database or HTTP client the stores share (None for a plugin's stores); closed with the backend.
         self.resource = resource
 
@@ -79,13 +83,23 @@ class Backend:
                 f"tracking store for the scheme {get_scheme(self.uri)!r}.")
         return self._tracking
 
+    @property
+    def registry(self) -> ModelRegistryStore:
+        """The model registry store; TracekitException for a backend without one."""
+        if self._registry is None:
+            raise TracekitException.not_implemented(
+                f"The URI {redact_uri(self.uri)!r} has no model registry: registered models need a SQL database "
+                f"(sqlite, postgresql, mysql), a tracking server, or a plugin that provides a model registry store "
+                f"for the scheme {get_scheme(self.uri)!r} (entry point group {MODEL_REGISTRY_STORE_PLUGIN_GROUP}).")
+        return self._registry
+
     def ping(self) -> None:
         """Raise if the backend cannot be reached now."""
         self.traces.ping()
 
     def close(self) -> None:
         """Release the shared resource and every store on it."""
-        parts = [self.resource] if self.resource is not None else [self.traces, self._tracking]
+        parts = [self.resource] if self.resource is not None else [self.traces, self._tracking, self._registry]
         for part in parts:
             if part is None:
                 continue
@@ -95,24 +109,37 @@ class Backend:
                 logger.debug("Error closing %r.", part, exc_info=True)
 
 
-def sql_backend(uri: str) -> Backend:
-    """A backend on the SQL database of `uri` (connected and migrated now): one engine for traces and tracking."""
+def sql_backend(uri: str, default_artifact_root: str | None = None) -> Backend:
+    """A backend on the SQL database of `uri` (connected and migrated now): one engine for traces and tracking.
+
+    `default_artifact_root` is where experiments created without an artifact location keep their files (a path or
+    an artifact URI such as `s3://bucket/prefix` or `tracekit-artifacts:/`); None: TRACEKIT_DEFAULT_ARTIFACT_ROOT,
+    else `tracekit-artifacts` beside a SQLite file or in the working directory (see `default_artifact_root_for`).
+    """
+    from tracekit.registry.sql_registry import SqlModelRegistryStore
     from tracekit.store.sql.database import SqlDatabase
     from tracekit.store.sql.traces import SqlTraceStore
     from tracekit.store.sql.tracking import SqlTrackingStore
 
     database = SqlDatabase(uri)
-    return Backend(uri, SqlTraceStore(database), SqlTrackingStore(database), resource=database)
+    try:
+        tracking = SqlTrackingStore(database, default_artifact_root)
+    except BaseException:
+        database.close()
+        raise
+    return Backend(uri, SqlTraceStore(database), tracking, resource=database, registry=SqlModelRegistryStore(database))
 
 
 def rest_backend(uri: str) -> Backend:
     """A backend on the tracking server at `uri`: one pooled HTTP client for traces and tracking."""
+    from tracekit.registry.rest_registry import RestModelRegistryStore
     from tracekit.store.rest.client import TrackingServerClient
     from tracekit.store.rest.remote_traces import RestTraceStore
     from tracekit.store.rest.remote_tracking import RestTrackingStore
 
     client = TrackingServerClient(uri)
-    return Backend(uri, RestTraceStore(uri, client), RestTrackingStore(uri, client), resource=client)
+    return Backend(uri, RestTraceStore(uri, client), RestTrackingStore(uri, client), resource=client,
+                   registry=RestModelRegistryStore(uri, client))
 
 
 _registered: dict[str, BackendFactory] = {}
@@ -144,13 +171,16 @@ def _plugin_backend(uri: str, scheme: str) -> Backend | None:
         return backend
     trace_factory = load_plugin_factory(scheme, TRACE_STORE_PLUGIN_GROUP)
     tracking_factory = load_plugin_factory(scheme, TRACKING_STORE_PLUGIN_GROUP)
+    registry_factory = load_plugin_factory(scheme, MODEL_REGISTRY_STORE_PLUGIN_GROUP)
     if trace_factory is None:
         return None
-    return Backend(uri, trace_factory(uri), tracking_factory(uri) if tracking_factory is not None else None)
+    return Backend(uri, trace_factory(uri), tracking_factory(uri) if tracking_factory is not None else None,
+                   registry=registry_factory(uri) if registry_factory is not None else None)
 
 
-def open_backend(uri: str) -> Backend:
-    """A new backend for `uri`, not cached (the caller closes it); `get_backend` says which factory is used."""
+def open_backend(uri: str, default_artifact_root: str | None = None) -> Backend:
+    """A new backend for `uri`, not cached (the caller closes it); `get_backend` says which factory is used.
+    `default_artifact_root` goes to a built-in SQL backend (`sql_backend`); other factories choose their own."""
     scheme = get_scheme(uri)
     factory = _registered.get(scheme)
     if factory is not None:
@@ -159,7 +189,7 @@ def open_backend(uri: str) -> Backend:
     if backend is not None:
         return backend
     if is_sql_uri(uri):
-        return sql_backend(uri)
+        return sql_backend(uri, default_artifact_root)
     if scheme in HTTP_SCHEMES:
         return rest_backend(uri)
     raise unsupported_scheme_error(uri)

@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 TRACE_STORE_PLUGIN_GROUP = "tracekit.trace_store"
 TRACKING_STORE_PLUGIN_GROUP = "tracekit.tracking_store"
+MODEL_REGISTRY_STORE_PLUGIN_GROUP = "tracekit.model_registry_store"
 BACKEND_PLUGIN_GROUP = "tracekit.backend"
 _PLUGIN_GROUPS = (BACKEND_PLUGIN_GROUP, TRACE_STORE_PLUGIN_GROUP)
 

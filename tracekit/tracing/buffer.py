@@ -20,6 +20,7 @@ from opentelemetry.sdk.trace import Span as SdkSpan
 from tracekit.constants import TraceMetadataKey
 from tracekit.entities import Span, Trace, TraceData, TraceInfo, TraceState
 from tracekit.entities.ids import format_span_id, format_trace_id
+from tracekit.entities.token_usage import record_token_usage
 from tracekit.tracing import trace_defaults
 from tracekit.tracing.live_span import span_from_otel
 from tracekit.tracing.stats import LimitedWarning, StatsCounter
@@ -53,7 +54,8 @@ class TraceEntry:
         return format_trace_id(self.otel_trace_id)
 
     def build_trace(self) -> Trace:
-        """The `Trace` entity: ended spans, plus running ones (without end time) for an evicted trace."""
+        """The `Trace` entity: ended spans, plus running ones (without end time) for an evicted trace; its token
+        usage is summed into the metadata."""
         trace_id = self.trace_id
         spans = [span if isinstance(span, Span) else span_from_otel(span, trace_id) for span in self.ended]
         spans.extend(span_from_otel(span, trace_id) for span in list(self.live.values()))
@@ -64,6 +66,7 @@ class TraceEntry:
         info = TraceInfo.from_root_span(trace_id, root, experiment_id=self.experiment_id, state=self.state,
                                         client_request_id=self.client_request_id, trace_metadata=self.metadata,
                                         tags=self.tags)
+        record_token_usage(info.trace_metadata, spans)
         return Trace(info=info, data=TraceData(spans=spans))
 
 

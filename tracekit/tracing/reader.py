@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from tracekit.entities import Trace, TraceState
 from tracekit.entities.ids import require_trace_id
 from tracekit.tracing import trace_defaults
+from tracekit.tracing.attachments import load_large_values
 from tracekit.tracing.runtime import RUNTIME
 
 if TYPE_CHECKING:
@@ -58,7 +59,8 @@ class TraceReader:
             snapshot.info.state = TraceState.IN_PROGRESS
             return snapshot
         RUNTIME.queue.flush()
-        return self.store.get_trace(trace_id)
+        trace = self.store.get_trace(trace_id)
+        return None if trace is None else load_large_values(trace)
 
     def search(self, experiment_ids: Sequence[str] | str | None = None, filter_string: str | None = None,
                max_results: int | None = 100, order_by: Sequence[str] | None = None, page_token: str | None = None,
@@ -66,10 +68,13 @@ class TraceReader:
                include_spans: bool = True) -> PagedList[Trace]:
         """One page of stored traces matching the filter (see `tracekit.search_traces` for the scope)."""
         RUNTIME.queue.flush()
-        return self.store.search_traces(
+        page = self.store.search_traces(
             trace_scope(experiment_ids, run_id, model_id), filter_string=filter_string, max_results=max_results,
             order_by=list(order_by) if order_by else None, page_token=page_token, run_id=run_id, model_id=model_id,
             include_spans=include_spans)
+        if include_spans:
+            page[:] = [load_large_values(trace) for trace in page]
+        return page
 
     def count(self, experiment_ids: Sequence[str] | str | None = None, run_id: str | None = None,
               model_id: str | None = None) -> int:

@@ -23,6 +23,7 @@ def search_traces(
     run_id: str | None = None,
     model_id: str | None = None,
     return_type: Literal["pandas", "list"] = "pandas",
+    include_spans: bool = True,
 ) -> pandas.DataFrame | list[Trace]:
     """Traces matching `filter_string` in the given experiments (default: the current one; with `run_id` or
     `model_id`, every experiment), newest first.
@@ -30,6 +31,8 @@ def search_traces(
     Columns: trace_id, trace, client_request_id, state, request_time, execution_duration, request, response,
     trace_metadata, tags, spans, assessments, and one per valid `extract_fields` entry ("span.outputs.key").
     Traces that ended in this process are delivered before the search runs, so they are always found.
+    `include_spans=False` reads no span at all (the `spans` column holds empty lists, `request` and `response` are
+    None, `extract_fields` columns None); memory then grows with the traces' info, tags and metadata only.
 
     >>> tracekit.search_traces(filter_string="tags.env = 'prod' AND execution_time_ms > 500", max_results=10)
     >>> tracekit.search_traces(run_id=run.info.run_id, return_type="list")
@@ -39,7 +42,8 @@ def search_traces(
             f"search_traces(): return_type must be 'pandas' or 'list', got {return_type!r}.")
     check_max_results(max_results)
     traces = TraceReader().search(experiment_ids, filter_string=filter_string, max_results=max_results,
-                                  order_by=order_by, run_id=run_id, model_id=model_id)
+                                  order_by=order_by, run_id=run_id, model_id=model_id,
+                                  include_spans=include_spans)
     if return_type == "list":
         return list(traces)
     from tracekit.dataframes import traces_to_dataframe

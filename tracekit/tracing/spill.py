@@ -22,6 +22,7 @@ from typing import TextIO
 
 from tracekit import config
 from tracekit.entities import Trace
+from tracekit.exceptions import TracekitException
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ class SpillFolder:
                     continue
                 try:
                     batch.append(Trace.from_json(line))
-                except (ValueError, KeyError, TypeError):
+                except TracekitException:
                     bad.append(line.rstrip("\n"))
                     continue
                 if len(batch) >= batch_size:

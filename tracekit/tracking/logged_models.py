@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import random
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from tracekit.artifacts.artifact_uris import append_to_uri_path, register_uri_resolver, resolve_artifact_uri
 from tracekit.entities import LoggedModel, LoggedModelStatus
+from tracekit.exceptions import ResourceNotFoundError
 from tracekit.store.backend import get_backend
 from tracekit.tracking import state
 from tracekit.validation import check_key, check_name, invalid, param_items, tag_items
 
 if TYPE_CHECKING:
     import pandas
+
+logger = logging.getLogger(__name__)
 
 _FINAL_STATUSES = (LoggedModelStatus.READY, LoggedModelStatus.FAILED)
 
@@ -123,3 +129,33 @@ def search_logged_models(experiment_ids: Sequence[str] | None = None, filter_str
     from tracekit.dataframes import logged_models_to_dataframe
 
     return logged_models_to_dataframe(models)
+
+
+_MODEL_ID_RE = re.compile(r"^m-[0-9a-f]{32}$")
+
+
+def resolve_models_uri(model_uri: str) -> str:
+    """The artifact URI `models:/<model_id>[/<path>]` names: the logged model's artifact location (the resolver of
+    the `models` scheme, so any artifact function takes such URIs).
+
+    Registry URIs (`models:/<name>/<version>`, `models:/<name>@<alias>`, `models:/<name>/latest`) resolve to the
+    source their version was registered from, itself resolved.
+    """
+    rest = model_uri[len("models:"):].lstrip("/")
+    first, _, sub_path = rest.partition("/")
+    if not _MODEL_ID_RE.match(first):
+        from tracekit.registry.model_uris import resolve_registry_model_uri
+
+        return resolve_artifact_uri(resolve_registry_model_uri(model_uri))
+    model = get_logged_model(first)
+    if not model.artifact_location:
+        raise ResourceNotFoundError(
+            f"Cannot resolve {model_uri!r}: logged model {first} has no artifact location (an external model has no "
+            f"files to load).")
+    if model.status is not LoggedModelStatus.READY:
+        logger.warning("Logged model %s is %s, not READY: its files may be missing or incomplete.", model.model_id,
+                       model.status.value)
+    return append_to_uri_path(model.artifact_location, sub_path or None)
+
+
+register_uri_resolver("models", resolve_models_uri)

@@ -189,7 +189,8 @@ def get_metric_history(run_id: str, key: str) -> list[Metric]:
     return get_backend().tracking.get_metric_history(str(run_id), key)
 
 
-def _target_run(run_id: str | None) -> str:
+def target_run_id(run_id: str | None) -> str:
+    """`run_id` if given, else the active run's id, starting a run when none is active (as every log_* call does)."""
     if run_id is not None:
         return str(run_id)
     current = state.active_run_id()
@@ -207,7 +208,7 @@ def log_params(params: Mapping[str, Any], run_id: str | None = None) -> None:
     """Log params of the active run (or of `run_id`) in one transaction; values are stored as text."""
     checked = param_items(params)
     if checked:
-        get_backend().tracking.log_batch(_target_run(run_id), params=checked)
+        get_backend().tracking.log_batch(target_run_id(run_id), params=checked)
 
 
 def log_metric(key: str, value: float, step: int | None = None, timestamp: int | None = None,
@@ -232,7 +233,7 @@ def log_metrics(metrics: Mapping[str, float], step: int | None = None, timestamp
                      model_id=str(linked) if linked else None)
               for key, value in metrics.items()]
     if points:
-        get_backend().tracking.log_batch(_target_run(run_id), metrics=points)
+        get_backend().tracking.log_batch(target_run_id(run_id), metrics=points)
 
 
 def set_tag(key: str, value: Any) -> None:
@@ -244,12 +245,12 @@ def set_tags(tags: Mapping[str, Any]) -> None:
     """Set several tags of the active run in one transaction."""
     checked = tag_items(tags)
     if checked:
-        get_backend().tracking.log_batch(_target_run(None), tags=checked)
+        get_backend().tracking.log_batch(target_run_id(None), tags=checked)
 
 
 def delete_tag(key: str) -> None:
     """Delete a tag of the active run (starting one if none is active); ResourceNotFoundError if it has none."""
-    get_backend().tracking.delete_tag(_target_run(None), check_key(key, "tag"))
+    get_backend().tracking.delete_tag(target_run_id(None), check_key(key, "tag"))
 
 
 def _end_runs_at_exit() -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING
 
 from tracekit import config
@@ -38,6 +38,9 @@ _experiment_id: str | None = None  # set_experiment
 _experiment_ids_by_name: dict[tuple[str, str], str] = {}  # (tracking URI, name) -> id, for TRACEKIT_EXPERIMENT_NAME
 _name_lookup_failed: set[tuple[str, str]] = set()
 _UNSET = object()
+# The model whose predict is running in this context (a loaded pyfunc model): its traces link to it, whatever the
+# process-wide active model is.
+_predicting_model_id: ContextVar[str | None] = ContextVar("tracekit_predicting_model", default=None)
 _active_model_id: object = _UNSET  # set_active_model / clear_active_model; unset: TRACEKIT_ACTIVE_MODEL_ID
 last_active_run_id: str | None = None
 last_logged_model_id: str | None = None
@@ -163,6 +166,17 @@ def restore_active_model(state: object) -> None:
     _active_model_id = state
 
 
+def set_predicting_model_id(model_id: str | None) -> Token[str | None]:
+    """Link traces started in this context to `model_id` (a loaded model's predict); undo with
+    `reset_predicting_model_id(token)`."""
+    return _predicting_model_id.set(model_id)
+
+
+def reset_predicting_model_id(token: Token[str | None]) -> None:
+    """Undo `set_predicting_model_id`."""
+    _predicting_model_id.reset(token)
+
+
 def active_model_id() -> str | None:
     """The active model: the one set in code, else TRACEKIT_ACTIVE_MODEL_ID, else None."""
     if _active_model_id is _UNSET:
@@ -176,7 +190,7 @@ def _trace_links() -> dict[str, str] | None:
     stack = _run_stack.get()
     if stack:
         links[TraceMetadataKey.SOURCE_RUN] = stack[-1].info.run_id
-    model_id = active_model_id()
+    model_id = _predicting_model_id.get() or active_model_id()
     if model_id:
         links[TraceMetadataKey.MODEL_ID] = model_id
     return links

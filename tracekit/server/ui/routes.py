@@ -1,5 +1,6 @@
 """Routes of the trace explorer: the page at `/` and at each of its own paths (`/experiments/...`,
-`/traces/...`, `/runs/...`, `/models/...`, so links can be shared), and its assets under `/static`."""
+`/traces/...`, `/runs/...`, `/models/...`, `/registered-models/...`, so links can be shared), and its assets under
+`/static`."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from starlette.types import Scope
 PACKAGE = "tracekit.server.ui"
 STATIC_PATH = "/static"
 #: First path segments the page routes itself (its hash routes may be given as paths too).
-PAGE_ROUTES = ("experiments", "traces", "runs", "models")
+PAGE_ROUTES = ("experiments", "traces", "runs", "models", "registered-models")
 _BASE_PLACEHOLDER = "%BASE_HREF%"
 
-# Everything the page loads comes from this server; the API is its only connection.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+# Everything the page loads comes from this server; the API is its only connection. Images may also be blob: URLs,
+# which the artifact previews build from the bytes they fetched (with the tab's token).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
                            "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
                            "frame-ancestors 'none'")
 _SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Content-Type-Options": "nosniff",

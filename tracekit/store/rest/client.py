@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -144,14 +145,7 @@ class TrackingServerClient:
             content = orjson.dumps(json)
         if content is not None:
             headers["Content-Type"] = "application/json"
-        try:
-            response = self.http.request(method, path, content=content, params=params, headers=headers)
-        except httpx.TransportError as error:
-            raise TrackingServerUnavailableError(
-                f"Cannot reach the tracking server {self.base_url} ({method} {path}): "
-                f"{type(error).__name__}: {error}") from error
-        if response.status_code >= 400:
-            raise self._error(method, path, response)
+        response = self.send(method, path, content=content, params=params, headers=headers)
         if not response.content:
             return None
         try:
@@ -160,6 +154,27 @@ class TrackingServerClient:
             raise TrackingServerUnavailableError(
                 f"The tracking server {self.base_url} answered {method} {path} with something that is not JSON "
                 f"(is {self.base_url} a tracekit tracking server?).") from None
+
+    def send(self, method: str, path: str, *, content: bytes | Iterable[bytes] | None = None,
+             params: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+             stream: bool = False) -> httpx.Response:
+        """Send one request whose body is `content` as it is (bytes, or chunks of bytes sent as they are produced);
+        the answer (with `stream`, its body not read yet: close it), or a tracekit exception for an error answer."""
+        try:
+            request = self.http.build_request(method, path, content=content, params=params, headers=headers)
+            response = self.http.send(request, stream=stream)
+        except httpx.TransportError as error:
+            raise TrackingServerUnavailableError(
+                f"Cannot reach the tracking server {self.base_url} ({method} {path}): "
+                f"{type(error).__name__}: {error}") from error
+        if response.status_code >= 400:
+            if stream:
+                try:
+                    response.read()
+                finally:
+                    response.close()
+            raise self._error(method, path, response)
+        return response
 
     def _error(self, method: str, path: str, response: httpx.Response) -> TracekitException:
         try:

@@ -54,6 +54,22 @@ def _clauses(order_by: Any, fields: FieldSet) -> list[Any] | None:
     return [dict(clause) if isinstance(clause, Mapping) else clause for clause in order_by]
 
 
+def fetch_pages(client: TrackingServerClient, path: str, request: dict[str, Any], key: str,
+                parse: Callable[[dict[str, Any]], T], max_results: int | None, page_token: str | None) -> PagedList[T]:
+    """Up to `max_results` items (None: all) of a search at `path`, fetched a server page at a time; the answer
+    holds the items under `key` and the next page's token."""
+    check_max_results(max_results)
+    items: list[T] = []
+    token = page_token
+    while True:
+        size = SEARCH_PAGE_SIZE if max_results is None else min(SEARCH_PAGE_SIZE, max_results - len(items))
+        answer = client.request("POST", path, json={**request, "max_results": size, "page_token": token})
+        items.extend(parse(item) for item in answer[key])
+        token = answer.get("next_page_token")
+        if not token or (max_results is not None and len(items) >= max_results):
+            return PagedList(items, token)
+
+
 class RestTrackingStore(TrackingStore):
     """The tracking store of a tracking server.
 
@@ -71,17 +87,7 @@ class RestTrackingStore(TrackingStore):
 
     def _pages(self, path: str, request: dict[str, Any], key: str, parse: Callable[[dict[str, Any]], T],
                max_results: int | None, page_token: str | None) -> PagedList[T]:
-        """Up to `max_results` items (None: all) of a search, fetched a server page at a time."""
-        check_max_results(max_results)
-        items: list[T] = []
-        token = page_token
-        while True:
-            size = SEARCH_PAGE_SIZE if max_results is None else min(SEARCH_PAGE_SIZE, max_results - len(items))
-            answer = self.client.request("POST", path, json={**request, "max_results": size, "page_token": token})
-            items.extend(parse(item) for item in answer[key])
-            token = answer.get("next_page_token")
-            if not token or (max_results is not None and len(items) >= max_results):
-                return PagedList(items, token)
+        return fetch_pages(self.client, path, request, key, parse, max_results, page_token)
 
     # --- experiments ----------------------------------------------------------------------------------------------
     def create_experiment(self, name: str, artifact_location: str | None = None,

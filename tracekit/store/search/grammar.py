@@ -22,6 +22,8 @@ __all__ = [
     "RUN_FIELDS",
     "LOGGED_MODEL_FIELDS",
     "EXPERIMENT_FIELDS",
+    "REGISTERED_MODEL_FIELDS",
+    "MODEL_VERSION_FIELDS",
     "OrderKey",
     "parse_order_keys",
     "FieldRef",
@@ -290,6 +292,49 @@ EXPERIMENT_FIELDS = FieldSet(
     key_prefixes={"tags": "tag", "tag": "tag"},
     numeric_attributes=frozenset({"creation_time", "last_update_time"}),
     order_attributes=("experiment_id", "name", "creation_time", "last_update_time"),
+    example_attribute="name",
+)
+
+
+REGISTERED_MODEL_FIELDS = FieldSet(
+    entity="registered model",
+    attributes={
+        "name": "name",
+        "creation_timestamp": "creation_timestamp",
+        "creation_time": "creation_timestamp",
+        "last_updated_timestamp": "last_updated_timestamp",
+        "last_updated_time": "last_updated_timestamp",
+    },
+    attribute_prefixes=("attributes", "attribute"),
+    key_prefixes={"tags": "tag", "tag": "tag"},
+    numeric_attributes=frozenset({"creation_timestamp", "last_updated_timestamp"}),
+    order_attributes=("name", "creation_timestamp", "last_updated_timestamp"),
+    example_attribute="name",
+)
+
+MODEL_VERSION_FIELDS = FieldSet(
+    entity="model version",
+    attributes={
+        "name": "name",
+        "version_number": "version_number",
+        "version": "version_number",
+        "run_id": "run_id",
+        "model_id": "model_id",
+        "source_path": "source_path",
+        "source": "source_path",
+        "status": "status",
+        "current_stage": "current_stage",
+        "creation_timestamp": "creation_timestamp",
+        "creation_time": "creation_timestamp",
+        "last_updated_timestamp": "last_updated_timestamp",
+        "last_updated_time": "last_updated_timestamp",
+    },
+    attribute_prefixes=("attributes", "attribute"),
+    key_prefixes={"tags": "tag", "tag": "tag"},
+    numeric_attributes=frozenset({"version_number", "creation_timestamp", "last_updated_timestamp"}),
+    enum_attributes={"status": ("PENDING_REGISTRATION", "READY", "FAILED_REGISTRATION")},
+    order_attributes=("name", "version_number", "creation_timestamp", "last_updated_timestamp", "run_id",
+                      "model_id", "current_stage"),
     example_attribute="name",
 )
 

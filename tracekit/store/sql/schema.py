@@ -16,7 +16,9 @@ from sqlalchemy import (
     Column,
     Double,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
+    Integer,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -240,6 +242,88 @@ logged_model_metrics = Table(
     *_metric_point_columns(),
     Column("run_id", String(RUN_ID_LENGTH), nullable=True),
     PrimaryKeyConstraint("model_id", "key"),
+    **MYSQL_TABLE_ARGS,
+)
+
+# --- the model registry -------------------------------------------------------------------------------------------
+# A registered model is keyed by its name; renaming it changes the key, which ON UPDATE CASCADE carries to its
+# versions and from them to their tags and aliases (one chain of cascades, as MySQL checks keys row by row).
+registered_models = Table(
+    "registered_models",
+    metadata,
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("creation_time", BigInteger, nullable=False),
+    Column("last_updated_time", BigInteger, nullable=False),
+    # The highest version number ever given, deleted versions included, so that a number is never given twice.
+    Column("last_version", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("name"),
+    **MYSQL_TABLE_ARGS,
+)
+
+registered_model_tags = Table(
+    "registered_model_tags",
+    metadata,
+    Column("name", String(NAME_LENGTH), ForeignKey("registered_models.name", ondelete="CASCADE",
+                                                   onupdate="CASCADE"), nullable=False),
+    Column("key", String(KEY_LENGTH), nullable=False),
+    Column("value", String(TAG_VALUE_LENGTH), nullable=True),
+    PrimaryKeyConstraint("name", "key"),
+    **MYSQL_TABLE_ARGS,
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("name", String(NAME_LENGTH), ForeignKey("registered_models.name", ondelete="CASCADE",
+                                                   onupdate="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("creation_time", BigInteger, nullable=False),
+    Column("last_updated_time", BigInteger, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("user_id", String(KEY_LENGTH), nullable=True),
+    Column("current_stage", String(STATE_LENGTH), nullable=False),
+    Column("source", String(LOCATION_LENGTH), nullable=False),
+    Column("run_id", String(RUN_ID_LENGTH), nullable=True),
+    Column("model_id", String(MODEL_ID_LENGTH), nullable=True),
+    Column("run_link", String(LOCATION_LENGTH), nullable=True),
+    Column("status", String(STATE_LENGTH), nullable=False),
+    Column("status_message", Text, nullable=True),
+    PrimaryKeyConstraint("name", "version"),
+    # The versions of a run or of a logged model (search by run_id / model_id, a logged model's page).
+    Index(None, "run_id"),
+    Index(None, "model_id"),
+    **MYSQL_TABLE_ARGS,
+)
+
+
+def _version_key() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["name", "version"], ["model_versions.name", "model_versions.version"],
+                                ondelete="CASCADE", onupdate="CASCADE")
+
+
+model_version_tags = Table(
+    "model_version_tags",
+    metadata,
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("key", String(KEY_LENGTH), nullable=False),
+    Column("value", String(TAG_VALUE_LENGTH), nullable=True),
+    PrimaryKeyConstraint("name", "version", "key"),
+    _version_key(),
+    **MYSQL_TABLE_ARGS,
+)
+
+registered_model_aliases = Table(
+    "registered_model_aliases",
+    metadata,
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("alias", String(KEY_LENGTH), nullable=False),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("name", "alias"),
+    _version_key(),
+    # The aliases of one version (its key, which MySQL would otherwise index under a name of its own).
+    Index(None, "name", "version"),
     **MYSQL_TABLE_ARGS,
 )
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from tracekit.entities import Trace, TraceData
+from tracekit.entities.token_usage import record_token_usage, span_token_counts
 from tracekit.entities.trace import span_order
 from tracekit.entities.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
 from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError, failure_reason
@@ -121,6 +122,11 @@ class SqlTraceStore(TraceStore):
             self._upsert_traces(connection, batch, {trace.info.trace_id for trace in batch if is_fragment(trace)})
             if existing:
                 self._stretch_windows(connection, sorted(existing))
+                # a part written onto a stored trace summed only its own spans' token usage
+                self._refresh_token_usage(connection, sorted(
+                    trace.info.trace_id for trace in batch
+                    if trace.info.trace_id in existing and any(
+                        span_token_counts(span.raw_attributes) for span in trace.data.spans)))
 
         try:
             self.database.write(work)
@@ -207,6 +213,21 @@ class SqlTraceStore(TraceStore):
             connection.execute(
                 update(trace_info).where(trace_info.c.trace_id == bindparam("id"))
                 .values(request_time=bindparam("start"), execution_duration=bindparam("duration")), updates)
+
+    def _refresh_token_usage(self, connection: Connection, trace_ids: Sequence[str]) -> None:
+        """Store the token usage of every span now stored for `trace_ids` in their metadata."""
+        rows: list[dict[str, Any]] = []
+        for chunk in _chunks(trace_ids):
+            stored: dict[str, list[Any]] = defaultdict(list)
+            query = select(spans.c.trace_id, spans.c.content).where(spans.c.trace_id.in_(chunk))
+            for trace_id, content in connection.execute(query):
+                stored[trace_id].append(span_from_content(content))
+            for trace_id, trace_spans in stored.items():
+                metadata: dict[str, str] = {}
+                record_token_usage(metadata, trace_spans)
+                rows.extend({"trace_id": trace_id, "key": key, "value": value} for key, value in metadata.items())
+        if rows:
+            self.database.upsert(connection, trace_metadata, rows, ["trace_id", "key"])
 
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Add or replace one tag of a stored trace; ResourceNotFoundError if there is no such trace."""

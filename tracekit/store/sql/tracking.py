@@ -9,6 +9,7 @@ per table, whatever the batch size.
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -17,6 +18,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from tracekit.artifacts.artifact_uris import append_to_uri_path, has_uri_scheme
 from tracekit.constants import RunTagKey, run_tag_key
 from tracekit.entities import (
     Experiment,
@@ -39,12 +41,11 @@ from tracekit.store.search.grammar import (
     LOGGED_MODEL_FIELDS,
     RUN_FIELDS,
     FieldSet,
-    parse_filter,
-    parse_order_keys,
 )
-from tracekit.store.sql import trace_search, tracking_rows, tracking_search
+from tracekit.store.sql import tracking_rows, tracking_search
 from tracekit.store.sql.database import SqlDatabase, chunks
 from tracekit.store.sql.schema import (
+    LOCATION_LENGTH,
     experiment_tags,
     experiments,
     latest_metrics,
@@ -58,27 +59,59 @@ from tracekit.store.sql.schema import (
 from tracekit.store.sql.schema import metrics as metrics_table
 from tracekit.store.sql.schema import params as params_table
 from tracekit.store.tracking_store import TrackingStore
-from tracekit.store.uri import redact_uri
-from tracekit.validation import check_experiment_ids, check_max_results, invalid, now_ms
+from tracekit.store.uri import redact_uri, to_sqlalchemy_url
+from tracekit.validation import check_experiment_ids, invalid, now_ms
 
 logger = logging.getLogger(__name__)
 
 _CREATE_ATTEMPTS = 5
 _FINAL_MODEL_STATUSES = (LoggedModelStatus.READY, LoggedModelStatus.FAILED)
+DEFAULT_ARTIFACT_FOLDER = "tracekit-artifacts"
+
+
+def default_artifact_root_for(uri: str) -> str:
+    """Where the experiments of the database at `uri` keep their files unless told otherwise:
+    TRACEKIT_DEFAULT_ARTIFACT_ROOT if set, else `tracekit-artifacts` beside a SQLite file (in the working directory
+    for an in-memory database), else `./tracekit-artifacts` in the working directory; local paths made absolute."""
+    from tracekit import config
+
+    configured = config.DEFAULT_ARTIFACT_ROOT.get()
+    if configured:
+        return absolute_if_local(configured)
+    url = to_sqlalchemy_url(uri)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return os.path.join(os.path.dirname(os.path.abspath(url.database)), DEFAULT_ARTIFACT_FOLDER)
+    return os.path.abspath(DEFAULT_ARTIFACT_FOLDER)
+
+
+def absolute_if_local(location: str) -> str:
+    """A plain relative path made absolute (from the working directory); URIs and absolute paths unchanged."""
+    return location if has_uri_scheme(location) else os.path.abspath(os.path.expanduser(location))
 
 
 class SqlTrackingStore(TrackingStore):
     """Tracking store on the SQL database of a tracking URI, sharing the trace store's engine.
 
+    Experiments created without an `artifact_location` keep their files under `<default_artifact_root>/<id>`
+    (default: see `default_artifact_root_for`), as does the Default experiment "0"; a run's files go to
+    `<experiment location>/<run_id>/artifacts`, a logged model's to `<experiment location>/models/<id>/artifacts`.
+
     >>> store = SqlTrackingStore(SqlDatabase("sqlite:///tracekit.db"))
     >>> run = store.create_run("0", "baseline", start_time=now_ms())
     """
 
-    def __init__(self, database: SqlDatabase) -> None:
+    def __init__(self, database: SqlDatabase, default_artifact_root: str | None = None) -> None:
         self.database = database
+        self.default_artifact_root = (absolute_if_local(default_artifact_root) if default_artifact_root
+                                      else default_artifact_root_for(database.uri))
 
     def __repr__(self) -> str:
         return f"SqlTrackingStore({redact_uri(self.database.uri)!r})"
+
+    def _experiment_location(self, row: Any) -> str:
+        """An experiment's artifact location; one stored without (the Default experiment "0", made by the first
+        migration) gets `<default root>/<id>`."""
+        return row.artifact_location or append_to_uri_path(self.default_artifact_root, row.experiment_id)
 
     # --- lookups inside a transaction -----------------------------------------------------------------------------
     @staticmethod
@@ -137,8 +170,11 @@ class SqlTrackingStore(TrackingStore):
             numbers = [int(i) for i in connection.scalars(select(experiments.c.experiment_id)) if i.isdigit()]
             experiment_id = str(max(numbers, default=0) + 1)
             now = now_ms()
+            location = (absolute_if_local(artifact_location) if artifact_location
+                        else append_to_uri_path(self.default_artifact_root, experiment_id))
+            _check_location_fits(location)
             connection.execute(experiments.insert(), [{
-                "experiment_id": experiment_id, "name": name, "artifact_location": artifact_location,
+                "experiment_id": experiment_id, "name": name, "artifact_location": location,
                 "lifecycle_stage": LifecycleStage.ACTIVE, "creation_time": now, "last_update_time": now}])
             if tags:
                 connection.execute(experiment_tags.insert(), [
@@ -166,11 +202,11 @@ class SqlTrackingStore(TrackingStore):
             row = connection.execute(select(experiments).where(experiments.c.name == name)).first()
             return None if row is None else self._experiments(connection, [row])[0]
 
-    @staticmethod
-    def _experiments(connection: Connection, rows: Sequence[Any]) -> list[Experiment]:
+    def _experiments(self, connection: Connection, rows: Sequence[Any]) -> list[Experiment]:
         tags = tracking_rows.load_key_values(connection, experiment_tags, "experiment_id",
-                                        [row.experiment_id for row in rows])
-        return [tracking_rows.experiment_from_row(row, tags.get(row.experiment_id, {})) for row in rows]
+                                             [row.experiment_id for row in rows])
+        return [tracking_rows.experiment_from_row(row, tags.get(row.experiment_id, {}),
+                                                  self._experiment_location(row)) for row in rows]
 
     def search_experiments(self, view_type: ViewType = ViewType.ACTIVE_ONLY, max_results: int | None = None,
                            filter_string: str | None = None, order_by: Sequence[str] | None = None,
@@ -223,11 +259,10 @@ class SqlTrackingStore(TrackingStore):
 
         def work(connection: Connection) -> Run:
             experiment = self._active_experiment_row(connection, experiment_id)
-            location = experiment.artifact_location
+            artifact_uri = append_to_uri_path(self._experiment_location(experiment), run_id, "artifacts")
             info = RunInfo(run_id=run_id, experiment_id=experiment.experiment_id, run_name=run_name,
                            status=RunStatus.RUNNING.value, start_time=int(start_time), end_time=None,
-                           user_id=user_id, lifecycle_stage=LifecycleStage.ACTIVE,
-                           artifact_uri=f"{location.rstrip('/')}/{run_id}/artifacts" if location else None)
+                           user_id=user_id, lifecycle_stage=LifecycleStage.ACTIVE, artifact_uri=artifact_uri)
             connection.execute(runs.insert(), [vars(info)])
             if all_tags:
                 connection.execute(run_tags.insert(), [{"run_id": run_id, "key": key, "value": value}
@@ -241,16 +276,30 @@ class SqlTrackingStore(TrackingStore):
         with self.database.reading() as connection:
             return self._runs(connection, [self._run_row(connection, run_id)])[0]
 
-    @staticmethod
-    def _runs(connection: Connection, rows: Sequence[Any]) -> list[Run]:
+    def _runs(self, connection: Connection, rows: Sequence[Any]) -> list[Run]:
         ids = [row.run_id for row in rows]
         tags = tracking_rows.load_key_values(connection, run_tags, "run_id", ids)
         run_params = tracking_rows.load_key_values(connection, params_table, "run_id", ids)
         latest = tracking_rows.load_latest_values(connection, latest_metrics, "run_id", ids)
-        return [Run(info=tracking_rows.run_info_from_row(row),
-                    data=RunData(metrics=latest.get(row.run_id, {}), params=run_params.get(row.run_id, {}),
-                                 tags=tags.get(row.run_id, {})))
-                for row in rows]
+        found = [Run(info=tracking_rows.run_info_from_row(row),
+                     data=RunData(metrics=latest.get(row.run_id, {}), params=run_params.get(row.run_id, {}),
+                                  tags=tags.get(row.run_id, {})))
+                 for row in rows]
+        unplaced = [run.info for run in found if run.info.artifact_uri is None]
+        if unplaced:
+            locations = self._experiment_locations(connection, {info.experiment_id for info in unplaced})
+            for info in unplaced:
+                info.artifact_uri = append_to_uri_path(locations[info.experiment_id], info.run_id, "artifacts")
+        return found
+
+    def _experiment_locations(self, connection: Connection, experiment_ids: set[str]) -> dict[str, str]:
+        """{experiment id: artifact location} of `experiment_ids`, for runs and models stored without a location
+        (made before tracekit stored artifacts)."""
+        found: dict[str, str] = {}
+        for chunk in chunks(sorted(experiment_ids)):
+            for row in connection.execute(select(experiments).where(experiments.c.experiment_id.in_(chunk))):
+                found[row.experiment_id] = self._experiment_location(row)
+        return found
 
     def update_run_info(self, run_id: str, status: str, end_time: int | None,
                         run_name: str | None = None) -> RunInfo:
@@ -407,11 +456,12 @@ class SqlTrackingStore(TrackingStore):
             if source_run_id is not None:
                 self._run_row(connection, source_run_id)
             now = now_ms()
+            location = append_to_uri_path(self._experiment_location(experiment), "models", model_id, "artifacts")
             connection.execute(logged_models.insert(), [{
                 "model_id": model_id, "experiment_id": experiment.experiment_id, "name": name,
                 "source_run_id": source_run_id, "model_type": model_type, "status": status.value,
                 "creation_time": now, "last_updated_time": now, "lifecycle_stage": LifecycleStage.ACTIVE,
-                "artifact_location": None}])
+                "artifact_location": location}])
             if tags:
                 connection.execute(logged_model_tags.insert(), [
                     {"model_id": model_id, "key": key, "value": value} for key, value in tags.items()])
@@ -420,7 +470,8 @@ class SqlTrackingStore(TrackingStore):
                     {"model_id": model_id, "key": key, "value": value} for key, value in params.items()])
             return LoggedModel(model_id=model_id, experiment_id=experiment.experiment_id, name=name, status=status,
                                creation_timestamp=now, last_updated_timestamp=now, source_run_id=source_run_id,
-                               model_type=model_type, tags=dict(tags or {}), params=dict(params or {}))
+                               model_type=model_type, artifact_location=location, tags=dict(tags or {}),
+                               params=dict(params or {}))
 
         return self.database.write(work)
 
@@ -429,14 +480,21 @@ class SqlTrackingStore(TrackingStore):
         with self.database.reading() as connection:
             return self._models(connection, [self._model_row(connection, model_id)])[0]
 
-    @staticmethod
-    def _models(connection: Connection, rows: Sequence[Any]) -> list[LoggedModel]:
+    def _models(self, connection: Connection, rows: Sequence[Any]) -> list[LoggedModel]:
         ids = [row.model_id for row in rows]
         tags = tracking_rows.load_key_values(connection, logged_model_tags, "model_id", ids)
         model_params = tracking_rows.load_key_values(connection, logged_model_params, "model_id", ids)
         latest = tracking_rows.load_metric_rows(connection, logged_model_metrics, "model_id", ids)
-        return [tracking_rows.logged_model_from_row(row, tags.get(row.model_id, {}), model_params.get(row.model_id, {}),
-                                               latest.get(row.model_id, [])) for row in rows]
+        found = [tracking_rows.logged_model_from_row(row, tags.get(row.model_id, {}),
+                                                     model_params.get(row.model_id, {}), latest.get(row.model_id, []))
+                 for row in rows]
+        unplaced = [model for model in found if model.artifact_location is None]
+        if unplaced:
+            locations = self._experiment_locations(connection, {model.experiment_id for model in unplaced})
+            for model in unplaced:
+                model.artifact_location = append_to_uri_path(locations[model.experiment_id], "models",
+                                                             model.model_id, "artifacts")
+        return found
 
     def finalize_logged_model(self, model_id: str, status: LoggedModelStatus) -> LoggedModel:
         """Set a model's final status, READY or FAILED."""
@@ -511,27 +569,25 @@ class SqlTrackingStore(TrackingStore):
     def _search_page(self, target: tracking_search.SearchTarget, fields: FieldSet, scope: list[Any],
                      filter_string: str | None, order_by: Sequence[Any] | None, max_results: int | None,
                      page_token: str | None, fingerprint: tuple[Any, ...]) -> tuple[list[Any], str | None]:
-        """One page of `target.table` rows: filtered, sorted and limited in SQL; pages continue by offset."""
-        check_max_results(max_results)
-        expression = parse_filter(filter_string, fields)
-        order = tracking_search.ordering(parse_order_keys(order_by, fields), target)
-        search_id = trace_search.search_fingerprint(target.table.name, filter_string, list(order_by or ()),
-                                                  *fingerprint)
-        offset = 0
-        if page_token:
-            offset = trace_search.decode_page_token(page_token, search_id, [int])[0]
-            if offset is None or offset < 0:
-                raise invalid(f"Invalid page_token {page_token!r}: pass the token a previous search returned.")
-        query = (select(target.table).select_from(order.source)
-                 .where(*scope, tracking_search.compile_filter(expression, target))
-                 .order_by(*order.terms).offset(offset))
-        with self.database.reading() as connection:
-            rows, more = trace_search.fetch_page(connection, query, max_results)
-        return rows, trace_search.encode_page_token([offset + len(rows)], search_id) if more else None
+        return tracking_search.search_page(self.database, target, fields, scope, filter_string, order_by,
+                                           max_results, page_token, fingerprint)
 
     def close(self) -> None:
         """Close the shared database's pooled connections."""
         self.database.close()
+
+
+# What a logged model's location adds to its experiment's: "/models/m-<32 hex>/artifacts".
+_LONGEST_SUFFIX = len(f"/models/{MODEL_ID_PREFIX}{'0' * 32}/artifacts")
+
+
+def _check_location_fits(location: str) -> None:
+    """Refuse an experiment location too long for the runs and models under it to be stored."""
+    room = LOCATION_LENGTH - _LONGEST_SUFFIX
+    if len(location) > room:
+        raise invalid(f"The artifact location {location[:80]!r}... is {len(location)} characters long; at most {room} "
+                      f"fit (the locations of runs and models under it are stored in {LOCATION_LENGTH} characters). "
+                      f"Choose a shorter artifact_location.")
 
 
 def _stored_run_tags(tags: Mapping[str, str] | None) -> dict[str, str]:

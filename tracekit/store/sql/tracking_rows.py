@@ -87,9 +87,10 @@ def replaces(candidate: Metric, stored: Any | None) -> bool:
     return _recency_of(candidate) > recency(stored.step, stored.timestamp, float(stored.value), bool(stored.is_nan))
 
 
-def experiment_from_row(row: Any, tags: Mapping[str, str]) -> Experiment:
-    """An `Experiment` from an experiments row and its tags."""
-    return Experiment(experiment_id=row.experiment_id, name=row.name, artifact_location=row.artifact_location,
+def experiment_from_row(row: Any, tags: Mapping[str, str], artifact_location: str | None = None) -> Experiment:
+    """An `Experiment` from an experiments row and its tags (`artifact_location` in place of the stored one)."""
+    return Experiment(experiment_id=row.experiment_id, name=row.name,
+                      artifact_location=artifact_location or row.artifact_location,
                       lifecycle_stage=row.lifecycle_stage, tags=dict(tags), creation_time=row.creation_time,
                       last_update_time=row.last_update_time)
 

@@ -19,7 +19,18 @@ from sqlalchemy.sql import FromClause
 
 from tracekit.constants import LEGACY_RUN_TAG_KEYS
 from tracekit.exceptions import InvalidFilterError
-from tracekit.store.search.grammar import And, Comparison, Expr, FieldRef, Or, OrderKey
+from tracekit.store.search.grammar import (
+    And,
+    Comparison,
+    Expr,
+    FieldRef,
+    FieldSet,
+    Or,
+    OrderKey,
+    parse_filter,
+    parse_order_keys,
+)
+from tracekit.store.sql.database import SqlDatabase
 from tracekit.store.sql.schema import (
     experiment_tags,
     experiments,
@@ -32,7 +43,15 @@ from tracekit.store.sql.schema import (
     run_tags,
     runs,
 )
-from tracekit.store.sql.trace_search import binary_order, compare_values
+from tracekit.store.sql.trace_search import (
+    binary_order,
+    compare_values,
+    decode_page_token,
+    encode_page_token,
+    fetch_page,
+    search_fingerprint,
+)
+from tracekit.validation import check_max_results, invalid
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,8 @@ class SearchTarget:
     numeric_ids: frozenset[str] = frozenset()
     # old tag key -> the name it is stored under now, so filters written for the old name still match
     legacy_tag_keys: Mapping[str, str] = dataclass_field(default_factory=dict)
+    # where one column does not identify a row (a model version: name and version), the others, in sort order
+    more_id_columns: tuple[Column[Any], ...] = ()
 
     def stored_key(self, ref: FieldRef) -> str:
         """The key a tag, param or metric field is stored under."""
@@ -61,9 +82,14 @@ class SearchTarget:
             raise InvalidFilterError(f"Cannot search {self.table.name} by {kind}s.")
         return table
 
-    def owner(self, table: FromClause) -> ColumnElement[Any]:
-        """The column of a key/value table that refers to this entity."""
-        return table.c[self.id_column.name]
+    @property
+    def id_columns(self) -> tuple[Column[Any], ...]:
+        """The columns identifying one row: `id_column`, then `more_id_columns`."""
+        return (self.id_column, *self.more_id_columns)
+
+    def owned_by_row(self, table: FromClause) -> ColumnElement[bool]:
+        """The condition tying a key/value table's rows to the entity row they belong to."""
+        return and_(*(table.c[column.name] == column for column in self.id_columns))
 
 
 RUNS = SearchTarget(
@@ -107,7 +133,7 @@ def _compile_comparison(comparison: Comparison, target: SearchTarget) -> ColumnE
             raise InvalidFilterError(f"Unknown attribute {field.key!r} in a {target.table.name} filter.")
         return compare_values(column, comparison.op, comparison.value)
     table = target.key_value_table(field.kind)
-    conditions = [target.owner(table) == target.id_column, table.c.key == target.stored_key(field),
+    conditions = [target.owned_by_row(table), table.c.key == target.stored_key(field),
                   compare_values(table.c.value, comparison.op, comparison.value)]
     if "is_nan" in table.c:
         conditions.append(table.c.is_nan == false())
@@ -135,6 +161,16 @@ class Ordering:
     terms: list[ColumnElement[Any]]
 
 
+def _sort_values(column: Column[Any], numeric_id: bool) -> list[ColumnElement[Any]]:
+    """What sorts a column's values the same on every database: ids that are numbers by length then text ("9"
+    before "10"), other text by code point, anything else as it is."""
+    if numeric_id:
+        return [func.length(column), binary_order(column)]
+    if column.type.python_type is str:
+        return [binary_order(column)]
+    return [column]
+
+
 def ordering(order_keys: Sequence[OrderKey], target: SearchTarget) -> Ordering:
     """Joins and ORDER BY terms for `order_keys` (the target's default order when empty), ending with the id so
     that the order is total (the id runs in the direction of the last key)."""
@@ -150,16 +186,11 @@ def ordering(order_keys: Sequence[OrderKey], target: SearchTarget) -> Ordering:
         field = key.field
         if field.kind == "attribute":
             column = target.attributes[field.key]
-            if field.key in target.numeric_ids:
-                sort_values: list[ColumnElement[Any]] = [func.length(column), binary_order(column)]
-            elif column.type.python_type is str:
-                sort_values = [binary_order(column)]
-            else:
-                sort_values = [column]
+            sort_values = _sort_values(column, field.key in target.numeric_ids)
             missing: ColumnElement[bool] | None = column.is_(None) if column.nullable else None
         else:
             joined = target.key_value_table(field.kind).alias(f"order_{position}")
-            source = source.outerjoin(joined, and_(target.owner(joined) == target.id_column,
+            source = source.outerjoin(joined, and_(target.owned_by_row(joined),
                                                    joined.c.key == target.stored_key(field)))
             is_metric = "is_nan" in joined.c
             sort_values = [joined.c.value if is_metric else binary_order(joined.c.value)]
@@ -170,8 +201,31 @@ def ordering(order_keys: Sequence[OrderKey], target: SearchTarget) -> Ordering:
             terms.append(case((missing, 1), else_=0).asc())
         terms.extend(value.asc() if key.ascending else value.desc() for value in sort_values)
     last_ascending = keys[-1].ascending
-    id_terms = ([func.length(target.id_column), binary_order(target.id_column)]
-                if target.id_column.name in target.numeric_ids else [binary_order(target.id_column)])
-    if FieldRef("attribute", target.id_column.name) not in seen:
+    for id_column in target.id_columns:
+        if any(ref.kind == "attribute" and target.attributes.get(ref.key) is id_column for ref in seen):
+            continue
+        id_terms = _sort_values(id_column, id_column.name in target.numeric_ids)
         terms.extend(term.asc() if last_ascending else term.desc() for term in id_terms)
     return Ordering(source, terms)
+
+
+def search_page(database: SqlDatabase, target: SearchTarget, fields: FieldSet, scope: Sequence[Any],
+                filter_string: str | None, order_by: Sequence[Any] | None, max_results: int | None,
+                page_token: str | None, fingerprint: tuple[Any, ...]) -> tuple[list[Any], str | None]:
+    """One page of `target.table` rows matching `scope` and the filter, sorted and limited in SQL, and the token of
+    the next page (None on the last); pages continue by offset, the token tied to this search by `fingerprint`."""
+    check_max_results(max_results)
+    expression = parse_filter(filter_string, fields)
+    order = ordering(parse_order_keys(order_by, fields), target)
+    search_id = search_fingerprint(target.table.name, filter_string, list(order_by or ()), *fingerprint)
+    offset = 0
+    if page_token:
+        offset = decode_page_token(page_token, search_id, [int])[0]
+        if offset is None or offset < 0:
+            raise invalid(f"Invalid page_token {page_token!r}: pass the token a previous search returned.")
+    query = (select(target.table).select_from(order.source)
+             .where(*scope, compile_filter(expression, target))
+             .order_by(*order.terms).offset(offset))
+    with database.reading() as connection:
+        rows, more = fetch_page(connection, query, max_results)
+    return rows, encode_page_token([offset + len(rows)], search_id) if more else None

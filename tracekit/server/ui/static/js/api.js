@@ -107,3 +107,55 @@ export function getLoggedModel(modelId) {
 export function searchLoggedModels(request) {
   return api("logged-models/search", {body: request});
 }
+
+/** Registered models search (POST registered-models/search). */
+export function searchRegisteredModels(request) {
+  return api("registered-models/search", {body: request});
+}
+
+export function getRegisteredModel(name) {
+  return api(`registered-models/${encodeURIComponent(name)}`);
+}
+
+/** Model versions search (POST model-versions/search). */
+export function searchModelVersions(request) {
+  return api("model-versions/search", {body: request});
+}
+
+export function getModelVersion(name, version) {
+  return api(`registered-models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`);
+}
+
+/** The direct children of an artifact folder (a path relative to the server's artifact root). */
+export function listArtifacts(path) {
+  return api("artifacts/list", {query: {path}});
+}
+
+/** The URL of an artifact file's download route. */
+export function artifactFileUrl(path) {
+  return new URL(`artifacts/files/${path.split("/").map(encodeURIComponent).join("/")}`, API_ROOT);
+}
+
+/** An artifact file's bytes as a Blob (with the tab's token, if any). */
+export async function fetchArtifact(path) {
+  const headers = {};
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(artifactFileUrl(path), {headers, credentials: "same-origin"});
+  } catch (error) {
+    throw new ApiError(0, "NETWORK", `The tracking server did not answer (${error.message}).`);
+  }
+  if (!response.ok) {
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    throw new ApiError(response.status, (data && data.error_code) || "HTTP_ERROR",
+      (data && data.message) || `${response.status} ${response.statusText}`);
+  }
+  return response.blob();
+}

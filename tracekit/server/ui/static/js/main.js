@@ -3,6 +3,7 @@
 import {setToken} from "./api.js";
 import {h, replaceChildren} from "./dom.js";
 import {renderExperiment, renderExperimentsList} from "./experiment_pages.js";
+import {renderModelVersion, renderRegisteredModel, renderRegisteredModelsList} from "./registry_pages.js";
 import {adoptPathRoute, currentRoute, href} from "./router.js";
 import {renderTracePage} from "./trace_page.js";
 import {renderModel, renderRun} from "./tracking_pages.js";
@@ -34,13 +35,17 @@ async function render() {
   const view = makeView();
   hideBanner();
   const {parts, params} = currentRoute();
-  const [section, id, tab] = parts;
+  const [section, id, tab, number] = parts;
   try {
     if (!section || (section === "experiments" && !id)) renderExperimentsList(view);
     else if (section === "experiments") await renderExperiment(view, id, tab, params);
     else if (section === "traces" && id) await renderTracePage(view, id, params);
     else if (section === "runs" && id) await renderRun(view, id, params);
     else if (section === "models" && id) await renderModel(view, id, params);
+    else if (section === "registered-models" && !id) renderRegisteredModelsList(view);
+    else if (section === "registered-models" && tab === "versions" && number) {
+      await renderModelVersion(view, id, number, params);
+    } else if (section === "registered-models" && !tab) await renderRegisteredModel(view, id);
     else view.show(h("div", {class: "empty"}, h("h1", null, "Page not found"),
       h("p", null, h("a", {href: href("experiments")}, "Go to the experiments"))));
   } catch (error) {

@@ -51,7 +51,8 @@ export function spanDetails(node, startNs) {
     ], "span-facts"),
   ];
 
-  if (attributes[CHAT_MESSAGES] !== undefined) {
+  // set_span_chat_tools may be called without set_span_chat_messages: the tools still get the section
+  if (attributes[CHAT_MESSAGES] !== undefined || attributes[CHAT_TOOLS] !== undefined) {
     content.push(section("Conversation", "span-chat",
       chatView(parseAttribute(attributes[CHAT_MESSAGES]), parseAttribute(attributes[CHAT_TOOLS]))));
   }

@@ -10,6 +10,7 @@ import {buildSpanTree, toBigInt} from "./span_tree.js";
 
 const SOURCE_RUN = "tracekit.sourceRun";
 const MODEL_ID = "tracekit.modelId";
+const TOKEN_USAGE = "tracekit.trace.tokenUsage";
 const INDENT_PX = 14;
 const MAX_INDENT_LEVELS = 24;
 const TICKS = 4;
@@ -117,7 +118,8 @@ function traceHeader(info, root, spanCount, experimentLink) {
   const metadata = info.trace_metadata || {};
   const runId = metadata[SOURCE_RUN];
   const modelId = metadata[MODEL_ID];
-  const otherMetadata = Object.fromEntries(Object.entries(metadata).filter(([key]) => key !== SOURCE_RUN && key !== MODEL_ID));
+  const shownApart = new Set([SOURCE_RUN, MODEL_ID, TOKEN_USAGE]);
+  const otherMetadata = Object.fromEntries(Object.entries(metadata).filter(([key]) => !shownApart.has(key)));
   return h("section", {class: "page-header", "data-testid": "trace-header"},
     h("div", {class: "title-row"},
       h("h1", null, root ? root.span.name : info.trace_id), badge(info.state)),
@@ -130,11 +132,25 @@ function traceHeader(info, root, spanCount, experimentLink) {
       ["Started", formatTime(info.request_time)],
       ["Duration", formatMs(info.execution_duration)],
       ["Spans", String(spanCount)],
+      ["Tokens", tokenUsage(metadata[TOKEN_USAGE])],
       ["Client request ID", info.client_request_id || undefined],
       ["Tags", tagChips(info.tags, "\u0000") || undefined],
     ], "trace-facts"),
     Object.keys(otherMetadata).length
       ? h("details", {class: "metadata"}, h("summary", null, "Metadata"), jsonView(otherMetadata)) : null);
+}
+
+// The trace's token usage ({input_tokens, output_tokens, total_tokens}, summed over its LLM calls) as one line.
+function tokenUsage(text) {
+  let usage;
+  try {
+    usage = text ? JSON.parse(text) : null;
+  } catch {
+    return undefined;
+  }
+  if (!usage || typeof usage !== "object") return undefined;
+  return h("span", {"data-testid": "trace-tokens"},
+    `${usage.total_tokens ?? "?"} (${usage.input_tokens ?? "?"} in, ${usage.output_tokens ?? "?"} out)`);
 }
 
 function timelineHeader(totalNs) {

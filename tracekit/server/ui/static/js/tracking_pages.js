@@ -1,8 +1,11 @@
-// A run's page and a logged model's page: what they are, what was logged to them, and their traces.
+// A run's page and a logged model's page: what they are, what was logged to them (values and artifact files), and
+// their traces.
 
 import {getExperiment, getLoggedModel, getRun} from "./api.js";
+import {artifactsBrowser} from "./artifacts_view.js";
 import {badge, facts, formatMs, formatTime, h, keyValueTable} from "./dom.js";
 import {modelsList} from "./experiment_pages.js";
+import {registeredVersionsOf} from "./registry_pages.js";
 import {href} from "./router.js";
 import {tracesTable} from "./traces_table.js";
 
@@ -46,6 +49,7 @@ export async function renderRun(view, runId, params) {
       section("Parameters", "run-params", keyValueTable(data.params, "No parameters.")),
       section("Metrics (latest)", "run-metrics", keyValueTable(data.metrics, "No metrics.")),
       section("Tags", "run-tags", keyValueTable(data.tags, "No tags."))),
+    section("Artifacts", "run-artifacts", artifactsBrowser(info.artifact_uri)),
     section("Logged models from this run", "run-models",
       modelsList({experimentIds: [info.experiment_id], sourceRunId: info.run_id})),
     section("Traces", "run-traces", tracesTable({runId: info.run_id}, params)));
@@ -76,5 +80,7 @@ export async function renderModel(view, modelId, params) {
       section("Parameters", "model-params", keyValueTable(model.params, "No parameters.")),
       section("Metrics (latest)", "model-metrics", keyValueTable(metrics, "No metrics.")),
       section("Tags", "model-tags", keyValueTable(model.tags, "No tags."))),
+    section("Registered as", "model-registered-versions", registeredVersionsOf(model.model_id)),
+    section("Artifacts", "model-artifacts", artifactsBrowser(model.artifact_location)),
     section("Traces", "model-traces", tracesTable({modelId: model.model_id}, params)));
 }

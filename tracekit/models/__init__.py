@@ -1,0 +1,18 @@
+"""`tracekit.models`: MLflow's `mlflow.models` for tracekit. The model format (a directory with an MLmodel file,
+environment files and each flavor's files), signatures and input examples, models from code, and model URIs
+(`models:/<model_id>`, `runs:/<run_id>/<name>`, local paths, artifact URIs).
+
+Flavors live beside it: `tracekit.pyfunc` (any Python model) and `tracekit.sklearn`; signature types in
+`tracekit.types`.
+"""
+
+from tracekit.models.code_models import ModelConfig, set_model
+from tracekit.models.enforcement import validate_schema
+from tracekit.models.input_example import convert_input_example_to_serving_input
+from tracekit.models.model import Model, ModelInfo
+from tracekit.models.model_tools import get_model_info, infer_pip_requirements, set_signature, validate_serving_input
+from tracekit.models.signature import ModelSignature, infer_signature
+
+__all__ = ["Model", "ModelConfig", "ModelInfo", "ModelSignature", "convert_input_example_to_serving_input",
+           "get_model_info", "infer_pip_requirements", "infer_signature", "set_model", "set_signature",
+           "validate_schema", "validate_serving_input"]
