@@ -148,3 +148,18 @@ def test_two_auth_providers_with_one_name_is_an_error_naming_both(plugin_site, b
     with pytest.raises(TracekitException, match="Two plugins claim the name 'vault'") as raised:
         tracekit.create_experiment("never")
     assert "vault-auth" in str(raised.value) and "other-vault" in str(raised.value)
+
+
+def test_raw_and_streamed_requests_carry_the_headers_too(plugin_site, recorded_server):
+    from tracekit.store.rest.client import TrackingServerClient
+
+    plugin_site.install("cluster-headers", "cluster_headers", HEADER_PROVIDERS, REQUEST_HEADER_PROVIDER_GROUP, [
+        "cluster = cluster_headers:ClusterHeaders"])
+    server, recorder = recorded_server
+    client = TrackingServerClient(server.url)
+    client.send("GET", "/health").close()
+    streamed = client.send("GET", "/version", stream=True, headers={"X-Cluster-Id": "override"})
+    streamed.read()
+    streamed.close()
+    client.close()
+    assert [headers.get("x-cluster-id") for headers in recorder.requests] == ["c-42", "override"]

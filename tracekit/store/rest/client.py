@@ -140,7 +140,7 @@ class TrackingServerClient:
     def request(self, method: str, path: str, *, json: Any = None, content: bytes | None = None,
                 params: dict[str, Any] | None = None) -> Any:
         """Send one request; the decoded JSON answer, or a tracekit exception (see the module docstring)."""
-        headers = resolve_request_headers()
+        headers = {}
         if json is not None:
             content = orjson.dumps(json)
         if content is not None:
@@ -159,7 +159,9 @@ class TrackingServerClient:
              params: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
              stream: bool = False) -> httpx.Response:
         """Send one request whose body is `content` as it is (bytes, or chunks of bytes sent as they are produced);
-        the answer (with `stream`, its body not read yet: close it), or a tracekit exception for an error answer."""
+        the answer (with `stream`, its body not read yet: close it), or a tracekit exception for an error answer.
+        Request header provider plugins' headers go on every request; `headers` win over them."""
+        headers = {**resolve_request_headers(), **(headers or {})}
         try:
             request = self.http.build_request(method, path, content=content, params=params, headers=headers)
             response = self.http.send(request, stream=stream)
