@@ -93,8 +93,10 @@ def _source_directory(script: str, cwd: str) -> str:
 
 def _git(directory: str, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", "-C", directory, *args], capture_output=True, text=True,
-                              timeout=_GIT_TIMEOUT_S, check=False)
+        # Read-only: no index lock taken (the user's own git commands never wait on us), no fsmonitor hook run.
+        done = subprocess.run(["git", "-C", directory, "-c", "core.fsmonitor=false", *args], capture_output=True,
+                              text=True, timeout=_GIT_TIMEOUT_S, check=False,
+                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
     except (OSError, subprocess.SubprocessError):  # no git installed, a timeout
         return None
     return done.stdout.strip() if done.returncode == 0 else None
@@ -126,6 +128,7 @@ def _git_tags(script: str, cwd: str) -> tuple[tuple[str, str], ...]:
 
 
 BUILT_IN_PROVIDERS: tuple[RunContextProvider, ...] = (UserRunContext(), SourceRunContext(), GitRunContext())
+
 
 def run_context_providers() -> list[RunContextProvider]:
     """The built-in providers, then the installed plugins' (loaded on the first call)."""
