@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from _measure import median_ms, peak_rss_mb  # noqa: E402
 
 import tracekit  # noqa: E402
-from tracekit.registry.model_uris import registry_model_version  # noqa: E402
+from tracekit.registry.registered_model_uris import registry_model_version  # noqa: E402
 from tracekit.store.backend import close_backends, get_backend  # noqa: E402
 from tracekit.store.sql import schema  # noqa: E402
 

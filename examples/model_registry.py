@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import tracekit
-from tracekit.registry.model_uris import registry_model_version
+from tracekit.registry.registered_model_uris import registry_model_version
 
 
 def main() -> None:

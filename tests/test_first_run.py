@@ -20,6 +20,8 @@ IMPORT_NAMES = {
     "pytest": "pytest", "pytest-asyncio": "pytest_asyncio", "psutil": "psutil", "pydantic": "pydantic",
     "playwright": "playwright", "ruff": "ruff", "mypy": "mypy", "mlflow": "mlflow",
     "opentelemetry-instrumentation-httpx": "opentelemetry.instrumentation.httpx",
+    "scikit-learn": "sklearn", "boto3": "boto3", "moto": "moto", "types-pyyaml": "yaml-stubs",
+    "matplotlib": "matplotlib", "plotly": "plotly", "pillow": "PIL",
 }
 # Named by an extra but installed with the core anyway (opentelemetry-exporter-otlp depends on it).
 CORE_ALREADY = {"opentelemetry-proto"}

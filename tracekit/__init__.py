@@ -106,6 +106,10 @@ __version__ = "0.1.0"
 _LAZY_SUBMODULES = frozenset({"models", "pyfunc", "sklearn", "types"})
 
 
+#: The same class under MLflow's name, so `mlflow.MlflowClient()` keeps working after `import tracekit as mlflow`.
+MlflowClient = TracekitClient
+
+
 def __getattr__(name: str) -> object:
     if name in _LAZY_SUBMODULES:
         import importlib
@@ -123,6 +127,7 @@ __all__ = [
     "LoggedModel",
     "LoggedModelStatus",
     "Metric",
+    "MlflowClient",
     "ModelVersion",
     "ModelVersionStatus",
     "RegisteredModel",

@@ -73,6 +73,7 @@ def test_after_a_poison_trace_later_traces_go_straight_to_the_store(db_uri):
 
 def test_a_trace_over_the_servers_body_limit_is_rejected_and_the_rest_stored(monkeypatch, tmp_path):
     monkeypatch.setenv("TRACEKIT_MAX_SPAN_PAYLOAD_BYTES", str(4_000_000))
+    monkeypatch.setenv("TRACEKIT_MAX_INLINE_BYTES", str(4_000_000))  # kept inline, so the request is too large
     monkeypatch.setenv("TRACEKIT_HTTP_MAX_REQUEST_BYTES", str(1_000_000))
     tracekit.tracing.reset()
     server = ThreadedServer(create_app(ServerSettings(backend_store_uri=f"sqlite:///{tmp_path / 'server.db'}",
@@ -91,6 +92,30 @@ def test_a_trace_over_the_servers_body_limit_is_rejected_and_the_rest_stored(mon
         assert tracekit.count_traces() == 199
         [dead] = _dead_letters()
         assert dead["trace_id"] == big_id and "HTTP 413" in dead["reason"]
+    finally:
+        server.stop()
+
+
+def test_a_value_over_the_inline_limit_goes_through_the_server_as_an_attachment(monkeypatch, tmp_path):
+    """The same 2 MB value with the default inline limit (1 MB): uploaded through the server's artifact routes, the
+    trace itself stays small, nothing is rejected, and get_trace reads the value back whole."""
+    monkeypatch.setenv("TRACEKIT_MAX_SPAN_PAYLOAD_BYTES", str(4_000_000))
+    monkeypatch.setenv("TRACEKIT_HTTP_MAX_REQUEST_BYTES", str(1_000_000))
+    tracekit.tracing.reset()
+    server = ThreadedServer(create_app(ServerSettings(backend_store_uri=f"sqlite:///{tmp_path / 'server.db'}",
+                                                      max_body_bytes=1_000_000,
+                                                      artifacts_destination=str(tmp_path / "served")))).start()
+    try:
+        tracekit.set_tracking_uri(server.url)
+        handle("x" * 2_000_000)
+        big_id = tracekit.get_last_active_trace_id()
+        handle(1)
+        stats = assert_counters_add_up()
+        assert (stats.completed, stats.exported, stats.rejected, stats.spilled, stats.dropped) == (2, 2, 0, 0, 0)
+        trace = tracekit.get_trace(big_id)
+        assert trace.info.tags["tracekit.artifactLocation"].startswith("tracekit-artifacts:/0/traces/")
+        assert len(trace.data.spans[0].inputs["i"]) == 2_000_000
+        assert sum(file.stat().st_size for file in (tmp_path / "served").rglob("*.json")) > 4_000_000
     finally:
         server.stop()
 

@@ -7,7 +7,7 @@ import pytest
 
 import tracekit
 from tracekit import ResourceNotFoundError, TracekitException
-from tracekit.registry.model_uris import (
+from tracekit.registry.registered_model_uris import (
     is_registry_model_uri,
     parse_registry_model_uri,
     registry_model_version,

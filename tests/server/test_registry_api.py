@@ -12,7 +12,7 @@ from server_helpers import ThreadedServer
 import tracekit
 from tracekit import ResourceNotFoundError, TracekitException
 from tracekit.exceptions import InvalidFilterError
-from tracekit.registry.model_uris import resolve_registry_model_uri
+from tracekit.registry.registered_model_uris import resolve_registry_model_uri
 from tracekit.server import ServerSettings, create_app
 from tracekit.store.backend import close_backends
 

@@ -172,3 +172,14 @@ def test_json_round_trip_of_a_finished_trace(exported):
 def test_from_json_says_what_is_wrong(text, message):
     with pytest.raises(TracekitException, match=message):
         Trace.from_json(text)
+
+
+def test_mlflow_client_is_tracekit_client_under_mlflows_name():
+    import tracekit as mlflow
+
+    assert mlflow.MlflowClient is mlflow.TracekitClient
+    with mlflow.start_span("kept") as span:
+        span.set_inputs({"q": 1})
+    trace_id = mlflow.get_last_active_trace_id()
+    assert mlflow.MlflowClient().delete_traces(experiment_id="0", trace_ids=[trace_id]) == 1
+    assert mlflow.get_trace(trace_id) is None

@@ -55,7 +55,7 @@ def model_artifact_uri(model_uri: str) -> str:
     if local is not None:
         return local
     if artifact_uri_scheme(uri) == "models":
-        from tracekit.registry.model_uris import is_registry_model_uri, resolve_registry_model_uri
+        from tracekit.registry.registered_model_uris import is_registry_model_uri, resolve_registry_model_uri
 
         if is_registry_model_uri(uri):
             return model_artifact_uri(resolve_registry_model_uri(uri))

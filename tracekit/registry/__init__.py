@@ -2,4 +2,4 @@
 `ModelRegistryStore` contract (`registry_store`) with its SQL (`sql_registry`) and tracking-server
 (`rest_registry`) implementations, and the fluent `register_model` / registry URI functions (`registry_api`,
 `registry_uri`). `models:/<name>/<version>`, `models:/<name>@<alias>`, `models:/<name>/latest` and stage URIs are
-resolved by `model_uris.resolve_registry_model_uri`."""
+resolved by `registered_model_uris.resolve_registry_model_uri`."""

@@ -9,7 +9,7 @@ from typing import Any
 from tracekit import error_codes
 from tracekit.exceptions import TracekitException
 from tracekit.registry.entities import ModelVersion, RegisteredModel
-from tracekit.registry.model_uris import parse_model_source
+from tracekit.registry.registered_model_uris import parse_model_source
 from tracekit.registry.registry_checks import check_model_name
 from tracekit.registry.registry_store import ModelRegistryStore
 from tracekit.registry.registry_uri import get_registry_uri

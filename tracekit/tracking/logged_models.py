@@ -144,7 +144,7 @@ def resolve_models_uri(model_uri: str) -> str:
     rest = model_uri[len("models:"):].lstrip("/")
     first, _, sub_path = rest.partition("/")
     if not _MODEL_ID_RE.match(first):
-        from tracekit.registry.model_uris import resolve_registry_model_uri
+        from tracekit.registry.registered_model_uris import resolve_registry_model_uri
 
         return resolve_artifact_uri(resolve_registry_model_uri(model_uri))
     model = get_logged_model(first)
