@@ -93,3 +93,10 @@ def test_the_registry_uri_comes_from_the_environment(monkeypatch, tmp_path, vari
 def test_a_client_of_another_tracking_uri_uses_its_registry(tmp_path):
     uri = f"sqlite:///{tmp_path / 'client.db'}"
     assert tracekit.TracekitClient(tracking_uri=uri).registry_uri == uri
+
+
+@pytest.mark.parametrize("uri", ["nosuch://x", "/just/a/path"])
+def test_a_registry_uri_nothing_can_serve_is_refused_where_it_is_set(uri):
+    with pytest.raises(TracekitException, match="nosuch|sqlite:///"):
+        tracekit.set_registry_uri(uri)
+    assert tracekit.get_registry_uri() == tracekit.get_tracking_uri()

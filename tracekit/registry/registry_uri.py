@@ -14,11 +14,15 @@ _registry_uri: str | None = None
 
 def set_registry_uri(uri: str | None) -> None:
     """Store registered models at `uri` from now on in this process (None: back to the environment, else the
-    tracking URI).
+    tracking URI). A URI no backend can serve raises `TracekitException` here, as `set_tracking_uri` does.
 
     >>> tracekit.set_registry_uri("postgresql://me@db.example:5432/registry")
     """
     global _registry_uri
+    if uri:
+        from tracekit.store.backend import check_tracking_uri
+
+        check_tracking_uri(str(uri))
     _registry_uri = str(uri) if uri else None
 
 
