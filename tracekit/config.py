@@ -158,6 +158,12 @@ TRACE_PYFUNC_PREDICT = Setting(
     "TRACEKIT_TRACE_PYFUNC_PREDICT", bool, True,
     "Record each predict of a loaded pyfunc model (tracekit.pyfunc.load_model) as a trace linked to the model "
     "(search_traces(model_id=...)); false: predict runs untraced. Read at import and on tracekit.tracing.reset().")
+SERVING_MODEL_URI = Setting(
+    "TRACEKIT_SERVING_MODEL_URI", str, "",
+    "The model a scoring server (`tracekit models serve`) loads; set by the command for its worker processes.")
+SERVING_MAX_BODY_BYTES = Setting(
+    "TRACEKIT_SERVING_MAX_BODY_BYTES", int, 64 * 1024 * 1024,
+    "The largest /invocations request body a scoring server reads; larger ones are answered 413.")
 RAISE_INTERNAL_ERRORS = Setting(
     "TRACEKIT_RAISE_INTERNAL_ERRORS", bool, False,
     "Re-raise a failure inside tracekit (a span that cannot start or end, an autolog recorder that breaks, a trace "

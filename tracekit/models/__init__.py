@@ -6,6 +6,7 @@ Flavors live beside it: `tracekit.pyfunc` (any Python model) and `tracekit.sklea
 `tracekit.types`.
 """
 
+from tracekit.models.batch_predict import predict
 from tracekit.models.code_models import ModelConfig, set_model
 from tracekit.models.enforcement import validate_schema
 from tracekit.models.input_example import convert_input_example_to_serving_input
@@ -14,5 +15,5 @@ from tracekit.models.model_tools import get_model_info, infer_pip_requirements, 
 from tracekit.models.signature import ModelSignature, infer_signature
 
 __all__ = ["Model", "ModelConfig", "ModelInfo", "ModelSignature", "convert_input_example_to_serving_input",
-           "get_model_info", "infer_pip_requirements", "infer_signature", "set_model", "set_signature",
+           "get_model_info", "infer_pip_requirements", "infer_signature", "predict", "set_model", "set_signature",
            "validate_schema", "validate_serving_input"]

@@ -56,10 +56,12 @@ class BodySizeLimitMiddleware:
     """Reads each request body (up to the limit) before the app sees it, answering 413 past the limit; streamed
     uploads (`streamed_limit`) pass through unread, under their own limit."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, streamed_limit: StreamedLimitRule | None = None) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, streamed_limit: StreamedLimitRule | None = None,
+                 too_large: str | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.streamed_limit = streamed_limit
+        self.too_large = too_large or too_large_message(max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,7 +69,7 @@ class BodySizeLimitMiddleware:
             return
         streamed = self.streamed_limit(scope["method"], scope["path"]) if self.streamed_limit else None
         limit = streamed.max_bytes if streamed is not None else self.max_body_bytes
-        refusal = streamed.message if streamed is not None else too_large_message(limit)
+        refusal = streamed.message if streamed is not None else self.too_large
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared is not None:
             try:
@@ -92,7 +94,7 @@ class BodySizeLimitMiddleware:
             body = message.get("body", b"")
             size += len(body)
             if size > limit:
-                await error_response(REQUEST_TOO_LARGE, too_large_message(limit),
+                await error_response(REQUEST_TOO_LARGE, self.too_large,
                                      headers={"Connection": "close"})(scope, receive, send)
                 return
             chunks.append(body)

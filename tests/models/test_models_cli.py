@@ -1,0 +1,74 @@
+"""`tracekit models predict` (through click's CliRunner) and `tracekit.models.predict`: a file scored with a
+logged scikit-learn model, by id and by registry alias; bad input and unsupported env managers refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import tracekit
+from tracekit.cli import main
+from tracekit.exceptions import TracekitException
+
+
+@pytest.fixture
+def logged(iris, iris_classifier):
+    features, _ = iris
+    info = tracekit.sklearn.log_model(iris_classifier, name="iris_lr", input_example=features.head(3),
+                                      registered_model_name="iris")
+    tracekit.MlflowClient().set_registered_model_alias("iris", "champion", 1)
+    return info, features.head(5), iris_classifier.predict(features.head(5)).tolist()
+
+
+def test_predict_a_json_file_to_an_output_file(tmp_path, logged):
+    info, rows, expected = logged
+    (tmp_path / "in.json").write_text(json.dumps({"dataframe_split": json.loads(rows.to_json(orient="split",
+                                                                                              index=False))}))
+    result = CliRunner().invoke(main, ["models", "predict", "-m", info.model_uri, "-i", str(tmp_path / "in.json"),
+                                       "-t", "json", "-o", str(tmp_path / "out.json")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "out.json").read_text()) == {"predictions": expected}
+
+
+def test_predict_a_csv_file_by_registry_alias_to_stdout(tmp_path, logged):
+    _, rows, expected = logged
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    result = CliRunner().invoke(main, ["models", "predict", "-m", "models:/iris@champion",
+                                       "-i", str(tmp_path / "in.csv"), "-t", "csv"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"predictions": expected}
+
+
+def test_predict_refuses_input_violating_the_signature_naming_the_column(tmp_path, logged):
+    info, rows, _ = logged
+    rows.drop(columns=["petal width (cm)"]).to_csv(tmp_path / "in.csv", index=False)
+    result = CliRunner().invoke(main, ["models", "predict", "-m", info.model_uri, "-i", str(tmp_path / "in.csv"),
+                                       "-t", "csv"])
+    assert result.exit_code == 1 and "petal width (cm)" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["predict", "serve"])
+def test_only_the_local_env_manager_is_supported(tmp_path, logged, command):
+    info, rows, _ = logged
+    (tmp_path / "in.csv").write_text(rows.to_csv(index=False))
+    extra = ["-i", str(tmp_path / "in.csv"), "-t", "csv"] if command == "predict" else []
+    result = CliRunner().invoke(main, ["models", command, "-m", info.model_uri, "--env-manager", "virtualenv",
+                                       *extra])
+    assert result.exit_code == 1 and "only 'local' is supported" in result.output
+
+
+def test_models_predict_function_takes_a_body_dict_and_returns_the_answer(tmp_path, logged):
+    info, rows, expected = logged
+    body = {"dataframe_records": json.loads(rows.to_json(orient="records"))}
+    answer = tracekit.models.predict(info.model_uri, body, output_path=str(tmp_path / "out.json"))
+    assert answer == {"predictions": expected}
+    assert json.loads((tmp_path / "out.json").read_text()) == answer
+
+
+def test_models_predict_function_refuses_an_unknown_content_type(logged):
+    info, rows, _ = logged
+    with pytest.raises(TracekitException, match="Unsupported content type 'xml'"):
+        tracekit.models.predict(info.model_uri, rows.to_csv(index=False), content_type="xml")

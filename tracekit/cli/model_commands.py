@@ -1,0 +1,67 @@
+"""`tracekit models ...`: serve a model behind a REST endpoint, or score a file with it."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from tracekit.exceptions import TracekitException
+
+MODEL_URI_OPTION = click.option(
+    "-m", "--model-uri", required=True, metavar="URI",
+    help="The model: models:/<model_id>, models:/<name>@<alias>, runs:/<run_id>/<name>, or a local path.")
+ENV_MANAGER_OPTION = click.option(
+    "--env-manager", default="local", show_default=True,
+    help="Where the model runs; only 'local' (this Python environment) is supported for now.")
+
+
+@click.group(short_help="Serve a model over REST, or score a file with it.")
+def models() -> None:
+    """Put a logged model to work: `serve` answers POST /invocations (every request a trace linked to the model),
+    `predict` scores a JSON or CSV file."""
+
+
+@models.command(short_help="Serve a model at /invocations.")
+@MODEL_URI_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("-p", "--port", default=5001, show_default=True, type=click.IntRange(1, 65535), help="The port.")
+@click.option("-w", "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes, each with its own copy of the model.")
+@ENV_MANAGER_OPTION
+def serve(model_uri: str, host: str, port: int, workers: int, env_manager: str) -> None:
+    """Serve the model at MODEL_URI: POST /invocations takes JSON (dataframe_split, dataframe_records, instances
+    or inputs, optional params) or CSV and answers {"predictions": ...}; GET /ping, /health and /version.
+    Traces go to the tracking URI (TRACEKIT_TRACKING_URI)."""
+    import uvicorn
+
+    from tracekit.models.batch_predict import check_env_manager
+    from tracekit.models.pyfunc_model import load_model
+
+    try:
+        check_env_manager(env_manager)
+        load_model(model_uri)  # refuse a model that cannot load before binding the port
+    except TracekitException as error:
+        raise click.ClickException(error.message) from error
+    os.environ["TRACEKIT_SERVING_MODEL_URI"] = model_uri
+    uvicorn.run("tracekit.models.scoring_server:app_from_environment", factory=True, host=host, port=port,
+                workers=workers, log_level="info")
+
+
+@models.command(short_help="Score a JSON or CSV file with a model.")
+@MODEL_URI_OPTION
+@click.option("-i", "--input-path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The input: a serving body (JSON) or a CSV table with a header row.")
+@click.option("-t", "--content-type", type=click.Choice(["json", "csv"]), default="json", show_default=True,
+              help="The input file's format.")
+@click.option("-o", "--output-path", default=None, help="Where to write the predictions (default: stdout).")
+@ENV_MANAGER_OPTION
+def predict(model_uri: str, input_path: str, content_type: str, output_path: str | None, env_manager: str) -> None:
+    """Score INPUT_PATH with the model and write {"predictions": ...} as JSON."""
+    from tracekit.models.batch_predict import predict as predict_file
+
+    try:
+        predict_file(model_uri, input_path=input_path, content_type=content_type, output_path=output_path,
+                     env_manager=env_manager)
+    except TracekitException as error:
+        raise click.ClickException(error.message) from error

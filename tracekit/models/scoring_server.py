@@ -1,0 +1,105 @@
+"""The scoring server: one pyfunc model behind `POST /invocations` (see `scoring_protocol` for the bodies), with
+`GET /ping`, `GET /health` and `GET /version`.
+
+Each request is one trace linked to the model's id: its root span `POST /invocations` holds the request (content
+type and body, cut at MAX_TRACED_BODY_CHARS) and the answer, the model's `<name>.predict` span nests under it.
+Traces are exported in the background by tracekit's async trace logging, so a slow store does not slow a
+prediction. Bad input is a 400, a model that raises a 500 naming the error (the server keeps serving), a body over
+the limit a 413; no answer carries a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from tracekit import __version__, config
+from tracekit.entities.span import SpanType
+from tracekit.error_codes import INTERNAL_ERROR
+from tracekit.exceptions import TracekitException
+from tracekit.models.pyfunc_model import PyFuncModel, load_model
+from tracekit.models.scoring_protocol import parse_request, predictions_to_json
+from tracekit.server.body_limit import BodySizeLimitMiddleware
+from tracekit.server.errors import UnhandledErrorMiddleware, error_response
+
+logger = logging.getLogger(__name__)
+
+#: Request bodies longer than this are recorded on the request span cut to this many characters.
+MAX_TRACED_BODY_CHARS = 10_000
+
+
+class ScoringFailed(Exception):
+    """The model raised while predicting (answered 500 with its message)."""
+
+
+def score(model: PyFuncModel, body: bytes, content_type: str) -> dict[str, Any]:
+    """The `{"predictions": ...}` answer for one request body, as one trace linked to the model. Raises
+    TracekitException for bad input and ScoringFailed for a model that raised."""
+    from tracekit.tracing.fluent import start_span
+    from tracekit.tracking import state
+
+    token = state.set_predicting_model_id(model.model_id)
+    try:
+        with start_span("POST /invocations", span_type=SpanType.CHAIN) as span:
+            text = body.decode("utf-8", errors="replace")
+            span.set_inputs({"content_type": content_type, "body": text[:MAX_TRACED_BODY_CHARS]})
+            if model.model_uri:
+                span.set_attribute("model_uri", model.model_uri)
+            data, params = parse_request(text, content_type)
+            try:
+                predictions = model.predict(data, params=params)
+                answer = predictions_to_json(predictions)
+            except TracekitException:
+                raise  # the signature or params refused the input: the client's error
+            except Exception as error:
+                raise ScoringFailed(f"{type(error).__name__}: {error}") from error
+            span.set_outputs(answer)
+            return answer
+    finally:
+        state.reset_predicting_model_id(token)
+
+
+def create_app(model: PyFuncModel, max_body_bytes: int | None = None) -> Any:
+    """The ASGI app serving `model` (bodies over `max_body_bytes`, default TRACEKIT_SERVING_MAX_BODY_BYTES, get
+    413)."""
+    limit = config.SERVING_MAX_BODY_BYTES.get() if max_body_bytes is None else max_body_bytes
+    app = FastAPI(title="tracekit scoring server", docs_url=None, redoc_url=None)
+
+    @app.get("/ping")
+    @app.get("/health")
+    def ping() -> PlainTextResponse:
+        return PlainTextResponse("\n")
+
+    @app.get("/version")
+    def version() -> PlainTextResponse:
+        return PlainTextResponse(__version__)
+
+    @app.post("/invocations")
+    async def invocations(request: Request) -> JSONResponse:
+        body = await request.body()
+        content_type = request.headers.get("content-type", "")
+        try:
+            answer = await run_in_threadpool(score, model, body, content_type)
+        except TracekitException as error:
+            return error_response(error.error_code, error.message, status=400)
+        except ScoringFailed as error:
+            logger.warning("The model failed on a request: %s", error, exc_info=error.__cause__)
+            return error_response(INTERNAL_ERROR, f"The model failed to predict: {error}")
+        return JSONResponse(answer)
+
+    too_large = (f"The request body is larger than this scoring server's limit of {limit} bytes; send fewer rows "
+                 "per request or raise TRACEKIT_SERVING_MAX_BODY_BYTES.")
+    return UnhandledErrorMiddleware(BodySizeLimitMiddleware(app, limit, too_large=too_large))
+
+
+def app_from_environment() -> Any:
+    """The app for the model TRACEKIT_SERVING_MODEL_URI names (uvicorn's factory in each worker process)."""
+    model_uri = config.SERVING_MODEL_URI.get()
+    if not model_uri:
+        raise TracekitException.invalid_parameter_value(
+            "TRACEKIT_SERVING_MODEL_URI is not set; start the server with `tracekit models serve -m <model URI>`.")
+    return create_app(load_model(model_uri))
