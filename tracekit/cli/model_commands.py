@@ -33,6 +33,9 @@ def serve(model_uri: str, host: str, port: int, workers: int, env_manager: str) 
     """Serve the model at MODEL_URI: POST /invocations takes JSON (dataframe_split, dataframe_records, instances
     or inputs, optional params) or CSV and answers {"predictions": ...}; GET /ping, /health and /version.
     Traces go to the tracking URI (TRACEKIT_TRACKING_URI)."""
+    from tracekit.cli.server_command import _require_server_extra
+
+    _require_server_extra()
     import uvicorn
 
     from tracekit.models.batch_predict import check_env_manager
