@@ -71,14 +71,17 @@ class ScoringServer:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, iris, iris_classifier):
-    """The iris classifier logged to a module database and served from it; (server, model_id)."""
+    """The iris classifier logged to a module database, registered as `iris` version 1 (alias `champion`) and
+    served by alias; (server, model_id)."""
     folder = tmp_path_factory.mktemp("serving")
     tracking_uri = f"sqlite:///{folder / 'tracekit.db'}"
     tracekit.set_tracking_uri(tracking_uri)
     features, _ = iris
-    info = tracekit.sklearn.log_model(iris_classifier, name="iris_lr", input_example=features.head(3))
+    info = tracekit.sklearn.log_model(iris_classifier, name="iris_lr", input_example=features.head(3),
+                                      registered_model_name="iris")
+    tracekit.MlflowClient().set_registered_model_alias("iris", "champion", 1)
     tracekit.set_tracking_uri(None)
-    server = ScoringServer(info.model_uri, tracking_uri, folder / "server.log")
+    server = ScoringServer("models:/iris@champion", tracking_uri, folder / "server.log")
     try:
         server.wait_ready()
         yield server, info.model_id
@@ -180,6 +183,10 @@ def test_each_request_is_one_trace_linked_to_the_model(served, iris_classifier):
     root, predict = spans["POST /invocations"], spans["iris_lr.predict"]
     assert root.parent_id is None and predict.parent_id == root.span_id
     assert json.loads(root.inputs["body"])["dataframe_split"]["data"] == marker
+    assert {key: trace.info.tags.get(key) for key in ("tracekit.servedModelUri", "tracekit.registeredModelName",
+                                                      "tracekit.registeredModelVersion")} == {
+        "tracekit.servedModelUri": "models:/iris@champion", "tracekit.registeredModelName": "iris",
+        "tracekit.registeredModelVersion": "1"}
     assert root.outputs == {"predictions": iris_classifier.predict(pd.DataFrame(marker, columns=COLUMNS)).tolist()}
 
 

@@ -1,7 +1,8 @@
 """The scoring server: one pyfunc model behind `POST /invocations` (see `scoring_protocol` for the bodies), with
 `GET /ping`, `GET /health` and `GET /version`.
 
-Each request is one trace linked to the model's id: its root span `POST /invocations` holds the request (content
+Each request is one trace linked to the model's id (tagged with the served URI and, when served from the registry,
+the registered model's name and version): its root span `POST /invocations` holds the request (content
 type and body, cut at MAX_TRACED_BODY_CHARS) and the answer, the model's `<name>.predict` span nests under it.
 Traces are exported in the background by tracekit's async trace logging, so a slow store does not slow a
 prediction. Bad input is a 400, a model that raises a 500 naming the error (the server keeps serving), a body over
@@ -36,10 +37,31 @@ class ScoringFailed(Exception):
     """The model raised while predicting (answered 500 with its message)."""
 
 
-def score(model: PyFuncModel, body: bytes, content_type: str) -> dict[str, Any]:
-    """The `{"predictions": ...}` answer for one request body, as one trace linked to the model. Raises
-    TracekitException for bad input and ScoringFailed for a model that raised."""
-    from tracekit.tracing.fluent import start_span
+SERVED_MODEL_URI_TAG = "tracekit.servedModelUri"
+REGISTERED_MODEL_NAME_TAG = "tracekit.registeredModelName"
+REGISTERED_MODEL_VERSION_TAG = "tracekit.registeredModelVersion"
+
+
+def served_model(model_uri: str) -> tuple[str, dict[str, str]]:
+    """The URI to load for `model_uri` (a registry alias or stage pinned to the version it names now, so the tags
+    and the loaded files agree) and the tags each request's trace gets: the served URI, and for a registry URI the
+    registered model's name and version."""
+    from tracekit.registry.registered_model_uris import is_registry_model_uri, registry_model_version
+
+    tags = {SERVED_MODEL_URI_TAG: model_uri}
+    if not is_registry_model_uri(model_uri):
+        return model_uri, tags
+    version = registry_model_version(model_uri)
+    tags[REGISTERED_MODEL_NAME_TAG] = version.name
+    tags[REGISTERED_MODEL_VERSION_TAG] = str(version.version)
+    return version.model_uri, tags
+
+
+def score(model: PyFuncModel, body: bytes, content_type: str,
+          trace_tags: dict[str, str] | None = None) -> dict[str, Any]:
+    """The `{"predictions": ...}` answer for one request body, as one trace linked to the model (tagged with
+    `trace_tags`). Raises TracekitException for bad input and ScoringFailed for a model that raised."""
+    from tracekit.tracing.fluent import start_span, update_current_trace
     from tracekit.tracking import state
 
     token = state.set_predicting_model_id(model.model_id)
@@ -47,8 +69,8 @@ def score(model: PyFuncModel, body: bytes, content_type: str) -> dict[str, Any]:
         with start_span("POST /invocations", span_type=SpanType.CHAIN) as span:
             text = body.decode("utf-8", errors="replace")
             span.set_inputs({"content_type": content_type, "body": text[:MAX_TRACED_BODY_CHARS]})
-            if model.model_uri:
-                span.set_attribute("model_uri", model.model_uri)
+            if trace_tags:
+                update_current_trace(tags=trace_tags)
             data, params = parse_request(text, content_type)
             try:
                 predictions = model.predict(data, params=params)
@@ -63,9 +85,10 @@ def score(model: PyFuncModel, body: bytes, content_type: str) -> dict[str, Any]:
         state.reset_predicting_model_id(token)
 
 
-def create_app(model: PyFuncModel, max_body_bytes: int | None = None) -> Any:
+def create_app(model: PyFuncModel, max_body_bytes: int | None = None,
+               trace_tags: dict[str, str] | None = None) -> Any:
     """The ASGI app serving `model` (bodies over `max_body_bytes`, default TRACEKIT_SERVING_MAX_BODY_BYTES, get
-    413)."""
+    413), each request's trace tagged with `trace_tags`."""
     limit = config.SERVING_MAX_BODY_BYTES.get() if max_body_bytes is None else max_body_bytes
     app = FastAPI(title="tracekit scoring server", docs_url=None, redoc_url=None)
 
@@ -83,7 +106,7 @@ def create_app(model: PyFuncModel, max_body_bytes: int | None = None) -> Any:
         body = await request.body()
         content_type = request.headers.get("content-type", "")
         try:
-            answer = await run_in_threadpool(score, model, body, content_type)
+            answer = await run_in_threadpool(score, model, body, content_type, trace_tags)
         except TracekitException as error:
             return error_response(error.error_code, error.message, status=400)
         except ScoringFailed as error:
@@ -102,4 +125,5 @@ def app_from_environment() -> Any:
     if not model_uri:
         raise TracekitException.invalid_parameter_value(
             "TRACEKIT_SERVING_MODEL_URI is not set; start the server with `tracekit models serve -m <model URI>`.")
-    return create_app(load_model(model_uri))
+    pinned_uri, trace_tags = served_model(model_uri)
+    return create_app(load_model(pinned_uri), trace_tags=trace_tags)
