@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import tracekit
+from tracekit.exceptions import TracekitException
 from tracekit.plugins.loading import reset_plugin_cache
 from tracekit.plugins.request_headers import resolve_request_headers
 from tracekit.store.backend import close_backends, get_backend
@@ -108,6 +109,10 @@ def test_server_on_a_file_plugin_store_answers_a_client_using_the_plugins_auth(e
                            env={"PYTHONPATH": example_plugin, "TRACEKIT_SERVER_TOKENS": TOKEN}).start()
     try:
         tracekit.set_tracking_uri(server.url)
+        with pytest.raises(TracekitException) as refused:
+            tracekit.search_traces(return_type="list")
+        assert refused.value.error_code == "UNAUTHENTICATED"
+        close_backends()
         monkeypatch.setenv("TRACEKIT_TRACKING_AUTH", "example-plugin-token")
         monkeypatch.setenv("EXAMPLE_PLUGIN_TOKEN", TOKEN)
         tracekit.tracing.reset()
