@@ -5,7 +5,6 @@ and used end to end: runs, traces and artifacts in a `file-plugin:` folder, its 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -13,32 +12,14 @@ import pytest
 
 import tracekit
 from tracekit.exceptions import TracekitException
-from tracekit.plugins.loading import reset_plugin_cache
 from tracekit.plugins.request_headers import resolve_request_headers
 from tracekit.store.backend import close_backends, get_backend
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from plugin_packages import install_source_project  # noqa: E402
 from server_helpers import ServerProcess  # noqa: E402
 
-PROJECT = Path(__file__).resolve().parents[2] / "examples" / "tracekit-example-plugin"
 TOKEN = "example-plugin-secret"
-
-
-@pytest.fixture
-def example_plugin(tmp_path, monkeypatch):
-    """The example plugin installed on sys.path; returns the PYTHONPATH a subprocess needs to see it too."""
-    paths = install_source_project(tmp_path / "site-packages", PROJECT)
-    for path in reversed(paths):
-        monkeypatch.syspath_prepend(str(path))
-    reset_plugin_cache()
-    close_backends()
-    yield os.pathsep.join([*map(str, paths), os.environ.get("PYTHONPATH", "")])
-    close_backends()
-    reset_plugin_cache()
-    for module in [name for name in sys.modules if name.startswith("tracekit_example_plugin")]:
-        sys.modules.pop(module)
 
 
 @tracekit.trace
