@@ -6,15 +6,18 @@ test, and every backend the test opened is closed."""
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
+EXAMPLE_PLUGIN_PROJECT = Path(__file__).resolve().parents[2] / "examples" / "tracekit-example-plugin"
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from plugin_packages import install_plugin  # noqa: E402
+from plugin_packages import install_plugin, install_source_project  # noqa: E402
 
 from tracekit.plugins.loading import reset_plugin_cache  # noqa: E402
 from tracekit.store.backend import close_backends  # noqa: E402
@@ -51,3 +54,18 @@ def plugin_site(tmp_path, monkeypatch):
     reset_plugin_cache()
     for module in site.modules:
         sys.modules.pop(module, None)
+
+
+@pytest.fixture
+def example_plugin(tmp_path, monkeypatch):
+    """The example plugin installed on sys.path; returns the PYTHONPATH a subprocess needs to see it too."""
+    paths = install_source_project(tmp_path / "example-site", EXAMPLE_PLUGIN_PROJECT)
+    for path in reversed(paths):
+        monkeypatch.syspath_prepend(str(path))
+    reset_plugin_cache()
+    close_backends()
+    yield os.pathsep.join([*map(str, paths), os.environ.get("PYTHONPATH", "")])
+    close_backends()
+    reset_plugin_cache()
+    for module in [name for name in sys.modules if name.startswith("tracekit_example_plugin")]:
+        sys.modules.pop(module)

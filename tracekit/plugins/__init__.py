@@ -5,7 +5,7 @@ Plugins are entry points of installed distributions: store groups (`tracekit.bac
 `tracekit.tracking_store`, `tracekit.model_registry_store`, `tracekit.artifact_repository`) are named for the URI
 scheme they serve; provider groups (`tracekit.run_context_provider`, `tracekit.request_header_provider`,
 `tracekit.request_auth_provider`) list classes; `tracekit.trace_exporter` names exporter factories. The README's
-"Plugins" section gives each contract.
+"Plugins" section gives each contract; `tracekit.plugins.testing` holds contract checks a plugin's own tests call.
 
 >>> from tracekit.plugins import RunContextProvider
 """
