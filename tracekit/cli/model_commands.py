@@ -35,7 +35,7 @@ def serve(model_uri: str, host: str, port: int, workers: int, env_manager: str) 
     Traces go to the tracking URI (TRACEKIT_TRACKING_URI)."""
     from tracekit.cli.server_command import _require_server_extra
 
-    _require_server_extra()
+    _require_server_extra("tracekit models serve")
     import uvicorn
 
     from tracekit.models.batch_predict import check_env_manager

@@ -102,8 +102,8 @@ def server(backend_store_uri: str, host: str, port: int, workers: int, auth: str
 _SERVER_MODULES = {"fastapi": "fastapi", "uvicorn": "uvicorn"}
 
 
-def _require_server_extra() -> None:
-    """A click error naming the extra to install when a package of the `server` extra is missing."""
+def _require_server_extra(command: str = "tracekit server") -> None:
+    """A click error naming `command` and the extra to install when a package of the `server` extra is missing."""
     import importlib.util
 
     missing = []
@@ -116,6 +116,6 @@ def _require_server_extra() -> None:
             missing.append(distribution)
     if missing:
         raise click.ClickException(
-            f"`tracekit server` needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not "
+            f"`{command}` needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} not "
             f"installed. Install the server extra: pip install 'tracekit[server]' (from a source checkout: "
             f"pip install -e '.[server]').")
