@@ -1,12 +1,18 @@
-"""Per-call overhead of tracing, beside a plain call and the raw OpenTelemetry SDK, measured in one run.
+"""Per-call overhead of tracing, beside a plain call and the raw OpenTelemetry SDK, measured in one run; and 1-span
+traces persisted end to end into SQLite in the same process.
 
-    python benchmarks/overhead.py [--calls 20000] [--repeats 5]
+    python benchmarks/overhead.py [--calls 20000] [--repeats 5] [--end-to-end 20000]
 
 Shapes: one span per trace; ten spans per trace (a root and nine children); a root span whose input and output
 are a 1,000-key dict. The raw OpenTelemetry baseline uses a BatchSpanProcessor into an exporter that discards,
 with inputs and outputs set as JSON string attributes (json.dumps), which is what a hand-rolled tracer does.
 tracekit exports into an exporter that discards too, so both sides pay for span creation, payload encoding and
 hand-off to a background thread, and neither for storage. Figures are the best of `--repeats` runs, in µs.
+
+End to end: `--end-to-end` 1-span traced calls into a new SQLite file (the store exporter, in the background,
+in this process), timed from the first call until `flush_trace_async_logging()` returns: traces stored per second
+(counted in the store), and the caller's own µs per call while the export runs beside it, against the same loop
+into the discarding exporter (so the ratio is what sharing the process with the SQLite writer costs the caller).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
+import time
 from collections.abc import Callable, Sequence
 
 from opentelemetry.sdk.trace import TracerProvider
@@ -86,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--end-to-end", type=int, default=20_000, help="traces for the SQLite run (0: skip it)")
     args = parser.parse_args(argv)
 
     sink = DiscardTraces()
@@ -121,7 +130,51 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"(+{disabled_us - plain_us:.3f} µs)")
     stats = tracekit.tracing.stats()
     print(f"traces exported: {sink.count}, spilled: {stats.spilled}, dropped: {stats.dropped}")
+    if args.end_to_end:
+        end_to_end(traced["1 span/trace"], args.end_to_end, args.repeats)
     print(f"peak RSS: {peak_rss_mb():.1f} MB")
+
+
+def _timed_loop(func: Callable[[int], object], calls: int) -> tuple[float, float]:
+    """(caller seconds, seconds until every trace was handed to the exporter) for `calls` calls."""
+    start = time.perf_counter()
+    for i in range(calls):
+        func(i)
+    looped = time.perf_counter()
+    tracekit.flush_trace_async_logging()
+    return looped - start, time.perf_counter() - start
+
+
+def end_to_end(one_span: Callable[[int], object], calls: int, repeats: int) -> None:
+    """1-span traces into a new SQLite store, beside the same loop into the discarding exporter."""
+    from tracekit.store.backend import get_backend
+
+    with tempfile.TemporaryDirectory(prefix="tracekit-bench-e2e-") as folder:
+        uri = f"sqlite:///{folder}/bench.db"
+        tracekit.set_tracking_uri(uri)
+        store = get_backend(uri).traces
+        tracekit.tracing.set_exporter(None)
+        one_span(0)
+        tracekit.flush_trace_async_logging()  # open and migrate the database outside the timing
+        before = tracekit.tracing.stats()
+        stored_before = store.count_traces([])
+        sqlite_runs = []
+        for _ in range(repeats):
+            sqlite_runs.append(_timed_loop(one_span, calls))
+        stored = store.count_traces([]) - stored_before
+        after = tracekit.tracing.stats()
+        tracekit.tracing.set_exporter(DiscardTraces())
+        discard_runs = [_timed_loop(one_span, calls) for _ in range(repeats)]
+    # medians: the SQLite writer's pace varies with the machine's load more than the caller's does
+    sqlite_caller, sqlite_total = (sorted(values)[len(values) // 2] for values in zip(*sqlite_runs, strict=True))
+    discard_caller, discard_total = (sorted(values)[len(values) // 2] for values in zip(*discard_runs, strict=True))
+    print(f"\nend to end, 1 span/trace, {calls} calls x {repeats} (median):")
+    print(f"{'':<24} {'traces/s':>10} {'caller µs/call':>15}")
+    print(f"{'discarding exporter':<24} {calls / discard_total:>10,.0f} {discard_caller / calls * 1e6:>15.2f}")
+    print(f"{'SQLite store':<24} {calls / sqlite_total:>10,.0f} {sqlite_caller / calls * 1e6:>15.2f}")
+    print(f"caller cost with SQLite / discarding: {sqlite_caller / discard_caller:.2f}x; stored {stored} of "
+          f"{calls * repeats} traces (spilled {after.spilled - before.spilled}, dropped "
+          f"{after.dropped - before.dropped})")
 
 
 if __name__ == "__main__":

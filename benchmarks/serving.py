@@ -2,10 +2,12 @@
 and 32 concurrent clients, traced (each request a trace written to a SQLite store in the background) beside the
 same server with tracing sampled out (TRACEKIT_TRACE_SAMPLING_RATIO=0), and beside `predict` called in-process.
 
-    python benchmarks/serving.py [--requests 400]
+    python benchmarks/serving.py [--requests 400] [--rounds 5]
 
-Both servers run as separate processes at the same time, measured alternately, so a busy machine slows both
-alike. Prints the traced/untraced ratio of p50 latency and of requests/s, and each process's peak RSS.
+Both servers run as separate processes at the same time, measured alternately in `--rounds` short rounds per
+concurrency level (traced, untraced, traced, ...), so a busy machine slows both alike. Prints the traced/untraced
+ratio of p50 latency and of requests/s, each server's CPU time per request (user + system, all its threads: what
+the request and its trace's export cost, however loaded the machine is) and each process's peak RSS.
 """
 
 from __future__ import annotations
@@ -57,6 +59,13 @@ def _start_server(model_uri: str, tracking_uri: str, extra_env: dict[str, str]) 
     raise RuntimeError("the scoring server did not start")
 
 
+def _cpu_seconds_of(pid: int) -> float:
+    """User + system CPU time of a process so far (all its threads)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _peak_rss_mb_of(pid: int) -> float:
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
         for line in status:
@@ -65,8 +74,32 @@ def _peak_rss_mb_of(pid: int) -> float:
     return float("nan")
 
 
-def _load(url: str, body: bytes, requests: int, clients: int) -> tuple[float, float, float]:
-    """(requests/s, p50 ms, p99 ms) of `requests` POSTs spread over `clients` threads."""
+class Measured:
+    """Latencies, wall time and server CPU time gathered over the rounds of one server at one concurrency."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.elapsed = 0.0
+        self.cpu = 0.0
+
+    def add(self, process: subprocess.Popen, url: str, body: bytes, requests: int, clients: int) -> None:
+        """One round: `requests` POSTs over `clients` threads."""
+        cpu_before = _cpu_seconds_of(process.pid)
+        start = time.perf_counter()
+        self.latencies.extend(_load(url, body, requests, clients))
+        self.elapsed += time.perf_counter() - start
+        self.cpu += _cpu_seconds_of(process.pid) - cpu_before
+
+    def figures(self) -> tuple[float, float, float, float]:
+        """(requests/s, p50 ms, p99 ms, server CPU ms per request)."""
+        quantiles = statistics.quantiles(self.latencies, n=100)
+        count = len(self.latencies)
+        return (count / self.elapsed, statistics.median(self.latencies) * 1000, quantiles[98] * 1000,
+                self.cpu / count * 1000)
+
+
+def _load(url: str, body: bytes, requests: int, clients: int) -> list[float]:
+    """The latencies of `requests` POSTs spread over `clients` threads."""
     latencies: list[float] = []
 
     def client(count: int) -> list[float]:
@@ -80,18 +113,16 @@ def _load(url: str, body: bytes, requests: int, clients: int) -> tuple[float, fl
         return timings
 
     per_client = max(requests // clients, 1)
-    start = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
         for timings in pool.map(client, [per_client] * clients):
             latencies.extend(timings)
-    elapsed = time.perf_counter() - start
-    quantiles = statistics.quantiles(latencies, n=100)
-    return len(latencies) / elapsed, statistics.median(latencies) * 1000, quantiles[98] * 1000
+    return latencies
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=400, help="per server and concurrency level")
+    parser.add_argument("--rounds", type=int, default=5, help="alternations of the two servers per level")
     args = parser.parse_args(argv)
 
     from sklearn.linear_model import LogisticRegression
@@ -115,14 +146,18 @@ def main(argv: list[str] | None = None) -> None:
     try:
         for url in (traced_url, untraced_url):
             _load(url, body, 50, 4)  # warm up: imports, first connections
-        print(f"{'clients':>8}{'traced req/s':>14}{'p50 ms':>9}{'p99 ms':>9}{'untraced req/s':>16}{'p50 ms':>9}"
-              f"{'p99 ms':>9}{'p50 ratio':>11}{'req/s ratio':>13}")
+        print(f"{'clients':>8}{'traced req/s':>14}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>8}{'untraced req/s':>16}"
+              f"{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>8}{'p50 ratio':>11}{'req/s ratio':>13}{'CPU ratio':>11}")
+        per_round = max(args.requests // max(args.rounds, 1), 1)
         for clients in (1, 8, 32):
-            with_tracing = _load(traced_url, body, args.requests, clients)
-            without = _load(untraced_url, body, args.requests, clients)
-            print(f"{clients:>8}{with_tracing[0]:>14.0f}{with_tracing[1]:>9.2f}{with_tracing[2]:>9.2f}"
-                  f"{without[0]:>16.0f}{without[1]:>9.2f}{without[2]:>9.2f}"
-                  f"{with_tracing[1] / without[1]:>11.2f}{with_tracing[0] / without[0]:>13.2f}")
+            with_tracing, without = Measured(), Measured()
+            for _ in range(max(args.rounds, 1)):
+                with_tracing.add(traced, traced_url, body, per_round, clients)
+                without.add(untraced, untraced_url, body, per_round, clients)
+            on, off = with_tracing.figures(), without.figures()
+            print(f"{clients:>8}{on[0]:>14.0f}{on[1]:>9.2f}{on[2]:>9.2f}{on[3]:>8.2f}"
+                  f"{off[0]:>16.0f}{off[1]:>9.2f}{off[2]:>9.2f}{off[3]:>8.2f}"
+                  f"{on[1] / off[1]:>11.2f}{on[0] / off[0]:>13.2f}{on[3] / off[3]:>11.2f}")
         print(f"\npeak RSS: traced server {_peak_rss_mb_of(traced.pid):.0f} MB, untraced server "
               f"{_peak_rss_mb_of(untraced.pid):.0f} MB, this client {peak_rss_mb():.0f} MB")
     finally:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import pytest
 from waiting import CountingExporter, wait_until
@@ -50,6 +51,91 @@ def test_traces_are_written_in_batches(exporter):
     tracekit.flush_trace_async_logging()
     assert len(exporter.traces) == 2000
     assert exporter.batches < 2000  # the worker groups traces that queued up meanwhile
+
+
+class BatchRecorder(InMemoryTraceExporter):
+    """Keeps the size of every batch it was given."""
+
+    def __init__(self):
+        super().__init__()
+        self.sizes = []
+
+    def export(self, traces):
+        self.sizes.append(len(traces))
+        super().export(traces)
+
+
+@pytest.fixture
+def long_interval(monkeypatch):
+    """The worker waits up to a minute for traces to fill a batch (only a full batch or a flush ends the wait)."""
+    monkeypatch.setenv("TRACEKIT_ASYNC_TRACE_LOGGING_MAX_INTERVAL_MILLIS", "60000")
+    tracekit.tracing.reset()
+    recorder = BatchRecorder()
+    tracekit.tracing.set_exporter(recorder)
+    return recorder
+
+
+def test_traces_arriving_one_by_one_are_written_together(long_interval):
+    for i in range(5):
+        traced(i)
+        time.sleep(0.3)  # longer than the default interval: each would be written alone
+    tracekit.flush_trace_async_logging()  # ends the wait at once
+    assert long_interval.sizes == [5]
+    assert tracekit.tracing.stats().exported == 5
+
+
+def test_a_full_batch_is_written_without_waiting_for_the_interval(monkeypatch, long_interval):
+    monkeypatch.setenv("TRACEKIT_EXPORT_BATCH_SIZE", "10")
+    tracekit.tracing.reset()
+    tracekit.tracing.set_exporter(long_interval)
+    for i in range(10):
+        traced(i)
+    assert wait_until(lambda: len(long_interval.traces) == 10)  # no flush: the tenth trace woke the worker
+    assert long_interval.sizes == [10]
+
+
+def test_traces_are_written_once_the_interval_passes_without_a_flush(monkeypatch, exporter):
+    monkeypatch.setenv("TRACEKIT_ASYNC_TRACE_LOGGING_MAX_INTERVAL_MILLIS", "50")
+    tracekit.tracing.reset()
+    tracekit.tracing.set_exporter(exporter)
+    traced(1)
+    assert wait_until(lambda: len(exporter.traces) == 1)
+    traced(2)  # also after the worker went back to sleep
+    assert wait_until(lambda: len(exporter.traces) == 2)
+
+
+def test_the_mlflow_variable_sets_the_interval(monkeypatch):
+    monkeypatch.setenv("MLFLOW_ASYNC_TRACE_LOGGING_MAX_INTERVAL_MILLIS", "60000")
+    tracekit.tracing.reset()
+    recorder = BatchRecorder()
+    tracekit.tracing.set_exporter(recorder)
+    traced(1)
+    time.sleep(0.5)  # longer than the default interval
+    traced(2)
+    tracekit.flush_trace_async_logging()
+    assert recorder.sizes == [2]
+
+
+def test_a_process_exiting_within_the_interval_stores_its_traces(tmp_path):
+    store = tmp_path / "exit.db"
+    script = textwrap.dedent(f"""
+        import os
+        os.environ["TRACEKIT_ASYNC_TRACE_LOGGING_MAX_INTERVAL_MILLIS"] = "600000"
+        import tracekit
+        tracekit.set_tracking_uri("sqlite:///{store}")
+
+        @tracekit.trace
+        def work(i):
+            return i
+
+        for i in range(3):
+            work(i)
+    """)
+    # Exit flushes at once: a process waiting out the ten-minute interval would hit the timeout.
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    tracekit.set_tracking_uri(f"sqlite:///{store}")
+    assert len(tracekit.search_traces(return_type="list")) == 3
 
 
 def test_a_failing_export_is_retried_with_backoff():

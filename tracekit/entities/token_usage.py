@@ -32,8 +32,14 @@ def _count(raw: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+# Every attribute that can hold a count: a span holding none of them (most spans) is skipped without decoding.
+_TOKEN_KEYS = frozenset({SpanAttributeKey.CHAT_TOKEN_USAGE, *(key for keys in _CONVENTION_KEYS for key in keys if key)})
+
+
 def span_token_counts(raw_attributes: Mapping[str, Any]) -> TokenCounts | None:
     """The token counts a span's stored attributes record, or None when they record none."""
+    if _TOKEN_KEYS.isdisjoint(raw_attributes):
+        return None
     usage = serialization.loads(raw_attributes.get(SpanAttributeKey.CHAT_TOKEN_USAGE))
     if isinstance(usage, Mapping):
         counts = TokenCounts(*(_count(usage.get(key)) for key in (INPUT_TOKENS, OUTPUT_TOKENS, TOTAL_TOKENS)))

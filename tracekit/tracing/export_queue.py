@@ -47,6 +47,9 @@ _FIRST_RETRY_DELAY = 0.05
 _MAX_RETRY_DELAY = 2.0
 # While the destination is down, try it again at most this often (other batches go straight to the spill folder).
 _DOWN_PROBE_INTERVAL = 1.0
+# With TRACEKIT_ASYNC_TRACE_LOGGING_MAX_INTERVAL_MILLIS set, the worker keeps waking on its timer this long after the
+# last trace, then sleeps until a trace wakes it.
+_QUIET_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class QueueSettings:
 
     max_size: int
     batch_size: int
+    #: How long the worker waits after a trace arrives for more to write with it (a full batch or a flush ends it).
+    max_interval_seconds: float
     async_mode: bool
     full_wait_seconds: float
     retry_max_seconds: float
@@ -97,6 +102,10 @@ class ExportQueue:
 
     The producer side is lock-free (a deque append and, only when the worker sleeps, an Event.set), because it
     runs on the user's thread at the end of every trace.
+
+    Woken by a trace, the worker waits up to `max_interval_seconds` for more before it writes (a full batch, a flush
+    or shutdown cuts the wait short). Without that wait a steady trickle of traces (a served model's requests) made
+    it wake, convert and commit once per trace, each time taking the GIL and a core from the program in between.
     """
 
     def __init__(self, destinations: Callable[[], list[Destination]], stats: StatsCounter,
@@ -110,6 +119,9 @@ class ExportQueue:
         self._worker: threading.Thread | None = None
         self._worker_pid = 0
         self._worker_idle = True
+        # True while the worker waits for a batch to fill: then only a full batch (or a flush) wakes it.
+        self._lingering = False
+        self._flushes_waiting = 0  # flush markers queued and not handled yet: the worker must not linger
         self._in_flight = 0
         # The batch the worker is writing now, so that shutdown can spill it when the store hangs.
         self._writing: list[Trace] | None = None
@@ -135,6 +147,8 @@ class ExportQueue:
         self._items.append(item)
         if self._worker_idle:
             self._wake()
+        elif self._lingering and len(self._items) >= self._settings.batch_size:
+            self._wakeup.set()  # a full batch need not wait for the timer
 
     def _wait_for_room(self) -> bool:
         if self._worker_idle:
@@ -147,11 +161,14 @@ class ExportQueue:
         return True
 
     def _wake(self) -> None:
-        with self._start_lock:
-            if self._worker is None or self._worker_pid != os.getpid() or not self._worker.is_alive():
-                self._worker_pid = os.getpid()
-                self._worker = threading.Thread(target=self._run, name="tracekit-export", daemon=True)
-                self._worker.start()
+        worker = self._worker
+        if worker is None or self._worker_pid != os.getpid() or not worker.is_alive():
+            with self._start_lock:
+                if self._worker is None or self._worker_pid != os.getpid() or not self._worker.is_alive():
+                    self._worker_pid = os.getpid()
+                    self._worker = threading.Thread(target=self._run, name="tracekit-export", daemon=True)
+                    self._worker.start()
+                    return  # a new worker looks at the queue first thing; a wake-up would only cut its wait short
         self._wakeup.set()
 
     def flush(self, timeout: float | None = None) -> bool:
@@ -159,6 +176,8 @@ class ExportQueue:
         if not self._items and self._in_flight == 0:
             return True
         marker = _FlushMarker()
+        with self._start_lock:
+            self._flushes_waiting += 1
         self._items.append(marker)
         self._wake()
         return marker.done.wait(timeout)
@@ -209,6 +228,8 @@ class ExportQueue:
         self._start_lock = threading.Lock()
         self._worker = None
         self._worker_idle = True
+        self._lingering = False
+        self._flushes_waiting = 0
         self._in_flight = 0
 
     # --- worker side ----------------------------------------------------------------------------------------
@@ -220,12 +241,19 @@ class ExportQueue:
             except IndexError:
                 break
             if isinstance(item, _FlushMarker):
+                with self._start_lock:
+                    self._flushes_waiting -= 1
                 return batch, item  # deliver what came before the marker, then release the flusher
             batch.append(item)
         return batch, None
 
     def _run(self) -> None:
         otel_context.attach(_SUPPRESSED)  # this thread only exports (see _deliver); never detached
+        interval = self._settings.max_interval_seconds
+        quiet_ticks = 0
+        self._worker_idle = False  # running: producers need not wake it (a fork's child starts over from True)
+        if interval > 0:
+            self._gather(interval)  # the trace that started the worker waits for company (unless flushed)
         while True:
             batch, marker = self._take_batch()
             self._in_flight = len(batch)
@@ -240,12 +268,20 @@ class ExportQueue:
                 self._in_flight = 0
             if marker is not None:
                 marker.done.set()
-            if batch or marker is not None:
+            busy = bool(batch) or marker is not None
+            if busy and (interval <= 0 or self._closing or self._flushes_waiting
+                         or len(self._items) >= self._settings.batch_size):
                 continue
-            if self._closing:
+            if self._closing and not busy:
                 return
-            # Nothing queued: sleep until a producer wakes us (or, while the destination is down, until it is time
-            # to probe it again). Clearing before re-checking the queue means no wake-up is lost.
+            # While traces keep coming, wake on a timer rather than per trace: producers then never signal this
+            # thread, and what arrived since the last write goes in one transaction.
+            quiet_ticks = 0 if busy or self._items else quiet_ticks + 1
+            if interval > 0 and quiet_ticks <= _QUIET_SECONDS / interval:
+                self._gather(interval)
+                continue
+            # Nothing queued for a while: sleep until a producer wakes us (or, while the destination is down, until
+            # it is time to probe it again). Clearing before re-checking the queue means no wake-up is lost.
             self._worker_idle = True
             self._wakeup.clear()
             if not self._items:
@@ -255,6 +291,20 @@ class ExportQueue:
                 elif all(d.replay_checked for d in destinations):
                     self._wakeup.wait()
             self._worker_idle = False
+            quiet_ticks = 0
+            if interval > 0:
+                self._gather(interval)  # the trace that woke us waits for company (unless a flush woke us)
+
+    def _gather(self, seconds: float) -> None:
+        """Wait up to `seconds` for traces to fill a batch; a full batch, a flush or shutdown ends the wait."""
+        # Clear first, then check: a flush or a full batch arriving after the check sets the event again.
+        self._wakeup.clear()
+        self._lingering = True
+        try:
+            if not self._closing and not self._flushes_waiting and len(self._items) < self._settings.batch_size:
+                self._wakeup.wait(seconds)
+        finally:
+            self._lingering = False
 
     def _deliver(self, batch: Sequence[TraceEntry | Trace], may_retry: bool) -> None:
         traces = [self._to_trace(item) for item in batch]

@@ -50,6 +50,7 @@ class TracingRuntime:
         settings = QueueSettings(
             max_size=max(1, config.ASYNC_TRACE_QUEUE_SIZE.get()),
             batch_size=max(1, config.EXPORT_BATCH_SIZE.get()),
+            max_interval_seconds=config.EXPORT_MAX_INTERVAL_MILLIS.get() / 1000,
             async_mode=config.ASYNC_TRACE_LOGGING.get(),
             full_wait_seconds=config.EXPORT_QUEUE_FULL_WAIT_SECONDS.get(),
             retry_max_seconds=config.EXPORT_RETRY_MAX_SECONDS.get(),

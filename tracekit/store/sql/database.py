@@ -80,6 +80,9 @@ class SqlDatabase:
             self.engine.dispose()
             raise
         self.dialect = self.engine.dialect.name
+        # (kind, table, key columns, row columns) -> the statement, and its SQL text when rows may skip SQLAlchemy's
+        # per-row parameter processing (see `_execute_many`)
+        self._statements: dict[tuple[Any, ...], tuple[Executable, str | None, tuple[str, ...]]] = {}
 
     def __repr__(self) -> str:
         return f"SqlDatabase({redact_uri(self.uri)!r})"
@@ -116,29 +119,76 @@ class SqlDatabase:
 
     def upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:
         """Insert `rows`, replacing the non-key columns of rows whose primary key exists."""
+        self._execute_many(connection, ("upsert", table.name, tuple(keys)), lambda: self._upsert_statement(table, keys),
+                           rows)
+
+    def _upsert_statement(self, table: Table, keys: list[str]) -> Executable:
         update_columns = [c.name for c in table.columns if c.name not in keys]
-        statement: Executable
         if self.dialect in ("mysql", "mariadb"):
             mysql_insert = mysql.insert(table)
-            statement = mysql_insert.on_duplicate_key_update({c: mysql_insert.inserted[c] for c in update_columns})
-        elif self.dialect == "postgresql":
+            return mysql_insert.on_duplicate_key_update({c: mysql_insert.inserted[c] for c in update_columns})
+        if self.dialect == "postgresql":
             pg_insert = postgresql.insert(table)
-            statement = pg_insert.on_conflict_do_update(
+            return pg_insert.on_conflict_do_update(
                 index_elements=keys, set_={c: pg_insert.excluded[c] for c in update_columns})
-        else:
-            sqlite_insert = sqlite.insert(table)
-            statement = sqlite_insert.on_conflict_do_update(
-                index_elements=keys, set_={c: sqlite_insert.excluded[c] for c in update_columns})
-        connection.execute(statement, rows)
+        sqlite_insert = sqlite.insert(table)
+        return sqlite_insert.on_conflict_do_update(
+            index_elements=keys, set_={c: sqlite_insert.excluded[c] for c in update_columns})
 
     def insert_missing(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert `rows`, skipping any that would violate a unique constraint."""
+        self._execute_many(connection, ("insert_missing", table.name), lambda: self._insert_missing_statement(table),
+                           rows)
+
+    def _insert_missing_statement(self, table: Table) -> Executable:
         if self.dialect in ("mysql", "mariadb"):
-            statement = insert(table).prefix_with("IGNORE")
-        else:
-            dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-            statement = dialect_insert(table).on_conflict_do_nothing()
+            return insert(table).prefix_with("IGNORE")
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        return dialect_insert(table).on_conflict_do_nothing()
+
+    def _execute_many(self, connection: Connection, kind: tuple[Any, ...], build: Callable[[], Executable],
+                      rows: list[dict[str, Any]]) -> None:
+        """Execute the statement `build()` makes (built once per kind and set of row columns) once per row.
+
+        On SQLite, when no column needs a value conversion (the trace tables hold text and integers), the rows go to
+        the driver's executemany as tuples: SQLAlchemy's per-row parameter processing cost more than SQLite's own
+        insert. Elsewhere the drivers' batched inserts (psycopg's, PyMySQL's multi-row VALUES) need SQLAlchemy's
+        executemany path, so it is kept."""
+        if not rows:
+            return
+        columns = tuple(rows[0])
+        key = (*kind, columns)
+        cached = self._statements.get(key)
+        if cached is None:
+            statement = build()
+            cached = (statement, self._plain_sql(statement, columns), columns)
+            self._statements[key] = cached
+        statement, sql, order = cached
+        if sql is not None and all(len(row) == len(order) for row in rows):
+            try:
+                values = [tuple([row[name] for name in order]) for row in rows]
+            except KeyError:  # rows with other columns: SQLAlchemy's path says which
+                pass
+            else:
+                connection.exec_driver_sql(sql, values)
+                return
         connection.execute(statement, rows)
+
+    def _plain_sql(self, statement: Executable, columns: tuple[str, ...]) -> str | None:
+        """The SQLite text of `statement` for rows of `columns`, with its parameters in `columns` order, if the
+        values can go to the driver unconverted; else None."""
+        if self.dialect != "sqlite":
+            return None
+        dialect = self.engine.dialect
+        table = getattr(statement, "table", None)
+        if not isinstance(table, Table):
+            return None
+        if any(column.type.dialect_impl(dialect).bind_processor(dialect) is not None for column in table.columns):
+            return None
+        compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+        if compiled.positiontup is None or tuple(compiled.positiontup) != columns:
+            return None
+        return compiled.string
 
     def ping(self) -> None:
         """Raise TracekitException if the database cannot be reached now."""
