@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -135,14 +136,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"peak RSS: {peak_rss_mb():.1f} MB")
 
 
-def _timed_loop(func: Callable[[int], object], calls: int) -> tuple[float, float]:
-    """(caller seconds, seconds until every trace was handed to the exporter) for `calls` calls."""
+def _timed_loop(func: Callable[[int], object], calls: int) -> tuple[float, float, float]:
+    """(caller seconds, seconds until every trace was handed to the exporter, CPU seconds of the whole process) for
+    `calls` calls."""
+    cpu = time.process_time()
     start = time.perf_counter()
     for i in range(calls):
         func(i)
     looped = time.perf_counter()
     tracekit.flush_trace_async_logging()
-    return looped - start, time.perf_counter() - start
+    return looped - start, time.perf_counter() - start, time.process_time() - cpu
 
 
 def end_to_end(one_span: Callable[[int], object], calls: int, repeats: int) -> None:
@@ -166,12 +169,16 @@ def end_to_end(one_span: Callable[[int], object], calls: int, repeats: int) -> N
         tracekit.tracing.set_exporter(DiscardTraces())
         discard_runs = [_timed_loop(one_span, calls) for _ in range(repeats)]
     # medians: the SQLite writer's pace varies with the machine's load more than the caller's does
-    sqlite_caller, sqlite_total = (sorted(values)[len(values) // 2] for values in zip(*sqlite_runs, strict=True))
-    discard_caller, discard_total = (sorted(values)[len(values) // 2] for values in zip(*discard_runs, strict=True))
-    print(f"\nend to end, 1 span/trace, {calls} calls x {repeats} (median):")
-    print(f"{'':<24} {'traces/s':>10} {'caller µs/call':>15}")
-    print(f"{'discarding exporter':<24} {calls / discard_total:>10,.0f} {discard_caller / calls * 1e6:>15.2f}")
-    print(f"{'SQLite store':<24} {calls / sqlite_total:>10,.0f} {sqlite_caller / calls * 1e6:>15.2f}")
+    sqlite_caller, sqlite_total, sqlite_cpu = (statistics.median(values) for values in zip(*sqlite_runs, strict=True))
+    discard_caller, discard_total, discard_cpu = (statistics.median(values)
+                                                  for values in zip(*discard_runs, strict=True))
+    print(f"\nend to end, 1 span/trace, {calls} calls x {repeats} (median; CPU: all threads of this process, so "
+          f"traces per CPU second is the rate with a core to itself):")
+    print(f"{'':<24} {'traces/s':>10} {'caller µs/call':>15} {'CPU µs/trace':>13} {'traces/CPU s':>13}")
+    for label, caller, total, cpu in (("discarding exporter", discard_caller, discard_total, discard_cpu),
+                                      ("SQLite store", sqlite_caller, sqlite_total, sqlite_cpu)):
+        print(f"{label:<24} {calls / total:>10,.0f} {caller / calls * 1e6:>15.2f} {cpu / calls * 1e6:>13.1f} "
+              f"{calls / cpu:>13,.0f}")
     print(f"caller cost with SQLite / discarding: {sqlite_caller / discard_caller:.2f}x; stored {stored} of "
           f"{calls * repeats} traces (spilled {after.spilled - before.spilled}, dropped "
           f"{after.dropped - before.dropped})")

@@ -113,6 +113,8 @@ class ExportQueue:
         self._destinations = destinations
         self._stats = stats
         self._settings = settings
+        # What ends the worker's wait for a batch to fill (a queue smaller than a batch fills sooner).
+        self._full_batch = min(settings.batch_size, settings.max_size)
         self._items: deque[TraceEntry | Trace | _FlushMarker] = deque()
         self._wakeup = threading.Event()
         self._start_lock = threading.Lock()
@@ -147,12 +149,11 @@ class ExportQueue:
         self._items.append(item)
         if self._worker_idle:
             self._wake()
-        elif self._lingering and len(self._items) >= self._settings.batch_size:
+        elif self._lingering and len(self._items) >= self._full_batch:
             self._wakeup.set()  # a full batch need not wait for the timer
 
     def _wait_for_room(self) -> bool:
-        if self._worker_idle:
-            self._wake()
+        self._wake()  # idle or waiting for a batch to fill: a full queue is worth writing now
         deadline = time.monotonic() + self._settings.full_wait_seconds
         while len(self._items) >= self._settings.max_size:
             if time.monotonic() >= deadline:
@@ -255,6 +256,8 @@ class ExportQueue:
         if interval > 0:
             self._gather(interval)  # the trace that started the worker waits for company (unless flushed)
         while True:
+            # Something is in flight before the queue is emptied, so a flush never sees neither queue nor batch.
+            self._in_flight = 1 if self._items else 0
             batch, marker = self._take_batch()
             self._in_flight = len(batch)
             try:
@@ -270,7 +273,7 @@ class ExportQueue:
                 marker.done.set()
             busy = bool(batch) or marker is not None
             if busy and (interval <= 0 or self._closing or self._flushes_waiting
-                         or len(self._items) >= self._settings.batch_size):
+                         or len(self._items) >= self._full_batch):
                 continue
             if self._closing and not busy:
                 return
@@ -301,7 +304,7 @@ class ExportQueue:
         self._wakeup.clear()
         self._lingering = True
         try:
-            if not self._closing and not self._flushes_waiting and len(self._items) < self._settings.batch_size:
+            if not self._closing and not self._flushes_waiting and len(self._items) < self._full_batch:
                 self._wakeup.wait(seconds)
         finally:
             self._lingering = False

@@ -18,6 +18,7 @@ from sqlalchemy import Executable, Table, insert
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.elements import ClauseElement
 
 from tracekit.store.sql.engine import (
     STORE_ERRORS,
@@ -181,12 +182,13 @@ class SqlDatabase:
             return None
         dialect = self.engine.dialect
         table = getattr(statement, "table", None)
-        if not isinstance(table, Table):
+        if not isinstance(statement, ClauseElement) or not isinstance(table, Table):
             return None
         if any(column.type.dialect_impl(dialect).bind_processor(dialect) is not None for column in table.columns):
             return None
         compiled = statement.compile(dialect=dialect, column_keys=list(columns))
-        if compiled.positiontup is None or tuple(compiled.positiontup) != columns:
+        order = getattr(compiled, "positiontup", None)
+        if order is None or tuple(order) != columns:
             return None
         return compiled.string
 
