@@ -7,7 +7,9 @@ Shapes: one span per trace; ten spans per trace (a root and nine children); a ro
 are a 1,000-key dict. The raw OpenTelemetry baseline uses a BatchSpanProcessor into an exporter that discards,
 with inputs and outputs set as JSON string attributes (json.dumps), which is what a hand-rolled tracer does.
 tracekit exports into an exporter that discards too, so both sides pay for span creation, payload encoding and
-hand-off to a background thread, and neither for storage. Figures are the best of `--repeats` runs, in µs.
+hand-off to a background thread, and neither for storage. Figures are the best of `--repeats` runs, in µs, of
+wall time and of the process's CPU time (all threads, so each side's background export is included); on a shared,
+busy machine the CPU ratio is the one to read.
 
 End to end: `--end-to-end` 1-span traced calls into a new SQLite file (the store exporter, in the background,
 in this process), timed from the first call until `flush_trace_async_logging()` returns: traces stored per second
@@ -30,7 +32,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, Spa
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from _measure import best_per_call, otel_decorator, peak_rss_mb  # noqa: E402
+from _measure import best_per_call, best_per_call_and_cpu, otel_decorator, peak_rss_mb  # noqa: E402
 
 import tracekit  # noqa: E402
 from tracekit.exporters import TraceExporter  # noqa: E402
@@ -112,15 +114,17 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     print(f"python {sys.version.split()[0]}, {args.calls} calls x best of {args.repeats}; µs per call "
           f"(per span in brackets)\n")
-    print(f"{'shape':<16} {'plain':>8} {'raw OTel':>16} {'tracekit':>16} {'tracekit/OTel':>14}")
+    print(f"{'shape':<16} {'plain':>8} {'raw OTel':>16} {'tracekit':>16} {'tracekit/OTel':>14} "
+          f"{'CPU: raw OTel':>14} {'tracekit':>9} {'tracekit/OTel':>14}")
     for shape in plain:
         calls = args.calls if shape != "1,000-key dict" else max(args.calls // 10, 200)
         spans = SPANS_PER_CALL[shape]
         plain_us = best_per_call(plain[shape], calls, args.repeats, lambda: None)
-        otel_us = best_per_call(raw_otel[shape], calls, args.repeats, flush_otel)
-        tracekit_us = best_per_call(traced[shape], calls, args.repeats, flush_tracekit)
+        otel_us, otel_cpu = best_per_call_and_cpu(raw_otel[shape], calls, args.repeats, flush_otel)
+        tracekit_us, tracekit_cpu = best_per_call_and_cpu(traced[shape], calls, args.repeats, flush_tracekit)
         print(f"{shape:<16} {plain_us:>8.2f} {otel_us:>8.2f} ({otel_us / spans:>5.1f}) "
-              f"{tracekit_us:>8.2f} ({tracekit_us / spans:>5.1f}) {tracekit_us / otel_us:>13.2f}x")
+              f"{tracekit_us:>8.2f} ({tracekit_us / spans:>5.1f}) {tracekit_us / otel_us:>13.2f}x "
+              f"{otel_cpu:>14.2f} {tracekit_cpu:>9.2f} {tracekit_cpu / otel_cpu:>13.2f}x")
 
     tracekit.tracing.disable()
     disabled_shapes = make_shapes(tracekit.trace)
