@@ -50,6 +50,8 @@ _DOWN_PROBE_INTERVAL = 1.0
 # With TRACEKIT_ASYNC_TRACE_LOGGING_MAX_INTERVAL_MILLIS set, the worker keeps waking on its timer this long after the
 # last trace, then sleeps until a trace wakes it.
 _QUIET_SECONDS = 1.0
+# This many traces waiting are written at once, whatever the interval (see ExportQueue._full_batch).
+_WRITE_NOW_COUNT = 100
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,10 @@ class ExportQueue:
         self._destinations = destinations
         self._stats = stats
         self._settings = settings
-        # What ends the worker's wait for a batch to fill (a queue smaller than a batch fills sooner).
-        self._full_batch = min(settings.batch_size, settings.max_size)
+        # How many waiting traces end the worker's wait early (a queue smaller than that fills sooner). Kept well
+        # under a batch: traces held longer outlive the garbage collector's young generations, and every later full
+        # collection then pays for them.
+        self._full_batch = min(settings.batch_size, settings.max_size, _WRITE_NOW_COUNT)
         self._items: deque[TraceEntry | Trace | _FlushMarker] = deque()
         self._wakeup = threading.Event()
         self._start_lock = threading.Lock()
