@@ -123,9 +123,9 @@ EXPORT_BATCH_SIZE = Setting(
     "TRACEKIT_EXPORT_BATCH_SIZE", int, 500, "Most traces written in one store transaction.")
 EXPORT_MAX_INTERVAL_MILLIS = Setting(
     "TRACEKIT_ASYNC_TRACE_LOGGING_MAX_INTERVAL_MILLIS", int, 200,
-    "How long the background exporter waits, after a trace arrives, for more to write in the same transaction (a "
-    "full batch, a flush or exit ends the wait at once). Fewer, larger writes keep the exporter from competing with "
-    "the program on every trace; 0 writes each trace as soon as it arrives.",
+    "How long the background exporter waits, after a trace arrives, for more to write in the same transaction (100 "
+    "waiting traces, a flush or exit end the wait at once). Fewer, larger writes keep the exporter from competing "
+    "with the program on every trace; 0 writes each trace as soon as it arrives.",
     fallback="MLFLOW_ASYNC_TRACE_LOGGING_MAX_INTERVAL_MILLIS")
 EXPORT_QUEUE_FULL_WAIT_SECONDS = Setting(
     "TRACEKIT_EXPORT_QUEUE_FULL_WAIT_SECONDS", float, 0.05,

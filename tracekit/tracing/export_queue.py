@@ -105,9 +105,10 @@ class ExportQueue:
     The producer side is lock-free (a deque append and, only when the worker sleeps, an Event.set), because it
     runs on the user's thread at the end of every trace.
 
-    Woken by a trace, the worker waits up to `max_interval_seconds` for more before it writes (a full batch, a flush
-    or shutdown cuts the wait short). Without that wait a steady trickle of traces (a served model's requests) made
-    it wake, convert and commit once per trace, each time taking the GIL and a core from the program in between.
+    While traces keep coming, the worker wakes every `max_interval_seconds` and writes what arrived meanwhile in one
+    go (100 waiting traces, a flush or shutdown wake it sooner); after a quiet second it sleeps until a trace wakes
+    it. Waking per trace, a steady trickle of traces (a served model's requests) made it convert and commit once per
+    trace, each time taking the GIL and a core from the program in between.
     """
 
     def __init__(self, destinations: Callable[[], list[Destination]], stats: StatsCounter,
