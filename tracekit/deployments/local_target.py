@@ -264,6 +264,9 @@ def run_local(name: str, model_uri: str, flavor: str | None = None, config: dict
     command = [sys.executable, "-m", "tracekit.cli", "models", "serve", "-m", model_uri,
                "--host", checked.get("host", DEFAULT_HOST), "--port", str(checked.get("port", 5001)),
                "--workers", str(checked.get("workers", 1)), "--env-manager", checked.get("env_manager", "local")]
-    finished = subprocess.run(command, env=_server_environment(name), check=False)
-    if finished.returncode not in (0, -2, 130):  # 130 / -SIGINT: interrupted, the normal way to stop it
+    try:
+        finished = subprocess.run(command, env=_server_environment(name), check=False)
+    except KeyboardInterrupt:
+        return  # Ctrl-C reached the server too (same process group): the normal way to stop it
+    if finished.returncode not in (0, -2, 130):  # 130 / -SIGINT: interrupted
         raise TracekitException.invalid_state(f"The scoring server of {name!r} exited with code {finished.returncode}.")
