@@ -1,5 +1,6 @@
 """`tracekit models predict` (through click's CliRunner) and `tracekit.models.predict`: a file scored with a
-logged scikit-learn model, by id and by registry alias; bad input and unsupported env managers refused."""
+logged scikit-learn model, by id and by registry alias; bad input and unsupported env managers refused (the
+virtualenv one is tested in test_virtualenv_env.py)."""
 
 from __future__ import annotations
 
@@ -51,13 +52,15 @@ def test_predict_refuses_input_violating_the_signature_naming_the_column(tmp_pat
 
 
 @pytest.mark.parametrize("command", ["predict", "serve"])
-def test_only_the_local_env_manager_is_supported(tmp_path, logged, command):
+def test_an_env_manager_other_than_local_or_virtualenv_is_refused(tmp_path, logged, command):
     info, rows, _ = logged
     (tmp_path / "in.csv").write_text(rows.to_csv(index=False))
     extra = ["-i", str(tmp_path / "in.csv"), "-t", "csv"] if command == "predict" else []
-    result = CliRunner().invoke(main, ["models", command, "-m", info.model_uri, "--env-manager", "virtualenv",
-                                       *extra])
-    assert result.exit_code == 1 and "only 'local' is supported" in result.output
+    result = CliRunner().invoke(main, ["models", command, "-m", info.model_uri, "--env-manager", "conda", *extra])
+    assert result.exit_code == 2 and "'conda' is not one of 'local', 'virtualenv'" in result.output
+    with pytest.raises(TracekitException, match="'conda' is not supported: use 'local'"):
+        tracekit.models.predict(info.model_uri, input_path=str(tmp_path / "in.csv"), content_type="csv",
+                                env_manager="conda")
 
 
 def test_models_predict_function_takes_a_body_dict_and_returns_the_answer(tmp_path, logged):
