@@ -10,8 +10,9 @@ What goes in:
   `-e`, `--extra-index-url`, `-r` other than python_env.yaml's own `-r requirements.txt`), URLs and paths are refused.
   pip installs them with the user's own pip configuration (its index and find-links);
 - tracekit itself from the running installation rather than from the model's `tracekit==...` line (tracekit may be
-  on no index): the source folder or wheel it was installed from (editable when the running one is), else
-  `tracekit==<version>` from the configured index. The environment is isolated (no `--system-site-packages`): the
+  on no index, and another project's package may hold the name on an index): the source checkout it runs from
+  (installed editable), else the local wheel or folder its metadata says it was installed from, else
+  `tracekit==<version>` from the configured index (where such an installation came from). The environment is isolated (no `--system-site-packages`): the
   system site-packages are not where the running tracekit lives when it runs from a virtual environment, and sharing
   them would let packages of this machine hide a requirement the model forgot.
 
@@ -24,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import importlib.metadata
 import json
 import logging
 import os
@@ -187,31 +187,37 @@ def find_interpreter(python_version: str | None) -> tuple[str, str]:
 
 def tracekit_install_args() -> tuple[list[str], str]:
     """The pip arguments that install the running tracekit (with its server extra) into another environment, and a
-    text identifying that installation for the environment's hash."""
-    try:
-        distribution = importlib.metadata.distribution(_TRACEKIT)
-    except importlib.metadata.PackageNotFoundError:
-        distribution = None
-    version = distribution.version if distribution is not None else ""
-    direct_url = distribution.read_text("direct_url.json") if distribution is not None else None
-    if direct_url:
+    text identifying that installation for the environment's hash.
+
+    Found from where the running package lives, never by asking an index for the name `tracekit` first (another
+    project may publish that name): a source checkout (the package's parent folder holds tracekit's
+    pyproject.toml) is installed editable; an installation whose metadata beside it records a local wheel or folder
+    (PEP 610 direct_url.json) is installed from that; only an installation with no such record came from an index,
+    and `tracekit[server]==<its version>` is asked of the configured index."""
+    import tracekit
+
+    package_dir = Path(tracekit.__file__).resolve().parent
+    source = package_dir.parent
+    pyproject = source / "pyproject.toml"
+    if pyproject.is_file() and re.search(r'(?m)^name\s*=\s*"tracekit"\s*$', pyproject.read_text(encoding="utf-8")):
+        return ["-e", f"{source}[server]"], f"source {source} {tracekit.__version__}"
+    for metadata in sorted(source.glob("tracekit-*.dist-info")):
+        direct_url = metadata / "direct_url.json"
+        if not direct_url.is_file():
+            continue
         try:
-            described = json.loads(direct_url)
+            described = json.loads(direct_url.read_text(encoding="utf-8"))
         except ValueError:
-            described = {}
+            continue
         url = described.get("url", "") if isinstance(described, dict) else ""
-        if isinstance(url, str) and url.startswith("file://"):
-            local = unquote(urlparse(url).path)
-            if os.path.exists(local):
-                editable = bool((described.get("dir_info") or {}).get("editable"))
-                target = f"{local}[server]"
-                args = ["-e", target] if editable else [target]
-                return args, f"{url} editable={editable} {version}"
-    if not version:
+        local = unquote(urlparse(url).path) if isinstance(url, str) and url.startswith("file://") else ""
+        if local and os.path.exists(local):
+            return [f"{local}[server]"], f"{url} {tracekit.__version__}"
         raise TracekitException.invalid_state(
-            "tracekit is not installed as a distribution (no metadata), so it cannot be installed into a model's "
-            "virtual environment; install it with pip first.")
-    return [f"tracekit[server]=={version}"], f"tracekit=={version}"
+            f"The running tracekit was installed from {url!r}, which cannot be installed into a model's virtual "
+            f"environment from here; reinstall tracekit from a local wheel or source folder, or use --env-manager "
+            f"local.")
+    return [f"tracekit[server]=={tracekit.__version__}"], f"tracekit=={tracekit.__version__}"
 
 
 def environment_key(environment: ModelEnvironment, python_full_version: str, tracekit_identity: str) -> str:
