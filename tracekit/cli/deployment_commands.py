@@ -114,7 +114,8 @@ def get(target: str, name: str, endpoint: str | None) -> None:
 @TARGET_OPTION
 @NAME_OPTION
 @click.option("-I", "--input-path", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="The input: a JSON serving body ({\"dataframe_split\": ...}, ...) or a .csv table with a header row.")
+              help="The input: a JSON serving body ({\"dataframe_split\": ...}, ...) or a .csv table with a header "
+                   "row.")
 @click.option("-O", "--output-path", default=None, help="Where to write the answer (default: stdout).")
 @ENDPOINT_OPTION
 @clean_errors

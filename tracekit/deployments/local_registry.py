@@ -56,7 +56,8 @@ def read_all() -> dict[str, dict[str, Any]]:
         records = json.loads(text)
     except ValueError as error:
         raise TracekitException.invalid_state(
-            f"The local deployments record {path} is not valid JSON ({error}); move it aside to start afresh.") from None
+            f"The local deployments record {path} is not valid JSON ({error}); move it aside to start afresh."
+        ) from None
     if not isinstance(records, dict):
         raise TracekitException.invalid_state(f"The local deployments record {path} is not a JSON object.")
     return records

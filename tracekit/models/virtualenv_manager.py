@@ -12,9 +12,11 @@ What goes in:
 - tracekit itself from the running installation rather than from the model's `tracekit==...` line (tracekit may be
   on no index, and another project's package may hold the name on an index): the source checkout it runs from
   (installed editable), else the local wheel or folder its metadata says it was installed from, else
-  `tracekit==<version>` from the configured index (where such an installation came from). The environment is isolated (no `--system-site-packages`): the
-  system site-packages are not where the running tracekit lives when it runs from a virtual environment, and sharing
-  them would let packages of this machine hide a requirement the model forgot.
+  `tracekit==<version>` from the configured index (where such an installation came from).
+
+The environment is isolated (no `--system-site-packages`): the system site-packages are not where the running
+tracekit lives when it runs from a virtual environment, and sharing them would let packages of this machine hide a
+requirement the model forgot.
 
 A half-built environment (pip failed, the process was killed) has no completion marker and is rebuilt; a file lock
 keeps two processes from building the same one at once.
@@ -112,10 +114,8 @@ def read_model_environment(model_dir: str) -> ModelEnvironment:
     env_path = os.path.join(model_dir, PYTHON_ENV_FILE)
     requirements_path = os.path.join(model_dir, REQUIREMENTS_FILE)
     if not os.path.isfile(env_path):
-        requirements = []
-        if os.path.isfile(requirements_path):
-            requirements = _requirement_lines(Path(requirements_path).read_text(encoding="utf-8"), REQUIREMENTS_FILE)
-        return ModelEnvironment(None, [], requirements)
+        text = Path(requirements_path).read_text(encoding="utf-8") if os.path.isfile(requirements_path) else ""
+        return ModelEnvironment(None, [], _requirement_lines(text, REQUIREMENTS_FILE))
     try:
         declared = yaml.safe_load(Path(env_path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:

@@ -22,8 +22,8 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 def target_help() -> str:
     """What the `file-plugin` target does."""
     return ("Target 'file-plugin:/<folder>': each deployment is <folder>/<name>.json recording its model URI and "
-            "config; predict loads the model in the calling process (and keeps the last answer in <folder>/<name>.answer). "
-            "Any -C key=value is recorded as given.")
+            "config; predict loads the model in the calling process (and keeps the last answer in "
+            "<folder>/<name>.answer). Any -C key=value is recorded as given.")
 
 
 def run_local(name: str, model_uri: str, flavor: str | None = None, config: dict[str, Any] | None = None) -> None:
