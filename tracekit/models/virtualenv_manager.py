@@ -108,14 +108,21 @@ def _requirement_lines(text: str, where: str) -> list[str]:
     return lines
 
 
+def checked_requirements_file(model_dir: str) -> list[str]:
+    """The requirement lines of the model's requirements.txt (none when it has no such file), each checked as
+    `check_requirement` does."""
+    path = os.path.join(model_dir, REQUIREMENTS_FILE)
+    text = Path(path).read_text(encoding="utf-8") if os.path.isfile(path) else ""
+    return _requirement_lines(text, REQUIREMENTS_FILE)
+
+
 def read_model_environment(model_dir: str) -> ModelEnvironment:
     """The environment the model in `model_dir` declares: python_env.yaml (its `dependencies` may only be plain
     requirements or `-r requirements.txt`), else requirements.txt alone; TracekitException for hostile content."""
     env_path = os.path.join(model_dir, PYTHON_ENV_FILE)
     requirements_path = os.path.join(model_dir, REQUIREMENTS_FILE)
     if not os.path.isfile(env_path):
-        text = Path(requirements_path).read_text(encoding="utf-8") if os.path.isfile(requirements_path) else ""
-        return ModelEnvironment(None, [], _requirement_lines(text, REQUIREMENTS_FILE))
+        return ModelEnvironment(None, [], checked_requirements_file(model_dir))
     try:
         declared = yaml.safe_load(Path(env_path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -135,7 +142,7 @@ def read_model_environment(model_dir: str) -> ModelEnvironment:
             if not os.path.isfile(requirements_path):
                 raise TracekitException.invalid_parameter_value(
                     f"{PYTHON_ENV_FILE} refers to {REQUIREMENTS_FILE}, which the model does not have.")
-            requirements += _requirement_lines(Path(requirements_path).read_text(encoding="utf-8"), REQUIREMENTS_FILE)
+            requirements += checked_requirements_file(model_dir)
         else:
             requirements.append(check_requirement(line, f"{PYTHON_ENV_FILE}, dependencies"))
     return ModelEnvironment(python_version, build_dependencies, requirements)
