@@ -18,6 +18,7 @@ from waiting import wait_until
 
 import tracekit
 from tracekit.cli import main
+from tracekit.deployments.local_processes import free_port
 from tracekit.exceptions import TracekitException
 
 
@@ -94,21 +95,13 @@ def test_a_python_version_no_interpreter_here_has_is_a_clear_error(model_dir, en
     assert serve.exit_code == 1 and "no interpreter here is that version" in serve.output
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_a_model_is_served_from_its_own_virtualenv_built_once_and_reused(tmp_path, env_root, iris,
                                                                           iris_classifier, input_csv):
     features, _ = iris
     info = tracekit.sklearn.log_model(iris_classifier, name="iris_lr", input_example=features.head(3))
     expected = iris_classifier.predict(features.head(4)).tolist()
-    port = _free_port()
+    port = free_port("127.0.0.1")
     env = {**os.environ, "TRACEKIT_TRACKING_URI": tracekit.get_tracking_uri()}
     log_path = tmp_path / "serve.log"
     with open(log_path, "wb") as log:
