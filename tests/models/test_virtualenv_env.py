@@ -96,8 +96,8 @@ def test_a_python_version_no_interpreter_here_has_is_a_clear_error(model_dir, en
 
 
 @pytest.mark.slow
-def test_a_model_is_served_from_its_own_virtualenv_built_once_and_reused(tmp_path, env_root, iris,
-                                                                          iris_classifier, input_csv):
+def test_a_model_is_served_from_its_own_virtualenv_built_once_and_reused(tmp_path, env_root, iris, iris_classifier,
+                                                                          input_csv, monkeypatch):
     features, _ = iris
     info = tracekit.sklearn.log_model(iris_classifier, name="iris_lr", input_example=features.head(3))
     expected = iris_classifier.predict(features.head(4)).tolist()
@@ -143,5 +143,17 @@ def test_a_model_is_served_from_its_own_virtualenv_built_once_and_reused(tmp_pat
     assert answer == {"predictions": expected}
     assert [path for path in env_root.iterdir() if path.is_dir()] == [env_dir]
     assert marker.stat().st_mtime_ns == built_at, "the environment was reused, not rebuilt"
+
+    # A local deployment in the same environment: its recorded pid is the environment's Python serving the model.
+    monkeypatch.setenv("TRACEKIT_DEPLOYMENTS_ROOT", str(tmp_path / "deployments"))
+    client = tracekit.deployments.get_deploy_client("local")
+    deployed = client.create_deployment("venv-iris", info.model_uri, config={"env_manager": "virtualenv"})
+    try:
+        assert Path(os.readlink(f"/proc/{deployed['pid']}/exe")).resolve() == \
+            (env_dir / "bin" / "python").resolve()
+        assert client.predict("venv-iris", features.head(4)) == {"predictions": expected}
+    finally:
+        client.delete_deployment("venv-iris")
+    assert marker.stat().st_mtime_ns == built_at
     with pytest.raises(TracekitException, match="No model at"):
         tracekit.models.predict(str(tmp_path / "missing"), features.head(1), env_manager="virtualenv")
