@@ -12,7 +12,6 @@ import sys
 
 import httpx
 import pytest
-from conftest import COLUMNS, ROWS
 
 import tracekit
 from tracekit.deployments import get_deploy_client
@@ -58,12 +57,11 @@ def test_each_request_is_a_trace_linked_to_the_model_and_tagged_with_the_deploym
     assert trace.info.tags["tracekit.servedModelUri"] == model_uri
 
 
-def test_a_bad_request_is_an_error_with_the_servers_message(client, iris_model):
+def test_a_bad_request_is_an_error_with_the_servers_message(client, iris_model, rows):
     model_uri, _, _ = iris_model
     client.create_deployment("iris", model_uri)
-    body = {"dataframe_split": {"columns": COLUMNS[:3], "data": [row[:3] for row in ROWS]}}
     with pytest.raises(TracekitException, match=r"answered 400: .*petal width \(cm\)"):
-        client.predict("iris", body)
+        client.predict("iris", rows.drop(columns=["petal width (cm)"]))
 
 
 def test_a_second_deployment_with_the_same_name_is_refused(client, iris_model, constant_model):
@@ -110,7 +108,7 @@ def test_a_model_that_does_not_load_is_refused_with_the_servers_output_and_nothi
     assert client.list_deployments() == []
 
 
-def test_a_process_that_died_is_reported_stale(client, iris_model):
+def test_a_process_that_died_is_reported_stale(client, iris_model, body):
     model_uri, _, _ = iris_model
     created = client.create_deployment("iris", model_uri)
     os.killpg(created["pid"], signal.SIGKILL)
@@ -118,7 +116,7 @@ def test_a_process_that_died_is_reported_stale(client, iris_model):
 
     assert wait_until(lambda: client.get_deployment("iris")["status"] == "stale", timeout=10)
     with pytest.raises(TracekitException, match="is stale"):
-        client.predict("iris", {"dataframe_split": {"columns": COLUMNS, "data": ROWS}})
+        client.predict("iris", body)
     client.delete_deployment("iris")
     assert client.list_deployments() == []
 
