@@ -314,6 +314,13 @@ SERVER_DEFAULT_ARTIFACT_ROOT = Setting(
     "TRACEKIT_SERVER_DEFAULT_ARTIFACT_ROOT", str, "",
     "Artifact root of experiments created through the tracking server without a location (`--default-artifact-root`)."
     " Unset: tracekit-artifacts:/ when the server serves artifacts, else the backend store's own default.")
+SERVER_TRACE_RETENTION_DAYS = Setting(
+    "TRACEKIT_SERVER_TRACE_RETENTION_DAYS", float, 0.0,
+    "Traces older than this many days are deleted by the tracking server in the background "
+    "(`--trace-retention-days`); 0 keeps them forever.")
+SERVER_RETENTION_INTERVAL_SECONDS = Setting(
+    "TRACEKIT_SERVER_RETENTION_INTERVAL_SECONDS", float, 3600.0,
+    "How often a tracking server with a trace retention looks for expired traces, in seconds.")
 SERVER_MAX_ARTIFACT_BYTES = Setting(
     "TRACEKIT_SERVER_MAX_ARTIFACT_BYTES", int, 1_099_511_627_776,
     "Largest artifact file the tracking server accepts in one upload (streamed to disk, never held in memory); "
