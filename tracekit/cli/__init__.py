@@ -6,6 +6,7 @@ import click
 
 from tracekit.cli.artifact_commands import artifacts
 from tracekit.cli.db_commands import db
+from tracekit.cli.deployment_commands import deployments
 from tracekit.cli.gc_command import gc
 from tracekit.cli.model_commands import models
 from tracekit.cli.server_command import server
@@ -23,7 +24,7 @@ def main() -> None:
     """
 
 
-for _command in (db, server, spill, traces, experiments, runs, artifacts, models, gc):
+for _command in (db, server, spill, traces, experiments, runs, artifacts, models, deployments, gc):
     main.add_command(_command)
 
 __all__ = ["main"]
