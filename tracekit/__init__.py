@@ -61,6 +61,7 @@ from tracekit.tracing.fluent import (
     update_current_trace,
 )
 from tracekit.tracing.live_span import LiveSpan
+from tracekit.tracing.notebook_display import display_traces
 from tracekit.tracing.search import count_traces, search_traces
 from tracekit.tracing.trace_management import delete_trace_tag, delete_traces, set_trace_tag
 from tracekit.tracking.active_model import ActiveModel, clear_active_model, get_active_model_id, set_active_model
@@ -248,4 +249,5 @@ __all__ = [
     "set_system_metrics_node_id",
     "set_system_metrics_samples_before_logging",
     "set_system_metrics_sampling_interval",
+    "display_traces",
 ]
