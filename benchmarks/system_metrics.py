@@ -77,8 +77,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     samples_taken = args.live_seconds / args.live_interval
     print(f"live run of {args.live_seconds:.0f} s: {sampled * 1000:.1f} CPU ms with the sampler every "
           f"{args.live_interval} s (~{samples_taken:.0f} samples), baseline without it {baseline * 1000:.1f} CPU ms; "
-          f"added {(sampled - baseline) * 1000:.1f} ms = {(sampled - baseline) / args.live_seconds * 100:.3f}% of a core"
-          f" (ratio {sampled / max(baseline, 1e-9):.1f}x of an idle run)")
+          f"added {(sampled - baseline) * 1000:.1f} ms = "
+          f"{(sampled - baseline) / args.live_seconds * 100:.3f}% of a core "
+          f"(ratio {sampled / max(baseline, 1e-9):.1f}x of an idle run)")
     print(f"scaled to the default interval: {(sampled - baseline) / samples_taken / default_interval * 100:.4f}% of a"
           f" core")
     print(f"peak RSS: {peak_rss_mb():.1f} MB")

@@ -76,6 +76,7 @@ from tracekit.tracking.experiments import (
     set_experiment_tag,
     set_experiment_tags,
 )
+from tracekit.tracking.inputs import log_input
 from tracekit.tracking.logged_models import (
     create_external_model,
     delete_logged_model_tag,
@@ -87,7 +88,6 @@ from tracekit.tracking.logged_models import (
     search_logged_models,
     set_logged_model_tags,
 )
-from tracekit.tracking.inputs import log_input
 from tracekit.tracking.run_search import search_runs
 from tracekit.tracking.runs import (
     ActiveRun,

@@ -48,13 +48,15 @@ class NumpyDataset(Dataset):
     def __init__(self, features: numpy.ndarray | dict[str, numpy.ndarray], source: DatasetSource,
                  targets: numpy.ndarray | dict[str, numpy.ndarray] | None, name: str | None,
                  digest: str | None) -> None:
-        named = ({str(k): _as_array(v, f"feature {k!r}") for k, v in features.items()}
-                 if isinstance(features, Mapping) else {None: _as_array(features, "features")})
+        named: dict[str | None, numpy.ndarray] = (
+            {str(k): _as_array(v, f"feature {k!r}") for k, v in features.items()}
+            if isinstance(features, Mapping) else {None: _as_array(features, "features")})
         if not named:
             raise invalid("from_numpy(): features is an empty dict; give at least one array.")
-        target_arrays = ({str(k): _as_array(v, f"target {k!r}") for k, v in targets.items()}
-                         if isinstance(targets, Mapping)
-                         else ({} if targets is None else {None: _as_array(targets, "targets")}))
+        target_arrays: dict[str | None, numpy.ndarray] = (
+            {str(k): _as_array(v, f"target {k!r}") for k, v in targets.items()}
+            if isinstance(targets, Mapping)
+            else ({} if targets is None else {None: _as_array(targets, "targets")}))
         first = next(iter(named.values()))
         profile: dict[str, Any] = {
             "num_rows": int(first.shape[0]) if first.ndim else 1,

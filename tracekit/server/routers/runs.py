@@ -1,6 +1,6 @@
 """The run API under /api/v1/runs: create, get, update (status, end time, name), delete, log a batch of metrics,
-params and tags, log inputs (datasets, models), delete a tag, metric history, search. One endpoint per `TrackingStore` method; endpoints run in
-FastAPI's thread pool, since the store blocks on the database."""
+params and tags, log inputs (datasets, models), delete a tag, metric history, search. One endpoint per
+`TrackingStore` method; endpoints run in FastAPI's thread pool, since the store blocks on the database."""
 
 from __future__ import annotations
 
