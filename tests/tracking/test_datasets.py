@@ -213,3 +213,15 @@ def test_dataset_filters_are_checked(tracking_uri):
         tracekit.search_logged_models(datasets="test_set")
     with pytest.raises(TracekitException, match="unknown keys \\['name'\\]"):
         tracekit.search_logged_models(datasets=[{"name": "x"}])
+
+
+def test_oversized_dataset_records_are_refused_before_the_database(tracking_uri, frame):
+    with pytest.raises(TracekitException, match="at most 4000 characters"):
+        tracekit.data.from_pandas(frame, source="s3://bucket/" + "k" * 5000)
+    from tracekit.entities import Dataset, DatasetInput
+    from tracekit.store.backend import get_backend
+
+    with tracekit.start_run() as run:
+        huge = Dataset(name="d", digest="abc", source_type="local", source="{}", profile="x" * 20_000)
+        with pytest.raises(TracekitException, match="profile of dataset 'd' is 20000 characters long"):
+            get_backend().tracking.log_inputs(run.info.run_id, [DatasetInput(huge)])

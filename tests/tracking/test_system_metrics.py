@@ -145,3 +145,40 @@ def test_the_sampler_stops_at_exit_and_logs_its_last_samples(tmp_path):
     run_id = done.stdout.strip().splitlines()[-1]
     tracekit.set_tracking_uri(f"sqlite:///{db}")
     assert CORE_METRICS <= set(tracekit.get_run(run_id).data.metrics)
+
+
+class _FakeNvml:
+    """Stands in for nvidia-ml-py on a machine with one GPU (the library talks to a driver we do not have here)."""
+
+    class _Memory:
+        used, total = 2 * 1024 * 1024 * 1024, 8 * 1024 * 1024 * 1024
+
+    class _Rates:
+        gpu = 42
+
+    def nvmlInit(self): pass  # noqa: E704, N802
+    def nvmlShutdown(self): pass  # noqa: E704, N802
+    def nvmlDeviceGetCount(self): return 1  # noqa: E704, N802
+    def nvmlDeviceGetHandleByIndex(self, index): return f"gpu{index}"  # noqa: E704, N802
+    def nvmlDeviceGetMemoryInfo(self, handle): return self._Memory()  # noqa: E704, N802
+    def nvmlDeviceGetUtilizationRates(self, handle): return self._Rates()  # noqa: E704, N802
+    def nvmlDeviceGetPowerUsage(self, handle): return 150_000  # noqa: E704, N802
+    def nvmlDeviceGetEnforcedPowerLimit(self, handle): return 300_000  # noqa: E704, N802
+
+
+def test_gpus_found_by_nvml_are_logged_per_device(tracking_uri, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pynvml", _FakeNvml())
+    with tracekit.start_run(log_system_metrics=True) as run:
+        pass
+    metrics = tracekit.get_run(run.info.run_id).data.metrics
+    assert metrics["system/gpu_0_utilization_percentage"] == 42
+    assert metrics["system/gpu_0_memory_usage_percentage"] == 25
+    assert metrics["system/gpu_0_memory_usage_megabytes"] == 2048
+    assert (metrics["system/gpu_0_power_usage_watts"], metrics["system/gpu_0_power_usage_percentage"]) == (150, 50)
+
+
+def test_without_nvml_there_are_no_gpu_metrics(tracking_uri, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pynvml", None)
+    with tracekit.start_run(log_system_metrics=True) as run:
+        pass
+    assert not any("gpu" in key for key in tracekit.get_run(run.info.run_id).data.metrics)

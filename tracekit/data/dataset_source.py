@@ -16,6 +16,9 @@ _NAMED_SCHEMES = {"http": "http", "https": "http", "s3": "s3", "gs": "gs", "wasb
                   "hf": "huggingface", "dbfs": "dbfs", "file": "local"}
 
 
+_MAX_URI_LENGTH = 4000
+
+
 @dataclass(frozen=True)
 class DatasetSource:
     """A dataset's origin: `source_type` ("local", "http", "s3", "code", ...) and its `uri` (None for "code")."""
@@ -39,6 +42,8 @@ class DatasetSource:
             source = os.fspath(source)
         if not isinstance(source, str) or not source.strip():
             raise invalid(f"A dataset source is a path or URI string (or a DatasetSource), got {source!r}.")
+        if len(source) > _MAX_URI_LENGTH:
+            raise invalid(f"A dataset source is at most {_MAX_URI_LENGTH} characters long, got {len(source)}.")
         scheme = urlsplit(source).scheme.lower()
         if not scheme or (len(scheme) == 1 and os.name == "nt"):  # a Windows drive letter is a path
             return cls("local", source)

@@ -21,6 +21,7 @@ from tracekit.server.schemas.common_bodies import (
     TagValue,
     ViewTypeName,
 )
+from tracekit.store.column_limits import DATASET_PROFILE_LENGTH, DATASET_SOURCE_LENGTH
 from tracekit.store.sql.schema import DIGEST_LENGTH, KEY_LENGTH
 
 RunStatusName = Literal["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
@@ -58,9 +59,9 @@ class DatasetModel(StrictModel):
     name: Name
     digest: Digest
     source_type: Key
-    source: str
+    source: str = Field(max_length=DATASET_SOURCE_LENGTH)
     schema_: str | None = Field(None, alias="schema")
-    profile: str | None = None
+    profile: str | None = Field(None, max_length=DATASET_PROFILE_LENGTH)
 
 
 class InputTagModel(StrictModel):

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from tracekit.entities import Dataset, DatasetInput, InputTag, LoggedModelInput, RunInputs
 from tracekit.exceptions import ResourceNotFoundError
+from tracekit.store.column_limits import DATASET_PROFILE_LENGTH, DATASET_SOURCE_LENGTH
 from tracekit.store.sql.database import SqlDatabase, chunks
 from tracekit.store.sql.schema import datasets, logged_models, run_input_tags, run_inputs
 
@@ -37,6 +38,17 @@ def _dataset_id(database: SqlDatabase, connection: Connection, experiment_id: st
     return str(connection.scalar(select(datasets.c.dataset_id).where(key)))
 
 
+def check_dataset_fits(dataset: Dataset) -> None:
+    """Refuse a dataset record whose source or profile is longer than its column holds (MySQL's TEXT: 64 KB)."""
+    from tracekit.validation import invalid
+
+    for what, value, limit in (("source", dataset.source, DATASET_SOURCE_LENGTH),
+                               ("profile", dataset.profile or "", DATASET_PROFILE_LENGTH)):
+        if len(value) > limit:
+            raise invalid(f"The {what} of dataset {dataset.name!r} is {len(value)} characters long; at most {limit} "
+                          f"are stored.")
+
+
 def write_inputs(database: SqlDatabase, connection: Connection, run_id: str, experiment_id: str,
                  dataset_inputs: Sequence[DatasetInput], model_inputs: Sequence[LoggedModelInput], now: int) -> None:
     """Record that run `run_id` used these datasets and models (a second use adds or replaces its tags);
@@ -48,6 +60,8 @@ def write_inputs(database: SqlDatabase, connection: Connection, run_id: str, exp
         if missing:
             raise ResourceNotFoundError(f"Logged model with id {missing[0]!r} does not exist: it cannot be logged "
                                         f"as an input of run {run_id}.")
+    for dataset_input in dataset_inputs:
+        check_dataset_fits(dataset_input.dataset)
     rows: list[dict[str, Any]] = []
     tag_rows: list[dict[str, Any]] = []
     for dataset_input in dataset_inputs:
