@@ -37,6 +37,7 @@ from tracekit.server.routers import (
     otlp,
     registered_models,
     runs,
+    trace_summaries,
     traces,
 )
 from tracekit.server.settings import ServerSettings
@@ -50,7 +51,8 @@ API_PREFIX = "/api/v1"
 
 # Resource routers mounted under API_PREFIX.
 RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router,
-                                     registered_models.router, model_versions.router, model_versions.search_router]
+                                     registered_models.router, model_versions.router, model_versions.search_router,
+                                     trace_summaries.router]
 ARTIFACT_UPLOAD_PREFIX = f"{API_PREFIX}/artifacts/files/"
 
 DESCRIPTION = """\

@@ -79,6 +79,13 @@ class TrackingStore(abc.ABC):
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         """Every logged point of one metric of a run, by step then time."""
 
+    def get_metric_history_page(self, run_id: str, key: str, max_results: int,
+                                offset: int = 0) -> tuple[list[Metric], bool]:
+        """Points `offset` to `offset + max_results` of one metric's history (by step then time), and whether more
+        follow. This fallback slices the whole history; stores that can page in place override it."""
+        points = self.get_metric_history(run_id, key)
+        return points[offset:offset + max_results], len(points) > offset + max_results
+
     @abc.abstractmethod
     def search_runs(self, experiment_ids: Sequence[str], filter_string: str | None = None,
                     run_view_type: ViewType = ViewType.ACTIVE_ONLY, max_results: int | None = None,

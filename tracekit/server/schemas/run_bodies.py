@@ -101,6 +101,13 @@ class MetricHistoryResponse(StrictModel):
     metrics: list[MetricModel]
 
 
+class MetricHistoryPageResponse(StrictModel):
+    """One page of a metric's points, by step then time; `next_page_token` fetches the next (null: last page)."""
+
+    metrics: list[MetricModel]
+    next_page_token: str | None = None
+
+
 class SearchRunsRequest(StrictModel):
     """A search, as `tracekit.search_runs` takes it. `experiment_ids` empty: every experiment."""
 

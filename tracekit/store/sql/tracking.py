@@ -427,6 +427,18 @@ class SqlTrackingStore(TrackingStore):
             return [Metric(key=row.key, value=tracking_rows.stored_value(row), timestamp=int(row.timestamp),
                            step=int(row.step), run_id=run_id, model_id=row.model_id) for row in rows]
 
+    def get_metric_history_page(self, run_id: str, key: str, max_results: int,
+                                offset: int = 0) -> tuple[list[Metric], bool]:
+        """One page of a metric's history, read with LIMIT/OFFSET (one row more tells whether more follow)."""
+        with self.database.reading() as connection:
+            self._run_row(connection, run_id)
+            rows = list(connection.execute(
+                select(metrics_table).where(metrics_table.c.run_id == run_id, metrics_table.c.key == key)
+                .order_by(metrics_table.c.step, metrics_table.c.timestamp).offset(offset).limit(max_results + 1)))
+        return [Metric(key=row.key, value=tracking_rows.stored_value(row), timestamp=int(row.timestamp),
+                       step=int(row.step), run_id=run_id, model_id=row.model_id)
+                for row in rows[:max_results]], len(rows) > max_results
+
     def search_runs(self, experiment_ids: Sequence[str], filter_string: str | None = None,
                     run_view_type: ViewType = ViewType.ACTIVE_ONLY, max_results: int | None = None,
                     order_by: Sequence[str] | None = None, page_token: str | None = None) -> PagedList[Run]:
