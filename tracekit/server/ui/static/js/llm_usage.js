@@ -30,7 +30,7 @@ export function llmUsage(scope) {
           cells(row.model || "(model not named)", row.traces, row.input_tokens, row.output_tokens, row.total_tokens,
             row.cost, "llm-usage-model"))),
         h("tr", {class: "usage-total"}, cells("Total", total.traces, total.input, total.output, total.tokens,
-          total.cost, "llm-usage-total")))));
+          total.cost, "llm-usage-total"))))));
     }, (error) => replaceChildren(element, h("p", {class: "muted"}, `Usage could not be loaded: ${error.message}`)));
   return element;
 }
