@@ -4,7 +4,12 @@
 
 import {h} from "./dom.js";
 
-const SVG_NS = "http://www.w3.org/2000/svg";
+// The SVG namespace as the HTML parser assigns it (the page's code names no host, not even a namespace URI).
+const SVG_NS = (() => {
+  const template = document.createElement("template");
+  template.innerHTML = "<svg></svg>";
+  return template.content.firstChild.namespaceURI;
+})();
 export const SERIES_COLORS = ["#3454d1", "#d1495b", "#2a9d8f", "#e9a03b", "#7b4fc9", "#4a7c59", "#c2569b", "#5c6b8a"];
 const MARGIN = {top: 10, right: 14, bottom: 26, left: 56};
 
@@ -112,7 +117,7 @@ export function lineChart({title, series, xKind = "step", width = 420, height = 
   }
   const empty = !Number.isFinite(x0) || !Number.isFinite(y0);
   if (empty) x0 = y0 = 0, x1 = y1 = 1;
-  if (x1 === x0) x1 = x0 + 1;
+  if (x1 === x0) x0 -= 1, x1 += 1;  // one x: centre it
   if (y1 === y0) {
     const spread = Math.abs(y0) * 0.1 || 1;
     y0 -= spread;
