@@ -65,6 +65,7 @@ DEFAULT_PRICES: dict[str, ModelPrice] = {
 _lock = threading.Lock()
 _user_prices: dict[str, ModelPrice] = {}
 _file_prices: tuple[str, dict[str, ModelPrice]] | None = None  # (path, prices) of the file last read
+_merged: tuple[str, dict[str, ModelPrice]] | None = None  # (file path, table) in force; reset when prices change
 
 
 def parse_prices(prices: Mapping[str, Any], where: str = "set_model_prices") -> dict[str, ModelPrice]:
@@ -99,8 +100,10 @@ def set_model_prices(prices: Mapping[str, Any] | None) -> None:
     """Add or replace model prices (US dollars per 1M tokens) for traces completed from now on in this process:
     `{"gpt-4o": {"input": 2.5, "output": 10.0}}`; None forgets the prices set this way. These win over the file
     named by `TRACEKIT_MODEL_PRICES`, which wins over the default table."""
+    global _merged
     parsed = parse_prices(prices) if prices is not None else None
     with _lock:
+        _merged = None
         if parsed is None:
             _user_prices.clear()
         else:
@@ -127,11 +130,18 @@ def _prices_from_file() -> dict[str, ModelPrice]:
 
 
 def model_prices() -> dict[str, ModelPrice]:
-    """The prices in force: the defaults, then the TRACEKIT_MODEL_PRICES file's, then those set in code."""
+    """The prices in force: the defaults, then the TRACEKIT_MODEL_PRICES file's, then those set in code (merged
+    once, then reused until either changes; treat the answer as read-only)."""
+    global _merged
+    path = config.MODEL_PRICES.get()
+    current = _merged
+    if current is not None and current[0] == path:
+        return current[1]
     merged = dict(DEFAULT_PRICES)
     merged.update(_prices_from_file())
     with _lock:
         merged.update(_user_prices)
+        _merged = (path, merged)
     return merged
 
 
