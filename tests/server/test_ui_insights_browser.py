@@ -4,16 +4,16 @@ against a tracking server on 127.0.0.1 holding `ui_seed`'s data; fixtures shared
 from __future__ import annotations
 
 import pytest
-from test_ui_browser import (  # noqa: F401 - fixtures
-    TRACE_ROWS,
-    browser_context,
-    expect,
-    explorer,
-    page,
-    playwright,
-    shot,
-)
+import test_ui_browser as shared
+from test_ui_browser import TRACE_ROWS, expect
 from ui_seed import HISTORY_KEYS, HISTORY_STEPS, SESSIONS
+
+# The same fixtures: a server holding ui_seed's data (one for this module), Chromium, a checked tab, screenshots.
+explorer = shared.explorer
+playwright = shared.playwright
+browser_context = shared.browser_context
+page = shared.page
+shot = shared.shot
 
 pytestmark = pytest.mark.slow
 CHARTS = "[data-testid=metric-chart]"

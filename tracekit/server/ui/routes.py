@@ -1,6 +1,6 @@
 """Routes of the trace explorer: the page at `/` and at each of its own paths (`/experiments/...`,
-`/traces/...`, `/runs/...`, `/models/...`, `/registered-models/...`, `/compare`, `/sessions/...`, so links can be shared), and its assets under
-`/static`."""
+`/traces/...`, `/runs/...`, `/models/...`, `/registered-models/...`, `/compare`, `/sessions/...`, so links can be
+shared), and its assets under `/static`."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, and_, cast, func, literal, select
+from sqlalchemy import BigInteger, Float, cast, func, literal, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
@@ -32,22 +32,25 @@ def _number(column: Any, dialect: str) -> ColumnElement[Any]:
     return cast(column, Float)
 
 
-def _metadata(name: str, key: str) -> Any:
-    alias = trace_metadata.alias(name)
-    return alias, and_(alias.c.trace_id == trace_info.c.trace_id, alias.c.key == key)
+def _metadata(key: str) -> Any:
+    """The value of one metadata key of the trace_info row in hand, as a correlated subquery: read by primary key
+    (trace_id, key), so the scope's own index (run, model, experiment) picks the traces, not the key index."""
+    return (select(trace_metadata.c.value)
+            .where(trace_metadata.c.trace_id == trace_info.c.trace_id, trace_metadata.c.key == key)
+            .correlate(trace_info).scalar_subquery())
 
 
 def llm_usage(connection: Connection, dialect: str, scope: Sequence[Any]) -> list[LlmUsage]:
     """Usage by model of the traces within `scope` (conditions on trace_info) that record token usage."""
-    usage, on_usage = _metadata("usage", TraceMetadataKey.TOKEN_USAGE)
-    model, on_model = _metadata("model", TraceMetadataKey.MODEL_NAME)
-    cost, on_cost = _metadata("cost", TraceMetadataKey.COST)
-    cost_value = _number(cost.c.value, dialect)
-    query = (select(model.c.value, func.count(), *(func.sum(_json_int(usage.c.value, key, dialect))
-                                                   for key in (INPUT_TOKENS, OUTPUT_TOKENS, TOTAL_TOKENS)),
-                    func.sum(cost_value), func.count(cost.c.value))
-             .select_from(trace_info.join(usage, on_usage).outerjoin(model, on_model).outerjoin(cost, on_cost))
-             .where(*scope).group_by(model.c.value))
+    traces = (select(_metadata(TraceMetadataKey.TOKEN_USAGE).label("usage"),
+                     _metadata(TraceMetadataKey.MODEL_NAME).label("model"),
+                     _metadata(TraceMetadataKey.COST).label("cost"))
+              .select_from(trace_info).where(*scope).subquery())
+    usage = traces.c.usage
+    query = (select(traces.c.model, func.count(), *(func.sum(_json_int(usage, key, dialect))
+                                                    for key in (INPUT_TOKENS, OUTPUT_TOKENS, TOTAL_TOKENS)),
+                    func.sum(_number(traces.c.cost, dialect)), func.count(traces.c.cost))
+             .where(usage.is_not(None)).group_by(traces.c.model))
     rows = [LlmUsage(name, int(count), int(input_tokens or 0), int(output_tokens or 0), int(total or 0),
                      None if not priced else float(cost_sum or 0.0), int(priced))
             for name, count, input_tokens, output_tokens, total, cost_sum, priced in connection.execute(query)]
@@ -59,15 +62,17 @@ def search_sessions(connection: Connection, dialect: str, scope: Sequence[Any], 
     """One page of sessions within `scope`, the most recently active first (offset paging: a session's last time
     moves as it goes on, so no keyset stays put)."""
     offset = trace_search.decode_page_token(page_token, fingerprint, [int])[0] if page_token else 0
-    session, on_session = _metadata("session", TraceMetadataKey.SESSION)
-    user, on_user = _metadata("user", TraceMetadataKey.USER)
-    usage, on_usage = _metadata("usage", TraceMetadataKey.TOKEN_USAGE)
-    last = func.max(trace_info.c.request_time + func.coalesce(trace_info.c.execution_duration, 0))
-    query = (select(session.c.value, func.max(user.c.value), func.count(), func.min(trace_info.c.request_time), last,
-                    func.sum(_json_int(usage.c.value, TOTAL_TOKENS, dialect)))
-             .select_from(trace_info.join(session, on_session).outerjoin(user, on_user).outerjoin(usage, on_usage))
-             .where(*scope).group_by(session.c.value).order_by(last.desc(), session.c.value)
-             .offset(offset or 0).limit(max_results + 1))
+    traces = (select(_metadata(TraceMetadataKey.SESSION).label("session"),
+                     _metadata(TraceMetadataKey.USER).label("user"),
+                     _metadata(TraceMetadataKey.TOKEN_USAGE).label("usage"),
+                     trace_info.c.request_time.label("start"),
+                     (trace_info.c.request_time + func.coalesce(trace_info.c.execution_duration, 0)).label("end"))
+              .select_from(trace_info).where(*scope).subquery())
+    last = func.max(traces.c.end)
+    query = (select(traces.c.session, func.max(traces.c.user), func.count(), func.min(traces.c.start), last,
+                    func.sum(_json_int(traces.c.usage, TOTAL_TOKENS, dialect)))
+             .where(traces.c.session.is_not(None)).group_by(traces.c.session)
+             .order_by(last.desc(), traces.c.session).offset(offset or 0).limit(max_results + 1))
     rows = list(connection.execute(query))
     sessions = [TraceSession(str(session_id), user_name, int(count), int(first), int(last_time), int(tokens or 0))
                 for session_id, user_name, count, first, last_time, tokens in rows[:max_results]]
