@@ -93,6 +93,10 @@ def test_traces_table_shows_model_tokens_and_cost(page, explorer, shot):
     plain = page.locator(f"{TRACE_ROWS}[data-trace-id='{explorer.seeded.error_trace_id}']")
     expect(plain.locator("[data-testid=trace-cost]")).to_have_text("")
     shot(page, "traces-llm-columns")
+    agent.locator("[data-testid=trace-link]").click()
+    facts = page.locator("[data-testid=trace-facts]")
+    expect(facts.locator("[data-testid=trace-cost]")).to_have_text("$0.00019")
+    expect(facts).to_contain_text("gpt-4o-mini")
 
 
 def test_run_and_model_pages_sum_tokens_and_cost(page, explorer, shot):
@@ -130,3 +134,5 @@ def test_sessions_tab_lists_conversations_and_opens_one_in_order(page, explorer,
     shot(page, "session")
     turns.first.locator("[data-testid=session-trace-link]").click()
     expect(page.locator("[data-testid=span-row]").first).to_be_visible()
+    page.locator("[data-testid=trace-session-link]").click()  # and back to the conversation
+    expect(page.locator("[data-testid=session-turn]")).to_have_count(len(numbers))

@@ -3,10 +3,13 @@
 // column.
 
 import {h} from "./dom.js";
+import {href} from "./router.js";
 
 const TOKEN_USAGE = "tracekit.trace.tokenUsage";
 const MODEL_NAME = "tracekit.trace.model";
 const COST = "tracekit.trace.cost";
+const SESSION = "tracekit.trace.session";
+const USER = "tracekit.trace.user";
 
 export const LLM_COLUMNS = [{label: "LLM model"}, {label: "Tokens in"}, {label: "Tokens out"}, {label: "Tokens"},
   {label: "Cost"}];
@@ -48,4 +51,17 @@ export function llmCells(info) {
     Cost: h("td", {class: "num nowrap", "data-testid": "trace-cost", title: cost ? `${cost} USD` : null},
       cost ? formatCost(cost) : ""),
   };
+}
+
+/** The trace page's facts about its LLM calls and conversation: [label, value] pairs (undefined: not shown). */
+export function llmFacts(info) {
+  const metadata = info.trace_metadata || {};
+  const session = metadata[SESSION];
+  return [
+    ["LLM model", metadata[MODEL_NAME] || undefined],
+    ["Cost", metadata[COST] ? h("span", {"data-testid": "trace-cost"}, formatCost(metadata[COST])) : undefined],
+    ["Session", session ? h("a", {href: href("sessions", info.experiment_id, session),
+      "data-testid": "trace-session-link"}, session) : undefined],
+    ["User", metadata[USER] || undefined],
+  ];
 }
