@@ -90,6 +90,20 @@ def measure(func: Callable[[], object], repeats: int) -> tuple[float, float]:
     return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
 
 
+def measure_pair(first: Callable[[], object], second: Callable[[], object],
+                 repeats: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Both functions timed in alternation (so a cache warming or a busy neighbour weighs on both alike)."""
+    first(), second()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for func, into in ((first, samples[0]), (second, samples[1])):
+            started = time.perf_counter()
+            func()
+            into.append((time.perf_counter() - started) * 1000)
+    return tuple((statistics.median(values), sorted(values)[int(0.95 * (len(values) - 1))])  # type: ignore[return-value]
+                 for values in samples)
+
+
 def row(label: str, measured: tuple[float, float], baseline: tuple[float, float] | None = None) -> None:
     ratio = f"{measured[0] / baseline[0]:>8.2f}" if baseline else f"{'':>8}"
     print(f"  {label:<62} {measured[0]:>10.3f} {measured[1]:>10.3f} {ratio}")
@@ -122,8 +136,7 @@ def main() -> None:
 
         print(f"\ntraces table, first page of {PAGE} (search without spans, names, JSON), ms"
               f"{'':<4} {'median':>10} {'p95':>10} {'ratio':>8}")
-        page_before = measure(first_page(before), args.repeats)
-        page_after = measure(first_page(after), args.repeats)
+        page_before, page_after = measure_pair(first_page(before), first_page(after), args.repeats * 2)
         row("stored as before: token usage only (baseline)", page_before)
         row("stored now: token usage, model name and cost", page_after, page_before)
 
