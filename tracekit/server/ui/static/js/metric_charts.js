@@ -66,7 +66,7 @@ export function metricCharts(runs, keys, {testid = "metric-charts"} = {}) {
     const series = [];
     runs.forEach(({runId, label}, index) => {
       const history = histories.get(`${runId}\n${key}`);
-      if (history) series.push({label, color: SERIES_COLORS[index % SERIES_COLORS.length], ...xy(history, xKind)});
+      if (history && history.steps.length) series.push({label, color: SERIES_COLORS[index % SERIES_COLORS.length], ...xy(history, xKind)});
     });
     const chart = lineChart({title: key, series, xKind, testid: "metric-chart"});
     chart.dataset.metric = key;
