@@ -66,7 +66,8 @@ export function metricCharts(runs, keys, {testid = "metric-charts"} = {}) {
     const series = [];
     runs.forEach(({runId, label}, index) => {
       const history = histories.get(`${runId}\n${key}`);
-      if (history && history.steps.length) series.push({label, color: SERIES_COLORS[index % SERIES_COLORS.length], ...xy(history, xKind)});
+      if (!history || !history.steps.length) return;  // this run never logged the metric
+      series.push({label, color: SERIES_COLORS[index % SERIES_COLORS.length], ...xy(history, xKind)});
     });
     const chart = lineChart({title: key, series, xKind, testid: "metric-chart"});
     chart.dataset.metric = key;
