@@ -136,3 +136,24 @@ def test_sessions_tab_lists_conversations_and_opens_one_in_order(page, explorer,
     expect(page.locator("[data-testid=span-row]").first).to_be_visible()
     page.locator("[data-testid=trace-session-link]").click()  # and back to the conversation
     expect(page.locator("[data-testid=session-turn]")).to_have_count(len(numbers))
+
+
+def test_a_long_series_is_drawn_with_few_points_and_keeps_its_spikes(page, explorer):
+    page.goto(explorer.at("experiments"))
+    drawn = page.evaluate("""async () => {
+      const {lineChart} = await import(new URL("static/js/charts.js", document.baseURI).href);
+      const xs = Float64Array.from({length: 10000}, (_, i) => i);
+      const ys = Float64Array.from({length: 10000}, (_, i) => (i === 7321 ? 100 : i === 2500 ? -50 : Math.sin(i)));
+      ys[9000] = NaN;  // a gap
+      const chart = lineChart({title: "long", series: [{label: "run", xs, ys}], width: 420, height: 220});
+      document.body.append(chart);
+      const path = chart.querySelector("path[data-series]");
+      const points = path.getAttribute("d").match(/[ML][^ML]+/g).map((part) => part.slice(1).split(" ").map(Number));
+      return {drawn: Number(path.dataset.drawn), moves: (path.getAttribute("d").match(/M/g) || []).length,
+              lowest: Math.min(...points.map(([, y]) => y)), highest: Math.max(...points.map(([, y]) => y)),
+              top: 10, bottom: 220 - 26};
+    }""")
+    assert drawn["drawn"] <= 4 * 420  # at most 4 points per pixel column of the plot
+    assert drawn["moves"] == 2  # the gap breaks the line once
+    assert drawn["lowest"] == pytest.approx(drawn["top"], abs=0.1)  # the +100 spike reaches the top
+    assert drawn["highest"] == pytest.approx(drawn["bottom"], abs=0.1)  # the -50 dip reaches the bottom
