@@ -32,12 +32,12 @@ from tracekit.server.routers import (
     artifacts,
     experiments,
     health,
+    insights,
     logged_models,
     model_versions,
     otlp,
     registered_models,
     runs,
-    trace_summaries,
     traces,
 )
 from tracekit.server.settings import ServerSettings
@@ -52,7 +52,7 @@ API_PREFIX = "/api/v1"
 # Resource routers mounted under API_PREFIX.
 RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router,
                                      registered_models.router, model_versions.router, model_versions.search_router,
-                                     trace_summaries.router]
+                                     insights.router]
 ARTIFACT_UPLOAD_PREFIX = f"{API_PREFIX}/artifacts/files/"
 
 DESCRIPTION = """\
