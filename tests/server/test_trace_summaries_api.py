@@ -47,17 +47,21 @@ def test_sessions_are_paged(api):
 
 def test_metric_history_comes_in_bounded_pages(api):
     run_id = api.post("/api/v1/runs", json={"experiment_id": "0", "start_time": 0}).json()["info"]["run_id"]
-    points = [{"key": "loss", "value": 1 / (step + 1), "timestamp": 1000 + step, "step": step} for step in range(25)]
+    points = [{"key": "loss", "value": None if step == 3 else 1 / (step + 1), "timestamp": 1000 + step, "step": step}
+              for step in range(25)]
     assert api.post(f"/api/v1/runs/{run_id}/log-batch", json={"metrics": points}).status_code == 204
     seen, token = [], None
     while True:
         page = api.get(f"/api/v1/runs/{run_id}/metric-history/page",
                        params={"key": "loss", "max_results": 10, **({"page_token": token} if token else {})}).json()
-        seen += [point["step"] for point in page["metrics"]]
+        assert len(page["steps"]) == len(page["timestamps"]) == len(page["values"])
+        seen += page["steps"]
         token = page["next_page_token"]
         if token is None:
             break
     assert seen == list(range(25))
+    first = api.get(f"/api/v1/runs/{run_id}/metric-history/page", params={"key": "loss", "max_results": 5}).json()
+    assert first["values"] == [1.0, 0.5, 1 / 3, None, 0.2] and first["timestamps"] == [1000, 1001, 1002, 1003, 1004]
     assert api.get(f"/api/v1/runs/{run_id}/metric-history/page",
                    params={"key": "loss", "max_results": 1_000_000}).status_code in (400, 422)
     assert api.get(f"/api/v1/runs/{run_id}/metric-history/page",

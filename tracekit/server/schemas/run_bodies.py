@@ -101,10 +101,13 @@ class MetricHistoryResponse(StrictModel):
     metrics: list[MetricModel]
 
 
-class MetricHistoryPageResponse(StrictModel):
-    """One page of a metric's points, by step then time; `next_page_token` fetches the next (null: last page)."""
+class MetricSeriesResponse(StrictModel):
+    """One page of a metric's points, by step then time, as columns (a NaN value is null); `next_page_token`
+    fetches the next (null: last page)."""
 
-    metrics: list[MetricModel]
+    steps: list[int]
+    timestamps: list[int]
+    values: list[float | None]
     next_page_token: str | None = None
 
 

@@ -18,14 +18,13 @@ export async function metricHistory(runId, key) {
   do {
     const page = await api(`runs/${encodeURIComponent(runId)}/metric-history/page`,
       {query: {key, max_results: PAGE_POINTS, page_token: token}});
-    for (const point of page.metrics) {
-      steps.push(Number(point.step));
-      times.push(Number(point.timestamp));
-      values.push(point.value === null || point.value === undefined ? NaN : Number(point.value));
-    }
+    steps.push(...page.steps);
+    times.push(...page.timestamps);
+    for (const value of page.values) values.push(value === null ? NaN : value);
     token = page.next_page_token;
   } while (token && steps.length < MAX_POINTS);
-  return {steps: Float64Array.from(steps), times: Float64Array.from(times), values: Float64Array.from(values)};
+  return {steps: Float64Array.from(steps, Number), times: Float64Array.from(times, Number),
+    values: Float64Array.from(values)};
 }
 
 /** x values sorted, with their y values: by time the points are re-ordered (they are stored by step). */
