@@ -80,6 +80,12 @@ class TraceStore(abc.ABC):
         ResourceNotFoundError naming the trace if it is not stored."""
         raise _unsupported(self, "Logging feedback or expectations")
 
+    def log_assessments(self, assessments: Sequence[Assessment]) -> None:
+        """Store many new assessments (on one trace or many); stores that can override this to write them in one
+        transaction. ResourceNotFoundError naming the first trace that is not stored."""
+        for assessment in assessments:
+            self.log_assessment(assessment)
+
     def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
         """The stored assessment, or ResourceNotFoundError naming it."""
         raise _unsupported(self, "Reading assessments")
