@@ -859,6 +859,8 @@ def test_feedback_and_expectation_fields_parse_strings_numbers_and_booleans():
     ("feedback.verdict = maybe", "expected a value"),
     ("tags.env = true", "expected a value"),
     ("feedbacks.verdict = 'yes'", "unknown field"),
+    ("feedback.score > 1e400", "out of range"),
+    ("timestamp_ms < -1e400", "out of range"),
 ])
 def test_bad_feedback_filters_say_what_is_wrong(filter_string, fragment):
     with pytest.raises(InvalidFilterError, match=fragment):

@@ -8,6 +8,7 @@ value ends up as a Python str/int/float in the AST, so nothing a user writes in 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -432,6 +433,9 @@ def _tokenize(source: str, errors: _FilterErrors) -> Iterator[_Token]:
                 raise errors.at(i, "invalid number")
             text = m.group()
             number: int | float = int(text) if _INT_RE.fullmatch(text) else float(text)
+            if isinstance(number, float) and not math.isfinite(number):
+                # 1e400 would reach the database as infinity, which MySQL cannot bind.
+                raise errors.at(i, f"number {text} is out of range", extra="Write a finite number.")
             yield _Token("NUMBER", i, end, text, number)
             i = end
         elif c == "`" or _FIRST_SEGMENT_RE.match(source, i):
