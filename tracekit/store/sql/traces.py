@@ -6,8 +6,8 @@ A trace written again, or in parts by several processes, is merged, never replac
 trace-id order, so two writers never wait on each other in a cycle; transient lock errors (SQLite busy, PostgreSQL
 deadlock or serialization failure, MySQL deadlock or lock timeout) are retried a few times.
 
-Reads: the page of trace_info rows is chosen, sorted and limited in SQL; the tags, metadata and spans of the whole
-page are then loaded with a few `IN (...)` queries of at most `ID_CHUNK_SIZE` ids each.
+Reads: the page of trace_info rows is chosen, sorted and limited in SQL; the tags, metadata, assessments and spans of
+the whole page are then loaded with a few `IN (...)` queries of at most `ID_CHUNK_SIZE` ids each.
 """
 
 from __future__ import annotations
@@ -318,17 +318,7 @@ class SqlTraceStore(TraceStore):
     # --- assessments ----------------------------------------------------------------------------------------------
     def log_assessment(self, assessment: Assessment) -> None:
         """Store a new assessment on its trace; ResourceNotFoundError naming the trace if it is not stored."""
-        check_assessment(assessment)
-        check_assessment_id(assessment.assessment_id)
-        trace_id = str(assessment.trace_id)
-
-        def work(connection: Connection) -> None:
-            self._require_trace(connection, trace_id)
-            # Keyed by the id the client gave: a request retried after a lost answer stores it once.
-            self.database.insert_missing(connection, assessments_table,
-                                         [assessment_rows.assessment_row(assessment)])
-
-        self.database.write(work)
+        self.log_assessments([assessment])
 
     def log_assessments(self, assessments: Sequence[Assessment]) -> None:
         """Store many new assessments in one transaction (all or none); ResourceNotFoundError naming a trace that
@@ -345,6 +335,7 @@ class SqlTraceStore(TraceStore):
             if missing:
                 raise ResourceNotFoundError(f"Trace {min(missing)!r} not found in the tracking store.")
             rows = [assessment_rows.assessment_row(assessment) for assessment in assessments]
+            # Keyed by the ids the client gave: a request retried after a lost answer stores each once.
             for chunk in _chunks(rows):
                 self.database.insert_missing(connection, assessments_table, list(chunk))
 
