@@ -40,11 +40,17 @@ def _feedback_error(error: Any) -> AssessmentError | None:
         f"error must be an exception or an AssessmentError, got {type(error).__name__}")
 
 
-def _settled(trace_id: str) -> str:
-    """`trace_id` once what this process has completed is in the store; a trace still running cannot be judged."""
+def _require_finished(trace_id: str) -> str:
+    """`trace_id`, unless it names a trace still running in this process (which cannot be judged yet)."""
     if RUNTIME.buffer.get(require_trace_id(trace_id)) is not None:
         raise TracekitException.invalid_state(
             f"Trace {trace_id} is still running: log feedback or expectations on it after its root span ends.")
+    return trace_id
+
+
+def _settled(trace_id: str) -> str:
+    """`trace_id` once what this process has completed is in the store; a trace still running cannot be judged."""
+    _require_finished(trace_id)
     RUNTIME.queue.flush()
     return trace_id
 
@@ -83,9 +89,7 @@ class AssessmentClientMethods:
                     f"assessments[{index}] ({assessment.name!r}) has no trace_id: say which trace it judges")
             prepared.append(replace(assessment, assessment_id=assessment.assessment_id or new_assessment_id()))
         for trace_id in {str(assessment.trace_id) for assessment in prepared}:
-            if RUNTIME.buffer.get(require_trace_id(trace_id)) is not None:
-                raise TracekitException.invalid_state(
-                    f"Trace {trace_id} is still running: log assessments on it after its root span ends.")
+            _require_finished(trace_id)
         for assessment in prepared:
             check_assessment(assessment)
         RUNTIME.queue.flush()
