@@ -150,3 +150,24 @@ def test_a_batch_is_stored_whole_or_not_at_all(api, stored_trace_id):
     answer = api.post(f"{API}/assessments/batch", json={"assessments": [good, good]})
     assert answer.status_code == 200, answer.text
     assert len(api.get(f"{API}/{stored_trace_id}").json()["info"]["assessments"]) == 2
+
+
+def test_large_assessments_are_split_by_request_size(over_http, server_db, monkeypatch):
+    from tracekit.store.rest.client import TrackingServerClient
+
+    monkeypatch.setenv("TRACEKIT_HTTP_MAX_REQUEST_BYTES", "50000")
+    sent = []
+    real_send = TrackingServerClient.send
+
+    def counting_send(self, method, path, **kwargs):
+        if path.endswith("/assessments/batch"):
+            sent.append(len(kwargs.get("content") or b""))
+        return real_send(self, method, path, **kwargs)
+
+    monkeypatch.setattr(TrackingServerClient, "send", counting_send)
+    answer("big")
+    trace_id = tracekit.get_last_active_trace_id()
+    tracekit.TracekitClient().log_assessments(
+        [Feedback(name=f"f{index}", value=1, rationale="r" * 20_000, trace_id=trace_id) for index in range(5)])
+    assert len(sent) == 3 and max(sent) <= 50_000
+    assert len(SqlTraceStore(server_db).get_trace(trace_id).info.assessments) == 5

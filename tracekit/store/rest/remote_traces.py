@@ -7,7 +7,7 @@ stored once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -36,21 +36,28 @@ def _assessment_path(trace_id: str, assessment_id: str | None = None) -> str:
     return path if assessment_id is None else f"{path}/{quote(str(assessment_id), safe='')}"
 
 
-def batch_bodies(traces: Sequence[Trace], max_bytes: int) -> Iterator[bytes]:
-    """`{"traces": [...]}` request bodies holding `traces` in order, each at most `max_bytes` long unless a
-    single trace is longer."""
-    head, tail = b'{"traces":[', b"]}"
+def array_bodies(key: str, items: Iterable[dict[str, Any]], max_bytes: int,
+                 max_items: int | None = None) -> Iterator[bytes]:
+    """`{key: [...]}` request bodies holding `items` in order, each at most `max_bytes` long (unless a single item
+    is longer) and of at most `max_items` items."""
+    head, tail = b'{"' + key.encode() + b'":[', b"]}"
     encoded: list[bytes] = []
     size = len(head) + len(tail)
-    for trace in traces:
-        item = orjson.dumps(trace.to_dict())
-        if encoded and size + len(item) + 1 > max_bytes:
+    for value in items:
+        item = orjson.dumps(value)
+        if encoded and (size + len(item) + 1 > max_bytes or len(encoded) == max_items):
             yield head + b",".join(encoded) + tail
             encoded, size = [], len(head) + len(tail)
         encoded.append(item)
         size += len(item) + 1
     if encoded:
         yield head + b",".join(encoded) + tail
+
+
+def batch_bodies(traces: Sequence[Trace], max_bytes: int) -> Iterator[bytes]:
+    """`{"traces": [...]}` request bodies holding `traces` in order, each at most `max_bytes` long unless a
+    single trace is longer."""
+    return array_bodies("traces", (trace.to_dict() for trace in traces), max_bytes)
 
 
 class RestTraceStore(TraceStore):
@@ -167,11 +174,12 @@ class RestTraceStore(TraceStore):
         self.client.request("POST", _assessment_path(str(assessment.trace_id)), json=assessment.to_dict())
 
     def log_assessments(self, assessments: Sequence[Assessment]) -> None:
-        """Store many assessments on the server, a batch of at most ASSESSMENT_BATCH per request (each batch all
-        or none)."""
-        for first in range(0, len(assessments), ASSESSMENT_BATCH):
-            batch = [assessment.to_dict() for assessment in assessments[first:first + ASSESSMENT_BATCH]]
-            self.client.request("POST", f"{TRACES}/assessments/batch", json={"assessments": batch})
+        """Store many assessments on the server: one request per batch of at most ASSESSMENT_BATCH of them and
+        TRACEKIT_HTTP_MAX_REQUEST_BYTES (each batch stored all or none)."""
+        limit = max(1024, config.HTTP_MAX_REQUEST_BYTES.get())
+        for body in array_bodies("assessments", (assessment.to_dict() for assessment in assessments), limit,
+                                 ASSESSMENT_BATCH):
+            self.client.request("POST", f"{TRACES}/assessments/batch", content=body)
 
     def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
         """The stored assessment (ResourceNotFoundError naming it if the server has none)."""
