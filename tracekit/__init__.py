@@ -10,7 +10,13 @@ from tracekit.artifacts.tables import load_table, log_table
 from tracekit.autologging import autolog
 from tracekit.client import TracekitClient
 from tracekit.entities import (
+    Assessment,
+    AssessmentError,
+    AssessmentSource,
+    AssessmentSourceType,
+    Expectation,
     Experiment,
+    Feedback,
     LoggedModel,
     LoggedModelStatus,
     Metric,
@@ -47,6 +53,14 @@ from tracekit.system_metrics import (
     set_system_metrics_sampling_interval,
 )
 from tracekit.tracing import configure
+from tracekit.tracing.assessments import (
+    delete_assessment,
+    get_assessment,
+    log_assessment,
+    log_expectation,
+    log_feedback,
+    update_assessment,
+)
 from tracekit.tracing.chat import set_span_chat_messages, set_span_chat_tools
 from tracekit.tracing.decorator import trace
 from tracekit.tracing.fluent import (
@@ -131,7 +145,13 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "ActiveModel",
     "ActiveRun",
+    "Assessment",
+    "AssessmentError",
+    "AssessmentSource",
+    "AssessmentSourceType",
+    "Expectation",
     "Experiment",
+    "Feedback",
     "InvalidFilterError",
     "LiveSpan",
     "LoggedModel",
@@ -170,6 +190,7 @@ __all__ = [
     "count_traces",
     "create_experiment",
     "create_external_model",
+    "delete_assessment",
     "delete_experiment",
     "delete_logged_model_tag",
     "delete_run",
@@ -183,6 +204,7 @@ __all__ = [
     "get_active_model_id",
     "get_active_trace_id",
     "get_artifact_uri",
+    "get_assessment",
     "get_current_active_span",
     "get_experiment",
     "get_experiment_by_name",
@@ -202,7 +224,10 @@ __all__ = [
     "load_table",
     "log_artifact",
     "log_artifacts",
+    "log_assessment",
     "log_dict",
+    "log_expectation",
+    "log_feedback",
     "log_figure",
     "log_image",
     "log_metric",
@@ -240,6 +265,7 @@ __all__ = [
     "trace",
     "tracing",
     "types",
+    "update_assessment",
     "update_current_trace",
     "RunOperations",
     "flush_async_logging",

@@ -32,6 +32,7 @@ from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handl
 from tracekit.server.retention import RetentionSweeper
 from tracekit.server.routers import (
     artifacts,
+    assessments,
     experiments,
     health,
     insights,
@@ -53,6 +54,7 @@ API_PREFIX = "/api/v1"
 
 # Resource routers mounted under API_PREFIX.
 RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router,
+                                     assessments.batch_router, assessments.router,
                                      registered_models.router, model_versions.router, model_versions.search_router,
                                      insights.router]
 ARTIFACT_UPLOAD_PREFIX = f"{API_PREFIX}/artifacts/files/"

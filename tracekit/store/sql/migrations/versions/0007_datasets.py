@@ -3,7 +3,7 @@
 metrics and logged_model_metrics).
 
 Revision ID: 0007_datasets
-Revises: 0005_model_registry
+Revises: 0006_assessments
 Create Date: 2026-11-30
 
 Written by hand to mirror tracekit/store/sql/schema.py at this revision, with literal values (see 0001_initial).
@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 revision = "0007_datasets"
-down_revision = "0005_model_registry"
+down_revision = "0006_assessments"
 branch_labels = None
 depends_on = None
 
