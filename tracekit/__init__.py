@@ -29,8 +29,10 @@ from tracekit.entities import (
     TraceState,
     ViewType,
 )
+from tracekit.evaluation_shortcuts import evaluate, validate_evaluation_results
 from tracekit.exceptions import (
     InvalidFilterError,
+    ModelValidationFailedException,
     ResourceNotFoundError,
     TracekitException,
     TraceRejectedError,
@@ -128,6 +130,7 @@ __all__ = [
     "LoggedModelStatus",
     "Metric",
     "MlflowClient",
+    "ModelValidationFailedException",
     "ModelVersion",
     "ModelVersionStatus",
     "RegisteredModel",
@@ -167,6 +170,7 @@ __all__ = [
     "delete_trace_tag",
     "delete_traces",
     "end_run",
+    "evaluate",
     "finalize_logged_model",
     "flush_trace_async_logging",
     "get_active_model_id",
@@ -230,4 +234,5 @@ __all__ = [
     "tracing",
     "types",
     "update_current_trace",
+    "validate_evaluation_results",
 ]
