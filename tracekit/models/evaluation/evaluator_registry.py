@@ -21,6 +21,7 @@ _BUILT_IN: dict[str, str] = {
     "default": "tracekit.models.evaluation.default_evaluator:DefaultEvaluator",
 }
 _CONTRACT = ("can_evaluate", "evaluate")
+_reported_skips: set[str] = set()
 
 
 def list_evaluators() -> list[str]:
@@ -87,5 +88,7 @@ def available_evaluators() -> list[tuple[str, ModelEvaluator]]:
         try:
             found.append((name, get_evaluator(name)))
         except TracekitException as error:
-            logger.warning("The evaluator %r is skipped: %s", name, error.message)
+            if name not in _reported_skips:  # once per process, as plugin load failures are
+                _reported_skips.add(name)
+                logger.warning("The evaluator %r is skipped: %s", name, error.message)
     return found
