@@ -42,8 +42,8 @@ _BASE_CLASSES = {
     "TrackingStore": "tracekit.store.tracking_store",
 }
 
-__all__ = ["ArtifactRepository", "Backend", "ModelEvaluator", "ModelRegistryStore", "RequestAuthProvider", "RequestHeaderProvider",
-           "RunContextProvider", "TraceExporter", "TraceStore", "TrackingStore"]
+__all__ = ["ArtifactRepository", "Backend", "ModelEvaluator", "ModelRegistryStore", "RequestAuthProvider",
+           "RequestHeaderProvider", "RunContextProvider", "TraceExporter", "TraceStore", "TrackingStore"]
 
 
 def __getattr__(name: str) -> Any:

@@ -9,6 +9,7 @@ evaluator_config keys: `pos_label`, `average` (multiclass: "weighted"), `sample_
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from tracekit.models.evaluation.metrics import (
     flatten_metric,
 )
 from tracekit.models.evaluation.result import EvaluationArtifact, EvaluationResult
+
+logger = logging.getLogger(__name__)
 
 CLASSIFIER = "classifier"
 REGRESSOR = "regressor"
@@ -105,6 +108,8 @@ def compute(model: Any, model_type: str | None, dataset: EvaluationDataset, conf
         raise TracekitException.invalid_parameter_value(
             f"model_type={model_type!r} needs targets: pass targets=<label column> (or a list of labels when data "
             f"is an array).")
+    if model_type in (CLASSIFIER, REGRESSOR):
+        _require("sklearn", "scikit-learn")
     if model_type == CLASSIFIER and targets is not None:
         from tracekit.models.evaluation.classification import check_classifier_targets
 
@@ -176,12 +181,38 @@ def _classifier(model: Any, dataset: EvaluationDataset, targets: pd.Series, pred
     artifacts: dict[str, Any] = {}
     if outcome.per_class is not None:
         artifacts["per_class_metrics"] = outcome.per_class
-    if with_artifacts:
+    if with_artifacts and _plots_available():
         from tracekit.models.evaluation.plots import confusion_matrix_figure, curve_figures
 
         artifacts["confusion_matrix"] = confusion_matrix_figure(outcome)
         artifacts.update(curve_figures(outcome, targets.to_numpy(), config))
     return scalars, artifacts
+
+
+def _require(module: str, distribution: str) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise TracekitException.invalid_parameter_value(
+            f"The default evaluator computes these metrics with {distribution}, which is not installed: "
+            f"pip install 'tracekit[evaluation]'.")
+
+
+_plots_warned = False
+
+
+def _plots_available() -> bool:
+    """Whether matplotlib is installed (else the plots are skipped, said once per process)."""
+    global _plots_warned
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is not None:
+        return True
+    if not _plots_warned:
+        _plots_warned = True
+        logger.warning("evaluate: matplotlib is not installed, so no plots are logged: pip install "
+                       "'tracekit[evaluation]'.")
+    return False
 
 
 def _results_table(dataset: EvaluationDataset, targets: pd.Series | None, predictions: pd.Series,

@@ -73,7 +73,7 @@ def get_evaluator(name: str) -> ModelEvaluator:
             f"The evaluator {name!r} ({getattr(cls, '__module__', '?')}.{getattr(cls, '__qualname__', cls)!s}) does "
             f"not implement the ModelEvaluator contract: missing {', '.join(missing)}.")
     try:
-        return cls()  # type: ignore[no-any-return]
+        return cls()
     except Exception as error:
         raise TracekitException.invalid_parameter_value(
             f"The evaluator {name!r} could not be built: {type(error).__name__}: {error}") from error
