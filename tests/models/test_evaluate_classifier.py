@@ -153,3 +153,17 @@ def test_string_labels_need_a_pos_label():
                                       evaluator_config={"pos_label": "dog"})
     assert result.metrics["recall_score"] == pytest.approx(0.5)
     assert result.metrics["precision_score"] == pytest.approx(1.0)
+
+
+def test_each_database_stores_the_evaluation_linked_to_the_model_id_given(db_uri):
+    tracekit.set_tracking_uri(db_uri)
+    model = tracekit.create_external_model(name="scored-elsewhere")
+    data = pd.DataFrame({"label": [0, 1, 1, 0], "guess": [0, 1, 0, 0]})
+    result = tracekit.models.evaluate(data=data, targets="label", predictions="guess", model_type="classifier",
+                                      model_id=model.model_id)
+
+    assert tracekit.get_run(result.run_id).data.metrics["accuracy_score"] == 0.75
+    linked = {metric.key: metric.value for metric in tracekit.get_logged_model(model.model_id).metrics}
+    assert linked["accuracy_score"] == 0.75 and linked["true_positives"] == 1
+    stored = tracekit.load_table("eval_results_table.json", run_ids=[result.run_id])
+    assert stored["prediction"].tolist() == [0, 1, 0, 0]
