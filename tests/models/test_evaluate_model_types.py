@@ -107,3 +107,19 @@ def test_the_top_level_shortcut_is_the_same_evaluate():
     data = pd.DataFrame({"label": [1.0, 2.0], "guess": [1.0, 3.0]})
     result = tracekit.evaluate(data=data, targets="label", predictions="guess", model_type="regressor")
     assert result.metrics["max_error"] == 1.0
+
+
+def test_a_model_logged_to_another_store_is_evaluated_with_unlinked_metrics(tmp_path, caplog):
+    from tracekit.models import Model
+
+    class Echo(tracekit.pyfunc.PythonModel):
+        def predict(self, context, model_input, params=None):
+            return model_input["x"]
+
+    tracekit.pyfunc.save_model(tmp_path / "echo", python_model=Echo(),
+                               mlflow_model=Model(artifact_path="echo", model_id="m-" + "0" * 32))
+    model = tracekit.pyfunc.load_model(str(tmp_path / "echo"))
+    result = tracekit.models.evaluate(model, pd.DataFrame({"x": [1.0, 2.0], "y": [1.0, 3.0]}), targets="y",
+                                      model_type="regressor")
+    assert result.metrics["max_error"] == 1.0
+    assert "m-00000000000000000000000000000000 is not in this tracking store" in caplog.text

@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from tracekit.exceptions import TracekitException
+from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.models.evaluation.dataset import EvaluationDataset, build_dataset
 from tracekit.models.evaluation.evaluator import ModelEvaluator
 from tracekit.models.evaluation.metrics import EvaluationMetric
@@ -171,7 +171,7 @@ def evaluate(model: Any = None, data: Any = None, *, model_type: str | None = No
     baseline = _resolve_model(baseline_model, baseline_config, inference_params, "baseline_model")
     dataset = build_dataset(data, targets=targets, predictions=predictions, feature_names=feature_names,
                             has_model=candidate is not None, path=dataset_path)
-    linked_model_id = model_id if model_id is not None else getattr(candidate, "model_id", None)
+    linked_model_id = model_id if model_id is not None else _known_model_id(getattr(candidate, "model_id", None))
 
     from tracekit.tracking import state
     from tracekit.tracking.runs import end_run, start_run
@@ -212,9 +212,27 @@ def _merge(into: EvaluationResult, produced: EvaluationResult) -> None:
         into.baseline_model_metrics = {**(into.baseline_model_metrics or {}), **produced.baseline_model_metrics}
 
 
-def _tag_dataset(run_id: str, dataset: EvaluationDataset, model_id: str | None) -> None:
-    """Add this dataset to the run's `mlflow.datasets` tag (a JSON list, each entry once)."""
+def _known_model_id(model_id: str | None) -> str | None:
+    """`model_id` of a loaded model if the tracking store knows that logged model; None (with a warning) when the
+    model was logged to another store, so its metrics are logged unlinked rather than refused."""
+    if model_id is None:
+        return None
     from tracekit.store.backend import get_backend
+
+    try:
+        get_backend().tracking.get_logged_model(str(model_id))
+    except ResourceNotFoundError:
+        logger.warning("evaluate: the model's logged model %s is not in this tracking store, so the metrics are not "
+                       "linked to it (pass model_id= to link them to another).", model_id)
+        return None
+    return str(model_id)
+
+
+def _tag_dataset(run_id: str, dataset: EvaluationDataset, model_id: str | None) -> None:
+    """Add this dataset to the run's `mlflow.datasets` tag (a JSON list, each entry once; the oldest entries are
+    dropped when the list would not fit in a tag value)."""
+    from tracekit.store.backend import get_backend
+    from tracekit.store.column_limits import TAG_VALUE_LENGTH
 
     store = get_backend().tracking
     existing = store.get_run(run_id).data.tags.get(DATASETS_TAG)
@@ -225,4 +243,8 @@ def _tag_dataset(run_id: str, dataset: EvaluationDataset, model_id: str | None) 
     entry = dataset.lineage(model_id)
     if entry not in entries:
         entries.append(entry)
-    store.log_batch(run_id, tags={DATASETS_TAG: json.dumps(entries)})
+    text = json.dumps(entries)
+    while len(text) > TAG_VALUE_LENGTH and len(entries) > 1:
+        entries.pop(0)
+        text = json.dumps(entries)
+    store.log_batch(run_id, tags={DATASETS_TAG: text})
