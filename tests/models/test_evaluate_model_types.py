@@ -123,3 +123,15 @@ def test_a_model_logged_to_another_store_is_evaluated_with_unlinked_metrics(tmp_
                                       model_type="regressor")
     assert result.metrics["max_error"] == 1.0
     assert "m-00000000000000000000000000000000 is not in this tracking store" in caplog.text
+
+
+def test_the_signature_is_the_seeds_plus_model_id():
+    import inspect
+
+    parameters = inspect.signature(tracekit.models.evaluate).parameters
+    assert list(parameters) == [
+        "model", "data", "model_type", "targets", "predictions", "dataset_path", "feature_names", "evaluators",
+        "evaluator_config", "custom_metrics", "extra_metrics", "custom_artifacts", "validation_thresholds",
+        "baseline_model", "env_manager", "model_config", "baseline_config", "inference_params", "model_id"]
+    assert parameters["model_type"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert parameters["env_manager"].default == "local"

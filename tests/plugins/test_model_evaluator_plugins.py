@@ -104,3 +104,31 @@ def test_a_class_missing_part_of_the_contract_is_named(plugin_site):
                         ["half = half_evaluator:OnlyCanEvaluate"])
     with pytest.raises(TracekitException, match="does not implement the ModelEvaluator contract: missing evaluate"):
         tracekit.models.evaluate(threshold, DATA, targets="label", model_type="classifier", evaluators=["half"])
+
+
+RAISING = """
+    from tracekit.plugins import ModelEvaluator
+
+    class Raising(ModelEvaluator):
+        def can_evaluate(self, *, model_type, evaluator_config, **kwargs):
+            raise RuntimeError("cannot tell")
+
+        def evaluate(self, **kwargs):
+            raise AssertionError("never called")
+"""
+
+
+def test_an_evaluator_whose_can_evaluate_raises_is_skipped_unless_named(plugin_site, caplog):
+    plugin_site.install("raising-evaluator", "raising_evaluator", RAISING, MODEL_EVALUATOR_GROUP,
+                        ["raising = raising_evaluator:Raising"])
+    result = tracekit.models.evaluate(threshold, DATA, targets="label", model_type="classifier")
+    assert result.metrics["accuracy_score"] == 0.75
+    assert "'raising' is skipped: its can_evaluate raised RuntimeError: cannot tell" in caplog.text
+    with pytest.raises(TracekitException, match="'raising' failed in can_evaluate: RuntimeError: cannot tell"):
+        tracekit.models.evaluate(threshold, DATA, targets="label", model_type="classifier", evaluators=["raising"])
+
+
+def test_a_flat_config_for_several_named_evaluators_is_refused(example_plugin):
+    with pytest.raises(TracekitException, match="evaluator_config must be keyed by evaluator name"):
+        tracekit.models.evaluate(threshold, DATA, targets="label", model_type="classifier",
+                                 evaluators=["default", "mismatches"], evaluator_config={"pos_label": 1})

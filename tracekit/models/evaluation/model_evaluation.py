@@ -113,7 +113,7 @@ def _chosen_evaluators(names: list[str] | None, model_type: str | None,
     chosen = []
     for name, evaluator in candidates:
         config = _config_for(name, candidate_names, evaluator_config)
-        if evaluator.can_evaluate(model_type=model_type, evaluator_config=config, extra_metrics=extra_metrics):
+        if _can_evaluate(name, evaluator, model_type, config, extra_metrics, asked_for=names is not None):
             chosen.append((name, evaluator, config))
         elif names is not None:
             hint = (" Pass model_type= (one of " + ", ".join(MODEL_TYPES) + ") or extra_metrics=."
@@ -126,6 +126,27 @@ def _chosen_evaluators(names: list[str] | None, model_type: str | None,
         raise TracekitException.invalid_parameter_value(
             f"No available evaluator ({', '.join(candidate_names)}) can evaluate model_type={model_type!r}.{hint}")
     return chosen
+
+
+_reported_can_evaluate_failures: set[str] = set()
+
+
+def _can_evaluate(name: str, evaluator: ModelEvaluator, model_type: str | None, config: dict[str, Any],
+                  extra_metrics: list[EvaluationMetric], asked_for: bool) -> bool:
+    """The evaluator's `can_evaluate`; when it raises, an error for an evaluator asked for by name, else False
+    (logged once per evaluator): an evaluator picked automatically never breaks the evaluation."""
+    try:
+        return bool(evaluator.can_evaluate(model_type=model_type, evaluator_config=config,
+                                           extra_metrics=extra_metrics))
+    except Exception as error:
+        if asked_for:
+            raise TracekitException.invalid_parameter_value(
+                f"The evaluator {name!r} failed in can_evaluate: {type(error).__name__}: {error}") from error
+        if name not in _reported_can_evaluate_failures:
+            _reported_can_evaluate_failures.add(name)
+            logger.error("The evaluator %r is skipped: its can_evaluate raised %s: %s", name, type(error).__name__,
+                         error)
+        return False
 
 
 def evaluate(model: Any = None, data: Any = None, *, model_type: str | None = None, targets: Any = None,
