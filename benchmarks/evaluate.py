@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     results = []
 
     def run_evaluate(config: dict | None = None) -> None:
-        results.append(tracekit.models.evaluate(info.model_uri, data, targets="label", model_type="classifier",
-                                                evaluator_config=config))
+        results[:] = [tracekit.models.evaluate(info.model_uri, data, targets="label", model_type="classifier",
+                                                evaluator_config=config)]  # the last one only
 
     full_ms = median_ms(run_evaluate, args.repeats)
     no_table_ms = median_ms(lambda: run_evaluate({"log_eval_results_table": False}), args.repeats)

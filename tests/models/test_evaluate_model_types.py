@@ -107,6 +107,9 @@ def test_the_top_level_shortcut_is_the_same_evaluate():
     data = pd.DataFrame({"label": [1.0, 2.0], "guess": [1.0, 3.0]})
     result = tracekit.evaluate(data=data, targets="label", predictions="guess", model_type="regressor")
     assert result.metrics["max_error"] == 1.0
+    with pytest.raises(tracekit.ModelValidationFailedException, match="max_error"):
+        tracekit.validate_evaluation_results(
+            {"max_error": tracekit.models.MetricThreshold(threshold=0.5, greater_is_better=False)}, result)
 
 
 def test_a_model_logged_to_another_store_is_evaluated_with_unlinked_metrics(tmp_path, caplog):
