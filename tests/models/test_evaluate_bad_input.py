@@ -45,6 +45,14 @@ def test_a_classifier_with_continuous_targets_is_told_to_use_regressor():
         tracekit.models.evaluate(lambda frame: frame["x"], data, targets="price", model_type="classifier")
 
 
+def test_missing_labels_and_empty_data_are_refused():
+    data = pd.DataFrame({"x": [1.0, 2.0], "label": [0, None]})
+    with pytest.raises(TracekitException, match="a class label on every row: 1 of the targets are missing"):
+        tracekit.models.evaluate(lambda frame: [0, 0], data, targets="label", model_type="classifier")
+    with pytest.raises(TracekitException, match="data with no rows"):
+        tracekit.models.evaluate(lambda frame: [], DATA.iloc[:0], targets="label", model_type="classifier")
+
+
 def test_a_regressor_with_text_targets_is_refused():
     data = pd.DataFrame({"x": [1.0, 2.0], "kind": ["cat", "dog"]})
     with pytest.raises(TracekitException, match="model_type='regressor' needs numeric targets, but they hold 'cat'"):

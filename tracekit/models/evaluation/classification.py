@@ -37,11 +37,16 @@ def check_classifier_targets(targets: pd.Series) -> None:
     """TracekitException when the targets do not look like class labels (continuous numbers, several per row)."""
     from sklearn.utils.multiclass import type_of_target
 
+    missing = int(targets.isna().sum())
+    if missing:
+        raise TracekitException.invalid_parameter_value(
+            f"model_type='classifier' needs a class label on every row: {missing} of the targets are missing.")
     try:
         kind = type_of_target(targets.to_numpy())
     except ValueError as error:
         raise TracekitException.invalid_parameter_value(
-            f"model_type='classifier' needs one class label per row as targets: {error}.") from error
+            f"model_type='classifier' needs one class label per row as targets: {str(error).rstrip('.')}.") \
+            from error
     if kind.startswith("continuous"):
         sample = next((value for value in targets if float(value) != int(value)), targets.iloc[0])
         raise TracekitException.invalid_parameter_value(

@@ -51,6 +51,8 @@ def build_dataset(data: Any, *, targets: Any, predictions: str | None, feature_n
     if data is None:
         raise TracekitException.invalid_parameter_value(
             "evaluate() needs data=: a pandas DataFrame, a numpy array or a list of rows.")
+    if hasattr(data, "__len__") and len(data) == 0:
+        raise TracekitException.invalid_parameter_value("evaluate() got data with no rows; give at least one row.")
     if isinstance(data, pd.DataFrame):
         return _from_frame(data, targets, predictions, feature_names, has_model, path)
     if not has_model:
