@@ -138,3 +138,13 @@ def test_the_signature_is_the_seeds_plus_model_id():
         "baseline_model", "env_manager", "model_config", "baseline_config", "inference_params", "model_id"]
     assert parameters["model_type"].kind is inspect.Parameter.KEYWORD_ONLY
     assert parameters["env_manager"].default == "local"
+
+
+def test_sample_weights_weigh_the_metrics():
+    data = pd.DataFrame({"y": [1.0, 2.0, 3.0], "p": [1.0, 2.0, 5.0]})
+    result = tracekit.models.evaluate(data=data, targets="y", predictions="p", model_type="regressor",
+                                      evaluator_config={"sample_weights": [1, 1, 2]})
+    assert result.metrics["mean_absolute_error"] == pytest.approx(4 / 4)
+    with pytest.raises(tracekit.TracekitException, match="has 2 weights for 3 rows"):
+        tracekit.models.evaluate(data=data, targets="y", predictions="p", model_type="regressor",
+                                 evaluator_config={"sample_weights": [1, 1]})

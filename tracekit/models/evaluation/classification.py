@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from tracekit.exceptions import TracekitException
+from tracekit.models.evaluation.metrics import sample_weights_of
 
 # Labels MLflow accepts for a binary classifier without a pos_label: the negative one 0, -1 or False, the positive
 # one 1 or True.
@@ -66,10 +67,7 @@ def classifier_metrics(targets: pd.Series, predictions: pd.Series, probabilities
 
     y_true, y_pred = targets.to_numpy(), predictions.to_numpy()
     labels = sorted(set(y_true.tolist()) | set(y_pred.tolist()), key=_label_order)
-    weights = config.get("sample_weights")
-    if weights is not None and len(weights) != len(y_true):
-        raise TracekitException.invalid_parameter_value(
-            f"evaluator_config['sample_weights'] has {len(weights)} weights for {len(y_true)} rows.")
+    weights = sample_weights_of(config, len(y_true))
     proba = _aligned_probabilities(probabilities, probability_classes, labels)
     common = {"example_count": float(len(y_true)),
               "accuracy_score": float(sk.accuracy_score(y_true, y_pred, sample_weight=weights))}

@@ -96,6 +96,15 @@ def make_metric(*, eval_fn: Callable[..., Any], greater_is_better: bool, name: s
                             genai_metric_args=genai_metric_args)
 
 
+def sample_weights_of(config: Mapping[str, Any], count: int) -> Any:
+    """`evaluator_config["sample_weights"]` (None when absent); TracekitException unless one weight per row."""
+    weights = config.get("sample_weights")
+    if weights is not None and len(weights) != count:
+        raise TracekitException.invalid_parameter_value(
+            f"evaluator_config['sample_weights'] has {len(weights)} weights for {count} rows.")
+    return weights
+
+
 def aggregate_scores(scores: list[Any]) -> dict[str, float]:
     """The standard aggregations (mean, variance, 90th percentile) of the numeric scores, ignoring missing ones."""
     numbers = [float(score) for score in scores

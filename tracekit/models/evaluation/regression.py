@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from tracekit.exceptions import TracekitException
+from tracekit.models.evaluation.metrics import sample_weights_of
 
 
 def numeric_values(series: pd.Series, what: str, model_type: str) -> np.ndarray:
@@ -32,10 +33,7 @@ def regressor_metrics(targets: pd.Series, predictions: pd.Series, config: dict[s
 
     y_true = numeric_values(targets, "targets", "regressor")
     y_pred = numeric_values(predictions, "predictions", "regressor")
-    weights = config.get("sample_weights")
-    if weights is not None and len(weights) != len(y_true):
-        raise TracekitException.invalid_parameter_value(
-            f"evaluator_config['sample_weights'] has {len(weights)} weights for {len(y_true)} rows.")
+    weights = sample_weights_of(config, len(y_true))
     mse = float(sk.mean_squared_error(y_true, y_pred, sample_weight=weights))
     return {
         "example_count": float(len(y_true)),
