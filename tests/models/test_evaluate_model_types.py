@@ -148,3 +148,25 @@ def test_sample_weights_weigh_the_metrics():
     with pytest.raises(tracekit.TracekitException, match="has 2 weights for 3 rows"):
         tracekit.models.evaluate(data=data, targets="y", predictions="p", model_type="regressor",
                                  evaluator_config={"sample_weights": [1, 1]})
+
+
+def test_summaries_get_rouge_scores_against_their_targets():
+    data = pd.DataFrame({"summary": ["The cat sat on the mat.", "Stocks fell sharply", ""],
+                         "reference": ["the cat sat on a mat", "Markets rose today", "nothing"]})
+    result = tracekit.models.evaluate(data=data, predictions="summary", targets="reference",
+                                      model_type="text-summarization")
+    table = result.tables["eval_results_table"]
+    # row 0: 6 tokens each; unigrams shared 5 (the, cat, sat, on, mat), bigrams shared 3 of 5, LCS 5
+    assert table["rouge1/v1/score"].tolist() == pytest.approx([5 / 6, 0.0, 0.0])
+    assert table["rouge2/v1/score"].tolist() == pytest.approx([3 / 5, 0.0, 0.0])
+    assert table["rougeL/v1/score"].tolist() == pytest.approx([5 / 6, 0.0, 0.0])
+    assert result.metrics["rouge1/v1/mean"] == pytest.approx(5 / 18)
+    assert "token_count/mean" in result.metrics
+
+
+def test_rouge_l_counts_the_longest_common_subsequence_not_contiguous_runs():
+    from tracekit.models.evaluation.rouge import rouge_l, tokens
+
+    assert tokens("Hello, World! 42x") == ["hello", "world", "42x"]
+    # "a c e" is the longest common subsequence of "a b c d e" and "a c e f": precision 3/5, recall 3/4
+    assert rouge_l("a b c d e".split(), "a c e f".split()) == pytest.approx(2 * 0.6 * 0.75 / 1.35)

@@ -1,6 +1,7 @@
 """The default evaluator's metrics for text outputs ("text", "text-summarization", "question-answering"): a token
-count per row (whitespace tokens: nothing is downloaded), and for question answering with targets, exact match.
-Per-row scores go to the results table; the metrics are their aggregates."""
+count per row (whitespace tokens: nothing is downloaded); with targets, exact match for question answering and
+ROUGE-1/2/L for summarization (`rouge.py`). Per-row scores go to the results table; the metrics are their
+aggregates."""
 
 from __future__ import annotations
 
@@ -38,4 +39,8 @@ def text_metrics(model_type: str, predictions: pd.Series, targets: pd.Series | N
     values = {TOKEN_COUNT_KEY: token_count(predictions)}
     if model_type == "question-answering" and targets is not None:
         values[EXACT_MATCH_KEY] = exact_match(predictions, targets)
+    if model_type == "text-summarization" and targets is not None:
+        from tracekit.models.evaluation.rouge import rouge_metrics
+
+        values.update(rouge_metrics(predictions, targets))
     return values
