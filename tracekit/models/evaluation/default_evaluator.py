@@ -1,6 +1,7 @@
 """The built-in "default" evaluator: scikit-learn metrics for classifiers and regressors, token counts, exact match
-(question answering) and ROUGE (summarization) for text, precision/recall/NDCG at k for retrievers, plus the caller's extra metrics
-and custom artifacts; it logs metrics (linked to the model), plots and the per-row `eval_results_table` to the run.
+(question answering) and ROUGE (summarization) for text, precision/recall/NDCG at k for retrievers, plus the
+caller's extra metrics and custom artifacts; it logs metrics (linked to the model), plots and the per-row
+`eval_results_table` to the run.
 
 evaluator_config keys: `pos_label`, `average` (multiclass: "weighted"), `sample_weights`, `retriever_k` (3),
 `max_classes_for_multiclass_roc_pr` (10), `metric_prefix`, `col_mapping` (extra-metric parameter -> data column),
