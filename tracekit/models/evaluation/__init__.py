@@ -2,9 +2,9 @@
 
     evaluate (model_evaluation.py) -> build_dataset (dataset.py) -> evaluators by name (evaluator_registry.py:
     the built-in "default" of default_evaluator.py and plugins of `tracekit.model_evaluator`, each a
-    `ModelEvaluator`, evaluator.py) -> metrics (classification.py, regression.py, text_metrics.py, retrieval.py,
-    extra metrics of metrics.py), plots (plots.py), artifacts (artifact_logging.py) -> EvaluationResult (result.py)
-    -> validate_evaluation_results with MetricThreshold (thresholds.py).
+    `ModelEvaluator`, evaluator.py) -> metrics (classification.py, regression.py, text_metrics.py, rouge.py,
+    retrieval.py, extra metrics of metrics.py), plots (plots.py), artifacts (artifact_logging.py) ->
+    EvaluationResult (result.py) -> validate_evaluation_results with MetricThreshold (thresholds.py).
 """
 
 from tracekit.exceptions import ModelValidationFailedException
