@@ -105,7 +105,7 @@ __version__ = "0.1.0"
 
 # The models half imports numpy, pandas and PyYAML: loaded on first use (`tracekit.pyfunc.load_model(...)`), so that
 # `import tracekit` stays light for tracing alone.
-_LAZY_SUBMODULES = frozenset({"models", "pyfunc", "sklearn", "types"})
+_LAZY_SUBMODULES = frozenset({"deployments", "models", "pyfunc", "sklearn", "types"})
 
 
 #: The same class under MLflow's name, so `mlflow.MlflowClient()` keeps working after `import tracekit as mlflow`.
@@ -169,6 +169,7 @@ __all__ = [
     "delete_tag",
     "delete_trace_tag",
     "delete_traces",
+    "deployments",
     "end_run",
     "evaluate",
     "finalize_logged_model",

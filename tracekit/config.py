@@ -164,6 +164,18 @@ SERVING_MODEL_URI = Setting(
 SERVING_MAX_BODY_BYTES = Setting(
     "TRACEKIT_SERVING_MAX_BODY_BYTES", int, 64 * 1024 * 1024,
     "The largest /invocations request body a scoring server reads; larger ones are answered 413.")
+ENV_ROOT = Setting(
+    "TRACEKIT_ENV_ROOT", str, "",
+    "Where `--env-manager virtualenv` keeps the virtual environments it builds for models, one folder per hash of a "
+    "model's environment files (reused by every model with the same files). Unset: ~/.tracekit/envs.")
+DEPLOYMENTS_ROOT = Setting(
+    "TRACEKIT_DEPLOYMENTS_ROOT", str, "",
+    "Where the built-in `local` deployment target records its deployments (deployments.json) and keeps their "
+    "servers' logs. Unset: ~/.tracekit/deployments.")
+SERVING_DEPLOYMENT_NAME = Setting(
+    "TRACEKIT_SERVING_DEPLOYMENT_NAME", str, "",
+    "The deployment a scoring server runs for (set by the `local` deployment target); each request's trace is tagged "
+    "`tracekit.deploymentName` with it.")
 RAISE_INTERNAL_ERRORS = Setting(
     "TRACEKIT_RAISE_INTERNAL_ERRORS", bool, False,
     "Re-raise a failure inside tracekit (a span that cannot start or end, an autolog recorder that breaks, a trace "
@@ -302,6 +314,13 @@ SERVER_DEFAULT_ARTIFACT_ROOT = Setting(
     "TRACEKIT_SERVER_DEFAULT_ARTIFACT_ROOT", str, "",
     "Artifact root of experiments created through the tracking server without a location (`--default-artifact-root`)."
     " Unset: tracekit-artifacts:/ when the server serves artifacts, else the backend store's own default.")
+SERVER_TRACE_RETENTION_DAYS = Setting(
+    "TRACEKIT_SERVER_TRACE_RETENTION_DAYS", float, 0.0,
+    "Traces older than this many days are deleted by the tracking server in the background "
+    "(`--trace-retention-days`); 0 keeps them forever.")
+SERVER_RETENTION_INTERVAL_SECONDS = Setting(
+    "TRACEKIT_SERVER_RETENTION_INTERVAL_SECONDS", float, 3600.0,
+    "How often a tracking server with a trace retention looks for expired traces, in seconds.")
 SERVER_MAX_ARTIFACT_BYTES = Setting(
     "TRACEKIT_SERVER_MAX_ARTIFACT_BYTES", int, 1_099_511_627_776,
     "Largest artifact file the tracking server accepts in one upload (streamed to disk, never held in memory); "

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from tracekit.entities import Trace
 from tracekit.exceptions import TracekitException
+from tracekit.gc_pause import paused_gc
 from tracekit.tracing.reader import TraceReader
 from tracekit.validation import check_max_results
 
@@ -41,14 +42,18 @@ def search_traces(
         raise TracekitException.invalid_parameter_value(
             f"search_traces(): return_type must be 'pandas' or 'list', got {return_type!r}.")
     check_max_results(max_results)
-    traces = TraceReader().search(experiment_ids, filter_string=filter_string, max_results=max_results,
-                                  order_by=order_by, run_id=run_id, model_id=model_id,
-                                  include_spans=include_spans)
-    if return_type == "list":
-        return list(traces)
-    from tracekit.dataframes import traces_to_dataframe
+    with paused_gc():
+        if return_type == "list":
+            return list(TraceReader().search(experiment_ids, filter_string=filter_string, max_results=max_results,
+                                             order_by=order_by, run_id=run_id, model_id=model_id,
+                                             include_spans=include_spans))
+        from tracekit.dataframes import traces_to_dataframe
 
-    return traces_to_dataframe(list(traces), list(extract_fields) if extract_fields else None)
+        # Records, not traces: the DataFrame is built from each span's stored JSON without making `Span` objects.
+        records = TraceReader().search_records(experiment_ids, filter_string=filter_string,
+                                               max_results=max_results, order_by=order_by, run_id=run_id,
+                                               model_id=model_id, include_spans=include_spans)
+        return traces_to_dataframe(list(records), list(extract_fields) if extract_fields else None)
 
 
 def count_traces(experiment_ids: Sequence[str] | None = None, run_id: str | None = None,

@@ -177,6 +177,8 @@ runs = Table(
     Column("end_time", BigInteger, nullable=True),
     Column("lifecycle_stage", String(STATE_LENGTH), nullable=False, server_default="active"),
     Column("artifact_uri", String(LOCATION_LENGTH), nullable=True),
+    # When the run was soft-deleted (ms); `tracekit gc --older-than` purges by it.
+    Column("deleted_time", BigInteger, nullable=True),
     PrimaryKeyConstraint("run_id"),
     # The default listing (newest first within an experiment) and its paging.
     Index(None, "experiment_id", "start_time", "run_id"),

@@ -226,10 +226,12 @@ class SqlTrackingStore(TrackingStore):
 
         def work(connection: Connection) -> None:
             self._experiment_row(connection, experiment_id)
+            now = now_ms()
             connection.execute(update(experiments).where(experiments.c.experiment_id == str(experiment_id))
-                               .values(lifecycle_stage=LifecycleStage.DELETED, last_update_time=now_ms()))
-            connection.execute(update(runs).where(runs.c.experiment_id == str(experiment_id))
-                               .values(lifecycle_stage=LifecycleStage.DELETED))
+                               .values(lifecycle_stage=LifecycleStage.DELETED, last_update_time=now))
+            connection.execute(update(runs).where(runs.c.experiment_id == str(experiment_id),
+                                                  runs.c.lifecycle_stage == LifecycleStage.ACTIVE)
+                               .values(lifecycle_stage=LifecycleStage.DELETED, deleted_time=now))
 
         self.database.write(work)
 
@@ -325,7 +327,7 @@ class SqlTrackingStore(TrackingStore):
         def work(connection: Connection) -> None:
             self._run_row(connection, run_id, lock=True)
             connection.execute(update(runs).where(runs.c.run_id == run_id)
-                               .values(lifecycle_stage=LifecycleStage.DELETED))
+                               .values(lifecycle_stage=LifecycleStage.DELETED, deleted_time=now_ms()))
 
         self.database.write(work)
 

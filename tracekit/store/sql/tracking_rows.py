@@ -96,10 +96,10 @@ def experiment_from_row(row: Any, tags: Mapping[str, str], artifact_location: st
 
 
 def run_info_from_row(row: Any) -> RunInfo:
-    """A `RunInfo` from a runs row (all columns, in table order)."""
-    run_id, experiment_id, run_name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri = row
-    return RunInfo(run_id, experiment_id, run_name, status, int(start_time),
-                   None if end_time is None else int(end_time), user_id, lifecycle_stage, artifact_uri)
+    """A `RunInfo` from a runs row (selected with all the table's columns)."""
+    return RunInfo(row.run_id, row.experiment_id, row.run_name, row.status, int(row.start_time),
+                   None if row.end_time is None else int(row.end_time), row.user_id, row.lifecycle_stage,
+                   row.artifact_uri)
 
 
 def logged_model_from_row(row: Any, tags: Mapping[str, str], params: Mapping[str, str],
