@@ -170,3 +170,26 @@ def test_rouge_l_counts_the_longest_common_subsequence_not_contiguous_runs():
     assert tokens("Hello, World! 42x") == ["hello", "world", "42x"]
     # "a c e" is the longest common subsequence of "a b c d e" and "a c e f": precision 3/5, recall 3/4
     assert rouge_l("a b c d e".split(), "a c e f".split()) == pytest.approx(2 * 0.6 * 0.75 / 1.35)
+
+
+def test_the_data_is_the_runs_evaluation_input_and_the_metrics_name_it():
+    data = pd.DataFrame({"label": [1.0, 2.0, 4.0], "guess": [1.0, 3.0, 4.0]})
+    result = tracekit.models.evaluate(data=data, targets="label", predictions="guess", model_type="regressor",
+                                      dataset_path="data/holdout.csv")
+
+    run = tracekit.get_run(result.run_id)
+    (used,) = run.inputs.dataset_inputs
+    assert used.context == "evaluation" and used.dataset.name == "dataset"
+    history = tracekit.get_metric_history(result.run_id, "max_error")
+    assert (history[0].dataset_name, history[0].dataset_digest) == ("dataset", used.dataset.digest)
+    assert used.dataset.digest in run.data.tags["mlflow.datasets"]
+
+
+def test_a_tracekit_dataset_brings_its_targets_and_predictions_columns():
+    frame = pd.DataFrame({"label": [1.0, 2.0], "guess": [1.0, 4.0]})
+    holdout = tracekit.data.from_pandas(frame, targets="label", predictions="guess", name="holdout")
+    result = tracekit.models.evaluate(data=holdout, model_type="regressor")
+
+    assert result.metrics["max_error"] == 2.0
+    (used,) = tracekit.get_run(result.run_id).inputs.dataset_inputs
+    assert (used.dataset.name, used.dataset.digest) == ("holdout", holdout.digest)

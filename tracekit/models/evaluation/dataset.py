@@ -3,7 +3,6 @@ predictions, checked once so every evaluator can rely on it."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -97,7 +96,7 @@ def _from_frame(data: pd.DataFrame, targets: Any, predictions: str | None, featu
         features = data[[column for column in data.columns if column not in excluded]]
     target_series = data[targets].rename("target") if targets is not None else None
     return EvaluationDataset(features=features, targets=target_series, predictions=predictions_series, data=data,
-                             name="dataset", path=path, digest=_digest(features, target_series))
+                             name="dataset", path=path, digest=_digest(data))
 
 
 def _from_array(data: Any, targets: Any, feature_names: Sequence[str] | None, path: str | None) -> EvaluationDataset:
@@ -126,7 +125,7 @@ def _from_array(data: Any, targets: Any, feature_names: Sequence[str] | None, pa
                 f"row.")
     frame = features if target_series is None else features.assign(target=target_series.to_numpy())
     return EvaluationDataset(features=features, targets=target_series, predictions=None, data=frame,
-                             name="dataset", path=path, digest=_digest(features, target_series))
+                             name="dataset", path=path, digest=_digest(frame))
 
 
 def _label_series(targets: Any) -> pd.Series:
@@ -146,16 +145,7 @@ def _holds_text(data: Any) -> bool:
     return isinstance(first, str)
 
 
-def _digest(features: pd.DataFrame, targets: pd.Series | None) -> str:
-    """A short content hash: of every row's pandas hash (rows of unhashable values, lists, by their text)."""
-    digest = hashlib.md5(usedforsecurity=False)
-    digest.update(str(features.shape).encode())
-    for frame in (features, targets):
-        if frame is None:
-            continue
-        try:
-            hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-        except TypeError:
-            hashed = pd.util.hash_pandas_object(frame.astype(str), index=False).to_numpy()
-        digest.update(hashed.tobytes())
-    return digest.hexdigest()[:8]
+def _digest(frame: pd.DataFrame) -> str:
+    from tracekit.data.digest import frame_digest
+
+    return frame_digest(frame)

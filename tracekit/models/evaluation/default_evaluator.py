@@ -79,7 +79,7 @@ class DefaultEvaluator(ModelEvaluator):
             baseline_metrics = {f"{prefix}{name}": value for name, value in baseline.metrics.items()}
 
         if metrics:
-            log_metrics(metrics, run_id=run_id, model_id=kwargs.get("model_id"))
+            log_metrics(metrics, run_id=run_id, model_id=kwargs.get("model_id"), dataset=kwargs.get("input_dataset"))
         artifacts: dict[str, EvaluationArtifact] = {}
         for name, value in computed.artifacts.items():
             artifacts[f"{prefix}{name}"] = log_evaluation_artifact(run_id, f"{prefix}{name}", value)

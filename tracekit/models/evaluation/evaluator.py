@@ -34,4 +34,5 @@ class ModelEvaluator(abc.ABC):
         outputs) on `dataset`, log metrics and artifacts to the run `run_id`, and return them.
 
         `kwargs` holds the other arguments of `evaluate`: `extra_metrics`, `custom_artifacts`, `baseline_model`,
-        `predictions` (the output column name), `model_id` (the logged model to link metrics to, or None)."""
+        `predictions` (the output column name), `model_id` (the logged model to link metrics to, or None),
+        `input_dataset` (the `tracekit.data` dataset logged as the run's input: `log_metrics(..., dataset=)`)."""

@@ -17,6 +17,9 @@ from tracekit.models.evaluation.result import EvaluationResult
 
 logger = logging.getLogger(__name__)
 
+#: The context the evaluation data is logged with as an input of the run (`log_input`).
+EVALUATION_CONTEXT = "evaluation"
+
 #: The run tag listing the datasets evaluated in a run (hash, name, path, model), as a JSON list.
 DATASETS_TAG = "mlflow.datasets"
 
@@ -165,9 +168,11 @@ def evaluate(model: Any = None, data: Any = None, *, model_type: str | None = No
 
     `model`: a model URI (`models:/<id>`, `runs:/...`, a path), a model loaded with `tracekit.pyfunc.load_model`,
     a function of the features, or None to evaluate the `predictions` column of `data` (a static dataset). `data`:
-    a DataFrame (features, the `targets` column, maybe predictions), or a numpy array or list of rows with `targets`
-    a list of labels. `model_type`: "classifier", "regressor", "question-answering", "text-summarization", "text"
-    or "retriever" (None: only `extra_metrics`). `evaluators`: None (every evaluator that can), a name, or a list
+    a DataFrame (features, the `targets` column, maybe predictions), a `tracekit.data` PandasDataset (its targets
+    and predictions columns are used), or a numpy array or list of rows with `targets` a list of labels; it is
+    logged as the run's input (context "evaluation") and the metrics are linked to it. `model_type`:
+    "classifier", "regressor", "question-answering", "text-summarization", "text" or "retriever" (None: only
+    `extra_metrics`). `evaluators`: None (every evaluator that can), a name, or a list
     (`list_evaluators()`). Metrics are linked to `model_id`, else to the logged model `model` was loaded from.
     With `baseline_model`, its metrics are computed too (`result.baseline_model_metrics`, not logged) and
     `validation_thresholds` (metric -> `MetricThreshold`) are checked against them: see
@@ -190,24 +195,31 @@ def evaluate(model: Any = None, data: Any = None, *, model_type: str | None = No
     chosen = _chosen_evaluators(names, model_type, evaluator_config, metrics)
     candidate = _resolve_model(model, model_config, inference_params, "model")
     baseline = _resolve_model(baseline_model, baseline_config, inference_params, "baseline_model")
+    given_dataset = data
+    data, targets, predictions = _unwrap_tracked_dataset(data, targets, predictions, candidate is not None)
     dataset = build_dataset(data, targets=targets, predictions=predictions, feature_names=feature_names,
                             has_model=candidate is not None, path=dataset_path)
+    input_dataset = _input_dataset(given_dataset, dataset, targets, predictions if candidate is None else None,
+                                   dataset_path)
     linked_model_id = model_id if model_id is not None else _known_model_id(getattr(candidate, "model_id", None))
 
     from tracekit.tracking import state
+    from tracekit.tracking.inputs import log_input
     from tracekit.tracking.runs import end_run, start_run
 
     started = state.active_run_id() is None
     run_id = start_run().info.run_id if started else state.active_run_id()
     assert run_id is not None
     try:
+        log_input(input_dataset, context=EVALUATION_CONTEXT)
         _tag_dataset(run_id, dataset, linked_model_id)
         result = EvaluationResult(run_id=run_id)
         for name, evaluator, config in chosen:
             produced = evaluator.evaluate(model=candidate, model_type=model_type, dataset=dataset, run_id=run_id,
                                           evaluator_config=config, extra_metrics=metrics,
                                           custom_artifacts=custom_artifacts, baseline_model=baseline,
-                                          predictions=predictions, model_id=linked_model_id)
+                                          predictions=predictions, model_id=linked_model_id,
+                                          input_dataset=input_dataset)
             if not isinstance(produced, EvaluationResult):
                 raise TracekitException.invalid_parameter_value(
                     f"The evaluator {name!r} returned {type(produced).__name__}, not an EvaluationResult.")
@@ -231,6 +243,39 @@ def _merge(into: EvaluationResult, produced: EvaluationResult) -> None:
     into.tables.update(produced.tables)
     if produced.baseline_model_metrics is not None:
         into.baseline_model_metrics = {**(into.baseline_model_metrics or {}), **produced.baseline_model_metrics}
+
+
+def _unwrap_tracked_dataset(data: Any, targets: Any, predictions: str | None,
+                            has_model: bool) -> tuple[Any, Any, str | None]:
+    """A `tracekit.data` PandasDataset as its DataFrame, with its targets (and, without a model, predictions)
+    columns used unless given."""
+    from tracekit.data import PandasDataset
+
+    if not isinstance(data, PandasDataset):
+        return data, targets, predictions
+    if predictions is None and not has_model:
+        predictions = data.predictions
+    return data.df, (targets if targets is not None else data.targets), predictions
+
+
+def _input_dataset(data: Any, dataset: EvaluationDataset, targets: Any, predictions: str | None,
+                   path: str | None) -> Any:
+    """The `tracekit.data` dataset logged as the run's input and linked to the metrics: the one given, else one
+    describing the evaluation frame (the DataFrame given, or the features and targets of an array); its name and
+    digest are the ones the `mlflow.datasets` tag records."""
+    import pandas as pd
+
+    from tracekit.data import PandasDataset, from_pandas
+
+    if isinstance(data, PandasDataset):
+        tracked = data
+    elif isinstance(data, pd.DataFrame):
+        tracked = from_pandas(data, source=path, targets=targets if isinstance(targets, str) else None,
+                              predictions=predictions)
+    else:
+        tracked = from_pandas(dataset.data, source=path, targets="target" if dataset.targets is not None else None)
+    dataset.name, dataset.digest = tracked.name, tracked.digest
+    return tracked
 
 
 def _known_model_id(model_id: str | None) -> str | None:
