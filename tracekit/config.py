@@ -210,6 +210,11 @@ RAISE_INTERNAL_ERRORS = Setting(
     "default that cannot be resolved) instead of logging it and going on. For tracekit's own tests and for "
     "debugging tracekit; leave it off in production, where it would let tracekit's errors reach your code. Read "
     "when such a failure happens.")
+MODEL_PRICES = Setting(
+    "TRACEKIT_MODEL_PRICES", str, "",
+    "Path of a JSON file of LLM prices, {\"model\": {\"input\": dollars, \"output\": dollars}} per 1M tokens, "
+    "added over the default table (tracekit.entities.model_prices) when a trace's cost is computed; "
+    "tracekit.tracing.set_model_prices() wins over it.")
 
 # --- Standard OpenTelemetry variables tracekit reads (the SDK and the OTLP exporters read them too) -------------------
 OTLP_TRACES_ENDPOINT = Setting(

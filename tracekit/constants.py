@@ -30,6 +30,15 @@ class TraceMetadataKey:
     #: The trace's token usage summed over its LLM spans when it completed (JSON: input_tokens, output_tokens,
     #: total_tokens); read as `TraceInfo.token_usage`. MLflow 3 keeps the same object under `mlflow.trace.tokenUsage`.
     TOKEN_USAGE = "tracekit.trace.tokenUsage"
+    #: The LLM model(s) the trace's token-counting spans called, comma-separated in order of first call.
+    MODEL_NAME = "tracekit.trace.model"
+    #: The trace's LLM cost in US dollars (a decimal number as text), priced when the trace completed
+    #: (tracekit.entities.model_prices); absent when no counted span's model has a price.
+    COST = "tracekit.trace.cost"
+    #: Set by the user (`update_current_trace(metadata={...})`): the conversation and the end user a trace belongs
+    #: to; the experiment's sessions view groups traces by the first, in order.
+    SESSION = "tracekit.trace.session"
+    USER = "tracekit.trace.user"
 
 
 class RunTagKey:

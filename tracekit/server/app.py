@@ -34,6 +34,7 @@ from tracekit.server.routers import (
     artifacts,
     experiments,
     health,
+    insights,
     logged_models,
     model_versions,
     otlp,
@@ -52,7 +53,8 @@ API_PREFIX = "/api/v1"
 
 # Resource routers mounted under API_PREFIX.
 RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router,
-                                     registered_models.router, model_versions.router, model_versions.search_router]
+                                     registered_models.router, model_versions.router, model_versions.search_router,
+                                     insights.router]
 ARTIFACT_UPLOAD_PREFIX = f"{API_PREFIX}/artifacts/files/"
 
 DESCRIPTION = """\

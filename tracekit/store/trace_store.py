@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from tracekit.entities import Trace
+from tracekit.entities import Trace, TraceInfo
 from tracekit.entities.trace_merge import merge_trace
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_records import TraceRecord
+from tracekit.store.trace_summaries import LlmUsage, TraceSession, sessions_from_traces, usage_from_traces
 
 
 class TraceStore(abc.ABC):
@@ -104,6 +105,33 @@ class TraceStore(abc.ABC):
         """Trace id -> name of its root span, for traces searched without their spans (a table of traces shows
         it). Stores that cannot tell without loading every span return {} (this default)."""
         return {}
+
+    def llm_usage(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                  model_id: str | None = None) -> list[LlmUsage]:
+        """Tokens and cost of the experiments' traces (only a run's or a logged model's when given), summed by the
+        LLM model the traces called, most tokens first.
+
+        This fallback pages through the search without spans; stores that can sum in place override it."""
+        return usage_from_traces(self._all_infos(experiment_ids, run_id=run_id, model_id=model_id))
+
+    def search_sessions(self, experiment_ids: Sequence[str], max_results: int = 100,
+                        page_token: str | None = None) -> PagedList[TraceSession]:
+        """The experiments' conversations (traces grouped by `tracekit.trace.session` metadata), the most recently
+        active first, one page of `max_results`.
+
+        This fallback reads every trace's info and returns them all on one page; the SQL store groups in place."""
+        return PagedList(sessions_from_traces(self._all_infos(experiment_ids)), None)
+
+    def _all_infos(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                   model_id: str | None = None) -> Iterator[TraceInfo]:
+        token = None
+        while True:
+            page = self.search_traces(experiment_ids, max_results=1000, page_token=token, run_id=run_id,
+                                      model_id=model_id, include_spans=False)
+            yield from (trace.info for trace in page)
+            token = page.token
+            if not token:
+                return
 
     def ping(self) -> None:
         """Raise if the store cannot be reached now (used before replaying spilled traces)."""

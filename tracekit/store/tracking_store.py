@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from tracekit.entities import (
     DatasetInput,
@@ -24,6 +24,15 @@ from tracekit.entities import (
 )
 from tracekit.exceptions import TracekitException
 from tracekit.store.paging import PagedList
+
+
+class MetricSeries(NamedTuple):
+    """One page of a metric's history as columns (NaN where a value is NaN), and whether more points follow."""
+
+    steps: list[int]
+    timestamps: list[int]
+    values: list[float]
+    more: bool
 
 
 class TrackingStore(abc.ABC):
@@ -96,6 +105,14 @@ class TrackingStore(abc.ABC):
     @abc.abstractmethod
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         """Every logged point of one metric of a run, by step then time."""
+
+    def get_metric_series(self, run_id: str, key: str, max_results: int, offset: int = 0) -> MetricSeries:
+        """Points `offset` to `offset + max_results` of one metric's history (by step then time) as columns, for
+        charts. This fallback slices the whole history; stores that can page in place override it."""
+        points = self.get_metric_history(run_id, key)
+        page = points[offset:offset + max_results]
+        return MetricSeries([point.step for point in page], [point.timestamp for point in page],
+                            [point.value for point in page], len(points) > offset + max_results)
 
     @abc.abstractmethod
     def search_runs(self, experiment_ids: Sequence[str], filter_string: str | None = None,

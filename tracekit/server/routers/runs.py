@@ -16,6 +16,7 @@ from tracekit.server.schemas.run_bodies import (
     LogInputsRequest,
     MetricHistoryResponse,
     MetricModel,
+    MetricSeriesResponse,
     RunInfoModel,
     RunModel,
     SearchRunsRequest,
@@ -120,3 +121,22 @@ def get_metric_history(run_id: str = RunIdPath, key: str = Query(min_length=1, m
                        store: TrackingStore = Store) -> JSONBytesResponse:
     """Every logged point of the metric, by step then time (a NaN value is null)."""
     return JSONBytesResponse({"metrics": [point.to_dict() for point in store.get_metric_history(run_id, key)]})
+
+
+MAX_HISTORY_PAGE = 100_000
+
+
+@router.get("/{run_id}/metric-history/page", response_model=MetricSeriesResponse,
+            response_class=JSONBytesResponse, responses=NOT_FOUND, summary="One page of a metric's history, as columns")
+def get_metric_series(run_id: str = RunIdPath,
+                      key: str = Query(min_length=1, max_length=KEY_LENGTH, description="The metric's key"),
+                      max_results: int = Query(25_000, ge=1, le=MAX_HISTORY_PAGE, description="Points per page"),
+                      page_token: str | None = Query(None, pattern=r"^[0-9]{1,12}$",
+                                                     description="next_page_token of the previous page"),
+                      store: TrackingStore = Store) -> JSONBytesResponse:
+    """At most `max_results` points of the metric, by step then time, as three columns (a NaN value is null); pass
+    `next_page_token` back as `page_token` for the next points. The explorer's charts read it."""
+    offset = int(page_token or 0)
+    series = store.get_metric_series(run_id, key, max_results, offset)
+    return JSONBytesResponse({"steps": series.steps, "timestamps": series.timestamps, "values": series.values,
+                              "next_page_token": str(offset + max_results) if series.more else None})

@@ -153,6 +153,16 @@ class MetricHistoryResponse(StrictModel):
     metrics: list[MetricModel]
 
 
+class MetricSeriesResponse(StrictModel):
+    """One page of a metric's points, by step then time, as columns (a NaN value is null); `next_page_token`
+    fetches the next (null: last page)."""
+
+    steps: list[int]
+    timestamps: list[int]
+    values: list[float | None]
+    next_page_token: str | None = None
+
+
 class SearchRunsRequest(StrictModel):
     """A search, as `tracekit.search_runs` takes it. `experiment_ids` empty: every experiment."""
 

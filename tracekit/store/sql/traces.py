@@ -28,7 +28,7 @@ from tracekit.entities.trace_merge import is_fragment, merge_copies, merge_trace
 from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError, failure_reason
 from tracekit.store.paging import PagedList
 from tracekit.store.search.grammar import parse_filter, parse_order_by
-from tracekit.store.sql import trace_search
+from tracekit.store.sql import trace_aggregates, trace_search
 from tracekit.store.sql.database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
 from tracekit.store.sql.database import chunks as _chunks
 from tracekit.store.sql.schema import (
@@ -49,6 +49,7 @@ from tracekit.store.sql.trace_rows import (
 )
 from tracekit.store.trace_records import TraceRecord
 from tracekit.store.trace_store import TraceStore
+from tracekit.store.trace_summaries import LlmUsage, TraceSession
 from tracekit.store.uri import redact_uri
 from tracekit.validation import check_experiment_ids, check_id_count, check_max_results
 
@@ -411,6 +412,23 @@ class SqlTraceStore(TraceStore):
                          .where(trace_info.c.trace_id.in_(chunk), trace_info.c.root_span_name.is_not(None)))
                 names.update({trace_id: name for trace_id, name in connection.execute(query)})
         return names
+
+    def llm_usage(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                  model_id: str | None = None) -> list[LlmUsage]:
+        """Tokens and cost of the traces in scope by LLM model, summed in one SQL aggregate."""
+        conditions = self._scope(check_experiment_ids(experiment_ids), run_id, model_id)
+        with self.database.reading() as connection:
+            return trace_aggregates.llm_usage(connection, self.database.dialect, conditions)
+
+    def search_sessions(self, experiment_ids: Sequence[str], max_results: int = 100,
+                        page_token: str | None = None) -> PagedList[TraceSession]:
+        """One page of the experiments' conversations, grouped and counted in SQL."""
+        ids = check_experiment_ids(experiment_ids)
+        check_max_results(max_results, at_most=1000)
+        fingerprint = trace_search.search_fingerprint("sessions", ids)
+        with self.database.reading() as connection:
+            return trace_aggregates.search_sessions(connection, self.database.dialect, self._scope(ids, None, None),
+                                                    max_results, page_token, fingerprint)
 
     @staticmethod
     def _scope(experiment_ids: list[str], run_id: str | None, model_id: str | None) -> list[Any]:

@@ -9,6 +9,7 @@ per table, whatever the batch size.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import uuid
 from collections.abc import Mapping, Sequence
@@ -61,7 +62,7 @@ from tracekit.store.sql.schema import (
 )
 from tracekit.store.sql.schema import metrics as metrics_table
 from tracekit.store.sql.schema import params as params_table
-from tracekit.store.tracking_store import TrackingStore
+from tracekit.store.tracking_store import MetricSeries, TrackingStore
 from tracekit.store.uri import redact_uri, to_sqlalchemy_url
 from tracekit.validation import check_dataset_filters, check_experiment_ids, invalid, now_ms
 
@@ -450,6 +451,19 @@ class SqlTrackingStore(TrackingStore):
             return [Metric(key=row.key, value=tracking_rows.stored_value(row), timestamp=int(row.timestamp),
                            step=int(row.step), run_id=run_id, model_id=row.model_id, dataset_name=row.dataset_name,
                            dataset_digest=row.dataset_digest) for row in rows]
+
+    def get_metric_series(self, run_id: str, key: str, max_results: int, offset: int = 0) -> MetricSeries:
+        """One page of a metric's history as columns, read with LIMIT/OFFSET (one row more tells whether more
+        follow) and only the columns a chart needs."""
+        with self.database.reading() as connection:
+            self._run_row(connection, run_id)
+            rows = connection.execute(
+                select(metrics_table.c.step, metrics_table.c.timestamp, metrics_table.c.value, metrics_table.c.is_nan)
+                .where(metrics_table.c.run_id == run_id, metrics_table.c.key == key)
+                .order_by(metrics_table.c.step, metrics_table.c.timestamp).offset(offset).limit(max_results + 1)).all()
+        page = rows[:max_results]
+        return MetricSeries([int(row[0]) for row in page], [int(row[1]) for row in page],
+                            [math.nan if row[3] else float(row[2]) for row in page], len(rows) > max_results)
 
     def search_runs(self, experiment_ids: Sequence[str], filter_string: str | None = None,
                     run_view_type: ViewType = ViewType.ACTIVE_ONLY, max_results: int | None = None,

@@ -4,6 +4,7 @@
 import {getExperiment, getTrace} from "./api.js";
 import {badge, facts, formatMs, formatNs, formatTime, h, replaceChildren, tagChips} from "./dom.js";
 import {jsonView} from "./json_view.js";
+import {llmFacts} from "./llm_columns.js";
 import {href, replaceParams} from "./router.js";
 import {spanDetails} from "./span_details.js";
 import {buildSpanTree, toBigInt} from "./span_tree.js";
@@ -133,6 +134,7 @@ function traceHeader(info, root, spanCount, experimentLink) {
       ["Duration", formatMs(info.execution_duration)],
       ["Spans", String(spanCount)],
       ["Tokens", tokenUsage(metadata[TOKEN_USAGE])],
+      ...llmFacts(info),
       ["Client request ID", info.client_request_id || undefined],
       ["Tags", tagChips(info.tags, "\u0000") || undefined],
     ], "trace-facts"),

@@ -4,6 +4,7 @@
 
 import {ApiError, countTraces, searchTraces} from "./api.js";
 import {badge, clip, formatMs, formatTime, h, replaceChildren, tagChips} from "./dom.js";
+import {LLM_COLUMNS, llmCells} from "./llm_columns.js";
 import {href, replaceParams} from "./router.js";
 
 const SOURCE_RUN = "tracekit.sourceRun";
@@ -19,6 +20,7 @@ const COLUMNS = [
   {label: "Started", field: "timestamp_ms", descendingFirst: true},
   {label: "Duration", field: "execution_time_ms", descendingFirst: true},
   {label: "Status", field: "status", descendingFirst: false},
+  ...LLM_COLUMNS,
   {label: "Request"},
   {label: "Response"},
   {label: "Tags"},
@@ -211,6 +213,7 @@ function traceRow(trace, names, columns) {
     Model: h("td", {class: "nowrap"}, metadata[MODEL_ID] ? h("a", {href: href("models", metadata[MODEL_ID]), class: "mono",
       title: metadata[MODEL_ID], "data-testid": "trace-model-link"}, metadata[MODEL_ID].slice(0, 10)) : ""),
   };
+  Object.assign(cells, llmCells(info));
   return h("tr", {"data-testid": "trace-row", "data-trace-id": info.trace_id},
     columns.map((column) => cells[column.label]));
 }

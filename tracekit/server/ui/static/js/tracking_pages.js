@@ -5,6 +5,8 @@ import {getExperiment, getLoggedModel, getRun} from "./api.js";
 import {artifactsBrowser} from "./artifacts_view.js";
 import {badge, facts, formatMs, formatTime, h, keyValueTable} from "./dom.js";
 import {modelsList} from "./experiment_pages.js";
+import {llmUsage} from "./llm_usage.js";
+import {metricCharts} from "./metric_charts.js";
 import {registeredVersionsOf} from "./registry_pages.js";
 import {href} from "./router.js";
 import {runInputsSection} from "./run_inputs_view.js";
@@ -51,6 +53,9 @@ export async function renderRun(view, runId, params) {
       section("Metrics (latest)", "run-metrics", keyValueTable(data.metrics, "No metrics.")),
       section("Tags", "run-tags", keyValueTable(data.tags, "No tags."))),
     runInputsSection(run),
+    section("Metric charts", "run-charts", metricCharts([{runId: info.run_id, label: title}],
+      Object.keys(data.metrics || {}))),
+    section("LLM usage of its traces", "run-llm-usage", llmUsage({runId: info.run_id})),
     section("Artifacts", "run-artifacts", artifactsBrowser(info.artifact_uri)),
     section("Logged models from this run", "run-models",
       modelsList({experimentIds: [info.experiment_id], sourceRunId: info.run_id})),
@@ -83,6 +88,7 @@ export async function renderModel(view, modelId, params) {
       section("Metrics (latest)", "model-metrics", keyValueTable(metrics, "No metrics.")),
       section("Tags", "model-tags", keyValueTable(model.tags, "No tags."))),
     section("Registered as", "model-registered-versions", registeredVersionsOf(model.model_id)),
+    section("LLM usage of its traces", "model-llm-usage", llmUsage({modelId: model.model_id})),
     section("Artifacts", "model-artifacts", artifactsBrowser(model.artifact_location)),
     section("Traces", "model-traces", tracesTable({modelId: model.model_id}, params)));
 }
