@@ -35,8 +35,10 @@ from tracekit.entities import (
     TraceState,
     ViewType,
 )
+from tracekit.evaluation_shortcuts import evaluate, validate_evaluation_results
 from tracekit.exceptions import (
     InvalidFilterError,
+    ModelValidationFailedException,
     ResourceNotFoundError,
     TracekitException,
     TraceRejectedError,
@@ -158,6 +160,7 @@ __all__ = [
     "LoggedModelStatus",
     "Metric",
     "MlflowClient",
+    "ModelValidationFailedException",
     "ModelVersion",
     "ModelVersionStatus",
     "RegisteredModel",
@@ -199,6 +202,7 @@ __all__ = [
     "delete_traces",
     "deployments",
     "end_run",
+    "evaluate",
     "finalize_logged_model",
     "flush_trace_async_logging",
     "get_active_model_id",
@@ -267,6 +271,7 @@ __all__ = [
     "types",
     "update_assessment",
     "update_current_trace",
+    "validate_evaluation_results",
     "RunOperations",
     "flush_async_logging",
     "log_input",
