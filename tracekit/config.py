@@ -302,6 +302,10 @@ SERVER_DEFAULT_ARTIFACT_ROOT = Setting(
     "TRACEKIT_SERVER_DEFAULT_ARTIFACT_ROOT", str, "",
     "Artifact root of experiments created through the tracking server without a location (`--default-artifact-root`)."
     " Unset: tracekit-artifacts:/ when the server serves artifacts, else the backend store's own default.")
+SERVER_APP_NAME = Setting(
+    "TRACEKIT_SERVER_APP_NAME", str, "",
+    "Name of a server app plugin (entry-point group tracekit.app, `tracekit server --app-name`) that wraps or extends "
+    "the built-in tracking server app. Unset: the built-in app.")
 SERVER_MAX_ARTIFACT_BYTES = Setting(
     "TRACEKIT_SERVER_MAX_ARTIFACT_BYTES", int, 1_099_511_627_776,
     "Largest artifact file the tracking server accepts in one upload (streamed to disk, never held in memory); "

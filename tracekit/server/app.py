@@ -169,6 +169,13 @@ def create_app(settings: ServerSettings | None = None, backend: Backend | None =
     return app
 
 
-def app_from_environment() -> FastAPI:
-    """App factory for uvicorn workers (`uvicorn --factory tracekit.server.app:app_from_environment`)."""
-    return create_app(ServerSettings.from_environment())
+def app_from_environment() -> Any:
+    """App factory for uvicorn workers (`uvicorn --factory tracekit.server.app:app_from_environment`): the built-in
+    app, or what the server app plugin named by TRACEKIT_SERVER_APP_NAME (`--app-name`) makes of it."""
+    settings = ServerSettings.from_environment()
+    app = create_app(settings)
+    if not settings.app_name:
+        return app
+    from tracekit.server.app_plugins import plugin_app
+
+    return plugin_app(settings.app_name, app)
