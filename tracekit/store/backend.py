@@ -238,9 +238,10 @@ def _deprecated_backend(uri: str, scheme: str) -> Backend | None:
 
 
 def _has_deprecated_entry(scheme: str) -> bool:
-    from tracekit.plugins.loading import named_entry_point
+    from tracekit.plugins.loading import group_entry_points
 
-    return any(named_entry_point(group, scheme) is not None for group in DEPRECATED_STORE_GROUPS)
+    return any(entry_point.name.lower() == scheme
+               for group in DEPRECATED_STORE_GROUPS for entry_point in group_entry_points(group))
 
 
 def open_backend(uri: str, default_artifact_root: str | None = None) -> Backend:

@@ -50,3 +50,8 @@ class FilePluginStore(SqlStore):
 
     def __init__(self, uri: str, default_artifact_root: str | None = None) -> None:
         super().__init__(database_uri(uri), default_artifact_root or folder_artifact_root(uri))
+
+    @staticmethod
+    def check_uri(uri: str) -> None:
+        """Accept the URI as it is (`set_tracking_uri` calls this without connecting): any `file-plugin://<folder>`
+        is usable, the folder being created on first use. Overridden because the inherited check reads a SQL URI."""
