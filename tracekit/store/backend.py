@@ -58,11 +58,15 @@ class Backend:
     """
 
     def __init__(self, uri: str, traces: TraceStore, tracking: TrackingStore | None = None,
-                 resource: Any = None, registry: ModelRegistryStore | None = None) -> None:
+                 resource: Any = None, registry: ModelRegistryStore | None = None,
+                 open_registry: Callable[[], ModelRegistryStore | None] | None = None) -> None:
         self.uri = uri
         self.traces = traces
         self._tracking = tracking
         self._registry = registry
+        # Called on the first use of `.registry` when no registry was given: most processes never touch it.
+        self._open_registry = open_registry
+        self._registry_lock = threading.Lock()
         # The object the roles share (the store itself for a `tracekit.tracking_store` entry; None for the deprecated
         # split stores); closed with the backend.
         self.resource = resource
@@ -87,7 +91,12 @@ class Backend:
 
     @property
     def registry(self) -> ModelRegistryStore:
-        """The model registry store; TracekitException for a backend without one."""
+        """The model registry store (opened on first use); TracekitException for a backend without one."""
+        if self._registry is None and self._open_registry is not None:
+            with self._registry_lock:
+                if self._open_registry is not None:
+                    self._registry = self._open_registry()
+                    self._open_registry = None
         if self._registry is None:
             raise TracekitException.not_implemented(
                 f"The URI {redact_uri(self.uri)!r} has no model registry: registered models need a SQL database "
@@ -205,11 +214,10 @@ def _store_backend(uri: str, scheme: str, default_artifact_root: str | None) -> 
     try:
         # A plain function is checked on what it built; a class was checked when it was loaded.
         check_contract(f"What {_describe(TRACKING_STORE_PLUGIN_GROUP, scheme)} built", type(store), *contracts)
-        registry = _registry_for(uri, scheme, store)
     except BaseException:
         store.close()
         raise
-    return Backend(uri, store, store, resource=store, registry=registry)
+    return Backend(uri, store, store, resource=store, open_registry=lambda: _registry_for(uri, scheme, store))
 
 
 def _deprecated_backend(uri: str, scheme: str) -> Backend | None:
