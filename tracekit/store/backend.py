@@ -25,7 +25,7 @@ import inspect
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tracekit.exceptions import TracekitException
 from tracekit.store.uri import (
@@ -194,9 +194,8 @@ def _registry_for(uri: str, scheme: str, store: Any) -> ModelRegistryStore | Non
     if factory is None:
         return None
     if isinstance(factory, type) and isinstance(store, factory):
-        registry: ModelRegistryStore = store
-        return registry
-    registry = factory(uri)
+        return cast("ModelRegistryStore", store)
+    registry: ModelRegistryStore = factory(uri)
     check_contract(f"What {_describe(MODEL_REGISTRY_STORE_PLUGIN_GROUP, scheme)} built", type(registry),
                    ModelRegistryStore)
     return registry

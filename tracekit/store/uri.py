@@ -153,7 +153,8 @@ def installed_schemes() -> tuple[list[str], list[str]]:
     """The tracking-URI schemes served: (tracekit's built-in ones, installed plugins' ones), each sorted."""
     from tracekit.plugins.loading import group_entry_points, is_built_in
 
-    built_in, plugins = set(), set()
+    built_in: set[str] = set()
+    plugins: set[str] = set()
     for group in (TRACKING_STORE_PLUGIN_GROUP, *DEPRECATED_STORE_GROUPS):
         for entry_point in group_entry_points(group):
             (built_in if is_built_in(entry_point) else plugins).add(entry_point.name.lower())
