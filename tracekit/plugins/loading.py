@@ -16,6 +16,8 @@ methods it lacks.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterable
@@ -44,6 +46,7 @@ _instances: dict[str, list[Any]] = {}
 _reported_failures: set[tuple[str, str, str]] = set()
 _failed_providers: set[str] = set()
 _warned_deprecations: set[tuple[str, str]] = set()
+_listed: dict[str, tuple[tuple[tuple[str, int | None], ...], list[EntryPoint]]] = {}
 _lock = threading.Lock()
 
 
@@ -61,7 +64,31 @@ def distribution_name(entry_point: EntryPoint) -> str:
     return BUILT_IN_DISTRIBUTION if is_built_in(entry_point) else "an unknown distribution"
 
 
+def _path_state() -> tuple[tuple[str, int | None], ...]:
+    """sys.path with each folder's modification time: installing or removing a distribution changes it."""
+    state = []
+    for entry in sys.path:
+        try:
+            state.append((entry, os.stat(entry or ".").st_mtime_ns))
+        except OSError:
+            state.append((entry, None))
+    return tuple(state)
+
+
 def _installed_entry_points(group: str) -> list[EntryPoint]:
+    """The installed distributions' entry points of `group`, listed again only when sys.path or one of its folders
+    changed (reading every distribution's metadata costs tens of milliseconds; a URI check runs it often)."""
+    state = _path_state()
+    cached = _listed.get(group)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    listed = _list_entry_points(group)
+    with _lock:
+        _listed[group] = (state, listed)
+    return listed
+
+
+def _list_entry_points(group: str) -> list[EntryPoint]:
     try:
         found = entry_points(group=group)
     except Exception:  # noqa: BLE001 - one distribution's broken metadata must not break every lookup
@@ -254,3 +281,4 @@ def reset_plugin_cache() -> None:
         _failed_providers.clear()
         _reported_failures.clear()
         _warned_deprecations.clear()
+        _listed.clear()
