@@ -66,7 +66,7 @@ def distribution_name(entry_point: EntryPoint) -> str:
 
 def _path_state() -> tuple[tuple[str, int | None], ...]:
     """sys.path with each folder's modification time: installing or removing a distribution changes it."""
-    state = []
+    state: list[tuple[str, int | None]] = []
     for entry in sys.path:
         try:
             state.append((entry, os.stat(entry or ".").st_mtime_ns))
