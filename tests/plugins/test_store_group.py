@@ -6,6 +6,7 @@ a warning naming the distribution, and every other group naming the missing meth
 from __future__ import annotations
 
 import logging
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,15 @@ def test_an_auth_provider_missing_get_auth_is_reported_by_name(plugin_site, monk
                                                                                     match="Installed: none"):
         auth_from_environment()
     assert any("half_auth.HalfAuth is missing get_auth" in record.getMessage() for record in caplog.records)
+
+
+def test_a_distribution_installed_while_running_is_seen_by_the_next_lookup(plugin_site, tmp_path):
+    from plugin_packages import install_plugin
+
+    with pytest.raises(TracekitException, match="no backend handles the scheme 'memo'"):
+        tracekit.set_tracking_uri(memo_uri(tmp_path))
+    (plugin_site.folder / "memo_store.py").write_text(textwrap.dedent(MEMO_STORES))
+    plugin_site.modules.append("memo_store")
+    install_plugin(plugin_site.folder, "late_memo_store", TRACKING_STORE_PLUGIN_GROUP, "memo = memo_store:MemoStore")
+    tracekit.set_tracking_uri(memo_uri(tmp_path))  # no cache reset: the folder changed
+    assert type(get_backend(memo_uri(tmp_path)).traces).__name__ == "MemoStore"
