@@ -13,7 +13,8 @@ from tracekit.tracking_uri import DEFAULT_TRACKING_URI, redact
 @click.option("--backend-store-uri", envvar="TRACEKIT_SERVER_BACKEND_STORE_URI", show_envvar=True,
               default=DEFAULT_TRACKING_URI, show_default=True, metavar="URI",
               help="Database the server stores traces in: sqlite:///path.db, postgresql://user@host:5432/db or "
-                   "mysql://user@host:3306/db. Created and migrated on first use.")
+                   "mysql://user@host:3306/db (created and migrated on first use), or a plugin store's URI "
+                   "(entry-point group tracekit.tracking_store).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on; 0.0.0.0 accepts connections from other machines.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")

@@ -64,9 +64,9 @@ registry (registered models, versions, aliases). Errors are JSON
 
 def open_server_backend(settings: ServerSettings) -> Backend:
     """The backend of `settings.backend_store_uri`, opened (a new database migrated) for this app alone: a server's
-    own stores are not shared with the process's `get_backend`, so closing the app closes them. A SQL store gets
-    `settings.backend_artifact_root` as the root of new experiments' artifact locations (`tracekit-artifacts:/`
-    when the server serves artifacts)."""
+    own stores are not shared with the process's `get_backend`, so closing the app closes them. A store that takes
+    `default_artifact_root` (tracekit's SQL store does) gets `settings.backend_artifact_root` as the root of new
+    experiments' artifact locations (`tracekit-artifacts:/` when the server serves artifacts)."""
     uri = settings.backend_store_uri
     if get_scheme(uri) in HTTP_SCHEMES:
         raise TracekitException.invalid_parameter_value(
