@@ -12,7 +12,7 @@ from __future__ import annotations
 BUILT_IN_DISTRIBUTION = "tracekit (built in)"
 
 _SQL_STORE = "tracekit.store.sql.store:SqlStore"
-_REST_STORE = "tracekit.store.rest.store:RestStore"
+_REST_STORE = "tracekit.store.rest.remote_store:RestStore"
 
 # Tracking-URI schemes: a driver (`postgresql+psycopg2://`) is not part of the scheme, so every driver variant of a
 # database is served by its entry here.
