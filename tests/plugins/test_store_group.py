@@ -108,7 +108,7 @@ def test_a_class_missing_methods_is_refused_when_the_uri_is_set(plugin_site, tmp
 def test_the_store_class_checks_its_uri_when_it_is_set(plugin_site, tmp_path):
     plugin_site.install("memo-store", "memo_store", MEMO_STORES, TRACKING_STORE_PLUGIN_GROUP,
                         ["memo = memo_store:MemoStore"])
-    with pytest.raises(ValueError, match="names a .db file"):
+    with pytest.raises(TracekitException, match=r"'memo' \(memo_store:MemoStore\) refuses .*names a .db file"):
         tracekit.set_tracking_uri(memo_uri(tmp_path, "memo.txt"))
     assert not (tmp_path / "memo.txt").exists()  # nothing was opened
 

@@ -281,8 +281,16 @@ def check_tracking_uri(uri: str) -> None:
     if factory is None:
         raise unsupported_scheme_error(uri, registered=_registered)
     check_uri = getattr(factory, "check_uri", None)
-    if callable(check_uri):
+    if not callable(check_uri):
+        return
+    try:
         check_uri(uri)
+    except TracekitException:
+        raise
+    except Exception as error:
+        raise TracekitException.invalid_parameter_value(
+            f"{_describe(TRACKING_STORE_PLUGIN_GROUP, scheme)} refuses the tracking URI {redact_uri(uri)!r}: "
+            f"{error}") from error
 
 
 def get_backend(uri: str | None = None) -> Backend:
