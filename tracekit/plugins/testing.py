@@ -2,11 +2,9 @@
 trips, searches and not-found errors through the base-class API and raise AssertionError naming the first broken
 promise. Call them from a pytest test:
 
->>> from tracekit.plugins.testing import check_trace_store, check_tracking_store
+>>> from tracekit.plugins.testing import check_store
 >>> def test_my_store_keeps_the_contract(tmp_path):
-...     backend = MyBackend(f"my-scheme://{tmp_path}")
-...     check_tracking_store(backend.tracking)
-...     check_trace_store(backend.traces)
+...     check_store(MyStore(f"my-scheme://{tmp_path}"))   # the class of a `tracekit.tracking_store` entry point
 
 tracekit's own SQL stores pass them (tests/plugins/test_plugin_testing.py).
 """
@@ -28,7 +26,7 @@ from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.trace_store import TraceStore
 from tracekit.store.tracking_store import TrackingStore
 
-__all__ = ["check_artifact_repository", "check_trace_store", "check_tracking_store"]
+__all__ = ["check_artifact_repository", "check_store", "check_trace_store", "check_tracking_store"]
 
 
 def _expect(holds: bool, promise: str) -> None:
@@ -125,6 +123,20 @@ def check_trace_store(store: TraceStore, experiment_id: str = "0") -> None:
     untagged = store.get_trace(trace_id)
     _expect(untagged is not None and "reviewed" not in untagged.info.tags, "delete_trace_tag removes it")
     _expect(store.get_trace(f"tr-{uuid.uuid4().hex}") is None, "get_trace of an unknown id is None")
+
+
+def check_store(store: Any) -> None:
+    """The whole contract of a `tracekit.tracking_store` class on one instance `store`: every method of
+    `TraceStore` and `TrackingStore` present (AssertionError naming those missing), then `check_tracking_store` and
+    `check_trace_store` (traces in a new experiment of the store's own)."""
+    from tracekit.plugins.loading import missing_methods
+
+    missing = missing_methods(type(store), TraceStore, TrackingStore)
+    _expect(not missing, f"the store implements every method of TraceStore and TrackingStore (missing: "
+                         f"{', '.join(missing)})")
+    check_tracking_store(store)
+    experiment_id = store.create_experiment(f"contract-traces-{uuid.uuid4().hex[:12]}")
+    check_trace_store(store, experiment_id)
 
 
 def check_artifact_repository(repository: ArtifactRepository) -> None:
