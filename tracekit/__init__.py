@@ -39,6 +39,13 @@ from tracekit.exceptions import (
 from tracekit.registry.entities import ModelVersion, ModelVersionStatus, RegisteredModel
 from tracekit.registry.registry_api import register_model, search_model_versions, search_registered_models
 from tracekit.registry.registry_uri import get_registry_uri, set_registry_uri
+from tracekit.system_metrics import (
+    disable_system_metrics_logging,
+    enable_system_metrics_logging,
+    set_system_metrics_node_id,
+    set_system_metrics_samples_before_logging,
+    set_system_metrics_sampling_interval,
+)
 from tracekit.tracing import configure
 from tracekit.tracing.chat import set_span_chat_messages, set_span_chat_tools
 from tracekit.tracing.decorator import trace
@@ -54,9 +61,11 @@ from tracekit.tracing.fluent import (
     update_current_trace,
 )
 from tracekit.tracing.live_span import LiveSpan
+from tracekit.tracing.notebook_display import display_traces
 from tracekit.tracing.search import count_traces, search_traces
 from tracekit.tracing.trace_management import delete_trace_tag, delete_traces, set_trace_tag
 from tracekit.tracking.active_model import ActiveModel, clear_active_model, get_active_model_id, set_active_model
+from tracekit.tracking.async_logging import RunOperations, flush_async_logging
 from tracekit.tracking.experiments import (
     create_experiment,
     delete_experiment,
@@ -67,6 +76,7 @@ from tracekit.tracking.experiments import (
     set_experiment_tag,
     set_experiment_tags,
 )
+from tracekit.tracking.inputs import log_input
 from tracekit.tracking.logged_models import (
     create_external_model,
     delete_logged_model_tag,
@@ -103,7 +113,7 @@ __version__ = "0.1.0"
 
 # The models half imports numpy, pandas and PyYAML: loaded on first use (`tracekit.pyfunc.load_model(...)`), so that
 # `import tracekit` stays light for tracing alone.
-_LAZY_SUBMODULES = frozenset({"models", "pyfunc", "sklearn", "types"})
+_LAZY_SUBMODULES = frozenset({"data", "deployments", "models", "pyfunc", "sklearn", "types"})
 
 
 #: The same class under MLflow's name, so `mlflow.MlflowClient()` keeps working after `import tracekit as mlflow`.
@@ -166,6 +176,7 @@ __all__ = [
     "delete_tag",
     "delete_trace_tag",
     "delete_traces",
+    "deployments",
     "end_run",
     "finalize_logged_model",
     "flush_trace_async_logging",
@@ -230,4 +241,14 @@ __all__ = [
     "tracing",
     "types",
     "update_current_trace",
+    "RunOperations",
+    "flush_async_logging",
+    "log_input",
+    "data",
+    "disable_system_metrics_logging",
+    "enable_system_metrics_logging",
+    "set_system_metrics_node_id",
+    "set_system_metrics_samples_before_logging",
+    "set_system_metrics_sampling_interval",
+    "display_traces",
 ]

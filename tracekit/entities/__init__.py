@@ -5,10 +5,12 @@ from tracekit.entities.experiment import Experiment
 from tracekit.entities.lifecycle import LifecycleStage, ViewType
 from tracekit.entities.logged_model import LoggedModel, LoggedModelStatus
 from tracekit.entities.run import Metric, Param, Run, RunData, RunInfo, RunStatus, RunTag
+from tracekit.entities.run_inputs import Dataset, DatasetInput, InputTag, LoggedModelInput, RunInputs
 from tracekit.entities.span import Span, SpanEvent, SpanStatus, SpanStatusCode, SpanType
 from tracekit.entities.trace import Trace, TraceData
 from tracekit.entities.trace_info import TraceInfo, TraceState
 
-__all__ = ["Experiment", "LifecycleStage", "LoggedModel", "LoggedModelStatus", "Metric", "Param", "Run", "RunData",
-           "RunInfo", "RunStatus", "RunTag", "Span", "SpanEvent", "SpanStatus", "SpanStatusCode", "SpanType",
-           "Trace", "TraceData", "TraceInfo", "TraceState", "ViewType"]
+__all__ = ["Dataset", "DatasetInput", "Experiment", "InputTag", "LoggedModelInput", "RunInputs", "LifecycleStage",
+           "LoggedModel", "LoggedModelStatus", "Metric", "Param", "Run", "RunData", "RunInfo", "RunStatus", "RunTag",
+           "Span", "SpanEvent", "SpanStatus", "SpanStatusCode", "SpanType", "Trace", "TraceData", "TraceInfo",
+           "TraceState", "ViewType"]

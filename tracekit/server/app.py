@@ -23,11 +23,13 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
+from tracekit import config
 from tracekit.exceptions import TracekitException
 from tracekit.server.artifact_proxy import ServedArtifacts
 from tracekit.server.auth import OPEN_PATHS, Authenticator, AuthMiddleware
 from tracekit.server.body_limit import BodySizeLimitMiddleware, StreamedLimit, StreamedLimitRule
 from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handlers
+from tracekit.server.retention import RetentionSweeper
 from tracekit.server.routers import (
     artifacts,
     experiments,
@@ -132,7 +134,14 @@ def create_app(settings: ServerSettings | None = None, backend: Backend | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeper = None
+        if served is not None and settings.trace_retention_days > 0:
+            sweeper = RetentionSweeper(served, settings.trace_retention_days,
+                                       config.SERVER_RETENTION_INTERVAL_SECONDS.get())
+            sweeper.start()
         yield
+        if sweeper is not None:
+            sweeper.stop()
         if owned and served is not None:
             served.close()
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from tracekit.entities import Trace
 from tracekit.entities.trace_merge import merge_trace
 from tracekit.store.paging import PagedList
+from tracekit.store.trace_records import TraceRecord
 
 
 class TraceStore(abc.ABC):
@@ -47,6 +48,25 @@ class TraceStore(abc.ABC):
         include_spans: bool = True,
     ) -> PagedList[Trace]:
         """Traces matching the filter, newest first unless `order_by` says otherwise, one page at a time."""
+
+    def search_trace_records(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> PagedList[Trace | TraceRecord]:
+        """`search_traces`, answered with `TraceRecord`s (spans as unparsed JSON text) where the store keeps spans
+        that way, so a DataFrame can be built without `Span` objects; a `Trace` is fine too. This default returns
+        `search_traces`' traces."""
+        page = self.search_traces(experiment_ids, filter_string=filter_string, max_results=max_results,
+                                  order_by=order_by, page_token=page_token, run_id=run_id, model_id=model_id,
+                                  include_spans=include_spans)
+        return PagedList(list(page), page.token)
 
     @abc.abstractmethod
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:

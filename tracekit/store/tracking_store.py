@@ -11,7 +11,18 @@ import abc
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tracekit.entities import Experiment, LoggedModel, LoggedModelStatus, Metric, Run, RunInfo, ViewType
+from tracekit.entities import (
+    DatasetInput,
+    Experiment,
+    LoggedModel,
+    LoggedModelInput,
+    LoggedModelStatus,
+    Metric,
+    Run,
+    RunInfo,
+    ViewType,
+)
+from tracekit.exceptions import TracekitException
 from tracekit.store.paging import PagedList
 
 
@@ -71,6 +82,13 @@ class TrackingStore(abc.ABC):
         """Log metrics, params and tags to a run in one transaction. A param already logged with another value is
         an error (nothing of the batch is written); a metric with a `model_id` is also linked to that model."""
 
+    def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput] = (),
+                   models: Sequence[LoggedModelInput] = ()) -> None:
+        """Record datasets (each with its input tags) and logged models a run used; logging the same dataset again
+        adds or replaces its tags. Stores that predate datasets refuse with a clear error."""
+        raise TracekitException(f"{type(self).__name__} does not record run inputs (datasets, models): "
+                                f"log_input() needs a store that implements log_inputs().")
+
     @abc.abstractmethod
     def delete_tag(self, run_id: str, key: str) -> None:
         """Remove one tag of a run; ResourceNotFoundError if the run has no such tag."""
@@ -116,9 +134,12 @@ class TrackingStore(abc.ABC):
     @abc.abstractmethod
     def search_logged_models(self, experiment_ids: Sequence[str], filter_string: str | None = None,
                              max_results: int | None = None, order_by: Sequence[Any] | None = None,
-                             page_token: str | None = None) -> PagedList[LoggedModel]:
+                             page_token: str | None = None,
+                             datasets: Sequence[Mapping[str, str]] | None = None) -> PagedList[LoggedModel]:
         """Logged models of the experiments matching the filter, newest first unless `order_by` says otherwise;
-        `order_by` entries are clauses ("metrics.accuracy DESC") or {"field_name", "ascending"} dicts."""
+        `order_by` entries are clauses ("metrics.accuracy DESC") or {"field_name", "ascending"} dicts. With
+        `datasets` ({"dataset_name", optional "dataset_digest"} dicts), a metric comparison holds when the model's
+        latest value of that metric on one of those datasets satisfies it."""
 
     def close(self) -> None:
         """Release connections."""

@@ -22,9 +22,8 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
-from tracekit.entities import Trace, TraceData
+from tracekit.entities import Trace
 from tracekit.entities.token_usage import record_token_usage, span_token_counts
-from tracekit.entities.trace import span_order
 from tracekit.entities.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
 from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError, failure_reason
 from tracekit.store.paging import PagedList
@@ -48,6 +47,7 @@ from tracekit.store.sql.trace_rows import (
     trace_info_from_row,
     traces_to_rows,
 )
+from tracekit.store.trace_records import TraceRecord
 from tracekit.store.trace_store import TraceStore
 from tracekit.store.uri import redact_uri
 from tracekit.validation import check_experiment_ids, check_id_count, check_max_results
@@ -55,6 +55,8 @@ from tracekit.validation import check_experiment_ids, check_id_count, check_max_
 logger = logging.getLogger(__name__)
 
 _INFO_SELECT = [trace_info.c[name] for name in INFO_COLUMNS]
+# The end-time sort key of a span still running: after every finished one, as `span_order` sorts.
+_UNFINISHED = 1 << 63
 
 
 def refused_for_good(error: BaseException) -> bool:
@@ -163,7 +165,8 @@ class SqlTraceStore(TraceStore):
                 rows.extend(connection.execute(
                     select(*_INFO_SELECT).where(trace_info.c.trace_id.in_(chunk))
                     .order_by(trace_info.c.trace_id).with_for_update()).all())
-            stored = {trace.info.trace_id: trace for trace in self._assemble(connection, rows, include_spans=True)}
+            stored = {record.info.trace_id: record.to_trace()
+                      for record in self._records(connection, rows, include_spans=True)}
             # A merged copy holds everything stored, so upserting it leaves exactly the merged trace.
             self._upsert_traces(connection, [merge_trace(stored[trace.info.trace_id], trace) for trace in incoming])
 
@@ -315,7 +318,7 @@ class SqlTraceStore(TraceStore):
             row = connection.execute(select(*_INFO_SELECT).where(trace_info.c.trace_id == trace_id)).first()
             if row is None:
                 return None
-            return self._assemble(connection, [row], include_spans=True)[0]
+            return self._records(connection, [row], include_spans=True)[0].to_trace()
 
     def search_traces(
         self,
@@ -336,6 +339,38 @@ class SqlTraceStore(TraceStore):
         >>> more = store.search_traces(["0"], "span.type = 'LLM' AND timestamp_ms > 1700000000000", 50,
         ...                            page_token=page.token)
         """
+        records, token = self._search_records(experiment_ids, filter_string, max_results, order_by, page_token,
+                                              run_id, model_id, include_spans)
+        return PagedList([record.to_trace() for record in records], token)
+
+    def search_trace_records(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> PagedList[Trace | TraceRecord]:
+        """`search_traces` with each trace's spans left as their stored JSON text (`TraceRecord`)."""
+        records, token = self._search_records(experiment_ids, filter_string, max_results, order_by, page_token,
+                                              run_id, model_id, include_spans)
+        return PagedList(list(records), token)
+
+    def _search_records(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> tuple[list[TraceRecord], str | None]:
+        """The records of one page of a search and the next page's token (see `search_traces`)."""
         check_max_results(max_results)
         experiment_list = check_experiment_ids(experiment_ids)
         expression = parse_filter(filter_string)
@@ -357,8 +392,8 @@ class SqlTraceStore(TraceStore):
         with self.database.reading() as connection:
             rows, more = trace_search.fetch_page(connection, query, max_results)
             token = trace_search.encode_page_token(list(rows[-1][len(_INFO_SELECT):]), fingerprint) if more else None
-            traces = self._assemble(connection, rows, include_spans)
-        return PagedList(traces, token)
+            records = self._records(connection, rows, include_spans)
+        return records, token
 
     def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
                      model_id: str | None = None) -> int:
@@ -388,30 +423,33 @@ class SqlTraceStore(TraceStore):
             conditions.append(trace_info.c.model_id == str(model_id))
         return conditions
 
-    def _assemble(self, connection: Connection, info_rows: Sequence[Any], include_spans: bool) -> list[Trace]:
-        """Traces for trace_info rows, their tags, metadata and (optionally) spans loaded a chunk at a time."""
+    def _records(self, connection: Connection, info_rows: Sequence[Any], include_spans: bool) -> list[TraceRecord]:
+        """Records for trace_info rows: their tags, metadata and (optionally) span texts, loaded a chunk at a time;
+        span texts in `TraceData` order (see `span_order`), sorted on the span rows' columns, unparsed."""
         info_rows = [tuple(row) for row in info_rows]
         trace_ids = [row[0] for row in info_rows]
         tags: dict[str, dict[str, str]] = defaultdict(dict)
         metadata: dict[str, dict[str, str]] = defaultdict(dict)
-        span_lists: dict[str, list[Any]] = defaultdict(list)
+        span_lists: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
         for chunk in _chunks(trace_ids):
             for table, target in ((trace_tags, tags), (trace_metadata, metadata)):
                 query = select(table.c.trace_id, table.c.key, table.c.value).where(table.c.trace_id.in_(chunk))
-                for trace_id, key, value in connection.execute(query):
+                for trace_id, key, value in connection.execute(query).all():
                     target[trace_id][key] = value
             if include_spans:
-                query = select(spans.c.trace_id, spans.c.content).where(spans.c.trace_id.in_(chunk))
-                for row in connection.execute(query):
-                    span_lists[row.trace_id].append(span_from_content(row.content))
-        traces = []
+                query = (select(spans.c.trace_id, spans.c.end_time_ns, spans.c.start_time_ns, spans.c.span_id,
+                                spans.c.content).where(spans.c.trace_id.in_(chunk)))
+                span_rows: Sequence[Any] = connection.execute(query).all()
+                for trace_id, end, start, span_id, content in span_rows:
+                    span_lists[trace_id].append((_UNFINISHED if end is None else end, -start, span_id, content))
+        records = []
         for row in info_rows:
             trace_id = row[0]
-            trace_spans = span_lists.get(trace_id, [])
-            trace_spans.sort(key=span_order)
+            ordered = span_lists.get(trace_id, [])
+            ordered.sort()
             info = trace_info_from_row(row, tags.get(trace_id, {}), metadata.get(trace_id, {}))
-            traces.append(Trace(info=info, data=TraceData(spans=trace_spans)))
-        return traces
+            records.append(TraceRecord(info, [entry[3] for entry in ordered]))
+        return records
 
     # --- lifecycle ------------------------------------------------------------------------------------------------
     def ping(self) -> None:

@@ -7,6 +7,7 @@ import {badge, facts, formatMs, formatTime, h, keyValueTable} from "./dom.js";
 import {modelsList} from "./experiment_pages.js";
 import {registeredVersionsOf} from "./registry_pages.js";
 import {href} from "./router.js";
+import {runInputsSection} from "./run_inputs_view.js";
 import {tracesTable} from "./traces_table.js";
 
 async function experimentName(experimentId) {
@@ -49,6 +50,7 @@ export async function renderRun(view, runId, params) {
       section("Parameters", "run-params", keyValueTable(data.params, "No parameters.")),
       section("Metrics (latest)", "run-metrics", keyValueTable(data.metrics, "No metrics.")),
       section("Tags", "run-tags", keyValueTable(data.tags, "No tags."))),
+    runInputsSection(run),
     section("Artifacts", "run-artifacts", artifactsBrowser(info.artifact_uri)),
     section("Logged models from this run", "run-models",
       modelsList({experimentIds: [info.experiment_id], sourceRunId: info.run_id})),
