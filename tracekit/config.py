@@ -354,6 +354,10 @@ SERVER_TRACE_RETENTION_DAYS = Setting(
 SERVER_RETENTION_INTERVAL_SECONDS = Setting(
     "TRACEKIT_SERVER_RETENTION_INTERVAL_SECONDS", float, 3600.0,
     "How often a tracking server with a trace retention looks for expired traces, in seconds.")
+SERVER_APP_NAME = Setting(
+    "TRACEKIT_SERVER_APP_NAME", str, "",
+    "Name of a server app plugin (entry-point group tracekit.app, `tracekit server --app-name`) that wraps or extends "
+    "the built-in tracking server app. Unset: the built-in app.")
 SERVER_MAX_ARTIFACT_BYTES = Setting(
     "TRACEKIT_SERVER_MAX_ARTIFACT_BYTES", int, 1_099_511_627_776,
     "Largest artifact file the tracking server accepts in one upload (streamed to disk, never held in memory); "

@@ -9,7 +9,12 @@ from tracekit.artifacts import get_artifact_repository
 from tracekit.artifacts.local_repository import LocalArtifactRepository
 from tracekit.entities import Run
 from tracekit.exceptions import TracekitException
-from tracekit.plugins.testing import check_artifact_repository, check_trace_store, check_tracking_store
+from tracekit.plugins.testing import (
+    check_artifact_repository,
+    check_store,
+    check_trace_store,
+    check_tracking_store,
+)
 from tracekit.store.backend import get_backend, sql_backend
 from tracekit.store.sql.tracking import SqlTrackingStore
 from tracekit.store.trace_store import TraceStore
@@ -20,8 +25,20 @@ def test_tracekits_sql_stores_pass_the_contract(db_uri):
     try:
         check_tracking_store(backend.tracking)
         check_trace_store(backend.traces)
+        check_store(backend.traces)
     finally:
         backend.close()
+
+
+def test_a_store_serving_only_traces_fails_the_whole_contract_naming_what_is_missing(tmp_path):
+    from tracekit.store.sql.traces import SqlTraceStore
+
+    traces_only = SqlTraceStore(f"sqlite:///{tmp_path / 'half.db'}")
+    try:
+        with pytest.raises(AssertionError, match="missing: .*create_experiment.*search_runs"):
+            check_store(traces_only)
+    finally:
+        traces_only.close()
 
 
 def test_the_local_artifact_repository_passes_the_contract(tmp_path):
@@ -29,10 +46,7 @@ def test_the_local_artifact_repository_passes_the_contract(tmp_path):
 
 
 def test_the_example_plugins_stores_and_repository_pass_the_contract(example_plugin, tmp_path):
-    for scheme in ("file-plugin", "file-plugin-split"):
-        backend = get_backend(f"{scheme}://{tmp_path / scheme}")
-        check_tracking_store(backend.tracking)
-        check_trace_store(backend.traces)
+    check_store(get_backend(f"file-plugin://{tmp_path / 'store'}").tracking)
     check_artifact_repository(get_artifact_repository(f"file-plugin://{tmp_path / 'artifacts'}"))
 
 

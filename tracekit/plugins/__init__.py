@@ -1,13 +1,14 @@
 """The base classes a tracekit plugin implements, importable from one place; each is loaded on first access, so
 `import tracekit` (or `import tracekit.plugins`) costs nothing.
 
-Plugins are entry points of installed distributions: store groups (`tracekit.backend`, `tracekit.trace_store`,
-`tracekit.tracking_store`, `tracekit.model_registry_store`, `tracekit.artifact_repository`) are named for the URI
-scheme they serve; provider groups (`tracekit.run_context_provider`, `tracekit.request_header_provider`,
-`tracekit.request_auth_provider`) list classes; `tracekit.trace_exporter` names exporter factories,
-`tracekit.deployments` deployment-target modules and `tracekit.model_evaluator` `ModelEvaluator` classes for
-`tracekit.models.evaluate(evaluators=[...])`. The README's "Plugins" section gives each contract;
-`tracekit.plugins.testing` holds contract checks a plugin's own tests call.
+Plugins are entry points of installed distributions: store groups (`tracekit.tracking_store`,
+`tracekit.model_registry_store`, `tracekit.artifact_repository`) are named for the URI scheme they serve; provider
+groups (`tracekit.run_context_provider`, `tracekit.request_header_provider`, `tracekit.request_auth_provider`) list
+classes; `tracekit.trace_exporter` names exporter factories, `tracekit.deployments` deployment-target modules,
+`tracekit.model_evaluator` `ModelEvaluator` classes for `tracekit.models.evaluate(evaluators=[...])` and
+`tracekit.app` server apps. tracekit's own stores, repositories and run context providers are entries of the same
+groups (`tracekit.plugins.built_ins`). The README's "Plugins" section gives each contract; `tracekit.plugins.testing`
+holds contract checks a plugin's own tests call.
 
 >>> from tracekit.plugins import RunContextProvider
 """

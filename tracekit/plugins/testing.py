@@ -2,11 +2,9 @@
 trips, searches and not-found errors through the base-class API and raise AssertionError naming the first broken
 promise. Call them from a pytest test:
 
->>> from tracekit.plugins.testing import check_trace_store, check_tracking_store
+>>> from tracekit.plugins.testing import check_store
 >>> def test_my_store_keeps_the_contract(tmp_path):
-...     backend = MyBackend(f"my-scheme://{tmp_path}")
-...     check_tracking_store(backend.tracking)
-...     check_trace_store(backend.traces)
+...     check_store(MyStore(f"my-scheme://{tmp_path}"))   # the class of a `tracekit.tracking_store` entry point
 
 tracekit's own SQL stores pass them (tests/plugins/test_plugin_testing.py).
 """
@@ -39,7 +37,8 @@ from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.trace_store import TraceStore
 from tracekit.store.tracking_store import TrackingStore
 
-__all__ = ["check_artifact_repository", "check_assessments", "check_trace_store", "check_tracking_store"]
+__all__ = ["check_artifact_repository", "check_assessments", "check_store", "check_trace_store",
+           "check_tracking_store"]
 
 
 def _expect(holds: bool, promise: str) -> None:
@@ -169,6 +168,20 @@ def check_assessments(store: TraceStore, experiment_id: str = "0") -> None:
     store.delete_assessment(trace_id, str(feedback.assessment_id))
     _expect_raises(ResourceNotFoundError, lambda: store.get_assessment(trace_id, str(feedback.assessment_id)),
                    "get_assessment of a deleted assessment raises ResourceNotFoundError")
+
+
+def check_store(store: Any) -> None:
+    """The whole contract of a `tracekit.tracking_store` class on one instance `store`: every method of
+    `TraceStore` and `TrackingStore` present (AssertionError naming those missing), then `check_tracking_store` and
+    `check_trace_store` (traces in a new experiment of the store's own)."""
+    from tracekit.plugins.loading import missing_methods
+
+    missing = missing_methods(type(store), TraceStore, TrackingStore)
+    _expect(not missing, f"the store implements every method of TraceStore and TrackingStore (missing: "
+                         f"{', '.join(missing)})")
+    check_tracking_store(store)
+    experiment_id = store.create_experiment(f"contract-traces-{uuid.uuid4().hex[:12]}")
+    check_trace_store(store, experiment_id)
 
 
 def check_artifact_repository(repository: ArtifactRepository) -> None:

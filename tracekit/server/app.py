@@ -70,9 +70,9 @@ registry (registered models, versions, aliases). Errors are JSON
 
 def open_server_backend(settings: ServerSettings) -> Backend:
     """The backend of `settings.backend_store_uri`, opened (a new database migrated) for this app alone: a server's
-    own stores are not shared with the process's `get_backend`, so closing the app closes them. A SQL store gets
-    `settings.backend_artifact_root` as the root of new experiments' artifact locations (`tracekit-artifacts:/`
-    when the server serves artifacts)."""
+    own stores are not shared with the process's `get_backend`, so closing the app closes them. A store that takes
+    `default_artifact_root` (tracekit's SQL store does) gets `settings.backend_artifact_root` as the root of new
+    experiments' artifact locations (`tracekit-artifacts:/` when the server serves artifacts)."""
     uri = settings.backend_store_uri
     if get_scheme(uri) in HTTP_SCHEMES:
         raise TracekitException.invalid_parameter_value(
@@ -182,6 +182,13 @@ def create_app(settings: ServerSettings | None = None, backend: Backend | None =
     return app
 
 
-def app_from_environment() -> FastAPI:
-    """App factory for uvicorn workers (`uvicorn --factory tracekit.server.app:app_from_environment`)."""
-    return create_app(ServerSettings.from_environment())
+def app_from_environment() -> Any:
+    """App factory for uvicorn workers (`uvicorn --factory tracekit.server.app:app_from_environment`): the built-in
+    app, or what the server app plugin named by TRACEKIT_SERVER_APP_NAME (`--app-name`) makes of it."""
+    settings = ServerSettings.from_environment()
+    app = create_app(settings)
+    if not settings.app_name:
+        return app
+    from tracekit.server.app_plugins import plugin_app
+
+    return plugin_app(settings.app_name, app)
