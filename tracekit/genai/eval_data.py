@@ -144,7 +144,7 @@ def _trace(index: int, value: Any) -> Trace | None:
             return Trace.from_json(value)
         if isinstance(value, Mapping):
             return Trace.from_dict(dict(value))
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, TracekitException) as exc:
         raise TracekitException.invalid_parameter_value(
             f"evaluate(): row {index}: 'trace' could not be read as a trace ({exc}).") from None
     raise TracekitException.invalid_parameter_value(

@@ -102,7 +102,7 @@ class Scorer:
     aggregations: Sequence[Aggregation] | None = None
 
     def __init__(self, name: str | None = None, aggregations: Sequence[Aggregation] | None = None) -> None:
-        self.name = _checked_name(name or type(self).name or type(self).__name__)
+        self.name = _checked_name(name if name is not None else (type(self).name or type(self).__name__))
         chosen = aggregations if aggregations is not None else type(self).aggregations
         self.aggregations = _checked_aggregations(self.name, chosen)
         self._wanted = _requested_parameters(self._scoring_function(), self.name)
@@ -149,7 +149,8 @@ class FunctionScorer(Scorer):
             raise TracekitException.invalid_parameter_value(
                 f"@scorer decorates a function, got {type(func).__name__}.")
         self._func = func
-        super().__init__(name=name or getattr(func, "__name__", None) or type(func).__name__,
+        default = getattr(func, "__name__", None) or type(func).__name__
+        super().__init__(name=name if name is not None else default,
                          aggregations=aggregations)
         self.__doc__ = getattr(func, "__doc__", None)
         self.__wrapped__ = func
@@ -225,20 +226,15 @@ def _from_scorer(feedback: Feedback, source: AssessmentSource) -> Feedback:
 
 
 def _plain_value(value: Any) -> Any:
-    """bool, int, float and str as themselves; numpy and other numeric scalars as the Python number."""
+    """bool, int, float and str as themselves; numpy scalars and other real numbers as the Python bool or number."""
+    if getattr(value, "shape", None) == () and callable(getattr(value, "item", None)):
+        value = value.item()  # a numpy scalar (numpy's bool is not a numbers.Number)
     if isinstance(value, (bool, str)):
         return value
-    if isinstance(value, numbers.Number) and not isinstance(value, complex):
-        item = getattr(value, "item", None)  # numpy scalars
-        plain = item() if callable(item) else value
-        if isinstance(plain, (bool, int, float)):
-            return plain
-        if isinstance(plain, numbers.Integral):
-            return int(plain)
-        if isinstance(plain, numbers.Real):
-            return float(plain)
-    if type(value).__name__ == "bool_":  # numpy.bool_ is not a numbers.Number
-        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
     return _NOT_A_VALUE
 
 
