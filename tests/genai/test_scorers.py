@@ -164,3 +164,9 @@ def test_other_return_values_are_refused_naming_the_scorer(returned):
     judge = scorer(name="judge")(lambda outputs: returned)
     with pytest.raises(tracekit.TracekitException, match="Scorer 'judge' returned"):
         to_feedbacks(returned, judge)
+
+
+def test_a_feedback_without_value_or_error_is_refused():
+    judge = scorer(name="judge")(lambda outputs: None)
+    with pytest.raises(tracekit.TracekitException, match="Feedback 'empty' with neither a value nor an error"):
+        to_feedbacks(Feedback(name="empty"), judge)

@@ -43,7 +43,7 @@ def test_the_evaluation_runs_data_marks_it_and_its_link_finds_the_scored_traces(
     found = api.post("/api/v1/traces/search", json={
         "experiment_ids": [run.info.experiment_id], "include_spans": False,
         "filter_string": LINK_FILTER.format(run_id=run.info.run_id)}).json()
-    assert {trace["trace_id"] for trace in found["traces"]} == scored
+    assert {trace["info"]["trace_id"] for trace in found["traces"]} == scored
     assert len(scored) == 2
 
 

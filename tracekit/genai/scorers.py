@@ -217,6 +217,9 @@ _DEFAULT_SOURCE = AssessmentSource()
 
 
 def _from_scorer(feedback: Feedback, source: AssessmentSource) -> Feedback:
+    if feedback.value is None and feedback.error is None:
+        raise TracekitException.invalid_parameter_value(
+            f"Scorer {source.source_id!r} returned Feedback {feedback.name!r} with neither a value nor an error.")
     if feedback.source == _DEFAULT_SOURCE:
         feedback.source = source
     value = _plain_value(feedback.value)
