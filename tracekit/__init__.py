@@ -10,7 +10,13 @@ from tracekit.artifacts.tables import load_table, log_table
 from tracekit.autologging import autolog
 from tracekit.client import TracekitClient
 from tracekit.entities import (
+    Assessment,
+    AssessmentError,
+    AssessmentSource,
+    AssessmentSourceType,
+    Expectation,
     Experiment,
+    Feedback,
     LoggedModel,
     LoggedModelStatus,
     Metric,
@@ -40,6 +46,13 @@ from tracekit.registry.entities import ModelVersion, ModelVersionStatus, Registe
 from tracekit.registry.registry_api import register_model, search_model_versions, search_registered_models
 from tracekit.registry.registry_uri import get_registry_uri, set_registry_uri
 from tracekit.tracing import configure
+from tracekit.tracing.assessments import (
+    delete_assessment,
+    get_assessment,
+    log_expectation,
+    log_feedback,
+    update_assessment,
+)
 from tracekit.tracing.chat import set_span_chat_messages, set_span_chat_tools
 from tracekit.tracing.decorator import trace
 from tracekit.tracing.fluent import (
@@ -122,7 +135,13 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "ActiveModel",
     "ActiveRun",
+    "Assessment",
+    "AssessmentError",
+    "AssessmentSource",
+    "AssessmentSourceType",
+    "Expectation",
     "Experiment",
+    "Feedback",
     "InvalidFilterError",
     "LiveSpan",
     "LoggedModel",
@@ -161,6 +180,7 @@ __all__ = [
     "count_traces",
     "create_experiment",
     "create_external_model",
+    "delete_assessment",
     "delete_experiment",
     "delete_logged_model_tag",
     "delete_run",
@@ -174,6 +194,7 @@ __all__ = [
     "get_active_model_id",
     "get_active_trace_id",
     "get_artifact_uri",
+    "get_assessment",
     "get_current_active_span",
     "get_experiment",
     "get_experiment_by_name",
@@ -194,6 +215,8 @@ __all__ = [
     "log_artifact",
     "log_artifacts",
     "log_dict",
+    "log_expectation",
+    "log_feedback",
     "log_figure",
     "log_image",
     "log_metric",
@@ -231,5 +254,6 @@ __all__ = [
     "trace",
     "tracing",
     "types",
+    "update_assessment",
     "update_current_trace",
 ]

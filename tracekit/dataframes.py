@@ -64,7 +64,7 @@ def traces_to_dataframe(traces: Sequence[Trace], extract_fields: Sequence[str] |
         columns["trace_metadata"].append(dict(info.trace_metadata))
         columns["tags"].append(dict(info.tags))
         columns["spans"].append([span_to_readable_dict(span) for span in trace.data.spans])
-        columns["assessments"].append(list(info.assessments))
+        columns["assessments"].append([assessment.to_dict() for assessment in info.assessments])
         for field in fields:
             extracted[field.spec].append(_extract(trace, field))
     data: dict[str, Any] = {name: pd.Series(values, dtype=object) for name, values in columns.items()}

@@ -1,6 +1,14 @@
 """Entities: traces (`Trace`, `TraceInfo`, `TraceData`, `Span`) and what they link to (`Experiment`, `Run`,
 `LoggedModel`), with their value types."""
 
+from tracekit.entities.assessment import (
+    Assessment,
+    AssessmentError,
+    AssessmentSource,
+    AssessmentSourceType,
+    Expectation,
+    Feedback,
+)
 from tracekit.entities.experiment import Experiment
 from tracekit.entities.lifecycle import LifecycleStage, ViewType
 from tracekit.entities.logged_model import LoggedModel, LoggedModelStatus
@@ -9,6 +17,7 @@ from tracekit.entities.span import Span, SpanEvent, SpanStatus, SpanStatusCode, 
 from tracekit.entities.trace import Trace, TraceData
 from tracekit.entities.trace_info import TraceInfo, TraceState
 
-__all__ = ["Experiment", "LifecycleStage", "LoggedModel", "LoggedModelStatus", "Metric", "Param", "Run", "RunData",
+__all__ = ["Assessment", "AssessmentError", "AssessmentSource", "AssessmentSourceType", "Expectation", "Feedback",
+           "Experiment", "LifecycleStage", "LoggedModel", "LoggedModelStatus", "Metric", "Param", "Run", "RunData",
            "RunInfo", "RunStatus", "RunTag", "Span", "SpanEvent", "SpanStatus", "SpanStatusCode", "SpanType",
            "Trace", "TraceData", "TraceInfo", "TraceState", "ViewType"]

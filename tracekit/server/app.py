@@ -30,6 +30,7 @@ from tracekit.server.body_limit import BodySizeLimitMiddleware, StreamedLimit, S
 from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handlers
 from tracekit.server.routers import (
     artifacts,
+    assessments,
     experiments,
     health,
     logged_models,
@@ -50,6 +51,7 @@ API_PREFIX = "/api/v1"
 
 # Resource routers mounted under API_PREFIX.
 RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router,
+                                     assessments.router,
                                      registered_models.router, model_versions.router, model_versions.search_router]
 ARTIFACT_UPLOAD_PREFIX = f"{API_PREFIX}/artifacts/files/"
 

@@ -6,8 +6,16 @@ import abc
 from collections.abc import Sequence
 
 from tracekit.entities import Trace
+from tracekit.entities.assessment import Assessment
 from tracekit.entities.trace_merge import merge_trace
+from tracekit.exceptions import TracekitException
 from tracekit.store.paging import PagedList
+
+
+def _unsupported(store: TraceStore, what: str) -> TracekitException:
+    return TracekitException.not_implemented(
+        f"{what} is not supported by this store ({type(store).__name__}): it does not implement the assessment "
+        "methods of TraceStore (log_assessment, get_assessment, update_assessment, delete_assessment).")
 
 
 class TraceStore(abc.ABC):
@@ -65,6 +73,25 @@ class TraceStore(abc.ABC):
         trace_ids: Sequence[str] | None = None,
     ) -> int:
         """Delete traces (oldest first when `max_traces` is given); returns how many were deleted."""
+
+    # --- assessments: stores that keep them override these; reading traces then fills `info.assessments` -------
+    def log_assessment(self, assessment: Assessment) -> None:
+        """Store a new assessment on its trace (`assessment.trace_id`, `assessment.assessment_id` set);
+        ResourceNotFoundError naming the trace if it is not stored."""
+        raise _unsupported(self, "Logging feedback or expectations")
+
+    def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
+        """The stored assessment, or ResourceNotFoundError naming it."""
+        raise _unsupported(self, "Reading assessments")
+
+    def update_assessment(self, assessment: Assessment) -> None:
+        """Replace the name, value, rationale, error, metadata and update time of the stored assessment with the same
+        trace id and assessment id; ResourceNotFoundError naming it if there is none."""
+        raise _unsupported(self, "Updating assessments")
+
+    def delete_assessment(self, trace_id: str, assessment_id: str) -> None:
+        """Delete one assessment; ResourceNotFoundError naming it if there is none."""
+        raise _unsupported(self, "Deleting assessments")
 
     def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
                      model_id: str | None = None) -> int:

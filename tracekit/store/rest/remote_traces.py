@@ -15,6 +15,7 @@ import orjson
 
 from tracekit import config
 from tracekit.entities import Trace
+from tracekit.entities.assessment import Assessment
 from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError
 from tracekit.store.paging import PagedList
 from tracekit.store.rest.client import TrackingServerClient, refuses_for_good
@@ -28,6 +29,11 @@ TRACES = f"{API_PREFIX}/traces"
 
 def _trace_path(trace_id: str) -> str:
     return f"{TRACES}/{quote(str(trace_id), safe='')}"
+
+
+def _assessment_path(trace_id: str, assessment_id: str | None = None) -> str:
+    path = f"{_trace_path(trace_id)}/assessments"
+    return path if assessment_id is None else f"{path}/{quote(str(assessment_id), safe='')}"
 
 
 def batch_bodies(traces: Sequence[Trace], max_bytes: int) -> Iterator[bytes]:
@@ -155,6 +161,23 @@ class RestTraceStore(TraceStore):
             "trace_ids": None if trace_ids is None else [str(t) for t in trace_ids],
         })
         return int(answer["traces_deleted"])
+
+    def log_assessment(self, assessment: Assessment) -> None:
+        """Store a new assessment on the server (its id given here, so a retried request stores it once)."""
+        self.client.request("POST", _assessment_path(str(assessment.trace_id)), json=assessment.to_dict())
+
+    def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
+        """The stored assessment (ResourceNotFoundError naming it if the server has none)."""
+        return Assessment.from_dict(self.client.request("GET", _assessment_path(trace_id, assessment_id)))
+
+    def update_assessment(self, assessment: Assessment) -> None:
+        """Replace the stored assessment's name, value, rationale, error, metadata and update time."""
+        self.client.request("PATCH", _assessment_path(str(assessment.trace_id), str(assessment.assessment_id)),
+                            json=assessment.to_dict())
+
+    def delete_assessment(self, trace_id: str, assessment_id: str) -> None:
+        """Delete one assessment on the server."""
+        self.client.request("DELETE", _assessment_path(trace_id, assessment_id))
 
     def ping(self) -> None:
         """Raise unless the server and its database answer."""

@@ -136,6 +136,38 @@ spans = Table(
 )
 
 
+ASSESSMENT_ID_LENGTH = 64
+ASSESSMENT_KIND_LENGTH = 32
+
+# Feedback and expectations on traces (tracekit.entities.assessment). `value` holds the value as canonical JSON text
+# (what `feedback.<name> = 'yes'` compares, the JSON of 'yes'); `value_number` repeats a numeric value as a number so
+# that `<`, `>` compare numerically. Filters look assessments up by (trace id, kind, name) from the trace side and by
+# (kind, name) from the assessment side.
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("assessment_id", String(ASSESSMENT_ID_LENGTH), nullable=False),
+    Column("trace_id", String(TRACE_ID_LENGTH), ForeignKey("trace_info.trace_id", ondelete="CASCADE"),
+           nullable=False),
+    Column("kind", String(ASSESSMENT_KIND_LENGTH), nullable=False),
+    Column("name", String(KEY_LENGTH), nullable=False),
+    Column("span_id", String(SPAN_ID_LENGTH), nullable=True),
+    Column("source_type", String(STATE_LENGTH), nullable=False),
+    Column("source_id", String(KEY_LENGTH), nullable=False),
+    Column("value", BigText, nullable=True),
+    Column("value_number", Double, nullable=True),
+    Column("rationale", BigText, nullable=True),
+    Column("error", BigText, nullable=True),
+    Column("metadata", BigText, nullable=True),
+    Column("create_time_ms", BigInteger, nullable=False),
+    Column("last_update_time_ms", BigInteger, nullable=False),
+    PrimaryKeyConstraint("assessment_id"),
+    Index(None, "trace_id", "kind", "name"),
+    Index(None, "kind", "name"),
+    **MYSQL_TABLE_ARGS,
+)
+
+
 def _owned_key_value_table(name: str, owner_column: str, owner: str, id_length: int,
                            value_length: int = TAG_VALUE_LENGTH) -> Table:
     """A (owner id, key) -> value table: tags of experiments, runs and models, params of runs and models."""

@@ -23,18 +23,22 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from tracekit.entities import Trace, TraceData
+from tracekit.entities.assessment import Assessment
 from tracekit.entities.token_usage import record_token_usage, span_token_counts
 from tracekit.entities.trace import span_order
 from tracekit.entities.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
 from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError, failure_reason
+from tracekit.store.assessment_checks import check_assessment, check_assessment_id
 from tracekit.store.paging import PagedList
 from tracekit.store.search.grammar import parse_filter, parse_order_by
+from tracekit.store.sql import assessments as assessment_rows
 from tracekit.store.sql import trace_search
 from tracekit.store.sql.database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
 from tracekit.store.sql.database import chunks as _chunks
 from tracekit.store.sql.schema import (
     KEY_LENGTH,
     TAG_VALUE_LENGTH,
+    assessments,
     experiments,
     spans,
     trace_info,
@@ -188,6 +192,9 @@ class SqlTraceStore(TraceStore):
         if rows.spans:
             rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
             self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"])
+        carried = assessment_rows.carried_rows(batch)
+        if carried:
+            self.database.insert_missing(connection, assessments, carried)
 
     @staticmethod
     def _existing_trace_ids(connection: Connection, trace_ids: Sequence[str]) -> set[str]:
@@ -302,11 +309,52 @@ class SqlTraceStore(TraceStore):
         def work(connection: Connection) -> int:
             doomed = sorted(matching_ids(connection))
             for chunk in _chunks(doomed):
-                for table in (spans, trace_tags, trace_metadata, trace_info):
+                for table in (spans, trace_tags, trace_metadata, assessments, trace_info):
                     connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
             return len(doomed)
 
         return self.database.write(work)
+
+    # --- assessments ----------------------------------------------------------------------------------------------
+    def log_assessment(self, assessment: Assessment) -> None:
+        """Store a new assessment on its trace; ResourceNotFoundError naming the trace if it is not stored."""
+        check_assessment(assessment)
+        check_assessment_id(assessment.assessment_id)
+        trace_id = str(assessment.trace_id)
+
+        def work(connection: Connection) -> None:
+            self._require_trace(connection, trace_id)
+            # Keyed by the id the client gave: a request retried after a lost answer stores it once.
+            self.database.insert_missing(connection, assessments, [assessment_rows.assessment_row(assessment)])
+
+        self.database.write(work)
+
+    def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
+        """The stored assessment; ResourceNotFoundError naming the trace or the assessment if either is missing."""
+        with self.database.reading() as connection:
+            self._require_trace(connection, trace_id)
+            return assessment_rows.get(connection, trace_id, assessment_id)
+
+    def update_assessment(self, assessment: Assessment) -> None:
+        """Replace the name, value, rationale, error, metadata and update time of a stored assessment."""
+        check_assessment(assessment)
+        trace_id = str(assessment.trace_id)
+        check_assessment_id(assessment.assessment_id)
+
+        def work(connection: Connection) -> None:
+            self._require_trace(connection, trace_id)
+            assessment_rows.replace(connection, assessment)
+
+        self.database.write(work)
+
+    def delete_assessment(self, trace_id: str, assessment_id: str) -> None:
+        """Delete one assessment; ResourceNotFoundError naming the trace or the assessment if either is missing."""
+
+        def work(connection: Connection) -> None:
+            self._require_trace(connection, trace_id)
+            assessment_rows.remove(connection, trace_id, assessment_id)
+
+        self.database.write(work)
 
     # --- reading --------------------------------------------------------------------------------------------------
     def get_trace(self, trace_id: str) -> Trace | None:
@@ -395,6 +443,7 @@ class SqlTraceStore(TraceStore):
         tags: dict[str, dict[str, str]] = defaultdict(dict)
         metadata: dict[str, dict[str, str]] = defaultdict(dict)
         span_lists: dict[str, list[Any]] = defaultdict(list)
+        judged = assessment_rows.for_traces(connection, trace_ids)
         for chunk in _chunks(trace_ids):
             for table, target in ((trace_tags, tags), (trace_metadata, metadata)):
                 query = select(table.c.trace_id, table.c.key, table.c.value).where(table.c.trace_id.in_(chunk))
@@ -410,6 +459,7 @@ class SqlTraceStore(TraceStore):
             trace_spans = span_lists.get(trace_id, [])
             trace_spans.sort(key=span_order)
             info = trace_info_from_row(row, tags.get(trace_id, {}), metadata.get(trace_id, {}))
+            info.assessments = judged.get(trace_id, [])
             traces.append(Trace(info=info, data=TraceData(spans=trace_spans)))
         return traces
 
