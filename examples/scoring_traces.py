@@ -59,9 +59,9 @@ def main() -> None:
     print(f"stored traces: is_correct/mean={stored.metrics['is_correct/mean']:.2f} "
           f"word_count/max={stored.metrics['word_count/max']:.0f} "
           f"hedging/count/direct={stored.metrics['hedging/count/direct']:.0f}")
-    first = traces["trace_id"][0]
-    feedback = {a.name: a.value for a in tracekit.get_trace(first).info.assessments if a.kind == "feedback"}
-    print(f"feedback on {first}: {dict(sorted(feedback.items()))}")
+    hamlet = next(t for t, r in zip(traces["trace_id"], traces["request"]) if "Hamlet" in r["question"])
+    feedback = {a.name: a.value for a in tracekit.get_trace(hamlet).info.assessments if a.kind == "feedback"}
+    print(f"feedback on the Hamlet trace: {dict(sorted(feedback.items()))}")
 
     # 3. A dataset run through the app: each call is traced under the evaluation run, then scored.
     dataset = [
