@@ -49,7 +49,7 @@ def main() -> None:
         for topic in FACTS:
             answer_question(f"What is the {topic}?")
     traces = tracekit.search_traces(run_id=production.info.run_id)
-    for trace_id, request in zip(traces["trace_id"], traces["request"]):
+    for trace_id, request in zip(traces["trace_id"], traces["request"], strict=True):
         topic = next(t for t in FACTS if t in request["question"])
         tracekit.log_expectation(trace_id, "answer", FACTS[topic])
 
@@ -59,7 +59,8 @@ def main() -> None:
     print(f"stored traces: is_correct/mean={stored.metrics['is_correct/mean']:.2f} "
           f"word_count/max={stored.metrics['word_count/max']:.0f} "
           f"hedging/count/direct={stored.metrics['hedging/count/direct']:.0f}")
-    hamlet = next(t for t, r in zip(traces["trace_id"], traces["request"]) if "Hamlet" in r["question"])
+    hamlet = next(trace_id for trace_id, request in zip(traces["trace_id"], traces["request"], strict=True)
+                  if "Hamlet" in request["question"])
     feedback = {a.name: a.value for a in tracekit.get_trace(hamlet).info.assessments if a.kind == "feedback"}
     print(f"feedback on the Hamlet trace: {dict(sorted(feedback.items()))}")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 
-
 @pytest.fixture
 def qa_rows() -> list[dict]:
     """Three answered questions with their expected answers: two right, one wrong."""

@@ -33,7 +33,7 @@ def test_each_score_is_stored_as_code_feedback_on_a_trace_made_for_its_row(qa_ro
     result = tracekit.genai.evaluate(qa_rows, scorers=[exact_match, answer_length])
     table = result.tables["eval_results_table"]
     assert len(table) == 3
-    for row, trace_id in zip(qa_rows, table["trace_id"]):
+    for row, trace_id in zip(qa_rows, table["trace_id"], strict=True):
         trace = tracekit.get_trace(trace_id)
         assert trace.data.root_span.inputs == row["inputs"]
         assert trace.data.root_span.outputs == row["outputs"]
@@ -239,7 +239,7 @@ def test_search_traces_result_is_scored_on_the_stored_traces_with_their_expectat
                 span.set_inputs({"question": question})
                 span.set_outputs(answer(question))
     stored = tracekit.search_traces(run_id=production.info.run_id)
-    for trace_id, request in zip(stored["trace_id"], stored["request"]):
+    for trace_id, request in zip(stored["trace_id"], stored["request"], strict=True):
         expected = {"2+2?": "4", "capital of France?": "Paris", "3*3?": "9"}[request["question"]]
         tracekit.log_expectation(trace_id, "answer", expected)
 
@@ -323,3 +323,13 @@ def test_bad_scorers_are_refused(qa_rows, scorers, message):
 def test_a_predict_fn_that_is_not_callable_is_refused(qa_rows):
     with pytest.raises(tracekit.TracekitException, match="predict_fn must be callable"):
         tracekit.genai.evaluate([{"inputs": {"q": 1}}], predict_fn="answer", scorers=[answer_length])
+
+
+# --- another database -----------------------------------------------------------------------------------------
+def test_evaluate_stores_feedback_and_metrics_in_postgresql(postgres_uri, qa_rows):
+    tracekit.set_tracking_uri(postgres_uri)
+    result = tracekit.genai.evaluate(qa_rows, scorers=[exact_match])
+    assert tracekit.get_run(result.run_id).data.metrics["exact_match/mean"] == pytest.approx(2 / 3)
+    trace_ids = result.tables["eval_results_table"]["trace_id"]
+    assert [feedback_on(t)["exact_match"].value for t in trace_ids] == [True, True, False]
+    assert len(tracekit.search_traces(run_id=result.run_id)) == 3

@@ -71,8 +71,8 @@ def _records(data: Any) -> tuple[list[Mapping[str, Any]], bool]:
 
 def _frame_records(frame: Any) -> Iterator[dict[str, Any]]:
     wanted = [column for column in ROW_COLUMNS if column in frame.columns]
-    for values in zip(*(frame[column].tolist() for column in wanted)):
-        yield {column: _missing_to_none(value) for column, value in zip(wanted, values)}
+    for values in zip(*(frame[column].tolist() for column in wanted), strict=True):
+        yield {column: _missing_to_none(value) for column, value in zip(wanted, values, strict=True)}
 
 
 def _missing_to_none(value: Any) -> Any:

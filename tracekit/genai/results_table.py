@@ -56,11 +56,11 @@ def results_table(outcomes: list[RowOutcome]) -> Any:
         columns["error"].append(outcome.error)
         by_name = {feedback.name: feedback for feedback in outcome.feedbacks}
         for name in names:
-            feedback = by_name.get(name)
-            columns[name].append(None if feedback is None else feedback.value)
+            found = by_name.get(name)
+            columns[name].append(None if found is None else found.value)
             if name in with_rationale:
-                columns[f"{name}/rationale"].append(None if feedback is None else feedback.rationale)
-            error = None if feedback is None or feedback.error is None else feedback.error
+                columns[f"{name}/rationale"].append(None if found is None else found.rationale)
+            error = None if found is None else found.error
             columns[f"{name}/error"].append(
                 None if error is None else f"{error.error_code}: {error.error_message}")
     # Score values keep the dtype pandas infers (floats or bools stay numeric); the rest hold objects.

@@ -5,7 +5,7 @@ one, or the stored trace it came with."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +37,7 @@ class RowTrace:
 
 
 @contextmanager
-def _linked_to_model(model_id: str | None):  # type: ignore[no-untyped-def]
+def _linked_to_model(model_id: str | None) -> Iterator[None]:
     token = state.set_predicting_model_id(model_id) if model_id else None
     try:
         yield

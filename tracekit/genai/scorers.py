@@ -129,7 +129,7 @@ class Scorer:
         if wanted is None:  # a subclass whose __init__ did not call Scorer.__init__
             Scorer.__init__(self, name=self.__dict__.get("name"), aggregations=self.__dict__.get("aggregations"))
             wanted = self._wanted
-        return wanted  # type: ignore[no-any-return]
+        return tuple(wanted)
 
     def run(self, *, inputs: Any = None, outputs: Any = None, expectations: Any = None, trace: Any = None) -> Any:
         """Call the scorer with the row's values it asks for, and return what it returned."""
