@@ -266,6 +266,21 @@ def test_a_list_of_traces_is_scored_too():
     assert feedback_on(trace.info.trace_id)["answer_length"].value == 1
 
 
+def test_a_trace_that_is_not_stored_fails_its_row_only_and_the_others_are_stored(caplog):
+    with tracekit.start_span("app") as span:
+        span.set_outputs("stored")
+    stored = tracekit.get_last_active_trace()
+    elsewhere = tracekit.Trace.from_dict(stored.to_dict())
+    elsewhere.info.trace_id = "tr-" + "e" * 32  # a trace from another tracking store
+    with caplog.at_level(logging.WARNING, logger="tracekit.genai"):
+        result = tracekit.genai.evaluate([stored, elsewhere], scorers=[answer_length])
+    table = result.tables["eval_results_table"]
+    assert table["error"][0] is None
+    assert "scores not logged on trace tr-eeee" in table["error"][1] and "not found" in table["error"][1]
+    assert feedback_on(stored.info.trace_id)["answer_length"].value == len("stored")
+    assert "row 1: scores not logged" in caplog.text
+
+
 def test_expectations_given_in_the_data_win_over_stored_ones():
     with tracekit.start_span("app") as span:
         span.set_outputs("4")

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tracekit import error_codes
 from tracekit.constants import RunTagKey, TraceTagKey
 from tracekit.entities import Trace
-from tracekit.entities.assessment import AssessmentError, AssessmentSource, AssessmentSourceType, Feedback
-from tracekit.exceptions import TracekitException
+from tracekit.entities.assessment import (
+    AssessmentError,
+    AssessmentSource,
+    AssessmentSourceType,
+    Feedback,
+    new_assessment_id,
+)
+from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.genai.aggregation import FeedbackValues, aggregate
 from tracekit.genai.eval_data import EvalRow, read_rows
 from tracekit.genai.results_table import RESERVED_COLUMNS, RowOutcome, results_table
@@ -196,23 +203,40 @@ class _Evaluation:
 
     # --- storing --------------------------------------------------------------------------------------------
     def _log_chunk(self, chunk: list[RowOutcome]) -> None:
-        """Tag the chunk's stored traces with the evaluation run and log their feedback (after delivering the
-        traces this chunk made, in one flush)."""
+        """Tag the chunk's stored traces with the evaluation run and store their feedback: after delivering the
+        traces this chunk made (one flush), in one transaction each where the store allows."""
         from tracekit.client import TracekitClient
         from tracekit.tracing.fluent import flush_trace_async_logging
 
         flush_trace_async_logging()
-        client = TracekitClient()
-        for outcome in chunk:
-            if outcome.trace_id is None:
-                continue
+        store = TracekitClient().store
+        scored = [outcome for outcome in chunk if outcome.trace_id is not None]
+        existing = [str(outcome.trace_id) for outcome in scored if outcome.existing_trace]
+        batch = [stored_copy(str(outcome.trace_id), feedback) for outcome in scored for feedback in outcome.feedbacks]
+        try:
+            store.set_tag_on_traces(existing, TraceTagKey.EVALUATION_RUN, self.run_id)
+            store.log_assessments(batch)
+        except TracekitException as exc:
+            if not _about_the_rows(exc):
+                raise
+            # A trace that is not stored (or a value the store refuses) fails the whole batch: row by row, the
+            # other rows are stored and the failing ones say why.
+            self._log_rows_one_by_one(scored)
+
+    def _log_rows_one_by_one(self, outcomes: list[RowOutcome]) -> None:
+        from tracekit.client import TracekitClient
+
+        store = TracekitClient().store
+        for outcome in outcomes:
+            trace_id = str(outcome.trace_id)
             try:
                 if outcome.existing_trace:
-                    client.set_trace_tag(outcome.trace_id, TraceTagKey.EVALUATION_RUN, self.run_id)
-                for feedback in outcome.feedbacks:
-                    log_feedback(client, outcome.trace_id, feedback)
+                    store.set_trace_tag(trace_id, TraceTagKey.EVALUATION_RUN, self.run_id)
+                store.log_assessments([stored_copy(trace_id, feedback) for feedback in outcome.feedbacks])
             except TracekitException as exc:
-                note = f"scores not logged on trace {outcome.trace_id}: {exc.message}"
+                if not _about_the_rows(exc):
+                    raise
+                note = f"scores not logged on trace {trace_id}: {exc.message}"
                 outcome.error = f"{outcome.error}; {note}" if outcome.error else note
                 logger.warning("evaluate(): row %d: %s", outcome.index, note)
 
@@ -238,8 +262,12 @@ class _Evaluation:
                            "'error' column and their traces).", self.predict_errors, total)
 
 
-def log_feedback(client: Any, trace_id: str, feedback: Feedback) -> None:
-    """Store `feedback` on the trace (through the tracking URI's assessments API)."""
-    client.log_feedback(trace_id, feedback.name, value=feedback.value, source=feedback.source,
-                        rationale=feedback.rationale, metadata=feedback.metadata, span_id=feedback.span_id,
-                        error=feedback.error)
+def stored_copy(trace_id: str, feedback: Feedback) -> Feedback:
+    """`feedback` as it is stored on the trace: with the trace id and a new assessment id."""
+    return replace(feedback, trace_id=trace_id, assessment_id=new_assessment_id())
+
+
+def _about_the_rows(exc: TracekitException) -> bool:
+    """True for a failure caused by what a row holds (its trace is not stored, a value is refused); False for the
+    store itself failing, which no row can work around."""
+    return isinstance(exc, ResourceNotFoundError) or exc.error_code == error_codes.INVALID_PARAMETER_VALUE

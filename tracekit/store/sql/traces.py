@@ -238,6 +238,11 @@ class SqlTraceStore(TraceStore):
 
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Add or replace one tag of a stored trace; ResourceNotFoundError if there is no such trace."""
+        self.set_tag_on_traces([trace_id], key, value)
+
+    def set_tag_on_traces(self, trace_ids: Sequence[str], key: str, value: str) -> None:
+        """Add or replace one tag on several stored traces in one transaction; ResourceNotFoundError (and nothing
+        changed) if one of them is not stored."""
         key, value = text_column(str(key)) or "", text_column(str(value)) or ""
         if not key or len(key) > KEY_LENGTH:
             raise TracekitException.invalid_parameter_value(
@@ -246,13 +251,17 @@ class SqlTraceStore(TraceStore):
             raise TracekitException.invalid_parameter_value(
                 f"Tag values must be at most {TAG_VALUE_LENGTH} characters long, got "
                 f"{len(value)} for tag {key!r}.")
+        distinct = sorted({str(trace_id) for trace_id in trace_ids})
 
         def work(connection: Connection) -> None:
-            self._require_trace(connection, trace_id)
-            self.database.upsert(connection, trace_tags, [{"trace_id": trace_id, "key": key, "value": value}],
-                         ["trace_id", "key"])
+            self._require_traces(connection, distinct)
+            for chunk in _chunks(distinct):
+                self.database.upsert(connection, trace_tags,
+                                     [{"trace_id": trace_id, "key": key, "value": value} for trace_id in chunk],
+                                     ["trace_id", "key"])
 
-        self.database.write(work)
+        if distinct:
+            self.database.write(work)
 
     def delete_trace_tag(self, trace_id: str, key: str) -> None:
         """Remove one tag of a stored trace; ResourceNotFoundError if the trace or the tag does not exist."""
@@ -271,6 +280,18 @@ class SqlTraceStore(TraceStore):
         found = connection.scalar(select(trace_info.c.trace_id).where(trace_info.c.trace_id == trace_id))
         if found is None:
             raise ResourceNotFoundError(f"Trace {trace_id!r} not found in the tracking store.")
+
+    @staticmethod
+    def _require_traces(connection: Connection, trace_ids: Sequence[str]) -> None:
+        """ResourceNotFoundError naming the first of `trace_ids` (distinct, sorted) that is not stored."""
+        if len(trace_ids) == 1:
+            SqlTraceStore._require_trace(connection, trace_ids[0])
+            return
+        for chunk in _chunks(list(trace_ids)):
+            found = set(connection.scalars(select(trace_info.c.trace_id).where(trace_info.c.trace_id.in_(chunk))))
+            missing = [trace_id for trace_id in chunk if trace_id not in found]
+            if missing:
+                raise ResourceNotFoundError(f"Trace {missing[0]!r} not found in the tracking store.")
 
     def delete_traces(
         self,
@@ -328,6 +349,22 @@ class SqlTraceStore(TraceStore):
             self.database.insert_missing(connection, assessments, [assessment_rows.assessment_row(assessment)])
 
         self.database.write(work)
+
+    def log_assessments(self, batch: Sequence[Assessment]) -> None:
+        """Store new assessments in one transaction; ResourceNotFoundError naming a trace that is not stored (and
+        nothing stored)."""
+        for assessment in batch:
+            check_assessment(assessment)
+            check_assessment_id(assessment.assessment_id)
+        trace_ids = sorted({str(assessment.trace_id) for assessment in batch})
+        rows = [assessment_rows.assessment_row(assessment) for assessment in batch]
+
+        def work(connection: Connection) -> None:
+            self._require_traces(connection, trace_ids)
+            self.database.insert_missing(connection, assessments, rows)
+
+        if rows:
+            self.database.write(work)
 
     def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
         """The stored assessment; ResourceNotFoundError naming the trace or the assessment if either is missing."""
