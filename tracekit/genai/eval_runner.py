@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from tracekit import error_codes
@@ -263,8 +263,12 @@ class _Evaluation:
 
 
 def stored_copy(trace_id: str, feedback: Feedback) -> Feedback:
-    """`feedback` as it is stored on the trace: with the trace id and a new assessment id."""
-    return replace(feedback, trace_id=trace_id, assessment_id=new_assessment_id())
+    """`feedback` made ready to store on the trace: its trace id set, and a new assessment id unless it has one.
+    Changed in place: the feedback was made for this row (building a copy costs a value check per score)."""
+    feedback.trace_id = trace_id
+    if feedback.assessment_id is None:
+        feedback.assessment_id = new_assessment_id()
+    return feedback
 
 
 def _about_the_rows(exc: TracekitException) -> bool:
