@@ -9,7 +9,8 @@ an expectation is logged on each; then, over the same `search_traces` DataFrame:
 - evaluate: `tracekit.genai.evaluate` with those scorers: every score stored as a feedback on its trace, each trace
   tagged with the evaluation run, aggregates logged as metrics of a run;
 - evaluate with `predict_fn` over the same questions as a list of dicts (a new trace per row, then scored), beside
-  the plain loop calling the function and the scorers.
+  the plain loop calling the function and the scorers, and beside the same loop with the function under
+  `@tracekit.trace` (its time until the queue is delivered: what tracing alone costs).
 Expectations are logged one call each (`log_expectation`), as a user would; that setup is timed but not compared.
 Peak RSS of the process at the end.
 """
@@ -85,10 +86,10 @@ def plain_loop(frame) -> float:
     return time.perf_counter() - start
 
 
-def plain_predict_loop(rows: list[dict]) -> float:
+def plain_predict_loop(rows: list[dict], predict=answer) -> float:
     start = time.perf_counter()
     for row in rows:
-        outputs = answer(**row["inputs"])
+        outputs = predict(**row["inputs"])
         for scorer in SCORERS:
             scorer(**{name: value for name, value in (("outputs", outputs), ("expectations", row["expectations"]))
                       if name in scorer.parameters})
@@ -115,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         seconds, _ = timed(lambda: store_traces(args.traces))
         print(f"stored {args.traces} traces with an expectation each in {seconds:.1f} s")
         seconds, frame = timed(lambda: tracekit.search_traces(max_results=None))
-        print(f"search_traces -> DataFrame of {len(frame)} rows: {seconds:.2f} s")
+        print(f"search_traces -> DataFrame of {len(frame)} rows: {seconds:.2f} s   peak RSS so far "
+              f"{peak_rss_mb():.0f} MB")
         baseline = plain_loop(frame)
         seconds, result = timed(lambda: tracekit.genai.evaluate(frame, scorers=SCORERS))
         report(f"evaluate(search_traces(), {len(SCORERS)} scorers)", len(frame), seconds, baseline)
@@ -126,8 +128,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows = [{"inputs": {"question": f"question number {i}"}, "expectations": {"answer": "QUESTION"}}
                 for i in range(args.traces)]
         baseline = plain_predict_loop(rows)
+        traced = tracekit.trace(answer)
+        start = time.perf_counter()
+        plain_predict_loop(rows, traced)
+        tracekit.flush_trace_async_logging()  # evaluate waits for its traces to be stored: so does this baseline
+        traced_baseline = time.perf_counter() - start
         seconds, _ = timed(lambda: tracekit.genai.evaluate(rows, predict_fn=answer, scorers=SCORERS))
         report(f"evaluate(rows, predict_fn, {len(SCORERS)} scorers)", len(rows), seconds, baseline)
+        print(f"{'':44s} traced loop {len(rows) / traced_baseline:9.0f} rows/s   (@tracekit.trace'd "
+              f"predict_fn + scorers, traces stored, no feedback): ratio {seconds / traced_baseline:5.1f}x")
         tracekit.set_tracking_uri(None)
     print(f"peak RSS: {peak_rss_mb():.0f} MB")
 

@@ -231,6 +231,15 @@ def test_a_raising_predict_fn_fails_its_row_only(caplog):
     assert "predict_fn raised on 1 of 2 rows" in caplog.text
 
 
+def test_with_tracing_disabled_scores_are_still_computed_and_returned(qa_rows):
+    tracekit.tracing.disable()
+    result = tracekit.genai.evaluate(qa_rows, scorers=[exact_match])
+    assert result.metrics["exact_match/mean"] == pytest.approx(2 / 3)
+    assert result.tables["eval_results_table"]["trace_id"].isna().all()
+    tracekit.tracing.enable()
+    assert tracekit.search_traces(run_id=result.run_id).empty
+
+
 # --- stored traces ------------------------------------------------------------------------------------------------
 def test_search_traces_result_is_scored_on_the_stored_traces_with_their_expectations():
     with tracekit.start_run(run_name="production") as production:
