@@ -29,8 +29,8 @@ from tracekit.models.evaluation.result import EvaluationResult
 logger = logging.getLogger(__name__)
 
 EVALUATION_KIND = "genai"
-#: Rows are run, then their traces delivered and their feedback logged, this many at a time: memory stays bounded
-#: by the chunk, and the export queue is flushed once per chunk instead of once per feedback.
+#: Rows are run, then their traces delivered and their feedback stored, this many at a time: the export queue is
+#: flushed, and the feedback written in one transaction, once per chunk instead of once per score.
 CHUNK_ROWS = 500
 PREDICT_FN_METRIC = "predict_fn"
 
