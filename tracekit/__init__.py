@@ -49,6 +49,7 @@ from tracekit.tracing import configure
 from tracekit.tracing.assessments import (
     delete_assessment,
     get_assessment,
+    log_assessment,
     log_expectation,
     log_feedback,
     update_assessment,
@@ -214,6 +215,7 @@ __all__ = [
     "load_table",
     "log_artifact",
     "log_artifacts",
+    "log_assessment",
     "log_dict",
     "log_expectation",
     "log_feedback",

@@ -170,3 +170,10 @@ def judged(store, make_trace):
 def test_feedback_and_expectation_filters(store, judged, filter_string, expected):
     found = {trace.info.trace_id for trace in store.search_traces(["0"], filter_string, max_results=None)}
     assert found == {judged[name] for name in expected}
+
+
+def test_values_json_reads_back_exactly_big_integers_included(store, stored_trace):
+    value = {"big": 2**70, "nested": [1.5, None, True, "ü"], "empty": {}}
+    feedback = feedback_on(stored_trace.info.trace_id, value=value)
+    store.log_assessment(feedback)
+    assert store.get_trace(feedback.trace_id).info.assessments[0].value == value

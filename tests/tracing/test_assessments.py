@@ -124,3 +124,11 @@ def test_a_running_trace_cannot_be_judged_yet():
         running = tracekit.get_active_trace_id()
         with pytest.raises(TracekitException, match="still running"):
             tracekit.log_feedback(running, "correct", True)
+
+
+def test_an_assessment_built_beforehand_is_logged_as_it_is(trace_id):
+    built = Feedback(name="relevance", value=0.8, rationale="mostly", source=AssessmentSource("LLM_JUDGE", "j"))
+    stored = tracekit.log_assessment(trace_id, built)
+    assert built.assessment_id is None  # the caller's object is left alone
+    assert (stored.trace_id, stored.value, stored.rationale) == (trace_id, 0.8, "mostly")
+    assert tracekit.get_trace(trace_id).info.assessments == [stored]

@@ -10,6 +10,15 @@ from tracekit.client import TracekitClient
 from tracekit.entities.assessment import Assessment, AssessmentError, AssessmentSource, Expectation, Feedback
 
 
+def log_assessment(trace_id: str, assessment: Assessment) -> Assessment:
+    """Attach a `Feedback` or `Expectation` built beforehand to a stored trace; returns the stored copy (with its
+    `assessment_id`).
+
+    >>> tracekit.log_assessment(trace_id, tracekit.Feedback(name="relevance", value=0.8, rationale="mostly"))
+    """
+    return TracekitClient().log_assessment(trace_id, assessment)
+
+
 def log_feedback(trace_id: str, name: str, value: Any = None, source: AssessmentSource | None = None,
                  rationale: str | None = None, metadata: Mapping[str, Any] | None = None,
                  span_id: str | None = None, error: BaseException | AssessmentError | None = None) -> Feedback:

@@ -11,11 +11,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from tracekit.entities import Trace
-from tracekit.entities.assessment import Assessment, AssessmentError, AssessmentSource, Expectation, Feedback
+from tracekit.entities.assessment import (
+    Assessment,
+    AssessmentError,
+    Expectation,
+    Feedback,
+    restore_assessment,
+)
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.assessment_checks import check_assessment, value_json, value_number
 from tracekit.store.sql.database import chunks
@@ -80,19 +87,24 @@ def carried_rows(traces: Sequence[Trace]) -> list[dict[str, Any]]:
     return rows
 
 
+def _loads(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # integers past 64 bits, which orjson does not read
+        return json.loads(text)
+
+
 def assessment_from_row(row: Sequence[Any]) -> Assessment:
-    """The `Feedback` or `Expectation` of a row selected with `_COLUMNS`."""
+    """The `Feedback` or `Expectation` of a row selected with `_COLUMNS` (checked when it was stored)."""
     (assessment_id, trace_id, kind, name, span_id, source_type, source_id, value, rationale, error, metadata,
      create_time_ms, last_update_time_ms) = row
-    common: dict[str, Any] = dict(
-        name=name, source=AssessmentSource(source_type, source_id), trace_id=trace_id, span_id=span_id,
-        metadata=json.loads(metadata) if metadata else {}, assessment_id=assessment_id,
-        create_time_ms=int(create_time_ms), last_update_time_ms=int(last_update_time_ms),
-        value=None if value is None else json.loads(value))
-    if kind == Expectation.kind:
-        return Expectation(**common)
-    return Feedback(**common, rationale=rationale,
-                    error=AssessmentError.from_dict(json.loads(error)) if error else None)
+    fields: dict[str, Any] = dict(
+        name=name, trace_id=trace_id, span_id=span_id, metadata=_loads(metadata) if metadata else {},
+        assessment_id=assessment_id, create_time_ms=int(create_time_ms),
+        last_update_time_ms=int(last_update_time_ms), value=None if value is None else _loads(value))
+    if kind != Expectation.kind:
+        fields.update(rationale=rationale, error=AssessmentError.from_dict(_loads(error)) if error else None)
+    return restore_assessment(kind, source_type, source_id, **fields)
 
 
 def get(connection: Connection, trace_id: str, assessment_id: str) -> Assessment:

@@ -2,6 +2,7 @@
 // the trace's window), and the selected span's details.
 
 import {getExperiment, getTrace} from "./api.js";
+import {assessmentsPanel} from "./assessments_view.js";
 import {badge, facts, formatMs, formatNs, formatTime, h, replaceChildren, tagChips} from "./dom.js";
 import {jsonView} from "./json_view.js";
 import {href, replaceParams} from "./router.js";
@@ -103,6 +104,7 @@ export async function renderTracePage(view, traceId, params) {
 
   view.show(
     traceHeader(info, root, tree.order.length, experimentLink),
+    assessmentsPanel(info.trace_id, info.assessments),
     tree.order.length ? h("div", {class: "trace-body"},
       h("div", {class: "span-pane"}, timelineHeader(tree.totalNs), rows),
       details) : h("p", {class: "muted empty"}, "This trace has no spans."));

@@ -3,6 +3,7 @@
 // pages fetched with page tokens. Filter, sort and page size live in the route's query, so reload and back keep them.
 
 import {ApiError, countTraces, searchTraces} from "./api.js";
+import {assessmentColumns} from "./assessments_view.js";
 import {badge, clip, formatMs, formatTime, h, replaceChildren, tagChips} from "./dom.js";
 import {href, replaceParams} from "./router.js";
 
@@ -163,7 +164,12 @@ export function tracesTable(scope, params) {
     table.removeAttribute("aria-busy");
     state.next = page.next_page_token || null;
     const names = page.root_span_names || {};
-    replaceChildren(body, page.traces.length ? page.traces.map((trace) => traceRow(trace, names, columns))
+    const judged = assessmentColumns(page.traces, (filter) => {
+      input.value = filter;
+      applyFilter();
+    });
+    headRow.append(...judged.heads);
+    replaceChildren(body, page.traces.length ? page.traces.map((trace) => traceRow(trace, names, columns, judged))
       : emptyRow(columns.length, state.filter ? "No traces match this filter." : "No traces yet."));
     previous.disabled = state.tokens.length <= 1;
     next.disabled = !state.next;
@@ -188,7 +194,7 @@ function emptyRow(span, text) {
   return h("tr", {class: "empty-row"}, h("td", {colspan: String(span), class: "muted"}, text));
 }
 
-function traceRow(trace, names, columns) {
+function traceRow(trace, names, columns, judged) {
   const info = trace.info;
   const metadata = info.trace_metadata || {};
   const link = href("traces", info.trace_id);
@@ -212,5 +218,5 @@ function traceRow(trace, names, columns) {
       title: metadata[MODEL_ID], "data-testid": "trace-model-link"}, metadata[MODEL_ID].slice(0, 10)) : ""),
   };
   return h("tr", {"data-testid": "trace-row", "data-trace-id": info.trace_id},
-    columns.map((column) => cells[column.label]));
+    columns.map((column) => cells[column.label]), judged.cells(info));
 }
