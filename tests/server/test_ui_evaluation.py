@@ -71,3 +71,19 @@ def test_the_run_page_links_to_the_scored_traces_in_a_browser(server_db, evaluat
             assert not errors, errors
     finally:
         server.stop()
+
+
+def test_evaluate_through_a_tracking_server_stores_feedback_and_tags(live_server):
+    tracekit.set_tracking_uri(live_server.url)
+    with tracekit.start_run(run_name="production") as production:
+        for text in ("hello", "a much longer answer"):
+            with tracekit.start_span("app") as span:
+                span.set_outputs(text)
+    result = tracekit.genai.evaluate(tracekit.search_traces(run_id=production.info.run_id), scorers=[short])
+    assert result.metrics["short/mean"] == 0.5
+    for trace_id, expected in zip(result.tables["eval_results_table"]["trace_id"],
+                                  result.tables["eval_results_table"]["outputs"].map(lambda o: len(o) < 10),
+                                  strict=True):
+        trace = tracekit.get_trace(trace_id)
+        assert trace.info.tags["tracekit.evaluationRun"] == result.run_id
+        assert [(a.name, a.value) for a in trace.info.assessments] == [("short", expected)]
