@@ -265,6 +265,16 @@ def test_search_traces_result_is_scored_on_the_stored_traces_with_their_expectat
         assert trace.info.trace_metadata["tracekit.sourceRun"] == production.info.run_id
 
 
+def test_a_search_traces_frame_with_extracted_columns_is_still_recognised():
+    with tracekit.start_span("app") as span:
+        span.set_inputs({"question": "2+2?"})
+        span.set_outputs("4")
+    frame = tracekit.search_traces(extract_fields=["app.outputs"])
+    assert "app.outputs" in frame.columns
+    result = tracekit.genai.evaluate(frame, scorers=[answer_length])
+    assert result.tables["eval_results_table"]["inputs"].tolist() == [{"question": "2+2?"}]
+
+
 def test_a_list_of_traces_is_scored_too():
     with tracekit.start_span("app") as span:
         span.set_inputs({"question": "2+2?"})
