@@ -334,6 +334,9 @@ def test_bad_data_is_refused_naming_the_row_or_column(data, message):
     ([{"inputs": {"question": "2+2?"}}, {"expectations": {"answer": "4"}}], "row 1 has no 'inputs'"),
     ([{"inputs": "2+2?"}], "row 0: 'inputs' must be a dict of keyword arguments"),
     ([{"inputs": {"question": "2+2?"}, "outputs": "4"}], "row 0 has outputs, but predict_fn produces"),
+    ([{"inputs": {"question": "2+2?"}}, {"inputs": {"query": "2+2?"}}],
+     r"row 1: predict_fn cannot be called with inputs \['query'\]"),
+    ([{"inputs": {}}], r"row 0: predict_fn cannot be called with inputs \[\]"),
 ])
 def test_rows_predict_fn_cannot_take_are_refused(rows, message):
     with pytest.raises(tracekit.TracekitException, match=message):
@@ -352,6 +355,15 @@ def test_rows_predict_fn_cannot_take_are_refused(rows, message):
 def test_bad_scorers_are_refused(qa_rows, scorers, message):
     with pytest.raises(tracekit.TracekitException, match=message):
         tracekit.genai.evaluate(qa_rows, scorers=scorers)
+
+
+def test_an_async_predict_fn_is_refused():
+    async def answer_later(question):
+        return "4"
+
+    with pytest.raises(tracekit.TracekitException, match="predict_fn is async"):
+        tracekit.genai.evaluate([{"inputs": {"question": "2+2?"}}], predict_fn=answer_later,
+                                scorers=[answer_length])
 
 
 def test_a_predict_fn_that_is_not_callable_is_refused(qa_rows):

@@ -3,6 +3,7 @@ feedback assessment on the row's trace, and log the aggregates as metrics of an 
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -66,10 +67,16 @@ def evaluate(data: Any, predict_fn: Callable[..., Any] | None = None, scorers: S
     if predict_fn is not None and not callable(predict_fn):
         raise TracekitException.invalid_parameter_value(
             f"evaluate(): predict_fn must be callable, got {type(predict_fn).__name__}.")
+    if predict_fn is not None and (inspect.iscoroutinefunction(predict_fn) or
+                                   inspect.isasyncgenfunction(predict_fn)):
+        raise TracekitException.invalid_parameter_value(
+            "evaluate(): predict_fn is async; pass a plain function (for example one calling asyncio.run).")
     if model_id is not None and (not isinstance(model_id, str) or not model_id):
         raise TracekitException.invalid_parameter_value(
             f"evaluate(): model_id must be a logged model's id (a string), got {model_id!r}.")
     rows = read_rows(data, with_predict_fn=predict_fn is not None)
+    if predict_fn is not None:
+        _check_predict_fn_takes(predict_fn, rows)
     from tracekit.tracking import runs
 
     own_run = runs.active_run() is None
@@ -83,6 +90,21 @@ def evaluate(data: Any, predict_fn: Callable[..., Any] | None = None, scorers: S
     if own_run:
         runs.end_run()
     return result
+
+
+def _check_predict_fn_takes(predict_fn: Callable[..., Any], rows: list[EvalRow]) -> None:
+    """Every row's inputs fit predict_fn's parameters (when its signature can be read)."""
+    try:
+        signature = inspect.signature(predict_fn)
+    except (TypeError, ValueError):
+        return
+    for row in rows:
+        try:
+            signature.bind(**row.inputs)
+        except TypeError as exc:
+            raise TracekitException.invalid_parameter_value(
+                f"evaluate(): row {row.index}: predict_fn cannot be called with inputs {sorted(row.inputs)} "
+                f"({exc}); the keys of 'inputs' must be predict_fn's parameter names.") from None
 
 
 def _check_scorers(scorers: Sequence[Scorer] | None) -> list[Scorer]:
