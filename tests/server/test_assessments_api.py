@@ -121,3 +121,32 @@ def test_a_feedback_cannot_be_patched_into_an_expectation(api, stored_trace_id):
     answer = api.patch(f"{API}/{stored_trace_id}/assessments/{logged.json()['assessment_id']}",
                        json={"kind": "expectation", "name": "x", "value": 2})
     assert answer.status_code == 400 and "expectation" in answer.text
+
+
+def test_many_assessments_go_to_the_server_in_batches(over_http, server_db, monkeypatch):
+    from tracekit.store.rest import remote_traces
+
+    monkeypatch.setattr(remote_traces, "ASSESSMENT_BATCH", 2)  # three requests for five assessments
+    for question in "abcde":
+        answer(question)
+    trace_ids = [trace.info.trace_id for trace in tracekit.search_traces(return_type="list")]
+    stored = tracekit.TracekitClient().log_assessments(
+        [Feedback(name="score", value=index, trace_id=trace_id) for index, trace_id in enumerate(trace_ids)])
+    on_server = SqlTraceStore(server_db)
+    assert [on_server.get_trace(trace_id).info.assessments for trace_id in trace_ids] == [[item] for item in stored]
+
+
+def test_a_batch_is_stored_whole_or_not_at_all(api, stored_trace_id):
+    good = Feedback(name="x", value=1, trace_id=stored_trace_id).to_dict()
+    missing = "tr-" + "d" * 32
+    answer = api.post(f"{API}/assessments/batch",
+                      json={"assessments": [good, {**good, "trace_id": missing}]})
+    assert answer.status_code == 404 and missing in answer.text
+    assert api.get(f"{API}/{stored_trace_id}").json()["info"]["assessments"] == []
+    answer = api.post(f"{API}/assessments/batch", json={"assessments": [{**good, "trace_id": None}]})
+    assert answer.status_code == 400 and "assessments.0.trace_id" in answer.text
+    answer = api.post(f"{API}/assessments/batch", json={"assessments": [good] * 1001})
+    assert answer.status_code == 422 and "assessments" in answer.text
+    answer = api.post(f"{API}/assessments/batch", json={"assessments": [good, good]})
+    assert answer.status_code == 200, answer.text
+    assert len(api.get(f"{API}/{stored_trace_id}").json()["info"]["assessments"]) == 2

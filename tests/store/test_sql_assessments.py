@@ -177,3 +177,15 @@ def test_values_json_reads_back_exactly_big_integers_included(store, stored_trac
     feedback = feedback_on(stored_trace.info.trace_id, value=value)
     store.log_assessment(feedback)
     assert store.get_trace(feedback.trace_id).info.assessments[0].value == value
+
+
+def test_many_assessments_are_stored_in_one_transaction_or_not_at_all(store, make_trace):
+    traces = [make_trace() for _ in range(3)]
+    store.write_traces(traces)
+    batch = [feedback_on(trace.info.trace_id, "score", index) for index, trace in enumerate(traces)]
+    store.log_assessments(batch)
+    assert [store.get_trace(trace.info.trace_id).info.assessments for trace in traces] == [[item] for item in batch]
+    missing = "tr-" + "c" * 32
+    with pytest.raises(ResourceNotFoundError, match=missing):
+        store.log_assessments([feedback_on(traces[0].info.trace_id, "late"), feedback_on(missing, "late")])
+    assert list(store.search_traces(["0"], "feedback.late = true")) == []

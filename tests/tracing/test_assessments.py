@@ -132,3 +132,22 @@ def test_an_assessment_built_beforehand_is_logged_as_it_is(trace_id):
     assert built.assessment_id is None  # the caller's object is left alone
     assert (stored.trace_id, stored.value, stored.rationale) == (trace_id, 0.8, "mostly")
     assert tracekit.get_trace(trace_id).info.assessments == [stored]
+
+
+def test_many_assessments_are_logged_in_one_call_or_none_at_all():
+    for question in ("a", "b", "c"):
+        answer(question)
+    trace_ids = [trace.info.trace_id for trace in tracekit.search_traces(return_type="list")]
+    client = tracekit.TracekitClient()
+    stored = client.log_assessments([Feedback(name="score", value=index, trace_id=trace_id)
+                                     for index, trace_id in enumerate(trace_ids)])
+    assert [item.value for item in stored] == [0, 1, 2]
+    assert tracekit.search_traces(filter_string="feedback.score >= 1", return_type="list")[0].info.trace_id \
+        == trace_ids[1]
+    missing = "tr-" + "9" * 32
+    with pytest.raises(ResourceNotFoundError, match=missing):
+        client.log_assessments([Feedback(name="late", value=1, trace_id=trace_ids[0]),
+                                Feedback(name="late", value=1, trace_id=missing)])
+    assert tracekit.search_traces(filter_string="feedback.late = 1", return_type="list") == []
+    with pytest.raises(TracekitException, match=r"assessments\[0\].*trace_id"):
+        client.log_assessments([Feedback(name="orphan", value=1)])

@@ -17,7 +17,6 @@ from tracekit.entities.assessment import (
     AssessmentSource,
     AssessmentSourceType,
     Feedback,
-    new_assessment_id,
 )
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.genai.aggregation import FeedbackValues, aggregate
@@ -231,13 +230,13 @@ class _Evaluation:
         from tracekit.tracing.fluent import flush_trace_async_logging
 
         flush_trace_async_logging()
-        store = TracekitClient().store
+        client = TracekitClient()
         scored = [outcome for outcome in chunk if outcome.trace_id is not None]
         existing = [str(outcome.trace_id) for outcome in scored if outcome.existing_trace]
-        batch = [stored_copy(str(outcome.trace_id), feedback) for outcome in scored for feedback in outcome.feedbacks]
+        batch = [on_trace(str(outcome.trace_id), feedback) for outcome in scored for feedback in outcome.feedbacks]
         try:
-            store.set_tag_on_traces(existing, TraceTagKey.EVALUATION_RUN, self.run_id)
-            store.log_assessments(batch)
+            client.store.set_tag_on_traces(existing, TraceTagKey.EVALUATION_RUN, self.run_id)
+            client.log_assessments(batch)
         except TracekitException as exc:
             if not _about_the_rows(exc):
                 raise
@@ -248,13 +247,13 @@ class _Evaluation:
     def _log_rows_one_by_one(self, outcomes: list[RowOutcome]) -> None:
         from tracekit.client import TracekitClient
 
-        store = TracekitClient().store
+        client = TracekitClient()
         for outcome in outcomes:
             trace_id = str(outcome.trace_id)
             try:
                 if outcome.existing_trace:
-                    store.set_trace_tag(trace_id, TraceTagKey.EVALUATION_RUN, self.run_id)
-                store.log_assessments([stored_copy(trace_id, feedback) for feedback in outcome.feedbacks])
+                    client.set_trace_tag(trace_id, TraceTagKey.EVALUATION_RUN, self.run_id)
+                client.log_assessments([on_trace(trace_id, feedback) for feedback in outcome.feedbacks])
             except TracekitException as exc:
                 if not _about_the_rows(exc):
                     raise
@@ -284,12 +283,9 @@ class _Evaluation:
                            "'error' column and their traces).", self.predict_errors, total)
 
 
-def stored_copy(trace_id: str, feedback: Feedback) -> Feedback:
-    """`feedback` made ready to store on the trace: its trace id set, and a new assessment id unless it has one.
-    Changed in place: the feedback was made for this row (building a copy costs a value check per score)."""
+def on_trace(trace_id: str, feedback: Feedback) -> Feedback:
+    """`feedback` with the trace id of the row it judged (set in place: the feedback was made for this row)."""
     feedback.trace_id = trace_id
-    if feedback.assessment_id is None:
-        feedback.assessment_id = new_assessment_id()
     return feedback
 
 

@@ -51,7 +51,7 @@ API_PREFIX = "/api/v1"
 
 # Resource routers mounted under API_PREFIX.
 RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router,
-                                     assessments.router,
+                                     assessments.batch_router, assessments.router,
                                      registered_models.router, model_versions.router, model_versions.search_router]
 ARTIFACT_UPLOAD_PREFIX = f"{API_PREFIX}/artifacts/files/"
 

@@ -81,8 +81,8 @@ class TraceStore(abc.ABC):
         raise _unsupported(self, "Logging feedback or expectations")
 
     def log_assessments(self, assessments: Sequence[Assessment]) -> None:
-        """Store several new assessments, each as `log_assessment` does; a store that can does it in one
-        transaction (then nothing is stored if a trace is missing)."""
+        """Store many new assessments (on one trace or many); stores that can override this to write them in one
+        transaction. ResourceNotFoundError naming the first trace that is not stored."""
         for assessment in assessments:
             self.log_assessment(assessment)
 

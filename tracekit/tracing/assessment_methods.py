@@ -5,7 +5,7 @@ assessment can be logged right after the traced call returns."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -68,6 +68,29 @@ class AssessmentClientMethods:
         check_assessment(stored)
         self.store.log_assessment(stored)
         return stored
+
+    def log_assessments(self, assessments: Sequence[Assessment]) -> list[Assessment]:
+        """Attach many assessments, each to the stored trace its `trace_id` names, in one write where the store
+        can (a scorer's results over a whole search, say). Returns the stored copies, in order; nothing is stored
+        if one is refused. ResourceNotFoundError naming a trace that is not stored."""
+        prepared = []
+        for index, assessment in enumerate(assessments):
+            if not isinstance(assessment, Assessment):
+                raise TracekitException.invalid_parameter_value(
+                    f"assessments[{index}] must be a Feedback or an Expectation, got {type(assessment).__name__}")
+            if assessment.trace_id is None:
+                raise TracekitException.invalid_parameter_value(
+                    f"assessments[{index}] ({assessment.name!r}) has no trace_id: say which trace it judges")
+            prepared.append(replace(assessment, assessment_id=assessment.assessment_id or new_assessment_id()))
+        for trace_id in {str(assessment.trace_id) for assessment in prepared}:
+            if RUNTIME.buffer.get(require_trace_id(trace_id)) is not None:
+                raise TracekitException.invalid_state(
+                    f"Trace {trace_id} is still running: log assessments on it after its root span ends.")
+        for assessment in prepared:
+            check_assessment(assessment)
+        RUNTIME.queue.flush()
+        self.store.log_assessments(prepared)
+        return prepared
 
     def log_feedback(self, trace_id: str, name: str, value: Any = None, source: AssessmentSource | None = None,
                      rationale: str | None = None, metadata: Mapping[str, Any] | None = None,

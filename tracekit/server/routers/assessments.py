@@ -1,19 +1,25 @@
-"""Feedback and expectations on traces, under /api/v1/traces/{trace_id}/assessments: log, get, update, delete (what
-`tracekit.log_feedback` and friends call on a tracking server). Bodies are checked for shape (422) and then by the
-store's own checks (400 naming the field)."""
+"""Feedback and expectations on traces, under /api/v1/traces/{trace_id}/assessments: log, get, update, delete; and
+many at once at /api/v1/traces/assessments/batch (what `tracekit.log_feedback` and friends call on a tracking
+server). Bodies are checked for shape (422) and then by the store's own checks (400 naming the field)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path
 
 from tracekit.entities.assessment import new_assessment_id
+from tracekit.exceptions import TracekitException
 from tracekit.server.dependencies import JSONBytesResponse, get_trace_store
-from tracekit.server.schemas.assessment_bodies import AssessmentModel
+from tracekit.server.schemas.assessment_bodies import (
+    AssessmentModel,
+    LogAssessmentsRequest,
+    LogAssessmentsResponse,
+)
 from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse, Responses
 from tracekit.server.schemas.trace_bodies import TRACE_ID_PATTERN
 from tracekit.store.trace_store import TraceStore
 
 router = APIRouter(prefix="/traces/{trace_id}/assessments", tags=["assessments"], responses=ERROR_RESPONSES)
+batch_router = APIRouter(prefix="/traces/assessments", tags=["assessments"], responses=ERROR_RESPONSES)
 
 Store = Depends(get_trace_store)
 TraceIdPath = Path(description="`tr-` followed by 32 hex digits", pattern=TRACE_ID_PATTERN)
@@ -57,3 +63,19 @@ def delete_assessment(trace_id: str = TraceIdPath, assessment_id: str = Assessme
                       store: TraceStore = Store) -> None:
     """Delete a stored assessment (404 if the trace or the assessment does not exist)."""
     store.delete_assessment(trace_id, assessment_id)
+
+
+@batch_router.post("/batch", response_model=LogAssessmentsResponse, response_class=JSONBytesResponse,
+                   responses=NOT_FOUND, summary="Log many feedbacks and expectations")
+def log_assessments(request: LogAssessmentsRequest, store: TraceStore = Store) -> JSONBytesResponse:
+    """Store every assessment on the trace its `trace_id` names, in one transaction: all of them, or none (404
+    naming a trace that is not stored). Ids given by the client make a retried batch store each once."""
+    assessments = []
+    for index, item in enumerate(request.assessments):
+        if item.trace_id is None:
+            raise TracekitException.invalid_parameter_value(f"assessments.{index}.trace_id is required in a batch")
+        assessment = item.to_entity()
+        assessment.assessment_id = assessment.assessment_id or new_assessment_id()
+        assessments.append(assessment)
+    store.log_assessments(assessments)
+    return JSONBytesResponse({"assessments": [assessment.to_dict() for assessment in assessments]})

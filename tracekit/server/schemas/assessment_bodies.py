@@ -45,7 +45,8 @@ class AssessmentModel(StrictModel):
     value: Any = None
     assessment_id: str | None = Field(None, pattern=ASSESSMENT_ID_PATTERN,
                                       description="Given by the client so that a retried request stores it once")
-    trace_id: str | None = Field(None, pattern=TRACE_ID_PATTERN, description="Ignored: the path names the trace")
+    trace_id: str | None = Field(None, pattern=TRACE_ID_PATTERN,
+                                 description="The trace, in a batch; elsewhere the path names it")
     span_id: str | None = Field(None, pattern=SPAN_ID_PATTERN)
     source: AssessmentSourceModel = Field(default_factory=AssessmentSourceModel)
     metadata: dict[Key, TagValue] = Field(default_factory=dict, max_length=MAX_METADATA_ENTRIES)
@@ -69,3 +70,18 @@ class AssessmentModel(StrictModel):
         return Feedback(**common, rationale=self.rationale,
                         error=None if error is None else AssessmentError(error.error_code, error.error_message,
                                                                          error.stack_trace))
+
+
+MAX_ASSESSMENTS_PER_BATCH = 1000
+
+
+class LogAssessmentsRequest(StrictModel):
+    """Many assessments, each naming its trace in `trace_id`, stored in one transaction (all or none)."""
+
+    assessments: list[AssessmentModel] = Field(min_length=1, max_length=MAX_ASSESSMENTS_PER_BATCH)
+
+
+class LogAssessmentsResponse(StrictModel):
+    """The stored assessments, in the order sent (with their ids)."""
+
+    assessments: list[AssessmentModel]

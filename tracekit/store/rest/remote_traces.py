@@ -166,6 +166,13 @@ class RestTraceStore(TraceStore):
         """Store a new assessment on the server (its id given here, so a retried request stores it once)."""
         self.client.request("POST", _assessment_path(str(assessment.trace_id)), json=assessment.to_dict())
 
+    def log_assessments(self, assessments: Sequence[Assessment]) -> None:
+        """Store many assessments on the server, a batch of at most ASSESSMENT_BATCH per request (each batch all
+        or none)."""
+        for first in range(0, len(assessments), ASSESSMENT_BATCH):
+            batch = [assessment.to_dict() for assessment in assessments[first:first + ASSESSMENT_BATCH]]
+            self.client.request("POST", f"{TRACES}/assessments/batch", json={"assessments": batch})
+
     def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
         """The stored assessment (ResourceNotFoundError naming it if the server has none)."""
         return Assessment.from_dict(self.client.request("GET", _assessment_path(trace_id, assessment_id)))
@@ -187,6 +194,9 @@ class RestTraceStore(TraceStore):
         """Close pooled connections."""
         self.client.close()
 
+
+# Assessments per request of log_assessments (the server takes at most 1000).
+ASSESSMENT_BATCH = 500
 
 # Page size used when a caller asks for every match (max_results=None).
 SEARCH_PAGE_SIZE = 1000

@@ -38,13 +38,13 @@ from tracekit.store.sql.database import chunks as _chunks
 from tracekit.store.sql.schema import (
     KEY_LENGTH,
     TAG_VALUE_LENGTH,
-    assessments,
     experiments,
     spans,
     trace_info,
     trace_metadata,
     trace_tags,
 )
+from tracekit.store.sql.schema import assessments as assessments_table
 from tracekit.store.sql.trace_rows import (
     INFO_COLUMNS,
     span_from_content,
@@ -194,7 +194,7 @@ class SqlTraceStore(TraceStore):
             self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"])
         carried = assessment_rows.carried_rows(batch)
         if carried:
-            self.database.insert_missing(connection, assessments, carried)
+            self.database.insert_missing(connection, assessments_table, carried)
 
     @staticmethod
     def _existing_trace_ids(connection: Connection, trace_ids: Sequence[str]) -> set[str]:
@@ -281,17 +281,14 @@ class SqlTraceStore(TraceStore):
         if found is None:
             raise ResourceNotFoundError(f"Trace {trace_id!r} not found in the tracking store.")
 
-    @staticmethod
-    def _require_traces(connection: Connection, trace_ids: Sequence[str]) -> None:
-        """ResourceNotFoundError naming the first of `trace_ids` (distinct, sorted) that is not stored."""
+    def _require_traces(self, connection: Connection, trace_ids: Sequence[str]) -> None:
+        """ResourceNotFoundError naming the first of `trace_ids` that is not stored."""
         if len(trace_ids) == 1:
-            SqlTraceStore._require_trace(connection, trace_ids[0])
+            self._require_trace(connection, trace_ids[0])
             return
-        for chunk in _chunks(list(trace_ids)):
-            found = set(connection.scalars(select(trace_info.c.trace_id).where(trace_info.c.trace_id.in_(chunk))))
-            missing = [trace_id for trace_id in chunk if trace_id not in found]
-            if missing:
-                raise ResourceNotFoundError(f"Trace {missing[0]!r} not found in the tracking store.")
+        missing = set(trace_ids) - self._existing_trace_ids(connection, trace_ids)
+        if missing:
+            raise ResourceNotFoundError(f"Trace {min(missing)!r} not found in the tracking store.")
 
     def delete_traces(
         self,
@@ -330,7 +327,7 @@ class SqlTraceStore(TraceStore):
         def work(connection: Connection) -> int:
             doomed = sorted(matching_ids(connection))
             for chunk in _chunks(doomed):
-                for table in (spans, trace_tags, trace_metadata, assessments, trace_info):
+                for table in (spans, trace_tags, trace_metadata, assessments_table, trace_info):
                     connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
             return len(doomed)
 
@@ -346,25 +343,30 @@ class SqlTraceStore(TraceStore):
         def work(connection: Connection) -> None:
             self._require_trace(connection, trace_id)
             # Keyed by the id the client gave: a request retried after a lost answer stores it once.
-            self.database.insert_missing(connection, assessments, [assessment_rows.assessment_row(assessment)])
+            self.database.insert_missing(connection, assessments_table,
+                                         [assessment_rows.assessment_row(assessment)])
 
         self.database.write(work)
 
-    def log_assessments(self, batch: Sequence[Assessment]) -> None:
-        """Store new assessments in one transaction; ResourceNotFoundError naming a trace that is not stored (and
-        nothing stored)."""
-        for assessment in batch:
+    def log_assessments(self, assessments: Sequence[Assessment]) -> None:
+        """Store many new assessments in one transaction (all or none); ResourceNotFoundError naming a trace that
+        is not stored."""
+        for assessment in assessments:
             check_assessment(assessment)
             check_assessment_id(assessment.assessment_id)
-        trace_ids = sorted({str(assessment.trace_id) for assessment in batch})
-        rows = [assessment_rows.assessment_row(assessment) for assessment in batch]
+        if not assessments:
+            return
+        trace_ids = sorted({str(assessment.trace_id) for assessment in assessments})
 
         def work(connection: Connection) -> None:
-            self._require_traces(connection, trace_ids)
-            self.database.insert_missing(connection, assessments, rows)
+            missing = set(trace_ids) - self._existing_trace_ids(connection, trace_ids)
+            if missing:
+                raise ResourceNotFoundError(f"Trace {min(missing)!r} not found in the tracking store.")
+            rows = [assessment_rows.assessment_row(assessment) for assessment in assessments]
+            for chunk in _chunks(rows):
+                self.database.insert_missing(connection, assessments_table, list(chunk))
 
-        if rows:
-            self.database.write(work)
+        self.database.write(work)
 
     def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
         """The stored assessment; ResourceNotFoundError naming the trace or the assessment if either is missing."""
