@@ -120,12 +120,13 @@ def test_a_refused_feedback_shows_the_servers_message(page, judged):
     assert stored(judged, judged.plain) == before
 
 
-def test_traces_table_has_a_column_per_assessment_and_filters_on_a_value(page, judged):
+def test_traces_table_has_a_column_per_assessment_and_filters_on_a_value(page, judged, tmp_path):
     page.goto(f"{judged.url}/#/experiments/0/traces")
     rows = page.locator("[data-testid=trace-row]")
     expect(rows).to_have_count(3)
     heads = page.locator("[data-testid=assessment-column]")
     expect(heads).to_contain_text(["expected_answer", "verdict"])
+    page.screenshot(path=str(tmp_path / "assessment-columns.png"))
     good_row = page.locator(f"[data-trace-id='{judged.good}']")
     good_row.locator("[data-testid=assessment-cell][data-name=verdict] button").click()
     expect(page.get_by_test_id("filter-input")).to_have_value("feedback.verdict = 'yes'")

@@ -166,6 +166,10 @@ def judged(store, make_trace):
     ("feedback.verdict = 'yes' OR feedback.score < 0.5", {"good", "bad"}),
     ("feedback.verdict = 'yes' AND feedback.score < 0.5", set()),
     ("feedback.`verdict` = 'no' AND tags.missing != 'x'", set()),
+    ("feedback.score < 1e400", {"good", "bad"}),
+    ("feedback.score > -1e400 AND feedback.score != 1e400", {"good", "bad"}),
+    ("feedback.score = 1e400", set()),
+    ("feedback.score IN (1e400)", set()),
 ])
 def test_feedback_and_expectation_filters(store, judged, filter_string, expected):
     found = {trace.info.trace_id for trace in store.search_traces(["0"], filter_string, max_results=None)}

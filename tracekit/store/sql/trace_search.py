@@ -19,11 +19,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, String, Table, and_, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, Row, Select, String, Table, and_, false, func, literal, not_, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -113,13 +115,14 @@ def _key_value_exists(table: Table, comparison: Comparison) -> ColumnElement[boo
 def _assessment_equals(values: Sequence[Any]) -> ColumnElement[bool]:
     """The assessment's value equals one of `values` (strings, booleans, numbers), never NULL."""
     texts = [value_json(value) for value in values if isinstance(value, (str, bool))]
-    numbers = [float(value) for value in values if not isinstance(value, (str, bool))]
+    # Stored numbers are finite, so 1e400 (infinity) equals none of them (and MySQL could not take it).
+    numbers = [float(value) for value in values if not isinstance(value, (str, bool)) and math.isfinite(value)]
     tests = []
     if texts:
         tests.append(and_(assessments.c.value.is_not(None), assessments.c.value.in_(texts)))
     if numbers:
         tests.append(and_(assessments.c.value_number.is_not(None), assessments.c.value_number.in_(numbers)))
-    return or_(*tests)
+    return or_(*tests) if tests else false()
 
 
 def _assessment_exists(comparison: Comparison) -> ColumnElement[bool]:
@@ -130,7 +133,8 @@ def _assessment_exists(comparison: Comparison) -> ColumnElement[bool]:
     elif op in ("!=", "NOT IN"):
         condition = and_(assessments.c.value.is_not(None), not_(_assessment_equals(values)))
     else:
-        condition = compare_values(assessments.c.value_number, op, float(value))  # type: ignore[arg-type]
+        bound = max(-sys.float_info.max, min(sys.float_info.max, float(value)))  # type: ignore[arg-type]
+        condition = compare_values(assessments.c.value_number, op, bound)
     return (
         select(literal(1))
         .where(assessments.c.trace_id == trace_info.c.trace_id, assessments.c.kind == comparison.field.kind,

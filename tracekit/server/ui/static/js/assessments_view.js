@@ -1,6 +1,6 @@
 // Feedback and expectations (assessments) in the explorer: the panel of a trace's page (the list, and a form a
-// person adds feedback with: thumbs up or down, or a value and a rationale, logged with source HUMAN), and the
-// traces table's extra columns (one per assessment name on the page; a value is a link filtering on it).
+// person adds feedback with: Good or Bad (true / false), or a value, with a rationale; logged with source HUMAN),
+// and the traces table's extra columns (one per assessment name on the page; a value is a link filtering on it).
 
 import {logAssessment} from "./api.js";
 import {clip, formatTime, h, replaceChildren} from "./dom.js";
@@ -70,11 +70,11 @@ export function assessmentsPanel(traceId, assessments) {
 
   const name = h("input", {type: "text", name: "name", value: DEFAULT_NAME, required: true, maxlength: "250",
     "aria-label": "Feedback name", "data-testid": "feedback-name", class: "filter-input feedback-name"});
-  const value = h("input", {type: "text", name: "value", placeholder: "value: yes, 0.8, true…",
+  const value = h("input", {type: "text", name: "value", placeholder: "or a value: yes, 0.8…",
     "aria-label": "Feedback value", "data-testid": "feedback-value", class: "filter-input"});
-  const rationale = h("textarea", {name: "rationale", rows: "2", placeholder: "Rationale (optional)",
+  const rationale = h("input", {type: "text", name: "rationale", placeholder: "rationale (optional)",
     "aria-label": "Rationale", "data-testid": "feedback-rationale", class: "filter-input feedback-rationale"});
-  const status = h("p", {role: "status", class: "muted", "data-testid": "feedback-status"});
+  const status = h("span", {role: "status", class: "muted", "data-testid": "feedback-status"});
   const error = h("pre", {role: "alert", class: "filter-error", hidden: true, "data-testid": "feedback-error"});
 
   const submit = async (feedbackValue) => {
@@ -97,22 +97,22 @@ export function assessmentsPanel(traceId, assessments) {
   const form = h("form", {class: "feedback-form", "data-testid": "feedback-form"},
     h("label", null, "Add feedback "), name,
     h("button", {type: "button", class: "button", title: "Good", "aria-label": "Thumbs up",
-      "data-testid": "thumbs-up", onclick: () => submit(true)}, "👍"),
+      "data-testid": "thumbs-up", onclick: () => submit(true)}, "✓ Good"),
     h("button", {type: "button", class: "button", title: "Bad", "aria-label": "Thumbs down",
-      "data-testid": "thumbs-down", onclick: () => submit(false)}, "👎"),
+      "data-testid": "thumbs-down", onclick: () => submit(false)}, "✗ Bad"),
     value, rationale,
-    h("button", {type: "submit", class: "button", "data-testid": "feedback-submit"}, "Add"));
+    h("button", {type: "submit", class: "button", "data-testid": "feedback-submit"}, "Add"), status);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (!value.value.trim()) {
-      error.textContent = "Give a value, or use the thumbs.";
+      error.textContent = "Give a value, or press Good or Bad.";
       error.hidden = false;
       return;
     }
     submit(parseValue(value.value));
   });
   return h("section", {class: "page-section", "data-testid": "assessments"},
-    h("h2", null, "Feedback and expectations"), table, empty, form, status, error);
+    h("h2", null, "Feedback and expectations"), table, empty, form, error);
 }
 
 /**
