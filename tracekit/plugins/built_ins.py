@@ -1,4 +1,5 @@
-"""tracekit's own plugins: the built-in stores, artifact repositories, deployment target and run context providers,
+"""tracekit's own plugins: the built-in stores, artifact repositories, deployment target, default
+evaluator and run context providers,
 declared in the form an installed distribution declares its entry points (`name = "module:attr"` per group) and found
 by the same lookup (`tracekit.plugins.loading.group_entry_points`), so a built-in scheme and a plugin's go through
 one door.
@@ -36,6 +37,9 @@ BUILT_IN_ENTRY_POINTS: dict[str, dict[str, str]] = {
         "file": "tracekit.artifacts.local_repository:LocalArtifactRepository",
         "s3": "tracekit.artifacts.s3_repository:S3ArtifactRepository",
         "tracekit-artifacts": "tracekit.artifacts.proxied_repository:ProxiedArtifactRepository",
+    },
+    "tracekit.model_evaluator": {
+        "default": "tracekit.models.evaluation.default_evaluator:DefaultEvaluator",
     },
     # Deployment targets: a module with one BaseDeploymentClient subclass, run_local and target_help.
     "tracekit.deployments": {
