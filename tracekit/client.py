@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from opentelemetry.trace import NonRecordingSpan, SpanContext
@@ -25,9 +25,11 @@ from tracekit.artifacts.run_artifacts import (
 from tracekit.entities import SpanStatus, SpanStatusCode, Trace
 from tracekit.entities.ids import format_span_id, parse_trace_id, require_trace_id
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
+from tracekit.gc_pause import paused_gc
 from tracekit.registry.registry_client import RegistryClientMethods
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_store import TraceStore
+from tracekit.tracing.assessment_methods import AssessmentClientMethods
 from tracekit.tracing.buffer import TraceEntry
 from tracekit.tracing.live_span import LiveSpan, NoOpSpan, UnsampledSpan
 from tracekit.tracing.reader import TraceReader
@@ -68,9 +70,10 @@ def _unsampled_child(trace_id: str, parent_id: str) -> LiveSpan:
     return UnsampledSpan(NonRecordingSpan(context))
 
 
-class TracekitClient(RegistryClientMethods):
-    """Low-level tracing and trace management, not tied to the current context; safe to use from any thread; and
-    the model registry (`RegistryClientMethods`).
+class TracekitClient(RegistryClientMethods, AssessmentClientMethods):
+    """Low-level tracing and trace management, not tied to the current context; safe to use from any thread;
+    feedback and expectations on traces (`AssessmentClientMethods`); and the model registry
+    (`RegistryClientMethods`).
 
     >>> client = TracekitClient()
     >>> root = client.start_trace("handle_request", inputs={"q": "hi"})
@@ -160,9 +163,38 @@ class TracekitClient(RegistryClientMethods):
                       model_id: str | None = None, include_spans: bool = True) -> PagedList[Trace]:
         """One page of `Trace` objects; pass the returned list's `token` as `page_token` for the next page.
         With `include_spans=False` no span is read: each trace comes with its info only (`data.spans` empty)."""
+        with paused_gc():
+            return self._search(experiment_ids, filter_string, max_results, order_by, page_token, run_id, model_id,
+                                include_spans)
+
+    def _search(self, experiment_ids: Sequence[str] | None, filter_string: str | None, max_results: int,
+                order_by: Sequence[str] | None, page_token: str | None, run_id: str | None, model_id: str | None,
+                include_spans: bool) -> PagedList[Trace]:
         return self._reader.search(experiment_ids, filter_string=filter_string, max_results=max_results,
                                    order_by=order_by, page_token=page_token, run_id=run_id, model_id=model_id,
                                    include_spans=include_spans)
+
+    def iter_traces(self, experiment_ids: Sequence[str] | None = None, filter_string: str | None = None,
+                    order_by: Sequence[str] | None = None, run_id: str | None = None, model_id: str | None = None,
+                    include_spans: bool = True, page_size: int = 1000) -> Iterator[Trace]:
+        """Every matching trace, one page of `page_size` at a time: memory holds one page, however many traces
+        match, so a scan of millions of traces stays flat. Arguments as in `search_traces`.
+
+        >>> for trace in TracekitClient().iter_traces(["1"], "status = 'ERROR'", include_spans=False):
+        ...     print(trace.info.trace_id)
+        """
+        if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
+            raise TracekitException.invalid_parameter_value(
+                f"iter_traces(): page_size must be a positive integer, got {page_size!r}.")
+        token: str | None = None
+        while True:
+            page = self.search_traces(experiment_ids, filter_string=filter_string, max_results=page_size,
+                                      order_by=order_by, page_token=token, run_id=run_id, model_id=model_id,
+                                      include_spans=include_spans)
+            token = page.token
+            yield from page
+            if not token:
+                return
 
     def count_traces(self, experiment_ids: Sequence[str] | None = None, run_id: str | None = None,
                      model_id: str | None = None) -> int:

@@ -164,18 +164,63 @@ TRACE_PYFUNC_PREDICT = Setting(
     "TRACEKIT_TRACE_PYFUNC_PREDICT", bool, True,
     "Record each predict of a loaded pyfunc model (tracekit.pyfunc.load_model) as a trace linked to the model "
     "(search_traces(model_id=...)); false: predict runs untraced. Read at import and on tracekit.tracing.reset().")
+ENABLE_ASYNC_LOGGING = Setting(
+    "TRACEKIT_ENABLE_ASYNC_LOGGING", bool, False,
+    "Default of `synchronous` for log_metric(s), log_param(s) and set_tag(s): true logs from a background thread "
+    "(each call returns a RunOperations to wait on), false logs before returning.",
+    fallback="MLFLOW_ENABLE_ASYNC_LOGGING")
+ASYNC_LOGGING_QUEUE_SIZE = Setting(
+    "TRACEKIT_ASYNC_LOGGING_QUEUE_SIZE", int, 10_000,
+    "How many async log calls may wait for the background logger; a caller finding the queue full waits for room "
+    "(nothing is dropped).")
+ASYNC_LOGGING_BATCH_SIZE = Setting(
+    "TRACEKIT_ASYNC_LOGGING_BATCH_SIZE", int, 1_000,
+    "Most metrics, params and tags the background logger writes to one run in one store call.")
+ENABLE_SYSTEM_METRICS_LOGGING = Setting(
+    "TRACEKIT_ENABLE_SYSTEM_METRICS_LOGGING", bool, False,
+    "Log system metrics (CPU, memory, disk, network, GPU) of every run started without an explicit "
+    "log_system_metrics=; needs psutil (pip install 'tracekit[system-metrics]').",
+    fallback="MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING")
+SYSTEM_METRICS_SAMPLING_INTERVAL = Setting(
+    "TRACEKIT_SYSTEM_METRICS_SAMPLING_INTERVAL", float, 10.0,
+    "Seconds between two samples of system metrics.", fallback="MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL")
+SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING = Setting(
+    "TRACEKIT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING", int, 1,
+    "How many samples are averaged into each logged system metric point.",
+    fallback="MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING")
+SYSTEM_METRICS_NODE_ID = Setting(
+    "TRACEKIT_SYSTEM_METRICS_NODE_ID", str, "",
+    "Identifier of this machine in system metric names (system/<node_id>/...), for runs spanning several nodes.",
+    fallback="MLFLOW_SYSTEM_METRICS_NODE_ID")
 SERVING_MODEL_URI = Setting(
     "TRACEKIT_SERVING_MODEL_URI", str, "",
     "The model a scoring server (`tracekit models serve`) loads; set by the command for its worker processes.")
 SERVING_MAX_BODY_BYTES = Setting(
     "TRACEKIT_SERVING_MAX_BODY_BYTES", int, 64 * 1024 * 1024,
     "The largest /invocations request body a scoring server reads; larger ones are answered 413.")
+ENV_ROOT = Setting(
+    "TRACEKIT_ENV_ROOT", str, "",
+    "Where `--env-manager virtualenv` keeps the virtual environments it builds for models, one folder per hash of a "
+    "model's environment files (reused by every model with the same files). Unset: ~/.tracekit/envs.")
+DEPLOYMENTS_ROOT = Setting(
+    "TRACEKIT_DEPLOYMENTS_ROOT", str, "",
+    "Where the built-in `local` deployment target records its deployments (deployments.json) and keeps their "
+    "servers' logs. Unset: ~/.tracekit/deployments.")
+SERVING_DEPLOYMENT_NAME = Setting(
+    "TRACEKIT_SERVING_DEPLOYMENT_NAME", str, "",
+    "The deployment a scoring server runs for (set by the `local` deployment target); each request's trace is tagged "
+    "`tracekit.deploymentName` with it.")
 RAISE_INTERNAL_ERRORS = Setting(
     "TRACEKIT_RAISE_INTERNAL_ERRORS", bool, False,
     "Re-raise a failure inside tracekit (a span that cannot start or end, an autolog recorder that breaks, a trace "
     "default that cannot be resolved) instead of logging it and going on. For tracekit's own tests and for "
     "debugging tracekit; leave it off in production, where it would let tracekit's errors reach your code. Read "
     "when such a failure happens.")
+MODEL_PRICES = Setting(
+    "TRACEKIT_MODEL_PRICES", str, "",
+    "Path of a JSON file of LLM prices, {\"model\": {\"input\": dollars, \"output\": dollars}} per 1M tokens, "
+    "added over the default table (tracekit.entities.model_prices) when a trace's cost is computed; "
+    "tracekit.tracing.set_model_prices() wins over it.")
 
 # --- Standard OpenTelemetry variables tracekit reads (the SDK and the OTLP exporters read them too) -------------------
 OTLP_TRACES_ENDPOINT = Setting(
@@ -308,6 +353,17 @@ SERVER_DEFAULT_ARTIFACT_ROOT = Setting(
     "TRACEKIT_SERVER_DEFAULT_ARTIFACT_ROOT", str, "",
     "Artifact root of experiments created through the tracking server without a location (`--default-artifact-root`)."
     " Unset: tracekit-artifacts:/ when the server serves artifacts, else the backend store's own default.")
+SERVER_TRACE_RETENTION_DAYS = Setting(
+    "TRACEKIT_SERVER_TRACE_RETENTION_DAYS", float, 0.0,
+    "Traces older than this many days are deleted by the tracking server in the background "
+    "(`--trace-retention-days`); 0 keeps them forever.")
+SERVER_RETENTION_INTERVAL_SECONDS = Setting(
+    "TRACEKIT_SERVER_RETENTION_INTERVAL_SECONDS", float, 3600.0,
+    "How often a tracking server with a trace retention looks for expired traces, in seconds.")
+SERVER_APP_NAME = Setting(
+    "TRACEKIT_SERVER_APP_NAME", str, "",
+    "Name of a server app plugin (entry-point group tracekit.app, `tracekit server --app-name`) that wraps or extends "
+    "the built-in tracking server app. Unset: the built-in app.")
 SERVER_MAX_ARTIFACT_BYTES = Setting(
     "TRACEKIT_SERVER_MAX_ARTIFACT_BYTES", int, 1_099_511_627_776,
     "Largest artifact file the tracking server accepts in one upload (streamed to disk, never held in memory); "

@@ -7,11 +7,14 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 import pandas as pd
 
+from tracekit import serialization
 from tracekit.constants import SpanAttributeKey
 from tracekit.entities import LoggedModel, Run, Span, SpanType, Trace
 from tracekit.store.search.grammar import ExtractField, parse_extract_field
+from tracekit.store.trace_records import TraceRecord
 
 TRACE_COLUMNS = ("trace_id", "trace", "client_request_id", "state", "request_time", "execution_duration", "request",
            "response", "trace_metadata", "tags", "spans", "assessments")
@@ -19,26 +22,72 @@ TRACE_COLUMNS = ("trace_id", "trace", "client_request_id", "state", "request_tim
 
 def span_to_readable_dict(span: Span) -> dict[str, Any]:
     """`Span.to_dict()` with attributes decoded from JSON, plus `span_type`, `inputs` and `outputs`."""
-    data = span.to_dict()
     attributes = span.attributes
-    data["attributes"] = attributes
-    data["span_type"] = attributes.get(SpanAttributeKey.SPAN_TYPE) or SpanType.UNKNOWN
-    data["inputs"] = attributes.get(SpanAttributeKey.INPUTS)
-    data["outputs"] = attributes.get(SpanAttributeKey.OUTPUTS)
-    return data
+    return {
+        "trace_id": span.trace_id,
+        "span_id": span.span_id,
+        "parent_id": span.parent_id,
+        "name": span.name,
+        "start_time_ns": span.start_time_ns,
+        "end_time_ns": span.end_time_ns,
+        "status": span.status.to_dict(),
+        "attributes": attributes,
+        "events": [event.to_dict() for event in span.events],
+        "span_type": attributes.get(SpanAttributeKey.SPAN_TYPE) or SpanType.UNKNOWN,
+        "inputs": attributes.get(SpanAttributeKey.INPUTS),
+        "outputs": attributes.get(SpanAttributeKey.OUTPUTS),
+    }
 
 
-def _extract(trace: Trace, field: ExtractField) -> Any:
-    span = next((span for span in trace.data.spans if span.name == field.span_name), None)
+def _readable_from_json(text: str) -> dict[str, Any]:
+    """`span_to_readable_dict` of the span whose `to_dict()` JSON is `text`, without building the `Span`."""
+    data = orjson.loads(text)
+    attributes = {key: serialization.loads(value) for key, value in (data.get("attributes") or {}).items()}
+    end_time_ns = data.get("end_time_ns")
+    return {
+        "trace_id": data["trace_id"],
+        "span_id": data["span_id"],
+        "parent_id": data.get("parent_id"),
+        "name": data["name"],
+        "start_time_ns": int(data["start_time_ns"]),
+        "end_time_ns": None if end_time_ns is None else int(end_time_ns),
+        "status": data.get("status") or {"code": "UNSET", "message": ""},
+        "attributes": attributes,
+        "events": data.get("events") or [],
+        "span_type": attributes.get(SpanAttributeKey.SPAN_TYPE) or SpanType.UNKNOWN,
+        "inputs": attributes.get(SpanAttributeKey.INPUTS),
+        "outputs": attributes.get(SpanAttributeKey.OUTPUTS),
+    }
+
+
+def _record_json(record: TraceRecord) -> str:
+    """The JSON of `record.to_trace().to_json()`, assembled from the stored span texts as they are."""
+    spans = [orjson.Fragment(text) for text in record.span_texts]
+    return orjson.dumps({"info": record.info.to_dict(), "data": {"spans": spans}},
+                        option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+
+def _root_of(spans: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The span without a parent in the trace, as `TraceData.root_span` picks it."""
+    for span in spans:
+        if span["parent_id"] is None:
+            return span
+    ids = {span["span_id"] for span in spans}
+    return next((span for span in spans if span["parent_id"] not in ids), None)
+
+
+def _extract(spans: list[dict[str, Any]], field: ExtractField) -> Any:
+    span = next((span for span in spans if span["name"] == field.span_name), None)
     if span is None:
         return None
-    value = span.inputs if field.part == "inputs" else span.outputs
+    value = span["inputs"] if field.part == "inputs" else span["outputs"]
     if field.key is None:
         return value
     return value.get(field.key) if isinstance(value, dict) else None
 
 
-def traces_to_dataframe(traces: Sequence[Trace], extract_fields: Sequence[str] | None = None) -> pd.DataFrame:
+def traces_to_dataframe(traces: Sequence[Trace | TraceRecord],
+                        extract_fields: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per trace with the columns in `TRACE_COLUMNS`, then one column per valid `extract_fields` spec
     (`"span_name.inputs"`, `"span_name.outputs.key"`; invalid specs are skipped). Missing spans or keys are None.
     The `trace` column holds the whole trace as JSON text (`Trace.to_json()`, read back with `Trace.from_json`), as
@@ -52,21 +101,29 @@ def traces_to_dataframe(traces: Sequence[Trace], extract_fields: Sequence[str] |
     extracted: dict[str, list[Any]] = {field.spec: [] for field in fields}
     for trace in traces:
         info = trace.info
-        root = trace.data.root_span
+        # Each span is decoded once: the spans column, the root's request/response and the extracted fields share
+        # it; a stored record's spans go from their JSON text straight to dicts, and into the trace JSON as they are.
+        if isinstance(trace, TraceRecord):
+            readable = [_readable_from_json(text) for text in trace.span_texts]
+            trace_json = _record_json(trace)
+        else:
+            readable = [span_to_readable_dict(span) for span in trace.data.spans]
+            trace_json = trace.to_json()
+        root = _root_of(readable)
         columns["trace_id"].append(info.trace_id)
-        columns["trace"].append(trace.to_json())
+        columns["trace"].append(trace_json)
         columns["client_request_id"].append(info.client_request_id)
         columns["state"].append(info.state.value)
         columns["request_time"].append(info.request_time)
         columns["execution_duration"].append(info.execution_duration)
-        columns["request"].append(None if root is None else root.inputs)
-        columns["response"].append(None if root is None else root.outputs)
+        columns["request"].append(None if root is None else root["inputs"])
+        columns["response"].append(None if root is None else root["outputs"])
         columns["trace_metadata"].append(dict(info.trace_metadata))
         columns["tags"].append(dict(info.tags))
-        columns["spans"].append([span_to_readable_dict(span) for span in trace.data.spans])
-        columns["assessments"].append(list(info.assessments))
+        columns["spans"].append(readable)
+        columns["assessments"].append([assessment.to_dict() for assessment in info.assessments])
         for field in fields:
-            extracted[field.spec].append(_extract(trace, field))
+            extracted[field.spec].append(_extract(readable, field))
     data: dict[str, Any] = {name: pd.Series(values, dtype=object) for name, values in columns.items()}
     data["request_time"] = pd.Series(columns["request_time"], dtype="int64")
     data["execution_duration"] = pd.Series(columns["execution_duration"], dtype="Int64")

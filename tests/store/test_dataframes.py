@@ -88,3 +88,29 @@ def test_round_trip_through_a_store(store):
     assert len(frame) == 3
     assert frame["llm.outputs.text"].tolist() == ["t", "t", "t"]
     assert sorted(frame["tags"].map(lambda tags: tags["i"])) == ["0", "1", "2"]
+
+
+def test_records_and_traces_give_the_same_frame(store):
+    """The DataFrame built from stored records (span JSON never turned into Span objects) equals the one built from
+    the same traces as objects, the `trace` column included, byte for byte."""
+    traces = [build_trace(tags={"i": str(i)}, extra_spans=i, duration_ms=None if i == 2 else 100)
+              for i in range(4)]
+    store.write_traces(traces)
+    specs = ["llm.outputs.text", "root.inputs.question"]
+    from_traces = traces_to_dataframe(store.search_traces(["0"], max_results=None), specs)
+    records = store.search_trace_records(["0"], max_results=None)
+    assert all(type(record).__name__ == "TraceRecord" for record in records)
+    from_records = traces_to_dataframe(records, specs)
+    pd.testing.assert_frame_equal(from_records, from_traces)
+    for text, trace in zip(from_records["trace"], store.search_traces(["0"], max_results=None), strict=True):
+        assert text == trace.to_json()
+        assert Trace.from_json(text) == store.get_trace(trace.info.trace_id)
+
+
+def test_a_stored_span_rewritten_as_json_is_the_span_encoded_afresh(store):
+    trace = build_trace()
+    store.write_traces([trace])
+    stored = store.get_trace(trace.info.trace_id)
+    assert all(span.stored_json is not None for span in stored.data.spans)
+    assert stored.to_json() == Trace(info=stored.info, data=trace.data).to_json()
+    assert stored.to_json(pretty=True) == Trace(info=stored.info, data=trace.data).to_json(pretty=True)

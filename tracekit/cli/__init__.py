@@ -6,6 +6,8 @@ import click
 
 from tracekit.cli.artifact_commands import artifacts
 from tracekit.cli.db_commands import db
+from tracekit.cli.deployment_commands import deployments
+from tracekit.cli.gc_command import gc
 from tracekit.cli.model_commands import models
 from tracekit.cli.server_command import server
 from tracekit.cli.spill_commands import spill
@@ -22,7 +24,7 @@ def main() -> None:
     """
 
 
-for _command in (db, server, spill, traces, experiments, runs, artifacts, models):
+for _command in (db, server, spill, traces, experiments, runs, artifacts, models, deployments, gc):
     main.add_command(_command)
 
 __all__ = ["main"]

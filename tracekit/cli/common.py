@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 
     from tracekit.store.trace_store import TraceStore
     from tracekit.store.tracking_store import TrackingStore
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 TRACKING_URI_OPTION = click.option(
     "--tracking-uri", envvar=list(config.TRACKING_URI.names), show_envvar=True, metavar="URI",
@@ -108,3 +111,17 @@ def print_results(output: str, found: Sequence[Any], as_json: Callable[[Any], st
         click.echo(as_csv(found), nl=False)
     else:
         stdout_console().print(as_table(found))
+
+
+def clean_errors(command: F) -> F:
+    """Decorate a command so that a TracekitException it raises is shown as a one-line error (exit code 1), never a
+    stack trace."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except TracekitException as error:
+            raise click.ClickException(error.message) from error
+
+    return wrapper  # type: ignore[return-value]

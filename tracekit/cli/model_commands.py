@@ -13,7 +13,9 @@ MODEL_URI_OPTION = click.option(
     help="The model: models:/<model_id>, models:/<name>@<alias>, runs:/<run_id>/<name>, or a local path.")
 ENV_MANAGER_OPTION = click.option(
     "--env-manager", default="local", show_default=True,
-    help="Where the model runs; only 'local' (this Python environment) is supported for now.")
+    type=click.Choice(["local", "virtualenv"]),
+    help="Where the model runs: 'local' (this Python environment) or 'virtualenv' (a virtual environment built from "
+         "the model's python_env.yaml and requirements.txt, cached under TRACEKIT_ENV_ROOT, ~/.tracekit/envs).")
 
 
 @click.group(short_help="Serve a model over REST, or score a file with it.")
@@ -33,22 +35,41 @@ def serve(model_uri: str, host: str, port: int, workers: int, env_manager: str) 
     """Serve the model at MODEL_URI: POST /invocations takes JSON (dataframe_split, dataframe_records, instances
     or inputs, optional params) or CSV and answers {"predictions": ...}; GET /ping, /health and /version.
     Traces go to the tracking URI (TRACEKIT_TRACKING_URI)."""
+    if env_manager == "virtualenv":
+        _serve_in_virtualenv(model_uri, host, port, workers)
+        return
     from tracekit.cli.server_command import _require_server_extra
 
     _require_server_extra("tracekit models serve")
     import uvicorn
 
-    from tracekit.models.batch_predict import check_env_manager
     from tracekit.models.pyfunc_model import load_model
 
     try:
-        check_env_manager(env_manager)
         load_model(model_uri)  # refuse a model that cannot load before binding the port
     except TracekitException as error:
         raise click.ClickException(error.message) from error
     os.environ["TRACEKIT_SERVING_MODEL_URI"] = model_uri
     uvicorn.run("tracekit.models.scoring_server:app_from_environment", factory=True, host=host, port=port,
                 workers=workers, log_level="info")
+
+
+def _serve_in_virtualenv(model_uri: str, host: str, port: int, workers: int) -> None:
+    """Replace this process by `tracekit models serve` run with the Python of the model's virtual environment (the
+    process id stays the same, so whoever started the server can still stop it)."""
+    import sys
+
+    from tracekit.models.virtualenv_manager import model_virtualenv_python
+
+    try:
+        python = str(model_virtualenv_python(model_uri))
+    except TracekitException as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Serving from the virtual environment of {python}", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(python, [python, "-m", "tracekit.cli", "models", "serve", "-m", model_uri, "--host", host,
+                      "--port", str(port), "--workers", str(workers), "--env-manager", "local"])
 
 
 @models.command(short_help="Score a JSON or CSV file with a model.")
@@ -78,11 +99,9 @@ def predict(model_uri: str, input_path: str, content_type: str, output_path: str
 def generate_dockerfile(model_uri: str, output_directory: str, env_manager: str) -> None:
     """Write a Dockerfile (and copy the model beside it) for an image serving the model on port 8080; build it with
     `docker build OUTPUT_DIRECTORY`."""
-    from tracekit.models.batch_predict import check_env_manager
     from tracekit.models.dockerfile import generate_dockerfile as write_dockerfile
 
     try:
-        check_env_manager(env_manager)
         path = write_dockerfile(model_uri, output_directory)
     except TracekitException as error:
         raise click.ClickException(error.message) from error

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from tracekit import serialization
 from tracekit.constants import SpanAttributeKey
 
@@ -53,7 +55,16 @@ class SpanStatus:
     @classmethod
     def from_dict(cls, data: dict[str, str]) -> SpanStatus:
         """Inverse of `to_dict`."""
-        return cls(SpanStatusCode(data.get("code", "UNSET")), data.get("message", ""))
+        code, message = data.get("code", "UNSET"), data.get("message", "")
+        if not message:
+            shared = _PLAIN_STATUSES.get(code)
+            if shared is not None:
+                return shared
+        return cls(SpanStatusCode(code), message)
+
+
+# The statuses without a description, shared (SpanStatus is immutable): reading stored spans builds one per span.
+_PLAIN_STATUSES = {code.value: SpanStatus(code) for code in SpanStatusCode}
 
 
 @dataclass(frozen=True)
@@ -147,7 +158,7 @@ class Span(BaseSpan):
     (see `BaseSpan` for the accessors)."""
 
     __slots__ = ("trace_id", "span_id", "parent_id", "name", "start_time_ns", "end_time_ns", "status",
-                 "raw_attributes", "events")
+                 "raw_attributes", "events", "_stored_json")
 
     trace_id: str
     span_id: str
@@ -181,6 +192,13 @@ class Span(BaseSpan):
         self.status = status
         self.raw_attributes = raw_attributes
         self.events = events
+        # The JSON text this span was read from (`from_json`), reused as is when its trace is written as JSON.
+        self._stored_json: str | None = None
+
+    @property
+    def stored_json(self) -> str | None:
+        """The JSON text of `to_dict()` this span was read from (`from_json`), or None for a span built otherwise."""
+        return self._stored_json
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; attribute values stay as stored JSON text."""
@@ -199,17 +217,27 @@ class Span(BaseSpan):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Span:
         """Inverse of `to_dict`."""
+        end_time_ns = data.get("end_time_ns")
+        events = data.get("events")
         return cls(
             trace_id=data["trace_id"],
             span_id=data["span_id"],
             parent_id=data.get("parent_id"),
             name=data["name"],
             start_time_ns=int(data["start_time_ns"]),
-            end_time_ns=None if data.get("end_time_ns") is None else int(data["end_time_ns"]),
+            end_time_ns=None if end_time_ns is None else int(end_time_ns),
             status=SpanStatus.from_dict(data.get("status") or {}),
             raw_attributes=dict(data.get("attributes") or {}),
-            events=[SpanEvent.from_dict(event) for event in data.get("events") or []],
+            events=[SpanEvent.from_dict(event) for event in events] if events else [],
         )
+
+    @classmethod
+    def from_json(cls, text: str) -> Span:
+        """A span from the JSON text of its `to_dict()` (as a store keeps it), parsed once; the text is kept for
+        `Trace.to_json`, which then needs no second encoding."""
+        span = cls.from_dict(orjson.loads(text))
+        span._stored_json = text
+        return span
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Span) and self.to_dict() == other.to_dict()

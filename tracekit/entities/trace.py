@@ -84,8 +84,13 @@ class Trace:
 
     def to_json(self, pretty: bool = False) -> str:
         """The trace as JSON text; `Trace.from_json` reads it back."""
-        option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if pretty else 0)
-        return orjson.dumps(self.to_dict(), option=option).decode("utf-8")
+        if pretty:
+            return orjson.dumps(self.to_dict(), option=orjson.OPT_NON_STR_KEYS | orjson.OPT_INDENT_2).decode("utf-8")
+        # Spans read from a store carry their JSON text: embedded as it is instead of being encoded again.
+        spans = [orjson.Fragment(span.stored_json) if isinstance(span, Span) and span.stored_json is not None
+                 else span.to_dict() for span in self.data.spans]
+        return orjson.dumps({"info": self.info.to_dict(), "data": {"spans": spans}},
+                            option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Trace:
@@ -139,5 +144,8 @@ class Trace:
 
         return [span for span in self.data.spans if matches(span)]
 
-    def _repr_html_(self) -> str:  # pragma: no cover - notebook display only
-        return f"<pre>{self.to_json(pretty=True)}</pre>"
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the span tree with types, statuses, durations and a timeline (text escaped)."""
+        from tracekit.tracing.notebook_display import trace_html
+
+        return trace_html(self)

@@ -48,6 +48,9 @@ def generate_dockerfile(model_uri: str, output_directory: str) -> str:
             f"{os.path.join(output_directory, MODEL_DIR)!r} already exists; give an empty or new output directory.")
     os.makedirs(output_directory, exist_ok=True)
     local = download_model(model_uri)
+    from tracekit.models.virtualenv_manager import checked_requirements_file
+
+    checked_requirements_file(local)  # the image pip-installs it: refuse option, URL and path lines first
     target = os.path.join(output_directory, MODEL_DIR)
     shutil.copytree(local, target)
     container_model = "/opt/ml/model"

@@ -1,9 +1,10 @@
 """The scoring server: one pyfunc model behind `POST /invocations` (see `scoring_protocol` for the bodies), with
 `GET /ping`, `GET /health` and `GET /version`.
 
-Each request is one trace linked to the model's id (tagged with the served URI and, when served from the registry,
-the registered model's name and version): its root span `POST /invocations` holds the request (content
-type and body, cut at MAX_TRACED_BODY_CHARS) and the answer, the model's `<name>.predict` span nests under it.
+Each request is one trace linked to the model's id (tagged with the served URI; when served from the registry, the
+registered model's name and version; for a deployment, `tracekit.deploymentName`): its root span `POST /invocations`
+holds the request (content type and body, cut at MAX_TRACED_BODY_CHARS) and the answer, the model's
+`<name>.predict` span nests under it.
 Traces are exported in the background by tracekit's async trace logging, so a slow store does not slow a
 prediction. Bad input is a 400, a model that raises a 500 naming the error (the server keeps serving), a body over
 the limit a 413; no answer carries a stack trace.
@@ -40,6 +41,7 @@ class ScoringFailed(Exception):
 SERVED_MODEL_URI_TAG = "tracekit.servedModelUri"
 REGISTERED_MODEL_NAME_TAG = "tracekit.registeredModelName"
 REGISTERED_MODEL_VERSION_TAG = "tracekit.registeredModelVersion"
+DEPLOYMENT_NAME_TAG = "tracekit.deploymentName"
 
 
 def served_model(model_uri: str) -> tuple[str, dict[str, str]]:
@@ -126,4 +128,7 @@ def app_from_environment() -> Any:
         raise TracekitException.invalid_parameter_value(
             "TRACEKIT_SERVING_MODEL_URI is not set; start the server with `tracekit models serve -m <model URI>`.")
     pinned_uri, trace_tags = served_model(model_uri)
+    deployment = config.SERVING_DEPLOYMENT_NAME.get()
+    if deployment:
+        trace_tags[DEPLOYMENT_NAME_TAG] = deployment
     return create_app(load_model(pinned_uri), trace_tags=trace_tags)

@@ -39,6 +39,8 @@ class ServerSettings:
     `<artifacts_destination>/<path>` (a local folder, made absolute, or an s3:// URI), taking uploads up to
     `max_artifact_bytes`; experiments created through it without a location get `default_artifact_root` (default
     `tracekit-artifacts:/`). `artifacts_only` serves the artifact routes alone, with no backend store.
+
+    `app_name`: a server app plugin (entry-point group `tracekit.app`) that wraps or extends the built-in app.
     """
 
     backend_store_uri: str = DEFAULT_TRACKING_URI
@@ -51,6 +53,8 @@ class ServerSettings:
     artifacts_only: bool = False
     default_artifact_root: str | None = None
     max_artifact_bytes: int = config.SERVER_MAX_ARTIFACT_BYTES.default
+    trace_retention_days: float = 0.0
+    app_name: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "artifacts_destination", absolute_destination(self.artifacts_destination))
@@ -61,6 +65,10 @@ class ServerSettings:
         if self.max_artifact_bytes < 1:
             raise TracekitException.invalid_parameter_value(
                 f"The server's artifact upload limit must be at least 1 byte, got {self.max_artifact_bytes}.")
+        if self.trace_retention_days < 0:
+            raise TracekitException.invalid_parameter_value(
+                f"The server's trace retention must be 0 (keep forever) or a positive number of days, got "
+                f"{self.trace_retention_days}.")
         if self.auth not in AUTH_MODES:
             raise TracekitException.invalid_parameter_value(
                 f"Unknown server auth mode {self.auth!r}: use one of {', '.join(AUTH_MODES)}.")
@@ -83,6 +91,8 @@ class ServerSettings:
             artifacts_only=config.SERVER_ARTIFACTS_ONLY.get(),
             default_artifact_root=config.SERVER_DEFAULT_ARTIFACT_ROOT.get() or None,
             max_artifact_bytes=config.SERVER_MAX_ARTIFACT_BYTES.get(),
+            trace_retention_days=config.SERVER_TRACE_RETENTION_DAYS.get(),
+            app_name=config.SERVER_APP_NAME.get() or None,
         )
 
     @property
@@ -105,3 +115,5 @@ class ServerSettings:
         os.environ[config.SERVER_ARTIFACTS_ONLY.name] = "true" if self.artifacts_only else "false"
         os.environ[config.SERVER_DEFAULT_ARTIFACT_ROOT.name] = self.default_artifact_root or ""
         os.environ[config.SERVER_MAX_ARTIFACT_BYTES.name] = str(self.max_artifact_bytes)
+        os.environ[config.SERVER_TRACE_RETENTION_DAYS.name] = str(self.trace_retention_days)
+        os.environ[config.SERVER_APP_NAME.name] = self.app_name or ""

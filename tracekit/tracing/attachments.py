@@ -24,7 +24,7 @@ import orjson
 
 from tracekit import config
 from tracekit.constants import TraceTagKey
-from tracekit.entities import Span, Trace, TraceData
+from tracekit.entities import Span, Trace, TraceData, TraceInfo
 
 logger = logging.getLogger(__name__)
 
@@ -69,14 +69,21 @@ def store_large_values(traces: Sequence[Trace], experiment_location: ExperimentL
     return result
 
 
+def has_attachments(info: TraceInfo) -> bool:
+    """Whether the exporter moved values of this trace out to its artifact location (it tags those traces)."""
+    return TraceTagKey.ARTIFACT_LOCATION in info.tags
+
+
 def load_large_values(trace: Trace) -> Trace:
     """`trace` with the values `store_large_values` moved out put back (the same object when it has none). A value
     that cannot be read stays a reference and is logged: a missing attachment never hides the rest of the trace."""
+    location = trace.info.tags.get(TraceTagKey.ARTIFACT_LOCATION)
+    if not location:  # the exporter tags every trace it moved values out of
+        return trace
     references = [(index, key, value) for index, span in enumerate(trace.data.spans)
                   for key, value in span.raw_attributes.items()
                   if isinstance(value, str) and value.startswith(_REFERENCE_PREFIX)]
-    location = trace.info.tags.get(TraceTagKey.ARTIFACT_LOCATION)
-    if not references or not location:
+    if not references:
         return trace
     from tracekit.artifacts import get_artifact_repository
 

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from tracekit.entities import Trace, TraceState
 from tracekit.entities.ids import require_trace_id
+from tracekit.store.trace_records import TraceRecord
 from tracekit.tracing import trace_defaults
-from tracekit.tracing.attachments import load_large_values
+from tracekit.tracing.attachments import has_attachments, load_large_values
 from tracekit.tracing.runtime import RUNTIME
 
 if TYPE_CHECKING:
@@ -76,9 +77,30 @@ class TraceReader:
             page[:] = [load_large_values(trace) for trace in page]
         return page
 
+    def search_records(self, experiment_ids: Sequence[str] | str | None = None, filter_string: str | None = None,
+                       max_results: int | None = 100, order_by: Sequence[str] | None = None,
+                       page_token: str | None = None, run_id: str | None = None, model_id: str | None = None,
+                       include_spans: bool = True) -> PagedList[Trace | TraceRecord]:
+        """`search`, answered with the store's `TraceRecord`s where it has them (spans as unparsed JSON); a trace
+        with attachments comes back as a `Trace` with them loaded."""
+        RUNTIME.queue.flush()
+        page = self.store.search_trace_records(
+            trace_scope(experiment_ids, run_id, model_id), filter_string=filter_string, max_results=max_results,
+            order_by=list(order_by) if order_by else None, page_token=page_token, run_id=run_id, model_id=model_id,
+            include_spans=include_spans)
+        if include_spans:
+            page[:] = [_with_attachments(item) for item in page]
+        return page
+
     def count(self, experiment_ids: Sequence[str] | str | None = None, run_id: str | None = None,
               model_id: str | None = None) -> int:
         """How many traces are stored in the scope, counted by the store."""
         RUNTIME.queue.flush()
         return self.store.count_traces(trace_scope(experiment_ids, run_id, model_id), run_id=run_id,
                                        model_id=model_id)
+
+
+def _with_attachments(item: Trace | TraceRecord) -> Trace | TraceRecord:
+    if isinstance(item, TraceRecord):
+        return load_large_values(item.to_trace()) if has_attachments(item.info) else item
+    return load_large_values(item)

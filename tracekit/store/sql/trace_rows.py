@@ -100,6 +100,9 @@ INFO_COLUMNS = ("trace_id", "experiment_id", "request_time", "execution_duration
                 "response_preview", "client_request_id")
 
 
+_STATES = {state.value: state for state in TraceState}
+
+
 def trace_info_from_row(row: Sequence[Any], tags: dict[str, str], metadata: dict[str, str]) -> TraceInfo:
     """A `TraceInfo` from a row starting with the `INFO_COLUMNS` and the trace's tags and metadata."""
     (trace_id, experiment_id, request_time, duration, state, request_preview, response_preview,
@@ -109,7 +112,7 @@ def trace_info_from_row(row: Sequence[Any], tags: dict[str, str], metadata: dict
         experiment_id=experiment_id,
         request_time=int(request_time),
         execution_duration=None if duration is None else int(duration),
-        state=TraceState(state),
+        state=_STATES.get(state) or TraceState(state),
         request_preview=request_preview,
         response_preview=response_preview,
         client_request_id=client_request_id,
@@ -120,5 +123,5 @@ def trace_info_from_row(row: Sequence[Any], tags: dict[str, str], metadata: dict
 
 
 def span_from_content(content: str) -> Span:
-    """A `Span` from its stored JSON."""
-    return Span.from_dict(orjson.loads(content))
+    """A `Span` from its stored JSON (kept on the span for `Trace.to_json`)."""
+    return Span.from_json(content)

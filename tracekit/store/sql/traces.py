@@ -6,8 +6,8 @@ A trace written again, or in parts by several processes, is merged, never replac
 trace-id order, so two writers never wait on each other in a cycle; transient lock errors (SQLite busy, PostgreSQL
 deadlock or serialization failure, MySQL deadlock or lock timeout) are retried a few times.
 
-Reads: the page of trace_info rows is chosen, sorted and limited in SQL; the tags, metadata and spans of the whole
-page are then loaded with a few `IN (...)` queries of at most `ID_CHUNK_SIZE` ids each.
+Reads: the page of trace_info rows is chosen, sorted and limited in SQL; the tags, metadata, assessments and spans of
+the whole page are then loaded with a few `IN (...)` queries of at most `ID_CHUNK_SIZE` ids each.
 """
 
 from __future__ import annotations
@@ -22,14 +22,16 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
-from tracekit.entities import Trace, TraceData
+from tracekit.entities import Trace
+from tracekit.entities.assessment import Assessment
 from tracekit.entities.token_usage import record_token_usage, span_token_counts
-from tracekit.entities.trace import span_order
 from tracekit.entities.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
 from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError, failure_reason
+from tracekit.store.assessment_checks import check_assessment, check_assessment_id
 from tracekit.store.paging import PagedList
 from tracekit.store.search.grammar import parse_filter, parse_order_by
-from tracekit.store.sql import trace_search
+from tracekit.store.sql import assessments as assessment_rows
+from tracekit.store.sql import trace_aggregates, trace_search
 from tracekit.store.sql.database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
 from tracekit.store.sql.database import chunks as _chunks
 from tracekit.store.sql.schema import (
@@ -41,6 +43,7 @@ from tracekit.store.sql.schema import (
     trace_metadata,
     trace_tags,
 )
+from tracekit.store.sql.schema import assessments as assessments_table
 from tracekit.store.sql.trace_rows import (
     INFO_COLUMNS,
     span_from_content,
@@ -48,13 +51,17 @@ from tracekit.store.sql.trace_rows import (
     trace_info_from_row,
     traces_to_rows,
 )
+from tracekit.store.trace_records import TraceRecord
 from tracekit.store.trace_store import TraceStore
+from tracekit.store.trace_summaries import LlmUsage, TraceSession
 from tracekit.store.uri import redact_uri
 from tracekit.validation import check_experiment_ids, check_id_count, check_max_results
 
 logger = logging.getLogger(__name__)
 
 _INFO_SELECT = [trace_info.c[name] for name in INFO_COLUMNS]
+# The end-time sort key of a span still running: after every finished one, as `span_order` sorts.
+_UNFINISHED = 1 << 63
 
 
 def refused_for_good(error: BaseException) -> bool:
@@ -163,7 +170,8 @@ class SqlTraceStore(TraceStore):
                 rows.extend(connection.execute(
                     select(*_INFO_SELECT).where(trace_info.c.trace_id.in_(chunk))
                     .order_by(trace_info.c.trace_id).with_for_update()).all())
-            stored = {trace.info.trace_id: trace for trace in self._assemble(connection, rows, include_spans=True)}
+            stored = {record.info.trace_id: record.to_trace()
+                      for record in self._records(connection, rows, include_spans=True)}
             # A merged copy holds everything stored, so upserting it leaves exactly the merged trace.
             self._upsert_traces(connection, [merge_trace(stored[trace.info.trace_id], trace) for trace in incoming])
 
@@ -188,6 +196,9 @@ class SqlTraceStore(TraceStore):
         if rows.spans:
             rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
             self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"])
+        carried = assessment_rows.carried_rows(batch)
+        if carried:
+            self.database.insert_missing(connection, assessments_table, carried)
 
     @staticmethod
     def _existing_trace_ids(connection: Connection, trace_ids: Sequence[str]) -> set[str]:
@@ -231,6 +242,11 @@ class SqlTraceStore(TraceStore):
 
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Add or replace one tag of a stored trace; ResourceNotFoundError if there is no such trace."""
+        self.set_tag_on_traces([trace_id], key, value)
+
+    def set_tag_on_traces(self, trace_ids: Sequence[str], key: str, value: str) -> None:
+        """Add or replace one tag on several stored traces in one transaction; ResourceNotFoundError (and nothing
+        changed) if one of them is not stored."""
         key, value = text_column(str(key)) or "", text_column(str(value)) or ""
         if not key or len(key) > KEY_LENGTH:
             raise TracekitException.invalid_parameter_value(
@@ -239,13 +255,17 @@ class SqlTraceStore(TraceStore):
             raise TracekitException.invalid_parameter_value(
                 f"Tag values must be at most {TAG_VALUE_LENGTH} characters long, got "
                 f"{len(value)} for tag {key!r}.")
+        distinct = sorted({str(trace_id) for trace_id in trace_ids})
 
         def work(connection: Connection) -> None:
-            self._require_trace(connection, trace_id)
-            self.database.upsert(connection, trace_tags, [{"trace_id": trace_id, "key": key, "value": value}],
-                         ["trace_id", "key"])
+            self._require_traces(connection, distinct)
+            for chunk in _chunks(distinct):
+                self.database.upsert(connection, trace_tags,
+                                     [{"trace_id": trace_id, "key": key, "value": value} for trace_id in chunk],
+                                     ["trace_id", "key"])
 
-        self.database.write(work)
+        if distinct:
+            self.database.write(work)
 
     def delete_trace_tag(self, trace_id: str, key: str) -> None:
         """Remove one tag of a stored trace; ResourceNotFoundError if the trace or the tag does not exist."""
@@ -264,6 +284,15 @@ class SqlTraceStore(TraceStore):
         found = connection.scalar(select(trace_info.c.trace_id).where(trace_info.c.trace_id == trace_id))
         if found is None:
             raise ResourceNotFoundError(f"Trace {trace_id!r} not found in the tracking store.")
+
+    def _require_traces(self, connection: Connection, trace_ids: Sequence[str]) -> None:
+        """ResourceNotFoundError naming the first of `trace_ids` that is not stored."""
+        if len(trace_ids) == 1:
+            self._require_trace(connection, trace_ids[0])
+            return
+        missing = set(trace_ids) - self._existing_trace_ids(connection, trace_ids)
+        if missing:
+            raise ResourceNotFoundError(f"Trace {min(missing)!r} not found in the tracking store.")
 
     def delete_traces(
         self,
@@ -302,11 +331,64 @@ class SqlTraceStore(TraceStore):
         def work(connection: Connection) -> int:
             doomed = sorted(matching_ids(connection))
             for chunk in _chunks(doomed):
-                for table in (spans, trace_tags, trace_metadata, trace_info):
+                for table in (spans, trace_tags, trace_metadata, assessments_table, trace_info):
                     connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
             return len(doomed)
 
         return self.database.write(work)
+
+    # --- assessments ----------------------------------------------------------------------------------------------
+    def log_assessment(self, assessment: Assessment) -> None:
+        """Store a new assessment on its trace; ResourceNotFoundError naming the trace if it is not stored."""
+        self.log_assessments([assessment])
+
+    def log_assessments(self, assessments: Sequence[Assessment]) -> None:
+        """Store many new assessments in one transaction (all or none); ResourceNotFoundError naming a trace that
+        is not stored."""
+        for assessment in assessments:
+            check_assessment(assessment)
+            check_assessment_id(assessment.assessment_id)
+        if not assessments:
+            return
+        trace_ids = sorted({str(assessment.trace_id) for assessment in assessments})
+
+        def work(connection: Connection) -> None:
+            missing = set(trace_ids) - self._existing_trace_ids(connection, trace_ids)
+            if missing:
+                raise ResourceNotFoundError(f"Trace {min(missing)!r} not found in the tracking store.")
+            rows = [assessment_rows.assessment_row(assessment) for assessment in assessments]
+            # Keyed by the ids the client gave: a request retried after a lost answer stores each once.
+            for chunk in _chunks(rows):
+                self.database.insert_missing(connection, assessments_table, list(chunk))
+
+        self.database.write(work)
+
+    def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
+        """The stored assessment; ResourceNotFoundError naming the trace or the assessment if either is missing."""
+        with self.database.reading() as connection:
+            self._require_trace(connection, trace_id)
+            return assessment_rows.get(connection, trace_id, assessment_id)
+
+    def update_assessment(self, assessment: Assessment) -> None:
+        """Replace the name, value, rationale, error, metadata and update time of a stored assessment."""
+        check_assessment(assessment)
+        trace_id = str(assessment.trace_id)
+        check_assessment_id(assessment.assessment_id)
+
+        def work(connection: Connection) -> None:
+            self._require_trace(connection, trace_id)
+            assessment_rows.replace(connection, assessment)
+
+        self.database.write(work)
+
+    def delete_assessment(self, trace_id: str, assessment_id: str) -> None:
+        """Delete one assessment; ResourceNotFoundError naming the trace or the assessment if either is missing."""
+
+        def work(connection: Connection) -> None:
+            self._require_trace(connection, trace_id)
+            assessment_rows.remove(connection, trace_id, assessment_id)
+
+        self.database.write(work)
 
     # --- reading --------------------------------------------------------------------------------------------------
     def get_trace(self, trace_id: str) -> Trace | None:
@@ -315,7 +397,7 @@ class SqlTraceStore(TraceStore):
             row = connection.execute(select(*_INFO_SELECT).where(trace_info.c.trace_id == trace_id)).first()
             if row is None:
                 return None
-            return self._assemble(connection, [row], include_spans=True)[0]
+            return self._records(connection, [row], include_spans=True)[0].to_trace()
 
     def search_traces(
         self,
@@ -336,6 +418,38 @@ class SqlTraceStore(TraceStore):
         >>> more = store.search_traces(["0"], "span.type = 'LLM' AND timestamp_ms > 1700000000000", 50,
         ...                            page_token=page.token)
         """
+        records, token = self._search_records(experiment_ids, filter_string, max_results, order_by, page_token,
+                                              run_id, model_id, include_spans)
+        return PagedList([record.to_trace() for record in records], token)
+
+    def search_trace_records(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> PagedList[Trace | TraceRecord]:
+        """`search_traces` with each trace's spans left as their stored JSON text (`TraceRecord`)."""
+        records, token = self._search_records(experiment_ids, filter_string, max_results, order_by, page_token,
+                                              run_id, model_id, include_spans)
+        return PagedList(list(records), token)
+
+    def _search_records(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        page_token: str | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> tuple[list[TraceRecord], str | None]:
+        """The records of one page of a search and the next page's token (see `search_traces`)."""
         check_max_results(max_results)
         experiment_list = check_experiment_ids(experiment_ids)
         expression = parse_filter(filter_string)
@@ -357,8 +471,8 @@ class SqlTraceStore(TraceStore):
         with self.database.reading() as connection:
             rows, more = trace_search.fetch_page(connection, query, max_results)
             token = trace_search.encode_page_token(list(rows[-1][len(_INFO_SELECT):]), fingerprint) if more else None
-            traces = self._assemble(connection, rows, include_spans)
-        return PagedList(traces, token)
+            records = self._records(connection, rows, include_spans)
+        return records, token
 
     def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
                      model_id: str | None = None) -> int:
@@ -377,6 +491,23 @@ class SqlTraceStore(TraceStore):
                 names.update({trace_id: name for trace_id, name in connection.execute(query)})
         return names
 
+    def llm_usage(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                  model_id: str | None = None) -> list[LlmUsage]:
+        """Tokens and cost of the traces in scope by LLM model, summed in one SQL aggregate."""
+        conditions = self._scope(check_experiment_ids(experiment_ids), run_id, model_id)
+        with self.database.reading() as connection:
+            return trace_aggregates.llm_usage(connection, self.database.dialect, conditions)
+
+    def search_sessions(self, experiment_ids: Sequence[str], max_results: int = 100,
+                        page_token: str | None = None) -> PagedList[TraceSession]:
+        """One page of the experiments' conversations, grouped and counted in SQL."""
+        ids = check_experiment_ids(experiment_ids)
+        check_max_results(max_results, at_most=1000)
+        fingerprint = trace_search.search_fingerprint("sessions", ids)
+        with self.database.reading() as connection:
+            return trace_aggregates.search_sessions(connection, self.database.dialect, self._scope(ids, None, None),
+                                                    max_results, page_token, fingerprint)
+
     @staticmethod
     def _scope(experiment_ids: list[str], run_id: str | None, model_id: str | None) -> list[Any]:
         conditions: list[Any] = []
@@ -388,30 +519,35 @@ class SqlTraceStore(TraceStore):
             conditions.append(trace_info.c.model_id == str(model_id))
         return conditions
 
-    def _assemble(self, connection: Connection, info_rows: Sequence[Any], include_spans: bool) -> list[Trace]:
-        """Traces for trace_info rows, their tags, metadata and (optionally) spans loaded a chunk at a time."""
+    def _records(self, connection: Connection, info_rows: Sequence[Any], include_spans: bool) -> list[TraceRecord]:
+        """Records for trace_info rows: their tags, metadata and (optionally) span texts, loaded a chunk at a time;
+        span texts in `TraceData` order (see `span_order`), sorted on the span rows' columns, unparsed."""
         info_rows = [tuple(row) for row in info_rows]
         trace_ids = [row[0] for row in info_rows]
         tags: dict[str, dict[str, str]] = defaultdict(dict)
         metadata: dict[str, dict[str, str]] = defaultdict(dict)
-        span_lists: dict[str, list[Any]] = defaultdict(list)
+        span_lists: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
+        judged = assessment_rows.for_traces(connection, trace_ids)
         for chunk in _chunks(trace_ids):
             for table, target in ((trace_tags, tags), (trace_metadata, metadata)):
                 query = select(table.c.trace_id, table.c.key, table.c.value).where(table.c.trace_id.in_(chunk))
-                for trace_id, key, value in connection.execute(query):
+                for trace_id, key, value in connection.execute(query).all():
                     target[trace_id][key] = value
             if include_spans:
-                query = select(spans.c.trace_id, spans.c.content).where(spans.c.trace_id.in_(chunk))
-                for row in connection.execute(query):
-                    span_lists[row.trace_id].append(span_from_content(row.content))
-        traces = []
+                query = (select(spans.c.trace_id, spans.c.end_time_ns, spans.c.start_time_ns, spans.c.span_id,
+                                spans.c.content).where(spans.c.trace_id.in_(chunk)))
+                span_rows: Sequence[Any] = connection.execute(query).all()
+                for trace_id, end, start, span_id, content in span_rows:
+                    span_lists[trace_id].append((_UNFINISHED if end is None else end, -start, span_id, content))
+        records = []
         for row in info_rows:
             trace_id = row[0]
-            trace_spans = span_lists.get(trace_id, [])
-            trace_spans.sort(key=span_order)
+            ordered = span_lists.get(trace_id, [])
+            ordered.sort()
             info = trace_info_from_row(row, tags.get(trace_id, {}), metadata.get(trace_id, {}))
-            traces.append(Trace(info=info, data=TraceData(spans=trace_spans)))
-        return traces
+            info.assessments = judged.get(trace_id, [])
+            records.append(TraceRecord(info, [entry[3] for entry in ordered]))
+        return records
 
     # --- lifecycle ------------------------------------------------------------------------------------------------
     def ping(self) -> None:

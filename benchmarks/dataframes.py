@@ -1,0 +1,110 @@
+"""`search_traces` as a DataFrame, per trace, beside the bare SQL reading the same rows.
+
+    python benchmarks/dataframes.py [--traces 100000] [--db PATH]
+
+A SQLite file is filled with N three-span traces written straight to the store (see search_without_spans.py: about
+1.5 KB of inputs and outputs per trace, two tags, token usage), in runs of 1,000 traces. Timed (median of 5, wall
+clock, in this process): a run's 1,000 traces (`search_traces(run_id=...)`), the newest 10,000, and every trace; the
+baseline reads the same trace_info, tag, metadata and span rows with SQLAlchemy and does nothing with them (the floor
+the database sets). Printed: ms, µs per trace, the ratio to the baseline, and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
+
+from _measure import median_ms, peak_rss_mb  # noqa: E402
+from search_without_spans import BATCH, build  # noqa: E402
+
+RUN_SIZE = 1_000
+
+
+def run_of(number: int) -> str:
+    return f"run-{(number - 1) // RUN_SIZE:05d}"
+
+
+def fill(uri: str, count: int) -> float:
+    from tracekit.constants import TraceMetadataKey
+    from tracekit.store.sql.traces import SqlTraceStore
+
+    store = SqlTraceStore(uri)
+    started = time.perf_counter()
+    for first in range(1, count + 1, BATCH):
+        batch = []
+        for number in range(first, min(first + BATCH, count + 1)):
+            trace = build(number)
+            trace.info.trace_metadata[TraceMetadataKey.SOURCE_RUN] = run_of(number)
+            batch.append(trace)
+        store.write_traces(batch)
+    store.close()
+    return time.perf_counter() - started
+
+
+def bare_sql(uri: str, run_id: str | None, limit: int | None):
+    from sqlalchemy import select
+
+    from tracekit.store.sql import schema
+    from tracekit.store.sql.database import chunks
+    from tracekit.store.sql.engine import create_store_engine
+
+    engine = create_store_engine(uri)
+    info = schema.trace_info
+    query = select(info).order_by(info.c.request_time.desc(), info.c.trace_id.desc())
+    if run_id is not None:
+        query = query.where(info.c.run_id == run_id)
+    if limit is not None:
+        query = query.limit(limit)
+
+    def read() -> int:
+        with engine.connect() as connection:
+            rows = connection.execute(query).all()
+            ids = [row.trace_id for row in rows]
+            for chunk in chunks(ids):
+                for table in (schema.trace_tags, schema.trace_metadata):
+                    connection.execute(select(table.c.trace_id, table.c.key, table.c.value)
+                                       .where(table.c.trace_id.in_(chunk))).all()
+                connection.execute(select(schema.spans.c.trace_id, schema.spans.c.content)
+                                   .where(schema.spans.c.trace_id.in_(chunk))).all()
+        return len(rows)
+
+    return read
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--traces", type=int, default=100_000)
+    parser.add_argument("--db", help="SQLite file: filled if missing, else read as it is")
+    args = parser.parse_args()
+    path = args.db or os.path.join(tempfile.mkdtemp(prefix="tracekit-bench-"), "frames.db")
+    uri = f"sqlite:///{path}"
+    if not os.path.exists(path):
+        print(f"filling {args.traces:,} traces ... ", end="", flush=True)
+        print(f"{fill(uri, args.traces):.1f} s")
+    import tracekit
+
+    tracekit.set_tracking_uri(uri)
+    tracekit.count_traces(["0"])  # opens the store
+    middle_run = run_of(args.traces // 2)
+    cases = [(f"a run's {RUN_SIZE:,} traces", middle_run, None, RUN_SIZE),
+             ("newest 10,000", None, 10_000, min(10_000, args.traces)),
+             (f"all {args.traces:,}", None, None, args.traces)]
+    print(f"\n{'search_traces DataFrame':<26} {'bare SQL ms':>12} {'tracekit ms':>12} {'µs/trace':>9} {'ratio':>7}")
+    for label, run_id, limit, expected in cases:
+        repeats = 5 if expected <= 10_000 else 3
+        frame = tracekit.search_traces(["0"], run_id=run_id, max_results=limit)
+        assert len(frame) == expected, (label, len(frame))
+        base = median_ms(bare_sql(uri, run_id, limit), repeats)
+        ours = median_ms(lambda r=run_id, n=limit: tracekit.search_traces(["0"], run_id=r, max_results=n), repeats)
+        print(f"{label:<26} {base:>12.1f} {ours:>12.1f} {ours * 1000 / expected:>9.1f} {ours / base:>7.1f}x")
+    print(f"peak RSS {peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
