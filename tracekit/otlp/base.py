@@ -4,13 +4,21 @@ span type, inputs and outputs read from a span another SDK made."""
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracekit import serialization
 
 if TYPE_CHECKING:
     from tracekit.entities import Span, Trace
+
+
+class TokenCounts(NamedTuple):
+    """A span's token counts; None where not recorded as an integer."""
+
+    input: int | None
+    output: int | None
+    total: int | None
 
 
 class Convention(abc.ABC):
@@ -38,6 +46,27 @@ class Convention(abc.ABC):
     def outputs(self, attributes: Mapping[str, Any]) -> str | None:
         """The span's outputs as tracekit's JSON text."""
         return None
+
+    def chat_messages(self, attributes: Mapping[str, Any],
+                      events: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]] | None:
+        """The conversation (input then output messages) in tracekit's chat shape."""
+        return None
+
+    def chat_tools(self, attributes: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+        """The tools offered to the model, in tracekit's function-tool shape."""
+        return None
+
+    def token_counts(self, attributes: Mapping[str, Any]) -> TokenCounts | None:
+        """The span's token counts, None when it records none."""
+        return None
+
+    def model_names(self, attributes: Mapping[str, Any]) -> dict[str, str]:
+        """`gen_ai.request.model` / `gen_ai.response.model` as far as the span names its model."""
+        return {}
+
+    def restore(self, attributes: dict[str, Any], derived: set[str]) -> None:
+        """Put back the tracekit keys (JSON text) that tracekit's encoder sent only as this convention's `derived`
+        keys."""
 
 
 def json_text(value: Any, is_json: bool) -> str:

@@ -28,7 +28,7 @@ from tracekit import serialization
 from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
 from tracekit.entities import Span, SpanStatusCode, Trace
 from tracekit.entities.ids import parse_trace_id
-from tracekit.otlp.conventions import standard_attributes, standard_trace_attributes
+from tracekit.otlp.conventions import restore_tracekit_keys, standard_attributes, standard_trace_attributes
 from tracekit.otlp.keys import DERIVED_KEYS, TraceAttributeKey
 
 if TYPE_CHECKING:
@@ -41,6 +41,11 @@ _TRACEKIT_SCOPE = InstrumentationScope(INSTRUMENTATION_NAME)
 _SAMPLED = TraceFlags(TraceFlags.SAMPLED)
 _PRIMITIVES = (str, bool, int, float)
 _INT64 = range(-(2 ** 63), 2 ** 63)
+#: tracekit span types that call out to a model or a store: exported with span kind CLIENT.
+CLIENT_SPAN_TYPES = frozenset({"LLM", "CHAT_MODEL", "EMBEDDING", "RETRIEVER", "RERANKER"})
+#: tracekit keys a standard key may carry whole (then sent once, as the standard key, and restored on decoding).
+_MOVABLE_KEYS = (SpanAttributeKey.INPUTS, SpanAttributeKey.OUTPUTS, SpanAttributeKey.CHAT_MESSAGES,
+                 SpanAttributeKey.CHAT_TOOLS)
 
 
 def otel_value(raw: Any) -> Any:
@@ -69,7 +74,11 @@ def _span_attributes(span: Span, trace: Trace | None) -> tuple[dict[str, Any], S
         else:
             attributes[key] = otel_value(raw)
     # standard keys describe tracekit's own spans, not an instrumentation's
-    derived = standard_attributes(span, attributes) if scope is _TRACEKIT_SCOPE else {}
+    derived: dict[str, Any] = {}
+    if scope is _TRACEKIT_SCOPE:
+        derived = standard_attributes(span, attributes)
+        if span.span_type in CLIENT_SPAN_TYPES:
+            kind = SpanKind.CLIENT
     if trace is not None:
         attributes.update(_trace_attributes(trace))
         derived.update(standard_trace_attributes(trace))
@@ -80,7 +89,21 @@ def _span_attributes(span: Span, trace: Trace | None) -> tuple[dict[str, Any], S
             added.append(key)
     if added:
         attributes[DERIVED_KEYS] = _key_list(tuple(added))
+        _send_payloads_once(attributes, added)
     return attributes, kind, scope
+
+
+def _send_payloads_once(attributes: dict[str, Any], added: list[str]) -> None:
+    """Drop the tracekit keys (inputs, outputs, chat messages and tools) that the added standard keys carry whole:
+    decoding restores each from them. A key is kept when reading it back would not give the same value."""
+    movable = [key for key in _MOVABLE_KEYS if key in attributes]
+    if not movable:
+        return
+    restored = {key: attributes[key] for key in added}
+    restore_tracekit_keys(restored, added)
+    for key in movable:
+        if key in restored and serialization.loads(restored[key]) == serialization.loads(attributes[key]):
+            del attributes[key]
 
 
 @functools.lru_cache(maxsize=256)
