@@ -65,9 +65,9 @@ class TracingRuntime:
         self._build_provider()
 
     def _build_provider(self) -> None:
-        """tracekit's own provider (feeding the buffer); or, when joining the global provider, a tracer that joins
-        it when the first span starts, so an application that sets up OpenTelemetry after importing tracekit still
-        gets its own provider in place."""
+        """tracekit's own provider (feeding the buffer); or, when joining the global provider, the global provider
+        joined at once (at import with TRACEKIT_USE_GLOBAL_TRACER_PROVIDER=true, at `configure` otherwise), so spans
+        an instrumentation package starts before tracekit's first span are relayed too."""
         self.sampler = _sampler(self._overrides.get("sampling_ratio"))
         self.resource = Resource.create()
         self.provider = TracerProvider(resource=self.resource, sampler=self.sampler, shutdown_on_exit=False)
@@ -77,8 +77,8 @@ class TracingRuntime:
         context.use_otel_context(self.join_global)
         self.tracer: Tracer | _JoinOnFirstSpan = (_JoinOnFirstSpan(self) if self.join_global
                                                   else self.provider.get_tracer(INSTRUMENTATION_NAME))
-        if self.join_global and global_provider.application_provider_set():
-            self._join_now()  # the application's provider may have spans running already: relay from now on
+        if self.join_global:
+            self._join_now()
 
     def join_global_provider(self) -> Tracer:
         """Join the global provider now (see `global_provider.join`) and return the tracer to start spans with."""
@@ -211,8 +211,8 @@ def _close(exporter: TraceExporter) -> None:
 
 
 class _JoinOnFirstSpan:
-    """Stands in for the tracer until the first span starts, then joins the global provider (see
-    `TracingRuntime._build_provider`)."""
+    """Stands in for the tracer until the global provider is joined (see `TracingRuntime._build_provider`, which
+    joins at once); a span started in between joins first."""
 
     def __init__(self, runtime: TracingRuntime) -> None:
         self._runtime = runtime
