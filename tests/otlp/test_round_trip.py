@@ -254,7 +254,8 @@ def test_an_openinference_llm_span_decodes_to_a_conversation_with_tools_usage_an
                                      {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]},
         {"role": "tool", "content": "sunny", "tool_call_id": "call_0"},
         {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}]}]
+            {"id": "call_1", "type": "function",
+             "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}]}]
     assert span.attributes[SpanAttributeKey.CHAT_TOOLS] == [tool]
     assert span.attributes[SpanAttributeKey.CHAT_TOKEN_USAGE] == {"input_tokens": 10, "output_tokens": 4,
                                                                    "total_tokens": 14}

@@ -184,9 +184,11 @@ def _genai_message(item: Any) -> list[dict[str, Any]]:
 
 def _openai_tool_calls(calls: Any) -> list[dict[str, Any]]:
     found = []
-    for call in _json(calls) if isinstance(_json(calls), list) else ():
+    calls = _json(calls)
+    for call in calls if isinstance(calls, list) else ():
         if isinstance(call, Mapping):
-            function = call.get("function") if isinstance(call.get("function"), Mapping) else call
+            nested = call.get("function")
+            function: Mapping[str, Any] = nested if isinstance(nested, Mapping) else call
             made = _tool_call(call.get("id"), function.get("name"), function.get("arguments"))
             if made is not None:
                 found.append(made)

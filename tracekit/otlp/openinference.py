@@ -138,9 +138,9 @@ class OpenInference(Convention):
         parameters = serialization.loads(attributes.get(INVOCATION_PARAMETERS))
         requested = parameters.get("model") if isinstance(parameters, Mapping) else None
         if isinstance(model, str) and model:
-            names[GenAiKey.RESPONSE_MODEL] = model
-        if isinstance(requested, str) and requested or isinstance(model, str) and model:
-            names[GenAiKey.REQUEST_MODEL] = requested if isinstance(requested, str) and requested else model
+            names[GenAiKey.RESPONSE_MODEL] = names[GenAiKey.REQUEST_MODEL] = model
+        if isinstance(requested, str) and requested:
+            names[GenAiKey.REQUEST_MODEL] = requested
         return names
 
     def restore(self, attributes: dict[str, Any], derived: set[str]) -> None:
