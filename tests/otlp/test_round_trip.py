@@ -301,3 +301,19 @@ def test_genai_message_events_decode_to_a_conversation():
     assert decoded.span_type == SpanType.CHAT_MODEL
     assert decoded.attributes[SpanAttributeKey.CHAT_MESSAGES] == [{"role": "user", "content": "hello"},
                                                                   {"role": "assistant", "content": "hi!"}]
+
+
+def test_conversation_keys_that_do_not_fit_are_skipped_not_fatal():
+    span = decode_one({"openinference.span.kind": "LLM",
+                       "llm.input_messages.0.message.role": "user", "llm.input_messages.0.message.content": "ok",
+                       "llm.input_messages.1.message.content": "no role",  # skipped
+                       "llm.input_messages.x.message.role": "user",  # not an index
+                       "llm.output_messages.0.message.role": "assistant",
+                       "llm.output_messages.0.message.tool_calls.0.tool_call.id": "c1",  # a call with no name
+                       "llm.tools.0.tool.json_schema": "not json", "llm.token_count.prompt": "many",
+                       "gen_ai.input.messages": "[[[", "gen_ai.output.messages": '{"role": "assistant"}'})
+    assert span.span_type == SpanType.LLM
+    assert span.attributes[SpanAttributeKey.CHAT_MESSAGES] == [{"role": "user", "content": "ok"},
+                                                               {"role": "assistant", "content": ""}]
+    assert SpanAttributeKey.CHAT_TOOLS not in span.attributes
+    assert SpanAttributeKey.CHAT_TOKEN_USAGE not in span.attributes

@@ -16,6 +16,7 @@ service) does not count.
 from __future__ import annotations
 
 import base64
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from tracekit.entities.trace import span_order, top_span
 from tracekit.otlp.conventions import adopt_standard_keys, restore_tracekit_keys
 from tracekit.otlp.keys import DERIVED_KEYS, TRACE_LEVEL_KEYS, TraceAttributeKey
 from tracekit.store.sql import schema
+
+logger = logging.getLogger(__name__)
 
 INT64_MAX = 2**63 - 1
 
@@ -98,7 +101,11 @@ def _span(otlp: OtlpSpan, trace_id: str) -> tuple[Span, dict[str, Any]]:
     if SpanAttributeKey.SPAN_TYPE in attributes:  # made by tracekit
         _drop_derived_keys(attributes)
     else:
-        adopt_standard_keys(attributes, ((event.name, event.attributes) for event in events))
+        try:
+            adopt_standard_keys(attributes, ((event.name, event.attributes) for event in events))
+        except Exception:  # noqa: BLE001 - a span the translation cannot read is stored untranslated
+            logger.warning("Could not read the OpenInference/GenAI keys of span %r", otlp.name, exc_info=True)
+            attributes[SpanAttributeKey.SPAN_TYPE] = serialization.dumps("UNKNOWN")
     # tracekit keeps every attribute value as JSON text; OTLP carries the other keys as plain values.
     for key, value in attributes.items():
         if not key.startswith("tracekit."):

@@ -102,7 +102,8 @@ def _send_payloads_once(attributes: dict[str, Any], added: list[str]) -> None:
     restored = {key: attributes[key] for key in added}
     restore_tracekit_keys(restored, added)
     for key in movable:
-        if key in restored and serialization.loads(restored[key]) == serialization.loads(attributes[key]):
+        if key in restored and (restored[key] == attributes[key]  # the usual case: the very same text
+                                or serialization.loads(restored[key]) == serialization.loads(attributes[key])):
             del attributes[key]
 
 
