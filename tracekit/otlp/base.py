@@ -47,14 +47,11 @@ class Convention(abc.ABC):
         """The span's outputs as tracekit's JSON text."""
         return None
 
-    def chat_messages(self, attributes: Mapping[str, Any],
-                      events: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]] | None:
-        """The conversation (input then output messages) in tracekit's chat shape."""
-        return None
-
-    def chat_tools(self, attributes: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-        """The tools offered to the model, in tracekit's function-tool shape."""
-        return None
+    def conversation(self, attributes: Mapping[str, Any], events: Sequence[tuple[str, Mapping[str, Any]]]
+                     ) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
+        """(the conversation: input then output messages, the tools offered to the model), in tracekit's chat
+        shapes (`tracekit.tracing.chat`); None for what the span does not record."""
+        return None, None
 
     def token_counts(self, attributes: Mapping[str, Any]) -> TokenCounts | None:
         """The span's token counts, None when it records none."""

@@ -65,8 +65,9 @@ def adopt_standard_keys(attributes: dict[str, Any], events: Events = (), unknown
         span_type = span_type or convention.span_type(attributes)
         inputs = inputs if inputs is not None else convention.inputs(attributes)
         outputs = outputs if outputs is not None else convention.outputs(attributes)
-        messages = messages or convention.chat_messages(attributes, events)
-        tools = tools or convention.chat_tools(attributes)
+        if not messages or not tools:
+            found_messages, found_tools = convention.conversation(attributes, events)
+            messages, tools = messages or found_messages, tools or found_tools
         counts = counts or convention.token_counts(attributes)
         models = {**convention.model_names(attributes), **models}
     if span_type is None and messages:

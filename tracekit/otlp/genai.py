@@ -115,15 +115,15 @@ class GenAi(Convention):
     def outputs(self, attributes: Mapping[str, Any]) -> str | None:
         return _first_payload(attributes, (GenAiKey.OUTPUT_MESSAGES, GenAiKey.TOOL_CALL_RESULT))
 
-    def chat_messages(self, attributes: Mapping[str, Any],
-                      events: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]] | None:
+    def conversation(self, attributes: Mapping[str, Any], events: Sequence[tuple[str, Mapping[str, Any]]]
+                     ) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
         found = [*messages.read_genai_system(attributes.get(GenAiKey.SYSTEM_INSTRUCTIONS)),
                  *messages.read_genai_messages(attributes.get(GenAiKey.INPUT_MESSAGES)),
                  *messages.read_genai_messages(attributes.get(GenAiKey.OUTPUT_MESSAGES))]
         if not found and events:
             inputs, outputs = messages.read_event_messages(events)
             found = [*inputs, *outputs]
-        return found or None
+        return found or None, None
 
     def token_counts(self, attributes: Mapping[str, Any]) -> TokenCounts | None:
         counts = TokenCounts(_int(attributes.get(GenAiKey.USAGE_INPUT_TOKENS)),

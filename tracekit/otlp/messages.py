@@ -74,16 +74,32 @@ def _group(attributes: Mapping[str, Any], prefix: str) -> dict[int, dict[str, An
     groups: dict[int, dict[str, Any]] = {}
     for key, value in attributes.items():
         if key.startswith(prefix):
-            match = _INDEXED.fullmatch(key[len(prefix):])
+            match = _INDEXED.fullmatch(key, len(prefix))
             if match is not None:
                 groups.setdefault(int(match.group(1)), {})[match.group(2)] = value
     return dict(sorted(groups.items()))
 
 
+def flat_groups(attributes: Mapping[str, Any]) -> dict[str, dict[int, dict[str, Any]]]:
+    """`_group` for the input messages, output messages and tools at once: one pass over the keys."""
+    found: dict[str, dict[int, dict[str, Any]]] = {INPUT_MESSAGES: {}, OUTPUT_MESSAGES: {}, TOOLS: {}}
+    for key, value in attributes.items():
+        if not key.startswith("llm."):
+            continue
+        for prefix, groups in found.items():
+            if key.startswith(prefix):
+                match = _INDEXED.fullmatch(key, len(prefix))
+                if match is not None:
+                    groups.setdefault(int(match.group(1)), {})[match.group(2)] = value
+                break
+    return {prefix: dict(sorted(groups.items())) for prefix, groups in found.items()}
+
+
 def _flat_message(fields: Mapping[str, Any]) -> dict[str, Any] | None:
+    nested = len(fields) > 2 or "message.content" not in fields  # more than role and content
     calls = [_tool_call(call.get("tool_call.id"), call.get("tool_call.function.name"),
                         call.get("tool_call.function.arguments"))
-             for call in _group(fields, _TOOL_CALLS).values()]
+             for call in (_group(fields, _TOOL_CALLS).values() if nested else ())]
     content = fields.get("message.content")
     if content is None:
         parts = []
@@ -98,16 +114,17 @@ def _flat_message(fields: Mapping[str, Any]) -> dict[str, Any] | None:
                     name=fields.get("message.name"), tool_call_id=fields.get("message.tool_call_id"))
 
 
-def read_flat_messages(attributes: Mapping[str, Any], prefix: str) -> list[dict[str, Any]]:
-    """The messages under `prefix` (`INPUT_MESSAGES` or `OUTPUT_MESSAGES`), in index order."""
-    messages = (_flat_message(fields) for fields in _group(attributes, prefix).values())
+def read_flat_messages(groups: Mapping[int, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The messages of one prefix's groups (`flat_groups(...)[INPUT_MESSAGES]`), in index order."""
+    messages = (_flat_message(fields) for fields in groups.values())
     return [message for message in messages if message is not None]
 
 
-def read_flat_tools(attributes: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The tools offered to the model (`llm.tools.<i>.tool.json_schema`), in tracekit's function-tool shape."""
+def read_flat_tools(groups: Mapping[int, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The tools offered to the model (`flat_groups(...)[TOOLS]`, from `llm.tools.<i>.tool.json_schema`), in
+    tracekit's function-tool shape."""
     tools = []
-    for fields in _group(attributes, TOOLS).values():
+    for fields in groups.values():
         schema = _json(fields.get("tool.json_schema"))
         if isinstance(schema, Mapping) and isinstance(schema.get("function"), Mapping):
             tools.append(dict(schema))

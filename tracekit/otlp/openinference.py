@@ -118,14 +118,12 @@ class OpenInference(Convention):
             return None
         return json_text(attributes[OUTPUT_VALUE], attributes.get(OUTPUT_MIME_TYPE) == JSON_MIME_TYPE)
 
-    def chat_messages(self, attributes: Mapping[str, Any],
-                      events: Sequence[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]] | None:
-        found = [*messages.read_flat_messages(attributes, messages.INPUT_MESSAGES),
-                 *messages.read_flat_messages(attributes, messages.OUTPUT_MESSAGES)]
-        return found or None
-
-    def chat_tools(self, attributes: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-        return messages.read_flat_tools(attributes) or None
+    def conversation(self, attributes: Mapping[str, Any], events: Sequence[tuple[str, Mapping[str, Any]]]
+                     ) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
+        groups = messages.flat_groups(attributes)
+        found = [*messages.read_flat_messages(groups[messages.INPUT_MESSAGES]),
+                 *messages.read_flat_messages(groups[messages.OUTPUT_MESSAGES])]
+        return found or None, messages.read_flat_tools(groups[messages.TOOLS]) or None
 
     def token_counts(self, attributes: Mapping[str, Any]) -> TokenCounts | None:
         counts = TokenCounts(_int(attributes.get(TOKEN_COUNT_PROMPT)), _int(attributes.get(TOKEN_COUNT_COMPLETION)),
@@ -148,12 +146,9 @@ class OpenInference(Convention):
             if tracekit_key not in attributes and value_key in derived and value_key in attributes:
                 attributes[tracekit_key] = json_text(attributes[value_key],
                                                      attributes.get(mime_key) == JSON_MIME_TYPE)
-        if SpanAttributeKey.CHAT_MESSAGES not in attributes and any(
-                key.startswith((messages.INPUT_MESSAGES, messages.OUTPUT_MESSAGES)) for key in derived):
-            found = self.chat_messages(attributes, ())
-            if found:
+        if any(key.startswith((messages.INPUT_MESSAGES, messages.OUTPUT_MESSAGES, messages.TOOLS)) for key in derived):
+            found, tools = self.conversation(attributes, ())
+            if found and SpanAttributeKey.CHAT_MESSAGES not in attributes:
                 attributes[SpanAttributeKey.CHAT_MESSAGES] = serialization.dumps(found)
-        if SpanAttributeKey.CHAT_TOOLS not in attributes and any(key.startswith(messages.TOOLS) for key in derived):
-            tools = self.chat_tools(attributes)
-            if tools:
+            if tools and SpanAttributeKey.CHAT_TOOLS not in attributes:
                 attributes[SpanAttributeKey.CHAT_TOOLS] = serialization.dumps(tools)
