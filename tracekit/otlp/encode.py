@@ -5,7 +5,11 @@ What a span carries:
 - every attribute tracekit stored: `tracekit.*` keys as tracekit's JSON text (inputs, outputs, span type, ...), other
   keys as OpenTelemetry values (strings, numbers, booleans and lists of them; anything structured as JSON text);
 - on tracekit's own spans, the standard keys other backends render (`tracekit.otlp.conventions`), filled in from
-  tracekit's data where the span does not already have them, and listed under `keys.DERIVED_KEYS`;
+  tracekit's data where the span does not already have them, and listed under `keys.DERIVED_KEYS`; a tracekit key
+  that an added standard key carries whole (inputs as `input.value`, the conversation as `llm.input_messages.*` /
+  `llm.output_messages.*`, tools as `llm.tools.*`) is not sent itself: the payload goes out once, and decoding
+  restores the tracekit key;
+- span kind CLIENT for tracekit's model and store calls (`CLIENT_SPAN_TYPES`), INTERNAL for its other spans;
 - events, status, and, for spans of instrumentation packages recorded with the global provider joined, their
   original span kind and instrumentation scope;
 - on the root span: the trace's id, experiment, tags, metadata and client request id (`keys.TraceAttributeKey`), and
