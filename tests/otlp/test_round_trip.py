@@ -197,6 +197,7 @@ def test_a_chat_span_goes_out_with_flattened_messages_and_its_payloads_once(roun
     assert sent["llm.output_messages.0.message.role"] == "assistant"
     assert sent["llm.output_messages.0.message.content"] == "Paris"
     assert sent["llm.model_name"] == "gpt-test-2025" and sent["gen_ai.request.model"] == "gpt-test"
+    assert orjson.loads(sent["llm.invocation_parameters"]) == {"model": "gpt-test", "temperature": 0.2}
     assert sent["llm.token_count.prompt"] == "12" and sent["gen_ai.usage.output_tokens"] == "3"  # int64 as text
     # one full copy each: OpenInference's input.value / output.value, the conversation as llm.*_messages
     assert orjson.loads(sent["input.value"])["messages"] == MESSAGES
@@ -261,6 +262,7 @@ def test_an_openinference_llm_span_decodes_to_a_conversation_with_tools_usage_an
                                                                    "total_tokens": 14}
     assert (span.attributes["gen_ai.request.model"], span.attributes["gen_ai.response.model"]) == ("gpt-4o",
                                                                                                  "gpt-4o-2024")
+    assert span.attributes["gen_ai.request.temperature"] == 0
 
 
 def test_genai_json_messages_decode_to_a_conversation():

@@ -57,8 +57,9 @@ class Convention(abc.ABC):
         """The span's token counts, None when it records none."""
         return None
 
-    def model_names(self, attributes: Mapping[str, Any]) -> dict[str, str]:
-        """`gen_ai.request.model` / `gen_ai.response.model` as far as the span names its model."""
+    def genai_attributes(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """GenAI keys another convention's keys say (the model as `gen_ai.request.model` / `gen_ai.response.model`,
+        request parameters as `gen_ai.request.*`): tracekit's integrations record a model call with them."""
         return {}
 
     def restore(self, attributes: dict[str, Any], derived: set[str]) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from tracekit import serialization
 from tracekit.constants import SpanAttributeKey
 from tracekit.otlp.base import Convention
-from tracekit.otlp.genai import GenAi, GenAiKey
+from tracekit.otlp.genai import GenAi
 from tracekit.otlp.openinference import OpenInference
 
 if TYPE_CHECKING:
@@ -56,11 +56,12 @@ def adopt_standard_keys(attributes: dict[str, Any], events: Events = (), unknown
     """Give a span another SDK made tracekit's keys, read from its standard keys and events: span type (`unknown`
     when no convention names one; None sets none), inputs, outputs, chat messages and tools (the keys the UI shows as
     a conversation), token usage (tracekit's object) and the model (`gen_ai.request.model` /
-    `gen_ai.response.model`, added when the span names its model otherwise). `attributes` hold plain OpenTelemetry
+    `gen_ai.response.model`, added when the span names its model otherwise) and request parameters
+    (`gen_ai.request.*` from OpenInference's `llm.invocation_parameters`). `attributes` hold plain OpenTelemetry
     values; tracekit's keys are added as JSON text."""
     events = list(events)
     span_type = inputs = outputs = messages = tools = counts = None
-    models: dict[str, str] = {}
+    genai: dict[str, Any] = {}
     for convention in CONVENTIONS:
         span_type = span_type or convention.span_type(attributes)
         inputs = inputs if inputs is not None else convention.inputs(attributes)
@@ -69,7 +70,7 @@ def adopt_standard_keys(attributes: dict[str, Any], events: Events = (), unknown
             found_messages, found_tools = convention.conversation(attributes, events)
             messages, tools = messages or found_messages, tools or found_tools
         counts = counts or convention.token_counts(attributes)
-        models = {**convention.model_names(attributes), **models}
+        genai = {**convention.genai_attributes(attributes), **genai}
     if span_type is None and messages:
         span_type = "CHAT_MODEL"  # a conversation with no declared kind (GenAI message events alone)
     if span_type or unknown:
@@ -89,9 +90,8 @@ def adopt_standard_keys(attributes: dict[str, Any], events: Events = (), unknown
         usage = {name: count for name, count in (("input_tokens", input_tokens), ("output_tokens", output_tokens),
                                                   ("total_tokens", total)) if count is not None}
         attributes[SpanAttributeKey.CHAT_TOKEN_USAGE] = serialization.dumps(usage)
-    for key in (GenAiKey.REQUEST_MODEL, GenAiKey.RESPONSE_MODEL):
-        if key in models and key not in attributes:
-            attributes[key] = models[key]
+    for key, value in genai.items():
+        attributes.setdefault(key, value)
 
 
 def restore_tracekit_keys(attributes: dict[str, Any], derived: Iterable[str]) -> None:

@@ -10,7 +10,7 @@ from tracekit import serialization
 from tracekit.constants import SpanAttributeKey
 from tracekit.otlp import messages
 from tracekit.otlp.base import Convention, TokenCounts, json_text
-from tracekit.otlp.genai import GenAiKey, token_counts
+from tracekit.otlp.genai import REQUEST_PARAMETER_KEYS, GenAiKey, token_counts
 
 if TYPE_CHECKING:
     from tracekit.entities import Span, Trace
@@ -52,6 +52,16 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+_PARAMETER_BY_KEY = {key: name for name, key in reversed(REQUEST_PARAMETER_KEYS.items())}
+
+
+def _invocation_parameters(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's model and parameters, from the `gen_ai.request.*` keys."""
+    parameters = {_PARAMETER_BY_KEY[key]: value for key, value in attributes.items() if key in _PARAMETER_BY_KEY}
+    model = attributes.get(GenAiKey.REQUEST_MODEL)
+    return {"model": model, **parameters} if isinstance(model, str) else parameters
+
+
 def _conversation(span: Span) -> dict[str, Any]:
     """The flattened messages and tools of a chat span: the trailing assistant messages are the output."""
     extra: dict[str, Any] = {}
@@ -87,6 +97,9 @@ class OpenInference(Convention):
             extra[TOOL_NAME] = span.name
         if span_type in _CHAT_SPAN_TYPES:
             extra.update(_conversation(span))
+            parameters = _invocation_parameters(attributes)
+            if parameters:
+                extra[INVOCATION_PARAMETERS] = serialization.dumps(parameters)
         counts = token_counts(attributes)
         if counts.total is not None:
             extra[TOKEN_COUNT_TOTAL] = counts.total
@@ -130,16 +143,21 @@ class OpenInference(Convention):
                              _int(attributes.get(TOKEN_COUNT_TOTAL)))
         return counts if counts != (None, None, None) else None
 
-    def model_names(self, attributes: Mapping[str, Any]) -> dict[str, str]:
-        names: dict[str, str] = {}
-        model = attributes.get(MODEL_NAME)
+    def genai_attributes(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
         parameters = serialization.loads(attributes.get(INVOCATION_PARAMETERS))
+        if isinstance(parameters, Mapping):
+            for name, value in parameters.items():
+                key = REQUEST_PARAMETER_KEYS.get(name)
+                if key is not None and isinstance(value, (str, int, float, bool)):
+                    found.setdefault(key, value)
+        model = attributes.get(MODEL_NAME)
         requested = parameters.get("model") if isinstance(parameters, Mapping) else None
         if isinstance(model, str) and model:
-            names[GenAiKey.RESPONSE_MODEL] = names[GenAiKey.REQUEST_MODEL] = model
+            found[GenAiKey.RESPONSE_MODEL] = found[GenAiKey.REQUEST_MODEL] = model
         if isinstance(requested, str) and requested:
-            names[GenAiKey.REQUEST_MODEL] = requested
-        return names
+            found[GenAiKey.REQUEST_MODEL] = requested
+        return found
 
     def restore(self, attributes: dict[str, Any], derived: set[str]) -> None:
         for tracekit_key, value_key, mime_key in _PAYLOADS:
