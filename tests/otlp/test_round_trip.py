@@ -319,3 +319,20 @@ def test_conversation_keys_that_do_not_fit_are_skipped_not_fatal():
                                                                {"role": "assistant", "content": ""}]
     assert SpanAttributeKey.CHAT_TOOLS not in span.attributes
     assert SpanAttributeKey.CHAT_TOKEN_USAGE not in span.attributes
+
+
+def test_flattened_keys_are_listed_as_families_and_a_users_own_key_survives(round_trip, exported):
+    with tracekit.start_span("chat", span_type=SpanType.CHAT_MODEL) as span:
+        tracekit.set_span_chat_messages(span, [{"role": "user", "content": "hi"},
+                                               {"role": "assistant", "content": "yo"}])
+    with tracekit.start_span("mine", span_type=SpanType.CHAT_MODEL) as span:
+        tracekit.set_span_chat_messages(span, [{"role": "user", "content": "hi"}])
+        span.set_attribute("llm.input_messages.7.message.role", "mine")
+    traces = exported()
+    sent = {name: orjson.loads(attributes["tracekit.otlp.derivedKeys"])
+            for trace in traces for name, attributes in sent_attributes(trace).items()}
+    assert {"llm.input_messages.*", "llm.output_messages.*"} <= set(sent["chat"])
+    assert "llm.input_messages.0.message.role" in sent["mine"] and "llm.input_messages.*" not in sent["mine"]
+    back = round_trip(traces)
+    assert [trace.to_dict() for trace in back] == [trace.to_dict() for trace in traces]
+    assert back[1].data.spans[0].attributes["llm.input_messages.7.message.role"] == "mine"

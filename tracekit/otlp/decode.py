@@ -35,7 +35,7 @@ from tracekit.entities.ids import format_span_id, format_trace_id
 from tracekit.entities.token_usage import record_token_usage
 from tracekit.entities.trace import span_order, top_span
 from tracekit.otlp.conventions import adopt_standard_keys, restore_tracekit_keys
-from tracekit.otlp.keys import DERIVED_KEYS, TRACE_LEVEL_KEYS, TraceAttributeKey
+from tracekit.otlp.keys import DERIVED_KEYS, FLATTENED_PREFIXES, TRACE_LEVEL_KEYS, TraceAttributeKey
 from tracekit.store.sql import schema
 
 logger = logging.getLogger(__name__)
@@ -87,6 +87,10 @@ def _drop_derived_keys(attributes: dict[str, Any]) -> None:
     names = serialization.loads(derived) if isinstance(derived, str) else ()
     names = [name for name in names if isinstance(name, str) and not name.startswith("tracekit.")] \
         if isinstance(names, list) else []
+    families = tuple(name[:-1] for name in names if name.endswith("*") and name[:-1] in FLATTENED_PREFIXES)
+    if families:
+        names = [name for name in names if not name.endswith("*")]
+        names += [key for key in attributes if key.startswith(families)]
     restore_tracekit_keys(attributes, names)
     for name in names:
         attributes.pop(name, None)

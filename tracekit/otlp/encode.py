@@ -20,7 +20,7 @@ A parent outside the trace (the caller's span, in another process) is marked rem
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.sdk.resources import Resource
@@ -33,7 +33,7 @@ from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
 from tracekit.entities import Span, SpanStatusCode, Trace
 from tracekit.entities.ids import parse_trace_id
 from tracekit.otlp.conventions import restore_tracekit_keys, standard_attributes, standard_trace_attributes
-from tracekit.otlp.keys import DERIVED_KEYS, TraceAttributeKey
+from tracekit.otlp.keys import DERIVED_KEYS, FLATTENED_PREFIXES, TraceAttributeKey
 
 if TYPE_CHECKING:
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -92,9 +92,22 @@ def _span_attributes(span: Span, trace: Trace | None) -> tuple[dict[str, Any], S
             attributes[key] = value
             added.append(key)
     if added:
-        attributes[DERIVED_KEYS] = _key_list(tuple(added))
+        attributes[DERIVED_KEYS] = _key_list(tuple(_compact(added, attributes)))
         _send_payloads_once(attributes, added)
     return attributes, kind, scope
+
+
+def _compact(added: list[str], attributes: Mapping[str, Any]) -> list[str]:
+    """`added` with the indexed keys of each flattened family (`llm.input_messages.*`, ...) named by one
+    `<prefix>*` entry, unless the span had a key of that family itself."""
+    families = [prefix for prefix in FLATTENED_PREFIXES if any(key.startswith(prefix) for key in added)]
+    if not families:
+        return added
+    mine = set(added)
+    families = [prefix for prefix in families
+                if not any(key.startswith(prefix) and key not in mine for key in attributes)]
+    compact = [key for key in added if not key.startswith(tuple(families))]
+    return compact + [prefix + "*" for prefix in families]
 
 
 def _send_payloads_once(attributes: dict[str, Any], added: list[str]) -> None:
@@ -103,7 +116,8 @@ def _send_payloads_once(attributes: dict[str, Any], added: list[str]) -> None:
     movable = [key for key in _MOVABLE_KEYS if key in attributes]
     if not movable:
         return
-    restored = {key: attributes[key] for key in added}
+    # what the decoder will see: every attribute (a family may hold keys of the span's own), no movable key
+    restored = {key: value for key, value in attributes.items() if key not in _MOVABLE_KEYS}
     restore_tracekit_keys(restored, added)
     for key in movable:
         if key in restored and (restored[key] == attributes[key]  # the usual case: the very same text
