@@ -10,7 +10,13 @@ from tracekit.artifacts.tables import load_table, log_table
 from tracekit.autologging import autolog
 from tracekit.client import TracekitClient
 from tracekit.entities import (
+    Assessment,
+    AssessmentError,
+    AssessmentSource,
+    AssessmentSourceType,
+    Expectation,
     Experiment,
+    Feedback,
     LoggedModel,
     LoggedModelStatus,
     Metric,
@@ -29,8 +35,10 @@ from tracekit.entities import (
     TraceState,
     ViewType,
 )
+from tracekit.evaluation_shortcuts import evaluate, validate_evaluation_results
 from tracekit.exceptions import (
     InvalidFilterError,
+    ModelValidationFailedException,
     ResourceNotFoundError,
     TracekitException,
     TraceRejectedError,
@@ -39,7 +47,22 @@ from tracekit.exceptions import (
 from tracekit.registry.entities import ModelVersion, ModelVersionStatus, RegisteredModel
 from tracekit.registry.registry_api import register_model, search_model_versions, search_registered_models
 from tracekit.registry.registry_uri import get_registry_uri, set_registry_uri
+from tracekit.system_metrics import (
+    disable_system_metrics_logging,
+    enable_system_metrics_logging,
+    set_system_metrics_node_id,
+    set_system_metrics_samples_before_logging,
+    set_system_metrics_sampling_interval,
+)
 from tracekit.tracing import configure
+from tracekit.tracing.assessments import (
+    delete_assessment,
+    get_assessment,
+    log_assessment,
+    log_expectation,
+    log_feedback,
+    update_assessment,
+)
 from tracekit.tracing.chat import set_span_chat_messages, set_span_chat_tools
 from tracekit.tracing.decorator import trace
 from tracekit.tracing.fluent import (
@@ -54,9 +77,11 @@ from tracekit.tracing.fluent import (
     update_current_trace,
 )
 from tracekit.tracing.live_span import LiveSpan
+from tracekit.tracing.notebook_display import display_traces
 from tracekit.tracing.search import count_traces, search_traces
 from tracekit.tracing.trace_management import delete_trace_tag, delete_traces, set_trace_tag
 from tracekit.tracking.active_model import ActiveModel, clear_active_model, get_active_model_id, set_active_model
+from tracekit.tracking.async_logging import RunOperations, flush_async_logging
 from tracekit.tracking.experiments import (
     create_experiment,
     delete_experiment,
@@ -67,6 +92,7 @@ from tracekit.tracking.experiments import (
     set_experiment_tag,
     set_experiment_tags,
 )
+from tracekit.tracking.inputs import log_input
 from tracekit.tracking.logged_models import (
     create_external_model,
     delete_logged_model_tag,
@@ -101,9 +127,10 @@ from tracekit.tracking_uri import get_tracking_uri, set_tracking_uri
 
 __version__ = "0.1.0"
 
-# The models half imports numpy, pandas and PyYAML: loaded on first use (`tracekit.pyfunc.load_model(...)`), so that
+# The models half (and tracekit.genai, which returns its results in their EvaluationResult) imports numpy, pandas and
+# PyYAML: loaded on first use (`tracekit.pyfunc.load_model(...)`), so that
 # `import tracekit` stays light for tracing alone.
-_LAZY_SUBMODULES = frozenset({"deployments", "models", "pyfunc", "sklearn", "types"})
+_LAZY_SUBMODULES = frozenset({"data", "deployments", "genai", "models", "pyfunc", "sklearn", "types"})
 
 
 #: The same class under MLflow's name, so `mlflow.MlflowClient()` keeps working after `import tracekit as mlflow`.
@@ -121,13 +148,20 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "ActiveModel",
     "ActiveRun",
+    "Assessment",
+    "AssessmentError",
+    "AssessmentSource",
+    "AssessmentSourceType",
+    "Expectation",
     "Experiment",
+    "Feedback",
     "InvalidFilterError",
     "LiveSpan",
     "LoggedModel",
     "LoggedModelStatus",
     "Metric",
     "MlflowClient",
+    "ModelValidationFailedException",
     "ModelVersion",
     "ModelVersionStatus",
     "RegisteredModel",
@@ -160,6 +194,7 @@ __all__ = [
     "count_traces",
     "create_experiment",
     "create_external_model",
+    "delete_assessment",
     "delete_experiment",
     "delete_logged_model_tag",
     "delete_run",
@@ -168,11 +203,14 @@ __all__ = [
     "delete_traces",
     "deployments",
     "end_run",
+    "evaluate",
     "finalize_logged_model",
     "flush_trace_async_logging",
+    "genai",
     "get_active_model_id",
     "get_active_trace_id",
     "get_artifact_uri",
+    "get_assessment",
     "get_current_active_span",
     "get_experiment",
     "get_experiment_by_name",
@@ -192,7 +230,10 @@ __all__ = [
     "load_table",
     "log_artifact",
     "log_artifacts",
+    "log_assessment",
     "log_dict",
+    "log_expectation",
+    "log_feedback",
     "log_figure",
     "log_image",
     "log_metric",
@@ -230,5 +271,17 @@ __all__ = [
     "trace",
     "tracing",
     "types",
+    "update_assessment",
     "update_current_trace",
+    "validate_evaluation_results",
+    "RunOperations",
+    "flush_async_logging",
+    "log_input",
+    "data",
+    "disable_system_metrics_logging",
+    "enable_system_metrics_logging",
+    "set_system_metrics_node_id",
+    "set_system_metrics_samples_before_logging",
+    "set_system_metrics_sampling_interval",
+    "display_traces",
 ]

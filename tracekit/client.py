@@ -29,6 +29,7 @@ from tracekit.gc_pause import paused_gc
 from tracekit.registry.registry_client import RegistryClientMethods
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_store import TraceStore
+from tracekit.tracing.assessment_methods import AssessmentClientMethods
 from tracekit.tracing.buffer import TraceEntry
 from tracekit.tracing.live_span import LiveSpan, NoOpSpan, UnsampledSpan
 from tracekit.tracing.reader import TraceReader
@@ -69,9 +70,10 @@ def _unsampled_child(trace_id: str, parent_id: str) -> LiveSpan:
     return UnsampledSpan(NonRecordingSpan(context))
 
 
-class TracekitClient(RegistryClientMethods):
-    """Low-level tracing and trace management, not tied to the current context; safe to use from any thread; and
-    the model registry (`RegistryClientMethods`).
+class TracekitClient(RegistryClientMethods, AssessmentClientMethods):
+    """Low-level tracing and trace management, not tied to the current context; safe to use from any thread;
+    feedback and expectations on traces (`AssessmentClientMethods`); and the model registry
+    (`RegistryClientMethods`).
 
     >>> client = TracekitClient()
     >>> root = client.start_trace("handle_request", inputs={"q": "hi"})

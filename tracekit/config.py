@@ -158,6 +158,34 @@ TRACE_PYFUNC_PREDICT = Setting(
     "TRACEKIT_TRACE_PYFUNC_PREDICT", bool, True,
     "Record each predict of a loaded pyfunc model (tracekit.pyfunc.load_model) as a trace linked to the model "
     "(search_traces(model_id=...)); false: predict runs untraced. Read at import and on tracekit.tracing.reset().")
+ENABLE_ASYNC_LOGGING = Setting(
+    "TRACEKIT_ENABLE_ASYNC_LOGGING", bool, False,
+    "Default of `synchronous` for log_metric(s), log_param(s) and set_tag(s): true logs from a background thread "
+    "(each call returns a RunOperations to wait on), false logs before returning.",
+    fallback="MLFLOW_ENABLE_ASYNC_LOGGING")
+ASYNC_LOGGING_QUEUE_SIZE = Setting(
+    "TRACEKIT_ASYNC_LOGGING_QUEUE_SIZE", int, 10_000,
+    "How many async log calls may wait for the background logger; a caller finding the queue full waits for room "
+    "(nothing is dropped).")
+ASYNC_LOGGING_BATCH_SIZE = Setting(
+    "TRACEKIT_ASYNC_LOGGING_BATCH_SIZE", int, 1_000,
+    "Most metrics, params and tags the background logger writes to one run in one store call.")
+ENABLE_SYSTEM_METRICS_LOGGING = Setting(
+    "TRACEKIT_ENABLE_SYSTEM_METRICS_LOGGING", bool, False,
+    "Log system metrics (CPU, memory, disk, network, GPU) of every run started without an explicit "
+    "log_system_metrics=; needs psutil (pip install 'tracekit[system-metrics]').",
+    fallback="MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING")
+SYSTEM_METRICS_SAMPLING_INTERVAL = Setting(
+    "TRACEKIT_SYSTEM_METRICS_SAMPLING_INTERVAL", float, 10.0,
+    "Seconds between two samples of system metrics.", fallback="MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL")
+SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING = Setting(
+    "TRACEKIT_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING", int, 1,
+    "How many samples are averaged into each logged system metric point.",
+    fallback="MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING")
+SYSTEM_METRICS_NODE_ID = Setting(
+    "TRACEKIT_SYSTEM_METRICS_NODE_ID", str, "",
+    "Identifier of this machine in system metric names (system/<node_id>/...), for runs spanning several nodes.",
+    fallback="MLFLOW_SYSTEM_METRICS_NODE_ID")
 SERVING_MODEL_URI = Setting(
     "TRACEKIT_SERVING_MODEL_URI", str, "",
     "The model a scoring server (`tracekit models serve`) loads; set by the command for its worker processes.")
@@ -182,6 +210,11 @@ RAISE_INTERNAL_ERRORS = Setting(
     "default that cannot be resolved) instead of logging it and going on. For tracekit's own tests and for "
     "debugging tracekit; leave it off in production, where it would let tracekit's errors reach your code. Read "
     "when such a failure happens.")
+MODEL_PRICES = Setting(
+    "TRACEKIT_MODEL_PRICES", str, "",
+    "Path of a JSON file of LLM prices, {\"model\": {\"input\": dollars, \"output\": dollars}} per 1M tokens, "
+    "added over the default table (tracekit.entities.model_prices) when a trace's cost is computed; "
+    "tracekit.tracing.set_model_prices() wins over it.")
 
 # --- Standard OpenTelemetry variables tracekit reads (the SDK and the OTLP exporters read them too) -------------------
 OTLP_TRACES_ENDPOINT = Setting(
@@ -321,6 +354,10 @@ SERVER_TRACE_RETENTION_DAYS = Setting(
 SERVER_RETENTION_INTERVAL_SECONDS = Setting(
     "TRACEKIT_SERVER_RETENTION_INTERVAL_SECONDS", float, 3600.0,
     "How often a tracking server with a trace retention looks for expired traces, in seconds.")
+SERVER_APP_NAME = Setting(
+    "TRACEKIT_SERVER_APP_NAME", str, "",
+    "Name of a server app plugin (entry-point group tracekit.app, `tracekit server --app-name`) that wraps or extends "
+    "the built-in tracking server app. Unset: the built-in app.")
 SERVER_MAX_ARTIFACT_BYTES = Setting(
     "TRACEKIT_SERVER_MAX_ARTIFACT_BYTES", int, 1_099_511_627_776,
     "Largest artifact file the tracking server accepts in one upload (streamed to disk, never held in memory); "

@@ -30,6 +30,15 @@ class TraceMetadataKey:
     #: The trace's token usage summed over its LLM spans when it completed (JSON: input_tokens, output_tokens,
     #: total_tokens); read as `TraceInfo.token_usage`. MLflow 3 keeps the same object under `mlflow.trace.tokenUsage`.
     TOKEN_USAGE = "tracekit.trace.tokenUsage"
+    #: The LLM model(s) the trace's token-counting spans called, comma-separated in order of first call.
+    MODEL_NAME = "tracekit.trace.model"
+    #: The trace's LLM cost in US dollars (a decimal number as text), priced when the trace completed
+    #: (tracekit.entities.model_prices); absent when no counted span's model has a price.
+    COST = "tracekit.trace.cost"
+    #: Set by the user (`update_current_trace(metadata={...})`): the conversation and the end user a trace belongs
+    #: to; the experiment's sessions view groups traces by the first, in order.
+    SESSION = "tracekit.trace.session"
+    USER = "tracekit.trace.user"
 
 
 class RunTagKey:
@@ -46,6 +55,9 @@ class RunTagKey:
     GIT_REPO_URL = "mlflow.source.git.repoURL"
     GIT_DIRTY = "mlflow.source.git.dirty"
     NOTE = "mlflow.note.content"
+    #: tracekit's own: set on the run of a `tracekit.genai.evaluate` call ("genai"); the run page then links to the
+    #: traces tagged with `TraceTagKey.EVALUATION_RUN`.
+    EVALUATION = "tracekit.evaluation"
 
 
 #: The names these tags were stored under before tracekit took MLflow's (migration 0003 renames stored ones); still
@@ -70,6 +82,8 @@ class TraceTagKey:
     TRACE_NAME = "tracekit.traceName"
     #: Where the trace's files (span values too large to keep inline) are stored.
     ARTIFACT_LOCATION = "tracekit.artifactLocation"
+    #: The run of the `tracekit.genai.evaluate` call that scored the trace (a trace may have come from another run).
+    EVALUATION_RUN = "tracekit.evaluationRun"
 
 
 #: The instrumentation scope (tracer name) of every span tracekit itself starts.

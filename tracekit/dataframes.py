@@ -121,7 +121,7 @@ def traces_to_dataframe(traces: Sequence[Trace | TraceRecord],
         columns["trace_metadata"].append(dict(info.trace_metadata))
         columns["tags"].append(dict(info.tags))
         columns["spans"].append(readable)
-        columns["assessments"].append(list(info.assessments))
+        columns["assessments"].append([assessment.to_dict() for assessment in info.assessments])
         for field in fields:
             extracted[field.spec].append(_extract(readable, field))
     data: dict[str, Any] = {name: pd.Series(values, dtype=object) for name, values in columns.items()}

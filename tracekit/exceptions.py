@@ -16,7 +16,8 @@
     ├── InvalidFilterError                  INVALID_PARAMETER_VALUE (400)
     ├── ResourceNotFoundError               RESOURCE_DOES_NOT_EXIST (404)
     ├── TrackingServerUnavailableError      TEMPORARILY_UNAVAILABLE (503), or the 5xx code the server answered
-    └── TraceRejectedError                  INVALID_PARAMETER_VALUE: a destination refused traces for good (export)
+    ├── TraceRejectedError                  INVALID_PARAMETER_VALUE: a destination refused traces for good (export)
+    └── ModelValidationFailedException      INVALID_STATE: evaluation results missed their validation thresholds
 
 The named constructors build a plain `TracekitException` with their code; the subclasses are the errors callers
 catch on their own. `is_transient_error` says which failures can heal (worth retrying: the store did not answer,
@@ -134,6 +135,15 @@ class TraceRejectedError(TracekitException):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, error_codes.INVALID_PARAMETER_VALUE)
+
+
+class ModelValidationFailedException(TracekitException):
+    """`validate_evaluation_results` found metrics that miss their `MetricThreshold`s; `failures` lists one line per
+    failed check (the message lists them all)."""
+
+    def __init__(self, message: str, failures: list[str] | None = None) -> None:
+        super().__init__(message, error_codes.INVALID_STATE)
+        self.failures = list(failures or [])
 
 
 SUBCLASSES_BY_NAME: Mapping[str, type[TracekitException]] = MappingProxyType({

@@ -175,3 +175,33 @@ def metric_timestamp(key: str, timestamp: Any, default: int) -> int:
         raise invalid(f"Metric {key!r}: timestamp must be an integer (milliseconds since the epoch), got "
                       f"{timestamp!r}.")
     return int(timestamp)
+
+
+def check_dataset_filters(datasets: Any) -> list[dict[str, str]]:
+    """`search_logged_models(datasets=...)` checked: a list of {"dataset_name": str, "dataset_digest": str
+    (optional)} dicts, returned with only those keys (empty for None or an empty list)."""
+    if datasets is None:
+        return []
+    if isinstance(datasets, (str, bytes)) or not isinstance(datasets, (list, tuple)):
+        raise invalid(f"datasets must be a list of {{'dataset_name': ..., 'dataset_digest': ...}} dicts, got "
+                      f"{type(datasets).__name__}.")
+    checked = []
+    for position, entry in enumerate(datasets):
+        if not isinstance(entry, Mapping):
+            raise invalid(f"datasets[{position}] must be a dict with 'dataset_name' (and optionally "
+                          f"'dataset_digest'), got {entry!r}.")
+        unknown = sorted(set(entry) - {"dataset_name", "dataset_digest"})
+        if unknown:
+            raise invalid(f"datasets[{position}] has unknown keys {unknown}: only 'dataset_name' and "
+                          f"'dataset_digest' are supported.")
+        name = entry.get("dataset_name")
+        if not isinstance(name, str) or not name:
+            raise invalid(f"datasets[{position}] needs a non-empty 'dataset_name' string, got {name!r}.")
+        item = {"dataset_name": name}
+        digest = entry.get("dataset_digest")
+        if digest is not None:
+            if not isinstance(digest, str) or not digest:
+                raise invalid(f"datasets[{position}]['dataset_digest'] must be a non-empty string, got {digest!r}.")
+            item["dataset_digest"] = digest
+        checked.append(item)
+    return checked

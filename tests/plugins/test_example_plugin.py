@@ -55,15 +55,16 @@ def test_runs_traces_and_artifacts_live_in_the_file_plugin_folder(example_plugin
         == ["docs/notes.txt"]
 
 
-def test_split_store_entry_points_join_into_one_backend(example_plugin, tmp_path):
-    uri = f"file-plugin-split://{tmp_path / 'split'}"
+def test_one_store_class_serves_traces_tracking_and_the_registry_of_its_scheme(example_plugin, tmp_path):
+    uri = f"file-plugin://{tmp_path / 'one'}"
     backend = get_backend(uri)
-    assert type(backend.traces).__name__ == "FilePluginTraceStore"
-    assert type(backend.tracking).__name__ == "FilePluginTrackingStore"
-    assert type(backend.registry).__name__ == "FilePluginModelRegistryStore"
+    assert type(backend.traces).__name__ == "FilePluginStore"
+    assert backend.traces is backend.tracking is backend.registry  # one instance, one database
     tracekit.set_tracking_uri(uri)
-    experiment_id = tracekit.create_experiment("split")
-    assert tracekit.get_experiment_by_name("split").experiment_id == experiment_id
+    experiment_id = tracekit.create_experiment("one-store")
+    assert tracekit.get_experiment_by_name("one-store").experiment_id == experiment_id
+    backend.registry.create_registered_model("from-the-plugin")
+    assert backend.registry.get_registered_model("from-the-plugin").name == "from-the-plugin"
 
 
 def test_the_plugins_trace_exporter_receives_completed_traces(example_plugin, tmp_path, monkeypatch):

@@ -90,7 +90,7 @@ def test_class_that_is_not_a_provider_is_reported_and_skipped(plugin_site, caplo
                         RUN_CONTEXT_PROVIDER_GROUP, ["odd = odd_tags:NotAProvider"])
     with caplog.at_level(logging.ERROR, logger="tracekit.plugins"):
         assert _run_tags()["mlflow.source.type"] == "LOCAL"
-    assert any("not a subclass of tracekit.plugins.run_context.RunContextProvider" in record.getMessage()
+    assert any("not a subclass of tracekit.plugins.RunContextProvider" in record.getMessage()
                for record in caplog.records)
 
 

@@ -61,7 +61,7 @@ def test_metrics_logged_to_a_run_with_a_model_id_show_on_the_model(api):
         {"key": "acc", "value": 0.93, "timestamp": 5, "step": 2, "model_id": model_id}]})
     (metric,) = api.get(f"{API}/{model_id}").json()["metrics"]
     assert metric == {"key": "acc", "value": 0.93, "timestamp": 5, "step": 2, "run_id": run_id,
-                      "model_id": model_id}
+                      "model_id": model_id, "dataset_name": None, "dataset_digest": None}
 
 
 def test_unknown_model_or_source_run_is_a_404(api):

@@ -25,12 +25,18 @@ from tracekit.entities import (  # noqa: E402
     TraceInfo,
     TraceState,
 )
+from tracekit.entities.token_usage import record_token_usage  # noqa: E402
 from tracekit.store.sql.traces import SqlTraceStore  # noqa: E402
 from tracekit.store.sql.tracking import SqlTrackingStore  # noqa: E402
 
 MS = 1_000_000  # nanoseconds per millisecond
 PLAIN_TRACES = 30
 PLAIN_NAMES = ("answer_question", "summarize", "classify")
+#: Plain traces (by number) in each conversation: session id -> (user, trace numbers).
+SESSIONS = {"conv-42": ("bob", (4, 2, 1)), "conv-7": (None, (5,))}
+HISTORY_STEPS = 100
+#: Metric keys logged with a history to both runs (the baseline run also has accuracy and latency_p50_ms).
+HISTORY_KEYS = ("loss", "system/cpu_utilization_percentage", "system/memory_usage_megabytes")
 
 SYSTEM_PROMPT = "You are Acme's support agent. Answer from the documentation; cite the page you used."
 QUESTION = "How do I reset my password?"
@@ -73,6 +79,7 @@ def _trace(trace_id: str, experiment_id: str, request_time_ms: int, spans: list,
         metadata[TraceMetadataKey.SOURCE_RUN] = run_id
     if model_id:
         metadata[TraceMetadataKey.MODEL_ID] = model_id
+    record_token_usage(metadata, spans)  # as a completed trace has it: tokens, model, cost
     root = next(span for span in spans if span.parent_id is None)
     duration = (root.end_time_ns - root.start_time_ns) // MS
     info = TraceInfo(trace_id=trace_id, experiment_id=experiment_id, request_time=request_time_ms,
@@ -178,6 +185,15 @@ def seed_explorer(uri: str, experiment_name: str = "support-agent", big_trace_sp
                        params={"model": "gpt-4o-mini", "temperature": "0.2", "top_k": "3"})
     tracking.update_run_info(run.info.run_id, "FINISHED", now_ms - 3_000_000)
     other = tracking.create_run(experiment_id, "prompt-v2", start_time=now_ms - 1_800_000)
+    tracking.log_batch(other.info.run_id, metrics=[], params={"model": "gpt-4o-mini", "temperature": "0.7",
+                                                              "prompt": "v2"})
+    for index, run_id in enumerate((run.info.run_id, other.info.run_id)):
+        history = [Metric(key, value, now_ms - 3_600_000 + step * 1000, step)
+                   for step in range(HISTORY_STEPS) for key, value in (
+                       ("loss", (2.0 + index) / (1 + step * 0.1) + (0.5 if step == 60 else 0.0)),
+                       ("system/cpu_utilization_percentage", 20.0 + (step * 7 + index * 13) % 50),
+                       ("system/memory_usage_megabytes", 512.0 + step * (2 + index)))]
+        tracking.log_batch(run_id, metrics=history, params={}, tags={})
     model = tracking.create_logged_model(experiment_id, "support-agent", LoggedModelStatus.READY,
                                          source_run_id=run.info.run_id, model_type="agent",
                                          tags={"version": "v1"}, params={"prompt": "v1"})
@@ -191,13 +207,17 @@ def seed_explorer(uri: str, experiment_name: str = "support-agent", big_trace_sp
         error_trace(seeded.error_trace_id, experiment_id, now_ms - 120_000, run_id),
         nested_trace(seeded.big_trace_id, experiment_id, now_ms - 180_000, big_trace_spans),
     ]
+    session_of = {number: (session, user) for session, (user, numbers) in SESSIONS.items() for number in numbers}
     for number in range(1, PLAIN_TRACES + 1):
+        session, user = session_of.get(number, (None, None))
+        conversation = {TraceMetadataKey.SESSION: session, **({TraceMetadataKey.USER: user} if user else {})}
         trace = build_trace(
             trace_id=f"tr-{number:032x}", experiment_id=experiment_id, request_time=now_ms - 300_000 - number * 60_000,
             duration_ms=40 + (number * 37) % 900, name=PLAIN_NAMES[number % 3],
             tags={"env": "prod" if number % 2 else "dev", "batch": str(number % 4)},
             run_id=other.info.run_id if number % 3 == 0 else None, model_id=model_id if number % 5 == 0 else None,
-            state=TraceState.ERROR if number % 7 == 0 else TraceState.OK, number=number)
+            state=TraceState.ERROR if number % 7 == 0 else TraceState.OK, number=number,
+            metadata=conversation if session else None)
         seeded.plain_trace_ids.append(trace.info.trace_id)
         traces.append(trace)
     trace_store.write_traces(traces)

@@ -15,6 +15,7 @@ from databases import BACKENDS, empty_server_database
 from sqlalchemy import inspect, select, text
 
 from tracekit.cli import main
+from tracekit.entities.assessment import Feedback, new_assessment_id
 from tracekit.exceptions import TracekitException
 from tracekit.store.sql import migrate, schema
 from tracekit.store.sql.engine import create_store_engine
@@ -199,3 +200,27 @@ def test_a_database_at_0002_has_its_run_system_tags_renamed_to_mlflow_names(engi
         tags = {(row.run_id, row.key): row.value for row in rows}
     assert tags == {("child", "mlflow.parentRunId"): "parent", ("child", "mlflow.runName"): "child",
                     ("child", "team"): "nlp", ("parent", "mlflow.note.content"): "set by hand"}
+
+
+def test_a_database_at_0005_gains_assessments_and_keeps_its_traces(engine, db_uri):
+    config = migrate.alembic_config()
+    trace_id = "tr-" + "b" * 32
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005_model_registry")
+        if connection.execute(select(schema.experiments)).first() is None:
+            connection.execute(schema.experiments.insert(), [{"experiment_id": "0", "name": "Default"}])
+        connection.execute(schema.trace_info.insert(), [
+            {"trace_id": trace_id, "experiment_id": "0", "request_time": 1, "state": "OK"}])
+        assert "assessments" not in inspect(connection).get_table_names()
+    assert migrate.upgrade(engine) == ("0005_model_registry", migrate.head_revision())
+    with engine.connect() as connection:
+        indexes = {index["name"] for index in inspect(connection).get_indexes("assessments")}
+    assert {"ix_assessments_trace_id_kind_name", "ix_assessments_kind_name"} <= indexes
+    store = SqlTraceStore(db_uri)
+    try:
+        feedback = Feedback(name="ok", value=True, trace_id=trace_id, assessment_id=new_assessment_id())
+        store.log_assessment(feedback)
+        assert store.get_trace(trace_id).info.assessments == [feedback]
+    finally:
+        store.close()

@@ -840,3 +840,28 @@ def test_extract_field_invalid_returns_none(spec: str) -> None:
 def test_extract_field_non_string_returns_none() -> None:
     assert parse_extract_field(None) is None  # type: ignore[arg-type]
     assert parse_extract_field(3) is None  # type: ignore[arg-type]
+
+
+# --- feedback and expectation fields ----------------------------------------------------------------------------------
+def test_feedback_and_expectation_fields_parse_strings_numbers_and_booleans():
+    from tracekit.store.search.grammar import Comparison, FieldRef
+
+    assert parse_filter("feedback.correct = true") == Comparison(FieldRef("feedback", "correct"), "=", True)
+    assert parse_filter("expectation.`my answer` IN ('a', 2, false)") == Comparison(
+        FieldRef("expectation", "my answer"), "IN", ("a", 2, False))
+    assert parse_filter("feedback.score >= 0.5") == Comparison(FieldRef("feedback", "score"), ">=", 0.5)
+
+
+@pytest.mark.parametrize("filter_string, fragment", [
+    ("feedback = 'yes'", "needs a key"),
+    ("feedback.verdict LIKE 'y%'", "operator LIKE is not supported"),
+    ("feedback.verdict > 'yes'", "compares numbers only"),
+    ("feedback.verdict = maybe", "expected a value"),
+    ("tags.env = true", "expected a value"),
+    ("feedbacks.verdict = 'yes'", "unknown field"),
+    ("feedback.score > 1e400", "out of range"),
+    ("timestamp_ms < -1e400", "out of range"),
+])
+def test_bad_feedback_filters_say_what_is_wrong(filter_string, fragment):
+    with pytest.raises(InvalidFilterError, match=fragment):
+        parse_filter(filter_string)

@@ -37,7 +37,8 @@ def test_a_uri_no_backend_can_serve_is_refused_at_set_tracking_uri(uri, says):
 def test_an_unknown_scheme_lists_what_is_valid():
     with pytest.raises(TracekitException) as raised:
         tracekit.set_tracking_uri("postgress://me@db/traces")
-    for valid in ("sqlite:///", "postgresql://", "mysql://", "http(s)://", "tracekit.backend"):
+    for valid in ("sqlite:///", "postgresql://", "mysql://", "http(s)://", "tracekit.tracking_store",
+                  "built in: http, https, mariadb, mysql, postgres, postgresql, sqlite"):
         assert valid in raised.value.message
 
 

@@ -11,7 +11,12 @@ import tracekit
 from tracekit.exceptions import TracekitException
 from tracekit.store.backend import Backend, close_backends, get_backend, register_backend, sql_backend
 from tracekit.store.sql.traces import SqlTraceStore
-from tracekit.store.uri import BACKEND_PLUGIN_GROUP, TRACE_STORE_PLUGIN_GROUP, to_sqlalchemy_url
+from tracekit.store.uri import (
+    BACKEND_PLUGIN_GROUP,
+    TRACE_STORE_PLUGIN_GROUP,
+    TRACKING_STORE_PLUGIN_GROUP,
+    to_sqlalchemy_url,
+)
 
 
 @pytest.mark.parametrize(("uri", "driver"), [
@@ -60,7 +65,7 @@ def test_unknown_scheme_lists_the_supported_ones():
         _ = get_backend("mongodb://db.example/traces").traces
     message = str(raised.value)
     assert "'mongodb://db.example/traces'" in message
-    for scheme in ("sqlite:///", "postgresql://", "mysql://", "http(s)://", BACKEND_PLUGIN_GROUP, "plugin"):
+    for scheme in ("sqlite:///", "postgresql://", "mysql://", "http(s)://", TRACKING_STORE_PLUGIN_GROUP, "plugin"):
         assert scheme in message
 
 
@@ -173,10 +178,11 @@ def test_registered_backend_takes_over_a_scheme_in_this_process(tmp_path):
         get_backend("inproc://a")
 
 
-def test_one_backend_shares_one_database_between_traces_and_tracking(tmp_path):
+def test_one_backend_shares_one_store_and_database_between_traces_tracking_and_registry(tmp_path):
     backend = get_backend(f"sqlite:///{tmp_path / 'shared.db'}")
     try:
-        assert backend.traces.database is backend.tracking.database is backend.resource
+        assert backend.traces is backend.tracking is backend.registry is backend.resource
+        assert type(backend.traces).__name__ == "SqlStore"
     finally:
         close_backends()
 

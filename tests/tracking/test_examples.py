@@ -26,3 +26,13 @@ def test_nested_run_sweep_example(tmp_path):
     assert "best run lr_0.01_bs_32: 1 trace(s) linked" in out
     assert "runs with accuracy > 0.9 at batch size 32: ['lr_0.001_bs_32', 'lr_0.01_bs_32']" in out
     assert "parent hyperparameter_sweep: FINISHED, best_accuracy=0.95" in out
+
+
+def test_datasets_and_checkpoints_example(tmp_path):
+    out = run_example("datasets_and_checkpoints.py", tmp_path)
+
+    assert "input train (training), digest" in out
+    assert "input validation (no context)" in out and "input test (no context)" in out
+    assert "loss points: 50" in out
+    assert "'system/cpu_utilization_percentage'" in out
+    assert "checkpoints above 0.85 on test: ['epoch-50']" in out

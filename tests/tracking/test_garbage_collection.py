@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
@@ -85,6 +86,7 @@ def test_gc_purges_deleted_runs_with_their_data_and_artifacts(tracking_uri, tmp_
     experiment_id = tracekit.create_experiment("purge-me-not", artifact_location=str(tmp_path / "artifacts"))
     with tracekit.start_run(experiment_id=experiment_id) as doomed:
         tracekit.log_metric("loss", 0.5)
+        tracekit.log_input(tracekit.data.from_pandas(pd.DataFrame({"x": [1]}), name="train"))
         tracekit.log_param("lr", "0.1")
         tracekit.set_tag("team", "a")
         tracekit.log_text("hello", "notes.txt")
@@ -123,6 +125,7 @@ def test_gc_purges_a_deleted_experiment_with_its_runs_traces_and_models(tracking
     client = tracekit.TracekitClient()
     with tracekit.start_run(experiment_id=experiment_id) as run:
         tracekit.log_metric("acc", 0.9)
+        tracekit.log_input(tracekit.data.from_pandas(pd.DataFrame({"x": [1, 2]}), name="train"), context="training")
         model = tracekit.create_external_model(name="m")
         client.set_trace_tag(trace_at(client, "t", int(time.time() * 1000)), "x", "y")
     tracekit.set_experiment(experiment_id=other_id)

@@ -177,5 +177,5 @@ def test_search_errors_are_clear():
         tracekit.search_logged_models(order_by=[{"field_name": "name", "ascending": "no"}])
     with pytest.raises(TracekitException, match="output_format"):
         tracekit.search_logged_models(output_format="csv")
-    with pytest.raises(TracekitException, match="datasets"):
-        tracekit.search_logged_models(datasets=[{"dataset_name": "test_set"}])
+    with pytest.raises(TracekitException, match=r"datasets\[0\] needs a non-empty 'dataset_name'"):
+        tracekit.search_logged_models(datasets=[{"dataset_digest": "abc"}])

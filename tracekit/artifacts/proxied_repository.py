@@ -65,9 +65,9 @@ class ProxiedArtifactRepository(ArtifactRepository):
             raise TracekitException.invalid_parameter_value(
                 f"Not a {SCHEME}: URI: {artifact_uri!r}.")
         server_uri = server_uri_for(artifact_uri)
-        resource = get_backend(server_uri).resource
-        # The URI's own backend shares its client; a plugin backend for http(s) may have none to share.
-        self._client = resource if isinstance(resource, TrackingServerClient) else TrackingServerClient(server_uri)
+        shared = getattr(get_backend(server_uri).resource, "client", None)
+        # The URI's own store (RestStore) shares its client; a plugin store for http(s) may have none to share.
+        self._client = shared if isinstance(shared, TrackingServerClient) else TrackingServerClient(server_uri)
         self._root = normalize_artifact_path(urlsplit(artifact_uri).path.lstrip("/"), allow_root=True)
 
     def _remote(self, *parts: str | None) -> str:

@@ -13,7 +13,8 @@ from tracekit.tracking_uri import DEFAULT_TRACKING_URI, redact
 @click.option("--backend-store-uri", envvar="TRACEKIT_SERVER_BACKEND_STORE_URI", show_envvar=True,
               default=DEFAULT_TRACKING_URI, show_default=True, metavar="URI",
               help="Database the server stores traces in: sqlite:///path.db, postgresql://user@host:5432/db or "
-                   "mysql://user@host:3306/db. Created and migrated on first use.")
+                   "mysql://user@host:3306/db (created and migrated on first use), or a plugin store's URI "
+                   "(entry-point group tracekit.tracking_store).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to listen on; 0.0.0.0 accepts connections from other machines.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
@@ -53,12 +54,15 @@ from tracekit.tracking_uri import DEFAULT_TRACKING_URI, redact
               show_envvar=True, default=0, show_default=True,
               help="Delete traces older than this many days, checked hourly in the background (in batches of about "
                    "100 ms); 0 keeps traces forever.")
+@click.option("--app-name", envvar="TRACEKIT_SERVER_APP_NAME", show_envvar=True, metavar="NAME",
+              help="Serve the app of the server app plugin NAME (entry-point group tracekit.app), which wraps or "
+                   "extends the built-in app (custom auth, more routes). Default: the built-in app.")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
               show_default=True, help="Server log verbosity.")
 def server(backend_store_uri: str, host: str, port: int, workers: int, auth: str, users_file: str | None,
            tokens_file: str | None, max_body_bytes: int, artifacts_destination: str, serve_artifacts: bool,
            artifacts_only: bool, default_artifact_root: str | None, max_artifact_bytes: int,
-           trace_retention_days: float, log_level: str) -> None:
+           trace_retention_days: float, app_name: str | None, log_level: str) -> None:
     """Run the tracking server: many processes and machines send traces to one database through it.
 
     \b
@@ -95,7 +99,7 @@ def server(backend_store_uri: str, host: str, port: int, workers: int, auth: str
                                   artifacts_destination=artifacts_destination, serve_artifacts=serve_artifacts,
                                   artifacts_only=artifacts_only, default_artifact_root=default_artifact_root,
                                   max_artifact_bytes=max_artifact_bytes,
-                                  trace_retention_days=trace_retention_days)
+                                  trace_retention_days=trace_retention_days, app_name=app_name or None)
         sqlite_file = sqlite_file_path(backend_store_uri)
         where = f"the SQLite file {sqlite_file}" if sqlite_file is not None else redact(backend_store_uri)
         click.echo(f"tracekit server: storing in {where}; listening on http://{host}:{port}", err=True)

@@ -187,3 +187,19 @@ class Expectation(Assessment):
     """The expected answer (ground truth) for a trace or span."""
 
     kind: ClassVar[str] = "expectation"
+
+
+def restore_assessment(kind: str, source_type: str, source_id: str, **fields: Any) -> Assessment:
+    """A `Feedback` (kind "feedback") or `Expectation` from fields a store checked when it took them, built without
+    checking them again: reading thousands of assessments with a page of traces stays cheap. `fields` are the
+    dataclass fields other than `source` (a feedback's `rationale` and `error` default to None)."""
+    cls: type[Assessment] = Expectation if kind == Expectation.kind else Feedback
+    assessment = cls.__new__(cls)
+    source = AssessmentSource.__new__(AssessmentSource)
+    object.__setattr__(source, "source_type", source_type)
+    object.__setattr__(source, "source_id", source_id)
+    if cls is Feedback:
+        fields.setdefault("rationale", None)
+        fields.setdefault("error", None)
+    assessment.__dict__.update(fields, source=source)
+    return assessment

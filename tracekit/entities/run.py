@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tracekit.entities.lifecycle import LifecycleStage
+from tracekit.entities.run_inputs import RunInputs
 
 
 class RunStatus(str, enum.Enum):
@@ -30,7 +31,8 @@ class RunStatus(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Metric:
-    """One logged point of a metric: value at a step (default 0) and a time (ms since the epoch)."""
+    """One logged point of a metric: value at a step (default 0) and a time (ms since the epoch); `model_id`,
+    `dataset_name` and `dataset_digest` say which logged model and which dataset it measured, if any."""
 
     key: str
     value: float
@@ -38,6 +40,8 @@ class Metric:
     step: int = 0
     run_id: str | None = None
     model_id: str | None = None
+    dataset_name: str | None = None
+    dataset_digest: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain fields, for JSON (a NaN value goes out as null through tracekit's JSON encoder)."""
@@ -47,7 +51,8 @@ class Metric:
     def from_dict(cls, data: dict[str, Any]) -> Metric:
         """Inverse of `to_dict`; a null value is NaN."""
         return cls(key=data["key"], value=metric_value_from_json(data.get("value")), timestamp=int(data["timestamp"]),
-                   step=int(data.get("step") or 0), run_id=data.get("run_id"), model_id=data.get("model_id"))
+                   step=int(data.get("step") or 0), run_id=data.get("run_id"), model_id=data.get("model_id"),
+                   dataset_name=data.get("dataset_name"), dataset_digest=data.get("dataset_digest"))
 
 
 def metric_value_from_json(value: Any) -> float:
@@ -127,16 +132,20 @@ class RunData:
 
 @dataclass
 class Run:
-    """A run: `info` (ids, status, times) and `data` (params, latest metrics, tags)."""
+    """A run: `info` (ids, status, times), `data` (params, latest metrics, tags) and `inputs` (the datasets and
+    models it used)."""
 
     info: RunInfo
     data: RunData = field(default_factory=RunData)
+    inputs: RunInputs = field(default_factory=RunInputs)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain fields, for JSON: `{"info": {...}, "data": {"metrics", "params", "tags"}}`."""
-        return {"info": self.info.to_dict(), "data": self.data.to_dict()}
+        """Plain fields, for JSON: `{"info": {...}, "data": {"metrics", "params", "tags"}, "inputs":
+        {"dataset_inputs", "model_inputs"}}`."""
+        return {"info": self.info.to_dict(), "data": self.data.to_dict(), "inputs": self.inputs.to_dict()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Run:
         """Inverse of `to_dict`."""
-        return cls(info=RunInfo.from_dict(data["info"]), data=RunData.from_dict(data.get("data") or {}))
+        return cls(info=RunInfo.from_dict(data["info"]), data=RunData.from_dict(data.get("data") or {}),
+                   inputs=RunInputs.from_dict(data.get("inputs")))

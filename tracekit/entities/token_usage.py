@@ -13,6 +13,7 @@ from typing import Any
 
 from tracekit import serialization
 from tracekit.constants import SpanAttributeKey, TraceMetadataKey
+from tracekit.entities.llm_summary import record_llm_summary
 from tracekit.entities.span import BaseSpan
 from tracekit.otlp import openinference
 from tracekit.otlp.genai import GenAiKey, TokenCounts
@@ -47,26 +48,36 @@ def span_token_counts(raw_attributes: Mapping[str, Any]) -> TokenCounts | None:
     return None
 
 
-def trace_token_usage(spans: Sequence[BaseSpan]) -> dict[str, int] | None:
-    """{"input_tokens", "output_tokens", "total_tokens"} summed over the spans that record counts and have no
-    ancestor recording them (a missing total is input + output); None when no span records any."""
+def outermost_counts(spans: Sequence[BaseSpan]) -> dict[str, TokenCounts]:
+    """`span id -> counts` of the spans that record token counts and have no ancestor recording them."""
     counted: dict[str, TokenCounts] = {}
     for span in spans:
         counts = span_token_counts(span.raw_attributes)
         if counts is not None:
             counted[span.span_id] = counts
     if not counted:
-        return None
+        return counted
     parents = {span.span_id: span.parent_id for span in spans}
+    return {span_id: counts for span_id, counts in counted.items()
+            if not _has_counted_ancestor(span_id, parents, counted)}
+
+
+def _sum_counts(counted: Mapping[str, TokenCounts]) -> dict[str, int] | None:
+    if not counted:
+        return None
     totals = dict.fromkeys((INPUT_TOKENS, OUTPUT_TOKENS, TOTAL_TOKENS), 0)
-    for span_id, counts in counted.items():
-        if _has_counted_ancestor(span_id, parents, counted):
-            continue
+    for counts in counted.values():
         input_tokens, output_tokens = counts.input or 0, counts.output or 0
         totals[INPUT_TOKENS] += input_tokens
         totals[OUTPUT_TOKENS] += output_tokens
         totals[TOTAL_TOKENS] += counts.total if counts.total is not None else input_tokens + output_tokens
     return totals
+
+
+def trace_token_usage(spans: Sequence[BaseSpan]) -> dict[str, int] | None:
+    """{"input_tokens", "output_tokens", "total_tokens"} summed over the spans that record counts and have no
+    ancestor recording them (a missing total is input + output); None when no span records any."""
+    return _sum_counts(outermost_counts(spans))
 
 
 def _has_counted_ancestor(span_id: str, parents: Mapping[str, str | None], counted: Mapping[str, Any]) -> bool:
@@ -81,10 +92,13 @@ def _has_counted_ancestor(span_id: str, parents: Mapping[str, str | None], count
 
 
 def record_token_usage(metadata: dict[str, str], spans: Sequence[BaseSpan]) -> None:
-    """Store the token usage of `spans` in a trace's `metadata` (left as it is when no span records counts)."""
-    usage = trace_token_usage(spans)
+    """Store the token usage of `spans` in a trace's `metadata`, with the models called and their cost
+    (`llm_summary`); left as it is when no span records counts."""
+    counted = outermost_counts(spans)
+    usage = _sum_counts(counted)
     if usage is not None:
         metadata[TraceMetadataKey.TOKEN_USAGE] = serialization.dumps(usage)
+        record_llm_summary(metadata, counted, spans)
 
 
 def read_token_usage(metadata: Mapping[str, str]) -> dict[str, int] | None:

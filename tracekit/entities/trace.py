@@ -144,5 +144,8 @@ class Trace:
 
         return [span for span in self.data.spans if matches(span)]
 
-    def _repr_html_(self) -> str:  # pragma: no cover - notebook display only
-        return f"<pre>{self.to_json(pretty=True)}</pre>"
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the span tree with types, statuses, durations and a timeline (text escaped)."""
+        from tracekit.tracing.notebook_display import trace_html
+
+        return trace_html(self)

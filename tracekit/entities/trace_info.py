@@ -8,6 +8,7 @@ from typing import Any
 
 from tracekit import serialization
 from tracekit.constants import REQUEST_PREVIEW_LENGTH, SpanAttributeKey
+from tracekit.entities.assessment import Assessment
 from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.entities.span import Span, SpanStatusCode
 from tracekit.entities.token_usage import read_token_usage
@@ -33,7 +34,8 @@ class TraceState(str, enum.Enum):
 @dataclass
 class TraceInfo:
     """Metadata of one trace. Times are milliseconds since the epoch (`request_time`) and milliseconds long
-    (`execution_duration`, None while in progress)."""
+    (`execution_duration`, None while in progress). `assessments` holds the trace's `Feedback` and `Expectation`
+    objects as stored (oldest first)."""
 
     trace_id: str
     experiment_id: str
@@ -45,7 +47,7 @@ class TraceInfo:
     client_request_id: str | None = None
     trace_metadata: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
-    assessments: list[Any] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
 
     @classmethod
     def from_root_span(
@@ -129,7 +131,7 @@ class TraceInfo:
             "client_request_id": self.client_request_id,
             "trace_metadata": dict(self.trace_metadata),
             "tags": dict(self.tags),
-            "assessments": list(self.assessments),
+            "assessments": [assessment.to_dict() for assessment in self.assessments],
         }
 
     @classmethod
@@ -147,7 +149,8 @@ class TraceInfo:
             client_request_id=data.get("client_request_id"),
             trace_metadata={str(k): str(v) for k, v in (data.get("trace_metadata") or {}).items()},
             tags={str(k): str(v) for k, v in (data.get("tags") or {}).items()},
-            assessments=list(data.get("assessments") or []),
+            assessments=[item if isinstance(item, Assessment) else Assessment.from_dict(item)
+                         for item in data.get("assessments") or []],
         )
 
 

@@ -13,6 +13,8 @@ import httpx
 from tracekit import config
 from tracekit.exceptions import TracekitException
 from tracekit.plugins.loading import (
+    check_contract,
+    contract_text,
     duplicate_name_error,
     group_entry_points,
     load_all,
@@ -58,7 +60,9 @@ def _providers_by_name() -> dict[str, tuple[RequestAuthProvider, str]]:
     for plugin in load_all(REQUEST_AUTH_PROVIDER_GROUP):
         try:
             if not (isinstance(plugin.obj, type) and issubclass(plugin.obj, RequestAuthProvider)):
-                raise TypeError(f"{plugin.value} is not a subclass of tracekit.plugins.RequestAuthProvider")
+                raise TypeError(f"{plugin.value} is not a subclass of {contract_text(RequestAuthProvider)}")
+            check_contract(f"The {REQUEST_AUTH_PROVIDER_GROUP} plugin {plugin.name!r} ({plugin.value}, from "
+                           f"{plugin.distribution})", plugin.obj, RequestAuthProvider)
             provider = plugin.obj()
             name = str(provider.get_name())
         except Exception as error:  # noqa: BLE001 - a broken provider never hides the others

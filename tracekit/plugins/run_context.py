@@ -127,12 +127,10 @@ def _git_tags(script: str, cwd: str) -> tuple[tuple[str, str], ...]:
     return tuple(tags.items())
 
 
-BUILT_IN_PROVIDERS: tuple[RunContextProvider, ...] = (UserRunContext(), SourceRunContext(), GitRunContext())
-
-
 def run_context_providers() -> list[RunContextProvider]:
-    """The built-in providers, then the installed plugins' (loaded on the first call)."""
-    return [*BUILT_IN_PROVIDERS, *load_instances(RUN_CONTEXT_PROVIDER_GROUP, RunContextProvider)]
+    """The built-in providers (user, source, git; entries of `tracekit.plugins.built_ins`), then the installed
+    plugins', each built once on the first call."""
+    return load_instances(RUN_CONTEXT_PROVIDER_GROUP, RunContextProvider)
 
 
 def resolve_run_tags() -> dict[str, str]:

@@ -2,11 +2,9 @@
 trips, searches and not-found errors through the base-class API and raise AssertionError naming the first broken
 promise. Call them from a pytest test:
 
->>> from tracekit.plugins.testing import check_trace_store, check_tracking_store
+>>> from tracekit.plugins.testing import check_store
 >>> def test_my_store_keeps_the_contract(tmp_path):
-...     backend = MyBackend(f"my-scheme://{tmp_path}")
-...     check_tracking_store(backend.tracking)
-...     check_trace_store(backend.traces)
+...     check_store(MyStore(f"my-scheme://{tmp_path}"))   # the class of a `tracekit.tracking_store` entry point
 
 tracekit's own SQL stores pass them (tests/plugins/test_plugin_testing.py).
 """
@@ -23,12 +21,24 @@ from typing import Any
 from tracekit import serialization
 from tracekit.artifacts.repository import ArtifactRepository
 from tracekit.constants import SpanAttributeKey, TraceMetadataKey
-from tracekit.entities import Metric, Span, SpanStatus, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
+from tracekit.entities import (
+    Feedback,
+    Metric,
+    Span,
+    SpanStatus,
+    SpanStatusCode,
+    Trace,
+    TraceData,
+    TraceInfo,
+    TraceState,
+)
+from tracekit.entities.assessment import new_assessment_id
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.trace_store import TraceStore
 from tracekit.store.tracking_store import TrackingStore
 
-__all__ = ["check_artifact_repository", "check_trace_store", "check_tracking_store"]
+__all__ = ["check_artifact_repository", "check_assessments", "check_store", "check_trace_store",
+           "check_tracking_store"]
 
 
 def _expect(holds: bool, promise: str) -> None:
@@ -103,9 +113,10 @@ def _contract_trace(experiment_id: str) -> Trace:
     return Trace(info=info, data=TraceData(spans=[root]))
 
 
-def check_trace_store(store: TraceStore, experiment_id: str = "0") -> None:
+def check_trace_store(store: TraceStore, experiment_id: str = "0", assessments: bool = True) -> None:
     """Traces round trip through `store` in `experiment_id`: written and read back with their spans and tags, found
-    by a tag filter, tags set and deleted, an unknown id read as None."""
+    by a tag filter, tags set and deleted, an unknown id read as None; and, unless `assessments=False` (a store
+    that does not keep feedback and expectations), the assessment checks of `check_assessments`."""
     trace = _contract_trace(experiment_id)
     trace_id = trace.info.trace_id
     store.write_traces([trace])
@@ -125,6 +136,52 @@ def check_trace_store(store: TraceStore, experiment_id: str = "0") -> None:
     untagged = store.get_trace(trace_id)
     _expect(untagged is not None and "reviewed" not in untagged.info.tags, "delete_trace_tag removes it")
     _expect(store.get_trace(f"tr-{uuid.uuid4().hex}") is None, "get_trace of an unknown id is None")
+    if assessments:
+        check_assessments(store, experiment_id)
+
+
+def check_assessments(store: TraceStore, experiment_id: str = "0") -> None:
+    """Feedback round trips through `store`: logged on a written trace, read back by id and on the trace, found by
+    a `feedback.<name>` filter, updated, deleted, and an unknown assessment raising ResourceNotFoundError."""
+    trace = _contract_trace(experiment_id)
+    trace_id = trace.info.trace_id
+    store.write_traces([trace])
+    feedback = Feedback(name="contract_verdict", value="yes", trace_id=trace_id, assessment_id=new_assessment_id(),
+                        rationale="checked")
+    try:
+        store.log_assessment(feedback)
+    except TracekitException as error:
+        raise AssertionError(f"The store breaks the contract: log_assessment stores feedback ({error.message} Pass "
+                             "assessments=False to check_trace_store if this store does not keep "
+                             "assessments.)") from error
+    _expect(store.get_assessment(trace_id, str(feedback.assessment_id)) == feedback,
+            "get_assessment returns the feedback logged")
+    stored = store.get_trace(trace_id)
+    _expect(stored is not None and stored.info.assessments == [feedback], "get_trace carries the feedback logged")
+    found = store.search_traces([experiment_id], filter_string="feedback.contract_verdict = 'yes' AND "
+                                                               f"tags.contract = '{trace_id}'")
+    _expect([item.info.trace_id for item in found] == [trace_id], "search_traces finds it by its feedback")
+    feedback.value, feedback.last_update_time_ms = "no", feedback.create_time_ms + 1
+    store.update_assessment(feedback)
+    _expect(store.get_assessment(trace_id, str(feedback.assessment_id)).value == "no",
+            "update_assessment changes the value")
+    store.delete_assessment(trace_id, str(feedback.assessment_id))
+    _expect_raises(ResourceNotFoundError, lambda: store.get_assessment(trace_id, str(feedback.assessment_id)),
+                   "get_assessment of a deleted assessment raises ResourceNotFoundError")
+
+
+def check_store(store: Any) -> None:
+    """The whole contract of a `tracekit.tracking_store` class on one instance `store`: every method of
+    `TraceStore` and `TrackingStore` present (AssertionError naming those missing), then `check_tracking_store` and
+    `check_trace_store` (traces in a new experiment of the store's own)."""
+    from tracekit.plugins.loading import missing_methods
+
+    missing = missing_methods(type(store), TraceStore, TrackingStore)
+    _expect(not missing, f"the store implements every method of TraceStore and TrackingStore (missing: "
+                         f"{', '.join(missing)})")
+    check_tracking_store(store)
+    experiment_id = store.create_experiment(f"contract-traces-{uuid.uuid4().hex[:12]}")
+    check_trace_store(store, experiment_id)
 
 
 def check_artifact_repository(repository: ArtifactRepository) -> None:

@@ -18,7 +18,7 @@ def exporter_from_environment() -> TraceExporter | None:
     name = config.TRACE_EXPORTER.get()
     if not name:
         return None
-    factory = load_named(TRACE_EXPORTER_GROUP, name)
+    factory = load_named(TRACE_EXPORTER_GROUP, name, contracts=(TraceExporter,))
     if factory is None:
         installed = ", ".join(installed_names(TRACE_EXPORTER_GROUP)) or "none"
         raise TracekitException.invalid_parameter_value(

@@ -81,7 +81,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
 
     # --- lookups inside a transaction -----------------------------------------------------------------------------
     @staticmethod
-    def _model_row(connection: Connection, name: str, lock: bool = False) -> Any:
+    def _registered_model_row(connection: Connection, name: str, lock: bool = False) -> Any:
         query = select(registered_models).where(registered_models.c.name == name)
         row = connection.execute(query.with_for_update() if lock else query).first()
         if row is None:
@@ -94,7 +94,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         query = select(model_versions).where(model_versions.c.name == name, model_versions.c.version == version)
         row = connection.execute(query.with_for_update() if lock else query).first()
         if row is None:
-            self._model_row(connection, name)
+            self._registered_model_row(connection, name)
             numbers = sorted(connection.scalars(select(model_versions.c.version)
                                                 .where(model_versions.c.name == name)))
             known = f"its versions are {_number_list(numbers)}" if numbers else "it has no versions"
@@ -106,7 +106,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         updated = connection.execute(update(registered_models).where(registered_models.c.name == name)
                                      .values(last_updated_time=now or now_ms())).rowcount
         if not updated:
-            SqlModelRegistryStore._model_row(connection, name)
+            SqlModelRegistryStore._registered_model_row(connection, name)
 
     # --- entities from rows ---------------------------------------------------------------------------------------
     @staticmethod
@@ -163,7 +163,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
 
     def _read_model(self, name: str) -> RegisteredModel:
         with self.database.reading() as connection:
-            return self._registered_models(connection, [self._model_row(connection, name)])[0]
+            return self._registered_models(connection, [self._registered_model_row(connection, name)])[0]
 
     def _read_version(self, name: str, version: int) -> ModelVersion:
         with self.database.reading() as connection:
@@ -209,7 +209,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         new_name = check_model_name(new_name)
 
         def work(connection: Connection) -> None:
-            self._model_row(connection, name, lock=True)
+            self._registered_model_row(connection, name, lock=True)
             if new_name == name:
                 return
             if connection.execute(select(registered_models.c.name)
@@ -225,7 +225,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         """Set a registered model's description."""
 
         def work(connection: Connection) -> None:
-            self._model_row(connection, name, lock=True)
+            self._registered_model_row(connection, name, lock=True)
             connection.execute(update(registered_models).where(registered_models.c.name == name)
                                .values(description=description, last_updated_time=now_ms()))
 
@@ -236,7 +236,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         """Delete a registered model with all its versions, tags and aliases."""
 
         def work(connection: Connection) -> None:
-            self._model_row(connection, name, lock=True)
+            self._registered_model_row(connection, name, lock=True)
             for table in (registered_model_aliases, model_version_tags, model_versions, registered_model_tags,
                           registered_models):
                 connection.execute(delete(table).where(table.c.name == name))
@@ -257,7 +257,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         key = check_key(key, "tag")
 
         def work(connection: Connection) -> None:
-            self._model_row(connection, name, lock=True)
+            self._registered_model_row(connection, name, lock=True)
             self.database.upsert(connection, registered_model_tags, [{"name": name, "key": key, "value": value}],
                                  ["name", "key"])
             self._touch(connection, name)
@@ -268,7 +268,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         """Remove one tag of a registered model; ResourceNotFoundError if it has no such tag."""
 
         def work(connection: Connection) -> None:
-            self._model_row(connection, name, lock=True)
+            self._registered_model_row(connection, name, lock=True)
             deleted = connection.execute(delete(registered_model_tags).where(
                 registered_model_tags.c.name == name, registered_model_tags.c.key == key)).rowcount
             if not deleted:
@@ -293,7 +293,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
                                         .values(last_version=registered_models.c.last_version + 1,
                                                 last_updated_time=now)).rowcount
             if not bumped:
-                self._model_row(connection, name)
+                self._registered_model_row(connection, name)
             version = int(connection.execute(select(registered_models.c.last_version)
                                              .where(registered_models.c.name == name)).scalar_one())
             created = ModelVersion(name=name, version=version, creation_timestamp=now, last_updated_timestamp=now,
@@ -389,7 +389,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
                           f"there.")
 
         def work(connection: Connection) -> None:
-            self._model_row(connection, name, lock=True)
+            self._registered_model_row(connection, name, lock=True)
             self._version_row(connection, name, number)
             now = now_ms()
             if archive_existing_versions:
@@ -409,7 +409,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         """The newest version in each of `stages` (every stage when None or empty) that has one, by stage order."""
         wanted = [check_stage(stage) for stage in stages] if stages else list(ModelVersionStage.ALL)
         with self.database.reading() as connection:
-            self._model_row(connection, name)
+            self._registered_model_row(connection, name)
             newest = connection.execute(
                 select(model_versions.c.current_stage, func.max(model_versions.c.version))
                 .where(model_versions.c.name == name, model_versions.c.current_stage.in_(wanted))
@@ -427,7 +427,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         number = check_version(version, name)
 
         def work(connection: Connection) -> None:
-            self._model_row(connection, name, lock=True)
+            self._registered_model_row(connection, name, lock=True)
             self._version_row(connection, name, number)
             self.database.upsert(connection, registered_model_aliases,
                                  [{"name": name, "alias": alias, "version": number}], ["name", "alias"])
@@ -439,7 +439,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
         """Remove an alias; ResourceNotFoundError if the model has no such alias."""
 
         def work(connection: Connection) -> None:
-            self._model_row(connection, name, lock=True)
+            self._registered_model_row(connection, name, lock=True)
             deleted = connection.execute(delete(registered_model_aliases).where(
                 registered_model_aliases.c.name == name, registered_model_aliases.c.alias == alias)).rowcount
             if not deleted:
@@ -451,7 +451,7 @@ class SqlModelRegistryStore(ModelRegistryStore):
     def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
         """The version `alias` points at; ResourceNotFoundError naming the alias if it points nowhere."""
         with self.database.reading() as connection:
-            self._model_row(connection, name)
+            self._registered_model_row(connection, name)
             version = connection.execute(select(registered_model_aliases.c.version).where(
                 registered_model_aliases.c.name == name, registered_model_aliases.c.alias == alias)).scalar()
             if version is None:

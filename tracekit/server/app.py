@@ -32,8 +32,10 @@ from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handl
 from tracekit.server.retention import RetentionSweeper
 from tracekit.server.routers import (
     artifacts,
+    assessments,
     experiments,
     health,
+    insights,
     logged_models,
     model_versions,
     otlp,
@@ -52,7 +54,9 @@ API_PREFIX = "/api/v1"
 
 # Resource routers mounted under API_PREFIX.
 RESOURCE_ROUTERS: list[APIRouter] = [experiments.router, runs.router, logged_models.router, traces.router,
-                                     registered_models.router, model_versions.router, model_versions.search_router]
+                                     assessments.batch_router, assessments.router,
+                                     registered_models.router, model_versions.router, model_versions.search_router,
+                                     insights.router]
 ARTIFACT_UPLOAD_PREFIX = f"{API_PREFIX}/artifacts/files/"
 
 DESCRIPTION = """\
@@ -66,9 +70,9 @@ registry (registered models, versions, aliases). Errors are JSON
 
 def open_server_backend(settings: ServerSettings) -> Backend:
     """The backend of `settings.backend_store_uri`, opened (a new database migrated) for this app alone: a server's
-    own stores are not shared with the process's `get_backend`, so closing the app closes them. A SQL store gets
-    `settings.backend_artifact_root` as the root of new experiments' artifact locations (`tracekit-artifacts:/`
-    when the server serves artifacts)."""
+    own stores are not shared with the process's `get_backend`, so closing the app closes them. A store that takes
+    `default_artifact_root` (tracekit's SQL store does) gets `settings.backend_artifact_root` as the root of new
+    experiments' artifact locations (`tracekit-artifacts:/` when the server serves artifacts)."""
     uri = settings.backend_store_uri
     if get_scheme(uri) in HTTP_SCHEMES:
         raise TracekitException.invalid_parameter_value(
@@ -178,6 +182,13 @@ def create_app(settings: ServerSettings | None = None, backend: Backend | None =
     return app
 
 
-def app_from_environment() -> FastAPI:
-    """App factory for uvicorn workers (`uvicorn --factory tracekit.server.app:app_from_environment`)."""
-    return create_app(ServerSettings.from_environment())
+def app_from_environment() -> Any:
+    """App factory for uvicorn workers (`uvicorn --factory tracekit.server.app:app_from_environment`): the built-in
+    app, or what the server app plugin named by TRACEKIT_SERVER_APP_NAME (`--app-name`) makes of it."""
+    settings = ServerSettings.from_environment()
+    app = create_app(settings)
+    if not settings.app_name:
+        return app
+    from tracekit.server.app_plugins import plugin_app
+
+    return plugin_app(settings.app_name, app)

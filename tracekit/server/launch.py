@@ -20,13 +20,17 @@ def _log_config(level: str) -> dict:
 
 
 def check_settings(settings: ServerSettings) -> None:
-    """Fail before any worker starts: load the credentials, open (and migrate) the backend database once, and
-    open the artifacts destination's repository."""
+    """Fail before any worker starts: load the credentials and the server app plugin, open (and migrate) the
+    backend database once, and open the artifacts destination's repository."""
     from tracekit.server.app import open_server_backend
     from tracekit.server.artifact_proxy import ServedArtifacts
     from tracekit.server.auth import Authenticator
 
     Authenticator(settings)
+    if settings.app_name:
+        from tracekit.server.app_plugins import load_app_factory
+
+        load_app_factory(settings.app_name)
     if not settings.artifacts_only:
         open_server_backend(settings).close()
     if settings.serve_artifacts:

@@ -39,6 +39,8 @@ class ServerSettings:
     `<artifacts_destination>/<path>` (a local folder, made absolute, or an s3:// URI), taking uploads up to
     `max_artifact_bytes`; experiments created through it without a location get `default_artifact_root` (default
     `tracekit-artifacts:/`). `artifacts_only` serves the artifact routes alone, with no backend store.
+
+    `app_name`: a server app plugin (entry-point group `tracekit.app`) that wraps or extends the built-in app.
     """
 
     backend_store_uri: str = DEFAULT_TRACKING_URI
@@ -52,6 +54,7 @@ class ServerSettings:
     default_artifact_root: str | None = None
     max_artifact_bytes: int = config.SERVER_MAX_ARTIFACT_BYTES.default
     trace_retention_days: float = 0.0
+    app_name: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "artifacts_destination", absolute_destination(self.artifacts_destination))
@@ -89,6 +92,7 @@ class ServerSettings:
             default_artifact_root=config.SERVER_DEFAULT_ARTIFACT_ROOT.get() or None,
             max_artifact_bytes=config.SERVER_MAX_ARTIFACT_BYTES.get(),
             trace_retention_days=config.SERVER_TRACE_RETENTION_DAYS.get(),
+            app_name=config.SERVER_APP_NAME.get() or None,
         )
 
     @property
@@ -112,3 +116,4 @@ class ServerSettings:
         os.environ[config.SERVER_DEFAULT_ARTIFACT_ROOT.name] = self.default_artifact_root or ""
         os.environ[config.SERVER_MAX_ARTIFACT_BYTES.name] = str(self.max_artifact_bytes)
         os.environ[config.SERVER_TRACE_RETENTION_DAYS.name] = str(self.trace_retention_days)
+        os.environ[config.SERVER_APP_NAME.name] = self.app_name or ""

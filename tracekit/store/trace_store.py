@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from tracekit.entities import Trace
+from tracekit.entities import Trace, TraceInfo
+from tracekit.entities.assessment import Assessment
 from tracekit.entities.trace_merge import merge_trace
+from tracekit.exceptions import TracekitException
 from tracekit.store.paging import PagedList
 from tracekit.store.trace_records import TraceRecord
+from tracekit.store.trace_summaries import LlmUsage, TraceSession, sessions_from_traces, usage_from_traces
+
+
+def _unsupported(store: TraceStore, what: str) -> TracekitException:
+    return TracekitException.not_implemented(
+        f"{what} is not supported by this store ({type(store).__name__}): it does not implement the assessment "
+        "methods of TraceStore (log_assessment, get_assessment, update_assessment, delete_assessment).")
 
 
 class TraceStore(abc.ABC):
@@ -86,6 +95,37 @@ class TraceStore(abc.ABC):
     ) -> int:
         """Delete traces (oldest first when `max_traces` is given); returns how many were deleted."""
 
+    # --- assessments: stores that keep them override these; reading traces then fills `info.assessments` -------
+    def log_assessment(self, assessment: Assessment) -> None:
+        """Store a new assessment on its trace (`assessment.trace_id`, `assessment.assessment_id` set);
+        ResourceNotFoundError naming the trace if it is not stored."""
+        raise _unsupported(self, "Logging feedback or expectations")
+
+    def log_assessments(self, assessments: Sequence[Assessment]) -> None:
+        """Store many new assessments (on one trace or many); stores that can override this to write them in one
+        transaction. ResourceNotFoundError naming the first trace that is not stored."""
+        for assessment in assessments:
+            self.log_assessment(assessment)
+
+    def set_tag_on_traces(self, trace_ids: Sequence[str], key: str, value: str) -> None:
+        """Set one tag on several stored traces, as `set_trace_tag` does on one; a store that can does it in one
+        transaction."""
+        for trace_id in trace_ids:
+            self.set_trace_tag(trace_id, key, value)
+
+    def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
+        """The stored assessment, or ResourceNotFoundError naming it."""
+        raise _unsupported(self, "Reading assessments")
+
+    def update_assessment(self, assessment: Assessment) -> None:
+        """Replace the name, value, rationale, error, metadata and update time of the stored assessment with the same
+        trace id and assessment id; ResourceNotFoundError naming it if there is none."""
+        raise _unsupported(self, "Updating assessments")
+
+    def delete_assessment(self, trace_id: str, assessment_id: str) -> None:
+        """Delete one assessment; ResourceNotFoundError naming it if there is none."""
+        raise _unsupported(self, "Deleting assessments")
+
     def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
                      model_id: str | None = None) -> int:
         """How many traces the experiments hold (all experiments if empty), only a run's or a model's when given.
@@ -104,6 +144,33 @@ class TraceStore(abc.ABC):
         """Trace id -> name of its root span, for traces searched without their spans (a table of traces shows
         it). Stores that cannot tell without loading every span return {} (this default)."""
         return {}
+
+    def llm_usage(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                  model_id: str | None = None) -> list[LlmUsage]:
+        """Tokens and cost of the experiments' traces (only a run's or a logged model's when given), summed by the
+        LLM model the traces called, most tokens first.
+
+        This fallback pages through the search without spans; stores that can sum in place override it."""
+        return usage_from_traces(self._all_infos(experiment_ids, run_id=run_id, model_id=model_id))
+
+    def search_sessions(self, experiment_ids: Sequence[str], max_results: int = 100,
+                        page_token: str | None = None) -> PagedList[TraceSession]:
+        """The experiments' conversations (traces grouped by `tracekit.trace.session` metadata), the most recently
+        active first, one page of `max_results`.
+
+        This fallback reads every trace's info and returns them all on one page; the SQL store groups in place."""
+        return PagedList(sessions_from_traces(self._all_infos(experiment_ids)), None)
+
+    def _all_infos(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                   model_id: str | None = None) -> Iterator[TraceInfo]:
+        token = None
+        while True:
+            page = self.search_traces(experiment_ids, max_results=1000, page_token=token, run_id=run_id,
+                                      model_id=model_id, include_spans=False)
+            yield from (trace.info for trace in page)
+            token = page.token
+            if not token:
+                return
 
     def ping(self) -> None:
         """Raise if the store cannot be reached now (used before replaying spilled traces)."""

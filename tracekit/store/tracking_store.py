@@ -9,10 +9,30 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from tracekit.entities import Experiment, LoggedModel, LoggedModelStatus, Metric, Run, RunInfo, ViewType
+from tracekit.entities import (
+    DatasetInput,
+    Experiment,
+    LoggedModel,
+    LoggedModelInput,
+    LoggedModelStatus,
+    Metric,
+    Run,
+    RunInfo,
+    ViewType,
+)
+from tracekit.exceptions import TracekitException
 from tracekit.store.paging import PagedList
+
+
+class MetricSeries(NamedTuple):
+    """One page of a metric's history as columns (NaN where a value is NaN), and whether more points follow."""
+
+    steps: list[int]
+    timestamps: list[int]
+    values: list[float]
+    more: bool
 
 
 class TrackingStore(abc.ABC):
@@ -71,6 +91,13 @@ class TrackingStore(abc.ABC):
         """Log metrics, params and tags to a run in one transaction. A param already logged with another value is
         an error (nothing of the batch is written); a metric with a `model_id` is also linked to that model."""
 
+    def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput] = (),
+                   models: Sequence[LoggedModelInput] = ()) -> None:
+        """Record datasets (each with its input tags) and logged models a run used; logging the same dataset again
+        adds or replaces its tags. Stores that predate datasets refuse with a clear error."""
+        raise TracekitException(f"{type(self).__name__} does not record run inputs (datasets, models): "
+                                f"log_input() needs a store that implements log_inputs().")
+
     @abc.abstractmethod
     def delete_tag(self, run_id: str, key: str) -> None:
         """Remove one tag of a run; ResourceNotFoundError if the run has no such tag."""
@@ -78,6 +105,14 @@ class TrackingStore(abc.ABC):
     @abc.abstractmethod
     def get_metric_history(self, run_id: str, key: str) -> list[Metric]:
         """Every logged point of one metric of a run, by step then time."""
+
+    def get_metric_series(self, run_id: str, key: str, max_results: int, offset: int = 0) -> MetricSeries:
+        """Points `offset` to `offset + max_results` of one metric's history (by step then time) as columns, for
+        charts. This fallback slices the whole history; stores that can page in place override it."""
+        points = self.get_metric_history(run_id, key)
+        page = points[offset:offset + max_results]
+        return MetricSeries([point.step for point in page], [point.timestamp for point in page],
+                            [point.value for point in page], len(points) > offset + max_results)
 
     @abc.abstractmethod
     def search_runs(self, experiment_ids: Sequence[str], filter_string: str | None = None,
@@ -116,9 +151,12 @@ class TrackingStore(abc.ABC):
     @abc.abstractmethod
     def search_logged_models(self, experiment_ids: Sequence[str], filter_string: str | None = None,
                              max_results: int | None = None, order_by: Sequence[Any] | None = None,
-                             page_token: str | None = None) -> PagedList[LoggedModel]:
+                             page_token: str | None = None,
+                             datasets: Sequence[Mapping[str, str]] | None = None) -> PagedList[LoggedModel]:
         """Logged models of the experiments matching the filter, newest first unless `order_by` says otherwise;
-        `order_by` entries are clauses ("metrics.accuracy DESC") or {"field_name", "ascending"} dicts."""
+        `order_by` entries are clauses ("metrics.accuracy DESC") or {"field_name", "ascending"} dicts. With
+        `datasets` ({"dataset_name", optional "dataset_digest"} dicts), a metric comparison holds when the model's
+        latest value of that metric on one of those datasets satisfies it."""
 
     def close(self) -> None:
         """Release connections."""

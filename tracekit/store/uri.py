@@ -1,19 +1,19 @@
-"""Tracking URIs for trace stores: which scheme a URI names, the SQLAlchemy URL of a SQL one, and plugin lookup.
+"""Tracking URIs: which scheme a URI names, the SQLAlchemy URL of a SQL one, and the error for a scheme nothing
+serves (listing the installed ones).
 
 Built in: `sqlite:///relative/path.db`, `sqlite:////absolute/path.db`, `postgresql://user@host:5432/db` (driver
 psycopg) and `mysql://user@host:3306/db` (driver PyMySQL); an explicit driver (`postgresql+psycopg2://...`,
-`mysql+mysqldb://...`) is kept. Other schemes come from plugins (see `tracekit.store.backend`): a package declares an
-entry point named for the scheme in the group `tracekit.backend` (or the per-store groups `tracekit.trace_store` and
-`tracekit.tracking_store`).
+`mysql+mysqldb://...`) is kept. Which store serves a scheme, built-in or plugin, is one lookup in the entry-point
+group `tracekit.tracking_store` (see `tracekit.store.backend` and `tracekit.plugins.built_ins`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tracekit.exceptions import TracekitException
 from tracekit.tracking_uri import redact
@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-TRACE_STORE_PLUGIN_GROUP = "tracekit.trace_store"
 TRACKING_STORE_PLUGIN_GROUP = "tracekit.tracking_store"
 MODEL_REGISTRY_STORE_PLUGIN_GROUP = "tracekit.model_registry_store"
+# Deprecated store groups, still read (with a warning) for one release: see `tracekit.store.backend`.
+TRACE_STORE_PLUGIN_GROUP = "tracekit.trace_store"
 BACKEND_PLUGIN_GROUP = "tracekit.backend"
-_PLUGIN_GROUPS = (BACKEND_PLUGIN_GROUP, TRACE_STORE_PLUGIN_GROUP)
+DEPRECATED_STORE_GROUPS = (BACKEND_PLUGIN_GROUP, TRACE_STORE_PLUGIN_GROUP)
 
 # scheme as written -> (SQLAlchemy backend name, driver used when the URI names none)
 _SQL_BACKENDS: dict[str, tuple[str, str | None]] = {
@@ -37,7 +38,6 @@ _SQL_BACKENDS: dict[str, tuple[str, str | None]] = {
     "mysql": ("mysql", "pymysql"),
     "mariadb": ("mariadb", "pymysql"),
 }
-SQL_SCHEMES = tuple(_SQL_BACKENDS)
 HTTP_SCHEMES = ("http", "https")
 
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9.\-]*)(?:\+([A-Za-z0-9_]+))?://")
@@ -48,12 +48,13 @@ def redact_uri(uri: str) -> str:
     return redact(str(uri))
 
 
-def _supported_text() -> str:
-    plugins = sorted(plugin_schemes())
-    plugin_text = f"; installed plugins add: {', '.join(plugins)}" if plugins else ""
-    return (f"Supported: sqlite:///path/to/file.db, postgresql://user@host:port/db, mysql://user@host:port/db, "
-            f"http(s)://tracking-server{plugin_text}. Other schemes can be added by a plugin registering an "
-            f"entry point in the '{BACKEND_PLUGIN_GROUP}' group.")
+def _supported_text(registered: Iterable[str] = ()) -> str:
+    built_in, plugins = installed_schemes()
+    plugins = sorted({*plugins, *registered})
+    plugin_text = f"; plugins and registered: {', '.join(plugins)}" if plugins else ""
+    return (f"Installed schemes: built in: {', '.join(built_in)}{plugin_text}. For example sqlite:///path/to/file.db, "
+            f"postgresql://user@host:port/db, mysql://user@host:port/db, http(s)://tracking-server. Other schemes "
+            f"come from plugins: an entry point in the '{TRACKING_STORE_PLUGIN_GROUP}' group.")
 
 
 def get_scheme(uri: str) -> str:
@@ -72,19 +73,15 @@ def get_scheme(uri: str) -> str:
     return match.group(1).lower()
 
 
-def is_sql_uri(uri: str) -> bool:
-    """Whether `uri` names one of the built-in SQL databases."""
-    return get_scheme(uri) in _SQL_BACKENDS
-
-
-def unsupported_scheme_error(uri: str) -> TracekitException:
-    """The error for a URI whose scheme neither tracekit nor an installed plugin handles."""
+def unsupported_scheme_error(uri: str, registered: Iterable[str] = ()) -> TracekitException:
+    """The error for a URI whose scheme neither tracekit nor an installed plugin handles, listing the schemes that
+    are served (built in, by plugins, and `registered` in this process)."""
     scheme = get_scheme(uri)
     hint = (" tracekit keeps everything in a database, not in a folder of files: for a local store use a SQLite "
             "file, e.g. sqlite:///tracekit.db." if scheme == "file" else "")
     return TracekitException.invalid_parameter_value(
         f"Unsupported tracking URI {redact_uri(uri)!r}: no backend handles the scheme {scheme!r}.{hint} "
-        f"{_supported_text()}")
+        f"{_supported_text(registered)}")
 
 
 def to_sqlalchemy_url(uri: str) -> URL:
@@ -152,18 +149,13 @@ def sqlite_file_path(uri: str) -> Path | None:
     return Path(database).expanduser().absolute()
 
 
-def plugin_schemes() -> set[str]:
-    """Schemes that installed plugins provide backends (or trace stores) for."""
-    from tracekit.plugins.loading import group_entry_points
+def installed_schemes() -> tuple[list[str], list[str]]:
+    """The tracking-URI schemes served: (tracekit's built-in ones, installed plugins' ones), each sorted."""
+    from tracekit.plugins.loading import group_entry_points, is_built_in
 
-    return {ep.name.lower() for group in _PLUGIN_GROUPS for ep in group_entry_points(group)}
-
-
-def load_plugin_factory(scheme: str, group: str) -> Callable[[str], Any] | None:
-    """The factory a plugin registered for `scheme` in entry point `group`, or None if no plugin did;
-    TracekitException if two plugins claim the scheme or the plugin fails to import (see `tracekit.plugins.loading`).
-    """
-    from tracekit.plugins.loading import load_named
-
-    factory: Callable[[str], Any] | None = load_named(group, scheme)
-    return factory
+    built_in: set[str] = set()
+    plugins: set[str] = set()
+    for group in (TRACKING_STORE_PLUGIN_GROUP, *DEPRECATED_STORE_GROUPS):
+        for entry_point in group_entry_points(group):
+            (built_in if is_built_in(entry_point) else plugins).add(entry_point.name.lower())
+    return sorted(built_in), sorted(plugins)

@@ -6,6 +6,7 @@ The everyday tracing API (`trace`, `start_span`, `get_trace`, ...) is re-exporte
 
 from __future__ import annotations
 
+from tracekit.entities.model_prices import set_model_prices
 from tracekit.tracing.chat import set_span_chat_messages, set_span_chat_tools
 from tracekit.tracing.context import with_current_context
 from tracekit.tracing.exporter import TraceExporter
@@ -87,6 +88,7 @@ def reset() -> None:
 
 
 __all__ = ["TracingStats", "configure", "continue_trace", "disable", "enable", "extract_context", "get_exporter",
+           "set_model_prices",
            "get_tracing_context_headers_for_http_request", "inject_context", "is_enabled", "reset", "set_exporter",
            "set_span_chat_messages", "set_span_chat_tools", "set_tracing_context_from_http_request_headers", "stats",
            "with_current_context"]

@@ -31,7 +31,8 @@ def search_traces(
 
     Columns: trace_id, trace, client_request_id, state, request_time, execution_duration, request, response,
     trace_metadata, tags, spans, assessments, and one per valid `extract_fields` entry ("span.outputs.key").
-    Traces that ended in this process are delivered before the search runs, so they are always found.
+    Traces that ended in this process are delivered before the search runs, so they are always found. In Jupyter,
+    the list (and each Trace) shows as a span tree; `tracekit.display_traces(frame)` renders the DataFrame's traces.
     `include_spans=False` reads no span at all (the `spans` column holds empty lists, `request` and `response` are
     None, `extract_fields` columns None); memory then grows with the traces' info, tags and metadata only.
 
@@ -44,9 +45,11 @@ def search_traces(
     check_max_results(max_results)
     with paused_gc():
         if return_type == "list":
-            return list(TraceReader().search(experiment_ids, filter_string=filter_string, max_results=max_results,
-                                             order_by=order_by, run_id=run_id, model_id=model_id,
-                                             include_spans=include_spans))
+            from tracekit.tracing.notebook_display import TraceList
+
+            return TraceList(TraceReader().search(experiment_ids, filter_string=filter_string,
+                                                  max_results=max_results, order_by=order_by, run_id=run_id,
+                                                  model_id=model_id, include_spans=include_spans))
         from tracekit.dataframes import traces_to_dataframe
 
         # Records, not traces: the DataFrame is built from each span's stored JSON without making `Span` objects.

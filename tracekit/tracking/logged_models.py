@@ -13,7 +13,7 @@ from tracekit.entities import LoggedModel, LoggedModelStatus
 from tracekit.exceptions import ResourceNotFoundError
 from tracekit.store.backend import get_backend
 from tracekit.tracking import state
-from tracekit.validation import check_key, check_name, invalid, param_items, tag_items
+from tracekit.validation import check_dataset_filters, check_key, check_name, invalid, param_items, tag_items
 
 if TYPE_CHECKING:
     import pandas
@@ -109,21 +109,25 @@ def search_logged_models(experiment_ids: Sequence[str] | None = None, filter_str
 
     Filter fields: `name`, `model_type`, `status`, `source_run_id`, `model_id`, `creation_time`, `tags.<key>`,
     `params.<name>`, `metrics.<name>` (numbers). `order_by` is a list of {"field_name": ..., "ascending": ...}
-    dicts (or "field DESC" clauses).
+    dicts (or "field DESC" clauses). `datasets` ({"dataset_name": ..., optional "dataset_digest": ...} dicts)
+    makes metric comparisons look only at metrics logged with one of those datasets (`log_metric(...,
+    dataset=...)`): a model matches when its latest value of the metric on such a dataset satisfies it.
 
     >>> tracekit.search_logged_models(filter_string="metrics.accuracy > 0.9", output_format="list",
     ...                               order_by=[{"field_name": "metrics.accuracy", "ascending": False}])
     """
     if output_format not in ("pandas", "list"):
         raise invalid(f"search_logged_models(): output_format must be 'pandas' or 'list', got {output_format!r}.")
-    if datasets:
-        raise invalid("search_logged_models(): tracekit does not record datasets, so `datasets` cannot be used; "
-                      "filter on metrics, params or tags instead.")
+    on_datasets = check_dataset_filters(datasets)
     if experiment_ids:
         ids = [experiment_ids] if isinstance(experiment_ids, str) else [str(e) for e in experiment_ids]
     else:
         ids = [state.current_experiment_id()]
-    models = list(get_backend().tracking.search_logged_models(ids, filter_string, max_results, order_by))
+    store = get_backend().tracking
+    # Only stores that know datasets are asked about them: a plugin store written before them keeps working.
+    found = (store.search_logged_models(ids, filter_string, max_results, order_by, datasets=on_datasets)
+             if on_datasets else store.search_logged_models(ids, filter_string, max_results, order_by))
+    models = list(found)
     if output_format == "list":
         return models
     from tracekit.dataframes import logged_models_to_dataframe

@@ -11,13 +11,16 @@ import logging
 import random
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracekit.constants import RunTagKey
 from tracekit.entities import LifecycleStage, Metric, Run, RunStatus
 from tracekit.exceptions import TracekitException
 from tracekit.store.backend import get_backend
+from tracekit.system_metrics import monitoring as system_metrics
 from tracekit.tracking import state
+from tracekit.tracking.async_logging import RunOperations, async_logger, flush_async_logging, is_synchronous
+from tracekit.tracking.inputs import dataset_link, record_dataset_input
 from tracekit.validation import (
     check_key,
     check_name,
@@ -29,6 +32,9 @@ from tracekit.validation import (
     param_items,
     tag_items,
 )
+
+if TYPE_CHECKING:
+    from tracekit.data import Dataset
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +51,7 @@ class ActiveRun(Run):
     logged since."""
 
     def __init__(self, run: Run) -> None:
-        super().__init__(info=run.info, data=run.data)
+        super().__init__(info=run.info, data=run.data, inputs=run.inputs)
 
     def __enter__(self) -> ActiveRun:
         return self
@@ -76,12 +82,14 @@ def _random_run_name() -> str:
 
 def start_run(run_id: str | None = None, experiment_id: str | None = None, run_name: str | None = None,
               nested: bool = False, parent_run_id: str | None = None, tags: Mapping[str, Any] | None = None,
-              description: str | None = None) -> ActiveRun:
+              description: str | None = None, log_system_metrics: bool | None = None) -> ActiveRun:
     """Start a run (or resume the run `run_id`) and make it active; use it in a `with` block, or call `end_run`.
 
     While a run is active, starting another needs `nested=True`, which records the active run as its parent
     (the `mlflow.parentRunId` tag); `parent_run_id` names the parent explicitly. Traces started while the run
-    is active are linked to it and go to its experiment.
+    is active are linked to it and go to its experiment. `log_system_metrics=True` samples CPU, memory, disk,
+    network (and GPU) into `system/*` metrics while the run is active; None follows
+    `enable_system_metrics_logging()` / TRACEKIT_ENABLE_SYSTEM_METRICS_LOGGING.
 
     >>> with tracekit.start_run(run_name="sweep") as parent:
     ...     with tracekit.start_run(run_name="lr-0.1", nested=True):
@@ -121,6 +129,8 @@ def start_run(run_id: str | None = None, experiment_id: str | None = None, run_n
         run = store.create_run(experiment, name, now_ms(), all_tags, user_id=all_tags.get(RunTagKey.USER))
     active = ActiveRun(run)
     state.push_run(active)
+    if system_metrics.wanted(log_system_metrics):
+        system_metrics.start_for_run(active.info.run_id)
     return active
 
 
@@ -150,6 +160,8 @@ def end_run(status: str | RunStatus = RunStatus.FINISHED) -> None:
     if not stack:
         return
     run_id = stack[-1].info.run_id
+    system_metrics.stop_for_run(run_id)
+    flush_async_logging()
     get_backend().tracking.update_run_info(run_id, final.value, now_ms())
     state.pop_run()
     state.last_active_run_id = run_id
@@ -197,55 +209,86 @@ def target_run_id(run_id: str | None) -> str:
     return current if current is not None else start_run().info.run_id
 
 
-def log_param(key: str, value: Any) -> Any:
-    """Log a param of the active run (starting one if none is active) and return `value`. A param is set once:
-    logging it again with another value is an error."""
-    log_params({key: value})
-    return value
+def _log(run_id: str | None, synchronous: bool | None, metrics: list[Metric] | None = None,
+         params: dict[str, str] | None = None, tags: dict[str, str] | None = None) -> RunOperations | None:
+    """Write one call's batch now, or queue it (`synchronous=False`) and return its RunOperations."""
+    target = target_run_id(run_id)
+    store = get_backend().tracking
+    if is_synchronous(synchronous):
+        store.log_batch(target, metrics=metrics or (), params=params, tags=tags)
+        return None
+    return async_logger().submit(store, target, metrics or (), params, tags)
 
 
-def log_params(params: Mapping[str, Any], run_id: str | None = None) -> None:
-    """Log params of the active run (or of `run_id`) in one transaction; values are stored as text."""
+def log_param(key: str, value: Any, synchronous: bool | None = None) -> Any:
+    """Log a param of the active run (starting one if none is active) and return `value` (with
+    `synchronous=False`: a RunOperations to `wait()` on). A param is set once: logging it again with another value
+    is an error.
+
+    >>> tracekit.log_param("learning_rate", 0.02)
+    """
+    operations = log_params({key: value}, synchronous=synchronous)
+    return value if operations is None else operations
+
+
+def log_params(params: Mapping[str, Any], synchronous: bool | None = None,
+               run_id: str | None = None) -> RunOperations | None:
+    """Log params of the active run (or of `run_id`) in one transaction; values are stored as text.
+    `synchronous=False` (default: TRACEKIT_ENABLE_ASYNC_LOGGING) queues them and returns a RunOperations."""
     checked = param_items(params)
-    if checked:
-        get_backend().tracking.log_batch(target_run_id(run_id), params=checked)
+    if not checked:
+        return None if is_synchronous(synchronous) else RunOperations()
+    return _log(run_id, synchronous, params=checked)
 
 
-def log_metric(key: str, value: float, step: int | None = None, timestamp: int | None = None,
-               run_id: str | None = None, model_id: str | None = None) -> None:
+def log_metric(key: str, value: float, step: int | None = None, synchronous: bool | None = None,
+               timestamp: int | None = None, run_id: str | None = None, model_id: str | None = None,
+               dataset: Dataset | None = None) -> RunOperations | None:
     """Log one point of a metric to the active run (or `run_id`): at `step` (default 0) and `timestamp` (ms,
-    default now). It is linked to `model_id`, else to the active model if one is set.
+    default now). It is linked to `model_id`, else to the active model if one is set, and to `dataset` (a
+    `tracekit.data` dataset, also recorded as an input of the run) if given. `synchronous=False` (default:
+    TRACEKIT_ENABLE_ASYNC_LOGGING) queues the point and returns a RunOperations to `wait()` on.
 
     >>> tracekit.log_metric("val_loss", 0.25, step=3)
+    >>> tracekit.log_metric("mse", 2500.0, synchronous=False).wait()
     """
-    log_metrics({key: value}, step=step, timestamp=timestamp, run_id=run_id, model_id=model_id)
+    return log_metrics({key: value}, step=step, synchronous=synchronous, timestamp=timestamp, run_id=run_id,
+                       model_id=model_id, dataset=dataset)
 
 
-def log_metrics(metrics: Mapping[str, float], step: int | None = None, timestamp: int | None = None,
-                run_id: str | None = None, model_id: str | None = None) -> None:
+def log_metrics(metrics: Mapping[str, float], step: int | None = None, synchronous: bool | None = None,
+                run_id: str | None = None, timestamp: int | None = None, model_id: str | None = None,
+                dataset: Dataset | None = None) -> RunOperations | None:
     """Log several metrics at one step and time in one transaction (see `log_metric`)."""
     if not isinstance(metrics, Mapping):
         raise invalid(f"log_metrics() takes a dict of name -> number, got {type(metrics).__name__}.")
     now = now_ms()
     linked = model_id if model_id is not None else state.active_model_id()
+    dataset_name, dataset_digest = dataset_link(dataset)
     points = [Metric(key=check_key(key, "metric"), value=metric_value(key, value),
                      timestamp=metric_timestamp(key, timestamp, now), step=metric_step(key, step),
-                     model_id=str(linked) if linked else None)
+                     model_id=str(linked) if linked else None, dataset_name=dataset_name,
+                     dataset_digest=dataset_digest)
               for key, value in metrics.items()]
-    if points:
-        get_backend().tracking.log_batch(target_run_id(run_id), metrics=points)
+    if not points:
+        return None if is_synchronous(synchronous) else RunOperations()
+    if dataset is not None:
+        record_dataset_input(target_run_id(run_id), dataset)
+    return _log(run_id, synchronous, metrics=points)
 
 
-def set_tag(key: str, value: Any) -> None:
-    """Set a tag of the active run (starting one if none is active); values are stored as text."""
-    set_tags({key: value})
+def set_tag(key: str, value: Any, synchronous: bool | None = None) -> RunOperations | None:
+    """Set a tag of the active run (starting one if none is active); values are stored as text.
+    `synchronous=False` queues it and returns a RunOperations."""
+    return set_tags({key: value}, synchronous=synchronous)
 
 
-def set_tags(tags: Mapping[str, Any]) -> None:
-    """Set several tags of the active run in one transaction."""
+def set_tags(tags: Mapping[str, Any], synchronous: bool | None = None) -> RunOperations | None:
+    """Set several tags of the active run in one transaction (`synchronous` as for `set_tag`)."""
     checked = tag_items(tags)
-    if checked:
-        get_backend().tracking.log_batch(target_run_id(None), tags=checked)
+    if not checked:
+        return None if is_synchronous(synchronous) else RunOperations()
+    return _log(None, synchronous, tags=checked)
 
 
 def delete_tag(key: str) -> None:

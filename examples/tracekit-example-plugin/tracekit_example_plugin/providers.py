@@ -12,6 +12,7 @@ from tracekit.plugins import RequestAuthProvider, RequestHeaderProvider, RunCont
 from tracekit_example_plugin import __version__
 
 CLUSTER_VARIABLE = "EXAMPLE_PLUGIN_CLUSTER"
+APP_KEY_VARIABLE = "EXAMPLE_PLUGIN_APP_KEY"
 TOKEN_VARIABLE = "EXAMPLE_PLUGIN_TOKEN"
 AUTH_NAME = "example-plugin-token"
 
@@ -30,13 +31,19 @@ class PluginRunContextProvider(RunContextProvider):
 
 
 class PluginRequestHeaderProvider(RequestHeaderProvider):
-    """Sends `X-Example-Plugin-Cluster` on every request while EXAMPLE_PLUGIN_CLUSTER is set."""
+    """Sends `X-Example-Plugin-Cluster` on every request while EXAMPLE_PLUGIN_CLUSTER is set, and
+    `X-Example-Plugin-Key` (what the plugin's server app asks for) while EXAMPLE_PLUGIN_APP_KEY is set."""
 
     def in_context(self) -> bool:
-        return bool(os.environ.get(CLUSTER_VARIABLE))
+        return bool(os.environ.get(CLUSTER_VARIABLE) or os.environ.get(APP_KEY_VARIABLE))
 
     def request_headers(self) -> dict[str, str]:
-        return {"X-Example-Plugin-Cluster": os.environ[CLUSTER_VARIABLE]}
+        headers = {}
+        if os.environ.get(CLUSTER_VARIABLE):
+            headers["X-Example-Plugin-Cluster"] = os.environ[CLUSTER_VARIABLE]
+        if os.environ.get(APP_KEY_VARIABLE):
+            headers["X-Example-Plugin-Key"] = os.environ[APP_KEY_VARIABLE]
+        return headers
 
 
 class PluginRequestAuthProvider(RequestAuthProvider):

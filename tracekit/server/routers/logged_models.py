@@ -47,8 +47,9 @@ def search_logged_models(request: SearchLoggedModelsRequest, store: TrackingStor
     `metrics.<name>`). Pass `next_page_token` back as `page_token` for the next page."""
     order_by = None if request.order_by is None else [
         clause if isinstance(clause, str) else clause.model_dump() for clause in request.order_by]
+    datasets = None if not request.datasets else [entry.model_dump(exclude_none=True) for entry in request.datasets]
     page = store.search_logged_models(request.experiment_ids, request.filter_string, request.max_results, order_by,
-                                      request.page_token)
+                                      request.page_token, datasets=datasets)
     return JSONBytesResponse({"models": [model.to_dict() for model in page], "next_page_token": page.token})
 
 

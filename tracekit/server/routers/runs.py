@@ -1,20 +1,22 @@
 """The run API under /api/v1/runs: create, get, update (status, end time, name), delete, log a batch of metrics,
-params and tags, delete a tag, metric history, search. One endpoint per `TrackingStore` method; endpoints run in
-FastAPI's thread pool, since the store blocks on the database."""
+params and tags, log inputs (datasets, models), delete a tag, metric history, search. One endpoint per
+`TrackingStore` method; endpoints run in FastAPI's thread pool, since the store blocks on the database."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from tracekit.entities import Metric, ViewType
+from tracekit.entities import Dataset, DatasetInput, InputTag, LoggedModelInput, Metric, ViewType
 from tracekit.entities.run import metric_value_from_json
 from tracekit.server.dependencies import JSONBytesResponse, get_tracking_store
 from tracekit.server.schemas.common_bodies import ERROR_RESPONSES, ErrorResponse, Responses
 from tracekit.server.schemas.run_bodies import (
     CreateRunRequest,
     LogBatchRequest,
+    LogInputsRequest,
     MetricHistoryResponse,
     MetricModel,
+    MetricSeriesResponse,
     RunInfoModel,
     RunModel,
     SearchRunsRequest,
@@ -37,7 +39,8 @@ NOT_FOUND_OR_STATE: Responses = {**NOT_FOUND, 409: {"model": ErrorResponse,
 def to_metric(model: MetricModel) -> Metric:
     """The `Metric` entity of a logged point (infinities clamped as the fluent API does; null is NaN)."""
     return Metric(key=model.key, value=metric_value(model.key, metric_value_from_json(model.value)),
-                  timestamp=model.timestamp, step=model.step, model_id=model.model_id)
+                  timestamp=model.timestamp, step=model.step, model_id=model.model_id, dataset_name=model.dataset_name,
+                  dataset_digest=model.dataset_digest)
 
 
 @router.post("", response_model=RunModel, response_class=JSONBytesResponse, responses=NOT_FOUND_OR_STATE,
@@ -90,6 +93,19 @@ def log_batch(request: LogBatchRequest, run_id: str = RunIdPath, store: Tracking
     store.log_batch(run_id, [to_metric(point) for point in request.metrics], request.params, request.tags)
 
 
+@router.post("/{run_id}/log-inputs", status_code=204, responses=NOT_FOUND_OR_STATE,
+             summary="Log the datasets and models a run used")
+def log_inputs(request: LogInputsRequest, run_id: str = RunIdPath, store: TrackingStore = Store) -> None:
+    """Record datasets (each kept once per experiment by name and digest, with the tags of this use) and logged
+    models the run used, in one transaction (404 if the run or a model does not exist)."""
+    datasets = [DatasetInput(Dataset(name=item.dataset.name, digest=item.dataset.digest,
+                                     source_type=item.dataset.source_type, source=item.dataset.source,
+                                     schema=item.dataset.schema_, profile=item.dataset.profile),
+                             tuple(InputTag(tag.key, tag.value) for tag in item.tags))
+                for item in request.datasets]
+    store.log_inputs(run_id, datasets, [LoggedModelInput(item.model_id) for item in request.models])
+
+
 @router.delete("/{run_id}/tags", status_code=204, responses=NOT_FOUND_OR_STATE, summary="Delete a tag of a run")
 def delete_run_tag(run_id: str = RunIdPath, key: str = Query(min_length=1, max_length=KEY_LENGTH,
                                                               description="The tag's key"),
@@ -105,3 +121,22 @@ def get_metric_history(run_id: str = RunIdPath, key: str = Query(min_length=1, m
                        store: TrackingStore = Store) -> JSONBytesResponse:
     """Every logged point of the metric, by step then time (a NaN value is null)."""
     return JSONBytesResponse({"metrics": [point.to_dict() for point in store.get_metric_history(run_id, key)]})
+
+
+MAX_HISTORY_PAGE = 100_000
+
+
+@router.get("/{run_id}/metric-history/page", response_model=MetricSeriesResponse,
+            response_class=JSONBytesResponse, responses=NOT_FOUND, summary="One page of a metric's history, as columns")
+def get_metric_series(run_id: str = RunIdPath,
+                      key: str = Query(min_length=1, max_length=KEY_LENGTH, description="The metric's key"),
+                      max_results: int = Query(25_000, ge=1, le=MAX_HISTORY_PAGE, description="Points per page"),
+                      page_token: str | None = Query(None, pattern=r"^[0-9]{1,12}$",
+                                                     description="next_page_token of the previous page"),
+                      store: TrackingStore = Store) -> JSONBytesResponse:
+    """At most `max_results` points of the metric, by step then time, as three columns (a NaN value is null); pass
+    `next_page_token` back as `page_token` for the next points. The explorer's charts read it."""
+    offset = int(page_token or 0)
+    series = store.get_metric_series(run_id, key, max_results, offset)
+    return JSONBytesResponse({"steps": series.steps, "timestamps": series.timestamps, "values": series.values,
+                              "next_page_token": str(offset + max_results) if series.more else None})

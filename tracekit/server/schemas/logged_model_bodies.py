@@ -81,6 +81,13 @@ class OrderByField(StrictModel):
     ascending: bool = True
 
 
+class DatasetFilter(StrictModel):
+    """A dataset metric comparisons are restricted to: its name, and optionally its digest."""
+
+    dataset_name: str = Field(min_length=1)
+    dataset_digest: str | None = Field(None, min_length=1)
+
+
 class SearchLoggedModelsRequest(StrictModel):
     """A search, as `tracekit.search_logged_models` takes it. `experiment_ids` empty: every experiment."""
 
@@ -90,6 +97,8 @@ class SearchLoggedModelsRequest(StrictModel):
     order_by: list[OrderByField | str] | None = Field(
         None, description="`{\"field_name\", \"ascending\"}` objects (or `\"metrics.accuracy DESC\"` clauses)")
     page_token: PageToken = None
+    datasets: list[DatasetFilter] | None = Field(
+        None, max_length=100, description="Metric comparisons only look at metrics logged with one of these datasets")
 
 
 class SearchLoggedModelsResponse(StrictModel):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,10 +21,13 @@ from tracekit.server.schemas.common_bodies import (
     TagValue,
     ViewTypeName,
 )
-from tracekit.store.sql.schema import KEY_LENGTH
+from tracekit.store.column_limits import DATASET_PROFILE_LENGTH, DATASET_SOURCE_LENGTH
+from tracekit.store.sql.schema import DIGEST_LENGTH, KEY_LENGTH
 
 RunStatusName = Literal["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
 MetricValue = float | None
+Digest = Annotated[str, Field(min_length=1, max_length=DIGEST_LENGTH)]
+INPUTS_LIMIT = 1000
 
 
 class RunInfoModel(BaseModel):
@@ -49,11 +52,58 @@ class RunDataModel(BaseModel):
     tags: dict[str, str]
 
 
+class DatasetModel(StrictModel):
+    """A dataset as stored: name and digest identify it in an experiment; `source` and `profile` are JSON text,
+    `schema` a `tracekit.types.Schema` as JSON text."""
+
+    name: Name
+    digest: Digest
+    source_type: Key
+    source: str = Field(max_length=DATASET_SOURCE_LENGTH)
+    schema_: str | None = Field(None, alias="schema")
+    profile: str | None = Field(None, max_length=DATASET_PROFILE_LENGTH)
+
+
+class InputTagModel(StrictModel):
+    """A tag of one dataset input (`mlflow.data.context`: "training", ...)."""
+
+    key: Key
+    value: TagValue
+
+
+class DatasetInputModel(StrictModel):
+    """A dataset a run used, with the tags of that use."""
+
+    dataset: DatasetModel
+    tags: list[InputTagModel] = Field(default_factory=list, max_length=INPUTS_LIMIT)
+
+
+class LoggedModelInputModel(StrictModel):
+    """A logged model a run used."""
+
+    model_id: ModelIdText
+
+
+class RunInputsModel(StrictModel):
+    """The datasets and models a run used."""
+
+    dataset_inputs: list[DatasetInputModel] = Field(default_factory=list)
+    model_inputs: list[LoggedModelInputModel] = Field(default_factory=list)
+
+
 class RunModel(BaseModel):
     """One run (`Run.to_dict()`)."""
 
     info: RunInfoModel
     data: RunDataModel
+    inputs: RunInputsModel = Field(default_factory=RunInputsModel)
+
+
+class LogInputsRequest(StrictModel):
+    """Datasets (with their input tags) and logged models a run used, recorded in one transaction."""
+
+    datasets: list[DatasetInputModel] = Field(default_factory=list, max_length=INPUTS_LIMIT)
+    models: list[LoggedModelInputModel] = Field(default_factory=list, max_length=INPUTS_LIMIT)
 
 
 class MetricModel(StrictModel):
@@ -66,6 +116,8 @@ class MetricModel(StrictModel):
     step: Int64 = 0
     run_id: str | None = Field(None, description="Ignored when logging (the run is in the path).")
     model_id: ModelIdText | None = None
+    dataset_name: Name | None = Field(None, description="The dataset the point measured (with `dataset_digest`).")
+    dataset_digest: Digest | None = None
 
 
 class CreateRunRequest(StrictModel):
@@ -99,6 +151,16 @@ class MetricHistoryResponse(StrictModel):
     """Every logged point of one metric of a run, by step then time."""
 
     metrics: list[MetricModel]
+
+
+class MetricSeriesResponse(StrictModel):
+    """One page of a metric's points, by step then time, as columns (a NaN value is null); `next_page_token`
+    fetches the next (null: last page)."""
+
+    steps: list[int]
+    timestamps: list[int]
+    values: list[float | None]
+    next_page_token: str | None = None
 
 
 class SearchRunsRequest(StrictModel):

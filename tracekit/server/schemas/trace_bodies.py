@@ -9,10 +9,12 @@ from pydantic import ConfigDict, Field, model_validator
 
 from tracekit.entities import Span, SpanEvent, SpanStatus, SpanStatusCode, Trace, TraceData, TraceInfo, TraceState
 from tracekit.entities.ids import SPAN_ID_PATTERN, TRACE_ID_PATTERN
+from tracekit.server.schemas.assessment_bodies import AssessmentModel
 from tracekit.server.schemas.common_bodies import IDS_LIMIT_TEXT, NonNegativeInt64, PageSize, StrictModel
 from tracekit.store.sql import schema
 
 TraceStateName = Literal["STATE_UNSPECIFIED", "OK", "ERROR", "IN_PROGRESS"]
+MAX_ASSESSMENTS_PER_TRACE = 10_000
 ExperimentId = Field(min_length=1, max_length=schema.EXPERIMENT_ID_LENGTH, pattern=r"^[^\x00]+$")
 
 
@@ -66,7 +68,9 @@ class TraceInfoModel(StrictModel):
     client_request_id: str | None = None
     trace_metadata: dict[str, str] = Field(default_factory=dict)
     tags: dict[str, str] = Field(default_factory=dict)
-    assessments: list[Any] = Field(default_factory=list)
+    assessments: list[AssessmentModel] = Field(default_factory=list, max_length=MAX_ASSESSMENTS_PER_TRACE,
+                                               description="Read back with the trace; not stored by an upload "
+                                                           "(log them with the assessment endpoints)")
 
 
 class TraceDataModel(StrictModel):
@@ -100,7 +104,8 @@ class TraceModel(StrictModel):
                            execution_duration=info.execution_duration, state=TraceState(info.state),
                            request_preview=info.request_preview, response_preview=info.response_preview,
                            client_request_id=info.client_request_id, trace_metadata=info.trace_metadata,
-                           tags=info.tags, assessments=info.assessments),
+                           tags=info.tags,
+                           assessments=[item.to_entity(info.trace_id) for item in info.assessments]),
             data=TraceData(spans=[span.to_entity() for span in self.data.spans]))
 
 

@@ -1,6 +1,6 @@
 """Routes of the trace explorer: the page at `/` and at each of its own paths (`/experiments/...`,
-`/traces/...`, `/runs/...`, `/models/...`, `/registered-models/...`, so links can be shared), and its assets under
-`/static`."""
+`/traces/...`, `/runs/...`, `/models/...`, `/registered-models/...`, `/compare`, `/sessions/...`, so links can be
+shared), and its assets under `/static`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from starlette.types import Scope
 PACKAGE = "tracekit.server.ui"
 STATIC_PATH = "/static"
 #: First path segments the page routes itself (its hash routes may be given as paths too).
-PAGE_ROUTES = ("experiments", "traces", "runs", "models", "registered-models")
+PAGE_ROUTES = ("experiments", "traces", "runs", "models", "registered-models", "compare", "sessions")
 _BASE_PLACEHOLDER = "%BASE_HREF%"
 
 # Everything the page loads comes from this server; the API is its only connection. Images may also be blob: URLs,

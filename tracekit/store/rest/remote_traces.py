@@ -7,7 +7,7 @@ stored once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -15,6 +15,7 @@ import orjson
 
 from tracekit import config
 from tracekit.entities import Trace
+from tracekit.entities.assessment import Assessment
 from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError
 from tracekit.store.paging import PagedList
 from tracekit.store.rest.client import TrackingServerClient, refuses_for_good
@@ -30,21 +31,33 @@ def _trace_path(trace_id: str) -> str:
     return f"{TRACES}/{quote(str(trace_id), safe='')}"
 
 
-def batch_bodies(traces: Sequence[Trace], max_bytes: int) -> Iterator[bytes]:
-    """`{"traces": [...]}` request bodies holding `traces` in order, each at most `max_bytes` long unless a
-    single trace is longer."""
-    head, tail = b'{"traces":[', b"]}"
+def _assessment_path(trace_id: str, assessment_id: str | None = None) -> str:
+    path = f"{_trace_path(trace_id)}/assessments"
+    return path if assessment_id is None else f"{path}/{quote(str(assessment_id), safe='')}"
+
+
+def array_bodies(key: str, items: Iterable[dict[str, Any]], max_bytes: int,
+                 max_items: int | None = None) -> Iterator[bytes]:
+    """`{key: [...]}` request bodies holding `items` in order, each at most `max_bytes` long (unless a single item
+    is longer) and of at most `max_items` items."""
+    head, tail = b'{"' + key.encode() + b'":[', b"]}"
     encoded: list[bytes] = []
     size = len(head) + len(tail)
-    for trace in traces:
-        item = orjson.dumps(trace.to_dict())
-        if encoded and size + len(item) + 1 > max_bytes:
+    for value in items:
+        item = orjson.dumps(value)
+        if encoded and (size + len(item) + 1 > max_bytes or len(encoded) == max_items):
             yield head + b",".join(encoded) + tail
             encoded, size = [], len(head) + len(tail)
         encoded.append(item)
         size += len(item) + 1
     if encoded:
         yield head + b",".join(encoded) + tail
+
+
+def batch_bodies(traces: Sequence[Trace], max_bytes: int) -> Iterator[bytes]:
+    """`{"traces": [...]}` request bodies holding `traces` in order, each at most `max_bytes` long unless a
+    single trace is longer."""
+    return array_bodies("traces", (trace.to_dict() for trace in traces), max_bytes)
 
 
 class RestTraceStore(TraceStore):
@@ -156,6 +169,31 @@ class RestTraceStore(TraceStore):
         })
         return int(answer["traces_deleted"])
 
+    def log_assessment(self, assessment: Assessment) -> None:
+        """Store a new assessment on the server (its id given here, so a retried request stores it once)."""
+        self.client.request("POST", _assessment_path(str(assessment.trace_id)), json=assessment.to_dict())
+
+    def log_assessments(self, assessments: Sequence[Assessment]) -> None:
+        """Store many assessments on the server: one request per batch of at most ASSESSMENT_BATCH of them and
+        TRACEKIT_HTTP_MAX_REQUEST_BYTES (each batch stored all or none)."""
+        limit = max(1024, config.HTTP_MAX_REQUEST_BYTES.get())
+        for body in array_bodies("assessments", (assessment.to_dict() for assessment in assessments), limit,
+                                 ASSESSMENT_BATCH):
+            self.client.request("POST", f"{TRACES}/assessments/batch", content=body)
+
+    def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
+        """The stored assessment (ResourceNotFoundError naming it if the server has none)."""
+        return Assessment.from_dict(self.client.request("GET", _assessment_path(trace_id, assessment_id)))
+
+    def update_assessment(self, assessment: Assessment) -> None:
+        """Replace the stored assessment's name, value, rationale, error, metadata and update time."""
+        self.client.request("PATCH", _assessment_path(str(assessment.trace_id), str(assessment.assessment_id)),
+                            json=assessment.to_dict())
+
+    def delete_assessment(self, trace_id: str, assessment_id: str) -> None:
+        """Delete one assessment on the server."""
+        self.client.request("DELETE", _assessment_path(trace_id, assessment_id))
+
     def ping(self) -> None:
         """Raise unless the server and its database answer."""
         self.client.request("GET", "/health")
@@ -164,6 +202,9 @@ class RestTraceStore(TraceStore):
         """Close pooled connections."""
         self.client.close()
 
+
+# Assessments per request of log_assessments (the server takes at most 1000).
+ASSESSMENT_BATCH = 500
 
 # Page size used when a caller asks for every match (max_results=None).
 SEARCH_PAGE_SIZE = 1000

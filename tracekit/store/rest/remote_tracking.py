@@ -10,7 +10,18 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from tracekit.entities import Experiment, LoggedModel, LoggedModelStatus, Metric, Run, RunInfo, RunStatus, ViewType
+from tracekit.entities import (
+    DatasetInput,
+    Experiment,
+    LoggedModel,
+    LoggedModelInput,
+    LoggedModelStatus,
+    Metric,
+    Run,
+    RunInfo,
+    RunStatus,
+    ViewType,
+)
 from tracekit.exceptions import ResourceNotFoundError
 from tracekit.store.paging import PagedList
 from tracekit.store.rest.client import TrackingServerClient
@@ -24,7 +35,7 @@ from tracekit.store.search.grammar import (
 )
 from tracekit.store.tracking_store import TrackingStore
 from tracekit.store.uri import redact_uri
-from tracekit.validation import check_max_results
+from tracekit.validation import check_dataset_filters, check_max_results
 
 T = TypeVar("T")
 
@@ -152,12 +163,19 @@ class RestTrackingStore(TrackingStore):
     def log_batch(self, run_id: str, metrics: Sequence[Metric] = (), params: Mapping[str, str] | None = None,
                   tags: Mapping[str, str] | None = None) -> None:
         """Log metrics, params and tags to a run in one request (one transaction on the server)."""
-        points = [{"key": m.key, "value": m.value, "timestamp": m.timestamp, "step": m.step, "model_id": m.model_id}
-                  for m in metrics]
+        points = [{"key": m.key, "value": m.value, "timestamp": m.timestamp, "step": m.step, "model_id": m.model_id,
+                   "dataset_name": m.dataset_name, "dataset_digest": m.dataset_digest} for m in metrics]
         if not (points or params or tags):
             return
         self.client.request("POST", _item(RUNS, run_id, "log-batch"), json={
             "metrics": points, "params": dict(params or {}), "tags": dict(tags or {})})
+
+    def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput] = (),
+                   models: Sequence[LoggedModelInput] = ()) -> None:
+        """Record datasets and logged models a run used, in one request (one transaction on the server)."""
+        if datasets or models:
+            self.client.request("POST", _item(RUNS, run_id, "log-inputs"), json={
+                "datasets": [item.to_dict() for item in datasets], "models": [item.to_dict() for item in models]})
 
     def delete_tag(self, run_id: str, key: str) -> None:
         """Remove one tag of a run; ResourceNotFoundError if the run has no such tag."""
@@ -212,10 +230,15 @@ class RestTrackingStore(TrackingStore):
 
     def search_logged_models(self, experiment_ids: Sequence[str], filter_string: str | None = None,
                              max_results: int | None = None, order_by: Sequence[Any] | None = None,
-                             page_token: str | None = None) -> PagedList[LoggedModel]:
-        """Logged models of the experiments (all if none are given) matching the filter."""
-        request = {"experiment_ids": _experiment_ids(experiment_ids), "filter_string": filter_string,
-                   "order_by": _clauses(order_by, LOGGED_MODEL_FIELDS)}
+                             page_token: str | None = None,
+                             datasets: Sequence[Mapping[str, str]] | None = None) -> PagedList[LoggedModel]:
+        """Logged models of the experiments (all if none are given) matching the filter (metric comparisons on
+        `datasets` only, if given)."""
+        request: dict[str, Any] = {"experiment_ids": _experiment_ids(experiment_ids), "filter_string": filter_string,
+                                   "order_by": _clauses(order_by, LOGGED_MODEL_FIELDS)}
+        on_datasets = check_dataset_filters(datasets)
+        if on_datasets:
+            request["datasets"] = on_datasets
         return self._pages(f"{MODELS}/search", request, "models", LoggedModel.from_dict, max_results, page_token)
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ value ends up as a Python str/int/float in the AST, so nothing a user writes in 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,13 +49,14 @@ Value = str | int | float
 class FieldRef:
     """A field a filter compares: an attribute, a tag, a metadata entry, a span field, a param or a metric."""
 
-    kind: Literal["attribute", "tag", "metadata", "span", "param", "metric"]
+    kind: Literal["attribute", "tag", "metadata", "span", "param", "metric", "feedback", "expectation"]
     key: str
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """`field op value`; `value` is a tuple for IN / NOT IN."""
+    """`field op value`; `value` is a tuple for IN / NOT IN. Only feedback and expectation comparisons hold
+    booleans (`feedback.correct = true`)."""
 
     field: FieldRef
     op: str
@@ -110,6 +112,11 @@ _ALL_OPS = ("=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE", "IN", "NOT IN")
 _NUMERIC_OPS = ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN")
 _ENUM_OPS = ("=", "!=", "IN", "NOT IN")
 _STRING_OPS = ("=", "!=", "LIKE", "ILIKE", "IN", "NOT IN")
+#: Feedback and expectation values are JSON: strings, numbers and booleans compare for equality, numbers order.
+ASSESSMENT_KINDS = frozenset({"feedback", "expectation"})
+_ASSESSMENT_OPS = ("=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN")
+_ORDERING_OPS = frozenset({"<", "<=", ">", ">="})
+_BOOLEANS = {"TRUE": True, "FALSE": False}
 
 _MAX_NESTING = 100
 #: Limits of one filter, kept well under what databases compile (SQLite refuses expression trees over 1000 deep,
@@ -118,7 +125,8 @@ MAX_FILTER_COMPARISONS = 100
 MAX_FILTER_VALUES = 1000
 _SPAN_PREFIX = "span"
 
-_KIND_EXAMPLE_KEYS = {"tag": "<key>", "metadata": "<key>", "param": "<name>", "metric": "<name>"}
+_KIND_EXAMPLE_KEYS = {"tag": "<key>", "metadata": "<key>", "param": "<name>", "metric": "<name>",
+                      "feedback": "<name>", "expectation": "<name>"}
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,8 @@ class FieldSet:
                 text += " (or " + ", ".join(f"{p}.{placeholder}" for p in prefixes[1:]) + ")"
             if kind in self.numeric_kinds:
                 text += ", compared as numbers"
+            if kind in ASSESSMENT_KINDS:
+                text += " (a quoted string, a number, true or false)"
             texts.append(text)
         return texts
 
@@ -218,7 +228,8 @@ TRACE_FIELDS = FieldSet(
         "client_request_id": "client_request_id",
     },
     attribute_prefixes=("attributes", "attribute", "trace"),
-    key_prefixes={"tags": "tag", "tag": "tag", "metadata": "metadata", "request_metadata": "metadata"},
+    key_prefixes={"tags": "tag", "tag": "tag", "metadata": "metadata", "request_metadata": "metadata",
+                  "feedback": "feedback", "expectation": "expectation"},
     numeric_attributes=frozenset({"timestamp_ms", "execution_time_ms"}),
     enum_attributes={"status": ("OK", "ERROR", "IN_PROGRESS")},
     span_fields=("name", "type", "status"),
@@ -422,6 +433,9 @@ def _tokenize(source: str, errors: _FilterErrors) -> Iterator[_Token]:
                 raise errors.at(i, "invalid number")
             text = m.group()
             number: int | float = int(text) if _INT_RE.fullmatch(text) else float(text)
+            if isinstance(number, float) and not math.isfinite(number):
+                # 1e400 would reach the database as infinity, which MySQL cannot bind.
+                raise errors.at(i, f"number {text} is out of range", extra="Write a finite number.")
             yield _Token("NUMBER", i, end, text, number)
             i = end
         elif c == "`" or _FIRST_SEGMENT_RE.match(source, i):
@@ -569,10 +583,15 @@ class _FilterParser:
             )
 
         value: Value | tuple[Value, ...]
+        booleans = field.kind in ASSESSMENT_KINDS
         if op in ("IN", "NOT IN"):
-            value = tuple(self.check_value(field, field_token, t) for t in self.parse_in_list())
+            value = tuple(self.check_value(field, field_token, t) for t in self.parse_in_list(booleans))
         else:
-            value = self.check_value(field, field_token, self.parse_value())
+            value = self.check_value(field, field_token, self.parse_value(booleans))
+            if booleans and op in _ORDERING_OPS and (isinstance(value, (bool, str))):
+                raise self.errors.at(op_token.pos, f"operator {op} compares numbers only, for field "
+                                                   f"'{field_token.raw}'", extra="Use = or != for strings and "
+                                                                                 "booleans.")
         self.count(field_token, len(value) if isinstance(value, tuple) else 1)
         return Comparison(field, op, value)
 
@@ -592,16 +611,18 @@ class _FilterParser:
             token.pos, f"expected a comparison operator ({', '.join(_ALL_OPS)})", token
         )
 
-    def parse_value(self) -> _Token:
+    def parse_value(self, booleans: bool = False) -> _Token:
         token = self.advance()
         if token.kind in ("STRING", "NUMBER"):
+            return token
+        if booleans and any(token.is_keyword(word) for word in _BOOLEANS):
             return token
         extra = ""
         if token.kind == "PATH":
             extra = f"String values must be quoted, e.g. '{token.raw}'."
         raise self.errors.at(token.pos, "expected a value (a quoted string or a number)", token, extra)
 
-    def parse_in_list(self) -> list[_Token]:
+    def parse_in_list(self, booleans: bool = False) -> list[_Token]:
         opening = self.advance()
         if opening.kind != "LPAREN":
             raise self.errors.at(opening.pos, "expected '(' to start the IN list", opening)
@@ -609,7 +630,7 @@ class _FilterParser:
             raise self.errors.at(
                 self.current.pos, "empty IN list", extra="Give at least one value, e.g. IN ('a', 'b')."
             )
-        values = [self.parse_value()]
+        values = [self.parse_value(booleans)]
         while True:
             token = self.advance()
             if token.kind == "RPAREN":
@@ -621,7 +642,7 @@ class _FilterParser:
                     token,
                     extra=f"The IN list starts at position {opening.pos}.",
                 )
-            values.append(self.parse_value())
+            values.append(self.parse_value(booleans))
 
     def resolve_field(self, token: _Token) -> FieldRef:
         segments: tuple[tuple[str, bool], ...] = token.value  # type: ignore[assignment]
@@ -675,6 +696,8 @@ class _FilterParser:
         return None
 
     def allowed_ops(self, field: FieldRef) -> tuple[str, ...]:
+        if field.kind in ASSESSMENT_KINDS:
+            return _ASSESSMENT_OPS
         if self.is_numeric(field):
             return _NUMERIC_OPS
         if self.allowed_values(field) is not None:
@@ -684,6 +707,8 @@ class _FilterParser:
     def check_value(self, field: FieldRef, field_token: _Token, token: _Token) -> Value:
         value: Value = token.value  # type: ignore[assignment]
         name = field_token.raw
+        if field.kind in ASSESSMENT_KINDS:
+            return _BOOLEANS[token.raw.upper()] if token.kind == "PATH" else value
         if self.is_numeric(field):
             if token.kind != "NUMBER":
                 raise self.errors.at(

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from tracekit.entities import LifecycleStage
 from tracekit.store.sql.database import SqlDatabase, chunks
 from tracekit.store.sql.schema import (
+    datasets,
     experiment_tags,
     experiments,
     latest_metrics,
@@ -24,12 +25,14 @@ from tracekit.store.sql.schema import (
     logged_models,
     metrics,
     params,
+    run_input_tags,
+    run_inputs,
     run_tags,
     runs,
 )
 
 # Tables whose rows belong to one run, emptied before the run row itself.
-RUN_CHILD_TABLES = (metrics, latest_metrics, params, run_tags)
+RUN_CHILD_TABLES = (metrics, latest_metrics, params, run_tags, run_input_tags, run_inputs)
 MODEL_CHILD_TABLES = (logged_model_metrics, logged_model_params, logged_model_tags)
 
 
@@ -105,7 +108,7 @@ def runs_of_experiment(database: SqlDatabase, experiment_id: str, limit: int) ->
 
 
 def purge_experiment_rows(database: SqlDatabase, experiment_id: str) -> None:
-    """Delete an experiment's logged models, its tags and the experiment itself. Its runs and traces must be gone
+    """Delete an experiment's logged models, datasets, tags and the experiment itself. Its runs and traces must be gone
     first (they hold keys to it)."""
 
     def work(connection: Connection) -> None:
@@ -115,6 +118,7 @@ def purge_experiment_rows(database: SqlDatabase, experiment_id: str) -> None:
             for table in MODEL_CHILD_TABLES:
                 connection.execute(delete(table).where(table.c.model_id.in_(chunk)))
             connection.execute(delete(logged_models).where(logged_models.c.model_id.in_(chunk)))
+        connection.execute(delete(datasets).where(datasets.c.experiment_id == str(experiment_id)))
         connection.execute(delete(experiment_tags).where(experiment_tags.c.experiment_id == str(experiment_id)))
         connection.execute(delete(experiments).where(experiments.c.experiment_id == str(experiment_id)))
 

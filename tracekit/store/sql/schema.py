@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects import mysql
 
@@ -53,6 +54,9 @@ STATE_LENGTH = 32
 RUN_ID_LENGTH = 64
 MODEL_ID_LENGTH = 64
 LOCATION_LENGTH = 1000
+DATASET_ID_LENGTH = 32
+DIGEST_LENGTH = 36
+INPUT_TYPE_LENGTH = 16
 
 DEFAULT_EXPERIMENT_NAME = "Default"
 
@@ -136,6 +140,38 @@ spans = Table(
 )
 
 
+ASSESSMENT_ID_LENGTH = 64
+ASSESSMENT_KIND_LENGTH = 32
+
+# Feedback and expectations on traces (tracekit.entities.assessment). `value` holds the value as canonical JSON text
+# (what `feedback.<name> = 'yes'` compares, the JSON of 'yes'); `value_number` repeats a numeric value as a number so
+# that `<`, `>` compare numerically. Filters look assessments up by (trace id, kind, name) from the trace side and by
+# (kind, name) from the assessment side.
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("assessment_id", String(ASSESSMENT_ID_LENGTH), nullable=False),
+    Column("trace_id", String(TRACE_ID_LENGTH), ForeignKey("trace_info.trace_id", ondelete="CASCADE"),
+           nullable=False),
+    Column("kind", String(ASSESSMENT_KIND_LENGTH), nullable=False),
+    Column("name", String(KEY_LENGTH), nullable=False),
+    Column("span_id", String(SPAN_ID_LENGTH), nullable=True),
+    Column("source_type", String(STATE_LENGTH), nullable=False),
+    Column("source_id", String(KEY_LENGTH), nullable=False),
+    Column("value", BigText, nullable=True),
+    Column("value_number", Double, nullable=True),
+    Column("rationale", BigText, nullable=True),
+    Column("error", BigText, nullable=True),
+    Column("metadata", BigText, nullable=True),
+    Column("create_time_ms", BigInteger, nullable=False),
+    Column("last_update_time_ms", BigInteger, nullable=False),
+    PrimaryKeyConstraint("assessment_id"),
+    Index(None, "trace_id", "kind", "name"),
+    Index(None, "kind", "name"),
+    **MYSQL_TABLE_ARGS,
+)
+
+
 def _owned_key_value_table(name: str, owner_column: str, owner: str, id_length: int,
                            value_length: int = TAG_VALUE_LENGTH) -> Table:
     """A (owner id, key) -> value table: tags of experiments, runs and models, params of runs and models."""
@@ -195,7 +231,12 @@ metrics = Table(
     Column("run_id", String(RUN_ID_LENGTH), ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
     *_metric_point_columns(),
     Column("model_id", String(MODEL_ID_LENGTH), nullable=True),
+    # The dataset the point measured (log_metric(..., dataset=...)), by name and digest.
+    Column("dataset_name", String(NAME_LENGTH), nullable=True),
+    Column("dataset_digest", String(DIGEST_LENGTH), nullable=True),
     PrimaryKeyConstraint("run_id", "key", "timestamp", "step", "value", "is_nan"),
+    # search_logged_models(datasets=...): a model's points of one metric.
+    Index(None, "model_id", "key"),
     **MYSQL_TABLE_ARGS,
 )
 
@@ -243,7 +284,56 @@ logged_model_metrics = Table(
            nullable=False),
     *_metric_point_columns(),
     Column("run_id", String(RUN_ID_LENGTH), nullable=True),
+    Column("dataset_name", String(NAME_LENGTH), nullable=True),
+    Column("dataset_digest", String(DIGEST_LENGTH), nullable=True),
     PrimaryKeyConstraint("model_id", "key"),
+    **MYSQL_TABLE_ARGS,
+)
+
+# --- datasets and run inputs --------------------------------------------------------------------------------------
+# A dataset is recorded once per experiment, by name and digest; runs point at it through run_inputs.
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("dataset_id", String(DATASET_ID_LENGTH), nullable=False),
+    Column("experiment_id", String(EXPERIMENT_ID_LENGTH), ForeignKey("experiments.experiment_id"), nullable=False),
+    Column("name", String(NAME_LENGTH), nullable=False),
+    Column("digest", String(DIGEST_LENGTH), nullable=False),
+    Column("source_type", String(KEY_LENGTH), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("schema_json", BigText, nullable=True),
+    Column("profile_json", Text, nullable=True),
+    Column("creation_time", BigInteger, nullable=False),
+    PrimaryKeyConstraint("dataset_id"),
+    UniqueConstraint("experiment_id", "name", "digest"),
+    **MYSQL_TABLE_ARGS,
+)
+
+# What a run used: a dataset (input_type DATASET, input_id a dataset_id) or a logged model (MODEL, a model_id).
+run_inputs = Table(
+    "run_inputs",
+    metadata,
+    Column("run_id", String(RUN_ID_LENGTH), ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
+    Column("input_type", String(INPUT_TYPE_LENGTH), nullable=False),
+    Column("input_id", String(MODEL_ID_LENGTH), nullable=False),
+    Column("creation_time", BigInteger, nullable=False),
+    PrimaryKeyConstraint("run_id", "input_type", "input_id"),
+    # The runs that used a dataset or a model.
+    Index(None, "input_type", "input_id"),
+    **MYSQL_TABLE_ARGS,
+)
+
+run_input_tags = Table(
+    "run_input_tags",
+    metadata,
+    Column("run_id", String(RUN_ID_LENGTH), nullable=False),
+    Column("input_type", String(INPUT_TYPE_LENGTH), nullable=False),
+    Column("input_id", String(MODEL_ID_LENGTH), nullable=False),
+    Column("key", String(KEY_LENGTH), nullable=False),
+    Column("value", String(TAG_VALUE_LENGTH), nullable=True),
+    PrimaryKeyConstraint("run_id", "input_type", "input_id", "key"),
+    ForeignKeyConstraint(["run_id", "input_type", "input_id"],
+                         ["run_inputs.run_id", "run_inputs.input_type", "run_inputs.input_id"], ondelete="CASCADE"),
     **MYSQL_TABLE_ARGS,
 )
 

@@ -5,6 +5,11 @@ subqueries scoped by trace id, so they are checked only for traces the cheap tra
 time, run, model) let through. A tag or metadata comparison needs the key to be present: `tags.env != 'prod'`
 matches traces whose env tag has another value, not traces without an env tag (as in SQL).
 
+`feedback.<name>` and `expectation.<name>` check a trace's assessments of that name: strings and booleans against
+the stored canonical JSON of the value, numbers against its numeric copy (so 1 equals 1.0 and `<`, `>` order
+numerically). `!=` and NOT IN match an assessment with a value that differs in value or type; one without a value
+(a failed judge) matches no comparison.
+
 LIKE is case-sensitive on every database (SQLite runs with `case_sensitive_like`, MySQL tables use a binary
 collation); ILIKE compares case-insensitively; `\\` escapes `%` and `_` in patterns.
 """
@@ -18,14 +23,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, String, Table, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Row, Select, String, Table, and_, func, literal, not_, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from tracekit.exceptions import InvalidFilterError
-from tracekit.store.search.grammar import And, Comparison, Expr, Or, OrderBy
-from tracekit.store.sql.schema import spans, trace_info, trace_metadata, trace_tags
+from tracekit.store.assessment_checks import value_json
+from tracekit.store.search.grammar import ASSESSMENT_KINDS, And, Comparison, Expr, Or, OrderBy
+from tracekit.store.sql.schema import assessments, spans, trace_info, trace_metadata, trace_tags
 
 LIKE_ESCAPE = "\\"
 
@@ -104,6 +110,35 @@ def _key_value_exists(table: Table, comparison: Comparison) -> ColumnElement[boo
     )
 
 
+def _assessment_equals(values: Sequence[Any]) -> ColumnElement[bool]:
+    """The assessment's value equals one of `values` (strings, booleans, numbers), never NULL."""
+    texts = [value_json(value) for value in values if isinstance(value, (str, bool))]
+    numbers = [float(value) for value in values if not isinstance(value, (str, bool))]
+    tests = []
+    if texts:
+        tests.append(and_(assessments.c.value.is_not(None), assessments.c.value.in_(texts)))
+    if numbers:
+        tests.append(and_(assessments.c.value_number.is_not(None), assessments.c.value_number.in_(numbers)))
+    return or_(*tests)
+
+
+def _assessment_exists(comparison: Comparison) -> ColumnElement[bool]:
+    op, value = comparison.op, comparison.value
+    values = list(value) if isinstance(value, tuple) else [value]
+    if op in ("=", "IN"):
+        condition = _assessment_equals(values)
+    elif op in ("!=", "NOT IN"):
+        condition = and_(assessments.c.value.is_not(None), not_(_assessment_equals(values)))
+    else:
+        condition = compare_values(assessments.c.value_number, op, float(value))  # type: ignore[arg-type]
+    return (
+        select(literal(1))
+        .where(assessments.c.trace_id == trace_info.c.trace_id, assessments.c.kind == comparison.field.kind,
+               assessments.c.name == comparison.field.key, condition)
+        .exists()
+    )
+
+
 def _compile_comparison(comparison: Comparison) -> ColumnElement[bool]:
     field = comparison.field
     if field.kind == "attribute":
@@ -115,6 +150,8 @@ def _compile_comparison(comparison: Comparison) -> ColumnElement[bool]:
         return _key_value_exists(trace_tags, comparison)
     if field.kind == "metadata":
         return _key_value_exists(trace_metadata, comparison)
+    if field.kind in ASSESSMENT_KINDS:
+        return _assessment_exists(comparison)
     if field.kind == "span":
         column = _SPAN_COLUMNS.get(field.key)
         if column is None:

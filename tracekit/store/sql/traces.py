@@ -6,8 +6,8 @@ A trace written again, or in parts by several processes, is merged, never replac
 trace-id order, so two writers never wait on each other in a cycle; transient lock errors (SQLite busy, PostgreSQL
 deadlock or serialization failure, MySQL deadlock or lock timeout) are retried a few times.
 
-Reads: the page of trace_info rows is chosen, sorted and limited in SQL; the tags, metadata and spans of the whole
-page are then loaded with a few `IN (...)` queries of at most `ID_CHUNK_SIZE` ids each.
+Reads: the page of trace_info rows is chosen, sorted and limited in SQL; the tags, metadata, assessments and spans of
+the whole page are then loaded with a few `IN (...)` queries of at most `ID_CHUNK_SIZE` ids each.
 """
 
 from __future__ import annotations
@@ -23,12 +23,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from tracekit.entities import Trace
+from tracekit.entities.assessment import Assessment
 from tracekit.entities.token_usage import record_token_usage, span_token_counts
 from tracekit.entities.trace_merge import is_fragment, merge_copies, merge_trace, stretched_window
 from tracekit.exceptions import ResourceNotFoundError, TracekitException, TraceRejectedError, failure_reason
+from tracekit.store.assessment_checks import check_assessment, check_assessment_id
 from tracekit.store.paging import PagedList
 from tracekit.store.search.grammar import parse_filter, parse_order_by
-from tracekit.store.sql import trace_search
+from tracekit.store.sql import assessments as assessment_rows
+from tracekit.store.sql import trace_aggregates, trace_search
 from tracekit.store.sql.database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
 from tracekit.store.sql.database import chunks as _chunks
 from tracekit.store.sql.schema import (
@@ -40,6 +43,7 @@ from tracekit.store.sql.schema import (
     trace_metadata,
     trace_tags,
 )
+from tracekit.store.sql.schema import assessments as assessments_table
 from tracekit.store.sql.trace_rows import (
     INFO_COLUMNS,
     span_from_content,
@@ -49,6 +53,7 @@ from tracekit.store.sql.trace_rows import (
 )
 from tracekit.store.trace_records import TraceRecord
 from tracekit.store.trace_store import TraceStore
+from tracekit.store.trace_summaries import LlmUsage, TraceSession
 from tracekit.store.uri import redact_uri
 from tracekit.validation import check_experiment_ids, check_id_count, check_max_results
 
@@ -191,6 +196,9 @@ class SqlTraceStore(TraceStore):
         if rows.spans:
             rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
             self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"])
+        carried = assessment_rows.carried_rows(batch)
+        if carried:
+            self.database.insert_missing(connection, assessments_table, carried)
 
     @staticmethod
     def _existing_trace_ids(connection: Connection, trace_ids: Sequence[str]) -> set[str]:
@@ -234,6 +242,11 @@ class SqlTraceStore(TraceStore):
 
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Add or replace one tag of a stored trace; ResourceNotFoundError if there is no such trace."""
+        self.set_tag_on_traces([trace_id], key, value)
+
+    def set_tag_on_traces(self, trace_ids: Sequence[str], key: str, value: str) -> None:
+        """Add or replace one tag on several stored traces in one transaction; ResourceNotFoundError (and nothing
+        changed) if one of them is not stored."""
         key, value = text_column(str(key)) or "", text_column(str(value)) or ""
         if not key or len(key) > KEY_LENGTH:
             raise TracekitException.invalid_parameter_value(
@@ -242,13 +255,17 @@ class SqlTraceStore(TraceStore):
             raise TracekitException.invalid_parameter_value(
                 f"Tag values must be at most {TAG_VALUE_LENGTH} characters long, got "
                 f"{len(value)} for tag {key!r}.")
+        distinct = sorted({str(trace_id) for trace_id in trace_ids})
 
         def work(connection: Connection) -> None:
-            self._require_trace(connection, trace_id)
-            self.database.upsert(connection, trace_tags, [{"trace_id": trace_id, "key": key, "value": value}],
-                         ["trace_id", "key"])
+            self._require_traces(connection, distinct)
+            for chunk in _chunks(distinct):
+                self.database.upsert(connection, trace_tags,
+                                     [{"trace_id": trace_id, "key": key, "value": value} for trace_id in chunk],
+                                     ["trace_id", "key"])
 
-        self.database.write(work)
+        if distinct:
+            self.database.write(work)
 
     def delete_trace_tag(self, trace_id: str, key: str) -> None:
         """Remove one tag of a stored trace; ResourceNotFoundError if the trace or the tag does not exist."""
@@ -267,6 +284,15 @@ class SqlTraceStore(TraceStore):
         found = connection.scalar(select(trace_info.c.trace_id).where(trace_info.c.trace_id == trace_id))
         if found is None:
             raise ResourceNotFoundError(f"Trace {trace_id!r} not found in the tracking store.")
+
+    def _require_traces(self, connection: Connection, trace_ids: Sequence[str]) -> None:
+        """ResourceNotFoundError naming the first of `trace_ids` that is not stored."""
+        if len(trace_ids) == 1:
+            self._require_trace(connection, trace_ids[0])
+            return
+        missing = set(trace_ids) - self._existing_trace_ids(connection, trace_ids)
+        if missing:
+            raise ResourceNotFoundError(f"Trace {min(missing)!r} not found in the tracking store.")
 
     def delete_traces(
         self,
@@ -305,11 +331,64 @@ class SqlTraceStore(TraceStore):
         def work(connection: Connection) -> int:
             doomed = sorted(matching_ids(connection))
             for chunk in _chunks(doomed):
-                for table in (spans, trace_tags, trace_metadata, trace_info):
+                for table in (spans, trace_tags, trace_metadata, assessments_table, trace_info):
                     connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
             return len(doomed)
 
         return self.database.write(work)
+
+    # --- assessments ----------------------------------------------------------------------------------------------
+    def log_assessment(self, assessment: Assessment) -> None:
+        """Store a new assessment on its trace; ResourceNotFoundError naming the trace if it is not stored."""
+        self.log_assessments([assessment])
+
+    def log_assessments(self, assessments: Sequence[Assessment]) -> None:
+        """Store many new assessments in one transaction (all or none); ResourceNotFoundError naming a trace that
+        is not stored."""
+        for assessment in assessments:
+            check_assessment(assessment)
+            check_assessment_id(assessment.assessment_id)
+        if not assessments:
+            return
+        trace_ids = sorted({str(assessment.trace_id) for assessment in assessments})
+
+        def work(connection: Connection) -> None:
+            missing = set(trace_ids) - self._existing_trace_ids(connection, trace_ids)
+            if missing:
+                raise ResourceNotFoundError(f"Trace {min(missing)!r} not found in the tracking store.")
+            rows = [assessment_rows.assessment_row(assessment) for assessment in assessments]
+            # Keyed by the ids the client gave: a request retried after a lost answer stores each once.
+            for chunk in _chunks(rows):
+                self.database.insert_missing(connection, assessments_table, list(chunk))
+
+        self.database.write(work)
+
+    def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
+        """The stored assessment; ResourceNotFoundError naming the trace or the assessment if either is missing."""
+        with self.database.reading() as connection:
+            self._require_trace(connection, trace_id)
+            return assessment_rows.get(connection, trace_id, assessment_id)
+
+    def update_assessment(self, assessment: Assessment) -> None:
+        """Replace the name, value, rationale, error, metadata and update time of a stored assessment."""
+        check_assessment(assessment)
+        trace_id = str(assessment.trace_id)
+        check_assessment_id(assessment.assessment_id)
+
+        def work(connection: Connection) -> None:
+            self._require_trace(connection, trace_id)
+            assessment_rows.replace(connection, assessment)
+
+        self.database.write(work)
+
+    def delete_assessment(self, trace_id: str, assessment_id: str) -> None:
+        """Delete one assessment; ResourceNotFoundError naming the trace or the assessment if either is missing."""
+
+        def work(connection: Connection) -> None:
+            self._require_trace(connection, trace_id)
+            assessment_rows.remove(connection, trace_id, assessment_id)
+
+        self.database.write(work)
 
     # --- reading --------------------------------------------------------------------------------------------------
     def get_trace(self, trace_id: str) -> Trace | None:
@@ -412,6 +491,23 @@ class SqlTraceStore(TraceStore):
                 names.update({trace_id: name for trace_id, name in connection.execute(query)})
         return names
 
+    def llm_usage(self, experiment_ids: Sequence[str], run_id: str | None = None,
+                  model_id: str | None = None) -> list[LlmUsage]:
+        """Tokens and cost of the traces in scope by LLM model, summed in one SQL aggregate."""
+        conditions = self._scope(check_experiment_ids(experiment_ids), run_id, model_id)
+        with self.database.reading() as connection:
+            return trace_aggregates.llm_usage(connection, self.database.dialect, conditions)
+
+    def search_sessions(self, experiment_ids: Sequence[str], max_results: int = 100,
+                        page_token: str | None = None) -> PagedList[TraceSession]:
+        """One page of the experiments' conversations, grouped and counted in SQL."""
+        ids = check_experiment_ids(experiment_ids)
+        check_max_results(max_results, at_most=1000)
+        fingerprint = trace_search.search_fingerprint("sessions", ids)
+        with self.database.reading() as connection:
+            return trace_aggregates.search_sessions(connection, self.database.dialect, self._scope(ids, None, None),
+                                                    max_results, page_token, fingerprint)
+
     @staticmethod
     def _scope(experiment_ids: list[str], run_id: str | None, model_id: str | None) -> list[Any]:
         conditions: list[Any] = []
@@ -431,6 +527,7 @@ class SqlTraceStore(TraceStore):
         tags: dict[str, dict[str, str]] = defaultdict(dict)
         metadata: dict[str, dict[str, str]] = defaultdict(dict)
         span_lists: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
+        judged = assessment_rows.for_traces(connection, trace_ids)
         for chunk in _chunks(trace_ids):
             for table, target in ((trace_tags, tags), (trace_metadata, metadata)):
                 query = select(table.c.trace_id, table.c.key, table.c.value).where(table.c.trace_id.in_(chunk))
@@ -448,6 +545,7 @@ class SqlTraceStore(TraceStore):
             ordered = span_lists.get(trace_id, [])
             ordered.sort()
             info = trace_info_from_row(row, tags.get(trace_id, {}), metadata.get(trace_id, {}))
+            info.assessments = judged.get(trace_id, [])
             records.append(TraceRecord(info, [entry[3] for entry in ordered]))
         return records
 

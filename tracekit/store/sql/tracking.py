@@ -9,6 +9,7 @@ per table, whatever the batch size.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import uuid
 from collections.abc import Mapping, Sequence
@@ -21,14 +22,17 @@ from sqlalchemy.exc import IntegrityError
 from tracekit.artifacts.artifact_uris import append_to_uri_path, has_uri_scheme
 from tracekit.constants import RunTagKey, run_tag_key
 from tracekit.entities import (
+    DatasetInput,
     Experiment,
     LifecycleStage,
     LoggedModel,
+    LoggedModelInput,
     LoggedModelStatus,
     Metric,
     Run,
     RunData,
     RunInfo,
+    RunInputs,
     RunStatus,
     ViewType,
 )
@@ -42,7 +46,7 @@ from tracekit.store.search.grammar import (
     RUN_FIELDS,
     FieldSet,
 )
-from tracekit.store.sql import tracking_rows, tracking_search
+from tracekit.store.sql import tracking_inputs, tracking_rows, tracking_search
 from tracekit.store.sql.database import SqlDatabase, chunks
 from tracekit.store.sql.schema import (
     LOCATION_LENGTH,
@@ -58,9 +62,9 @@ from tracekit.store.sql.schema import (
 )
 from tracekit.store.sql.schema import metrics as metrics_table
 from tracekit.store.sql.schema import params as params_table
-from tracekit.store.tracking_store import TrackingStore
+from tracekit.store.tracking_store import MetricSeries, TrackingStore
 from tracekit.store.uri import redact_uri, to_sqlalchemy_url
-from tracekit.validation import check_experiment_ids, invalid, now_ms
+from tracekit.validation import check_dataset_filters, check_experiment_ids, invalid, now_ms
 
 logger = logging.getLogger(__name__)
 
@@ -283,9 +287,11 @@ class SqlTrackingStore(TrackingStore):
         tags = tracking_rows.load_key_values(connection, run_tags, "run_id", ids)
         run_params = tracking_rows.load_key_values(connection, params_table, "run_id", ids)
         latest = tracking_rows.load_latest_values(connection, latest_metrics, "run_id", ids)
+        inputs = tracking_inputs.load_inputs(connection, ids)
         found = [Run(info=tracking_rows.run_info_from_row(row),
                      data=RunData(metrics=latest.get(row.run_id, {}), params=run_params.get(row.run_id, {}),
-                                  tags=tags.get(row.run_id, {})))
+                                  tags=tags.get(row.run_id, {})),
+                     inputs=inputs.get(row.run_id) or RunInputs())
                  for row in rows]
         unplaced = [run.info for run in found if run.info.artifact_uri is None]
         if unplaced:
@@ -386,7 +392,8 @@ class SqlTrackingStore(TrackingStore):
                 raise ResourceNotFoundError(f"Logged model with id {missing[0]!r} does not exist: metric "
                                             f"{keys[0]!r} cannot be linked to it.")
         self.database.insert_missing(connection, metrics_table, [
-            tracking_rows.metric_row(point, run_id=run_id, model_id=point.model_id) for point in points])
+            tracking_rows.metric_row(point, with_dataset=True, run_id=run_id, model_id=point.model_id)
+            for point in points])
         self._update_latest(connection, latest_metrics, "run_id", run_id, points, {})
         for model_id in model_ids:
             linked = [point for point in points if point.model_id == model_id]
@@ -401,10 +408,25 @@ class SqlTrackingStore(TrackingStore):
         for chunk in chunks(sorted(newest)):
             for row in connection.execute(select(table).where(owner_column == owner_id, table.c.key.in_(chunk))):
                 stored[row.key] = row
-        changed = [tracking_rows.metric_row(point, **{owner: owner_id}, **extra)
+        with_dataset = "dataset_name" in table.c
+        changed = [tracking_rows.metric_row(point, with_dataset, **{owner: owner_id}, **extra)
                    for key, point in newest.items() if tracking_rows.replaces(point, stored.get(key))]
         if changed:
             self.database.upsert(connection, table, changed, [owner, "key"])
+
+    def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput] = (),
+                   models: Sequence[LoggedModelInput] = ()) -> None:
+        """Record datasets and logged models run `run_id` used, in one transaction (see
+        `TrackingStore.log_inputs`)."""
+        if not (datasets or models):
+            return
+
+        def work(connection: Connection) -> None:
+            run = self._active_run_row(connection, run_id)
+            tracking_inputs.write_inputs(self.database, connection, run_id, run.experiment_id, list(datasets),
+                                         list(models), now_ms())
+
+        self.database.write(work)
 
     def delete_tag(self, run_id: str, key: str) -> None:
         """Remove one tag of a run; ResourceNotFoundError naming the run and key if it has no such tag."""
@@ -427,7 +449,21 @@ class SqlTrackingStore(TrackingStore):
                                       .where(metrics_table.c.run_id == run_id, metrics_table.c.key == key)
                                       .order_by(metrics_table.c.step, metrics_table.c.timestamp))
             return [Metric(key=row.key, value=tracking_rows.stored_value(row), timestamp=int(row.timestamp),
-                           step=int(row.step), run_id=run_id, model_id=row.model_id) for row in rows]
+                           step=int(row.step), run_id=run_id, model_id=row.model_id, dataset_name=row.dataset_name,
+                           dataset_digest=row.dataset_digest) for row in rows]
+
+    def get_metric_series(self, run_id: str, key: str, max_results: int, offset: int = 0) -> MetricSeries:
+        """One page of a metric's history as columns, read with LIMIT/OFFSET (one row more tells whether more
+        follow) and only the columns a chart needs."""
+        with self.database.reading() as connection:
+            self._run_row(connection, run_id)
+            rows = connection.execute(
+                select(metrics_table.c.step, metrics_table.c.timestamp, metrics_table.c.value, metrics_table.c.is_nan)
+                .where(metrics_table.c.run_id == run_id, metrics_table.c.key == key)
+                .order_by(metrics_table.c.step, metrics_table.c.timestamp).offset(offset).limit(max_results + 1)).all()
+        page = rows[:max_results]
+        return MetricSeries([int(row[0]) for row in page], [int(row[1]) for row in page],
+                            [math.nan if row[3] else float(row[2]) for row in page], len(rows) > max_results)
 
     def search_runs(self, experiment_ids: Sequence[str], filter_string: str | None = None,
                     run_view_type: ViewType = ViewType.ACTIVE_ONLY, max_results: int | None = None,
@@ -555,15 +591,19 @@ class SqlTrackingStore(TrackingStore):
 
     def search_logged_models(self, experiment_ids: Sequence[str], filter_string: str | None = None,
                              max_results: int | None = None, order_by: Sequence[Any] | None = None,
-                             page_token: str | None = None) -> PagedList[LoggedModel]:
+                             page_token: str | None = None,
+                             datasets: Sequence[Mapping[str, str]] | None = None) -> PagedList[LoggedModel]:
         """Logged models of the experiments (all if none are given) matching the filter, newest first unless
-        `order_by` says otherwise."""
+        `order_by` says otherwise; with `datasets`, metric comparisons look at the metrics measured on them."""
         ids = check_experiment_ids(experiment_ids)
+        on_datasets = check_dataset_filters(datasets)
         scope = [logged_models.c.lifecycle_stage == LifecycleStage.ACTIVE]
         if ids:
             scope.append(logged_models.c.experiment_id.in_(ids))
-        rows, token = self._search_page(tracking_search.LOGGED_MODELS, LOGGED_MODEL_FIELDS, scope, filter_string,
-                                        order_by, max_results, page_token, fingerprint=(ids,))
+        target = (tracking_search.logged_models_on_datasets(on_datasets) if on_datasets
+                  else tracking_search.LOGGED_MODELS)
+        rows, token = self._search_page(target, LOGGED_MODEL_FIELDS, scope, filter_string, order_by, max_results,
+                                        page_token, fingerprint=(ids, on_datasets))
         with self.database.reading() as connection:
             return PagedList(self._models(connection, rows), token)
 

@@ -52,11 +52,16 @@ def stored_value(row: Any) -> float:
     return math.nan if row.is_nan else float(row.value)
 
 
-def metric_row(metric: Metric, **owner: Any) -> dict[str, Any]:
-    """The columns storing one metric point (NaN as value 0 with is_nan)."""
+def metric_row(metric: Metric, with_dataset: bool = False, **owner: Any) -> dict[str, Any]:
+    """The columns storing one metric point (NaN as value 0 with is_nan), and the dataset it measured for the
+    tables that keep it (`with_dataset`)."""
     is_nan = math.isnan(metric.value)
-    return {**owner, "key": metric.key, "value": 0.0 if is_nan else metric.value, "is_nan": is_nan,
-            "step": metric.step, "timestamp": metric.timestamp}
+    row = {**owner, "key": metric.key, "value": 0.0 if is_nan else metric.value, "is_nan": is_nan,
+           "step": metric.step, "timestamp": metric.timestamp}
+    if with_dataset:
+        row["dataset_name"] = metric.dataset_name
+        row["dataset_digest"] = metric.dataset_digest
+    return row
 
 
 def recency(step: int, timestamp: int, value: float, is_nan: bool) -> tuple[int, int, int, float]:
@@ -106,7 +111,8 @@ def logged_model_from_row(row: Any, tags: Mapping[str, str], params: Mapping[str
                           metric_rows: Sequence[Any]) -> LoggedModel:
     """A `LoggedModel` from a logged_models row, its tags, params and latest metric rows (sorted by key)."""
     metrics = [Metric(key=m.key, value=stored_value(m), timestamp=int(m.timestamp), step=int(m.step),
-                      run_id=m.run_id, model_id=row.model_id)
+                      run_id=m.run_id, model_id=row.model_id, dataset_name=m.dataset_name,
+                      dataset_digest=m.dataset_digest)
                for m in sorted(metric_rows, key=lambda m: m.key)]
     return LoggedModel(model_id=row.model_id, experiment_id=row.experiment_id, name=row.name,
                        status=LoggedModelStatus(row.status), creation_timestamp=int(row.creation_time),

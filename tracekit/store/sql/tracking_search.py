@@ -9,8 +9,8 @@ without it (or with NaN) sort last in either direction, as do NULL attributes, i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from typing import Any
 
@@ -39,6 +39,7 @@ from tracekit.store.sql.schema import (
     logged_model_params,
     logged_model_tags,
     logged_models,
+    metrics,
     params,
     run_tags,
     runs,
@@ -70,6 +71,8 @@ class SearchTarget:
     legacy_tag_keys: Mapping[str, str] = dataclass_field(default_factory=dict)
     # where one column does not identify a row (a model version: name and version), the others, in sort order
     more_id_columns: tuple[Column[Any], ...] = ()
+    # compiles metric comparisons in place of the latest-value lookup (logged models searched with `datasets`)
+    metric_condition: Callable[[Comparison], ColumnElement[bool]] | None = None
 
     def stored_key(self, ref: FieldRef) -> str:
         """The key a tag, param or metric field is stored under."""
@@ -114,6 +117,30 @@ LOGGED_MODELS = SearchTarget(
     numeric_ids=frozenset({"experiment_id"}),
 )
 
+def logged_models_on_datasets(datasets: Sequence[Mapping[str, str]]) -> SearchTarget:
+    """LOGGED_MODELS where a metric comparison holds when the model's latest point of that metric (largest step,
+    then latest time) on one of `datasets` ({"dataset_name", optional "dataset_digest"}) satisfies it."""
+    point = metrics.alias("dataset_point")
+    newer = metrics.alias("newer_point")
+    on_datasets = or_(*(and_(point.c.dataset_name == entry["dataset_name"],
+                             *([point.c.dataset_digest == entry["dataset_digest"]]
+                               if entry.get("dataset_digest") else []))
+                        for entry in datasets))
+    superseded = select(literal(1)).where(
+        newer.c.model_id == point.c.model_id, newer.c.key == point.c.key,
+        newer.c.dataset_name == point.c.dataset_name, newer.c.dataset_digest == point.c.dataset_digest,
+        or_(newer.c.step > point.c.step, and_(newer.c.step == point.c.step, newer.c.timestamp > point.c.timestamp)),
+    ).exists()
+
+    def condition(comparison: Comparison) -> ColumnElement[bool]:
+        return select(literal(1)).where(
+            point.c.model_id == logged_models.c.model_id, point.c.key == comparison.field.key, on_datasets,
+            point.c.is_nan == false(), compare_values(point.c.value, comparison.op, comparison.value),
+            ~superseded).exists()
+
+    return replace(LOGGED_MODELS, metric_condition=condition)
+
+
 EXPERIMENTS = SearchTarget(
     table=experiments,
     id_column=experiments.c.experiment_id,
@@ -132,6 +159,8 @@ def _compile_comparison(comparison: Comparison, target: SearchTarget) -> ColumnE
         if column is None:
             raise InvalidFilterError(f"Unknown attribute {field.key!r} in a {target.table.name} filter.")
         return compare_values(column, comparison.op, comparison.value)
+    if field.kind == "metric" and target.metric_condition is not None:
+        return target.metric_condition(comparison)
     table = target.key_value_table(field.kind)
     conditions = [target.owned_by_row(table), table.c.key == target.stored_key(field),
                   compare_values(table.c.value, comparison.op, comparison.value)]

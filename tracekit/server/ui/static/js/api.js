@@ -80,6 +80,11 @@ export function getTrace(traceId) {
   return api(`traces/${encodeURIComponent(traceId)}`);
 }
 
+/** Log a feedback or expectation on a stored trace; answers the stored assessment. */
+export function logAssessment(traceId, assessment) {
+  return api(`traces/${encodeURIComponent(traceId)}/assessments`, {body: assessment});
+}
+
 export function countTraces({experimentId, runId, modelId}) {
   return api("traces/count", {query: {experiment_id: experimentId, run_id: runId, model_id: modelId}});
 }

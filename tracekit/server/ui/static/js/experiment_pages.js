@@ -1,13 +1,15 @@
 // The experiments list, and one experiment's page with its traces, runs and logged models as tabs.
 
-import {getExperiment, searchExperiments, searchLoggedModels, searchRuns} from "./api.js";
-import {badge, clip, formatMs, formatTime, h, tagChips} from "./dom.js";
+import {getExperiment, searchExperiments, searchLoggedModels} from "./api.js";
+import {badge, formatTime, h, tagChips} from "./dom.js";
 import {pagedList} from "./paged_list.js";
 import {href} from "./router.js";
+import {runsList} from "./runs_tab.js";
+import {sessionsList} from "./sessions_pages.js";
 import {tracesTable} from "./traces_table.js";
 
 const PAGE_SIZE = 50;
-const TABS = [["traces", "Traces"], ["runs", "Runs"], ["models", "Logged models"]];
+const TABS = [["traces", "Traces"], ["runs", "Runs"], ["models", "Logged models"], ["sessions", "Sessions"]];
 
 export function renderExperimentsList(view) {
   view.setCrumbs([["Experiments", null]]);
@@ -41,6 +43,7 @@ export async function renderExperiment(view, experimentId, tab, params) {
   let content;
   if (current === "traces") content = tracesTable({experimentId}, params);
   else if (current === "runs") content = runsList(experimentId);
+  else if (current === "sessions") content = sessionsList(experimentId);
   else content = modelsList({experimentIds: [experimentId]});
   view.show(
     h("section", {class: "page-header"},
@@ -51,32 +54,6 @@ export async function renderExperiment(view, experimentId, tab, params) {
       h("a", {href: href("experiments", experimentId, key), class: key === current ? "tab active" : "tab",
         "aria-current": key === current ? "page" : null, "data-testid": `tab-${key}`}, label))),
     content);
-}
-
-function runsList(experimentId) {
-  return pagedList({
-    testid: "runs",
-    headers: ["Run", "Run ID", "Status", "Started", "Duration", "Metrics"],
-    filterPlaceholder: "metrics.accuracy > 0.9 AND params.lr = '0.01'",
-    empty: "No runs in this experiment.",
-    fetchPage: async (filter, token) => {
-      const page = await searchRuns({experiment_ids: [experimentId], filter_string: filter, max_results: PAGE_SIZE,
-        page_token: token});
-      return {items: page.runs, next: page.next_page_token};
-    },
-    row: (run) => {
-      const info = run.info;
-      const metrics = Object.entries(run.data.metrics || {}).slice(0, 4)
-        .map(([key, value]) => `${key}=${Number(value).toPrecision(4)}`).join(", ");
-      return h("tr", {"data-testid": "run-row"},
-        h("td", null, h("a", {href: href("runs", info.run_id)}, info.run_name || info.run_id)),
-        h("td", {class: "mono"}, info.run_id),
-        h("td", null, badge(info.status)),
-        h("td", {class: "nowrap"}, formatTime(info.start_time)),
-        h("td", {class: "num nowrap"}, info.end_time ? formatMs(info.end_time - info.start_time) : "—"),
-        h("td", {class: "preview"}, clip(metrics, 80)));
-    },
-  });
 }
 
 /** Logged models of experiments (or of one run, with a filter on source_run_id). */

@@ -3,6 +3,8 @@
 import {setToken} from "./api.js";
 import {h, replaceChildren} from "./dom.js";
 import {renderExperiment, renderExperimentsList} from "./experiment_pages.js";
+import {renderCompare} from "./run_compare.js";
+import {renderSession} from "./sessions_pages.js";
 import {renderModelVersion, renderRegisteredModel, renderRegisteredModelsList} from "./registry_pages.js";
 import {adoptPathRoute, currentRoute, href} from "./router.js";
 import {renderTracePage} from "./trace_page.js";
@@ -42,6 +44,8 @@ async function render() {
     else if (section === "traces" && id) await renderTracePage(view, id, params);
     else if (section === "runs" && id) await renderRun(view, id, params);
     else if (section === "models" && id) await renderModel(view, id, params);
+    else if (section === "compare") await renderCompare(view, params);
+    else if (section === "sessions" && id && tab) await renderSession(view, id, tab);
     else if (section === "registered-models" && !id) renderRegisteredModelsList(view);
     else if (section === "registered-models" && tab === "versions" && number) {
       await renderModelVersion(view, id, number, params);

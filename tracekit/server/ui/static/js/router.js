@@ -1,7 +1,7 @@
 // Hash routes (#/experiments/0/traces?filter=...), so any static host path serves the page; the same routes given
 // as paths (/experiments/0/traces) are turned into hash routes on load.
 
-const PAGE_ROUTES = ["experiments", "traces", "runs", "models", "registered-models"];
+const PAGE_ROUTES = ["experiments", "traces", "runs", "models", "registered-models", "compare", "sessions"];
 
 /** The current route: {parts: ["experiments", "0", "traces"], params: URLSearchParams}. */
 export function currentRoute() {

@@ -2,8 +2,10 @@
 // the trace's window), and the selected span's details.
 
 import {getExperiment, getTrace} from "./api.js";
+import {assessmentsPanel} from "./assessments_view.js";
 import {badge, facts, formatMs, formatNs, formatTime, h, replaceChildren, tagChips} from "./dom.js";
 import {jsonView} from "./json_view.js";
+import {llmFacts} from "./llm_columns.js";
 import {href, replaceParams} from "./router.js";
 import {spanDetails} from "./span_details.js";
 import {buildSpanTree, toBigInt} from "./span_tree.js";
@@ -103,6 +105,7 @@ export async function renderTracePage(view, traceId, params) {
 
   view.show(
     traceHeader(info, root, tree.order.length, experimentLink),
+    assessmentsPanel(info.trace_id, info.assessments),
     tree.order.length ? h("div", {class: "trace-body"},
       h("div", {class: "span-pane"}, timelineHeader(tree.totalNs), rows),
       details) : h("p", {class: "muted empty"}, "This trace has no spans."));
@@ -133,6 +136,7 @@ function traceHeader(info, root, spanCount, experimentLink) {
       ["Duration", formatMs(info.execution_duration)],
       ["Spans", String(spanCount)],
       ["Tokens", tokenUsage(metadata[TOKEN_USAGE])],
+      ...llmFacts(info),
       ["Client request ID", info.client_request_id || undefined],
       ["Tags", tagChips(info.tags, "\u0000") || undefined],
     ], "trace-facts"),

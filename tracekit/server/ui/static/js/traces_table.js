@@ -3,7 +3,9 @@
 // pages fetched with page tokens. Filter, sort and page size live in the route's query, so reload and back keep them.
 
 import {ApiError, countTraces, searchTraces} from "./api.js";
+import {assessmentColumns} from "./assessments_view.js";
 import {badge, clip, formatMs, formatTime, h, replaceChildren, tagChips} from "./dom.js";
+import {LLM_COLUMNS, llmCells} from "./llm_columns.js";
 import {href, replaceParams} from "./router.js";
 
 const SOURCE_RUN = "tracekit.sourceRun";
@@ -19,6 +21,7 @@ const COLUMNS = [
   {label: "Started", field: "timestamp_ms", descendingFirst: true},
   {label: "Duration", field: "execution_time_ms", descendingFirst: true},
   {label: "Status", field: "status", descendingFirst: false},
+  ...LLM_COLUMNS,
   {label: "Request"},
   {label: "Response"},
   {label: "Tags"},
@@ -163,7 +166,12 @@ export function tracesTable(scope, params) {
     table.removeAttribute("aria-busy");
     state.next = page.next_page_token || null;
     const names = page.root_span_names || {};
-    replaceChildren(body, page.traces.length ? page.traces.map((trace) => traceRow(trace, names, columns))
+    const judged = assessmentColumns(page.traces, (filter) => {
+      input.value = filter;
+      applyFilter();
+    });
+    headRow.append(...judged.heads);
+    replaceChildren(body, page.traces.length ? page.traces.map((trace) => traceRow(trace, names, columns, judged))
       : emptyRow(columns.length, state.filter ? "No traces match this filter." : "No traces yet."));
     previous.disabled = state.tokens.length <= 1;
     next.disabled = !state.next;
@@ -188,7 +196,7 @@ function emptyRow(span, text) {
   return h("tr", {class: "empty-row"}, h("td", {colspan: String(span), class: "muted"}, text));
 }
 
-function traceRow(trace, names, columns) {
+function traceRow(trace, names, columns, judged) {
   const info = trace.info;
   const metadata = info.trace_metadata || {};
   const link = href("traces", info.trace_id);
@@ -211,6 +219,7 @@ function traceRow(trace, names, columns) {
     Model: h("td", {class: "nowrap"}, metadata[MODEL_ID] ? h("a", {href: href("models", metadata[MODEL_ID]), class: "mono",
       title: metadata[MODEL_ID], "data-testid": "trace-model-link"}, metadata[MODEL_ID].slice(0, 10)) : ""),
   };
+  Object.assign(cells, llmCells(info));
   return h("tr", {"data-testid": "trace-row", "data-trace-id": info.trace_id},
-    columns.map((column) => cells[column.label]));
+    columns.map((column) => cells[column.label]), judged.cells(info));
 }

@@ -5,8 +5,11 @@ import {getExperiment, getLoggedModel, getRun} from "./api.js";
 import {artifactsBrowser} from "./artifacts_view.js";
 import {badge, facts, formatMs, formatTime, h, keyValueTable} from "./dom.js";
 import {modelsList} from "./experiment_pages.js";
+import {llmUsage} from "./llm_usage.js";
+import {metricCharts} from "./metric_charts.js";
 import {registeredVersionsOf} from "./registry_pages.js";
 import {href} from "./router.js";
+import {runInputsSection} from "./run_inputs_view.js";
 import {tracesTable} from "./traces_table.js";
 
 async function experimentName(experimentId) {
@@ -15,6 +18,18 @@ async function experimentName(experimentId) {
   } catch {
     return `Experiment ${experimentId}`;
   }
+}
+
+// Set on the run of a tracekit.genai.evaluate call; the traces it scored carry EVALUATED_BY = the run id (they may
+// come from other runs, so the run's own traces table below does not list them all).
+const EVALUATION = "tracekit.evaluation";
+const EVALUATED_BY = "tracekit.evaluationRun";
+
+function evaluatedTracesLink(info, tags) {
+  if (!tags[EVALUATION]) return undefined;
+  const filter = `tags.\`${EVALUATED_BY}\` = '${info.run_id}'`;
+  return h("a", {href: href("experiments", info.experiment_id, "traces", {filter}),
+    "data-testid": "run-evaluated-traces"}, "Traces scored by this evaluation");
 }
 
 function section(title, testid, ...content) {
@@ -44,11 +59,16 @@ export async function renderRun(view, runId, params) {
         ["Started", formatTime(info.start_time)],
         ["Duration", info.end_time ? formatMs(info.end_time - info.start_time) : "running"],
         ["User", info.user_id || undefined],
+        ["Evaluation", evaluatedTracesLink(info, tags)],
       ], "run-facts")),
     h("div", {class: "columns"},
       section("Parameters", "run-params", keyValueTable(data.params, "No parameters.")),
       section("Metrics (latest)", "run-metrics", keyValueTable(data.metrics, "No metrics.")),
       section("Tags", "run-tags", keyValueTable(data.tags, "No tags."))),
+    runInputsSection(run),
+    section("Metric charts", "run-charts", metricCharts([{runId: info.run_id, label: title}],
+      Object.keys(data.metrics || {}))),
+    section("LLM usage of its traces", "run-llm-usage", llmUsage({runId: info.run_id})),
     section("Artifacts", "run-artifacts", artifactsBrowser(info.artifact_uri)),
     section("Logged models from this run", "run-models",
       modelsList({experimentIds: [info.experiment_id], sourceRunId: info.run_id})),
@@ -81,6 +101,7 @@ export async function renderModel(view, modelId, params) {
       section("Metrics (latest)", "model-metrics", keyValueTable(metrics, "No metrics.")),
       section("Tags", "model-tags", keyValueTable(model.tags, "No tags."))),
     section("Registered as", "model-registered-versions", registeredVersionsOf(model.model_id)),
+    section("LLM usage of its traces", "model-llm-usage", llmUsage({modelId: model.model_id})),
     section("Artifacts", "model-artifacts", artifactsBrowser(model.artifact_location)),
     section("Traces", "model-traces", tracesTable({modelId: model.model_id}, params)));
 }

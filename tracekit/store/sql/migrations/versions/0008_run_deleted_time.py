@@ -2,7 +2,7 @@
 deleted long enough ago. Runs deleted before this revision get the time of the migration.
 
 Revision ID: 0008_run_deleted_time
-Revises: 0005_model_registry
+Revises: 0007_datasets
 Create Date: 2026-11-30
 
 Written by hand with literal names (see 0001_initial).
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_run_deleted_time"
-down_revision = "0005_model_registry"
+down_revision = "0007_datasets"
 branch_labels = None
 depends_on = None
 
