@@ -100,14 +100,18 @@ def _span_attributes(span: Span, trace: Trace | None) -> tuple[dict[str, Any], S
 def _compact(added: list[str], attributes: Mapping[str, Any]) -> list[str]:
     """`added` with the indexed keys of each flattened family (`llm.input_messages.*`, ...) named by one
     `<prefix>*` entry, unless the span had a key of that family itself."""
-    families = [prefix for prefix in FLATTENED_PREFIXES if any(key.startswith(prefix) for key in added)]
+    flattened = {key for key in added if key.startswith(FLATTENED_PREFIXES)}
+    if not flattened:
+        return added
+    families = {prefix for prefix in FLATTENED_PREFIXES if any(key.startswith(prefix) for key in flattened)}
+    for key in attributes:
+        if key.startswith(FLATTENED_PREFIXES) and key not in flattened:  # the span's own key in a family
+            families.difference_update(prefix for prefix in FLATTENED_PREFIXES if key.startswith(prefix))
     if not families:
         return added
-    mine = set(added)
-    families = [prefix for prefix in families
-                if not any(key.startswith(prefix) and key not in mine for key in attributes)]
-    compact = [key for key in added if not key.startswith(tuple(families))]
-    return compact + [prefix + "*" for prefix in families]
+    whole = tuple(families)
+    return [key for key in added if not key.startswith(whole)] + [prefix + "*" for prefix in FLATTENED_PREFIXES
+                                                                  if prefix in families]
 
 
 def _send_payloads_once(attributes: dict[str, Any], added: list[str]) -> None:
