@@ -223,3 +223,21 @@ def test_joining_is_eager_so_instrumentation_spans_before_the_first_tracekit_spa
     assert span.name == "GET"
     assert {value for key, value in span.attributes.items() if key.endswith("status_code")} == {200}
     assert isinstance(trace_api.get_tracer_provider(), TracerProvider)
+
+
+def test_a_genai_instrumentation_span_recorded_in_process_reads_as_a_chat_span():
+    tracekit.configure(use_global_tracer_provider=True)
+    tracer = trace_api.get_tracer("some.genai.instrumentation")
+    with tracer.start_as_current_span("chat gpt-test", kind=trace_api.SpanKind.CLIENT) as span:
+        span.set_attributes({"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-test",
+                             "gen_ai.usage.input_tokens": 5, "gen_ai.usage.output_tokens": 2})
+        span.add_event("gen_ai.user.message", {"content": "hello"})
+        span.add_event("gen_ai.choice", {"index": 0, "message": '{"role": "assistant", "content": "hi!"}'})
+    tracekit.flush_trace_async_logging()
+    (trace,) = tracekit.search_traces(return_type="list")
+    (chat,) = trace.data.spans
+    assert chat.span_type == tracekit.SpanType.CHAT_MODEL
+    assert chat.attributes[SpanAttributeKey.CHAT_MESSAGES] == [{"role": "user", "content": "hello"},
+                                                               {"role": "assistant", "content": "hi!"}]
+    assert trace.info.token_usage == {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7}
+    assert chat.attributes["gen_ai.request.model"] == "gpt-test"  # the instrumentation's keys as they were
