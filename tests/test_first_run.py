@@ -20,6 +20,7 @@ IMPORT_NAMES = {
     "pytest": "pytest", "pytest-asyncio": "pytest_asyncio", "psutil": "psutil", "pydantic": "pydantic",
     "playwright": "playwright", "ruff": "ruff", "mypy": "mypy", "mlflow": "mlflow",
     "opentelemetry-instrumentation-httpx": "opentelemetry.instrumentation.httpx",
+    "openinference-instrumentation-openai": "openinference.instrumentation.openai",
     "scikit-learn": "sklearn", "boto3": "boto3", "moto": "moto", "types-pyyaml": "yaml-stubs",
     "matplotlib": "matplotlib", "plotly": "plotly", "pillow": "PIL",
 }

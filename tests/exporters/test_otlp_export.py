@@ -14,6 +14,7 @@ from tracekit import SpanType
 
 ERROR = 2  # Status.STATUS_CODE_ERROR in the protobuf
 CLIENT_KIND = 3  # Span.SPAN_KIND_CLIENT
+INTERNAL_KIND = 1  # Span.SPAN_KIND_INTERNAL
 
 
 @tracekit.trace(span_type=SpanType.CHAIN)
@@ -52,8 +53,11 @@ def test_spans_arrive_intact(protocol, receiver, export_to):
     assert {name: span.span_id for name, span in received.items()} == local_ids
     assert root.parent_span_id == ""
     assert retrieve.parent_span_id == failed.parent_span_id == root.span_id
-    # tracekit's attributes as stored, and the standard keys beside them
-    assert json.loads(retrieve.attributes["tracekit.spanInputs"]) == {"query": "life"}
+    # tracekit's attributes as stored, and the standard keys beside them; a payload goes out once, as
+    # OpenInference's input.value / output.value (decoding makes tracekit's key of it again)
+    assert json.loads(retrieve.attributes["input.value"]) == {"query": "life"}
+    assert "tracekit.spanInputs" not in retrieve.attributes and "tracekit.spanOutputs" not in root.attributes
+    assert retrieve.kind == CLIENT_KIND and root.kind == INTERNAL_KIND
     assert json.loads(retrieve.attributes["tracekit.spanType"]) == "RETRIEVER"
     assert retrieve.attributes["openinference.span.kind"] == "RETRIEVER"
     assert json.loads(retrieve.attributes["output.value"]) == ["doc-1", "doc-2"]

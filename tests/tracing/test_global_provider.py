@@ -203,3 +203,41 @@ def test_a_continued_trace_takes_instrumentation_spans_along(echo_server):
                    for span in trace.data.spans)
     assert names == sorted([("GET", "handle"), ("GET", remote_span), ("handle", remote_span)])
 
+
+
+@pytest.mark.parametrize("how", ["configure", "environment"])
+def test_joining_is_eager_so_instrumentation_spans_before_the_first_tracekit_span_are_kept(
+        echo_server, monkeypatch, how):
+    if how == "configure":
+        tracekit.configure(use_global_tracer_provider=True)
+    else:
+        monkeypatch.setenv("TRACEKIT_USE_GLOBAL_TRACER_PROVIDER", "true")
+        tracekit.tracing.reset()  # re-reads the variable as `import tracekit` does
+    HTTPXClientInstrumentor().instrument()
+
+    # no tracekit span has started yet: the request's own span is the root of a trace tracekit records
+    assert httpx.get(echo_server.url + "/early").json() == {"path": "/early"}
+    tracekit.flush_trace_async_logging()
+    (trace,) = tracekit.search_traces(return_type="list")
+    (span,) = trace.data.spans
+    assert span.name == "GET"
+    assert {value for key, value in span.attributes.items() if key.endswith("status_code")} == {200}
+    assert isinstance(trace_api.get_tracer_provider(), TracerProvider)
+
+
+def test_a_genai_instrumentation_span_recorded_in_process_reads_as_a_chat_span():
+    tracekit.configure(use_global_tracer_provider=True)
+    tracer = trace_api.get_tracer("some.genai.instrumentation")
+    with tracer.start_as_current_span("chat gpt-test", kind=trace_api.SpanKind.CLIENT) as span:
+        span.set_attributes({"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-test",
+                             "gen_ai.usage.input_tokens": 5, "gen_ai.usage.output_tokens": 2})
+        span.add_event("gen_ai.user.message", {"content": "hello"})
+        span.add_event("gen_ai.choice", {"index": 0, "message": '{"role": "assistant", "content": "hi!"}'})
+    tracekit.flush_trace_async_logging()
+    (trace,) = tracekit.search_traces(return_type="list")
+    (chat,) = trace.data.spans
+    assert chat.span_type == tracekit.SpanType.CHAT_MODEL
+    assert chat.attributes[SpanAttributeKey.CHAT_MESSAGES] == [{"role": "user", "content": "hello"},
+                                                               {"role": "assistant", "content": "hi!"}]
+    assert trace.info.token_usage == {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7}
+    assert chat.attributes["gen_ai.request.model"] == "gpt-test"  # the instrumentation's keys as they were

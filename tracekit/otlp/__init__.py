@@ -3,7 +3,11 @@
 - `keys`: the `tracekit.*` attribute names tracekit puts on OTLP spans beside the span attributes of
   `tracekit.constants.SpanAttributeKey` (trace-level data on the root span, the standard keys it derived);
 - `convention`: the small base every semantic convention implements, both directions;
+- `conventions`: the one translation, both ways, used by the OTLP decoder and by in-process spans of other tracers
+  (`tracekit.tracing.live_span`): span type, inputs, outputs, conversation, tools, model and token usage;
 - `openinference` and `genai`: the OpenInference and OpenTelemetry GenAI conventions, each table in its module;
+- `messages`: chat messages between tracekit's shape and OpenInference's flattened keys, GenAI's JSON messages and
+  GenAI's message events;
 - `encode`: a tracekit `Trace` -> OpenTelemetry `ReadableSpan`s / an OTLP `ExportTraceServiceRequest`;
 - `decode`: an OTLP `ExportTraceServiceRequest` -> tracekit `Trace`s;
 - `protobuf`: an OTLP/HTTP body (protobuf or JSON) -> `ExportTraceServiceRequest`.

@@ -4,13 +4,21 @@ span type, inputs and outputs read from a span another SDK made."""
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tracekit import serialization
 
 if TYPE_CHECKING:
     from tracekit.entities import Span, Trace
+
+
+class TokenCounts(NamedTuple):
+    """A span's token counts; None where not recorded as an integer."""
+
+    input: int | None
+    output: int | None
+    total: int | None
 
 
 class Convention(abc.ABC):
@@ -38,6 +46,25 @@ class Convention(abc.ABC):
     def outputs(self, attributes: Mapping[str, Any]) -> str | None:
         """The span's outputs as tracekit's JSON text."""
         return None
+
+    def conversation(self, attributes: Mapping[str, Any], events: Sequence[tuple[str, Mapping[str, Any]]]
+                     ) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
+        """(the conversation: input then output messages, the tools offered to the model), in tracekit's chat
+        shapes (`tracekit.tracing.chat`); None for what the span does not record."""
+        return None, None
+
+    def token_counts(self, attributes: Mapping[str, Any]) -> TokenCounts | None:
+        """The span's token counts, None when it records none."""
+        return None
+
+    def genai_attributes(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """GenAI keys another convention's keys say (the model as `gen_ai.request.model` / `gen_ai.response.model`,
+        request parameters as `gen_ai.request.*`): tracekit's integrations record a model call with them."""
+        return {}
+
+    def restore(self, attributes: dict[str, Any], derived: set[str]) -> None:
+        """Put back the tracekit keys (JSON text) that tracekit's encoder sent only as this convention's `derived`
+        keys."""
 
 
 def json_text(value: Any, is_json: bool) -> str:

@@ -16,6 +16,7 @@ service) does not count.
 from __future__ import annotations
 
 import base64
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,9 +34,11 @@ from tracekit.entities.experiment import DEFAULT_EXPERIMENT_ID
 from tracekit.entities.ids import format_span_id, format_trace_id
 from tracekit.entities.token_usage import record_token_usage
 from tracekit.entities.trace import span_order, top_span
-from tracekit.otlp.conventions import adopt_standard_keys
-from tracekit.otlp.keys import DERIVED_KEYS, TRACE_LEVEL_KEYS, TraceAttributeKey
+from tracekit.otlp.conventions import adopt_standard_keys, restore_tracekit_keys
+from tracekit.otlp.keys import DERIVED_KEYS, FLATTENED_PREFIXES, TRACE_LEVEL_KEYS, TraceAttributeKey
 from tracekit.store.sql import schema
+
+logger = logging.getLogger(__name__)
 
 INT64_MAX = 2**63 - 1
 
@@ -78,25 +81,35 @@ def attributes_dict(pairs: Iterable[KeyValue]) -> dict[str, Any]:
 
 
 def _drop_derived_keys(attributes: dict[str, Any]) -> None:
-    """Remove the standard keys tracekit's encoder added, and the list naming them."""
+    """Restore the tracekit keys the encoder sent only as standard keys, then remove the standard keys it added,
+    and the list naming them."""
     derived = attributes.pop(DERIVED_KEYS, None)
-    try:
-        names = serialization.loads(derived) if isinstance(derived, str) else ()
-    except ValueError:
-        return
-    for name in names if isinstance(names, list) else ():
-        if isinstance(name, str) and not name.startswith("tracekit."):
-            attributes.pop(name, None)
+    names = serialization.loads(derived) if isinstance(derived, str) else ()
+    names = [name for name in names if isinstance(name, str) and not name.startswith("tracekit.")] \
+        if isinstance(names, list) else []
+    families = tuple(name[:-1] for name in names if name.endswith("*") and name[:-1] in FLATTENED_PREFIXES)
+    if families:
+        names = [name for name in names if not name.endswith("*")]
+        names += [key for key in attributes if key.startswith(families)]
+    restore_tracekit_keys(attributes, names)
+    for name in names:
+        attributes.pop(name, None)
 
 
 def _span(otlp: OtlpSpan, trace_id: str) -> tuple[Span, dict[str, Any]]:
     """The `Span` and the trace-level attributes it carried (taken off the span)."""
     attributes = attributes_dict(otlp.attributes)
     trace_level = {key: attributes.pop(key) for key in TRACE_LEVEL_KEYS if key in attributes}
+    events = [SpanEvent(event.name, event.time_unix_nano, attributes_dict(event.attributes))
+              for event in otlp.events]
     if SpanAttributeKey.SPAN_TYPE in attributes:  # made by tracekit
         _drop_derived_keys(attributes)
     else:
-        adopt_standard_keys(attributes)
+        try:
+            adopt_standard_keys(attributes, ((event.name, event.attributes) for event in events))
+        except Exception:  # noqa: BLE001 - a span the translation cannot read is stored untranslated
+            logger.warning("Could not read the OpenInference/GenAI keys of span %r", otlp.name, exc_info=True)
+            attributes[SpanAttributeKey.SPAN_TYPE] = serialization.dumps("UNKNOWN")
     # tracekit keeps every attribute value as JSON text; OTLP carries the other keys as plain values.
     for key, value in attributes.items():
         if not key.startswith("tracekit."):
@@ -110,8 +123,7 @@ def _span(otlp: OtlpSpan, trace_id: str) -> tuple[Span, dict[str, Any]]:
         end_time_ns=otlp.end_time_unix_nano or None,
         status=SpanStatus(_STATUS.get(otlp.status.code, SpanStatusCode.UNSET), otlp.status.message),
         raw_attributes=attributes,
-        events=[SpanEvent(event.name, event.time_unix_nano, attributes_dict(event.attributes))
-                for event in otlp.events],
+        events=events,
     )
     return span, trace_level
 

@@ -5,7 +5,11 @@ What a span carries:
 - every attribute tracekit stored: `tracekit.*` keys as tracekit's JSON text (inputs, outputs, span type, ...), other
   keys as OpenTelemetry values (strings, numbers, booleans and lists of them; anything structured as JSON text);
 - on tracekit's own spans, the standard keys other backends render (`tracekit.otlp.conventions`), filled in from
-  tracekit's data where the span does not already have them, and listed under `keys.DERIVED_KEYS`;
+  tracekit's data where the span does not already have them, and listed under `keys.DERIVED_KEYS`; a tracekit key
+  that an added standard key carries whole (inputs as `input.value`, the conversation as `llm.input_messages.*` /
+  `llm.output_messages.*`, tools as `llm.tools.*`) is not sent itself: the payload goes out once, and decoding
+  restores the tracekit key;
+- span kind CLIENT for tracekit's model and store calls (`CLIENT_SPAN_TYPES`), INTERNAL for its other spans;
 - events, status, and, for spans of instrumentation packages recorded with the global provider joined, their
   original span kind and instrumentation scope;
 - on the root span: the trace's id, experiment, tags, metadata and client request id (`keys.TraceAttributeKey`), and
@@ -16,7 +20,7 @@ A parent outside the trace (the caller's span, in another process) is marked rem
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.sdk.resources import Resource
@@ -28,8 +32,8 @@ from tracekit import serialization
 from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
 from tracekit.entities import Span, SpanStatusCode, Trace
 from tracekit.entities.ids import parse_trace_id
-from tracekit.otlp.conventions import standard_attributes, standard_trace_attributes
-from tracekit.otlp.keys import DERIVED_KEYS, TraceAttributeKey
+from tracekit.otlp.conventions import restore_tracekit_keys, standard_attributes, standard_trace_attributes
+from tracekit.otlp.keys import DERIVED_KEYS, FLATTENED_PREFIXES, TraceAttributeKey
 
 if TYPE_CHECKING:
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -41,6 +45,11 @@ _TRACEKIT_SCOPE = InstrumentationScope(INSTRUMENTATION_NAME)
 _SAMPLED = TraceFlags(TraceFlags.SAMPLED)
 _PRIMITIVES = (str, bool, int, float)
 _INT64 = range(-(2 ** 63), 2 ** 63)
+#: tracekit span types that call out to a model or a store: exported with span kind CLIENT.
+CLIENT_SPAN_TYPES = frozenset({"LLM", "CHAT_MODEL", "EMBEDDING", "RETRIEVER", "RERANKER"})
+#: tracekit keys a standard key may carry whole (then sent once, as the standard key, and restored on decoding).
+_MOVABLE_KEYS = (SpanAttributeKey.INPUTS, SpanAttributeKey.OUTPUTS, SpanAttributeKey.CHAT_MESSAGES,
+                 SpanAttributeKey.CHAT_TOOLS)
 
 
 def otel_value(raw: Any) -> Any:
@@ -69,7 +78,11 @@ def _span_attributes(span: Span, trace: Trace | None) -> tuple[dict[str, Any], S
         else:
             attributes[key] = otel_value(raw)
     # standard keys describe tracekit's own spans, not an instrumentation's
-    derived = standard_attributes(span, attributes) if scope is _TRACEKIT_SCOPE else {}
+    derived: dict[str, Any] = {}
+    if scope is _TRACEKIT_SCOPE:
+        derived = standard_attributes(span, attributes)
+        if span.span_type in CLIENT_SPAN_TYPES:
+            kind = SpanKind.CLIENT
     if trace is not None:
         attributes.update(_trace_attributes(trace))
         derived.update(standard_trace_attributes(trace))
@@ -79,8 +92,41 @@ def _span_attributes(span: Span, trace: Trace | None) -> tuple[dict[str, Any], S
             attributes[key] = value
             added.append(key)
     if added:
-        attributes[DERIVED_KEYS] = _key_list(tuple(added))
+        attributes[DERIVED_KEYS] = _key_list(tuple(_compact(added, attributes)))
+        _send_payloads_once(attributes, added)
     return attributes, kind, scope
+
+
+def _compact(added: list[str], attributes: Mapping[str, Any]) -> list[str]:
+    """`added` with the indexed keys of each flattened family (`llm.input_messages.*`, ...) named by one
+    `<prefix>*` entry, unless the span had a key of that family itself."""
+    flattened = {key for key in added if key.startswith(FLATTENED_PREFIXES)}
+    if not flattened:
+        return added
+    families = {prefix for prefix in FLATTENED_PREFIXES if any(key.startswith(prefix) for key in flattened)}
+    for key in attributes:
+        if key.startswith(FLATTENED_PREFIXES) and key not in flattened:  # the span's own key in a family
+            families.difference_update(prefix for prefix in FLATTENED_PREFIXES if key.startswith(prefix))
+    if not families:
+        return added
+    whole = tuple(families)
+    return [key for key in added if not key.startswith(whole)] + [prefix + "*" for prefix in FLATTENED_PREFIXES
+                                                                  if prefix in families]
+
+
+def _send_payloads_once(attributes: dict[str, Any], added: list[str]) -> None:
+    """Drop the tracekit keys (inputs, outputs, chat messages and tools) that the added standard keys carry whole:
+    decoding restores each from them. A key is kept when reading it back would not give the same value."""
+    movable = [key for key in _MOVABLE_KEYS if key in attributes]
+    if not movable:
+        return
+    # what the decoder will see: every attribute (a family may hold keys of the span's own), no movable key
+    restored = {key: value for key, value in attributes.items() if key not in _MOVABLE_KEYS}
+    restore_tracekit_keys(restored, added)
+    for key in movable:
+        if key in restored and (restored[key] == attributes[key]  # the usual case: the very same text
+                                or serialization.loads(restored[key]) == serialization.loads(attributes[key])):
+            del attributes[key]
 
 
 @functools.lru_cache(maxsize=256)

@@ -3,12 +3,13 @@ name of each span type on export, and the span type, inputs and outputs of a Gen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from tracekit import serialization
 from tracekit.constants import SpanAttributeKey
-from tracekit.otlp.base import Convention, json_text
+from tracekit.otlp import messages
+from tracekit.otlp.base import Convention, TokenCounts, json_text
 
 if TYPE_CHECKING:
     from tracekit.entities import Span
@@ -25,6 +26,7 @@ class GenAiKey:
     FINISH_REASONS = "gen_ai.response.finish_reasons"
     USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens"
     USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens"
+    SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions"
     INPUT_MESSAGES = "gen_ai.input.messages"
     OUTPUT_MESSAGES = "gen_ai.output.messages"
     TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments"
@@ -59,14 +61,6 @@ SPAN_TYPE_BY_OPERATION = {
 }
 
 
-class TokenCounts(NamedTuple):
-    """A span's token counts; None where not recorded as an integer."""
-
-    input: int | None
-    output: int | None
-    total: int | None
-
-
 _NO_COUNTS = TokenCounts(None, None, None)
 
 
@@ -84,6 +78,10 @@ def token_counts(attributes: Mapping[str, Any]) -> TokenCounts:
         output_tokens = output_tokens if output_tokens is not None else usage.get("output_tokens")
         total = usage.get("total_tokens")
     return TokenCounts(*(count if isinstance(count, int) else None for count in (input_tokens, output_tokens, total)))
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _first_payload(attributes: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
@@ -116,3 +114,18 @@ class GenAi(Convention):
 
     def outputs(self, attributes: Mapping[str, Any]) -> str | None:
         return _first_payload(attributes, (GenAiKey.OUTPUT_MESSAGES, GenAiKey.TOOL_CALL_RESULT))
+
+    def conversation(self, attributes: Mapping[str, Any], events: Sequence[tuple[str, Mapping[str, Any]]]
+                     ) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
+        found = [*messages.read_genai_system(attributes.get(GenAiKey.SYSTEM_INSTRUCTIONS)),
+                 *messages.read_genai_messages(attributes.get(GenAiKey.INPUT_MESSAGES)),
+                 *messages.read_genai_messages(attributes.get(GenAiKey.OUTPUT_MESSAGES))]
+        if not found and events:
+            inputs, outputs = messages.read_event_messages(events)
+            found = [*inputs, *outputs]
+        return found or None, None
+
+    def token_counts(self, attributes: Mapping[str, Any]) -> TokenCounts | None:
+        counts = TokenCounts(_int(attributes.get(GenAiKey.USAGE_INPUT_TOKENS)),
+                             _int(attributes.get(GenAiKey.USAGE_OUTPUT_TOKENS)), None)
+        return counts if counts != (None, None, None) else None

@@ -21,4 +21,7 @@ TRACE_LEVEL_KEYS = (TraceAttributeKey.TRACE_ID, TraceAttributeKey.EXPERIMENT_ID,
 
 #: The standard keys (OpenInference, GenAI) the encoder added to a span, as a JSON list: decoding removes exactly
 #: these, so an attribute the span had itself, even one equal to what would be derived, survives a round trip.
+#: An entry `<prefix>*` (a prefix of `FLATTENED_PREFIXES`) names every key of that family on the span.
 DERIVED_KEYS = "tracekit.otlp.derivedKeys"
+#: The families of indexed keys (OpenInference's flattened messages and tools) a derived-keys entry may name whole.
+FLATTENED_PREFIXES = ("llm.input_messages.", "llm.output_messages.", "llm.tools.")

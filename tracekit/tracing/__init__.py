@@ -44,7 +44,9 @@ def configure(*, use_global_tracer_provider: bool | None = None, sampling_ratio:
       (TRACEKIT_USE_GLOBAL_TRACER_PROVIDER), so spans of OpenTelemetry instrumentation packages (httpx, SQLAlchemy,
       FastAPI, ...) nest under tracekit spans and are stored in the same trace, and tracekit spans nest under theirs.
       If the application set an SDK TracerProvider, tracekit uses it (its sampler and exporters apply to tracekit
-      spans too); otherwise tracekit installs its own as the global one when the first span starts.
+      spans too); otherwise tracekit installs its own as the global one. Joining happens at once (at import with the
+      variable, here with the argument), so instrumentation spans started before tracekit's first span are kept;
+      an application that sets its own provider should do so before.
     - `sampling_ratio`: the fraction of traces recorded (TRACEKIT_TRACE_SAMPLING_RATIO); when tracekit joined a
       provider the application set, that provider's sampler decides instead.
 

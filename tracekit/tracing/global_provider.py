@@ -73,11 +73,6 @@ class RuntimeSampler(Sampler):
         return f"tracekit({self._runtime.sampler.get_description()})"
 
 
-def application_provider_set() -> bool:
-    """Whether a global provider was set already (then tracekit joins it at once rather than at its first span)."""
-    return not isinstance(trace_api.get_tracer_provider(), trace_api.ProxyTracerProvider)
-
-
 def join(runtime: TracingRuntime) -> TracerProvider | None:
     """The global SDK TracerProvider, with tracekit's relay on it (installing tracekit's own provider as the global
     one if none was set); None, with a warning, if the global provider is something else."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import traceback
 from collections.abc import Mapping
@@ -16,6 +17,9 @@ from tracekit import serialization
 from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
 from tracekit.entities.ids import format_span_id, format_trace_id
 from tracekit.entities.span import BaseSpan, Span, SpanEvent, SpanStatus, SpanStatusCode, SpanType
+from tracekit.otlp.conventions import adopt_standard_keys, speaks_a_convention
+
+logger = logging.getLogger(__name__)
 
 _OTEL_STATUS = {StatusCode.UNSET: SpanStatusCode.UNSET, StatusCode.OK: SpanStatusCode.OK,
                 StatusCode.ERROR: SpanStatusCode.ERROR}
@@ -58,8 +62,20 @@ def _exception_event(exception: BaseException) -> dict[str, str]:
 
 def _foreign_attributes(otel_span: ReadableSpan, scope_name: str) -> dict[str, Any]:
     """Attributes of a span another tracer made (an instrumentation package's, with the global provider joined):
-    its plain OpenTelemetry values as JSON text like tracekit's own, plus its kind and instrumentation scope."""
-    raw = {key: serialization.dumps(value) for key, value in (otel_span.attributes or {}).items()}
+    its plain OpenTelemetry values as JSON text like tracekit's own, plus its kind and instrumentation scope, and,
+    for a span speaking OpenInference or GenAI, tracekit's span type, inputs, outputs, chat messages and token usage
+    read from them (`tracekit.otlp.conventions`, as for spans ingested over OTLP)."""
+    attributes = dict(otel_span.attributes or {})
+    events = [(event.name, event.attributes or {}) for event in otel_span.events]
+    own = set(attributes)
+    if speaks_a_convention(attributes, events):
+        try:
+            adopt_standard_keys(attributes, events, unknown=None)
+        except Exception:  # noqa: BLE001 - a reading failure costs the translation, never the span
+            logger.warning("Could not read the OpenInference/GenAI keys of span %r", otel_span.name, exc_info=True)
+    # the tracekit keys read from the span are JSON text already
+    raw = {key: serialization.dumps(value) if key in own or not key.startswith("tracekit.") else value
+           for key, value in attributes.items()}
     if otel_span.kind is not trace_api.SpanKind.INTERNAL:
         raw[SpanAttributeKey.OTEL_SPAN_KIND] = serialization.dumps(otel_span.kind.name)
     raw[SpanAttributeKey.OTEL_SCOPE] = serialization.dumps(scope_name)

@@ -66,9 +66,9 @@ class TracingRuntime:
         self._build_provider()
 
     def _build_provider(self) -> None:
-        """tracekit's own provider (feeding the buffer); or, when joining the global provider, a tracer that joins
-        it when the first span starts, so an application that sets up OpenTelemetry after importing tracekit still
-        gets its own provider in place."""
+        """tracekit's own provider (feeding the buffer); or, when joining the global provider, the global provider
+        joined at once (at import with TRACEKIT_USE_GLOBAL_TRACER_PROVIDER=true, at `configure` otherwise), so spans
+        an instrumentation package starts before tracekit's first span are relayed too."""
         self.sampler = _sampler(self._overrides.get("sampling_ratio"))
         self.resource = Resource.create()
         self.provider = TracerProvider(resource=self.resource, sampler=self.sampler, shutdown_on_exit=False)
@@ -76,31 +76,22 @@ class TracingRuntime:
         join = self._overrides.get("use_global_tracer_provider")
         self.join_global = config.USE_GLOBAL_TRACER_PROVIDER.get() if join is None else bool(join)
         context.use_otel_context(self.join_global)
-        self.tracer: Tracer | _JoinOnFirstSpan = (_JoinOnFirstSpan(self) if self.join_global
-                                                  else self.provider.get_tracer(INSTRUMENTATION_NAME))
-        if self.join_global and global_provider.application_provider_set():
-            self._join_now()  # the application's provider may have spans running already: relay from now on
+        if self.join_global:
+            self._join()
+        self.tracer: Tracer = self.provider.get_tracer(INSTRUMENTATION_NAME)
 
-    def join_global_provider(self) -> Tracer:
-        """Join the global provider now (see `global_provider.join`) and return the tracer to start spans with."""
-        with self._lock:
-            return self._join_now()
-
-    def _join_now(self) -> Tracer:
-        if not isinstance(self.tracer, _JoinOnFirstSpan):
-            return self.tracer
+    def _join(self) -> None:
+        """Join the global provider (see `global_provider.join`); if it cannot be joined, keep tracekit's own."""
         joined = global_provider.join(self)
         if joined is None:
             context.use_otel_context(False)
             self.join_global = False
-        else:
-            self.provider = joined
-            self.resource = joined.resource
-            if self._otlp_destination is not None:
-                # The OTLP exporter tags every span with the provider's resource: the joined provider's from now on.
-                setattr(self._otlp_destination.exporter, "resource", joined.resource)  # noqa: B010
-        self.tracer = self.provider.get_tracer(INSTRUMENTATION_NAME)
-        return self.tracer
+            return
+        self.provider = joined
+        self.resource = joined.resource
+        if self._otlp_destination is not None:
+            # The OTLP exporter tags every span with the provider's resource: the joined provider's from now on.
+            setattr(self._otlp_destination.exporter, "resource", joined.resource)  # noqa: B010
 
     def configure(self, **overrides: Any) -> None:
         """Override settings in code (a None value leaves that setting as it is) and apply them to new spans."""
@@ -209,18 +200,6 @@ def _close(exporter: TraceExporter) -> None:
         exporter.shutdown()
     except Exception:  # noqa: BLE001 - a failing close must not stop a rebuild
         logger.warning("Closing trace exporter %s failed", exporter.name, exc_info=True)
-
-
-class _JoinOnFirstSpan:
-    """Stands in for the tracer until the first span starts, then joins the global provider (see
-    `TracingRuntime._build_provider`)."""
-
-    def __init__(self, runtime: TracingRuntime) -> None:
-        self._runtime = runtime
-
-    def start_span(self, *args: Any, **kwargs: Any):
-        """Join, then start the span on the global provider's tracer."""
-        return self._runtime.join_global_provider().start_span(*args, **kwargs)
 
 
 def _otlp_settings() -> tuple[str, str] | None:
