@@ -162,23 +162,20 @@ def _quiet() -> Iterator[None]:
     if not _settings.silent:
         yield
         return
-    tracekit_logger = logging.getLogger("tracekit")
-    previous = tracekit_logger.disabled
-    tracekit_logger.disabled = True
-    children = [logging.getLogger(name) for name in (__name__, "tracekit.integrations._sklearn_logging",
-                                                      "tracekit.integrations._sklearn_metrics",
-                                                      "tracekit.models.model_saving")]
-    child_states = [child.disabled for child in children]
-    for child in children:
-        child.disabled = True
+    # Logger filters do not see records propagated from child loggers, so every tracekit logger is switched off.
+    loggers = [logging.getLogger("tracekit")] + [
+        logger for name, logger in list(logging.Logger.manager.loggerDict.items())
+        if name.startswith("tracekit.") and isinstance(logger, logging.Logger)]
+    previous = [logger.disabled for logger in loggers]
+    for tracekit_logger in loggers:
+        tracekit_logger.disabled = True
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
-        tracekit_logger.disabled = previous
-        for child, state in zip(children, child_states):
-            child.disabled = state
+        for tracekit_logger, state in zip(loggers, previous):
+            tracekit_logger.disabled = state
 
 
 def _fit_arguments(wrapped: Callable[..., Any], args: tuple[Any, ...],
