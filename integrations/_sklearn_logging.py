@@ -126,15 +126,15 @@ def _input_example(features: Any) -> Any:
 
 
 def _log_model(settings: Settings, estimator: Any, features: Any, name: str) -> Any:
-    import tracekit
     from tracekit.models import infer_signature
+    from tracekit.models.sklearn_flavor import log_model
 
     example = _input_example(features)
     signature = None
     if settings.log_model_signatures and example is not None:
         signature = _step("inferring the model signature",
                           lambda: infer_signature(example, estimator.predict(example)))
-    return tracekit.sklearn.log_model(
+    return log_model(
         estimator, name=name, serialization_format=settings.serialization_format,
         registered_model_name=settings.registered_model_name if name == "model" else None,
         signature=signature, input_example=example if settings.log_input_examples else None)

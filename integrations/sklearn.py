@@ -174,7 +174,7 @@ def _quiet() -> Iterator[None]:
             warnings.simplefilter("ignore")
             yield
     finally:
-        for tracekit_logger, state in zip(loggers, previous):
+        for tracekit_logger, state in zip(loggers, previous, strict=True):
             tracekit_logger.disabled = state
 
 

@@ -1,5 +1,6 @@
-"""`tracekit.sklearn`: MLflow's `mlflow.sklearn` for tracekit. `autolog()` logs every `fit` as a training run. Save, log and load scikit-learn estimators (pickle
-or cloudpickle); they load back as estimators (`load_model`) or as pyfunc models (`tracekit.pyfunc.load_model`).
+"""`tracekit.sklearn`: MLflow's `mlflow.sklearn` for tracekit; `autolog()` logs every `fit` as a training run.
+Save, log and load scikit-learn estimators (pickle or cloudpickle); they load back as estimators (`load_model`) or
+as pyfunc models (`tracekit.pyfunc.load_model`).
 Needs the `sklearn` extra (`pip install "tracekit[sklearn]"`). Loading unpickles: load only models you trust.
 
 >>> info = tracekit.sklearn.log_model(classifier, name="iris_rf", input_example=iris_train.head(3))
@@ -19,7 +20,6 @@ from tracekit.models.sklearn_flavor import (
     log_model,
     save_model,
 )
-
 
 
 def autolog(log_input_examples: bool = False, log_model_signatures: bool = True, log_models: bool = True,
