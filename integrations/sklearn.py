@@ -34,6 +34,13 @@ from tracekit.integrations._patching import (
 )
 from tracekit.integrations._sklearn_logging import Settings, log_fitted
 from tracekit.integrations._sklearn_metrics import caller_variable_name
+from tracekit.integrations._sklearn_post_training import (
+    PREDICT_METHODS,
+    metric_key,
+    metric_targets,
+    prediction_argument,
+    remember_prediction,
+)
 from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
@@ -145,7 +152,9 @@ def _targets() -> list[PatchTarget]:
     seen: set[tuple[str, str, str]] = set()
     targets = []
     for _, estimator_class in all_estimators():
-        for method, wrapper in [(name, _fit_wrapper) for name in FIT_METHODS] + [("score", _score_wrapper)]:
+        methods = ([(name, _fit_wrapper) for name in FIT_METHODS] + [("score", _score_wrapper)]
+                   + [(name, _predict_wrapper) for name in PREDICT_METHODS])
+        for method, wrapper in methods:
             owner = next((klass for klass in estimator_class.__mro__ if method in vars(klass)), None)
             if owner is None or owner is object or "." in owner.__qualname__:
                 continue
@@ -153,7 +162,7 @@ def _targets() -> list[PatchTarget]:
             if key not in seen:
                 seen.add(key)
                 targets.append(PatchTarget(owner.__module__, owner.__qualname__, method, wrapper))
-    return targets
+    return targets + metric_targets(_metric_wrapper)
 
 
 @contextmanager
@@ -265,13 +274,69 @@ def _score_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, 
 def _log_score(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     import tracekit
 
-    try:
-        run_id = _fitted_runs.get(instance)
-    except TypeError:  # an unhashable estimator subclass
-        return
+    run_id = _fitted_run(instance)
     if run_id is None:
         return
     features = args[0] if args else kwargs.get("X")
     name = caller_variable_name(features, _SKLEARN_FOLDER)
     key = f"{type(instance).__name__}_score_{name}"
     tracekit.log_metric(key, float(result), synchronous=True, run_id=run_id)
+
+
+def _fitted_run(instance: Any) -> str | None:
+    try:
+        return _fitted_runs.get(instance)
+    except TypeError:  # an unhashable estimator subclass
+        return None
+
+
+def _predict_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                     kwargs: dict[str, Any]) -> Any:
+    """`predict` (and siblings) of an autologged model: remember the result for post-training metrics."""
+    if _inside.get() or instance is None or not _settings.log_post_training_metrics:
+        return wrapped(*args, **kwargs)
+    token = _inside.set(True)
+    try:
+        result = wrapped(*args, **kwargs)
+    finally:
+        _inside.reset(token)
+    with _quiet():
+        try:
+            run_id = _fitted_run(instance)
+            if run_id is not None:
+                features = args[0] if args else kwargs.get("X")
+                remember_prediction(result, run_id, caller_variable_name(features, _SKLEARN_FOLDER))
+        except Exception:  # noqa: BLE001
+            report_internal_error("sklearn autolog: remembering predictions")
+    return result
+
+
+def _metric_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> Any:
+    """A `sklearn.metrics` function on an autologged model's predictions: log `<function>_<dataset>`."""
+    if _inside.get() or not _settings.log_post_training_metrics:
+        return wrapped(*args, **kwargs)
+    token = _inside.set(True)
+    try:
+        result = wrapped(*args, **kwargs)
+    finally:
+        _inside.reset(token)
+    with _quiet():
+        try:
+            _log_metric_call(wrapped.__name__, args, kwargs, result)
+        except Exception:  # noqa: BLE001
+            report_internal_error("sklearn autolog: logging a post-training metric")
+    return result
+
+
+def _log_metric_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+    import numbers
+
+    import tracekit
+
+    if not isinstance(result, numbers.Real):
+        return  # per-class arrays (average=None) are not one metric
+    found = metric_key(name, prediction_argument(args, kwargs))
+    if found is not None:
+        run_id, key = found
+        tracekit.log_metric(key, float(result), synchronous=True, run_id=run_id)

@@ -344,3 +344,50 @@ def test_bad_options_are_refused_by_name():
     with pytest.raises(tracekit.TracekitException, match="serialization_format"):
         tracekit.sklearn.autolog(serialization_format="joblib")
     assert not sklearn_autolog.is_enabled()
+
+
+def test_metric_functions_on_an_autologged_models_predictions_are_logged(iris):
+    from sklearn import metrics
+
+    features, labels = iris
+    X_val, y_val = features.iloc[1::2], labels.iloc[1::2]  # noqa: N806
+    tracekit.sklearn.autolog()
+    model = LogisticRegression(max_iter=300).fit(features, labels)
+
+    predicted = model.predict(X_val)
+    accuracy = metrics.accuracy_score(y_val, predicted)
+    again = metrics.accuracy_score(y_val, predicted)
+    macro_f1 = metrics.f1_score(y_val, y_pred=predicted, average="macro")
+    auc = metrics.roc_auc_score(y_val, model.predict_proba(X_val), multi_class="ovr")
+
+    logged = tracekit.last_active_run().data.metrics
+    assert logged["accuracy_score_X_val"] == pytest.approx(accuracy)
+    assert logged["accuracy_score-2_X_val"] == pytest.approx(again)
+    assert logged["f1_score_X_val"] == pytest.approx(macro_f1)
+    assert logged["roc_auc_score_X_val"] == pytest.approx(auc)
+
+
+def test_a_slice_of_predicted_probabilities_still_counts(diabetes, iris):
+    from sklearn import metrics
+
+    features, labels = iris
+    binary = (labels == 2).astype(int)
+    tracekit.sklearn.autolog()
+    model = LogisticRegression(max_iter=300).fit(features, binary)
+
+    metrics.roc_auc_score(binary, model.predict_proba(features)[:, 1])
+
+    assert "roc_auc_score_features" in tracekit.last_active_run().data.metrics
+
+
+def test_metrics_of_other_predictions_log_nothing(iris):
+    from sklearn import metrics
+
+    features, labels = iris
+    model = LogisticRegression(max_iter=300).fit(features, labels)  # before autolog: not autologged
+    tracekit.sklearn.autolog()
+
+    metrics.accuracy_score(labels, model.predict(features))
+    metrics.accuracy_score(labels, labels.to_numpy())
+
+    assert tracekit.search_runs(output_format="list") == []
