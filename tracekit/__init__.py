@@ -127,9 +127,10 @@ from tracekit.tracking_uri import get_tracking_uri, set_tracking_uri
 
 __version__ = "0.1.0"
 
-# The models half imports numpy, pandas and PyYAML: loaded on first use (`tracekit.pyfunc.load_model(...)`), so that
+# The models half (and tracekit.genai, which returns its results in their EvaluationResult) imports numpy, pandas and
+# PyYAML: loaded on first use (`tracekit.pyfunc.load_model(...)`), so that
 # `import tracekit` stays light for tracing alone.
-_LAZY_SUBMODULES = frozenset({"data", "deployments", "models", "pyfunc", "sklearn", "types"})
+_LAZY_SUBMODULES = frozenset({"data", "deployments", "genai", "models", "pyfunc", "sklearn", "types"})
 
 
 #: The same class under MLflow's name, so `mlflow.MlflowClient()` keeps working after `import tracekit as mlflow`.
@@ -205,6 +206,7 @@ __all__ = [
     "evaluate",
     "finalize_logged_model",
     "flush_trace_async_logging",
+    "genai",
     "get_active_model_id",
     "get_active_trace_id",
     "get_artifact_uri",

@@ -55,6 +55,9 @@ class RunTagKey:
     GIT_REPO_URL = "mlflow.source.git.repoURL"
     GIT_DIRTY = "mlflow.source.git.dirty"
     NOTE = "mlflow.note.content"
+    #: tracekit's own: set on the run of a `tracekit.genai.evaluate` call ("genai"); the run page then links to the
+    #: traces tagged with `TraceTagKey.EVALUATION_RUN`.
+    EVALUATION = "tracekit.evaluation"
 
 
 #: The names these tags were stored under before tracekit took MLflow's (migration 0003 renames stored ones); still
@@ -79,6 +82,8 @@ class TraceTagKey:
     TRACE_NAME = "tracekit.traceName"
     #: Where the trace's files (span values too large to keep inline) are stored.
     ARTIFACT_LOCATION = "tracekit.artifactLocation"
+    #: The run of the `tracekit.genai.evaluate` call that scored the trace (a trace may have come from another run).
+    EVALUATION_RUN = "tracekit.evaluationRun"
 
 
 #: The instrumentation scope (tracer name) of every span tracekit itself starts.

@@ -142,11 +142,11 @@ def test_two_plugins_claiming_one_target_is_an_error_naming_both(plugin_site):
         get_deploy_client("echo")
 
 
-def test_a_plugin_claiming_the_built_in_local_target_is_an_error_naming_both(plugin_site):
+def test_a_plugin_named_local_replaces_the_built_in_target_as_in_every_group(plugin_site):
     plugin_site.install("fake-local", "fake_local", COMPLETE_TARGET, DEPLOYMENTS_GROUP, ["local = fake_local"])
-    with pytest.raises(TracekitException, match=r"tracekit.deployments.local_target \(distribution tracekit "
-                                                 r"\(built in\)\) and fake_local \(distribution fake-local\)"):
-        get_deploy_client("local")
+    client = get_deploy_client("local")
+    assert type(client).__module__ == "fake_local"
+    assert installed_targets().count("local") == 1
 
 
 def test_the_base_class_is_importable_from_tracekit_plugins():

@@ -82,12 +82,12 @@ def test_a_broken_plugin_is_reported_once_and_skipped_unless_named(plugin_site, 
         tracekit.models.evaluate(threshold, DATA, targets="label", model_type="classifier", evaluators="broken")
 
 
-def test_a_plugin_cannot_take_the_built_in_name(plugin_site):
+def test_a_plugin_named_default_replaces_the_built_in_as_in_every_group(plugin_site):
     plugin_site.install("shadow-evaluator", "shadow_evaluator", HALF_DONE, MODEL_EVALUATOR_GROUP,
                         ["default = shadow_evaluator:OnlyCanEvaluate"])
-    with pytest.raises(TracekitException, match=r"'default'.*tracekit \(built in\).*shadow_evaluator:OnlyCanEvaluate "
-                                                r"\(distribution shadow-evaluator\)"):
-        tracekit.models.evaluate(threshold, DATA, targets="label", model_type="classifier")
+    assert tracekit.models.list_evaluators() == ["default"]
+    with pytest.raises(TracekitException, match=r"'default' \(shadow_evaluator.*missing evaluate"):
+        tracekit.models.evaluate(threshold, DATA, targets="label", model_type="classifier", evaluators="default")
 
 
 def test_two_plugins_claiming_one_name_are_both_named(plugin_site):

@@ -1,7 +1,8 @@
 """Which module serves a deployment target: the entry-point group `tracekit.deployments` maps a target name to a
 module defining exactly one `BaseDeploymentClient` subclass, `run_local(name, model_uri, flavor=None,
-config=None)` and `target_help()`. tracekit's own `local` target is a row of the same table, loaded and checked the
-same way; a plugin claiming a built-in name, like two plugins claiming one name, is an error naming both.
+config=None)` and `target_help()`. tracekit's own `local` target is an entry of the same group
+(`tracekit.plugins.built_ins`), loaded and checked the same way; as in every group, an installed plugin with a
+built-in's name replaces it, and two plugins claiming one name is an error naming both.
 
 Plugins are read on first use (never at `import tracekit`) with `tracekit.plugins.loading`'s rules: a target that
 fails to import is reported once with its distribution and the error, and never affects other targets.
@@ -9,24 +10,20 @@ fails to import is reported once with its distribution and the error, and never 
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from types import ModuleType
 from typing import Any
 
 from tracekit.deployments.deployment_client import BaseDeploymentClient
 from tracekit.exceptions import TracekitException
-from tracekit.plugins.loading import distribution_name, duplicate_name_error, group_entry_points, load_named
+from tracekit.plugins.loading import group_entry_points, load_named
 
 DEPLOYMENTS_GROUP = "tracekit.deployments"
-
-# Built-in targets: name -> module, imported on first use.
-_BUILT_IN_TARGETS = {"local": "tracekit.deployments.local_target"}
 
 
 def installed_targets() -> list[str]:
     """The names of the targets available here (built in and from plugins), sorted."""
-    return sorted({*_BUILT_IN_TARGETS, *(ep.name.lower() for ep in group_entry_points(DEPLOYMENTS_GROUP))})
+    return sorted({entry_point.name.lower() for entry_point in group_entry_points(DEPLOYMENTS_GROUP)})
 
 
 def parse_target_uri(target_uri: str) -> str:
@@ -39,13 +36,6 @@ def parse_target_uri(target_uri: str) -> str:
 
 
 def _target_module(target: str) -> ModuleType:
-    claimants = [ep for ep in group_entry_points(DEPLOYMENTS_GROUP) if ep.name.lower() == target]
-    if target in _BUILT_IN_TARGETS:
-        if claimants:
-            raise duplicate_name_error(DEPLOYMENTS_GROUP, target, [
-                ("tracekit (built in)", _BUILT_IN_TARGETS[target]),
-                *((distribution_name(ep), ep.value) for ep in claimants)])
-        return importlib.import_module(_BUILT_IN_TARGETS[target])
     loaded = load_named(DEPLOYMENTS_GROUP, target)
     if loaded is None:
         raise TracekitException.invalid_parameter_value(

@@ -1,6 +1,8 @@
-"""tracekit's own plugins: the built-in stores, artifact repositories and run context providers, declared in the
-form an installed distribution declares its entry points (`name = "module:attr"` per group) and found by the same
-lookup (`tracekit.plugins.loading.group_entry_points`), so a built-in scheme and a plugin's go through one door.
+"""tracekit's own plugins: the built-in stores, artifact repositories, deployment target, default
+evaluator and run context providers,
+declared in the form an installed distribution declares its entry points (`name = "module:attr"` per group) and found
+by the same lookup (`tracekit.plugins.loading.group_entry_points`), so a built-in scheme and a plugin's go through
+one door.
 
 This table is the one place that says which scheme tracekit serves itself. An installed distribution declaring an
 entry point of the same name in the same group replaces the built-in one. Nothing here is imported until a lookup
@@ -35,6 +37,13 @@ BUILT_IN_ENTRY_POINTS: dict[str, dict[str, str]] = {
         "file": "tracekit.artifacts.local_repository:LocalArtifactRepository",
         "s3": "tracekit.artifacts.s3_repository:S3ArtifactRepository",
         "tracekit-artifacts": "tracekit.artifacts.proxied_repository:ProxiedArtifactRepository",
+    },
+    "tracekit.model_evaluator": {
+        "default": "tracekit.models.evaluation.default_evaluator:DefaultEvaluator",
+    },
+    # Deployment targets: a module with one BaseDeploymentClient subclass, run_local and target_help.
+    "tracekit.deployments": {
+        "local": "tracekit.deployments.local_target",
     },
     "tracekit.run_context_provider": {
         "tracekit-user": "tracekit.plugins.run_context:UserRunContext",

@@ -107,6 +107,12 @@ class TraceStore(abc.ABC):
         for assessment in assessments:
             self.log_assessment(assessment)
 
+    def set_tag_on_traces(self, trace_ids: Sequence[str], key: str, value: str) -> None:
+        """Set one tag on several stored traces, as `set_trace_tag` does on one; a store that can does it in one
+        transaction."""
+        for trace_id in trace_ids:
+            self.set_trace_tag(trace_id, key, value)
+
     def get_assessment(self, trace_id: str, assessment_id: str) -> Assessment:
         """The stored assessment, or ResourceNotFoundError naming it."""
         raise _unsupported(self, "Reading assessments")

@@ -1,25 +1,21 @@
-"""Which evaluators exist and how a name becomes a `ModelEvaluator`: the built-in ones below and the plugins of the
-entry-point group `tracekit.model_evaluator`, found by one lookup (`get_evaluator`). A plugin cannot take a
-built-in's name, and two plugins cannot share one: both are errors naming the claimants."""
+"""Which evaluators exist and how a name becomes a `ModelEvaluator`: the entry points of the group
+`tracekit.model_evaluator`, the built-in "default" among them (`tracekit.plugins.built_ins`), found by one lookup
+(`get_evaluator`). As in every group, an installed plugin with a built-in's name replaces it, and two plugins sharing
+one name is an error naming both."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
 from tracekit.exceptions import TracekitException
 from tracekit.models.evaluation.evaluator import ModelEvaluator
-from tracekit.plugins.loading import distribution_name, duplicate_name_error, group_entry_points, load_named
+from tracekit.plugins.loading import group_entry_points, load_named
 
 logger = logging.getLogger(__name__)
 
 MODEL_EVALUATOR_GROUP = "tracekit.model_evaluator"
 
-# name -> "module:class", in the form of an entry point's value; imported on first use.
-_BUILT_IN: dict[str, str] = {
-    "default": "tracekit.models.evaluation.default_evaluator:DefaultEvaluator",
-}
 _CONTRACT = ("can_evaluate", "evaluate")
 _reported_skips: set[str] = set()
 
@@ -30,26 +26,10 @@ def list_evaluators() -> list[str]:
     >>> tracekit.models.list_evaluators()
     ['default']
     """
-    return sorted({*_BUILT_IN, *(entry_point.name for entry_point in group_entry_points(MODEL_EVALUATOR_GROUP))})
-
-
-def _check_one_claimant(name: str) -> None:
-    """TracekitException naming every claimant when a plugin takes a built-in's name or two plugins share one."""
-    key = name.lower()
-    claimants = [(distribution_name(ep), ep.value) for ep in group_entry_points(MODEL_EVALUATOR_GROUP)
-                 if ep.name.lower() == key]
-    if key in _BUILT_IN:
-        claimants.insert(0, ("tracekit (built in)", _BUILT_IN[key]))
-    if len(claimants) > 1:
-        raise duplicate_name_error(MODEL_EVALUATOR_GROUP, name, claimants)
+    return sorted({entry_point.name for entry_point in group_entry_points(MODEL_EVALUATOR_GROUP)})
 
 
 def _load_class(name: str) -> Any:
-    _check_one_claimant(name)
-    built_in = _BUILT_IN.get(name.lower())
-    if built_in is not None:
-        module_name, _, attribute = built_in.partition(":")
-        return getattr(importlib.import_module(module_name), attribute)
     loaded = load_named(MODEL_EVALUATOR_GROUP, name)
     if loaded is None:
         raise TracekitException.invalid_parameter_value(
@@ -84,7 +64,8 @@ def available_evaluators() -> list[tuple[str, ModelEvaluator]]:
     skipped, as when `evaluate` is called without `evaluators`."""
     found = []
     for name in list_evaluators():
-        _check_one_claimant(name)
+        if _claimed_twice(name):
+            load_named(MODEL_EVALUATOR_GROUP, name)  # raises the error naming every claimant
         try:
             found.append((name, get_evaluator(name)))
         except TracekitException as error:
@@ -92,3 +73,8 @@ def available_evaluators() -> list[tuple[str, ModelEvaluator]]:
                 _reported_skips.add(name)
                 logger.warning("The evaluator %r is skipped: %s", name, error.message)
     return found
+
+
+def _claimed_twice(name: str) -> bool:
+    claimants = [ep for ep in group_entry_points(MODEL_EVALUATOR_GROUP) if ep.name.lower() == name.lower()]
+    return len(claimants) > 1

@@ -242,6 +242,11 @@ class SqlTraceStore(TraceStore):
 
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Add or replace one tag of a stored trace; ResourceNotFoundError if there is no such trace."""
+        self.set_tag_on_traces([trace_id], key, value)
+
+    def set_tag_on_traces(self, trace_ids: Sequence[str], key: str, value: str) -> None:
+        """Add or replace one tag on several stored traces in one transaction; ResourceNotFoundError (and nothing
+        changed) if one of them is not stored."""
         key, value = text_column(str(key)) or "", text_column(str(value)) or ""
         if not key or len(key) > KEY_LENGTH:
             raise TracekitException.invalid_parameter_value(
@@ -250,13 +255,17 @@ class SqlTraceStore(TraceStore):
             raise TracekitException.invalid_parameter_value(
                 f"Tag values must be at most {TAG_VALUE_LENGTH} characters long, got "
                 f"{len(value)} for tag {key!r}.")
+        distinct = sorted({str(trace_id) for trace_id in trace_ids})
 
         def work(connection: Connection) -> None:
-            self._require_trace(connection, trace_id)
-            self.database.upsert(connection, trace_tags, [{"trace_id": trace_id, "key": key, "value": value}],
-                         ["trace_id", "key"])
+            self._require_traces(connection, distinct)
+            for chunk in _chunks(distinct):
+                self.database.upsert(connection, trace_tags,
+                                     [{"trace_id": trace_id, "key": key, "value": value} for trace_id in chunk],
+                                     ["trace_id", "key"])
 
-        self.database.write(work)
+        if distinct:
+            self.database.write(work)
 
     def delete_trace_tag(self, trace_id: str, key: str) -> None:
         """Remove one tag of a stored trace; ResourceNotFoundError if the trace or the tag does not exist."""
@@ -275,6 +284,15 @@ class SqlTraceStore(TraceStore):
         found = connection.scalar(select(trace_info.c.trace_id).where(trace_info.c.trace_id == trace_id))
         if found is None:
             raise ResourceNotFoundError(f"Trace {trace_id!r} not found in the tracking store.")
+
+    def _require_traces(self, connection: Connection, trace_ids: Sequence[str]) -> None:
+        """ResourceNotFoundError naming the first of `trace_ids` that is not stored."""
+        if len(trace_ids) == 1:
+            self._require_trace(connection, trace_ids[0])
+            return
+        missing = set(trace_ids) - self._existing_trace_ids(connection, trace_ids)
+        if missing:
+            raise ResourceNotFoundError(f"Trace {min(missing)!r} not found in the tracking store.")
 
     def delete_traces(
         self,

@@ -20,6 +20,18 @@ async function experimentName(experimentId) {
   }
 }
 
+// Set on the run of a tracekit.genai.evaluate call; the traces it scored carry EVALUATED_BY = the run id (they may
+// come from other runs, so the run's own traces table below does not list them all).
+const EVALUATION = "tracekit.evaluation";
+const EVALUATED_BY = "tracekit.evaluationRun";
+
+function evaluatedTracesLink(info, tags) {
+  if (!tags[EVALUATION]) return undefined;
+  const filter = `tags.\`${EVALUATED_BY}\` = '${info.run_id}'`;
+  return h("a", {href: href("experiments", info.experiment_id, "traces", {filter}),
+    "data-testid": "run-evaluated-traces"}, "Traces scored by this evaluation");
+}
+
 function section(title, testid, ...content) {
   return h("section", {class: "page-section", "data-testid": testid}, h("h2", null, title), content);
 }
@@ -47,6 +59,7 @@ export async function renderRun(view, runId, params) {
         ["Started", formatTime(info.start_time)],
         ["Duration", info.end_time ? formatMs(info.end_time - info.start_time) : "running"],
         ["User", info.user_id || undefined],
+        ["Evaluation", evaluatedTracesLink(info, tags)],
       ], "run-facts")),
     h("div", {class: "columns"},
       section("Parameters", "run-params", keyValueTable(data.params, "No parameters.")),
