@@ -133,11 +133,21 @@ def _log_model(settings: Settings, estimator: Any, features: Any, name: str) -> 
     signature = None
     if settings.log_model_signatures and example is not None:
         signature = _step("inferring the model signature",
-                          lambda: infer_signature(example, estimator.predict(example)))
+                          lambda: infer_signature(example, _signature_output(estimator.predict(example))))
     return log_model(
         estimator, name=name, serialization_format=settings.serialization_format,
         registered_model_name=settings.registered_model_name if name == "model" else None,
         signature=signature, input_example=example if settings.log_input_examples else None)
+
+
+def _signature_output(predicted: Any) -> Any:
+    """Predictions as the signature sees them: an array of Python objects (string class labels) as a Series,
+    since a tensor cannot hold objects."""
+    if getattr(predicted, "dtype", None) == object and getattr(predicted, "ndim", 0) == 1:
+        import pandas as pd
+
+        return pd.Series(predicted)
+    return predicted
 
 
 def _log_search(settings: Settings, search: Any, features: Any, run_id: str) -> None:

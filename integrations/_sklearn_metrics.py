@@ -66,12 +66,16 @@ def _classifier_metrics(estimator: Any, features: Any, labels: Any, sample_weigh
     averaging: dict[str, Any] = {"average": "weighted"} if pos_label is None else {"average": "binary",
                                                                                    "pos_label": pos_label}
     candidates: dict[str, Callable[[], Any]] = {
-        "accuracy_score": lambda: metrics.accuracy_score(labels, predicted, **weights),
-        "precision_score": lambda: metrics.precision_score(labels, predicted, zero_division=0, **averaging,
-                                                           **weights),
-        "recall_score": lambda: metrics.recall_score(labels, predicted, zero_division=0, **averaging, **weights),
-        "f1_score": lambda: metrics.f1_score(labels, predicted, zero_division=0, **averaging, **weights),
-    }
+        "accuracy_score": lambda: metrics.accuracy_score(labels, predicted, **weights)}
+    computed = _computed(candidates)
+    # One pass for the three figures: each of precision_score, recall_score and f1_score would redo it.
+    try:
+        precision, recall, f1, _ = metrics.precision_recall_fscore_support(
+            labels, predicted, zero_division=0, **averaging, **weights)
+        computed.update(_finite({"precision_score": precision, "recall_score": recall, "f1_score": f1}))
+    except Exception as error:  # noqa: BLE001 - left out, as any metric that does not apply
+        logger.debug("tracekit sklearn autolog: precision/recall/f1 not computed: %s", error)
+    candidates = {}
     if callable(getattr(estimator, "predict_proba", None)):
         probabilities = _metric_input(lambda: estimator.predict_proba(features))
         if probabilities is not None:
@@ -82,7 +86,12 @@ def _classifier_metrics(estimator: Any, features: Any, labels: Any, sample_weigh
             else:
                 candidates["roc_auc"] = lambda: metrics.roc_auc_score(labels, probabilities, multi_class="ovr",
                                                                       labels=classes, **weights)
-    return _computed(candidates)
+    computed.update(_computed(candidates))
+    return computed
+
+
+def _finite(values: dict[str, Any]) -> dict[str, float]:
+    return {name: float(value) for name, value in values.items() if not math.isnan(float(value))}
 
 
 def _regressor_metrics(estimator: Any, features: Any, labels: Any, sample_weight: Any) -> dict[str, float]:

@@ -12,6 +12,7 @@ import tracekit
 from tracekit.tracing.safety import internal_error_counts
 
 sklearn = pytest.importorskip("sklearn")
+import sklearn.metrics  # noqa: E402
 
 from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
@@ -74,6 +75,11 @@ def test_fit_without_a_run_logs_a_finished_run_with_params_metrics_and_tags(iris
     assert run.data.params == {key: str(value) for key, value in model.get_params(deep=True).items()}
     assert set(run.data.metrics) == CLASSIFIER_METRICS
     assert run.data.metrics["training_score"] == pytest.approx(model.score(features, labels))
+    predicted = model.predict(features)
+    assert run.data.metrics["training_f1_score"] == pytest.approx(
+        sklearn.metrics.f1_score(labels, predicted, average="weighted"))
+    assert run.data.metrics["training_recall_score"] == pytest.approx(
+        sklearn.metrics.recall_score(labels, predicted, average="weighted"))
     assert run.data.tags["estimator_name"] == "LogisticRegression"
     assert run.data.tags["estimator_class"] == "sklearn.linear_model._logistic.LogisticRegression"
 
@@ -117,6 +123,19 @@ def test_training_dataset_is_a_run_input_in_context_train(iris):
     [dataset_input] = tracekit.last_active_run().inputs.dataset_inputs
     assert {tag.key: tag.value for tag in dataset_input.tags}["mlflow.data.context"] == "train"
     assert '"num_rows": 150' in dataset_input.dataset.profile
+
+
+def test_pos_label_gives_the_binary_figures_of_that_class(iris):
+    features, labels = iris
+    names = labels.map({0: "setosa", 1: "other", 2: "other"})
+    tracekit.sklearn.autolog(pos_label="setosa")
+
+    model = LogisticRegression(max_iter=300).fit(features, names)
+
+    metrics = tracekit.last_active_run().data.metrics
+    assert metrics["training_precision_score"] == pytest.approx(
+        sklearn.metrics.precision_score(names, model.predict(features), pos_label="setosa"))
+    assert {"training_roc_auc", "training_log_loss"} <= set(metrics)
 
 
 def test_regressor_metrics_on_numpy_data(diabetes):
