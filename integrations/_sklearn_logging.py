@@ -143,7 +143,7 @@ def _log_model(settings: Settings, estimator: Any, features: Any, name: str) -> 
 def _signature_output(predicted: Any) -> Any:
     """Predictions as the signature sees them: an array of Python objects (string class labels) as a Series,
     since a tensor cannot hold objects."""
-    if getattr(predicted, "dtype", None) == object and getattr(predicted, "ndim", 0) == 1:
+    if getattr(getattr(predicted, "dtype", None), "kind", "") == "O" and getattr(predicted, "ndim", 0) == 1:
         import pandas as pd
 
         return pd.Series(predicted)
