@@ -13,7 +13,6 @@ from tracekit.tracing.safety import internal_error_counts
 
 sklearn = pytest.importorskip("sklearn")
 import sklearn.metrics  # noqa: E402
-
 from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E402
