@@ -12,7 +12,7 @@ import tracekit
 from tracekit.tracing.safety import internal_error_counts
 
 sklearn = pytest.importorskip("sklearn")
-import sklearn.metrics  # noqa: E402
+from sklearn import metrics as sk_metrics  # noqa: E402
 from sklearn.datasets import load_diabetes, load_iris  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E402
@@ -76,9 +76,9 @@ def test_fit_without_a_run_logs_a_finished_run_with_params_metrics_and_tags(iris
     assert run.data.metrics["training_score"] == pytest.approx(model.score(features, labels))
     predicted = model.predict(features)
     assert run.data.metrics["training_f1_score"] == pytest.approx(
-        sklearn.metrics.f1_score(labels, predicted, average="weighted"))
+        sk_metrics.f1_score(labels, predicted, average="weighted"))
     assert run.data.metrics["training_recall_score"] == pytest.approx(
-        sklearn.metrics.recall_score(labels, predicted, average="weighted"))
+        sk_metrics.recall_score(labels, predicted, average="weighted"))
     assert run.data.tags["estimator_name"] == "LogisticRegression"
     assert run.data.tags["estimator_class"] == "sklearn.linear_model._logistic.LogisticRegression"
 
@@ -133,7 +133,7 @@ def test_pos_label_gives_the_binary_figures_of_that_class(iris):
 
     metrics = tracekit.last_active_run().data.metrics
     assert metrics["training_precision_score"] == pytest.approx(
-        sklearn.metrics.precision_score(names, model.predict(features), pos_label="setosa"))
+        sk_metrics.precision_score(names, model.predict(features), pos_label="setosa"))
     assert {"training_roc_auc", "training_log_loss"} <= set(metrics)
 
 
