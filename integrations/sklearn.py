@@ -187,8 +187,7 @@ def _quiet() -> Iterator[None]:
             tracekit_logger.disabled = state
 
 
-def _fit_arguments(wrapped: Callable[..., Any], args: tuple[Any, ...],
-                   kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
+def _fit_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
     features = args[0] if args else kwargs.get("X")
     labels = args[1] if len(args) > 1 else kwargs.get("y")
     return features, labels, kwargs.get("sample_weight")
@@ -208,7 +207,7 @@ def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ..
         run_id = active
         if run_id is None:
             with _quiet():
-                run_id = _start_run(instance)
+                run_id = _start_run()
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as error:
@@ -220,11 +219,14 @@ def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ..
         if run_id is not None:
             with _quiet():
                 try:
-                    features, labels, sample_weight = _fit_arguments(wrapped, args, kwargs)
+                    features, labels, sample_weight = _fit_arguments(args, kwargs)
                     log_fitted(_settings, instance, features, labels, sample_weight, run_id)
-                    _fitted_runs[instance] = run_id
                 except Exception:  # noqa: BLE001
                     report_internal_error("sklearn autolog: logging a fit")
+                try:
+                    _fitted_runs[instance] = run_id
+                except TypeError:  # an unhashable estimator subclass: no post-training metrics for it
+                    pass
                 if active is None:
                     _end_run(run_id, "FINISHED")
         return result
@@ -232,7 +234,7 @@ def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ..
         _inside.reset(token)
 
 
-def _start_run(instance: Any) -> str | None:
+def _start_run() -> str | None:
     import tracekit
 
     try:
