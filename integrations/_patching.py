@@ -64,8 +64,11 @@ class _AppliedPatch:
 class PatchSet:
     """The patches of one integration, applied and removed together; both operations are idempotent."""
 
-    def __init__(self, integration: str) -> None:
+    def __init__(self, integration: str, needs_tracing: bool = True) -> None:
         self.integration = integration
+        #: Whether the patches record only while tracing is enabled (GenAI calls make traces; a training run
+        #: logged by an ML framework integration does not depend on tracing).
+        self.needs_tracing = needs_tracing
         self._applied: list[_AppliedPatch] = []
         self._active = False
 
@@ -109,7 +112,7 @@ class PatchSet:
     def _guard(self, wrapper: Wrapper) -> Wrapper:
         def guarded(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                     kwargs: dict[str, Any]) -> Any:
-            if not (self._active and RUNTIME.enabled):
+            if not self._active or (self.needs_tracing and not RUNTIME.enabled):
                 return wrapped(*args, **kwargs)
             return wrapper(wrapped, instance, args, kwargs)
 

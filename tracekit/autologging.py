@@ -18,31 +18,37 @@ _INTEGRATIONS = {
     "openai": ("openai", "openai"),
     "anthropic": ("anthropic", "anthropic"),
     "langchain": ("langchain_core", "langchain-core"),
+    "sklearn": ("sklearn", "scikit-learn"),
 }
+# integrations that log training runs (params, metrics, models) rather than traces
+_TRAINING_INTEGRATIONS = frozenset({"sklearn"})
 
 
-def autolog(log_traces: bool = True, disable: bool = False, exclusive: bool = False,
+def autolog(log_input_examples: bool = False, log_model_signatures: bool = True, log_models: bool = True,
+            log_datasets: bool = True, log_traces: bool = True, disable: bool = False, exclusive: bool = False,
             disable_for_unsupported_versions: bool = False, silent: bool = False,
-            exclude_flavors: Iterable[str] | None = None,
-            extra_tags: Mapping[str, Any] | None = None) -> list[str]:
-    """Turn on tracing of every installed library tracekit integrates with (OpenAI, Anthropic, LangChain), or
-    turn all of them off with `disable=True`. Libraries that are not installed are skipped quietly; call a
-    library's own entry point (for example `tracekit.openai.autolog()`) to be warned instead. Returns the names
-    of the integrations that are on afterwards.
+            extra_tags: Mapping[str, Any] | None = None,
+            exclude_flavors: Iterable[str] | None = None) -> list[str]:
+    """Turn on every installed library tracekit integrates with (tracing of OpenAI, Anthropic, LangChain; training
+    runs of scikit-learn), or turn all of them off with `disable=True`. Libraries that are not installed are
+    skipped quietly; call a library's own entry point (for example `tracekit.openai.autolog()`) to be warned
+    instead. Returns the names of the integrations that are on afterwards.
 
     - `log_traces=False`: the integrations are turned off (nothing is patched), so their calls make no traces.
-    - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`) left as they are.
+    - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`, `"sklearn"`) left as they
+      are.
+    - `log_input_examples`, `log_model_signatures`, `log_models`, `log_datasets`, `exclusive`,
+      `disable_for_unsupported_versions`: passed to scikit-learn autolog (see `tracekit.sklearn.autolog`), unless
+      you configured it yourself with `tracekit.sklearn.autolog(...)`, whose options take precedence.
     - `silent=True`: tracekit logs nothing and library warnings are ignored while the integrations are set up.
     - `extra_tags`: tags added to every trace that an autologged call starts (not to a trace it joins, such as
       one opened by your own `@tracekit.trace` function).
-    - `exclusive`: accepted for MLflow compatibility and changes nothing. tracekit's autolog never logs
-      parameters, metrics or models to any run; it only records traces, and those are linked to the active run
-      (`tracekit.sourceRun` metadata) exactly as traces of `@tracekit.trace` functions are.
-    - `disable_for_unsupported_versions`: accepted and changes nothing: an integration always stays off (with a
-      warning) for a library version older than it supports, and newer versions are always tried.
+    - For the tracing integrations `exclusive` changes nothing (their traces are linked to the active run exactly
+      as traces of `@tracekit.trace` functions are), and an integration always stays off (with a warning) for a
+      library version older than it supports, while newer versions are always tried.
 
     >>> tracekit.autolog(exclude_flavors=["langchain"], extra_tags={"team": "search"})
-    ['openai', 'anthropic']
+    ['openai', 'anthropic', 'sklearn']
     """
     from tracekit.integrations._patching import is_installed
 
@@ -52,7 +58,14 @@ def autolog(log_traces: bool = True, disable: bool = False, exclusive: bool = Fa
         if name in excluded or not is_installed(module, distribution):
             continue
         integration = importlib.import_module(f"tracekit.integrations.{name}")
-        integration.autolog(disable=disable, silent=silent, log_traces=log_traces, extra_tags=extra_tags)
+        if name in _TRAINING_INTEGRATIONS:
+            integration.autolog_from_global(
+                disable=disable, silent=silent, log_traces=log_traces, extra_tags=extra_tags,
+                log_input_examples=log_input_examples, log_model_signatures=log_model_signatures,
+                log_models=log_models, log_datasets=log_datasets, exclusive=exclusive,
+                disable_for_unsupported_versions=disable_for_unsupported_versions)
+        else:
+            integration.autolog(disable=disable, silent=silent, log_traces=log_traces, extra_tags=extra_tags)
         if integration.is_enabled():
             enabled.append(name)
     return enabled

@@ -45,7 +45,7 @@ def tracekit_records(caplog):
 
 
 def test_log_traces_false_records_no_trace(call_openai, call_anthropic, call_langchain, exported):
-    assert tracekit.autolog(log_traces=False) == []
+    assert tracekit.autolog(log_traces=False) == ["sklearn"]  # training runs are not traces
 
     call_openai()
     call_anthropic()
@@ -55,7 +55,7 @@ def test_log_traces_false_records_no_trace(call_openai, call_anthropic, call_lan
 
 
 def test_excluded_flavor_is_left_untraced(call_openai, call_anthropic, exported):
-    assert tracekit.autolog(exclude_flavors=["openai"]) == ["anthropic", "langchain"]
+    assert tracekit.autolog(exclude_flavors=["openai"]) == ["anthropic", "langchain", "sklearn"]
 
     call_openai()
     call_anthropic()
@@ -66,10 +66,10 @@ def test_excluded_flavor_is_left_untraced(call_openai, call_anthropic, exported)
 
 def test_unknown_flavor_is_refused_naming_the_valid_ones():
     with pytest.raises(tracekit.TracekitException) as raised:
-        tracekit.autolog(exclude_flavors=["openai", "sklearn"])
+        tracekit.autolog(exclude_flavors=["openai", "xgboost"])
 
-    assert "'sklearn'" in raised.value.message
-    assert "['anthropic', 'langchain', 'openai']" in raised.value.message
+    assert "'xgboost'" in raised.value.message
+    assert "['anthropic', 'langchain', 'openai', 'sklearn']" in raised.value.message
     assert not tracekit.integrations.openai.is_enabled()  # nothing was switched on
 
 
@@ -110,7 +110,7 @@ def test_setup_warnings_are_logged_without_silent(monkeypatch, tracekit_records)
 
     assert tracekit.autolog() == []
 
-    assert len([record for record in tracekit_records() if record.levelno == logging.WARNING]) == 3
+    assert len([record for record in tracekit_records() if record.levelno == logging.WARNING]) == 4
 
 
 def test_silent_setup_logs_nothing(monkeypatch, tracekit_records):

@@ -61,3 +61,17 @@ def test_mlflow3_tracing_example(llm_server, tmp_path):
     assert out.count("  tokens: {'input_tokens': ") == 2
     assert "searched without spans: 4 traces, 0 spans, 3 with token usage" in out
     assert "deleted the 2 oldest; 2 left" in out
+
+
+def test_sklearn_autolog_example(tmp_path):
+    pytest.importorskip("sklearn")
+    out = run_example("sklearn_autolog.py", tmp_path)
+
+    assert ": FINISHED, estimator LogisticRegression" in out
+    assert "params: C=1.0 max_iter=500" in out
+    assert "  LogisticRegression_score_X_test = " in out
+    assert "  training_roc_auc = " in out and "  training_log_loss = " in out
+    assert "dataset inputs: ['train']" in out
+    assert "logged model 'model' predicts [" in out
+    assert "grid search: best_C=" in out
+    assert out.count("  candidate C=") == 3

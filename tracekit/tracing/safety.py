@@ -11,6 +11,7 @@ from tracekit import config
 logger = logging.getLogger("tracekit")
 
 _reported: set[str] = set()
+_counts: dict[str, int] = {}
 _lock = threading.Lock()
 
 
@@ -25,6 +26,7 @@ def report_internal_error(where: str) -> None:
     with _lock:
         first = where not in _reported
         _reported.add(where)
+        _counts[where] = _counts.get(where, 0) + 1
     if first:
         logger.warning("tracekit: %s failed; tracing goes on and your code is unaffected. Further failures here "
                        "are logged at DEBUG.", where, exc_info=True)
@@ -32,7 +34,14 @@ def report_internal_error(where: str) -> None:
         logger.debug("tracekit: %s failed again", where, exc_info=True)
 
 
+def internal_error_counts() -> dict[str, int]:
+    """How many times each place in tracekit has failed (and been swallowed) in this process."""
+    with _lock:
+        return dict(_counts)
+
+
 def forget_reported_errors() -> None:
     """Log the next failure of every place at WARNING again, as if none had failed yet (for tests)."""
     with _lock:
         _reported.clear()
+        _counts.clear()
