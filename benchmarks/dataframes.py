@@ -57,8 +57,8 @@ def bare_sql(uri: str, run_id: str | None, limit: int | None):
     engine = create_store_engine(uri)
     info = schema.trace_info
     query = select(info).order_by(info.c.request_time.desc(), info.c.trace_id.desc())
-    if run_id is not None:
-        query = query.where(info.c.run_id == run_id)
+    # The best SQL for each case: a run's traces by the run_id index, the others by the (experiment, time) index.
+    query = query.where(info.c.run_id == run_id) if run_id is not None else query.where(info.c.experiment_id == "0")
     if limit is not None:
         query = query.limit(limit)
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
+from sqlalchemy.sql.elements import ColumnElement
 
 from tracekit.entities import Trace
 from tracekit.entities.assessment import Assessment
@@ -508,11 +509,15 @@ class SqlTraceStore(TraceStore):
             return trace_aggregates.search_sessions(connection, self.database.dialect, self._scope(ids, None, None),
                                                     max_results, page_token, fingerprint)
 
-    @staticmethod
-    def _scope(experiment_ids: list[str], run_id: str | None, model_id: str | None) -> list[Any]:
+    def _scope(self, experiment_ids: list[str], run_id: str | None, model_id: str | None) -> list[Any]:
         conditions: list[Any] = []
         if experiment_ids:
-            conditions.append(trace_info.c.experiment_id.in_(experiment_ids))
+            experiment: ColumnElement[Any] = trace_info.c.experiment_id
+            if (run_id is not None or model_id is not None) and self.database.dialect == "sqlite":
+                # SQLite has no statistics and would walk the (experiment, time) index over every trace of the
+                # experiment to find one run's or model's; `|| ''` hides that index, so their own is used.
+                experiment = experiment + ""
+            conditions.append(experiment.in_(experiment_ids))
         if run_id is not None:
             conditions.append(trace_info.c.run_id == str(run_id))
         if model_id is not None:
