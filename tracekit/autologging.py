@@ -8,6 +8,7 @@ as anything imported it. The integrations are imported only when an `autolog()` 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ _INTEGRATIONS = {
     "openai": ("openai", "openai"),
     "anthropic": ("anthropic", "anthropic"),
     "langchain": ("langchain_core", "langchain-core"),
+    "litellm": ("litellm", "litellm"),
 }
 
 
@@ -25,7 +27,7 @@ def autolog(log_traces: bool = True, disable: bool = False, exclusive: bool = Fa
             disable_for_unsupported_versions: bool = False, silent: bool = False,
             exclude_flavors: Iterable[str] | None = None,
             extra_tags: Mapping[str, Any] | None = None) -> list[str]:
-    """Turn on tracing of every installed library tracekit integrates with (OpenAI, Anthropic, LangChain), or
+    """Turn on tracing of every installed library tracekit integrates with (OpenAI, Anthropic, LangChain, LiteLLM, ...), or
     turn all of them off with `disable=True`. Libraries that are not installed are skipped quietly; call a
     library's own entry point (for example `tracekit.openai.autolog()`) to be warned instead. Returns the names
     of the integrations that are on afterwards.
@@ -51,6 +53,8 @@ def autolog(log_traces: bool = True, disable: bool = False, exclusive: bool = Fa
     for name, (module, distribution) in _INTEGRATIONS.items():
         if name in excluded or not is_installed(module, distribution):
             continue
+        if disable and f"tracekit.integrations.{name}" not in sys.modules:
+            continue  # never switched on: nothing to remove, and no need to import a slow library (LiteLLM)
         integration = importlib.import_module(f"tracekit.integrations.{name}")
         integration.autolog(disable=disable, silent=silent, log_traces=log_traces, extra_tags=extra_tags)
         if integration.is_enabled():

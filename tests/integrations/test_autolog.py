@@ -19,9 +19,12 @@ import tracekit.integrations.anthropic as anthropic_autolog  # noqa: E402
 import tracekit.integrations.langchain as langchain_autolog  # noqa: E402
 import tracekit.integrations.openai as openai_autolog  # noqa: E402
 
+# Every integration, in tracekit.autolog()'s order; the dev extra installs all their libraries.
+ALL = ["openai", "anthropic", "langchain", "litellm"]
+
 
 def test_autolog_turns_on_every_installed_integration():
-    assert autolog() == ["openai", "anthropic", "langchain"]
+    assert autolog() == ALL
     assert openai_autolog.is_enabled() and anthropic_autolog.is_enabled() and langchain_autolog.is_enabled()
 
 
@@ -36,7 +39,7 @@ def test_autolog_skips_libraries_that_are_not_installed_quietly(monkeypatch, cap
     monkeypatch.setattr(patching, "installed_version",
                         lambda name: None if name == "anthropic" else real(name))
 
-    assert autolog() == ["openai", "langchain"]
+    assert autolog() == [name for name in ALL if name != "anthropic"]
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
 
 
@@ -98,7 +101,7 @@ def _run_python(code: str) -> str:
 
 
 def test_tracekit_autolog_is_a_function_on_the_package():
-    assert _run_python("import tracekit; print(tracekit.autolog())") == "['openai', 'anthropic', 'langchain']"
+    assert _run_python("import tracekit; print(tracekit.autolog())") == str(ALL)
 
 
 def test_tracekit_autolog_stays_a_function_after_an_integration_is_imported():
