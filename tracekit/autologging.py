@@ -20,6 +20,7 @@ _INTEGRATIONS = {
     "anthropic": ("anthropic", "anthropic"),
     "langchain": ("langchain_core", "langchain-core"),
     "litellm": ("litellm", "litellm"),
+    "mistral": ("mistralai", "mistralai"),
 }
 
 
