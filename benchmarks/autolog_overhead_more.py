@@ -1,0 +1,74 @@
+"""Added cost of autolog per call for LiteLLM and Mistral: the same calls against the same local fake server, with
+the integration off and on, measured in one run (the method of `autolog_overhead.py`, whose helpers it uses).
+
+    python benchmarks/autolog_overhead_more.py [--calls 200] [--rounds 5]
+
+Calls: a LiteLLM completion (through its OpenAI provider), the same streamed, a LiteLLM embedding, a Mistral chat
+completion and the same streamed. Each figure is the median over rounds of the mean per call, in µs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network on import
+sys.path.insert(0, os.path.dirname(__file__))
+
+import litellm  # noqa: E402
+from autolog_overhead import MESSAGES, ROOT, DiscardTraces, compare  # noqa: E402
+from mistralai.client import Mistral  # noqa: E402
+
+import tracekit  # noqa: E402
+import tracekit.integrations.litellm  # noqa: E402
+import tracekit.integrations.mistral  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    exporter = DiscardTraces()
+    tracekit.tracing.set_exporter(exporter)
+    server = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "integrations", "fake_llm_server.py")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        openai_url = server.stdout.readline().split()[4]  # "fake LLM server on http://127.0.0.1:PORT/v1 ..."
+        target = {"api_base": openai_url, "api_key": "bench", "max_retries": 0}
+        mistral = Mistral(api_key="bench", server_url=openai_url.removesuffix("/v1"))
+
+        def litellm_streamed() -> None:
+            for _ in litellm.completion(model="openai/gpt-bench", messages=MESSAGES, stream=True, **target):
+                pass
+
+        def mistral_streamed() -> None:
+            for _ in mistral.chat.stream(model="mistral-bench", messages=MESSAGES):
+                pass
+
+        print(f"{'call (µs per call)':<28} {'off':>10} {'on':>10} {'added':>10} {'ratio':>8}")
+        compare("litellm completion", lambda: litellm.completion(model="openai/gpt-bench", messages=MESSAGES,
+                                                                 **target),
+                tracekit.integrations.litellm, args.calls, args.rounds)
+        compare("litellm completion, stream", litellm_streamed, tracekit.integrations.litellm, args.calls,
+                args.rounds)
+        compare("litellm embedding", lambda: litellm.embedding(model="openai/emb-bench", input=["a", "b"],
+                                                               **target),
+                tracekit.integrations.litellm, args.calls, args.rounds)
+        compare("mistral chat", lambda: mistral.chat.complete(model="mistral-bench", messages=MESSAGES),
+                tracekit.integrations.mistral, args.calls, args.rounds)
+        compare("mistral chat, streamed", mistral_streamed, tracekit.integrations.mistral, args.calls, args.rounds)
+    finally:
+        server.terminate()
+        server.wait()
+    tracekit.flush_trace_async_logging()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"traces exported: {exporter.count}; peak RSS: {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
