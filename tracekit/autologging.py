@@ -21,6 +21,7 @@ _INTEGRATIONS = {
     "langchain": ("langchain_core", "langchain-core"),
     "litellm": ("litellm", "litellm"),
     "mistral": ("mistralai", "mistralai"),
+    "gemini": ("google.genai", "google-genai"),
 }
 
 

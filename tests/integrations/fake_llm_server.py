@@ -1,7 +1,8 @@
 """A small OpenAI- and Anthropic-compatible HTTP server on 127.0.0.1, for tests, examples and benchmarks.
 
-Endpoints: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` (OpenAI) and `/v1/messages` (Anthropic), each
-with SSE streaming where the real API has it. The reply is "echo: <last user text>"; a request carrying tools is
+Endpoints: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` (OpenAI), `/v1/messages` (Anthropic) and
+`/v1[beta]/models/<model>:generateContent` / `:streamGenerateContent` (Google Gemini), each with SSE streaming where
+the real API has it. The reply is "echo: <last user text>"; a request carrying tools is
 answered with a call to the first tool. Special model names drive the failure cases:
 
 - `error-429` / `error-500`: that HTTP status with an error body in the provider's format;
@@ -62,6 +63,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append((self.path, body))
         routes = {"/v1/chat/completions": self._chat, "/v1/responses": self._responses,
                   "/v1/embeddings": self._embeddings, "/v1/messages": self._messages}
+        if self.path.startswith(("/v1beta/models/", "/v1/models/")):
+            self._gemini(body)
+            return
         route = routes.get(self.path.split("?")[0])
         if route is None:
             self._send_json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
@@ -234,6 +238,38 @@ class _Handler(BaseHTTPRequestHandler):
                                "usage": {"output_tokens": output_tokens}}),
             ("message_stop", {"type": "message_stop"}),
         ]
+        self._send_events(events)
+
+
+    # --- Google Gemini (generateContent) -----------------------------------------------------------------------
+    def _gemini(self, body: dict[str, Any]) -> None:
+        path = self.path.split("?")[0]
+        model, _, method = path.split("/models/", 1)[1].partition(":")
+        if model.startswith("error-"):
+            status = int(model.split("-")[1])
+            kind = "RESOURCE_EXHAUSTED" if status == 429 else "INTERNAL"
+            self._send_json(status, {"error": {"code": status, "message": f"fake {status}", "status": kind}})
+            return
+        user_text = ""
+        for content in reversed(body.get("contents") or []):
+            if content.get("role", "user") == "user":
+                user_text = "".join(part.get("text", "") for part in content.get("parts") or [])
+                break
+        prompt_tokens = _count_words(body.get("contents"))
+        words = ["echo: ", user_text]
+        usage = {"promptTokenCount": prompt_tokens, "candidatesTokenCount": len(words),
+                 "totalTokenCount": prompt_tokens + len(words)}
+        base = {"modelVersion": f"{model}-001", "responseId": "gemini-1"}
+        if method == "generateContent":
+            self._send_json(200, {**base, "usageMetadata": usage, "candidates": [{
+                "index": 0, "finishReason": "STOP",
+                "content": {"role": "model", "parts": [{"text": "".join(words)}]}}]})
+            return
+        events: list[tuple[str | None, Any]] = [
+            (None, {**base, "candidates": [{"index": 0, "content": {"role": "model", "parts": [{"text": word}]}}]})
+            for word in words]
+        events.append((None, {**base, "usageMetadata": usage, "candidates": [{
+            "index": 0, "finishReason": "STOP", "content": {"role": "model", "parts": [{"text": ""}]}}]}))
         self._send_events(events)
 
 
