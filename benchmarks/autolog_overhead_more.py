@@ -1,10 +1,10 @@
-"""Added cost of autolog per call for LiteLLM and Mistral: the same calls against the same local fake server, with
+"""Added cost of autolog per call for LiteLLM, Mistral and Google GenAI: the same calls against the same local fake server, with
 the integration off and on, measured in one run (the method of `autolog_overhead.py`, whose helpers it uses).
 
     python benchmarks/autolog_overhead_more.py [--calls 200] [--rounds 5]
 
 Calls: a LiteLLM completion (through its OpenAI provider), the same streamed, a LiteLLM embedding, a Mistral chat
-completion and the same streamed. Each figure is the median over rounds of the mean per call, in µs.
+completion and the same streamed, a Gemini generate_content and the same streamed. Each figure is the median over rounds of the mean per call, in µs.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import litellm  # noqa: E402
 from autolog_overhead import MESSAGES, ROOT, DiscardTraces, compare  # noqa: E402
+from google import genai  # noqa: E402
 from mistralai.client import Mistral  # noqa: E402
 
 import tracekit  # noqa: E402
+import tracekit.integrations.gemini  # noqa: E402
 import tracekit.integrations.litellm  # noqa: E402
 import tracekit.integrations.mistral  # noqa: E402
 
@@ -41,6 +43,7 @@ def main() -> None:
         openai_url = server.stdout.readline().split()[4]  # "fake LLM server on http://127.0.0.1:PORT/v1 ..."
         target = {"api_base": openai_url, "api_key": "bench", "max_retries": 0}
         mistral = Mistral(api_key="bench", server_url=openai_url.removesuffix("/v1"))
+        gemini = genai.Client(api_key="bench", http_options={"base_url": openai_url.removesuffix("/v1")})
 
         def litellm_streamed() -> None:
             for _ in litellm.completion(model="openai/gpt-bench", messages=MESSAGES, stream=True, **target):
@@ -48,6 +51,10 @@ def main() -> None:
 
         def mistral_streamed() -> None:
             for _ in mistral.chat.stream(model="mistral-bench", messages=MESSAGES):
+                pass
+
+        def gemini_streamed() -> None:
+            for _ in gemini.models.generate_content_stream(model="gemini-bench", contents="Summarise tracing."):
                 pass
 
         print(f"{'call (µs per call)':<28} {'off':>10} {'on':>10} {'added':>10} {'ratio':>8}")
@@ -62,6 +69,11 @@ def main() -> None:
         compare("mistral chat", lambda: mistral.chat.complete(model="mistral-bench", messages=MESSAGES),
                 tracekit.integrations.mistral, args.calls, args.rounds)
         compare("mistral chat, streamed", mistral_streamed, tracekit.integrations.mistral, args.calls, args.rounds)
+        compare("gemini generate_content", lambda: gemini.models.generate_content(
+            model="gemini-bench", contents="Summarise tracing."), tracekit.integrations.gemini, args.calls,
+            args.rounds)
+        compare("gemini generate, streamed", gemini_streamed, tracekit.integrations.gemini, args.calls,
+                args.rounds)
     finally:
         server.terminate()
         server.wait()

@@ -22,6 +22,7 @@ _INTEGRATIONS = {
     "litellm": ("litellm", "litellm"),
     "mistral": ("mistralai", "mistralai"),
     "gemini": ("google.genai", "google-genai"),
+    "bedrock": ("botocore", "boto3"),
 }
 
 

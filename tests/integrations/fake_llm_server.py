@@ -1,9 +1,10 @@
 """A small OpenAI- and Anthropic-compatible HTTP server on 127.0.0.1, for tests, examples and benchmarks.
 
-Endpoints: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` (OpenAI), `/v1/messages` (Anthropic) and
-`/v1[beta]/models/<model>:generateContent` / `:streamGenerateContent` (Google Gemini), each with SSE streaming where
-the real API has it. The reply is "echo: <last user text>"; a request carrying tools is
-answered with a call to the first tool. Special model names drive the failure cases:
+Endpoints: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` (OpenAI), `/v1/messages` (Anthropic),
+`/v1[beta]/models/<model>:generateContent` / `:streamGenerateContent` (Google Gemini) and `/model/<id>/converse` /
+`/model/<id>/invoke` (AWS Bedrock runtime), each with SSE streaming where the real API has it (not Bedrock). The
+reply is "echo: <last user text>"; an OpenAI or Anthropic request carrying tools is answered with a call to the
+first tool. Special model names drive the failure cases:
 
 - `error-429` / `error-500`: that HTTP status with an error body in the provider's format;
 - `malformed`: a 200 whose body has the wrong shape (a string where a list belongs).
@@ -63,6 +64,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append((self.path, body))
         routes = {"/v1/chat/completions": self._chat, "/v1/responses": self._responses,
                   "/v1/embeddings": self._embeddings, "/v1/messages": self._messages}
+        if self.path.startswith("/model/"):
+            self._bedrock(body)
+            return
         if self.path.startswith(("/v1beta/models/", "/v1/models/")):
             self._gemini(body)
             return
@@ -271,6 +275,45 @@ class _Handler(BaseHTTPRequestHandler):
         events.append((None, {**base, "usageMetadata": usage, "candidates": [{
             "index": 0, "finishReason": "STOP", "content": {"role": "model", "parts": [{"text": ""}]}}]}))
         self._send_events(events)
+
+
+    # --- AWS Bedrock runtime (Converse; InvokeModel with Anthropic's message format) -----------------------------
+    def _bedrock(self, body: dict[str, Any]) -> None:
+        from urllib.parse import unquote
+
+        model, _, operation = unquote(self.path.split("?")[0].removeprefix("/model/")).rpartition("/")
+        if model.startswith("error-"):
+            status = int(model.split("-")[1])
+            kind = "ThrottlingException" if status == 429 else "InternalServerException"
+            data = json.dumps({"message": f"fake {status}"}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("x-amzn-ErrorType", f"{kind}:http://internal.amazon.com/coral/com.amazon.bedrock/")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        input_tokens = _count_words(body.get("messages"))
+        if operation == "converse":
+            messages = [{"role": message.get("role"), "content": message.get("content")}
+                        for message in body.get("messages") or []]
+            text = f"echo: {_last_user_text(messages)}"
+            self._send_json(200, {
+                "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+                "stopReason": "end_turn", "metrics": {"latencyMs": 1},
+                "usage": {"inputTokens": input_tokens, "outputTokens": 3, "totalTokens": input_tokens + 3}})
+            return
+        text = f"echo: {_last_user_text(body.get('messages'))}"
+        data = json.dumps({"id": "msg-bedrock-1", "type": "message", "role": "assistant", "model": model,
+                           "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
+                           "usage": {"input_tokens": input_tokens, "output_tokens": 3}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Amzn-Bedrock-Input-Token-Count", str(input_tokens))
+        self.send_header("X-Amzn-Bedrock-Output-Token-Count", "3")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
 
 class _Server(ThreadingHTTPServer):
