@@ -1,10 +1,12 @@
-"""Added cost of autolog per call for LiteLLM, Mistral and Google GenAI: the same calls against the same local fake server, with
-the integration off and on, measured in one run (the method of `autolog_overhead.py`, whose helpers it uses).
+"""Added cost of autolog per call for LiteLLM, Mistral, Google GenAI and Bedrock: the same calls against the same
+local fake server, with the integration off and on, measured in one run (the method of `autolog_overhead.py`).
 
     python benchmarks/autolog_overhead_more.py [--calls 200] [--rounds 5]
 
 Calls: a LiteLLM completion (through its OpenAI provider), the same streamed, a LiteLLM embedding, a Mistral chat
-completion and the same streamed, a Gemini generate_content and the same streamed. Each figure is the median over rounds of the mean per call, in µs.
+completion and the same streamed, a Gemini generate_content and the same streamed, a Bedrock converse. Each figure
+is the median over rounds of the mean per call, in µs. The machine's other load makes single figures noisy: run
+with more `--rounds` for steadier medians.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import sys
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network on import
 sys.path.insert(0, os.path.dirname(__file__))
 
+import boto3  # noqa: E402
 import litellm  # noqa: E402
 from autolog_overhead import MESSAGES, ROOT, DiscardTraces, compare  # noqa: E402
 from google import genai  # noqa: E402
 from mistralai.client import Mistral  # noqa: E402
 
 import tracekit  # noqa: E402
+import tracekit.integrations.bedrock  # noqa: E402
 import tracekit.integrations.gemini  # noqa: E402
 import tracekit.integrations.litellm  # noqa: E402
 import tracekit.integrations.mistral  # noqa: E402
@@ -43,6 +47,8 @@ def main() -> None:
         openai_url = server.stdout.readline().split()[4]  # "fake LLM server on http://127.0.0.1:PORT/v1 ..."
         target = {"api_base": openai_url, "api_key": "bench", "max_retries": 0}
         mistral = Mistral(api_key="bench", server_url=openai_url.removesuffix("/v1"))
+        bedrock = boto3.client("bedrock-runtime", endpoint_url=openai_url.removesuffix("/v1"),
+                               region_name="us-east-1", aws_access_key_id="bench", aws_secret_access_key="bench")
         gemini = genai.Client(api_key="bench", http_options={"base_url": openai_url.removesuffix("/v1")})
 
         def litellm_streamed() -> None:
@@ -74,6 +80,9 @@ def main() -> None:
             args.rounds)
         compare("gemini generate, streamed", gemini_streamed, tracekit.integrations.gemini, args.calls,
                 args.rounds)
+        compare("bedrock converse", lambda: bedrock.converse(
+            modelId="anthropic.claude-bench", messages=[{"role": "user", "content": [{"text": "Summarise."}]}]),
+            tracekit.integrations.bedrock, args.calls, args.rounds)
     finally:
         server.terminate()
         server.wait()

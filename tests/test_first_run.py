@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Import names of the distributions that only extras install (a new one must be added here, see the last test).
 IMPORT_NAMES = {
     "psycopg": "psycopg", "pymysql": "pymysql", "openai": "openai", "anthropic": "anthropic",
-    "langchain-core": "langchain_core", "litellm": "litellm", "mistralai": "mistralai", "google-genai": "google.genai", "fastapi": "fastapi", "uvicorn": "uvicorn", "schemathesis": "schemathesis",
+    "langchain-core": "langchain_core", "fastapi": "fastapi", "uvicorn": "uvicorn", "schemathesis": "schemathesis",
+    "litellm": "litellm", "mistralai": "mistralai", "google-genai": "google.genai",
     "pytest": "pytest", "pytest-asyncio": "pytest_asyncio", "psutil": "psutil", "pydantic": "pydantic",
     "playwright": "playwright", "ruff": "ruff", "mypy": "mypy", "mlflow": "mlflow",
     "opentelemetry-instrumentation-httpx": "opentelemetry.instrumentation.httpx",

@@ -30,13 +30,14 @@ def autolog(log_traces: bool = True, disable: bool = False, exclusive: bool = Fa
             disable_for_unsupported_versions: bool = False, silent: bool = False,
             exclude_flavors: Iterable[str] | None = None,
             extra_tags: Mapping[str, Any] | None = None) -> list[str]:
-    """Turn on tracing of every installed library tracekit integrates with (OpenAI, Anthropic, LangChain, LiteLLM, ...), or
-    turn all of them off with `disable=True`. Libraries that are not installed are skipped quietly; call a
-    library's own entry point (for example `tracekit.openai.autolog()`) to be warned instead. Returns the names
-    of the integrations that are on afterwards.
+    """Turn on tracing of every installed library tracekit integrates with (OpenAI, Anthropic, LangChain, LiteLLM,
+    Mistral, Google GenAI, AWS Bedrock), or turn all of them off with `disable=True`. Libraries that are not
+    installed are skipped quietly; call a library's own entry point (for example `tracekit.openai.autolog()`) to
+    be warned instead. Returns the names of the integrations that are on afterwards.
 
     - `log_traces=False`: the integrations are turned off (nothing is patched), so their calls make no traces.
-    - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`) left as they are.
+    - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`, `"litellm"`, `"mistral"`,
+      `"gemini"`, `"bedrock"`) left as they are.
     - `silent=True`: tracekit logs nothing and library warnings are ignored while the integrations are set up.
     - `extra_tags`: tags added to every trace that an autologged call starts (not to a trace it joins, such as
       one opened by your own `@tracekit.trace` function).

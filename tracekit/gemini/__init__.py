@@ -14,9 +14,9 @@ from tracekit.autologging import autolog_integration
 
 def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True,
             extra_tags: Mapping[str, Any] | None = None) -> None:
-    """Trace Google GenAI (Gemini) calls (`disable=True` or `log_traces=False` turns that off again); `silent=True` logs nothing
-    during setup; `extra_tags` are added to every trace one of its calls starts. For Google GenAI (Gemini), the last call of
-    this or of `tracekit.autolog()` decides.
+    """Trace Google GenAI (Gemini) calls (`disable=True` or `log_traces=False` turns that off again); `silent=True`
+    logs nothing during setup; `extra_tags` are added to every trace one of its calls starts. For Google GenAI, the
+    last call of this or of `tracekit.autolog()` decides.
 
     >>> tracekit.gemini.autolog(extra_tags={"app": "support-bot"})
     >>> client.models.generate_content(...)  # recorded as a trace tagged app=support-bot
