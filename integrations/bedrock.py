@@ -88,7 +88,15 @@ def _text_or_blocks(content: Any) -> Any:
 
 
 def _message(message: Mapping[str, Any]) -> dict[str, Any]:
-    return {"role": message.get("role"), "content": _text_or_blocks(message.get("content"))}
+    """A Converse message as a chat message; the model's `toolUse` blocks become OpenAI-shaped `tool_calls`."""
+    content = message.get("content")
+    uses = [block["toolUse"] for block in content or [] if isinstance(block, dict) and "toolUse" in block]
+    if not uses:
+        return {"role": message.get("role"), "content": _text_or_blocks(content)}
+    text = "".join(block["text"] for block in content or [] if isinstance(block, dict) and "text" in block)
+    return {"role": message.get("role"), "content": text or None, "tool_calls": [
+        {"id": use.get("toolUseId"), "type": "function",
+         "function": {"name": use.get("name"), "arguments": json.dumps(use.get("input") or {})}} for use in uses]}
 
 
 class _ConverseRecorder(CallRecorder):

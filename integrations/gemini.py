@@ -15,6 +15,7 @@ A streamed call's span ends when its stream is exhausted or closed, with the tex
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -62,19 +63,30 @@ def _field(value: Any, name: str) -> Any:
 
 
 def _text_of(content: Any) -> Any:
-    """A content's text when all its parts are text, else its parts as plain data (tool calls, images, ...)."""
+    """A content's text when all its parts are text, else its parts as plain data (images, ...)."""
     if isinstance(content, str):
         return content
-    parts = _field(content, "parts") or []
-    texts = [_field(part, "text") for part in parts]
+    parts = _field(content, "parts")
+    if parts is None and isinstance(_field(content, "text"), str):  # a bare Part
+        return _field(content, "text")
+    texts = [_field(part, "text") for part in parts or []]
     if all(isinstance(text, str) for text in texts):
         return "".join(texts)
-    return [_genai.to_plain(part) for part in parts]
+    return [_genai.to_plain(part) for part in parts or []]
 
 
 def _message(content: Any, default_role: str = "user") -> dict[str, Any]:
+    """One content as a chat message; the model's function calls become OpenAI-shaped `tool_calls`."""
     role = default_role if isinstance(content, str) else (_field(content, "role") or default_role)
-    return {"role": "assistant" if role == "model" else role, "content": _text_of(content)}
+    parts = [] if isinstance(content, str) else _field(content, "parts") or []
+    calls = [call for call in (_field(part, "function_call") for part in parts) if call is not None]
+    if not calls:
+        return {"role": "assistant" if role == "model" else role, "content": _text_of(content)}
+    text = "".join(part_text for part_text in (_field(part, "text") for part in parts) if isinstance(part_text, str))
+    return {"role": "assistant", "content": text or None, "tool_calls": [
+        {"id": _field(call, "id") or _field(call, "name"), "type": "function",
+         "function": {"name": _field(call, "name"), "arguments": json.dumps(_field(call, "args") or {})}}
+        for call in calls]}
 
 
 def _messages(contents: Any, config: Any) -> list[dict[str, Any]]:

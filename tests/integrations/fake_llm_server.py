@@ -3,8 +3,8 @@
 Endpoints: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` (OpenAI), `/v1/messages` (Anthropic),
 `/v1[beta]/models/<model>:generateContent` / `:streamGenerateContent` (Google Gemini) and `/model/<id>/converse` /
 `/model/<id>/invoke` (AWS Bedrock runtime), each with SSE streaming where the real API has it (not Bedrock). The
-reply is "echo: <last user text>"; an OpenAI or Anthropic request carrying tools is answered with a call to the
-first tool. Special model names drive the failure cases:
+reply is "echo: <last user text>"; a request carrying tools is answered with a call to the first tool (not by
+Bedrock's InvokeModel or Gemini's stream). Special model names drive the failure cases:
 
 - `error-429` / `error-500`: that HTTP status with an error body in the provider's format;
 - `malformed`: a 200 whose body has the wrong shape (a string where a list belongs).
@@ -265,9 +265,13 @@ class _Handler(BaseHTTPRequestHandler):
                  "totalTokenCount": prompt_tokens + len(words)}
         base = {"modelVersion": f"{model}-001", "responseId": "gemini-1"}
         if method == "generateContent":
+            declarations = [declaration for tool in body.get("tools") or []
+                            for declaration in tool.get("functionDeclarations") or []]
+            parts: list[dict[str, Any]] = [{"text": "".join(words)}]
+            if declarations:
+                parts = [{"functionCall": {"name": declarations[0]["name"], "args": TOOL_ARGUMENTS}}]
             self._send_json(200, {**base, "usageMetadata": usage, "candidates": [{
-                "index": 0, "finishReason": "STOP",
-                "content": {"role": "model", "parts": [{"text": "".join(words)}]}}]})
+                "index": 0, "finishReason": "STOP", "content": {"role": "model", "parts": parts}}]})
             return
         events: list[tuple[str | None, Any]] = [
             (None, {**base, "candidates": [{"index": 0, "content": {"role": "model", "parts": [{"text": word}]}}]})
@@ -297,10 +301,14 @@ class _Handler(BaseHTTPRequestHandler):
         if operation == "converse":
             messages = [{"role": message.get("role"), "content": message.get("content")}
                         for message in body.get("messages") or []]
-            text = f"echo: {_last_user_text(messages)}"
+            content: list[dict[str, Any]] = [{"text": f"echo: {_last_user_text(messages)}"}]
+            tools = (body.get("toolConfig") or {}).get("tools") or []
+            if tools:
+                content = [{"toolUse": {"toolUseId": "tooluse-1", "name": tools[0]["toolSpec"]["name"],
+                                        "input": TOOL_ARGUMENTS}}]
             self._send_json(200, {
-                "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
-                "stopReason": "end_turn", "metrics": {"latencyMs": 1},
+                "output": {"message": {"role": "assistant", "content": content}},
+                "stopReason": "tool_use" if tools else "end_turn", "metrics": {"latencyMs": 1},
                 "usage": {"inputTokens": input_tokens, "outputTokens": 3, "totalTokens": input_tokens + 3}})
             return
         text = f"echo: {_last_user_text(body.get('messages'))}"

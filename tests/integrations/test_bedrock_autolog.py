@@ -44,8 +44,7 @@ def only_span(exported) -> tracekit.Span:
 
 def test_converse_is_a_chat_model_span_with_conversation_and_usage(client, exported):
     response = client.converse(modelId="anthropic.claude-test", messages=USER, system=[{"text": "Be brief."}],
-                               inferenceConfig={"maxTokens": 40, "temperature": 0.5},
-                               toolConfig={"tools": [WEATHER_TOOL]})
+                               inferenceConfig={"maxTokens": 40, "temperature": 0.5})
 
     span = only_span(exported)
     assert span.name == "bedrock.converse"
@@ -57,7 +56,6 @@ def test_converse_is_a_chat_model_span_with_conversation_and_usage(client, expor
     assert attributes["gen_ai.request.max_tokens"] == 40
     assert attributes["gen_ai.request.temperature"] == 0.5
     assert attributes[_genai.FINISH_REASONS] == ["end_turn"]
-    assert attributes[SpanAttributeKey.CHAT_TOOLS] == [WEATHER_TOOL]
     assert attributes[SpanAttributeKey.CHAT_MESSAGES] == [
         {"role": "system", "content": "Be brief."}, {"role": "user", "content": "hello there"},
         {"role": "assistant", "content": "echo: hello there"}]
@@ -67,6 +65,17 @@ def test_converse_is_a_chat_model_span_with_conversation_and_usage(client, expor
                                               "total_tokens": usage["totalTokens"]}
     assert span.outputs["output"] == response["output"] and "ResponseMetadata" not in span.outputs
     assert exported()[0].info.token_usage["total_tokens"] == usage["totalTokens"]
+
+
+def test_tool_use_is_recorded_as_tool_calls(client, exported):
+    client.converse(modelId="anthropic.claude-test", messages=USER, toolConfig={"tools": [WEATHER_TOOL]})
+
+    attributes = only_span(exported).attributes
+    assert attributes[SpanAttributeKey.CHAT_TOOLS] == [WEATHER_TOOL]
+    assert attributes[_genai.FINISH_REASONS] == ["tool_use"]
+    assert attributes[SpanAttributeKey.CHAT_MESSAGES][-1] == {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "tooluse-1", "type": "function",
+         "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}]}
 
 
 def test_invoke_model_records_the_bodies_and_the_caller_still_reads_the_response(client, exported):

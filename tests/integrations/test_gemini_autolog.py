@@ -140,3 +140,17 @@ def test_broken_integration_never_breaks_the_call(client, exported, internal_war
     assert len(chunks) == 3
     assert internal_warnings()  # each failing place warns once, however often it fails
     assert len(exported()) == 2
+
+
+def test_function_call_is_recorded_as_tool_calls(client, exported):
+    declaration = types.FunctionDeclaration(name="get_weather", description="Weather in a city")
+    config = types.GenerateContentConfig(
+        tools=[types.Tool(function_declarations=[declaration])],
+        automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True))
+    response = client.models.generate_content(model="gemini-test", contents="weather?", config=config)
+
+    attributes = only_span(exported).attributes
+    assert response.function_calls[0].name == "get_weather"
+    assert attributes[SpanAttributeKey.CHAT_TOOLS][0]["function_declarations"][0]["name"] == "get_weather"
+    (call,) = attributes[SpanAttributeKey.CHAT_MESSAGES][-1]["tool_calls"]
+    assert call["function"] == {"name": "get_weather", "arguments": '{"city": "Paris"}'}
