@@ -108,3 +108,10 @@ def test_tracekit_autolog_stays_a_function_after_an_integration_is_imported():
     code = "import inspect, tracekit, tracekit.integrations.openai; print(inspect.isfunction(tracekit.autolog))"
     assert _run_python(code) == "True"
 
+
+
+def test_disable_all_imports_no_integration_that_was_never_on():
+    code = ("import sys, tracekit; tracekit.autolog(disable=True); "
+            "print(sorted(name for name in ('litellm', 'mistralai', 'google.genai', 'tracekit.integrations.openai') "
+            "if name in sys.modules))")
+    assert _run_python(code) == "[]"
