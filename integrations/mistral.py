@@ -1,4 +1,5 @@
-"""Autolog for the `mistralai` SDK (v1+): `client.chat.complete` / `complete_async` / `stream` / `stream_async`.
+"""Autolog for the `mistralai` SDK (v1+): `client.chat.complete` / `complete_async` / `stream` / `stream_async`
+and `client.embeddings.create` / `create_async`.
 
 >>> import tracekit.integrations.mistral
 >>> tracekit.integrations.mistral.autolog()
@@ -9,7 +10,8 @@ Each call becomes a CHAT_MODEL span under the current span, recording the reques
 parameters, tools), the response, the conversation under `tracekit.chat.messages` and token usage. `stream` and
 `stream_async` return an event stream, handed back wrapped: the span ends when it is exhausted or closed, with the
 reply assembled from the chunks (and their usage, which Mistral sends in the last chunk) and a `first_token` event.
-API errors end the span as ERROR and are re-raised unchanged.
+Embeddings become EMBEDDING spans whose outputs are a summary (count and dimensions), not the vectors. API errors
+end the span as ERROR and are re-raised unchanged.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from tracekit.integrations._patching import Library, PatchSet, PatchTarget, swit
 MINIMUM_VERSION = (1, 0)
 _PATCHES = PatchSet("mistral")
 _LIBRARY = Library("mistral", "mistralai", "mistralai", MINIMUM_VERSION)
-# The SDK's chat resource moved from mistralai.chat (1.x) to mistralai.client.chat; whichever exists is patched.
-_CHAT_MODULES = ("mistralai.chat", "mistralai.client.chat")
+# The SDK's resources moved from mistralai.<name> (1.x) to mistralai.client.<name>; whichever exists is patched.
+_PACKAGES = ("mistralai", "mistralai.client")
 
 
 def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True,
@@ -41,12 +43,15 @@ def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True
 
 def _targets() -> list[PatchTarget]:
     targets = []
-    for module in _CHAT_MODULES:
+    for package in _PACKAGES:
+        chat, embeddings = f"{package}.chat", f"{package}.embeddings"
         targets += [
-            PatchTarget(module, "Chat", "complete", sync_wrapper(_ChatRecorder)),
-            PatchTarget(module, "Chat", "complete_async", async_wrapper(_ChatRecorder)),
-            PatchTarget(module, "Chat", "stream", sync_wrapper(_ChatRecorder)),
-            PatchTarget(module, "Chat", "stream_async", async_wrapper(_ChatRecorder)),
+            PatchTarget(chat, "Chat", "complete", sync_wrapper(_ChatRecorder)),
+            PatchTarget(chat, "Chat", "complete_async", async_wrapper(_ChatRecorder)),
+            PatchTarget(chat, "Chat", "stream", sync_wrapper(_ChatRecorder)),
+            PatchTarget(chat, "Chat", "stream_async", async_wrapper(_ChatRecorder)),
+            PatchTarget(embeddings, "Embeddings", "create", sync_wrapper(_EmbeddingsRecorder)),
+            PatchTarget(embeddings, "Embeddings", "create_async", async_wrapper(_EmbeddingsRecorder)),
         ]
     return targets
 
@@ -122,3 +127,24 @@ class _ChatRecorder(CallRecorder):
         self.span.set_attribute(SpanAttributeKey.CHAT_MESSAGES, [*self.messages, *replies])
         if usage is not None:
             _genai.record_usage(self.span, usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)
+
+
+class _EmbeddingsRecorder(CallRecorder):
+    integration = "mistral"
+    span_name = "mistral.embeddings"
+    span_type = SpanType.EMBEDDING
+
+    def on_start(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        _genai.materialize(kwargs, "inputs")
+        _genai.record_request(self.span, "mistral_ai", "embeddings", kwargs)
+
+    def on_result(self, result: Any) -> None:
+        if not hasattr(result, "data"):
+            return
+        dimensions = [len(item.embedding or []) for item in result.data or []]
+        self.span.set_outputs({"model": result.model, "count": len(dimensions),
+                               "dimensions": sorted(set(dimensions))})
+        _genai.record_response_info(self.span, result.model, result.id)
+        usage = result.usage
+        if usage is not None:
+            _genai.record_usage(self.span, usage.prompt_tokens, None, usage.total_tokens)

@@ -197,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 data.append({"object": "embedding", "index": index, "embedding": vector})
         tokens = _count_words(inputs)
-        self._send_json(200, {"object": "list", "data": data, "model": body["model"],
+        self._send_json(200, {"id": "embd-1", "object": "list", "data": data, "model": body["model"],
                               "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
 
     # --- Anthropic messages -------------------------------------------------------------------------------------

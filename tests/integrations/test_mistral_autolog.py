@@ -130,3 +130,20 @@ def test_broken_integration_never_breaks_the_call(client, exported, internal_war
     assert len(events) > 2
     assert len(internal_warnings()) == 2  # each failing place warns once, however often it fails
     assert len(exported()) == 2
+
+
+def test_embeddings_are_an_embedding_span_with_a_summary(client, exported):
+    response = client.embeddings.create(model="mistral-embed", inputs=["a", "b"])
+
+    span = only_span(exported)
+    assert span.name == "mistral.embeddings"
+    assert span.span_type == SpanType.EMBEDDING
+    assert span.inputs == {"model": "mistral-embed", "inputs": ["a", "b"]}
+    assert span.outputs == {"model": response.model, "count": 2, "dimensions": [4]}
+    assert span.attributes[_genai.TOKEN_USAGE]["input_tokens"] == response.usage.prompt_tokens
+
+
+async def test_embeddings_async(client, exported):
+    await client.embeddings.create_async(model="mistral-embed", inputs=["a"])
+
+    assert only_span(exported).outputs["count"] == 1
