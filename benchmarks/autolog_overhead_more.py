@@ -4,7 +4,8 @@ local fake server, with the integration off and on, measured in one run (the met
     python benchmarks/autolog_overhead_more.py [--calls 200] [--rounds 5]
 
 Calls: a LiteLLM completion (through its OpenAI provider), the same streamed, a LiteLLM embedding, a Mistral chat
-completion and the same streamed, a Gemini generate_content and the same streamed, a Bedrock converse. Each figure
+completion and the same streamed, a Gemini generate_content and the same streamed, a Bedrock converse, and for
+reference an OpenAI chat completion through the existing OpenAI integration. Each figure
 is the median over rounds of the mean per call, in µs, as wall time and as this process's CPU time (all its
 threads, so the trace export thread is counted; the server is another process). On a loaded machine the wall
 figures swing by milliseconds between rounds, as other processes take the cores; the CPU figures are the steadier
@@ -27,6 +28,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import boto3  # noqa: E402
 import litellm  # noqa: E402
+import openai  # noqa: E402
 from autolog_overhead import MESSAGES, ROOT, DiscardTraces  # noqa: E402
 from google import genai  # noqa: E402
 from mistralai.client import Mistral  # noqa: E402
@@ -36,6 +38,7 @@ import tracekit.integrations.bedrock  # noqa: E402
 import tracekit.integrations.gemini  # noqa: E402
 import tracekit.integrations.litellm  # noqa: E402
 import tracekit.integrations.mistral  # noqa: E402
+import tracekit.integrations.openai  # noqa: E402
 
 
 def per_call_us(call: Callable[[], object], calls: int) -> tuple[float, float]:
@@ -95,8 +98,12 @@ def main() -> None:
             for _ in gemini.models.generate_content_stream(model="gemini-bench", contents="Summarise tracing."):
                 pass
 
+        oai = openai.OpenAI(base_url=openai_url, api_key="bench", max_retries=0)
+
         print(f"{'µs per call':<27} {'wall off':>9} {'on':>9} {'added':>8} {'ratio':>6}  "
               f"{'CPU off':>9} {'on':>9} {'added':>8} {'ratio':>6}")
+        compare("openai chat (reference)", lambda: oai.chat.completions.create(model="gpt-bench", messages=MESSAGES),
+                tracekit.integrations.openai, args.calls, args.rounds)
         compare("litellm completion", lambda: litellm.completion(model="openai/gpt-bench", messages=MESSAGES,
                                                                  **target),
                 tracekit.integrations.litellm, args.calls, args.rounds)
