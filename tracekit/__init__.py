@@ -3,7 +3,7 @@
 This module is the one place that lists the public API.
 """
 
-from tracekit import anthropic, artifacts, langchain, openai, tracing
+from tracekit import anthropic, artifacts, bedrock, gemini, langchain, litellm, mistral, openai, tracing
 from tracekit.artifacts.media import log_figure, log_image
 from tracekit.artifacts.run_artifacts import get_artifact_uri, log_artifact, log_artifacts, log_dict, log_text
 from tracekit.artifacts.tables import load_table, log_table
@@ -189,6 +189,7 @@ __all__ = [
     "anthropic",
     "artifacts",
     "autolog",
+    "bedrock",
     "configure",
     "clear_active_model",
     "count_traces",
@@ -209,6 +210,7 @@ __all__ = [
     "genai",
     "get_active_model_id",
     "get_active_trace_id",
+    "gemini",
     "get_artifact_uri",
     "get_assessment",
     "get_current_active_span",
@@ -224,6 +226,8 @@ __all__ = [
     "get_trace",
     "get_tracking_uri",
     "langchain",
+    "litellm",
+    "mistral",
     "initialize_logged_model",
     "last_active_run",
     "last_logged_model",

@@ -8,6 +8,7 @@ as anything imported it. The integrations are imported only when an `autolog()` 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,6 +19,10 @@ _INTEGRATIONS = {
     "openai": ("openai", "openai"),
     "anthropic": ("anthropic", "anthropic"),
     "langchain": ("langchain_core", "langchain-core"),
+    "litellm": ("litellm", "litellm"),
+    "mistral": ("mistralai", "mistralai"),
+    "gemini": ("google.genai", "google-genai"),
+    "bedrock": ("botocore", "boto3"),
     "sklearn": ("sklearn", "scikit-learn"),
 }
 # integrations that log training runs (params, metrics, models) rather than traces
@@ -29,14 +34,14 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
             disable_for_unsupported_versions: bool = False, silent: bool = False,
             extra_tags: Mapping[str, Any] | None = None,
             exclude_flavors: Iterable[str] | None = None) -> list[str]:
-    """Turn on every installed library tracekit integrates with (tracing of OpenAI, Anthropic, LangChain; training
-    runs of scikit-learn), or turn all of them off with `disable=True`. Libraries that are not installed are
-    skipped quietly; call a library's own entry point (for example `tracekit.openai.autolog()`) to be warned
-    instead. Returns the names of the integrations that are on afterwards.
+    """Turn on every installed library tracekit integrates with (tracing of OpenAI, Anthropic, LangChain, LiteLLM,
+    Mistral, Google GenAI, AWS Bedrock; training runs of scikit-learn), or turn all of them off with `disable=True`.
+    Libraries that are not installed are skipped quietly; call a library's own entry point (for example
+    `tracekit.openai.autolog()`) to be warned instead. Returns the names of the integrations that are on afterwards.
 
     - `log_traces=False`: the integrations are turned off (nothing is patched), so their calls make no traces.
-    - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`, `"sklearn"`) left as they
-      are.
+    - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`, `"litellm"`, `"mistral"`,
+      `"gemini"`, `"bedrock"`, `"sklearn"`) left as they are.
     - `log_input_examples`, `log_model_signatures`, `log_models`, `log_datasets`, `exclusive`,
       `disable_for_unsupported_versions`: passed to scikit-learn autolog (see `tracekit.sklearn.autolog`), unless
       you configured it yourself with `tracekit.sklearn.autolog(...)`, whose options take precedence.
@@ -57,6 +62,8 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
     for name, (module, distribution) in _INTEGRATIONS.items():
         if name in excluded or not is_installed(module, distribution):
             continue
+        if disable and f"tracekit.integrations.{name}" not in sys.modules:
+            continue  # never switched on: nothing to remove, and no need to import a slow library (LiteLLM)
         integration = importlib.import_module(f"tracekit.integrations.{name}")
         if name in _TRAINING_INTEGRATIONS:
             integration.autolog_from_global(

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 from fake_llm_server import FakeLLMServer
+
+# LiteLLM fetches its model price list from the internet on import unless told to use the copy it ships.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
 """A small OpenAI- and Anthropic-compatible HTTP server on 127.0.0.1, for tests, examples and benchmarks.
 
-Endpoints: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` (OpenAI) and `/v1/messages` (Anthropic), each
-with SSE streaming where the real API has it. The reply is "echo: <last user text>"; a request carrying tools is
-answered with a call to the first tool. Special model names drive the failure cases:
+Endpoints: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` (OpenAI), `/v1/messages` (Anthropic),
+`/v1[beta]/models/<model>:generateContent` / `:streamGenerateContent` (Google Gemini) and `/model/<id>/converse` /
+`/model/<id>/invoke` (AWS Bedrock runtime), each with SSE streaming where the real API has it (not Bedrock). The
+reply is "echo: <last user text>"; a request carrying tools is answered with a call to the first tool (not by
+Bedrock's InvokeModel or Gemini's stream). Special model names drive the failure cases:
 
 - `error-429` / `error-500`: that HTTP status with an error body in the provider's format;
 - `malformed`: a 200 whose body has the wrong shape (a string where a list belongs).
@@ -62,6 +64,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append((self.path, body))
         routes = {"/v1/chat/completions": self._chat, "/v1/responses": self._responses,
                   "/v1/embeddings": self._embeddings, "/v1/messages": self._messages}
+        if self.path.startswith("/model/"):
+            self._bedrock(body)
+            return
+        if self.path.startswith(("/v1beta/models/", "/v1/models/")):
+            self._gemini(body)
+            return
         route = routes.get(self.path.split("?")[0])
         if route is None:
             self._send_json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
@@ -189,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 data.append({"object": "embedding", "index": index, "embedding": vector})
         tokens = _count_words(inputs)
-        self._send_json(200, {"object": "list", "data": data, "model": body["model"],
+        self._send_json(200, {"id": "embd-1", "object": "list", "data": data, "model": body["model"],
                               "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
 
     # --- Anthropic messages -------------------------------------------------------------------------------------
@@ -235,6 +243,85 @@ class _Handler(BaseHTTPRequestHandler):
             ("message_stop", {"type": "message_stop"}),
         ]
         self._send_events(events)
+
+
+    # --- Google Gemini (generateContent) -----------------------------------------------------------------------
+    def _gemini(self, body: dict[str, Any]) -> None:
+        path = self.path.split("?")[0]
+        model, _, method = path.split("/models/", 1)[1].partition(":")
+        if model.startswith("error-"):
+            status = int(model.split("-")[1])
+            kind = "RESOURCE_EXHAUSTED" if status == 429 else "INTERNAL"
+            self._send_json(status, {"error": {"code": status, "message": f"fake {status}", "status": kind}})
+            return
+        user_text = ""
+        for content in reversed(body.get("contents") or []):
+            if content.get("role", "user") == "user":
+                user_text = "".join(part.get("text", "") for part in content.get("parts") or [])
+                break
+        prompt_tokens = _count_words(body.get("contents"))
+        words = ["echo: ", user_text]
+        usage = {"promptTokenCount": prompt_tokens, "candidatesTokenCount": len(words),
+                 "totalTokenCount": prompt_tokens + len(words)}
+        base = {"modelVersion": f"{model}-001", "responseId": "gemini-1"}
+        if method == "generateContent":
+            declarations = [declaration for tool in body.get("tools") or []
+                            for declaration in tool.get("functionDeclarations") or []]
+            parts: list[dict[str, Any]] = [{"text": "".join(words)}]
+            if declarations:
+                parts = [{"functionCall": {"name": declarations[0]["name"], "args": TOOL_ARGUMENTS}}]
+            self._send_json(200, {**base, "usageMetadata": usage, "candidates": [{
+                "index": 0, "finishReason": "STOP", "content": {"role": "model", "parts": parts}}]})
+            return
+        events: list[tuple[str | None, Any]] = [
+            (None, {**base, "candidates": [{"index": 0, "content": {"role": "model", "parts": [{"text": word}]}}]})
+            for word in words]
+        events.append((None, {**base, "usageMetadata": usage, "candidates": [{
+            "index": 0, "finishReason": "STOP", "content": {"role": "model", "parts": [{"text": ""}]}}]}))
+        self._send_events(events)
+
+
+    # --- AWS Bedrock runtime (Converse; InvokeModel with Anthropic's message format) -----------------------------
+    def _bedrock(self, body: dict[str, Any]) -> None:
+        from urllib.parse import unquote
+
+        model, _, operation = unquote(self.path.split("?")[0].removeprefix("/model/")).rpartition("/")
+        if model.startswith("error-"):
+            status = int(model.split("-")[1])
+            kind = "ThrottlingException" if status == 429 else "InternalServerException"
+            data = json.dumps({"message": f"fake {status}"}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("x-amzn-ErrorType", f"{kind}:http://internal.amazon.com/coral/com.amazon.bedrock/")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        input_tokens = _count_words(body.get("messages"))
+        if operation == "converse":
+            messages = [{"role": message.get("role"), "content": message.get("content")}
+                        for message in body.get("messages") or []]
+            content: list[dict[str, Any]] = [{"text": f"echo: {_last_user_text(messages)}"}]
+            tools = (body.get("toolConfig") or {}).get("tools") or []
+            if tools:
+                content = [{"toolUse": {"toolUseId": "tooluse-1", "name": tools[0]["toolSpec"]["name"],
+                                        "input": TOOL_ARGUMENTS}}]
+            self._send_json(200, {
+                "output": {"message": {"role": "assistant", "content": content}},
+                "stopReason": "tool_use" if tools else "end_turn", "metrics": {"latencyMs": 1},
+                "usage": {"inputTokens": input_tokens, "outputTokens": 3, "totalTokens": input_tokens + 3}})
+            return
+        text = f"echo: {_last_user_text(body.get('messages'))}"
+        data = json.dumps({"id": "msg-bedrock-1", "type": "message", "role": "assistant", "model": model,
+                           "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
+                           "usage": {"input_tokens": input_tokens, "output_tokens": 3}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Amzn-Bedrock-Input-Token-Count", str(input_tokens))
+        self.send_header("X-Amzn-Bedrock-Output-Token-Count", "3")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
 
 class _Server(ThreadingHTTPServer):

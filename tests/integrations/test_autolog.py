@@ -20,9 +20,12 @@ import tracekit.integrations.anthropic as anthropic_autolog  # noqa: E402
 import tracekit.integrations.langchain as langchain_autolog  # noqa: E402
 import tracekit.integrations.openai as openai_autolog  # noqa: E402
 
+# Every integration, in tracekit.autolog()'s order; the dev extra installs all their libraries.
+ALL = ["openai", "anthropic", "langchain", "litellm", "mistral", "gemini", "bedrock", "sklearn"]
+
 
 def test_autolog_turns_on_every_installed_integration():
-    assert autolog() == ["openai", "anthropic", "langchain", "sklearn"]
+    assert autolog() == ALL
     assert openai_autolog.is_enabled() and anthropic_autolog.is_enabled() and langchain_autolog.is_enabled()
 
 
@@ -37,7 +40,7 @@ def test_autolog_skips_libraries_that_are_not_installed_quietly(monkeypatch, cap
     monkeypatch.setattr(patching, "installed_version",
                         lambda name: None if name == "anthropic" else real(name))
 
-    assert autolog() == ["openai", "langchain", "sklearn"]
+    assert autolog() == [name for name in ALL if name != "anthropic"]
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
 
 
@@ -99,11 +102,17 @@ def _run_python(code: str) -> str:
 
 
 def test_tracekit_autolog_is_a_function_on_the_package():
-    assert _run_python("import tracekit; print(tracekit.autolog())") == \
-        "['openai', 'anthropic', 'langchain', 'sklearn']"
+    assert _run_python("import tracekit; print(tracekit.autolog())") == str(ALL)
 
 
 def test_tracekit_autolog_stays_a_function_after_an_integration_is_imported():
     code = "import inspect, tracekit, tracekit.integrations.openai; print(inspect.isfunction(tracekit.autolog))"
     assert _run_python(code) == "True"
 
+
+
+def test_disable_all_imports_no_integration_that_was_never_on():
+    code = ("import sys, tracekit; tracekit.autolog(disable=True); "
+            "print(sorted(name for name in ('litellm', 'mistralai', 'google.genai', 'tracekit.integrations.openai') "
+            "if name in sys.modules))")
+    assert _run_python(code) == "[]"

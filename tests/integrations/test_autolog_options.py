@@ -11,6 +11,7 @@ import pytest
 
 import tracekit
 import tracekit.integrations._patching as patching
+from tracekit import autologging
 
 pytest.importorskip("openai")
 pytest.importorskip("anthropic")
@@ -55,7 +56,8 @@ def test_log_traces_false_records_no_trace(call_openai, call_anthropic, call_lan
 
 
 def test_excluded_flavor_is_left_untraced(call_openai, call_anthropic, exported):
-    assert tracekit.autolog(exclude_flavors=["openai"]) == ["anthropic", "langchain", "sklearn"]
+    assert tracekit.autolog(exclude_flavors=["openai"]) == ["anthropic", "langchain", "litellm", "mistral", "gemini",
+                                                           "bedrock", "sklearn"]
 
     call_openai()
     call_anthropic()
@@ -69,7 +71,8 @@ def test_unknown_flavor_is_refused_naming_the_valid_ones():
         tracekit.autolog(exclude_flavors=["openai", "xgboost"])
 
     assert "'xgboost'" in raised.value.message
-    assert "['anthropic', 'langchain', 'openai', 'sklearn']" in raised.value.message
+    assert ("['anthropic', 'bedrock', 'gemini', 'langchain', 'litellm', 'mistral', 'openai', 'sklearn']"
+            in raised.value.message)
     assert not tracekit.integrations.openai.is_enabled()  # nothing was switched on
 
 
@@ -110,7 +113,8 @@ def test_setup_warnings_are_logged_without_silent(monkeypatch, tracekit_records)
 
     assert tracekit.autolog() == []
 
-    assert len([record for record in tracekit_records() if record.levelno == logging.WARNING]) == 4
+    warned = [record for record in tracekit_records() if record.levelno == logging.WARNING]
+    assert len(warned) == len(autologging._INTEGRATIONS)  # one per integration
 
 
 def test_silent_setup_logs_nothing(monkeypatch, tracekit_records):
