@@ -104,3 +104,14 @@ def test_an_in_list_over_the_value_limit_is_a_400(hostile_api):
     response = send(hostile_api, "/api/v1/traces/search", {"filter_string": f"tags.a IN ({values})"})
     assert_user_error(response)
     assert f"more than {MAX_FILTER_VALUES} values" in response.json()["message"]
+
+
+def test_a_single_valued_query_parameter_given_twice_is_refused_naming_it(api):
+    answer = api.get("/api/v1/traces/count", params=[("run_id", "a"), ("run_id", "b")])
+    assert answer.status_code == 400
+    assert "'run_id' was given 2 times" in answer.json()["message"]
+
+
+def test_a_list_query_parameter_may_repeat(api):
+    answer = api.get("/api/v1/traces/count", params=[("experiment_id", "0"), ("experiment_id", "1")])
+    assert answer.status_code == 200

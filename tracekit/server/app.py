@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
 from tracekit import config
@@ -29,6 +29,7 @@ from tracekit.server.artifact_proxy import ServedArtifacts
 from tracekit.server.auth import OPEN_PATHS, Authenticator, AuthMiddleware
 from tracekit.server.body_limit import BodySizeLimitMiddleware, StreamedLimit, StreamedLimitRule
 from tracekit.server.errors import UnhandledErrorMiddleware, install_error_handlers
+from tracekit.server.query_params import refuse_repeated_single_values
 from tracekit.server.retention import RetentionSweeper
 from tracekit.server.routers import (
     artifacts,
@@ -152,6 +153,7 @@ def create_app(settings: ServerSettings | None = None, backend: Backend | None =
     # FastAPI's /docs and /redoc load their scripts from a CDN, which the UI's Content-Security-Policy forbids and
     # an offline network cannot reach: they are off; /openapi.json describes the API.
     app = FastAPI(title="tracekit tracking server", version=__version__, description=DESCRIPTION,
+                  dependencies=[Depends(refuse_repeated_single_values)],
                   lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.backend = served
