@@ -145,3 +145,24 @@ def test_the_fluent_api_logs_and_reads_a_runs_artifacts_through_the_server(artif
     folder = tracekit.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path="notes",
                                                    dst_path=str(tmp_path))
     assert open(os.path.join(folder, "hello.txt")).read() == "hello from the client"
+
+
+def test_deleting_a_trace_through_the_server_removes_its_large_values_from_the_destination(artifact_server,
+                                                                                            monkeypatch):
+    monkeypatch.setenv("TRACEKIT_MAX_INLINE_BYTES", "10000")
+    tracekit.set_tracking_uri(artifact_server.url)
+
+    @tracekit.trace
+    def echo(prompt: str) -> str:
+        return prompt
+
+    echo("p" * 50_000)
+    trace_id = tracekit.get_last_active_trace_id()
+    trace = tracekit.get_trace(trace_id)
+    assert trace.data.root_span.inputs == {"prompt": "p" * 50_000}
+    folder = artifact_server.destination / "0" / "traces" / trace_id
+    assert list(folder.rglob("*.json"))
+
+    assert tracekit.delete_traces(trace.info.experiment_id, trace_ids=[trace_id]) == 1
+
+    assert not folder.exists()

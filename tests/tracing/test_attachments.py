@@ -119,3 +119,41 @@ def test_a_failed_attachment_write_keeps_the_trace_for_retry_and_spill(small_inl
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT COUNT(*) FROM spans")).scalar() == 0
     engine.dispose()
+
+
+def test_deleting_traces_removes_their_files_and_only_theirs(db_uri, small_inline_limit):
+    tracekit.set_tracking_uri(db_uri)
+    doomed, kept = _traced_echo("d" * 50_000), _traced_echo("k" * 50_000)
+    doomed_folder = Path(tracekit.get_trace(doomed).info.tags[TraceTagKey.ARTIFACT_LOCATION])
+    kept_folder = Path(tracekit.get_trace(kept).info.tags[TraceTagKey.ARTIFACT_LOCATION])
+    assert list(doomed_folder.rglob("*.json")) and list(kept_folder.rglob("*.json"))
+    experiment_id = tracekit.get_trace(doomed).info.experiment_id
+
+    assert tracekit.delete_traces(experiment_id, trace_ids=[doomed]) == 1
+
+    assert not doomed_folder.parent.exists()  # traces/<trace_id> is gone, not left empty
+    assert tracekit.get_trace(kept).data.root_span.inputs == {"prompt": "k" * 50_000}
+
+
+def test_expiring_traces_by_age_removes_their_files(small_inline_limit):
+    old = _traced_echo("o" * 50_000)
+    folder = Path(tracekit.get_trace(old).info.tags[TraceTagKey.ARTIFACT_LOCATION])
+    experiment_id = tracekit.get_trace(old).info.experiment_id
+
+    deleted = tracekit.delete_traces(experiment_id, max_timestamp_millis=tracekit.get_trace(old).info.timestamp_ms)
+
+    assert deleted == 1
+    assert not folder.parent.exists()
+
+
+def test_a_forged_artifact_location_tag_cannot_make_delete_remove_another_folder(small_inline_limit, tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("mine")
+    trace_id = _traced_echo("small")
+    experiment_id = tracekit.get_trace(trace_id).info.experiment_id
+    tracekit.set_trace_tag(trace_id, TraceTagKey.ARTIFACT_LOCATION, str(precious))
+
+    assert tracekit.delete_traces(experiment_id, trace_ids=[trace_id]) == 1
+
+    assert (precious / "keep.txt").read_text() == "mine"

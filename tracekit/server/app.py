@@ -24,6 +24,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
 from tracekit import config
+from tracekit.artifacts.trace_folders import serve_trace_folders_from
 from tracekit.exceptions import TracekitException
 from tracekit.server.artifact_proxy import ServedArtifacts
 from tracekit.server.auth import OPEN_PATHS, Authenticator, AuthMiddleware
@@ -140,11 +141,15 @@ def create_app(settings: ServerSettings | None = None, backend: Backend | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sweeper = None
+        if served_artifacts is not None:
+            serve_trace_folders_from(served_artifacts.destination)
         if served is not None and settings.trace_retention_days > 0:
             sweeper = RetentionSweeper(served, settings.trace_retention_days,
                                        config.SERVER_RETENTION_INTERVAL_SECONDS.get())
             sweeper.start()
         yield
+        if served_artifacts is not None:
+            serve_trace_folders_from(None)
         if sweeper is not None:
             sweeper.stop()
         if owned and served is not None:

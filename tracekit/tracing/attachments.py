@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from tracekit import config
+from tracekit.artifacts.trace_folders import trace_artifact_location
 from tracekit.constants import TraceTagKey
 from tracekit.entities import Span, Trace, TraceData, TraceInfo
 
@@ -34,13 +35,6 @@ _ATTACHMENTS_FOLDER = "attachments"
 
 #: Finds the artifact location of an experiment (None when the backend keeps no experiments or it has none).
 ExperimentLocation = Callable[[str], "str | None"]
-
-
-def trace_artifact_location(experiment_location: str, trace_id: str) -> str:
-    """Where the files of trace `trace_id` go: `<experiment location>/traces/<trace_id>/artifacts`."""
-    from tracekit.artifacts.artifact_uris import append_to_uri_path
-
-    return append_to_uri_path(experiment_location, "traces", trace_id, "artifacts")
 
 
 def store_large_values(traces: Sequence[Trace], experiment_location: ExperimentLocation,

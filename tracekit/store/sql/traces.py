@@ -23,6 +23,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.sql.elements import ColumnElement
 
+from tracekit.artifacts.artifact_uris import append_to_uri_path
+from tracekit.artifacts.trace_folders import remove_trace_folders
+from tracekit.constants import TraceTagKey
 from tracekit.entities import Trace
 from tracekit.entities.assessment import Assessment
 from tracekit.entities.token_usage import record_token_usage, span_token_counts
@@ -329,14 +332,24 @@ class SqlTraceStore(TraceStore):
             rows.sort(key=lambda row: (row.request_time, row.trace_id))
             return [row.trace_id for row in rows[:max_traces]]
 
-        def work(connection: Connection) -> int:
+        from tracekit.store.sql.tracking import default_artifact_root_for
+
+        # SqlStore shares the tracking store's root; a trace store alone uses the one its URI implies.
+        default_root = getattr(self, "default_artifact_root", None) or default_artifact_root_for(self.uri)
+
+        def work(connection: Connection) -> tuple[int, list[tuple[str, str]]]:
             doomed = sorted(matching_ids(connection))
+            folders: list[tuple[str, str]] = []
             for chunk in _chunks(doomed):
+                folders.extend(_attachment_folders(connection, chunk, default_root))
                 for table in (spans, trace_tags, trace_metadata, assessments_table, trace_info):
                     connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
-            return len(doomed)
+            return len(doomed), folders
 
-        return self.database.write(work)
+        deleted, folders = self.database.write(work)
+        if folders:  # after the commit: files of a trace whose rows are still there are never removed
+            remove_trace_folders(folders)
+        return deleted
 
     # --- assessments ----------------------------------------------------------------------------------------------
     def log_assessment(self, assessment: Assessment) -> None:
@@ -562,3 +575,16 @@ class SqlTraceStore(TraceStore):
     def close(self) -> None:
         """Close every pooled connection; the store reconnects if used again."""
         self.database.close()
+
+
+def _attachment_folders(connection: Connection, trace_ids: Sequence[str],
+                        default_root: str) -> list[tuple[str, str]]:
+    """(experiment artifact location, trace id) of the traces in `trace_ids` whose exporter moved values out to
+    files (it tags them); the folder itself is derived from these, never taken from the tag's value. An experiment
+    stored without a location (the Default one) has `<default_root>/<id>`, as the tracking store gives it."""
+    query = (select(experiments.c.experiment_id, experiments.c.artifact_location, trace_info.c.trace_id)
+             .join(trace_tags, trace_tags.c.trace_id == trace_info.c.trace_id)
+             .join(experiments, experiments.c.experiment_id == trace_info.c.experiment_id)
+             .where(trace_info.c.trace_id.in_(trace_ids), trace_tags.c.key == TraceTagKey.ARTIFACT_LOCATION))
+    return [(row.artifact_location or append_to_uri_path(default_root, row.experiment_id), row.trace_id)
+            for row in connection.execute(query)]
