@@ -49,7 +49,8 @@ def _tool_calls(calls: Any, with_content: bool) -> list[dict[str, Any]]:
     for call in calls if isinstance(calls, list) else ():
         if not isinstance(call, Mapping):
             continue
-        function = call.get("function") if isinstance(call.get("function"), Mapping) else {}
+        nested = call.get("function")
+        function: Mapping[str, Any] = nested if isinstance(nested, Mapping) else {}
         body: dict[str, Any] = {"name": function.get("name")}
         if with_content and function.get("arguments") is not None:
             body["arguments"] = function["arguments"]
