@@ -70,16 +70,25 @@ class _Carried:
 
     def __init__(self) -> None:
         self.places: dict[str, Place] = {}
+        #: Each text as it stands inside JSON text (escaped): a target not containing one is not parsed.
+        self.escaped: list[str] = []
 
     def add(self, head: Place, value: Any) -> None:
         if not isinstance(value, str) or len(value) < MIN_CHARS:
             return
-        self.places.setdefault(value, head)
+        if value not in self.places:
+            self.places[value] = head
+            self.escaped.append(orjson.dumps(value).decode()[1:-1])
         parsed = _json_container(value)
         if parsed is not None:  # tool-call arguments, a choice's message: their long leaves too
             for path, text in _leaves(parsed):
-                if len(text) >= MIN_CHARS:
-                    self.places.setdefault(text, [*head, *path])
+                if len(text) >= MIN_CHARS and text not in self.places:
+                    self.places[text] = [*head, *path]
+                    self.escaped.append(orjson.dumps(text).decode()[1:-1])
+
+    def in_json(self, text: str) -> bool:
+        """Whether JSON `text` may hold a carried text (a substring test, no parsing)."""
+        return any(escaped in text for escaped in self.escaped)
 
 
 def send_texts_once(attributes: dict[str, Any], events: Events, texts_in_events: bool) -> None:
@@ -125,6 +134,8 @@ def _elide_json(attributes: dict[str, Any], key: str, carried: _Carried, moves: 
         return
     if value in carried.places:
         _elide_whole(attributes, key, carried, moves)
+        return
+    if not carried.in_json(value):
         return
     parsed = _json_container(value)
     if parsed is None:

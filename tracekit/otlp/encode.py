@@ -108,8 +108,7 @@ def _span_attributes(span: Span, trace: Trace | None, capture: ContentCapture
             events = message_events(chat, attributes, capture)
             if events:
                 attributes[DERIVED_EVENTS] = len(events)
-    if added or events:
-        send_texts_once(attributes, events, texts_in_events=capture == "events")
+        send_texts_once(attributes, events, texts_in_events=capture == "events")  # only chat spans repeat texts
     return attributes, kind, scope, events
 
 
