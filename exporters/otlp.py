@@ -25,7 +25,7 @@ from tracekit import config
 from tracekit.config import Setting
 from tracekit.entities import Trace
 from tracekit.exporters import TraceExporter
-from tracekit.otlp.encode import to_otel_spans
+from tracekit.otlp.encode import message_content_capture, to_otel_spans
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +126,8 @@ class OtlpTraceExporter(TraceExporter):
         self.endpoint = endpoint or endpoint_from_environment()
         #: The resource (service.name, ...) every exported span carries.
         self.resource = resource or Resource.create()
+        #: Where message text goes on LLM spans (OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT, read once here).
+        self.content_capture = message_content_capture()
         self._exporter = _span_exporter(self.protocol, self.endpoint)
 
     @property
@@ -135,7 +137,8 @@ class OtlpTraceExporter(TraceExporter):
 
     def export(self, traces: Sequence[Trace]) -> None:
         """Send the spans of `traces`; raises ConnectionError if the endpoint did not take them."""
-        spans = [otel_span for trace in traces for otel_span in to_otel_spans(trace, self.resource)]
+        spans = [otel_span for trace in traces
+                 for otel_span in to_otel_spans(trace, self.resource, self.content_capture)]
         if self._exporter.export(spans) is not SpanExportResult.SUCCESS:
             raise ConnectionError(f"the OTLP endpoint {self.endpoint or '(default)'} did not accept "
                                   f"{len(traces)} trace(s)")

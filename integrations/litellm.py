@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tracekit.constants import SpanAttributeKey
 from tracekit.entities import SpanType
 from tracekit.integrations import _genai
 from tracekit.integrations._calls import CallRecorder, async_wrapper, sync_wrapper
+from tracekit.integrations._chat_completion import ChatCompletionRecorder
 from tracekit.integrations._patching import Library, PatchSet, PatchTarget, switch_autolog
 
 MINIMUM_VERSION = (1, 40)
@@ -76,17 +76,12 @@ def _is_stream(result: Any) -> bool:
     return isinstance(result, CustomStreamWrapper)
 
 
-class _CompletionRecorder(CallRecorder):
+class _CompletionRecorder(ChatCompletionRecorder):
     integration = "litellm"
     span_name = "litellm.completion"
-    span_type = SpanType.CHAT_MODEL
 
     def __init__(self, span: Any) -> None:
         super().__init__(span)
-        self.messages: list[Any] = []
-        self.chunk_id = self.chunk_model = self.chunk_usage = None
-        self.text: dict[int, list[str]] = {}
-        self.finish_reasons: dict[int, str] = {}
         self.stream: Any = None
 
     def on_start(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -102,53 +97,17 @@ class _CompletionRecorder(CallRecorder):
             return True
         return False
 
-    def on_result(self, result: Any) -> None:
-        if not hasattr(result, "choices"):
-            return
-        self.span.set_outputs(_genai.to_plain(result))
-        choices = result.choices or []
-        replies = [_genai.to_plain(choice.message) for choice in choices]
-        self._record(result, result.model, result.id, [choice.finish_reason for choice in choices], replies,
-                     getattr(result, "usage", None))
-
-    def on_chunk(self, chunk: Any) -> bool:
-        self.chunk_id = self.chunk_id or getattr(chunk, "id", None)
-        self.chunk_model = self.chunk_model or getattr(chunk, "model", None)
-        usage = getattr(chunk, "usage", None)
-        if usage is not None:
-            self.chunk_usage = usage
-        has_content = False
-        for choice in getattr(chunk, "choices", None) or []:
-            delta = getattr(choice, "delta", None)
-            if delta is not None and delta.content:
-                self.text.setdefault(choice.index, []).append(delta.content)
-                has_content = True
-            if choice.finish_reason:
-                self.finish_reasons[choice.index] = choice.finish_reason
-        return has_content
-
     def on_stream_end(self) -> None:
-        indexes = sorted(set(self.text) | set(self.finish_reasons))
-        choices = [{"index": index, "message": {"role": "assistant", "content": "".join(self.text.get(index, []))},
-                    "finish_reason": self.finish_reasons.get(index)} for index in indexes]
-        output: dict[str, Any] = {"id": self.chunk_id, "model": self.chunk_model, "choices": choices}
-        if self.chunk_usage is not None:
-            output["usage"] = _genai.to_plain(self.chunk_usage)
-        self.span.set_outputs(output)
         provider = getattr(self.stream, "custom_llm_provider", None)
         if provider:
             self.span.set_attribute(PROVIDER, str(provider))
-        self._record(None, self.chunk_model, self.chunk_id, [choice["finish_reason"] for choice in choices],
-                     [choice["message"] for choice in choices], self.chunk_usage)
+        super().on_stream_end()
 
-    def _record(self, result: Any, model: Any, response_id: Any, finish_reasons: list[Any], replies: list[Any],
-                usage: Any) -> None:
-        _genai.record_response_info(self.span, model, response_id, finish_reasons)
+    def record_response(self, result: Any, model: Any, response_id: Any, finish_reasons: list[Any],
+                        replies: list[Any], usage: Any) -> None:
+        super().record_response(result, model, response_id, finish_reasons, replies, usage)
         if result is not None:
             _record_provider(self.span, result)
-        self.span.set_attribute(SpanAttributeKey.CHAT_MESSAGES, [*self.messages, *replies])
-        if usage is not None:
-            _genai.record_usage(self.span, usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)
 
 
 class _EmbeddingRecorder(CallRecorder):

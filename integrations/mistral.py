@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tracekit.constants import SpanAttributeKey
 from tracekit.entities import SpanType
 from tracekit.integrations import _genai
 from tracekit.integrations._calls import CallRecorder, async_wrapper, sync_wrapper
+from tracekit.integrations._chat_completion import ChatCompletionRecorder
 from tracekit.integrations._patching import Library, PatchSet, PatchTarget, switch_autolog
 
 MINIMUM_VERSION = (1, 0)
@@ -61,21 +61,9 @@ def is_enabled() -> bool:
     return _PATCHES.active
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None  # the SDK marks absent fields with an `Unset` object
-
-
-class _ChatRecorder(CallRecorder):
+class _ChatRecorder(ChatCompletionRecorder):
     integration = "mistral"
     span_name = "mistral.chat"
-    span_type = SpanType.CHAT_MODEL
-
-    def __init__(self, span: Any) -> None:
-        super().__init__(span)
-        self.messages: list[Any] = []
-        self.chunk_id = self.chunk_model = self.chunk_usage = None
-        self.text: dict[int, list[str]] = {}
-        self.finish_reasons: dict[int, str] = {}
 
     def on_start(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         request = {**dict(zip(("model", "messages"), args, strict=False)), **kwargs}
@@ -86,47 +74,8 @@ class _ChatRecorder(CallRecorder):
     def is_stream(self, result: Any) -> bool:
         return type(result).__name__ in ("EventStream", "EventStreamAsync")
 
-    def on_result(self, result: Any) -> None:
-        if not hasattr(result, "choices"):
-            return
-        self.span.set_outputs(_genai.to_plain(result))
-        choices = result.choices or []
-        replies = [_genai.to_plain(choice.message) for choice in choices]
-        self._record(result.model, result.id, [choice.finish_reason for choice in choices], replies, result.usage)
-
-    def on_chunk(self, event: Any) -> bool:
-        chunk = getattr(event, "data", event)
-        self.chunk_id = self.chunk_id or chunk.id
-        self.chunk_model = self.chunk_model or chunk.model
-        if getattr(chunk, "usage", None) is not None:
-            self.chunk_usage = chunk.usage
-        has_content = False
-        for choice in chunk.choices or []:
-            content = _text(getattr(choice.delta, "content", None))
-            if content:
-                self.text.setdefault(choice.index, []).append(content)
-                has_content = True
-            if _text(choice.finish_reason):
-                self.finish_reasons[choice.index] = choice.finish_reason
-        return has_content
-
-    def on_stream_end(self) -> None:
-        indexes = sorted(set(self.text) | set(self.finish_reasons))
-        choices = [{"index": index, "message": {"role": "assistant", "content": "".join(self.text.get(index, []))},
-                    "finish_reason": self.finish_reasons.get(index)} for index in indexes]
-        output: dict[str, Any] = {"id": self.chunk_id, "model": self.chunk_model, "choices": choices}
-        if self.chunk_usage is not None:
-            output["usage"] = _genai.to_plain(self.chunk_usage)
-        self.span.set_outputs(output)
-        self._record(self.chunk_model, self.chunk_id, [choice["finish_reason"] for choice in choices],
-                     [choice["message"] for choice in choices], self.chunk_usage)
-
-    def _record(self, model: Any, response_id: Any, finish_reasons: list[Any], replies: list[Any],
-                usage: Any) -> None:
-        _genai.record_response_info(self.span, model, response_id, finish_reasons)
-        self.span.set_attribute(SpanAttributeKey.CHAT_MESSAGES, [*self.messages, *replies])
-        if usage is not None:
-            _genai.record_usage(self.span, usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)
+    def chunk_of(self, event: Any) -> Any:
+        return getattr(event, "data", event)
 
 
 class _EmbeddingsRecorder(CallRecorder):

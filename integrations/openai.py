@@ -25,6 +25,7 @@ from tracekit.constants import SpanAttributeKey
 from tracekit.entities import SpanType
 from tracekit.integrations import _genai
 from tracekit.integrations._calls import CallRecorder, async_wrapper, sync_wrapper
+from tracekit.integrations._chat_completion import ChatCompletionRecorder
 from tracekit.integrations._patching import Library, PatchSet, PatchTarget, switch_autolog
 
 MINIMUM_VERSION = (1, 0)
@@ -68,15 +69,14 @@ def _is_openai_stream(result: Any) -> bool:
     return isinstance(result, (openai.Stream, openai.AsyncStream))
 
 
-class _ChatRecorder(CallRecorder):
+class _ChatRecorder(ChatCompletionRecorder):
+    """Chat completions; a stream's tool-call deltas are assembled too."""
+
     integration = "openai"
     span_name = "openai.chat.completions"
-    span_type = SpanType.CHAT_MODEL
 
     def __init__(self, span: Any) -> None:
         super().__init__(span)
-        self.messages: list[Any] = []
-        self.chunk_id = self.chunk_model = self.chunk_usage = None
         self.choices: dict[int, dict[str, Any]] = {}
 
     def on_start(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -86,33 +86,20 @@ class _ChatRecorder(CallRecorder):
     def is_stream(self, result: Any) -> bool:
         return _is_openai_stream(result)
 
-    def on_result(self, result: Any) -> None:
-        if not hasattr(result, "choices"):  # a raw-response wrapper: nothing parsed to record
-            return
-        self.span.set_outputs(_genai.to_plain(result))
-        choices = result.choices or []
-        replies = [_genai.to_plain(choice.message) for choice in choices]
-        self._record(result.model, result.id, [choice.finish_reason for choice in choices], replies, result.usage)
-
-    def on_chunk(self, chunk: Any) -> bool:
-        self.chunk_id = self.chunk_id or chunk.id
-        self.chunk_model = self.chunk_model or chunk.model
-        if getattr(chunk, "usage", None) is not None:
-            self.chunk_usage = chunk.usage
+    def take_delta(self, choice: Any) -> bool:
+        slot = self.choices.setdefault(choice.index, {"role": "assistant", "content": [], "tool_calls": {},
+                                                      "finish_reason": None})
         has_content = False
-        for choice in chunk.choices or []:
-            slot = self.choices.setdefault(choice.index, {"role": "assistant", "content": [], "tool_calls": {},
-                                                          "finish_reason": None})
-            delta = choice.delta
-            if delta is not None:
-                if delta.content:
-                    slot["content"].append(delta.content)
-                    has_content = True
-                for call in delta.tool_calls or []:
-                    _merge_tool_call_delta(slot["tool_calls"], call)
-                    has_content = True
-            if choice.finish_reason:
-                slot["finish_reason"] = choice.finish_reason
+        delta = choice.delta
+        if delta is not None:
+            if delta.content:
+                slot["content"].append(delta.content)
+                has_content = True
+            for call in delta.tool_calls or []:
+                _merge_tool_call_delta(slot["tool_calls"], call)
+                has_content = True
+        if choice.finish_reason:
+            slot["finish_reason"] = choice.finish_reason
         return has_content
 
     def on_stream_end(self) -> None:
@@ -122,20 +109,8 @@ class _ChatRecorder(CallRecorder):
             if slot["tool_calls"]:
                 message["tool_calls"] = [slot["tool_calls"][key] for key in sorted(slot["tool_calls"])]
             choices.append({"index": index, "message": message, "finish_reason": slot["finish_reason"]})
-        output: dict[str, Any] = {"id": self.chunk_id, "object": "chat.completion", "model": self.chunk_model,
-                                  "choices": choices}
-        if self.chunk_usage is not None:
-            output["usage"] = _genai.to_plain(self.chunk_usage)
-        self.span.set_outputs(output)
-        self._record(self.chunk_model, self.chunk_id, [choice["finish_reason"] for choice in choices],
-                     [choice["message"] for choice in choices], self.chunk_usage)
-
-    def _record(self, model: Any, response_id: Any, finish_reasons: list[Any], replies: list[Any],
-                usage: Any) -> None:
-        _genai.record_response_info(self.span, model, response_id, finish_reasons)
-        self.span.set_attribute(SpanAttributeKey.CHAT_MESSAGES, [*self.messages, *replies])
-        if usage is not None:
-            _genai.record_usage(self.span, usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)
+        self.record_stream_output({"id": self.chunk_id, "object": "chat.completion", "model": self.chunk_model,
+                                   "choices": choices})
 
 
 def _merge_tool_call_delta(calls: dict[int, dict[str, Any]], delta: Any) -> None:

@@ -255,25 +255,33 @@ def _end_run(run_id: str, status: str) -> None:
         report_internal_error("sklearn autolog: ending the run")
 
 
-def _score_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
-                   kwargs: dict[str, Any]) -> Any:
-    """`model.score(X, y)` of an autologged model logs `<Class>_score_<X's variable name>` into its run."""
-    if _inside.get() or instance is None or not _settings.log_post_training_metrics:
-        return wrapped(*args, **kwargs)
-    token = _inside.set(True)
-    try:
-        result = wrapped(*args, **kwargs)
-    finally:
-        _inside.reset(token)
-    with _quiet():
+def _post_training_wrapper(record: Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any], Any], None],
+                           what: str, needs_instance: bool = True) -> Callable[..., Any]:
+    """A wrapper calling the library as it is, then, outside any autologged call and with post-training metrics on,
+    handing (wrapped, instance, args, kwargs, result) to `record`, quietly; a failure there is reported as `what`
+    and the result returned all the same."""
+
+    def wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if _inside.get() or (needs_instance and instance is None) or not _settings.log_post_training_metrics:
+            return wrapped(*args, **kwargs)
+        token = _inside.set(True)
         try:
-            _log_score(instance, args, kwargs, result)
-        except Exception:  # noqa: BLE001
-            report_internal_error("sklearn autolog: logging a post-training score")
-    return result
+            result = wrapped(*args, **kwargs)
+        finally:
+            _inside.reset(token)
+        with _quiet():
+            try:
+                record(wrapped, instance, args, kwargs, result)
+            except Exception:  # noqa: BLE001
+                report_internal_error(f"sklearn autolog: {what}")
+        return result
+
+    return wrapper
 
 
-def _log_score(instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+def _log_score(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+               result: Any) -> None:
+    """`model.score(X, y)` of an autologged model logs `<Class>_score_<X's variable name>` into its run."""
     import tracekit
 
     run_id = _fitted_run(instance)
@@ -292,46 +300,27 @@ def _fitted_run(instance: Any) -> str | None:
         return None
 
 
-def _predict_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
-                     kwargs: dict[str, Any]) -> Any:
+def _remember_prediction(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                         kwargs: dict[str, Any], result: Any) -> None:
     """`predict` (and siblings) of an autologged model: remember the result for post-training metrics."""
-    if _inside.get() or instance is None or not _settings.log_post_training_metrics:
-        return wrapped(*args, **kwargs)
-    token = _inside.set(True)
-    try:
-        result = wrapped(*args, **kwargs)
-    finally:
-        _inside.reset(token)
-    with _quiet():
-        try:
-            run_id = _fitted_run(instance)
-            if run_id is not None:
-                features = args[0] if args else kwargs.get("X")
-                remember_prediction(result, run_id, caller_variable_name(features, _SKLEARN_FOLDER))
-        except Exception:  # noqa: BLE001
-            report_internal_error("sklearn autolog: remembering predictions")
-    return result
+    run_id = _fitted_run(instance)
+    if run_id is not None:
+        features = args[0] if args else kwargs.get("X")
+        remember_prediction(result, run_id, caller_variable_name(features, _SKLEARN_FOLDER))
 
 
-def _metric_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
-                    kwargs: dict[str, Any]) -> Any:
+def _log_metric_call(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+                     result: Any) -> None:
     """A `sklearn.metrics` function on an autologged model's predictions: log `<function>_<dataset>`."""
-    if _inside.get() or not _settings.log_post_training_metrics:
-        return wrapped(*args, **kwargs)
-    token = _inside.set(True)
-    try:
-        result = wrapped(*args, **kwargs)
-    finally:
-        _inside.reset(token)
-    with _quiet():
-        try:
-            _log_metric_call(wrapped.__name__, args, kwargs, result)
-        except Exception:  # noqa: BLE001
-            report_internal_error("sklearn autolog: logging a post-training metric")
-    return result
+    _log_metric_result(wrapped.__name__, args, kwargs, result)
 
 
-def _log_metric_call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
+_score_wrapper = _post_training_wrapper(_log_score, "logging a post-training score")
+_predict_wrapper = _post_training_wrapper(_remember_prediction, "remembering predictions")
+_metric_wrapper = _post_training_wrapper(_log_metric_call, "logging a post-training metric", needs_instance=False)
+
+
+def _log_metric_result(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], result: Any) -> None:
     import numbers
 
     import tracekit

@@ -54,8 +54,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 def isolated_tracekit(tmp_path, monkeypatch):
     """Point tracekit at files under this test's tmp_path and start from clean state."""
     for setting in vars(config).values():
-        if isinstance(setting, config.Setting) and setting.fallback:
-            monkeypatch.delenv(setting.fallback, raising=False)  # an MLFLOW_* variable of the developer's shell
+        for other_name in setting.names[1:] if isinstance(setting, config.Setting) else ():
+            monkeypatch.delenv(other_name, raising=False)  # an MLFLOW_* variable or alias of the developer's shell
     monkeypatch.setenv("TRACEKIT_SPILL_DIR", str(tmp_path / "spill"))
     monkeypatch.setenv("TRACEKIT_EXPORT_RETRY_MAX_SECONDS", "2")
     monkeypatch.setenv(config.RAISE_INTERNAL_ERRORS.name, "true")

@@ -3,7 +3,7 @@
 
 A setting MLflow also has names its `MLFLOW_*` variable as `fallback`, read when the `TRACEKIT_*` one is unset, so
 an environment set up for MLflow works unchanged: a value set in code wins, then `TRACEKIT_*`, then `MLFLOW_*`,
-then the default.
+then the default. A setting with a second tracekit name lists it under `aliases`, read after the name itself.
 
 The tracing runtime reads these when tracekit is imported and again on `tracekit.tracing.reset()` (the hot path never
 touches the environment); the tracking URI and experiment are read when they are needed. A value that does not parse
@@ -35,11 +35,12 @@ class Setting(Generic[T]):
     default: T
     doc: str
     fallback: str = ""
+    aliases: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The variables read, first one set wins: `name`, then `fallback` if the setting has one."""
-        return (self.name, self.fallback) if self.fallback else (self.name,)
+        """The variables read, first one set wins: `name`, its `aliases`, then `fallback` if the setting has one."""
+        return (self.name, *self.aliases, self.fallback) if self.fallback else (self.name, *self.aliases)
 
     def get(self) -> T:
         """The current value from the environment, or the default when unset or malformed."""
@@ -159,7 +160,9 @@ TRACE_SAMPLING_RATIO = Setting(
 USE_GLOBAL_TRACER_PROVIDER = Setting(
     "TRACEKIT_USE_GLOBAL_TRACER_PROVIDER", bool, False,
     "Join OpenTelemetry's global TracerProvider and current-span context, so spans of OpenTelemetry instrumentation "
-    "packages nest under tracekit spans and are stored in the same trace (see tracekit.configure).")
+    "packages nest under tracekit spans and are stored in the same trace (see tracekit.configure). Read at import "
+    "(joining then, before any span starts) and on tracekit.tracing.reset().",
+    aliases=("TRACEKIT_USE_GLOBAL_PROVIDER",))
 TRACE_PYFUNC_PREDICT = Setting(
     "TRACEKIT_TRACE_PYFUNC_PREDICT", bool, True,
     "Record each predict of a loaded pyfunc model (tracekit.pyfunc.load_model) as a trace linked to the model "
@@ -247,6 +250,11 @@ SERVICE_NAME = Setting(
 RESOURCE_ATTRIBUTES = Setting(
     "OTEL_RESOURCE_ATTRIBUTES", str, "",
     "More resource attributes, as key=value pairs separated by commas. Read by the OpenTelemetry SDK.")
+GENAI_CAPTURE_MESSAGE_CONTENT = Setting(
+    "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", str, "",
+    "Whether the GenAI message events on exported LLM and CHAT_MODEL spans carry the message text: true (or "
+    "event_only) puts it in the events, which the span's llm.*_messages keys then point at; span_and_event sends it "
+    "in both; unset, false, no_content or span_only: events carry roles, tool-call ids and finish reasons only.")
 
 # --- artifacts -------------------------------------------------------------------------------------------------------
 DEFAULT_ARTIFACT_ROOT = Setting(

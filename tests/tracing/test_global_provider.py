@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -241,3 +244,31 @@ def test_a_genai_instrumentation_span_recorded_in_process_reads_as_a_chat_span()
                                                                {"role": "assistant", "content": "hi!"}]
     assert trace.info.token_usage == {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7}
     assert chat.attributes["gen_ai.request.model"] == "gpt-test"  # the instrumentation's keys as they were
+
+
+CHILD = """
+import sys
+import httpx
+import tracekit  # the variable makes this import join the global provider
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+HTTPXClientInstrumentor().instrument()
+assert httpx.get(sys.argv[1] + "/first").json() == {"path": "/first"}  # the process's first span: no tracekit one
+tracekit.flush_trace_async_logging()
+"""
+
+
+@pytest.mark.parametrize("variable", ["TRACEKIT_USE_GLOBAL_PROVIDER", "TRACEKIT_USE_GLOBAL_TRACER_PROVIDER"])
+def test_the_variable_joins_at_import_so_a_first_instrumentation_span_is_stored(echo_server, tmp_path, variable):
+    uri = f"sqlite:///{tmp_path / 'child.db'}"
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TRACEKIT_USE_GLOBAL", "OTEL_"))}
+    env.update({variable: "true", "TRACEKIT_TRACKING_URI": uri})
+    child = subprocess.run([sys.executable, "-c", CHILD, echo_server.url], env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert child.returncode == 0, child.stderr
+    tracekit.set_tracking_uri(uri)
+    (trace,) = tracekit.search_traces(return_type="list")
+    (span,) = trace.data.spans
+    assert span.name == "GET"
+    assert span.get_attribute(SpanAttributeKey.OTEL_SCOPE).startswith("opentelemetry.instrumentation.httpx")
+    assert {value for key, value in span.attributes.items() if key.endswith("status_code")} == {200}

@@ -8,6 +8,9 @@
 - `openinference` and `genai`: the OpenInference and OpenTelemetry GenAI conventions, each table in its module;
 - `messages`: chat messages between tracekit's shape and OpenInference's flattened keys, GenAI's JSON messages and
   GenAI's message events;
+- `events`: the GenAI message events added to exported LLM and CHAT_MODEL spans (their text per
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT);
+- `dedupe`: each long text of an exported span sent once, pointers elsewhere, put back on decoding;
 - `encode`: a tracekit `Trace` -> OpenTelemetry `ReadableSpan`s / an OTLP `ExportTraceServiceRequest`;
 - `decode`: an OTLP `ExportTraceServiceRequest` -> tracekit `Trace`s;
 - `protobuf`: an OTLP/HTTP body (protobuf or JSON) -> `ExportTraceServiceRequest`.

@@ -4,8 +4,9 @@ Spans are grouped by trace id; each group becomes a `Trace` whose trace-level fi
 root, when it is in the request). tracekit's own attributes are kept as they are (span type, inputs, outputs as JSON
 text), the root span's `tracekit.trace.*` attributes (`keys.TraceAttributeKey`) become the trace's id, experiment,
 tags, metadata and client request id again, and the standard keys tracekit's encoder derived (listed under
-`keys.DERIVED_KEYS`) are dropped. Spans from other OpenTelemetry SDKs get a span type, inputs and outputs from their
-OpenInference / GenAI keys (`tracekit.otlp.conventions`).
+`keys.DERIVED_KEYS`) are dropped, as are the GenAI message events it added (`keys.DERIVED_EVENTS`), once the long
+texts it sent once are back in place (`tracekit.otlp.dedupe`). Spans from other OpenTelemetry SDKs get a span type,
+inputs and outputs from their OpenInference / GenAI keys (`tracekit.otlp.conventions`).
 
 The experiment of a trace: its root's `tracekit.trace.experimentId`, else the default given (the server passes its
 request's `x-tracekit-experiment-id` header), else "0". A trace whose top span has a parent not yet seen (its root
@@ -35,7 +36,8 @@ from tracekit.entities.ids import format_span_id, format_trace_id
 from tracekit.entities.token_usage import record_token_usage
 from tracekit.entities.trace import span_order, top_span
 from tracekit.otlp.conventions import adopt_standard_keys, restore_tracekit_keys
-from tracekit.otlp.keys import DERIVED_KEYS, FLATTENED_PREFIXES, TRACE_LEVEL_KEYS, TraceAttributeKey
+from tracekit.otlp.dedupe import restore_texts
+from tracekit.otlp.keys import DERIVED_EVENTS, DERIVED_KEYS, FLATTENED_PREFIXES, TRACE_LEVEL_KEYS, TraceAttributeKey
 from tracekit.store.sql import schema
 
 logger = logging.getLogger(__name__)
@@ -96,6 +98,14 @@ def _drop_derived_keys(attributes: dict[str, Any]) -> None:
         attributes.pop(name, None)
 
 
+def _without_derived_events(attributes: dict[str, Any], events: list[SpanEvent]) -> list[SpanEvent]:
+    """The span's events less the trailing ones the encoder added (counted under `DERIVED_EVENTS`, removed)."""
+    count = attributes.pop(DERIVED_EVENTS, 0)
+    if not isinstance(count, int) or isinstance(count, bool) or not 0 < count <= len(events):
+        return events
+    return events[:-count]
+
+
 def _span(otlp: OtlpSpan, trace_id: str) -> tuple[Span, dict[str, Any]]:
     """The `Span` and the trace-level attributes it carried (taken off the span)."""
     attributes = attributes_dict(otlp.attributes)
@@ -103,6 +113,8 @@ def _span(otlp: OtlpSpan, trace_id: str) -> tuple[Span, dict[str, Any]]:
     events = [SpanEvent(event.name, event.time_unix_nano, attributes_dict(event.attributes))
               for event in otlp.events]
     if SpanAttributeKey.SPAN_TYPE in attributes:  # made by tracekit
+        restore_texts(attributes, [event.attributes for event in events])
+        events = _without_derived_events(attributes, events)
         _drop_derived_keys(attributes)
     else:
         try:

@@ -9,6 +9,10 @@ What a span carries:
   that an added standard key carries whole (inputs as `input.value`, the conversation as `llm.input_messages.*` /
   `llm.output_messages.*`, tools as `llm.tools.*`) is not sent itself: the payload goes out once, and decoding
   restores the tracekit key;
+- on tracekit's LLM and CHAT_MODEL spans, the GenAI message events (`tracekit.otlp.events`; their text only with
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT), added after the span's own events and counted under
+  `keys.DERIVED_EVENTS`; a long text (the prompt) goes out once, its other places pointing at it
+  (`tracekit.otlp.dedupe`);
 - span kind CLIENT for tracekit's model and store calls (`CLIENT_SPAN_TYPES`), INTERNAL for its other spans;
 - events, status, and, for spans of instrumentation packages recorded with the global provider joined, their
   original span kind and instrumentation scope;
@@ -28,12 +32,14 @@ from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, TraceFlags
 
-from tracekit import serialization
+from tracekit import config, serialization
 from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
 from tracekit.entities import Span, SpanStatusCode, Trace
 from tracekit.entities.ids import parse_trace_id
 from tracekit.otlp.conventions import restore_tracekit_keys, standard_attributes, standard_trace_attributes
-from tracekit.otlp.keys import DERIVED_KEYS, FLATTENED_PREFIXES, TraceAttributeKey
+from tracekit.otlp.dedupe import send_texts_once
+from tracekit.otlp.events import CHAT_SPAN_TYPES, ContentCapture, content_capture, message_events
+from tracekit.otlp.keys import DERIVED_EVENTS, DERIVED_KEYS, FLATTENED_PREFIXES, TraceAttributeKey
 
 if TYPE_CHECKING:
     from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -64,8 +70,9 @@ def otel_value(raw: Any) -> Any:
     return raw if isinstance(raw, str) else serialization.dumps(value)
 
 
-def _span_attributes(span: Span, trace: Trace | None) -> tuple[dict[str, Any], SpanKind, InstrumentationScope]:
-    """The span's OTLP attributes, kind and scope; `trace` is given for the root span."""
+def _span_attributes(span: Span, trace: Trace | None, capture: ContentCapture
+                     ) -> tuple[dict[str, Any], SpanKind, InstrumentationScope, list[tuple[str, dict[str, Any]]]]:
+    """The span's OTLP attributes, kind, scope and the events to add; `trace` is given for the root span."""
     attributes: dict[str, Any] = {}
     kind, scope = SpanKind.INTERNAL, _TRACEKIT_SCOPE
     for key, raw in span.raw_attributes.items():
@@ -94,7 +101,15 @@ def _span_attributes(span: Span, trace: Trace | None) -> tuple[dict[str, Any], S
     if added:
         attributes[DERIVED_KEYS] = _key_list(tuple(_compact(added, attributes)))
         _send_payloads_once(attributes, added)
-    return attributes, kind, scope
+    events: list[tuple[str, dict[str, Any]]] = []
+    if scope is _TRACEKIT_SCOPE and span.span_type in CHAT_SPAN_TYPES:
+        chat = serialization.loads(span.raw_attributes.get(SpanAttributeKey.CHAT_MESSAGES))
+        if isinstance(chat, list) and chat and all(isinstance(message, Mapping) for message in chat):
+            events = message_events(chat, attributes, capture)
+            if events:
+                attributes[DERIVED_EVENTS] = len(events)
+        send_texts_once(attributes, events, texts_in_events=capture == "events")  # only chat spans repeat texts
+    return attributes, kind, scope, events
 
 
 def _compact(added: list[str], attributes: Mapping[str, Any]) -> list[str]:
@@ -148,14 +163,21 @@ def _trace_attributes(trace: Trace) -> dict[str, Any]:
     return attributes
 
 
-def to_otel_spans(trace: Trace, resource: Resource) -> list[ReadableSpan]:
-    """The spans of `trace` as OpenTelemetry `ReadableSpan`s with `resource`, ready for an SDK span exporter."""
+def message_content_capture() -> ContentCapture:
+    """Where exported message text goes, from OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT."""
+    return content_capture(config.GENAI_CAPTURE_MESSAGE_CONTENT.get())
+
+
+def to_otel_spans(trace: Trace, resource: Resource, capture: ContentCapture | None = None) -> list[ReadableSpan]:
+    """The spans of `trace` as OpenTelemetry `ReadableSpan`s with `resource`, ready for an SDK span exporter;
+    `capture` says where message text goes (default: `message_content_capture()`)."""
+    capture = capture or message_content_capture()
     otel_trace_id = parse_trace_id(trace.info.trace_id)
     root = trace.data.root_span
     span_ids = {span.span_id for span in trace.data.spans}
     spans = []
     for span in trace.data.spans:
-        attributes, kind, scope = _span_attributes(span, trace if span is root else None)
+        attributes, kind, scope, added_events = _span_attributes(span, trace if span is root else None, capture)
         parent = None
         if span.parent_id is not None:
             parent = SpanContext(otel_trace_id, int(span.parent_id, 16), is_remote=span.parent_id not in span_ids,
@@ -167,7 +189,8 @@ def to_otel_spans(trace: Trace, resource: Resource) -> list[ReadableSpan]:
             parent=parent,
             resource=resource,
             attributes=attributes,
-            events=[Event(event.name, event.attributes, event.timestamp_ns) for event in span.events],
+            events=[*(Event(event.name, event.attributes, event.timestamp_ns) for event in span.events),
+                    *_timed(added_events, span)],
             kind=kind,
             status=Status(_STATUS[span.status.status_code], (span.status.description or None) if error else None),
             start_time=span.start_time_ns,
@@ -177,7 +200,15 @@ def to_otel_spans(trace: Trace, resource: Resource) -> list[ReadableSpan]:
     return spans
 
 
-def encode_request(traces: Sequence[Trace], resource: Resource | None = None) -> ExportTraceServiceRequest:
+def _timed(events: list[tuple[str, dict[str, Any]]], span: Span) -> list[Event]:
+    """The GenAI message events at the span's start, its choices at its end."""
+    end = span.end_time_ns if span.end_time_ns is not None else span.start_time_ns
+    return [Event(name, attributes, end if name == "gen_ai.choice" else span.start_time_ns)
+            for name, attributes in events]
+
+
+def encode_request(traces: Sequence[Trace], resource: Resource | None = None,
+                   capture: ContentCapture | None = None) -> ExportTraceServiceRequest:
     """The OTLP `ExportTraceServiceRequest` holding the spans of `traces`; `.SerializeToString()` is an OTLP/HTTP
     protobuf body.
 
@@ -186,4 +217,5 @@ def encode_request(traces: Sequence[Trace], resource: Resource | None = None) ->
     from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 
     resource = resource or Resource.create()
-    return encode_spans([otel_span for trace in traces for otel_span in to_otel_spans(trace, resource)])
+    capture = capture or message_content_capture()
+    return encode_spans([otel_span for trace in traces for otel_span in to_otel_spans(trace, resource, capture)])

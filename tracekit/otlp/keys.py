@@ -25,3 +25,9 @@ TRACE_LEVEL_KEYS = (TraceAttributeKey.TRACE_ID, TraceAttributeKey.EXPERIMENT_ID,
 DERIVED_KEYS = "tracekit.otlp.derivedKeys"
 #: The families of indexed keys (OpenInference's flattened messages and tools) a derived-keys entry may name whole.
 FLATTENED_PREFIXES = ("llm.input_messages.", "llm.output_messages.", "llm.tools.")
+#: How many of a span's events, at the end, the encoder added (GenAI message events, `tracekit.otlp.events`):
+#: decoding removes them again.
+DERIVED_EVENTS = "tracekit.otlp.derivedEvents"
+#: The long texts sent once (`tracekit.otlp.dedupe`): JSON list of [place replaced by a pointer, place holding the
+#: text].
+ELIDED_TEXTS = "tracekit.otlp.elidedTexts"

@@ -1,5 +1,5 @@
 """Joining OpenTelemetry's global TracerProvider (opt-in: `tracekit.configure(use_global_tracer_provider=True)` or
-TRACEKIT_USE_GLOBAL_TRACER_PROVIDER=true).
+TRACEKIT_USE_GLOBAL_PROVIDER=true, or its long name TRACEKIT_USE_GLOBAL_TRACER_PROVIDER).
 
 Joined, tracekit starts its spans on the global provider and a relay processor on that provider hands every span it
 records, tracekit's and those of OpenTelemetry instrumentation packages alike, to tracekit's trace buffer. If the

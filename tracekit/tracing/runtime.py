@@ -67,7 +67,7 @@ class TracingRuntime:
 
     def _build_provider(self) -> None:
         """tracekit's own provider (feeding the buffer); or, when joining the global provider, the global provider
-        joined at once (at import with TRACEKIT_USE_GLOBAL_TRACER_PROVIDER=true, at `configure` otherwise), so spans
+        joined at once (at import with TRACEKIT_USE_GLOBAL_PROVIDER=true, at `configure` otherwise), so spans
         an instrumentation package starts before tracekit's first span are relayed too."""
         self.sampler = _sampler(self._overrides.get("sampling_ratio"))
         self.resource = Resource.create()
