@@ -58,12 +58,12 @@ def _step(what: str, action: Callable[[], Any]) -> Any:
         return None
 
 
-def scalar_metrics(metrics: Mapping[str, Any], skip_suffix: str) -> dict[str, float]:
-    """The finite scalar values of Lightning's `callback_metrics` (tensors or numbers), leaving out the keys
-    ending with `skip_suffix` (the per-step copies at epoch end, the per-epoch copies at a step)."""
+def scalar_metrics(metrics: Mapping[str, Any], leave_out: Callable[[str], bool]) -> dict[str, float]:
+    """The finite scalar values of Lightning's `callback_metrics` (tensors or numbers) whose key `leave_out` does
+    not reject."""
     found = {}
     for key, value in metrics.items():
-        if key.endswith(skip_suffix):
+        if leave_out(key):
             continue
         try:
             number = float(value.item() if hasattr(value, "item") else value)
@@ -72,6 +72,39 @@ def scalar_metrics(metrics: Mapping[str, Any], skip_suffix: str) -> dict[str, fl
         if math.isfinite(number):
             found[str(key)] = number
     return found
+
+
+class MetricAxes:
+    """Which of `callback_metrics` belong on the epoch axis and which on the step axis.
+
+    `callback_metrics` holds everything `self.log` recorded, and keeps the last value of each: validation and
+    epoch-only metrics stay in it while the next epoch's batches run. A key that first appears at a validation or
+    epoch end is an epoch-level metric and is not logged per step. For a metric logged both on step and on epoch
+    Lightning keeps `x` (the latest of either), `x_step` and `x_epoch`: with per-step logging on, the plain `x` is
+    left out so that no key mixes the two axes.
+    """
+
+    def __init__(self, per_step: bool) -> None:
+        self.per_step = per_step
+        self._epoch_level: set[str] = set()
+        self._seen: set[str] = set()
+
+    def note_epoch_end(self, metrics: Mapping[str, Any]) -> None:
+        """At a validation or training epoch end: the keys new since the last batch are epoch-level."""
+        keys = set(metrics)
+        self._epoch_level |= keys - self._seen
+        self._seen = keys
+
+    def step_metrics(self, metrics: Mapping[str, Any]) -> dict[str, float]:
+        """The per-step values after a training batch."""
+        self._seen = set(metrics)
+        return scalar_metrics(metrics, lambda key: key.endswith("_epoch") or key in self._epoch_level
+                              or f"{key}_step" in metrics)
+
+    def epoch_metrics(self, metrics: Mapping[str, Any]) -> dict[str, float]:
+        """The values at a training epoch end."""
+        return scalar_metrics(metrics, lambda key: key.endswith("_step")
+                              or (self.per_step and f"{key}_epoch" in metrics))
 
 
 def make_callback_class(base: type) -> type:
@@ -87,6 +120,7 @@ def make_callback_class(base: type) -> type:
             self.run_id = run_id
             self.signature_example: Any = None
             self._best_monitored: float | None = None
+            self._axes = MetricAxes(per_step=bool(settings.log_every_n_step))
 
         def on_train_start(self, trainer: Any, pl_module: Any) -> None:
             _step("logging the training params", lambda: log_params(training_params(trainer, pl_module),
@@ -100,13 +134,15 @@ def make_callback_class(base: type) -> type:
                         _step("logging the training dataset", lambda: log_dataset(features, targets))
             _step("logging the model summary", lambda: log_model_summary(pl_module, self.run_id))
 
+        def on_validation_epoch_end(self, trainer: Any, pl_module: Any) -> None:
+            self._axes.note_epoch_end(trainer.callback_metrics)
+
         def on_train_epoch_end(self, trainer: Any, pl_module: Any) -> None:
-            if trainer.sanity_checking:
-                return
+            self._axes.note_epoch_end(trainer.callback_metrics)
             epoch = int(trainer.current_epoch)
             if (epoch + 1) % self.settings.log_every_n_epoch == 0:
                 _step("logging epoch metrics", lambda: log_metrics(
-                    scalar_metrics(trainer.callback_metrics, "_step"), epoch, self.run_id))
+                    self._axes.epoch_metrics(trainer.callback_metrics), epoch, self.run_id))
             if self.settings.checkpoint and self.settings.checkpoint_save_freq == "epoch":
                 _step("saving a checkpoint", lambda: self._checkpoint(trainer, pl_module))
 
@@ -116,7 +152,7 @@ def make_callback_class(base: type) -> type:
             step = int(trainer.global_step)
             if every and step % every == 0:
                 _step("logging step metrics", lambda: log_metrics(
-                    scalar_metrics(trainer.callback_metrics, "_epoch"), step, self.run_id))
+                    self._axes.step_metrics(trainer.callback_metrics), step, self.run_id))
             freq = self.settings.checkpoint_save_freq
             if self.settings.checkpoint and isinstance(freq, int) and step % freq == 0:
                 _step("saving a checkpoint", lambda: self._checkpoint(trainer, pl_module))

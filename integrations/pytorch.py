@@ -29,15 +29,8 @@ from tracekit.integrations._lightning_logging import (
     log_trained_model,
     make_callback_class,
 )
-from tracekit.integrations._patching import (
-    PatchSet,
-    PatchTarget,
-    _version_tuple,
-    autolog_setup,
-    check_library,
-    installed_version,
-    is_installed,
-)
+from tracekit.integrations import _patching as patching
+from tracekit.integrations._patching import PatchSet, PatchTarget, _version_tuple, autolog_setup, check_library
 from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
@@ -115,11 +108,12 @@ def configure(*, disable: bool = False, silent: bool = False, extra_tags: Mappin
         if _PATCHES.active:
             return
         packages = _installed_packages()
-        if not packages:
-            check_library("pytorch", "lightning", "lightning", MINIMUM_VERSION)  # warns: not installed
+        usable = [(module, distribution) for module, distribution in packages if _recent_enough(distribution)]
+        if not usable:
+            # one warning that says why: not installed, or too old
+            module, distribution = packages[0] if packages else ("lightning", "lightning")
+            check_library("pytorch", module.split(".")[0], distribution, MINIMUM_VERSION)
             return
-        usable = [(module, distribution) for module, distribution in packages
-                  if check_library("pytorch", module, distribution, MINIMUM_VERSION)]
         if disable_for_unsupported_versions:
             usable = [(module, distribution) for module, distribution in usable if _version_tested(distribution)]
             if not usable and not silent:
@@ -142,11 +136,15 @@ def _check_positive(name: str, value: Any, allow_none: bool, also: str = "") -> 
 
 def _installed_packages() -> list[tuple[str, str]]:
     return [(module, distribution) for module, distribution in LIGHTNING_PACKAGES
-            if is_installed(module.split(".")[0], distribution)]
+            if patching.is_installed(module.split(".")[0], distribution)]
+
+
+def _recent_enough(distribution: str) -> bool:
+    return _version_tuple(patching.installed_version(distribution) or "0") >= MINIMUM_VERSION
 
 
 def _version_tested(distribution: str) -> bool:
-    version = _version_tuple(installed_version(distribution) or "0")
+    version = _version_tuple(patching.installed_version(distribution) or "0")
     return MINIMUM_VERSION <= version[:2] <= NEWEST_TESTED_VERSION
 
 
