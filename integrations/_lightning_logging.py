@@ -111,7 +111,7 @@ def make_callback_class(base: type) -> type:
     """A callback class deriving from `base` (the Callback of `lightning.pytorch` or of `pytorch_lightning`,
     whichever package the trainer comes from)."""
 
-    class TracekitAutologCallback(base):  # type: ignore[misc, valid-type]
+    class TracekitAutologCallback(base):
         """Logs one `fit` into the run `run_id` (see the module docstring)."""
 
         def __init__(self, settings: Settings, run_id: str) -> None:
@@ -121,6 +121,9 @@ def make_callback_class(base: type) -> type:
             self.signature_example: Any = None
             self._best_monitored: float | None = None
             self._axes = MetricAxes(per_step=bool(settings.log_every_n_step))
+            # per-step points are queued (asynchronous logging) and waited for at each epoch end, so that the
+            # training loop does not wait for a database write every step and failures are still counted
+            self._pending_steps: list[Any] = []
 
         def on_train_start(self, trainer: Any, pl_module: Any) -> None:
             _step("logging the training params", lambda: log_params(training_params(trainer, pl_module),
@@ -138,6 +141,7 @@ def make_callback_class(base: type) -> type:
             self._axes.note_epoch_end(trainer.callback_metrics)
 
         def on_train_epoch_end(self, trainer: Any, pl_module: Any) -> None:
+            self._wait_for_steps()
             self._axes.note_epoch_end(trainer.callback_metrics)
             epoch = int(trainer.current_epoch)
             if (epoch + 1) % self.settings.log_every_n_epoch == 0:
@@ -151,14 +155,22 @@ def make_callback_class(base: type) -> type:
             every = self.settings.log_every_n_step
             step = int(trainer.global_step)
             if every and step % every == 0:
-                _step("logging step metrics", lambda: log_metrics(
-                    self._axes.step_metrics(trainer.callback_metrics), step, self.run_id))
+                pending = _step("logging step metrics", lambda: log_metrics(
+                    self._axes.step_metrics(trainer.callback_metrics), step, self.run_id, synchronous=False))
+                if pending is not None:
+                    self._pending_steps.append(pending)
             freq = self.settings.checkpoint_save_freq
             if self.settings.checkpoint and isinstance(freq, int) and step % freq == 0:
                 _step("saving a checkpoint", lambda: self._checkpoint(trainer, pl_module))
 
         def on_train_end(self, trainer: Any, pl_module: Any) -> None:
+            self._wait_for_steps()
             _step("logging early stopping results", lambda: log_early_stopping_results(trainer, self.run_id))
+
+        def _wait_for_steps(self) -> None:
+            pending, self._pending_steps = self._pending_steps, []
+            for operations in pending:
+                _step("logging step metrics", operations.wait)
 
         def _checkpoint(self, trainer: Any, pl_module: Any) -> None:
             value = trainer.callback_metrics.get(self.settings.checkpoint_monitor)
@@ -221,12 +233,13 @@ def log_params(params: Mapping[str, str], run_id: str) -> None:
     tracekit.log_params(params, synchronous=True, run_id=run_id)
 
 
-def log_metrics(metrics: Mapping[str, float], step: int, run_id: str) -> None:
-    """Log one point of each metric at `step`."""
+def log_metrics(metrics: Mapping[str, float], step: int, run_id: str, synchronous: bool = True) -> Any:
+    """Log one point of each metric at `step`; queued (a RunOperations to wait on) unless `synchronous`."""
     import tracekit
 
-    if metrics:
-        tracekit.log_metrics(metrics, step=step, synchronous=True, run_id=run_id)
+    if not metrics:
+        return None
+    return tracekit.log_metrics(metrics, step=step, synchronous=synchronous, run_id=run_id)
 
 
 def log_early_stopping_results(trainer: Any, run_id: str) -> None:
@@ -265,9 +278,9 @@ def log_dataset(features: Any, targets: Any) -> None:
 
 def log_model_summary(pl_module: Any, run_id: str) -> None:
     """The module's layer table (`ModelSummary`, all depths) as the artifact `model_summary.txt`."""
-    import tracekit
-
     import importlib
+
+    import tracekit
 
     summary = importlib.import_module(f"{lightning_package(type(pl_module))}.utilities.model_summary")
     tracekit.log_text(str(summary.ModelSummary(pl_module, max_depth=-1)), MODEL_SUMMARY_FILE, run_id=run_id)

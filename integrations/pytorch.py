@@ -23,13 +23,13 @@ from typing import Any
 
 from tracekit import serialization
 from tracekit.exceptions import TracekitException
+from tracekit.integrations import _patching as patching
 from tracekit.integrations._lightning_logging import (
     Settings,
     lightning_package,
     log_trained_model,
     make_callback_class,
 )
-from tracekit.integrations import _patching as patching
 from tracekit.integrations._patching import PatchSet, PatchTarget, _version_tuple, autolog_setup, check_library
 from tracekit.tracing.safety import report_internal_error
 

@@ -201,7 +201,7 @@ def test_a_failing_fit_ends_the_run_failed_and_raises_unchanged(tmp_path, module
 
 
 def test_logging_failures_are_counted_and_training_goes_on(tmp_path, module, internal_warnings, monkeypatch):
-    tracekit.pytorch.autolog()
+    tracekit.pytorch.autolog(log_every_n_step=1)
 
     def store_down(*args, **kwargs):
         raise ConnectionError("tracking store unreachable")
@@ -215,6 +215,7 @@ def test_logging_failures_are_counted_and_training_goes_on(tmp_path, module, int
     assert len(recorder.val_losses) == EPOCHS  # training ran every epoch
     counts = internal_error_counts()
     assert counts["pytorch autolog: logging epoch metrics"] == EPOCHS
+    assert counts["pytorch autolog: logging step metrics"] == EPOCHS * 4  # 64 rows in batches of 16
     assert counts["pytorch autolog: logging the trained model"] == 1
     assert tracekit.last_active_run().info.status == "FINISHED"
     assert any("logging epoch metrics" in record.getMessage() for record in internal_warnings())
