@@ -16,9 +16,7 @@ from __future__ import annotations
 import contextvars
 import importlib
 import logging
-import warnings
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tracekit import serialization
@@ -31,6 +29,7 @@ from tracekit.integrations._lightning_logging import (
     make_callback_class,
 )
 from tracekit.integrations._patching import PatchSet, PatchTarget, _version_tuple, autolog_setup, check_library
+from tracekit.integrations._training_runs import end_training_run, quiet_while_logging, start_training_run
 from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
@@ -153,27 +152,6 @@ def is_enabled() -> bool:
     return _PATCHES.active
 
 
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """With `silent`, no tracekit log records and no warnings while autolog logs."""
-    if not _settings.silent:
-        yield
-        return
-    loggers = [logging.getLogger("tracekit")] + [
-        logger for name, logger in list(logging.Logger.manager.loggerDict.items())
-        if name.startswith("tracekit.") and isinstance(logger, logging.Logger)]
-    previous = [logger.disabled for logger in loggers]
-    for tracekit_logger in loggers:
-        tracekit_logger.disabled = True
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for tracekit_logger, state in zip(loggers, previous, strict=True):
-            tracekit_logger.disabled = state
-
-
 def _callback_for(trainer: Any, settings: Settings, run_id: str) -> Any:
     package = lightning_package(type(trainer))
     callback_class = _callback_classes.get(package)
@@ -197,13 +175,13 @@ def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ..
     try:
         run_id = active
         if run_id is None:
-            with _quiet():
-                run_id = _start_run(settings)
+            with quiet_while_logging(settings.silent):
+                run_id = start_training_run("pytorch", settings.extra_tags)
         if run_id is None:
             return wrapped(*args, **kwargs)
         callback = None
         original_callbacks = instance.callbacks
-        with _quiet():
+        with quiet_while_logging(settings.silent):
             try:
                 callback = _callback_for(instance, settings, run_id)
                 instance.callbacks = [*original_callbacks, callback]
@@ -215,11 +193,11 @@ def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ..
             instance.callbacks = original_callbacks
             if active is None:
                 status = "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED"
-                with _quiet():
-                    _end_run(run_id, status)
+                with quiet_while_logging(settings.silent):
+                    end_training_run("pytorch", run_id, status)
             raise
         instance.callbacks = original_callbacks
-        with _quiet():
+        with quiet_while_logging(settings.silent):
             if settings.log_models and callback is not None:
                 try:
                     module = instance.lightning_module or (args[0] if args else kwargs.get("model"))
@@ -227,28 +205,7 @@ def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ..
                 except Exception:  # noqa: BLE001
                     report_internal_error("pytorch autolog: logging the trained model")
             if active is None:
-                _end_run(run_id, "FINISHED")
+                end_training_run("pytorch", run_id, "FINISHED")
         return result
     finally:
         _inside.reset(token)
-
-
-def _start_run(settings: Settings) -> str | None:
-    import tracekit
-
-    try:
-        return tracekit.start_run(tags=settings.extra_tags or None).info.run_id
-    except Exception:  # noqa: BLE001 - no run, no logging; training still runs
-        report_internal_error("pytorch autolog: starting a run")
-        return None
-
-
-def _end_run(run_id: str, status: str) -> None:
-    import tracekit
-    from tracekit.tracking import state
-
-    try:
-        if state.active_run_id() == run_id:
-            tracekit.end_run(status)
-    except Exception:  # noqa: BLE001
-        report_internal_error("pytorch autolog: ending the run")

@@ -4,6 +4,7 @@ test's SQLite store, read back through the public API."""
 from __future__ import annotations
 
 import json
+import logging
 
 import numpy as np
 import pytest
@@ -315,3 +316,33 @@ def test_bad_options_are_refused_naming_them(options, message):
     with pytest.raises(TracekitException, match=message):
         tracekit.pytorch.autolog(**options)
     assert not pytorch_autolog.is_enabled()
+
+
+def test_without_lightning_tracekit_autolog_skips_it_quietly_and_the_entry_point_warns(monkeypatch, caplog):
+    from tracekit.integrations import _patching as patching
+
+    real = patching.installed_version
+    monkeypatch.setattr(patching, "installed_version",
+                        lambda name: None if name in ("lightning", "pytorch-lightning") else real(name))
+    caplog.set_level(logging.WARNING, logger="tracekit")
+
+    assert "pytorch" not in tracekit.autolog()
+    assert not [record for record in caplog.records if "pytorch" in record.getMessage()]
+    tracekit.pytorch.autolog()
+    assert not pytorch_autolog.is_enabled()
+    assert any("'lightning' package is not installed" in record.getMessage() for record in caplog.records)
+
+
+def test_disable_for_unsupported_versions_keeps_it_off_for_a_newer_lightning(monkeypatch, caplog):
+    from tracekit.integrations import _patching as patching
+
+    real = patching.installed_version
+    monkeypatch.setattr(patching, "installed_version",
+                        lambda name: "9.0.0" if name in ("lightning", "pytorch-lightning") else real(name))
+    caplog.set_level(logging.WARNING, logger="tracekit")
+
+    tracekit.pytorch.autolog(disable_for_unsupported_versions=True)
+    assert not pytorch_autolog.is_enabled()
+    assert any("newer than the newest tested version 2.6" in record.getMessage() for record in caplog.records)
+    tracekit.pytorch.autolog()
+    assert pytorch_autolog.is_enabled()  # newer versions are tried unless asked not to
