@@ -16,10 +16,8 @@ from __future__ import annotations
 import contextvars
 import logging
 import os
-import warnings
 import weakref
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tracekit import serialization
@@ -41,6 +39,7 @@ from tracekit.integrations._sklearn_post_training import (
     prediction_argument,
     remember_prediction,
 )
+from tracekit.integrations._training_runs import end_training_run, quiet_while_logging, start_training_run
 from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
@@ -165,28 +164,6 @@ def _targets() -> list[PatchTarget]:
     return targets + metric_targets(_metric_wrapper)
 
 
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """With `silent`, no tracekit log records and no warnings while autolog logs."""
-    if not _settings.silent:
-        yield
-        return
-    # Logger filters do not see records propagated from child loggers, so every tracekit logger is switched off.
-    loggers = [logging.getLogger("tracekit")] + [
-        logger for name, logger in list(logging.Logger.manager.loggerDict.items())
-        if name.startswith("tracekit.") and isinstance(logger, logging.Logger)]
-    previous = [logger.disabled for logger in loggers]
-    for tracekit_logger in loggers:
-        tracekit_logger.disabled = True
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for tracekit_logger, state in zip(loggers, previous, strict=True):
-            tracekit_logger.disabled = state
-
-
 def _fit_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
     features = args[0] if args else kwargs.get("X")
     labels = args[1] if len(args) > 1 else kwargs.get("y")
@@ -206,18 +183,18 @@ def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ..
     try:
         run_id = active
         if run_id is None:
-            with _quiet():
-                run_id = _start_run()
+            with quiet_while_logging(_settings.silent):
+                run_id = start_training_run("sklearn", _settings.extra_tags)
         try:
             result = wrapped(*args, **kwargs)
         except BaseException as error:
             if active is None and run_id is not None:
                 status = "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED"
-                with _quiet():
-                    _end_run(run_id, status)
+                with quiet_while_logging(_settings.silent):
+                    end_training_run("sklearn", run_id, status)
             raise
         if run_id is not None:
-            with _quiet():
+            with quiet_while_logging(_settings.silent):
                 try:
                     features, labels, sample_weight = _fit_arguments(args, kwargs)
                     log_fitted(_settings, instance, features, labels, sample_weight, run_id)
@@ -228,31 +205,10 @@ def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ..
                 except TypeError:  # an unhashable estimator subclass: no post-training metrics for it
                     pass
                 if active is None:
-                    _end_run(run_id, "FINISHED")
+                    end_training_run("sklearn", run_id, "FINISHED")
         return result
     finally:
         _inside.reset(token)
-
-
-def _start_run() -> str | None:
-    import tracekit
-
-    try:
-        return tracekit.start_run(tags=_settings.extra_tags or None).info.run_id
-    except Exception:  # noqa: BLE001 - no run, no logging; fit still runs
-        report_internal_error("sklearn autolog: starting a run")
-        return None
-
-
-def _end_run(run_id: str, status: str) -> None:
-    import tracekit
-    from tracekit.tracking import state
-
-    try:
-        if state.active_run_id() == run_id:
-            tracekit.end_run(status)
-    except Exception:  # noqa: BLE001
-        report_internal_error("sklearn autolog: ending the run")
 
 
 def _post_training_wrapper(record: Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any], Any], None],
@@ -269,7 +225,7 @@ def _post_training_wrapper(record: Callable[[Callable[..., Any], Any, tuple[Any,
             result = wrapped(*args, **kwargs)
         finally:
             _inside.reset(token)
-        with _quiet():
+        with quiet_while_logging(_settings.silent):
             try:
                 record(wrapped, instance, args, kwargs, result)
             except Exception:  # noqa: BLE001

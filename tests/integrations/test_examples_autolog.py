@@ -75,3 +75,14 @@ def test_sklearn_autolog_example(tmp_path):
     assert "logged model 'model' predicts [" in out
     assert "grid search: best_C=" in out
     assert out.count("  candidate C=") == 3
+
+
+def test_lightning_autolog_example(tmp_path):
+    pytest.importorskip("lightning")
+    out = run_example("lightning_autolog.py", tmp_path)
+
+    assert ": FINISHED" in out
+    assert "params: epochs=8 optimizer=Adam lr=0.02 batch_size=32 hidden=16 monitor=val_loss" in out
+    assert out.count("  epoch ") >= 3 and "  epoch 0: val_loss = " in out
+    assert "artifacts: ['model_summary.txt']" in out
+    assert "logged model 'model' predicts [" in out
