@@ -23,6 +23,8 @@ _INTEGRATIONS = {
     "mistral": ("mistralai", "mistralai"),
     "gemini": ("google.genai", "google-genai"),
     "bedrock": ("botocore", "boto3"),
+    "dspy": ("dspy", "dspy"),
+    "openai_agents": ("agents", "openai-agents"),
     "sklearn": ("sklearn", "scikit-learn"),
 }
 # integrations that log training runs (params, metrics, models) rather than traces
