@@ -69,8 +69,8 @@ _SPAN_TYPES = {"agent": SpanType.AGENT, "response": SpanType.CHAT_MODEL, "genera
 def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True,
             extra_tags: Mapping[str, Any] | None = None) -> None:
     """Trace OpenAI Agents SDK runs (`disable=True` or `log_traces=False` stops recording). Safe to call
-    repeatedly; if `openai-agents` is missing or older than 0.24, logs a warning and stays off. `silent=True` logs nothing while
-    setting up; `extra_tags` are added to every trace one of its runs starts."""
+    repeatedly; if `openai-agents` is missing or older than 0.24, logs a warning and stays off. `silent=True` logs
+    nothing while setting up; `extra_tags` are added to every trace one of its runs starts."""
     switch_autolog(_PATCHES, _LIBRARY, _targets, disable=disable, silent=silent, log_traces=log_traces,
                    extra_tags=extra_tags)
 
@@ -255,8 +255,7 @@ def _span_name(kind: str, data: Any) -> str:
 # --- what each kind of SDK span records ---------------------------------------------------------------------------
 def _record(live: LiveSpan, sdk_span: Any) -> None:
     data = sdk_span.span_data
-    kind = getattr(data, "type", None)
-    recorder = _RECORDERS.get(kind, _record_other)
+    recorder = _RECORDERS.get(str(getattr(data, "type", "")), _record_other)
     recorder(live, data)
     error = sdk_span.error
     if error:
@@ -356,8 +355,8 @@ def _record_guardrail(live: LiveSpan, data: Any) -> None:
 
 def _record_other(live: LiveSpan, data: Any) -> None:
     # Aggregated usage (task and turn spans) stays out of the token-usage keys: their model calls record it.
-    exported = data.export() if hasattr(data, "export") else {}
-    for key, value in (exported or {}).items():
+    exported: Mapping[str, Any] = (data.export() if hasattr(data, "export") else None) or {}
+    for key, value in exported.items():
         if key not in ("type", "name") and value is not None:
             live.set_attribute(PREFIX + key, _genai.to_plain(value))
 

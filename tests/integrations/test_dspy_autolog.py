@@ -15,9 +15,10 @@ from tracekit.constants import SpanAttributeKey
 from tracekit.integrations import _genai
 
 dspy = pytest.importorskip("dspy")
+from dspy.utils.dummies import DummyLM, dummy_rm  # noqa: E402
+
 import tracekit.integrations.dspy as dspy_autolog  # noqa: E402
 import tracekit.integrations.litellm as litellm_autolog  # noqa: E402
-from dspy.utils.dummies import DummyLM, dummy_rm  # noqa: E402
 
 # Calls must reach the server (and nothing may be written to disk): no response cache at all.
 dspy.configure_cache(enable_disk_cache=False, enable_memory_cache=False)

@@ -16,8 +16,6 @@ from tracekit.integrations import _genai
 
 agents = pytest.importorskip("agents")
 openai = pytest.importorskip("openai")
-import tracekit.integrations.openai as openai_autolog  # noqa: E402
-import tracekit.integrations.openai_agents as agents_autolog  # noqa: E402
 from agents import (  # noqa: E402
     Agent,
     GuardrailFunctionOutput,
@@ -27,6 +25,9 @@ from agents import (  # noqa: E402
     function_tool,
     input_guardrail,
 )
+
+import tracekit.integrations.openai as openai_autolog  # noqa: E402
+import tracekit.integrations.openai_agents as agents_autolog  # noqa: E402
 
 # The SDK's default processor exports to OpenAI's servers: these tests keep only tracekit's.
 agents.set_trace_processors([])
