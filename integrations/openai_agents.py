@@ -19,8 +19,8 @@ a new trace; the SDK's spans nest under it as their SDK parents say:
 | guardrail | GUARDRAIL named after the guardrail, whether it was triggered |
 | anything else (custom, task, turn, MCP tools, speech) | UNKNOWN (or TASK) named after it, its data as attributes |
 
-An error the SDK records on a span (a tool that raised, a model error, a tripped guardrail) ends that span as ERROR;
-your exception reaches you from the SDK unchanged. What the SDK leaves out of its spans
+An error the SDK records on a span (a tool that raised, a model error, the turn a guardrail stopped) ends that span
+as ERROR; your exception reaches you from the SDK unchanged. What the SDK leaves out of its spans
 (`RunConfig(trace_include_sensitive_data=False)`) is not recorded, and with the SDK's tracing turned off
 (`set_tracing_disabled(True)`, `OPENAI_AGENTS_DISABLE_TRACING=1`) nothing is.
 
@@ -305,8 +305,6 @@ def _record_response(live: LiveSpan, data: Any) -> None:
     if response is None:
         return
     live.set_outputs(_genai.to_plain(response))
-    if getattr(response, "model", None):
-        live.set_attribute(_genai.REQUEST_MODEL, str(response.model))
     _genai.record_response_info(live, response.model, response.id, [response.status])
     tools = getattr(response, "tools", None)
     if tools:

@@ -187,6 +187,9 @@ def test_tripped_guardrail_is_a_guardrail_span(client, exported):
     (guardrail,) = spans_named(trace, "no_secrets")
     assert guardrail.span_type == SpanType.GUARDRAIL
     assert guardrail.attributes["openai_agents.triggered"] is True
+    (turn,) = spans_named(trace, "turn 1")
+    assert turn.status.status_code == SpanStatusCode.ERROR
+    assert turn.attributes["openai_agents.error"] == {"guardrail": "no_secrets"}
 
 
 def test_run_nests_under_the_users_span_and_a_traced_function_in_a_tool_nests_under_the_tool(client, exported):
