@@ -17,7 +17,8 @@ sampling parameters, the outputs, the conversation under `tracekit.chat.messages
 model DSPy recorded for the call (read from the entry DSPy adds to the LM's history, so nothing is recorded there
 when `dspy.settings.disable_history` is set; a cache hit has no usage). `dspy.Retrieve` and
 `dspy.retrievers.Embeddings` calls are RETRIEVER spans (the query in, the passages out as documents);
-`dspy.Tool` calls (a ReAct agent's tools) are TOOL spans named after the tool.
+`dspy.Tool` calls (a ReAct agent's tools) are TOOL spans named after the tool. Items that DSPy runs in its thread
+pool (`module.batch`, `dspy.Parallel`, `dspy.Evaluate`) nest under the span current where the pool was started.
 
 The adapters' `format` / `parse` steps are not separate spans: the LM span already holds the messages the adapter
 formatted and the predictor's span the fields it parsed, so two more spans per predictor call would repeat them.
@@ -40,6 +41,7 @@ from tracekit.entities import SpanType
 from tracekit.integrations import _genai
 from tracekit.integrations._calls import CallRecorder, async_wrapper, sync_wrapper
 from tracekit.integrations._patching import Library, PatchSet, PatchTarget, switch_autolog
+from tracekit.tracing.context import current_span, with_current_context
 from tracekit.tracing.safety import report_internal_error
 
 MINIMUM_VERSION = (3, 4)
@@ -84,6 +86,7 @@ def _targets() -> list[PatchTarget]:
         PatchTarget("dspy.retrievers.embeddings", "Embeddings", "__call__", sync_wrapper(_RetrieverRecorder)),
         PatchTarget("dspy.adapters.types.tool", "Tool", "__call__", sync_wrapper(_ToolRecorder)),
         PatchTarget("dspy.adapters.types.tool", "Tool", "acall", async_wrapper(_ToolRecorder)),
+        PatchTarget("dspy.utils.parallelizer", "ParallelExecutor", "_execute_parallel", _carry_current_span),
     ]
 
 
@@ -251,6 +254,20 @@ def _capture_history_entry(wrapped: Any, instance: Any, args: tuple[Any, ...], k
     except Exception:  # noqa: BLE001
         report_internal_error("dspy autolog: reading the LM call's history entry")
     return result
+
+
+def _carry_current_span(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    # DSPy's thread pool (module.batch, dspy.Parallel, Evaluate) runs each item in a worker thread: hand the
+    # current span over, so the items' spans nest under it rather than each starting a trace.
+    try:
+        if current_span.get() is not None:
+            if args:
+                args = (with_current_context(args[0]), *args[1:])
+            elif "function" in kwargs:
+                kwargs = {**kwargs, "function": with_current_context(kwargs["function"])}
+    except Exception:  # noqa: BLE001
+        report_internal_error("dspy autolog: handing the current span to DSPy's threads")
+    return wrapped(*args, **kwargs)
 
 
 # --- retrievers and tools ---------------------------------------------------------------------------------------

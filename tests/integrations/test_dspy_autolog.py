@@ -136,6 +136,20 @@ async def test_acall_nests_the_same_way(lm, exported):
     assert spans["LM"].attributes[_genai.TOKEN_USAGE]["input_tokens"] > 0
 
 
+def test_batch_items_run_in_threads_nest_under_the_current_span(lm, exported):
+    examples = [dspy.Example(question=QUESTION).with_inputs("question") for _ in range(3)]
+
+    with tracekit.start_span("evaluate"):
+        results = QA().batch(examples, num_threads=2, disable_progress_bar=True)
+
+    assert [result.answer for result in results] == ["42"] * 3
+    (trace,) = exported()
+    outer = spans_by_name(trace)["evaluate"]
+    programs = [span for span in trace.data.spans if span.name == "QA"]
+    assert len(programs) == 3 and all(span.parent_id == outer.span_id for span in programs)
+    assert len([span for span in trace.data.spans if span.name == "LM"]) == 3
+
+
 def test_dummy_lm(exported):
     with dspy.context(lm=DummyLM([{"answer": "blue"}]), adapter=dspy.ChatAdapter()):
         prediction = dspy.Predict("question -> answer")(question="What colour is the sky?")
