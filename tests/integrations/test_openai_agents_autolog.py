@@ -124,6 +124,17 @@ async def test_async_run(client, exported):
     assert len(spans_named(trace, "response")) == 3
 
 
+async def test_streamed_run(client, exported):
+    result = Runner.run_streamed(triage_agent(), "Weather in Rome?")
+    events = [event async for event in result.stream_events()]
+
+    assert events and result.final_output == "echo: Weather in Rome?"
+    (trace,) = exported()
+    responses = spans_named(trace, "response")
+    assert len(responses) == 3 and all(span.attributes[_genai.TOKEN_USAGE]["total_tokens"] > 0 for span in responses)
+    assert spans_named(trace, "get_weather")[0].outputs == "sunny in Paris"
+
+
 def test_chat_completions_model_gives_generation_spans(client, exported):
     model = OpenAIChatCompletionsModel(model="gpt-test", openai_client=client)
 
