@@ -101,23 +101,18 @@ def _named_arguments(function: Any, instance: Any, args: tuple[Any, ...], kwargs
     if not args:
         return dict(kwargs)
     try:
-        bound = inspect.signature(function).bind_partial(instance, *args, **kwargs).arguments
+        signature = inspect.signature(function)
+        bound = signature.bind_partial(instance, *args, **kwargs).arguments
     except (TypeError, ValueError):
         return {"args": list(args), **kwargs}
     named: dict[str, Any] = {}
-    for index, (name, value) in enumerate(bound.items()):
-        if index == 0:
-            continue  # self
-        if isinstance(value, dict) and name not in kwargs and _is_var_keyword(function, name):
+    for name, value in list(bound.items())[1:]:  # the first is self
+        kind = signature.parameters[name].kind
+        if kind is inspect.Parameter.VAR_KEYWORD:
             named.update(value)
         else:
-            named[name] = value
+            named[name] = list(value) if kind is inspect.Parameter.VAR_POSITIONAL else value
     return named
-
-
-def _is_var_keyword(function: Any, name: str) -> bool:
-    parameter = inspect.signature(function).parameters.get(name)
-    return parameter is not None and parameter.kind is inspect.Parameter.VAR_KEYWORD
 
 
 def _fields(result: Any) -> Any:

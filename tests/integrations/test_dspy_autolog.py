@@ -261,6 +261,15 @@ def test_disable_removes_the_patches(lm, exported):
     assert not dspy_autolog.is_enabled()
 
 
+def test_extra_tags_tag_the_traces_a_program_starts(lm, exported):
+    dspy_autolog.autolog(disable=True)
+    dspy_autolog.autolog(extra_tags={"app": "qa"})
+
+    QA()(question=QUESTION)
+
+    assert exported()[0].info.tags["app"] == "qa"
+
+
 def test_package_entry_point_and_tracekit_autolog_turn_it_on():
     dspy_autolog.autolog(disable=True)
     tracekit.dspy.autolog()

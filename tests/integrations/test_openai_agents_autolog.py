@@ -247,6 +247,15 @@ def test_disable_stops_recording_and_removes_the_patches(client, exported):
     assert not agents_autolog.is_enabled()
 
 
+def test_extra_tags_tag_the_traces_a_run_starts(client, exported):
+    agents_autolog.autolog(disable=True)
+    agents_autolog.autolog(extra_tags={"app": "weather"})
+
+    Runner.run_sync(triage_agent(), "Weather in Paris?")
+
+    assert exported()[0].info.tags["app"] == "weather"
+
+
 def test_package_entry_point_and_tracekit_autolog_turn_it_on():
     agents_autolog.autolog(disable=True)
     tracekit.openai_agents.autolog()
