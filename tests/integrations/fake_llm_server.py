@@ -4,8 +4,8 @@ Endpoints: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` (OpenAI), `
 `/v1[beta]/models/<model>:generateContent` / `:streamGenerateContent` (Google Gemini) and `/model/<id>/converse` /
 `/model/<id>/invoke` (AWS Bedrock runtime), each with SSE streaming where the real API has it (not Bedrock). The
 reply is "echo: <last user text>"; a request carrying tools is answered with a call to the first tool (not by
-Bedrock's InvokeModel or Gemini's stream). OpenAI chat completions and responses skip the tools the conversation
-already called, and answer with text once every tool has been called, so an agent loop ends. Special model names
+Bedrock's InvokeModel or Gemini's stream). OpenAI chat completions and responses skip the tools called since the last
+user message, and answer with text once every tool has been, so an agent loop ends. Special model names
 drive the failure cases:
 
 - `error-429` / `error-500`: that HTTP status with an error body in the provider's format;
@@ -53,14 +53,16 @@ def _tool_name(tool: dict[str, Any]) -> str:
 
 
 def _called_tools(conversation: Any) -> list[str]:
-    """Names of the tools an OpenAI chat conversation or responses input has called so far, in order."""
+    """Names of the tools an OpenAI chat conversation or responses input has called since its last user message."""
     if not isinstance(conversation, list):
         return []
-    names = []
+    names: list[str] = []
     for item in conversation:
         if not isinstance(item, dict):
             continue
-        if item.get("type") == "function_call":
+        if item.get("role") == "user":  # a new question: every tool may be called again
+            names.clear()
+        elif item.get("type") == "function_call":
             names.append(str(item.get("name")))
         for call in item.get("tool_calls") or []:
             names.append(str((call.get("function") or {}).get("name")))
