@@ -193,21 +193,18 @@ def _make_processor() -> Any:
             if entry is not None and entry.token is None:
                 entry.token = set_current(entry.span)
 
-        def _summarize_run(self, trace_id: str, model_span: LiveSpan, data: Any) -> None:
+        def _summarize_run(self, trace_id: str, model_call: _ModelCall) -> None:
             # The SDK's trace carries no input or output: the run's first model input and its last reply are the
             # workflow span's, so a trace list shows what was asked and answered.
-            if getattr(data, "type", None) not in ("response", "generation"):
-                return
             root = self._find(trace_id)
             if root is None:
                 return
+            inputs, answer = model_call
             if not root.has_inputs:
                 root.has_inputs = True
-                root.span.set_inputs(model_span.inputs)
-            replies = [message for message in model_span.attributes.get(SpanAttributeKey.CHAT_MESSAGES) or []
-                       if isinstance(message, Mapping) and message.get("role") == "assistant"]
-            if replies and replies[-1].get("content"):
-                root.span.set_outputs(replies[-1]["content"])
+                root.span.set_inputs(inputs)
+            if answer:
+                root.span.set_outputs(answer)
 
         def _remember(self, key: str, span: LiveSpan) -> None:
             with self._lock:
@@ -227,9 +224,9 @@ def _make_processor() -> Any:
                 except (ValueError, RuntimeError):
                     pass  # ended in another context than the SDK made it current in: nothing to restore here
             try:
-                if sdk_span is not None:
-                    _record(entry.span, sdk_span)
-                    self._summarize_run(sdk_span.trace_id, entry.span, sdk_span.span_data)
+                model_call = _record(entry.span, sdk_span) if sdk_span is not None else None
+                if model_call is not None:
+                    self._summarize_run(sdk_span.trace_id, model_call)
             except Exception:  # noqa: BLE001
                 report_internal_error("openai_agents autolog: recording a span")
             try:
@@ -253,10 +250,15 @@ def _span_name(kind: str, data: Any) -> str:
 
 
 # --- what each kind of SDK span records ---------------------------------------------------------------------------
-def _record(live: LiveSpan, sdk_span: Any) -> None:
+#: What a model call's recorder hands back for the workflow span: (the call's inputs, its last text reply or None).
+_ModelCall = tuple[Any, Any]
+
+
+def _record(live: LiveSpan, sdk_span: Any) -> _ModelCall | None:
+    """Record the ended SDK span on `live`; a model call also returns its inputs and reply (see `_ModelCall`)."""
     data = sdk_span.span_data
     recorder = _RECORDERS.get(str(getattr(data, "type", "")), _record_other)
-    recorder(live, data)
+    model_call = recorder(live, data)
     error = sdk_span.error
     if error:
         message = str(error.get("message") if isinstance(error, Mapping) else error)
@@ -264,6 +266,7 @@ def _record(live: LiveSpan, sdk_span: Any) -> None:
         if details:
             live.set_attribute(PREFIX + "error", _genai.to_plain(details))
         live.set_status(SpanStatusCode.ERROR, message)
+    return model_call
 
 
 def _record_agent(live: LiveSpan, data: Any) -> None:
@@ -288,7 +291,7 @@ def _record_function(live: LiveSpan, data: Any) -> None:
         live.set_attribute(PREFIX + "mcp_data", _genai.to_plain(data.mcp_data))
 
 
-def _record_response(live: LiveSpan, data: Any) -> None:
+def _record_response(live: LiveSpan, data: Any) -> _ModelCall:
     response = data.response
     prompt = data.input
     messages: list[Any] = []
@@ -299,11 +302,12 @@ def _record_response(live: LiveSpan, data: Any) -> None:
         messages.append({"role": "user", "content": prompt})
     elif isinstance(prompt, list):
         messages.extend(_genai.to_plain(item) for item in prompt)
-    live.set_inputs({"input": _genai.to_plain(prompt)} if prompt is not None else None)
+    inputs = {"input": _genai.to_plain(prompt)} if prompt is not None else None
+    live.set_inputs(inputs)
     live.set_attribute(_genai.SYSTEM, "openai")
     live.set_attribute(_genai.OPERATION, "responses")
     if response is None:
-        return
+        return inputs, None
     live.set_outputs(_genai.to_plain(response))
     _genai.record_response_info(live, response.model, response.id, [response.status])
     tools = getattr(response, "tools", None)
@@ -322,12 +326,14 @@ def _record_response(live: LiveSpan, data: Any) -> None:
     usage = response.usage
     if usage is not None:
         _genai.record_usage(live, usage.input_tokens, usage.output_tokens, usage.total_tokens)
+    return inputs, _last_text(replies)
 
 
-def _record_generation(live: LiveSpan, data: Any) -> None:
+def _record_generation(live: LiveSpan, data: Any) -> _ModelCall:
     messages = [_genai.to_plain(message) for message in data.input or []]
     replies = [_genai.to_plain(message) for message in data.output or []]
-    live.set_inputs({"messages": messages})
+    inputs = {"messages": messages}
+    live.set_inputs(inputs)
     live.set_outputs(replies)
     live.set_attribute(_genai.SYSTEM, "openai")
     live.set_attribute(_genai.OPERATION, "chat")
@@ -339,6 +345,12 @@ def _record_generation(live: LiveSpan, data: Any) -> None:
     usage = data.usage or {}
     if usage:
         _genai.record_usage(live, usage.get("input_tokens"), usage.get("output_tokens"), usage.get("total_tokens"))
+    return inputs, _last_text(replies)
+
+
+def _last_text(replies: list[Any]) -> Any:
+    texts = [reply.get("content") for reply in replies if isinstance(reply, Mapping) and reply.get("content")]
+    return texts[-1] if texts else None
 
 
 def _record_handoff(live: LiveSpan, data: Any) -> None:
