@@ -1,21 +1,28 @@
-"""Added cost of autolog per call for LiteLLM, Mistral, Google GenAI and Bedrock: the same calls against the same
-local fake server, with the integration off and on, measured in one run (the harness: `_autolog_bench.py`).
+"""Added cost of autolog per call for LiteLLM, Mistral, Google GenAI, Bedrock, DSPy and the OpenAI Agents SDK: the
+same calls against the same local fake server, with the integration off and on, measured in one run (the harness:
+`_autolog_bench.py`).
 
     python benchmarks/autolog_overhead_more.py [--calls 200] [--rounds 5]
 
 Calls: a LiteLLM completion (through its OpenAI provider), the same streamed, a LiteLLM embedding, a Mistral chat
-completion and the same streamed, a Gemini generate_content and the same streamed, a Bedrock converse, and for
-reference an OpenAI chat completion through the existing OpenAI integration. A library's rows are built in its own
-function below; `cases` lists them.
+completion and the same streamed, a Gemini generate_content and the same streamed, a Bedrock converse, a DSPy LM
+call and a DSPy `Predict` (module and LM spans; DSPy's response cache off), an Agents SDK run of one agent (one model
+call; the SDK's own tracing on with no other processor, in both columns) and of a triage agent that hands off to an
+agent with a tool (three model calls), and for reference an OpenAI chat completion through the existing OpenAI
+integration. A library's rows are built in its own function below; `cases` lists them.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network on import
+os.environ.setdefault("DSPY_CACHEDIR", os.path.join(tempfile.gettempdir(), "tracekit-bench-dspy-cache"))
 
+import agents  # noqa: E402
 import boto3  # noqa: E402
+import dspy  # noqa: E402
 import litellm  # noqa: E402
 import openai  # noqa: E402
 from _autolog_bench import MESSAGES, Case, main  # noqa: E402
@@ -23,10 +30,15 @@ from google import genai  # noqa: E402
 from mistralai.client import Mistral  # noqa: E402
 
 import tracekit.integrations.bedrock  # noqa: E402
+import tracekit.integrations.dspy  # noqa: E402
 import tracekit.integrations.gemini  # noqa: E402
 import tracekit.integrations.litellm  # noqa: E402
 import tracekit.integrations.mistral  # noqa: E402
 import tracekit.integrations.openai  # noqa: E402
+import tracekit.integrations.openai_agents  # noqa: E402
+
+# A question holding DSPy's output sections: the fake server's echo of it parses as the answer.
+DSPY_QUESTION = "Why trace?\n[[ ## answer ## ]]\n42\n[[ ## completed ## ]]"
 
 
 def openai_cases(url: str) -> list[Case]:
@@ -88,8 +100,41 @@ def bedrock_cases(url: str) -> list[Case]:
         tracekit.integrations.bedrock)]
 
 
+def dspy_cases(url: str) -> list[Case]:
+    dspy.configure_cache(enable_disk_cache=False, enable_memory_cache=False)
+    lm = dspy.LM("openai/gpt-bench", api_base=url, api_key="bench", cache=False, num_retries=0)
+    dspy.configure(lm=lm, adapter=dspy.ChatAdapter())
+    predict = dspy.Predict("question -> answer")
+    return [
+        Case("dspy LM call", lambda: lm("Summarise tracing."), tracekit.integrations.dspy),
+        Case("dspy Predict", lambda: predict(question=DSPY_QUESTION), tracekit.integrations.dspy),
+    ]
+
+
+def openai_agents_cases(url: str) -> list[Case]:
+    agents.set_trace_processors([])  # never export to OpenAI's servers
+    agents.set_default_openai_client(openai.AsyncOpenAI(base_url=url, api_key="bench", max_retries=0),
+                                     use_for_tracing=False)
+
+    @agents.function_tool
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        return f"sunny in {city}"
+
+    solo = agents.Agent(name="solo", instructions="Be terse.", model="gpt-bench")
+    weather = agents.Agent(name="weather", instructions="Weather.", tools=[get_weather], model="gpt-bench")
+    triage = agents.Agent(name="triage", instructions="Route.", handoffs=[weather], model="gpt-bench")
+    return [
+        Case("agents run, 1 model call", lambda: agents.Runner.run_sync(solo, "Summarise tracing."),
+             tracekit.integrations.openai_agents),
+        Case("agents handoff+tool (3 LLM)", lambda: agents.Runner.run_sync(triage, "Weather in Paris?"),
+             tracekit.integrations.openai_agents),
+    ]
+
+
 #: One entry a library: add a library's function here.
-LIBRARIES = [openai_cases, litellm_cases, mistral_cases, gemini_cases, bedrock_cases]
+LIBRARIES = [openai_cases, litellm_cases, mistral_cases, gemini_cases, bedrock_cases, dspy_cases,
+             openai_agents_cases]
 
 
 def cases(url: str) -> list[Case]:

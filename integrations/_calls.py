@@ -50,6 +50,12 @@ class CallRecorder(TracedCall):
         self._finished = False
 
     # --- hooks ------------------------------------------------------------------------------------------------
+    @classmethod
+    def span_identity(cls, instance: Any) -> tuple[str, str]:
+        """(name, span type) of the call's span; by default the class attributes. Override to name the span after
+        the object called (a framework's module or tool) rather than the method."""
+        return cls.span_name, cls.span_type
+
     def on_start(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         """Record the request (inputs, model, parameters)."""
 
@@ -140,7 +146,8 @@ def _begin(recorder_cls: type[CallRecorder], stream_proxy: StreamProxy,
     """Start the span of one library call; wrapt passes (wrapped, instance, args, kwargs) as `wrapt_args`."""
     _wrapped, instance, args, kwargs = wrapt_args
     try:
-        span = start_child_of_current(recorder_cls.span_name, recorder_cls.span_type, None)
+        name, span_type = recorder_cls.span_identity(instance)
+        span = start_child_of_current(name, span_type, None)
         tag_trace(recorder_cls.integration, span)
     except Exception:  # noqa: BLE001
         report_internal_error(f"{recorder_cls.integration} autolog: starting a span")

@@ -3,7 +3,19 @@
 This module is the one place that lists the public API.
 """
 
-from tracekit import anthropic, artifacts, bedrock, gemini, langchain, litellm, mistral, openai, tracing
+from tracekit import (
+    anthropic,
+    artifacts,
+    bedrock,
+    dspy,
+    gemini,
+    langchain,
+    litellm,
+    mistral,
+    openai,
+    openai_agents,
+    tracing,
+)
 from tracekit.artifacts.media import log_figure, log_image
 from tracekit.artifacts.run_artifacts import get_artifact_uri, log_artifact, log_artifacts, log_dict, log_text
 from tracekit.artifacts.tables import load_table, log_table
@@ -203,6 +215,7 @@ __all__ = [
     "delete_trace_tag",
     "delete_traces",
     "deployments",
+    "dspy",
     "end_run",
     "evaluate",
     "finalize_logged_model",
@@ -249,6 +262,7 @@ __all__ = [
     "log_text",
     "models",
     "openai",
+    "openai_agents",
     "pyfunc",
     "register_model",
     "search_experiments",

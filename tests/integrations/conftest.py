@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 
 import pytest
 from fake_llm_server import FakeLLMServer
 
 # LiteLLM fetches its model price list from the internet on import unless told to use the copy it ships.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+# DSPy keeps a response cache on disk under the home directory unless told where; the DSPy tests also turn it off.
+os.environ.setdefault("DSPY_CACHEDIR", os.path.join(tempfile.gettempdir(), "tracekit-tests-dspy-cache"))
 
 
 @pytest.fixture(scope="session")

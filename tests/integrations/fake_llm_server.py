@@ -4,7 +4,9 @@ Endpoints: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings` (OpenAI), `
 `/v1[beta]/models/<model>:generateContent` / `:streamGenerateContent` (Google Gemini) and `/model/<id>/converse` /
 `/model/<id>/invoke` (AWS Bedrock runtime), each with SSE streaming where the real API has it (not Bedrock). The
 reply is "echo: <last user text>"; a request carrying tools is answered with a call to the first tool (not by
-Bedrock's InvokeModel or Gemini's stream). Special model names drive the failure cases:
+Bedrock's InvokeModel or Gemini's stream). OpenAI chat completions and responses skip the tools called since the last
+user message, and answer with text once every tool has been, so an agent loop ends. Special model names
+drive the failure cases:
 
 - `error-429` / `error-500`: that HTTP status with an error body in the provider's format;
 - `malformed`: a 200 whose body has the wrong shape (a string where a list belongs).
@@ -48,6 +50,30 @@ def _count_words(value: Any) -> int:
 
 def _tool_name(tool: dict[str, Any]) -> str:
     return tool.get("name") or tool.get("function", {}).get("name") or "tool"
+
+
+def _called_tools(conversation: Any) -> list[str]:
+    """Names of the tools an OpenAI chat conversation or responses input has called since its last user message."""
+    if not isinstance(conversation, list):
+        return []
+    names: list[str] = []
+    for item in conversation:
+        if not isinstance(item, dict):
+            continue
+        if item.get("role") == "user":  # a new question: every tool may be called again
+            names.clear()
+        elif item.get("type") == "function_call":
+            names.append(str(item.get("name")))
+        for call in item.get("tool_calls") or []:
+            names.append(str((call.get("function") or {}).get("name")))
+    return names
+
+
+def _next_tool(tools: list[dict[str, Any]], conversation: Any) -> tuple[str | None, str]:
+    """(the first tool not called yet, or None when all were; the id of the call to make)."""
+    called = _called_tools(conversation)
+    pending = [_tool_name(tool) for tool in tools if _tool_name(tool) not in called]
+    return (pending[0] if pending else None), f"call_{len(called) + 1}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -116,7 +142,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"id": "chatcmpl-bad", "object": "chat.completion", "choices": "oops"})
             return
         text = f"echo: {_last_user_text(body.get('messages'))}"
-        tools = body.get("tools") or []
+        tool, call_id = _next_tool(body.get("tools") or [], body.get("messages"))
+        tools = [tool] if tool else []
         prompt_tokens = _count_words(body.get("messages"))
         completion_tokens = len(text.split())
         usage = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
@@ -127,8 +154,8 @@ class _Handler(BaseHTTPRequestHandler):
             finish = "stop"
             if tools:
                 message = {"role": "assistant", "content": None, "tool_calls": [{
-                    "id": "call_1", "type": "function",
-                    "function": {"name": _tool_name(tools[0]), "arguments": json.dumps(TOOL_ARGUMENTS)}}]}
+                    "id": call_id, "type": "function",
+                    "function": {"name": tool, "arguments": json.dumps(TOOL_ARGUMENTS)}}]}
                 finish = "tool_calls"
             self._send_json(200, {**base, "object": "chat.completion", "usage": usage, "choices": [
                 {"index": 0, "message": message, "finish_reason": finish, "logprobs": None}]})
@@ -137,8 +164,8 @@ class _Handler(BaseHTTPRequestHandler):
         deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
         if tools:
             arguments = json.dumps(TOOL_ARGUMENTS)
-            deltas.append({"tool_calls": [{"index": 0, "id": "call_1", "type": "function",
-                                           "function": {"name": _tool_name(tools[0]), "arguments": ""}}]})
+            deltas.append({"tool_calls": [{"index": 0, "id": call_id, "type": "function",
+                                           "function": {"name": tool, "arguments": ""}}]})
             deltas += [{"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}
                        for piece in (arguments[:8], arguments[8:])]
             finish = "tool_calls"
@@ -160,9 +187,10 @@ class _Handler(BaseHTTPRequestHandler):
         input_tokens, output_tokens = _count_words(prompt), len(text.split())
         item: dict[str, Any] = {"type": "message", "id": "msg_1", "status": "completed", "role": "assistant",
                                 "content": [{"type": "output_text", "text": text, "annotations": []}]}
-        if body.get("tools"):
-            item = {"type": "function_call", "id": "fc_1", "call_id": "call_1", "status": "completed",
-                    "name": _tool_name(body["tools"][0]), "arguments": json.dumps(TOOL_ARGUMENTS)}
+        tool, call_id = _next_tool(body.get("tools") or [], prompt)
+        if tool:
+            item = {"type": "function_call", "id": f"fc_{call_id}", "call_id": call_id, "status": "completed",
+                    "name": tool, "arguments": json.dumps(TOOL_ARGUMENTS)}
         response = {"id": "resp_1", "object": "response", "created_at": time.time(), "model": f"{model}-2025",
                     "status": "completed", "output": [item], "parallel_tool_calls": True, "tool_choice": "auto",
                     "tools": body.get("tools") or [], "instructions": body.get("instructions"),

@@ -57,7 +57,8 @@ def test_log_traces_false_records_no_trace(call_openai, call_anthropic, call_lan
 
 def test_excluded_flavor_is_left_untraced(call_openai, call_anthropic, exported):
     assert tracekit.autolog(exclude_flavors=["openai"]) == ["anthropic", "langchain", "litellm", "mistral", "gemini",
-                                                           "bedrock", "sklearn", "pytorch"]
+                                                           "bedrock", "dspy", "openai_agents", "sklearn",
+                                                           "pytorch"]
 
     call_openai()
     call_anthropic()
@@ -71,7 +72,8 @@ def test_unknown_flavor_is_refused_naming_the_valid_ones():
         tracekit.autolog(exclude_flavors=["openai", "xgboost"])
 
     assert "'xgboost'" in raised.value.message
-    assert ("['anthropic', 'bedrock', 'gemini', 'langchain', 'litellm', 'mistral', 'openai', 'pytorch', "
+    assert ("['anthropic', 'bedrock', 'dspy', 'gemini', 'langchain', 'litellm', 'mistral', 'openai', 'openai_agents', "
+            "'pytorch', "
             "'sklearn']" in raised.value.message)
     assert not tracekit.integrations.openai.is_enabled()  # nothing was switched on
 
