@@ -98,8 +98,8 @@ def _attribute_copy(otel_span: ReadableSpan) -> dict[str, Any]:
 
 
 def _events_of(otel_span: ReadableSpan) -> Sequence[Any]:
-    """The span's events. The SDK's public `events` copies its `BoundedList` under a lock into a tuple, for every span,
-    though most have none; its deque is read directly instead (an ended span's events no longer change)."""
+    """The events of an ended span. The SDK's public `events` copies its `BoundedList` under a lock into a tuple, for
+    every span, though most have none; its deque is read directly instead (an ended span's events no longer change)."""
     events = getattr(otel_span, "_events", None)
     if type(events) is BoundedList:
         queue = getattr(events, "_dq", None)
@@ -124,7 +124,8 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
         raw_attributes = _foreign_attributes(otel_span, scope.name)
     else:
         raw_attributes = _attribute_copy(otel_span)
-    events = _events_of(otel_span)
+    # a running span (an evicted trace's, a snapshot) may gain events meanwhile: the SDK's locked copy then
+    events = _events_of(otel_span) if end_time is not None else otel_span.events
     return Span(
         trace_id=trace_id or format_trace_id(context.trace_id),
         span_id=f"{context.span_id:016x}",  # format_span_id, inlined: this runs once per exported span
