@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from opentelemetry import trace as trace_api
+from opentelemetry.attributes import BoundedAttributes
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace import Span as SdkSpan
+from opentelemetry.sdk.util import BoundedList
 from opentelemetry.trace import Status, StatusCode
 
 from tracekit import serialization
@@ -82,30 +85,62 @@ def _foreign_attributes(otel_span: ReadableSpan, scope_name: str) -> dict[str, A
     return raw
 
 
+def _attribute_copy(otel_span: ReadableSpan) -> dict[str, Any]:
+    """A plain dict of the span's attributes. The SDK keeps them in a `BoundedAttributes`, whose dict is copied
+    directly: through the Mapping protocol (a Python call per key) the copy cost more than the rest of the
+    conversion. Anything else, a span from another SDK say, is read through its public `attributes`."""
+    attributes = getattr(otel_span, "_attributes", None)
+    if type(attributes) is BoundedAttributes:
+        plain = getattr(attributes, "_dict", None)
+        if type(plain) is dict:
+            return plain.copy()
+    return dict(otel_span.attributes or {})
+
+
+def _events_of(otel_span: ReadableSpan) -> Sequence[Any]:
+    """The events of an ended span. The SDK's public `events` copies its `BoundedList` under a lock into a tuple, for
+    every span, though most have none; its deque is read directly instead (an ended span's events no longer change)."""
+    events = getattr(otel_span, "_events", None)
+    if type(events) is BoundedList:
+        queue = getattr(events, "_dq", None)
+        if type(queue) is deque:
+            return queue
+    return otel_span.events
+
+
 def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span:
     """A `Span` entity from an ended (or, for evicted traces, still running) OpenTelemetry span."""
     context = otel_span.context
     parent = otel_span.parent
-    status_code = _OTEL_STATUS[otel_span.status.status_code]
-    if status_code is SpanStatusCode.UNSET and otel_span.end_time is not None:
+    end_time = otel_span.end_time
+    otel_status = otel_span.status
+    status_code = _OTEL_STATUS[otel_status.status_code]
+    if status_code is SpanStatusCode.UNSET and end_time is not None:
         status_code = SpanStatusCode.OK  # ended without an error: setting OK on every span would cost hot-path time
+    description = otel_status.description
+    status = SpanStatus(status_code, description) if description else _PLAIN_STATUSES[status_code]
     scope = otel_span.instrumentation_scope
     if scope is not None and scope.name != INSTRUMENTATION_NAME:
         raw_attributes = _foreign_attributes(otel_span, scope.name)
     else:
-        raw_attributes = dict(otel_span.attributes or {})
+        raw_attributes = _attribute_copy(otel_span)
+    # a running span (an evicted trace's, a snapshot) may gain events meanwhile: the SDK's locked copy then
+    events = _events_of(otel_span) if end_time is not None else otel_span.events
     return Span(
         trace_id=trace_id or format_trace_id(context.trace_id),
-        span_id=format_span_id(context.span_id),
-        parent_id=None if parent is None else format_span_id(parent.span_id),
+        span_id=f"{context.span_id:016x}",  # format_span_id, inlined: this runs once per exported span
+        parent_id=None if parent is None else f"{parent.span_id:016x}",
         name=otel_span.name,
         start_time_ns=otel_span.start_time or 0,  # set once a span starts; spans reach here started
-        end_time_ns=otel_span.end_time,
-        status=SpanStatus(status_code, otel_span.status.description or ""),
+        end_time_ns=end_time,
+        status=status,
         raw_attributes=raw_attributes,
         events=[SpanEvent(serialization.safe_text(event.name), event.timestamp, _event_attributes(event.attributes))
-                for event in otel_span.events],
+                for event in events] if events else [],
     )
+
+
+_PLAIN_STATUSES = {code: SpanStatus(code) for code in SpanStatusCode}
 
 
 class LiveSpan(BaseSpan):

@@ -25,6 +25,7 @@ from tracekit.tracing import context, global_provider, sigterm, trace_defaults
 from tracekit.tracing.buffer import TraceBuffer, TraceEntry
 from tracekit.tracing.export_queue import Destination, ExportQueue, QueueSettings
 from tracekit.tracing.exporter import TraceExporter
+from tracekit.tracing.id_generator import TimeOrderedIdGenerator
 from tracekit.tracing.stats import StatsCounter
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,8 @@ class TracingRuntime:
         an instrumentation package starts before tracekit's first span are relayed too."""
         self.sampler = _sampler(self._overrides.get("sampling_ratio"))
         self.resource = Resource.create()
-        self.provider = TracerProvider(resource=self.resource, sampler=self.sampler, shutdown_on_exit=False)
+        self.provider = TracerProvider(resource=self.resource, sampler=self.sampler, shutdown_on_exit=False,
+                                       id_generator=TimeOrderedIdGenerator())
         self.provider.add_span_processor(self.buffer)
         join = self._overrides.get("use_global_tracer_provider")
         self.join_global = config.USE_GLOBAL_TRACER_PROVIDER.get() if join is None else bool(join)

@@ -8,13 +8,13 @@ full name and type stay in its JSON content.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from tracekit.constants import TraceMetadataKey
+from tracekit.constants import SpanAttributeKey, TraceMetadataKey
 from tracekit.entities import Span, Trace, TraceInfo, TraceState
 from tracekit.store.sql import schema
 
@@ -45,22 +45,52 @@ def clip(text: str | None, limit: int, what: str) -> str | None:
     return text[:limit]
 
 
-def _key_value_rows(trace_id: str, items: Mapping[str, str], kind: str) -> Iterable[dict[str, Any]]:
+def _fits(text: str | None, limit: int) -> bool:
+    """Whether `text` goes into a column of `limit` characters as it is (the usual case, checked without a call to
+    `clip`)."""
+    return text is None or (len(text) <= limit and "\x00" not in text)
+
+
+def _key_value_rows(trace_id: str, items: Mapping[str, str], kind: str) -> list[dict[str, Any]]:
+    rows = []
     for key, value in items.items():
-        yield {
-            "trace_id": trace_id,
-            "key": clip(str(key), schema.KEY_LENGTH, f"{kind} key {str(key)[:40]!r}..."),
-            "value": clip(None if value is None else str(value), schema.TAG_VALUE_LENGTH, f"{kind} {key!r}"),
-        }
+        stored_key: str | None = key
+        if type(key) is not str or not _fits(key, schema.KEY_LENGTH):
+            stored_key = clip(str(key), schema.KEY_LENGTH, f"{kind} key {str(key)[:40]!r}...")
+        stored_value: str | None = value
+        if value is not None and (type(value) is not str or not _fits(value, schema.TAG_VALUE_LENGTH)):
+            stored_value = clip(str(value), schema.TAG_VALUE_LENGTH, f"{kind} {key!r}")
+        rows.append({"trace_id": trace_id, "key": stored_key, "value": stored_value})
+    return rows
+
+
+# Decoded span types by their stored JSON text: a handful of distinct ones per process, decoded once each.
+_SPAN_TYPES: dict[str, str] = {}
+
+
+def _span_type(span: Span) -> str:
+    raw = span.raw_attributes.get(SpanAttributeKey.SPAN_TYPE)
+    if type(raw) is not str:
+        return span.span_type
+    decoded = _SPAN_TYPES.get(raw)
+    if decoded is None:
+        decoded = span.span_type
+        if type(decoded) is not str:
+            return decoded
+        if len(_SPAN_TYPES) < 1024:
+            _SPAN_TYPES[raw] = decoded
+    return decoded
 
 
 def _span_row(trace_id: str, span: Span) -> dict[str, Any]:
+    name, span_type = span.name, _span_type(span)
     return {
         "trace_id": trace_id,
         "span_id": span.span_id,
         "parent_span_id": span.parent_id,
-        "name": clip(span.name, schema.NAME_LENGTH, "span name"),
-        "span_type": clip(span.span_type, schema.SPAN_TYPE_LENGTH, "span type"),
+        "name": name if _fits(name, schema.NAME_LENGTH) else clip(name, schema.NAME_LENGTH, "span name"),
+        "span_type": span_type if _fits(span_type, schema.SPAN_TYPE_LENGTH)
+        else clip(span_type, schema.SPAN_TYPE_LENGTH, "span type"),
         "status": span.status.status_code.value,
         "start_time_ns": span.start_time_ns,
         "end_time_ns": span.end_time_ns,
@@ -68,30 +98,52 @@ def _span_row(trace_id: str, span: Span) -> dict[str, Any]:
     }
 
 
+def _root_of(spans: Sequence[Span]) -> Span | None:
+    """`TraceData.root_span`, without building the set of span ids when the first span is the parentless root
+    (a trace of one span)."""
+    if spans and spans[0].parent_id is None:
+        return spans[0]
+    ids = {span.span_id for span in spans}
+    return next((span for span in spans if span.parent_id is None or span.parent_id not in ids), None)
+
+
 def traces_to_rows(traces: Sequence[Trace]) -> TraceRows:
     """The rows storing `traces` (which must have distinct trace ids)."""
     rows = TraceRows()
+    info_rows, tag_rows, metadata_rows, span_rows = rows.trace_info, rows.tags, rows.metadata, rows.spans
     for trace in traces:
         info = trace.info
         trace_id = info.trace_id
-        root = trace.data.root_span
+        spans = trace.data.spans
+        root = _root_of(spans)
         metadata = info.trace_metadata
-        rows.trace_info.append({
+        state = info.state
+        root_name = None if root is None else root.name
+        client_request_id = info.client_request_id
+        run_id, model_id = metadata.get(TraceMetadataKey.SOURCE_RUN), metadata.get(TraceMetadataKey.MODEL_ID)
+        info_rows.append({
             "trace_id": trace_id,
             "experiment_id": text_column(str(info.experiment_id)),
             "request_time": int(info.request_time),
             "execution_duration": None if info.execution_duration is None else int(info.execution_duration),
-            "state": TraceState(info.state).value,
+            "state": state.value if type(state) is TraceState else TraceState(state).value,
             "request_preview": text_column(info.request_preview),
             "response_preview": text_column(info.response_preview),
-            "client_request_id": clip(info.client_request_id, schema.KEY_LENGTH, "client_request_id"),
-            "root_span_name": None if root is None else clip(root.name, schema.NAME_LENGTH, "span name"),
-            "run_id": clip(metadata.get(TraceMetadataKey.SOURCE_RUN), schema.TRACE_ID_LENGTH, "run id"),
-            "model_id": clip(metadata.get(TraceMetadataKey.MODEL_ID), schema.TRACE_ID_LENGTH, "model id"),
+            "client_request_id": client_request_id if _fits(client_request_id, schema.KEY_LENGTH)
+            else clip(client_request_id, schema.KEY_LENGTH, "client_request_id"),
+            "root_span_name": root_name if _fits(root_name, schema.NAME_LENGTH)
+            else clip(root_name, schema.NAME_LENGTH, "span name"),
+            "run_id": run_id if _fits(run_id, schema.TRACE_ID_LENGTH)
+            else clip(run_id, schema.TRACE_ID_LENGTH, "run id"),
+            "model_id": model_id if _fits(model_id, schema.TRACE_ID_LENGTH)
+            else clip(model_id, schema.TRACE_ID_LENGTH, "model id"),
         })
-        rows.tags.extend(_key_value_rows(trace_id, info.tags, "tag"))
-        rows.metadata.extend(_key_value_rows(trace_id, metadata, "metadata"))
-        rows.spans.extend(_span_row(trace_id, span) for span in trace.data.spans)
+        if info.tags:
+            tag_rows.extend(_key_value_rows(trace_id, info.tags, "tag"))
+        if metadata:
+            metadata_rows.extend(_key_value_rows(trace_id, metadata, "metadata"))
+        for span in spans:
+            span_rows.append(_span_row(trace_id, span))
     return rows
 
 
