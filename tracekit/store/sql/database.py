@@ -28,6 +28,7 @@ from tracekit.store.sql.engine import (
     store_error,
 )
 from tracekit.store.sql.migrate import ensure_schema
+from tracekit.store.sql.postgres_writes import PostgresBatchWriter
 from tracekit.store.uri import redact_uri
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,9 @@ class SqlDatabase:
         # (kind, table, key columns, row columns) -> the statement, and its SQL text when rows may skip SQLAlchemy's
         # per-row parameter processing (see `_execute_many`)
         self._statements: dict[tuple[Any, ...], tuple[Executable, str | None, tuple[str, ...]]] = {}
+        # PostgreSQL: a batch of rows as one statement (see postgres_writes); None keeps the executemany path
+        self.batch_writer: PostgresBatchWriter | None = (
+            PostgresBatchWriter(self.engine.dialect) if self.dialect == "postgresql" else None)
 
     def __repr__(self) -> str:
         return f"SqlDatabase({redact_uri(self.uri)!r})"
@@ -120,6 +124,8 @@ class SqlDatabase:
 
     def upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:
         """Insert `rows`, replacing the non-key columns of rows whose primary key exists."""
+        if rows and self.batch_writer is not None and self.batch_writer.upsert(connection, table, rows, keys):
+            return
         self._execute_many(connection, ("upsert", table.name, tuple(keys)), lambda: self._upsert_statement(table, keys),
                            rows)
 
@@ -138,6 +144,8 @@ class SqlDatabase:
 
     def insert_missing(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert `rows`, skipping any that would violate a unique constraint."""
+        if rows and self.batch_writer is not None and self.batch_writer.insert_missing(connection, table, rows):
+            return
         self._execute_many(connection, ("insert_missing", table.name), lambda: self._insert_missing_statement(table),
                            rows)
 
