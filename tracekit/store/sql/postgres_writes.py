@@ -15,7 +15,9 @@ which is what executing them in order left.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table
@@ -23,6 +25,14 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 
 _STAGE_PREFIX = "tracekit_stage_"
+
+
+def _tuple_getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function reading the values of `columns` from a row, as a tuple (itemgetter of one name returns a value)."""
+    if len(columns) == 1:
+        name = columns[0]
+        return lambda row: (row[name],)
+    return itemgetter(*columns)
 
 
 @dataclass(frozen=True)
@@ -46,12 +56,9 @@ class PostgresBatchWriter:
         statements = self._prepared(table, columns, tuple(keys))
         if statements is None or any(len(row) != len(columns) for row in rows):
             return False
-        positions = [columns.index(key) for key in keys]
-        last: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        values, key = _tuple_getter(columns), itemgetter(*keys)
         try:
-            for row in rows:
-                values = tuple([row[name] for name in columns])
-                last[tuple([values[position] for position in positions])] = values
+            last = {key(row): values(row) for row in rows}
         except KeyError:
             return False
         self._write(connection, statements, last.values())
@@ -63,11 +70,12 @@ class PostgresBatchWriter:
         statements = self._prepared(table, columns, None)
         if statements is None or any(len(row) != len(columns) for row in rows):
             return False
+        values = _tuple_getter(columns)
         try:
-            values = [tuple([row[name] for name in columns]) for row in rows]
+            tuples = [values(row) for row in rows]
         except KeyError:
             return False
-        self._write(connection, statements, values)
+        self._write(connection, statements, tuples)
         return True
 
     def _write(self, connection: Connection, statements: _Statements, rows: Any) -> None:
