@@ -28,6 +28,7 @@ from tracekit.store.sql.engine import (
     store_error,
 )
 from tracekit.store.sql.migrate import ensure_schema
+from tracekit.store.sql.mysql_writes import MysqlBatchWriter
 from tracekit.store.sql.postgres_writes import PostgresBatchWriter
 from tracekit.store.uri import redact_uri
 
@@ -85,9 +86,13 @@ class SqlDatabase:
         # (kind, table, key columns, row columns) -> the statement, and its SQL text when rows may skip SQLAlchemy's
         # per-row parameter processing (see `_execute_many`)
         self._statements: dict[tuple[Any, ...], tuple[Executable, str | None, tuple[str, ...]]] = {}
-        # PostgreSQL: a batch of rows as one statement (see postgres_writes); None keeps the executemany path
-        self.batch_writer: PostgresBatchWriter | None = (
-            PostgresBatchWriter(self.engine.dialect) if self.dialect == "postgresql" else None)
+        # How PostgreSQL and MySQL take a batch of rows (postgres_writes, mysql_writes); None: SQLAlchemy's executemany
+        self.batch_writer: PostgresBatchWriter | MysqlBatchWriter | None = None
+        if self.dialect == "postgresql":
+            self.batch_writer = PostgresBatchWriter(self.engine.dialect)
+        elif self.dialect in ("mysql", "mariadb"):
+            self.batch_writer = MysqlBatchWriter(self.engine.dialect, self._upsert_statement,
+                                                 self._insert_missing_statement)
 
     def __repr__(self) -> str:
         return f"SqlDatabase({redact_uri(self.uri)!r})"
