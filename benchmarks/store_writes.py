@@ -5,11 +5,15 @@
 The traces come from the real tracing path (the `search.py` workload: 3 spans, 2 tags, half of them with a run id)
 and are written as the export worker writes them: batches of TRACEKIT_EXPORT_BATCH_SIZE, one transaction each.
 Each round, on a fresh set of tables, writes them once ("new") and then again ("again": every trace already stored,
-what a retried batch does), first through the baseline and then through tracekit's path, so both see the same load:
+what a retried batch does), through the baseline and through tracekit's path (which goes first alternates), so both
+see the same load:
 
-- baseline: the previous SQLAlchemy path, every table's rows as one executemany (which psycopg 3 pipelines);
-- tracekit: what `SqlDatabase` does now (PostgreSQL: the rows COPYed into a temporary staging table, then one
-  `INSERT ... SELECT ... ON CONFLICT` per table and batch; see tracekit/store/sql/postgres_writes.py).
+- baseline: the previous SQLAlchemy path, every table's rows as one executemany (which psycopg 3 pipelines and
+  PyMySQL turns into multi-row INSERTs);
+- tracekit: what `SqlDatabase` does now. PostgreSQL: the rows COPYed into a temporary staging table, then one
+  `INSERT ... SELECT ... ON CONFLICT` per table and batch (tracekit/store/sql/postgres_writes.py); MySQL/MariaDB:
+  the same multi-row INSERTs, the rows handed to PyMySQL without SQLAlchemy's per-row processing (mysql_writes.py);
+  SQLite: unchanged, so its ratio shows the noise.
 
 Best round of each: traces/s (wall), this process's CPU µs per trace, and on PostgreSQL the server backend's CPU µs
 per trace (read from /proc). Prints the load average before and after, and the peak RSS.
@@ -97,8 +101,9 @@ def bench_backend(name: str, uri: str, traces: list, rounds: int) -> None:
         paths["tracekit"] = store.database.batch_writer
         server_cpu = backend_cpu_seconds(store)
         best: dict[tuple[str, str], tuple[float, float, float]] = {}
-        for _ in range(rounds):
-            for label, writer in paths.items():
+        for round_number in range(rounds):
+            # alternate which path goes first, so neither always follows the other's deletes
+            for label, writer in list(paths.items())[::1 if round_number % 2 == 0 else -1]:
                 store.database.batch_writer = writer
                 empty_tables(store)
                 for phase in ("new", "again"):

@@ -15,8 +15,10 @@ from tracekit.store.sql.traces import SqlTraceStore
 from tracekit.store.uri import to_sqlalchemy_url
 
 # What COPY's text format gives a meaning to (tab, newline, carriage return, backslash, the NULL marker \N and the
-# end-of-data marker \.), SQL and array quoting, control characters, characters outside the BMP and right-to-left.
-AWKWARD = "a\tb\nc\r\nd\\e \\N \\. \n\\.\n 'quote' \"double\" {brace,comma} \x01\x1f\x7f é ß 漢字 🚀 עברית \u200b end"
+# end-of-data marker \.), SQL and array quoting, driver placeholders, control characters, characters outside the BMP
+# and right-to-left.
+AWKWARD = ("a\tb\nc\r\nd\\e \\N \\. \n\\.\n 'quote' \"double\" {brace,comma} %s %(name)s 100% ? :name \x01\x1f\x7f "
+           "é ß 漢字 🚀 עברית \u200b end")
 
 
 def stored_rows(store: SqlTraceStore, table) -> int:

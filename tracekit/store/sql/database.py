@@ -2,7 +2,9 @@
 
 Write transactions take the write lock up front on SQLite and are retried a few times on transient lock errors
 (SQLite busy, PostgreSQL deadlock or serialization failure, MySQL deadlock or lock timeout). Upserts and
-insert-if-missing are written per dialect, since SQL has no portable spelling for either.
+insert-if-missing are written per dialect, since SQL has no portable spelling for either; PostgreSQL and MySQL take
+a batch of rows their own fastest way (postgres_writes: COPY and one INSERT ... SELECT; mysql_writes: PyMySQL's
+multi-row INSERTs), falling back to SQLAlchemy's executemany for rows those cannot take.
 """
 
 from __future__ import annotations
