@@ -2,7 +2,9 @@
 
 Write transactions take the write lock up front on SQLite and are retried a few times on transient lock errors
 (SQLite busy, PostgreSQL deadlock or serialization failure, MySQL deadlock or lock timeout). Upserts and
-insert-if-missing are written per dialect, since SQL has no portable spelling for either.
+insert-if-missing are written per dialect, since SQL has no portable spelling for either; PostgreSQL and MySQL take
+a batch of rows their own fastest way (postgres_writes: COPY and one INSERT ... SELECT; mysql_writes: PyMySQL's
+multi-row INSERTs), falling back to SQLAlchemy's executemany for rows those cannot take.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from tracekit.store.sql.engine import (
     store_error,
 )
 from tracekit.store.sql.migrate import ensure_schema
+from tracekit.store.sql.mysql_writes import MysqlBatchWriter
+from tracekit.store.sql.postgres_writes import PostgresBatchWriter
 from tracekit.store.uri import redact_uri
 
 logger = logging.getLogger(__name__)
@@ -84,6 +88,13 @@ class SqlDatabase:
         # (kind, table, key columns, row columns) -> the statement, and its SQL text when rows may skip SQLAlchemy's
         # per-row parameter processing (see `_execute_many`)
         self._statements: dict[tuple[Any, ...], tuple[Executable, str | None, tuple[str, ...]]] = {}
+        # How PostgreSQL and MySQL take a batch of rows (postgres_writes, mysql_writes); None: SQLAlchemy's executemany
+        self.batch_writer: PostgresBatchWriter | MysqlBatchWriter | None = None
+        if self.dialect == "postgresql":
+            self.batch_writer = PostgresBatchWriter(self.engine.dialect)
+        elif self.dialect in ("mysql", "mariadb"):
+            self.batch_writer = MysqlBatchWriter(self.engine.dialect, self._upsert_statement,
+                                                 self._insert_missing_statement)
 
     def __repr__(self) -> str:
         return f"SqlDatabase({redact_uri(self.uri)!r})"
@@ -120,6 +131,8 @@ class SqlDatabase:
 
     def upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:
         """Insert `rows`, replacing the non-key columns of rows whose primary key exists."""
+        if rows and self.batch_writer is not None and self.batch_writer.upsert(connection, table, rows, keys):
+            return
         self._execute_many(connection, ("upsert", table.name, tuple(keys)), lambda: self._upsert_statement(table, keys),
                            rows)
 
@@ -138,6 +151,8 @@ class SqlDatabase:
 
     def insert_missing(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         """Insert `rows`, skipping any that would violate a unique constraint."""
+        if rows and self.batch_writer is not None and self.batch_writer.insert_missing(connection, table, rows):
+            return
         self._execute_many(connection, ("insert_missing", table.name), lambda: self._insert_missing_statement(table),
                            rows)
 

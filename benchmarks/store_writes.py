@@ -1,0 +1,172 @@
+"""Store writes alone: traces/s of `SqlTraceStore.write_traces` into SQLite, PostgreSQL and MariaDB.
+
+    python benchmarks/store_writes.py [--traces 10000] [--rounds 3] [--backends sqlite,postgresql,mysql]
+
+The traces come from the real tracing path (the `search.py` workload: 3 spans, 2 tags, half of them with a run id)
+and are written as the export worker writes them: batches of TRACEKIT_EXPORT_BATCH_SIZE, one transaction each.
+Each round, on a fresh set of tables, writes them once ("new") and then again ("again": every trace already stored,
+what a retried batch does), through the baseline and through tracekit's path (which goes first alternates), so both
+see the same load:
+
+- baseline: the previous SQLAlchemy path, every table's rows as one executemany (which psycopg 3 pipelines and
+  PyMySQL turns into multi-row INSERTs);
+- tracekit: what `SqlDatabase` does now. PostgreSQL: the rows COPYed into a temporary staging table, then one
+  `INSERT ... SELECT ... ON CONFLICT` per table and batch (tracekit/store/sql/postgres_writes.py); MySQL/MariaDB:
+  the same multi-row INSERTs, the rows handed to PyMySQL without SQLAlchemy's per-row processing (mysql_writes.py);
+  SQLite: unchanged, so its ratio shows the noise.
+
+Best round of each: traces/s (wall), this process's CPU µs per trace, and on PostgreSQL the server backend's CPU µs
+per trace (read from /proc). Prints the load average before and after, and the peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
+
+from _measure import peak_rss_mb  # noqa: E402
+from search import KeepFirstTraces, answer  # noqa: E402
+
+import tracekit  # noqa: E402
+import tracekit.config  # noqa: E402
+from tracekit.store.sql.traces import SqlTraceStore  # noqa: E402
+from tracekit.store.uri import to_sqlalchemy_url  # noqa: E402
+
+SERVERS = {"postgresql": os.environ.get("TRACEKIT_BENCH_POSTGRES_URI", "postgresql://postgres@127.0.0.1:5432/test"),
+           "mysql": os.environ.get("TRACEKIT_BENCH_MYSQL_URI", "mysql://root@127.0.0.1:3306/test")}
+TRACE_TABLES = ("assessments", "spans", "trace_metadata", "trace_tags", "trace_info")
+
+
+def make_traces(count: int) -> list:
+    sample = KeepFirstTraces(count)
+    tracekit.tracing.set_exporter(sample)
+    for number in range(count):
+        answer(number)
+    tracekit.flush_trace_async_logging()
+    tracekit.tracing.set_exporter(None)
+    return sample.kept
+
+
+def backend_cpu_seconds(store: SqlTraceStore) -> Callable[[], float]:
+    """CPU seconds so far of the PostgreSQL backend serving the store's pooled connection (0 elsewhere)."""
+    if store.database.dialect != "postgresql":
+        return lambda: 0.0
+    with store.engine.connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+
+    def read() -> float:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return read
+
+
+def empty_tables(store: SqlTraceStore) -> None:
+    with store.engine.begin() as connection:
+        for table in TRACE_TABLES:
+            connection.execute(text(f"DELETE FROM {table}"))
+
+
+def timed_writes(store: SqlTraceStore, traces: list, batch: int, server_cpu: Callable[[], float]
+                 ) -> tuple[float, float, float]:
+    """(traces/s, client CPU µs/trace, server CPU µs/trace) of writing `traces` in batches of `batch`."""
+    start, start_cpu, start_server = time.perf_counter(), time.process_time(), server_cpu()
+    for first in range(0, len(traces), batch):
+        store.write_traces(traces[first:first + batch])
+    wall = time.perf_counter() - start
+    return (len(traces) / wall, (time.process_time() - start_cpu) / len(traces) * 1e6,
+            (server_cpu() - start_server) / len(traces) * 1e6)
+
+
+def bench_backend(name: str, uri: str, traces: list, rounds: int) -> None:
+    batch = tracekit.config.EXPORT_BATCH_SIZE.get()
+    print(f"\n== {name}: {len(traces):,} traces of 3 spans in batches of {batch}, best of {rounds} rounds ==")
+    store = SqlTraceStore(uri)
+    try:
+        paths: dict[str, Any] = {"baseline (previous executemany path)": None}
+        paths["tracekit"] = store.database.batch_writer
+        server_cpu = backend_cpu_seconds(store)
+        best: dict[tuple[str, str], tuple[float, float, float]] = {}
+        for round_number in range(rounds):
+            # alternate which path goes first, so neither always follows the other's deletes
+            for label, writer in list(paths.items())[::1 if round_number % 2 == 0 else -1]:
+                store.database.batch_writer = writer
+                empty_tables(store)
+                for phase in ("new", "again"):
+                    figures = timed_writes(store, traces, batch, server_cpu)
+                    if figures[0] > best.get((label, phase), (0.0,))[0]:
+                        best[(label, phase)] = figures
+        with store.engine.connect() as connection:
+            stored = connection.exec_driver_sql("SELECT count(*) FROM trace_info").scalar()
+            stored_spans = connection.exec_driver_sql("SELECT count(*) FROM spans").scalar()
+        assert stored == len(traces) and stored_spans == 3 * len(traces), (stored, stored_spans)
+        print(f"{'path':<38} {'phase':<6} {'traces/s':>9} {'ratio':>6} {'client CPU µs/trace':>20} "
+              f"{'server CPU µs/trace':>20}")
+        for phase in ("new", "again"):
+            base = best[("baseline (previous executemany path)", phase)][0]
+            for label in paths:
+                rate, client, server = best[(label, phase)]
+                server_text = f"{server:>20.0f}" if name == "postgresql" else f"{'-':>20}"
+                print(f"{label:<38} {phase:<6} {rate:>9,.0f} {rate / base:>5.2f}x {client:>20.0f} {server_text}")
+    finally:
+        store.close()
+
+
+def server_database(name: str) -> tuple[str, Callable[[], None]]:
+    """A fresh, uniquely named database on the server `name`, and how to drop it."""
+    base = SERVERS[name]
+    database = f"tk_bench_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(to_sqlalchemy_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {database}")
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            force = " WITH (FORCE)" if name == "postgresql" else ""
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {database}{force}")
+        admin.dispose()
+    return base.rsplit("/", 1)[0] + f"/{database}", drop
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--traces", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--backends", default="sqlite,postgresql,mysql")
+    args = parser.parse_args(argv)
+
+    print(f"python {sys.version.split()[0]}, tracekit {tracekit.__version__}, {os.cpu_count()} CPUs, "
+          f"load average {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ.setdefault("TRACEKIT_SPILL_DIR", os.path.join(folder, "spill"))
+        tracekit.tracing.reset()
+        traces = make_traces(args.traces)
+        for name in args.backends.split(","):
+            if name == "sqlite":
+                bench_backend(name, f"sqlite:///{os.path.join(folder, 'bench.db')}", traces, args.rounds)
+                continue
+            uri, drop = server_database(name)
+            try:
+                bench_backend(name, uri, traces, args.rounds)
+            finally:
+                drop()
+    print(f"\nload average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
+    print(f"peak RSS: {peak_rss_mb():.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Batched trace writes on real SQLite, PostgreSQL (COPY into a staging table, then INSERT ... SELECT ... ON
+CONFLICT) and MariaDB (multi-row INSERT ... ON DUPLICATE KEY UPDATE): a retried batch stores every trace once, and
+values that COPY's text format or SQL quoting must escape come back exactly as written."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, event, func, select
+from trace_builders import make_span
+
+from tracekit.entities import Trace, TraceData
+from tracekit.exceptions import TracekitException
+from tracekit.store.sql import schema
+from tracekit.store.sql.traces import SqlTraceStore
+from tracekit.store.uri import to_sqlalchemy_url
+
+# What COPY's text format gives a meaning to (tab, newline, carriage return, backslash, the NULL marker \N and the
+# end-of-data marker \.), SQL and array quoting, driver placeholders, control characters, characters outside the BMP
+# and right-to-left.
+AWKWARD = ("a\tb\nc\r\nd\\e \\N \\. \n\\.\n 'quote' \"double\" {brace,comma} %s %(name)s 100% ? :name \x01\x1f\x7f "
+           "é ß 漢字 🚀 עברית \u200b end")
+
+
+def stored_rows(store: SqlTraceStore, table) -> int:
+    with store.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(table))
+
+
+def span_ids(trace: Trace) -> list[str]:
+    return sorted(span.span_id for span in trace.data.spans)
+
+
+def test_a_retried_batch_holding_stored_traces_stores_each_once(store, make_trace):
+    first = [make_trace(tags={"attempt": "1"}) for _ in range(6)]
+    store.write_traces(first)
+    later = [make_trace(tags={"attempt": "2"}) for _ in range(6)]
+
+    # the export queue retries a batch whose transaction may have committed; copies of one trace may come together
+    store.write_traces(first[2:] + later + first[:1] + later[:2])
+    store.write_traces(first + later)
+
+    assert store.count_traces(["0"]) == 12
+    assert stored_rows(store, schema.spans) == 12 * 3
+    assert stored_rows(store, schema.trace_tags) == 12
+    for trace in first + later:
+        stored = store.get_trace(trace.info.trace_id)
+        assert span_ids(stored) == span_ids(trace)
+        assert stored.info.tags == trace.info.tags
+
+
+def test_a_batch_of_hundreds_of_traces_stores_every_row(store, make_trace):
+    traces = [make_trace(tags={"n": str(number), "env": "prod"}, extra_spans=number % 3) for number in range(600)]
+    store.write_traces(traces)
+    assert store.count_traces(["0"]) == 600
+    assert stored_rows(store, schema.spans) == sum(len(trace.data.spans) for trace in traces)
+    assert stored_rows(store, schema.trace_tags) == 1200
+    sample = store.get_trace(traces[417].info.trace_id)
+    assert span_ids(sample) == span_ids(traces[417]) and sample.info.tags == traces[417].info.tags
+
+
+def test_a_trace_holding_one_span_id_twice_stores_that_span_once(store, make_trace):
+    trace = make_trace()
+    twin = trace.data.spans[0]
+    again = make_span(trace.info.trace_id, twin.span_id, twin.parent_id, "renamed", start_ns=twin.start_time_ns,
+                      end_ns=twin.end_time_ns)
+    store.write_traces([Trace(info=trace.info, data=TraceData(spans=[*trace.data.spans, again]))])
+    stored = store.get_trace(trace.info.trace_id)
+    assert span_ids(stored) == span_ids(trace)
+
+
+def test_big_and_awkward_values_come_back_exactly(store, make_trace):
+    megabyte = (AWKWARD * (1_000_000 // len(AWKWARD) + 1))[:1_000_000]
+    trace = make_trace(name=f"root {AWKWARD[:60]}", inputs={"document": megabyte, "nul": "x\x00y"},
+                       outputs={"awkward": AWKWARD}, tags={"awkward": AWKWARD, "null marker": "\\N", "empty": ""},
+                       metadata={"awkward\tkey\\": AWKWARD})
+    store.write_traces([trace])
+
+    stored = store.get_trace(trace.info.trace_id)
+    root = next(span for span in stored.data.spans if span.parent_id is None)
+    assert root.name == f"root {AWKWARD[:60]}"
+    assert root.inputs == {"document": megabyte, "nul": "x\x00y"}
+    assert root.outputs == {"awkward": AWKWARD}
+    assert stored.info.tags == {"awkward": AWKWARD, "null marker": "\\N", "empty": ""}
+    assert stored.info.trace_metadata["awkward\tkey\\"] == AWKWARD
+    assert stored.info.request_preview == trace.info.request_preview
+
+    store.write_traces([trace])  # written again (a retry): still one copy, still exact
+    assert stored_rows(store, schema.spans) == 3
+    assert store.get_trace(trace.info.trace_id).to_json() == stored.to_json()
+
+
+@pytest.fixture(params=["postgresql", "mysql"])
+def server_store(request):
+    """A store on each database server, which refuses values longer than their columns."""
+    uri = request.getfixturevalue("postgres_uri") if request.param == "postgresql" else _mysql_uri()
+    opened = SqlTraceStore(uri)
+    yield opened
+    opened.close()
+
+
+def _mysql_uri() -> str:
+    from databases import server_database
+
+    return server_database("mysql")
+
+
+def test_a_refused_batch_stores_nothing_and_the_next_batch_stores_everything(server_store, make_trace):
+    good = [make_trace() for _ in range(5)]
+    refused = make_trace(trace_id="tr-" + "f" * 200)  # longer than the trace_id column
+    with pytest.raises(TracekitException, match="(?i)too long"):
+        server_store.write_traces([*good, refused])
+    assert server_store.count_traces(["0"]) == 0 and stored_rows(server_store, schema.spans) == 0
+
+    server_store.write_traces(good)  # on the same pooled connection, after the rolled-back transaction
+    assert server_store.count_traces(["0"]) == 5 and stored_rows(server_store, schema.spans) == 15
+
+
+def test_a_postgresql_connection_lost_before_the_copy_is_retried_and_stores_every_trace_once(postgres_uri,
+                                                                                               make_trace):
+    store = SqlTraceStore(postgres_uri)
+    admin = create_engine(to_sqlalchemy_url(postgres_uri), isolation_level="AUTOCOMMIT")
+    cut = []
+
+    def terminate_once(connection, cursor, statement, parameters, context, executemany) -> None:
+        if not cut and statement.startswith("CREATE TEMPORARY TABLE"):
+            cut.append(connection.connection.dbapi_connection.info.backend_pid)
+            with admin.connect() as other:
+                other.exec_driver_sql(f"SELECT pg_terminate_backend({cut[0]}, 5000)")
+
+    event.listen(store.engine, "after_cursor_execute", terminate_once)
+    try:
+        traces = [make_trace() for _ in range(20)]
+        store.write_traces(traces[:10])  # the COPY meets a closed connection: the batch is written again
+        store.write_traces(traces)
+        assert cut
+        assert store.count_traces(["0"]) == 20 and stored_rows(store, schema.spans) == 60
+    finally:
+        event.remove(store.engine, "after_cursor_execute", terminate_once)
+        store.close()
+        admin.dispose()

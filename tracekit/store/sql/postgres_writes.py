@@ -1,0 +1,139 @@
+"""Batched upserts for PostgreSQL: rows COPYed into a staging table, then moved with one `INSERT ... SELECT ... ON
+CONFLICT` statement per table and batch.
+
+COPY takes the rows as one stream that psycopg formats in C, so a batch costs a few round trips and one plan per
+table where psycopg's pipelined executemany ran, and the client paid for, one INSERT per row (measured in
+benchmarks/store_writes.py: about a third of the client CPU, beside one unnest statement of array parameters, which
+psycopg dumps in Python and costs more than executemany). The staging table is a temporary one per connection,
+emptied at commit and after each use; it has the target's column types, so a value the table refuses (too long, out
+of range) is refused by the COPY with the same kind of error as before.
+
+PostgreSQL refuses to update one row twice in a statement, so rows repeating a key are reduced to the last one first,
+which is what executing them in order left.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+
+_STAGE_PREFIX = "tracekit_stage_"
+
+
+def _tuple_getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A function reading the values of `columns` from a row, as a tuple (itemgetter of one name returns a value)."""
+    if len(columns) == 1:
+        name = columns[0]
+        return lambda row: (row[name],)
+    return itemgetter(*columns)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    stage: str
+    copy: str
+    move: str
+
+
+class PostgresBatchWriter:
+    """Writes `SqlDatabase.upsert` / `insert_missing` batches to PostgreSQL through a COPYed staging table."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._statements: dict[tuple[Any, ...], _Statements | None] = {}
+
+    def upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> bool:
+        """Insert `rows`, replacing the other columns of rows whose key exists; False if these rows need the general
+        path (their columns differ, or leave out one that SQLAlchemy would fill in)."""
+        columns = tuple(rows[0])
+        statements = self._prepared(table, columns, tuple(keys))
+        if statements is None or any(len(row) != len(columns) for row in rows):
+            return False
+        values, key = _tuple_getter(columns), itemgetter(*keys)
+        try:
+            last = {key(row): values(row) for row in rows}
+        except KeyError:
+            return False
+        self._write(connection, statements, last.values())
+        return True
+
+    def insert_missing(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> bool:
+        """Insert `rows`, skipping any that would violate a unique constraint; False as for `upsert`."""
+        columns = tuple(rows[0])
+        statements = self._prepared(table, columns, None)
+        if statements is None or any(len(row) != len(columns) for row in rows):
+            return False
+        values = _tuple_getter(columns)
+        try:
+            tuples = [values(row) for row in rows]
+        except KeyError:
+            return False
+        self._write(connection, statements, tuples)
+        return True
+
+    def _write(self, connection: Connection, statements: _Statements, rows: Any) -> None:
+        connection.exec_driver_sql(statements.stage)
+        self._copy(connection, statements.copy, rows)
+        connection.exec_driver_sql(statements.move)
+
+    def _copy(self, connection: Connection, sql: str, rows: Any) -> None:
+        """COPY `rows` with the driver's cursor, its errors raised as SQLAlchemy's would be (DataError,
+        IntegrityError, OperationalError..., a lost connection invalidated), since SQLAlchemy does not run COPY."""
+        dbapi_connection = connection.connection
+        cursor = dbapi_connection.cursor()
+        try:
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except self._dialect.loaded_dbapi.Error as error:
+            lost = self._dialect.is_disconnect(error, dbapi_connection, cursor)
+            if lost:
+                connection.invalidate(error)
+            raise DBAPIError.instance(sql, None, error, self._dialect.loaded_dbapi.Error,
+                                      connection_invalidated=lost, dialect=self._dialect) from error
+        finally:
+            cursor.close()
+
+    def _prepared(self, table: Table, columns: tuple[str, ...], keys: tuple[str, ...] | None) -> _Statements | None:
+        cache_key = (table.name, columns, keys)
+        if cache_key not in self._statements:
+            self._statements[cache_key] = self._build(table, columns, keys)
+        return self._statements[cache_key]
+
+    def _build(self, table: Table, columns: tuple[str, ...], keys: tuple[str, ...] | None) -> _Statements | None:
+        if not columns or any(name not in table.columns for name in columns):
+            return None
+        if keys is not None and any(key not in columns for key in keys):
+            return None
+        # a column left out whose value SQLAlchemy would fill in on the client
+        if any(column.default is not None or column.onupdate is not None
+               for column in table.columns if column.name not in columns):
+            return None
+        preparer = self._dialect.identifier_preparer
+        target = preparer.format_table(table)
+        # one staging table per table and set of columns, holding just those columns, their types and no constraints
+        # (a NULL where the table wants a value is refused by the INSERT, as before)
+        digest = hashlib.sha1("\0".join(columns).encode()).hexdigest()[:8]
+        stage = preparer.quote(f"{_STAGE_PREFIX}{table.name}_{digest}")
+        names = ", ".join(preparer.quote(name) for name in columns)
+        if keys is None:
+            conflict = "DO NOTHING"
+        else:
+            # every other column, as the on_conflict_do_update(set_=...) of `SqlDatabase.upsert` does
+            updates = [preparer.quote(column.name) for column in table.columns if column.name not in keys]
+            conflict = f"({', '.join(preparer.quote(key) for key in keys)}) " + (
+                "DO UPDATE SET " + ", ".join(f"{name} = EXCLUDED.{name}" for name in updates) if updates
+                else "DO NOTHING")
+        return _Statements(
+            stage=f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS SELECT {names} FROM {target} "
+                  "WITH NO DATA",
+            copy=f"COPY {stage} ({names}) FROM STDIN",
+            move=f"INSERT INTO {target} ({names}) SELECT {names} FROM {stage} ON CONFLICT {conflict}; "
+                 f"DELETE FROM {stage}")
