@@ -35,6 +35,7 @@ from tracekit.store.sql import assessments as assessment_rows
 from tracekit.store.sql import trace_aggregates, trace_search
 from tracekit.store.sql.database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
 from tracekit.store.sql.database import chunks as _chunks
+from tracekit.store.sql.rows_by_id import rows_by_id
 from tracekit.store.sql.schema import (
     KEY_LENGTH,
     TAG_VALUE_LENGTH,
@@ -45,7 +46,6 @@ from tracekit.store.sql.schema import (
     trace_tags,
 )
 from tracekit.store.sql.schema import assessments as assessments_table
-from tracekit.store.sql.rows_by_id import rows_by_id
 from tracekit.store.sql.trace_rows import (
     INFO_COLUMNS,
     span_from_content,
