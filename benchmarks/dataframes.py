@@ -103,7 +103,7 @@ def main() -> None:
         base = median_ms(bare_sql(uri, run_id, limit), repeats)
         ours = median_ms(lambda r=run_id, n=limit: tracekit.search_traces(["0"], run_id=r, max_results=n), repeats)
         print(f"{label:<26} {base:>12.1f} {ours:>12.1f} {ours * 1000 / expected:>9.1f} {ours / base:>7.1f}x")
-    print(f"peak RSS {peak_rss_mb():.0f} MB")
+    print(f"peak RSS {peak_rss_mb():.0f} MB, load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
 
 
 if __name__ == "__main__":

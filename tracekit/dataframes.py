@@ -16,6 +16,9 @@ from tracekit.entities import LoggedModel, Run, Span, SpanType, Trace
 from tracekit.store.search.grammar import ExtractField, parse_extract_field
 from tracekit.store.trace_records import TraceRecord
 
+_loads = orjson.loads
+_SPAN_TYPE, _INPUTS, _OUTPUTS = SpanAttributeKey.SPAN_TYPE, SpanAttributeKey.INPUTS, SpanAttributeKey.OUTPUTS
+
 TRACE_COLUMNS = ("trace_id", "trace", "client_request_id", "state", "request_time", "execution_duration", "request",
            "response", "trace_metadata", "tags", "spans", "assessments")
 
@@ -39,10 +42,19 @@ def span_to_readable_dict(span: Span) -> dict[str, Any]:
     }
 
 
+def _decoded_attributes(raw: dict[str, Any]) -> dict[str, Any]:
+    """Attribute values parsed from their JSON text; one that is not JSON (a plain OpenTelemetry value) as it is."""
+    try:
+        return {key: _loads(value) for key, value in raw.items()}
+    except (orjson.JSONDecodeError, TypeError):
+        return {key: serialization.loads(value) for key, value in raw.items()}
+
+
 def _readable_from_json(text: str) -> dict[str, Any]:
     """`span_to_readable_dict` of the span whose `to_dict()` JSON is `text`, without building the `Span`."""
-    data = orjson.loads(text)
-    attributes = {key: serialization.loads(value) for key, value in (data.get("attributes") or {}).items()}
+    data = _loads(text)
+    raw = data.get("attributes")
+    attributes = _decoded_attributes(raw) if raw else {}
     end_time_ns = data.get("end_time_ns")
     return {
         "trace_id": data["trace_id"],
@@ -54,17 +66,10 @@ def _readable_from_json(text: str) -> dict[str, Any]:
         "status": data.get("status") or {"code": "UNSET", "message": ""},
         "attributes": attributes,
         "events": data.get("events") or [],
-        "span_type": attributes.get(SpanAttributeKey.SPAN_TYPE) or SpanType.UNKNOWN,
-        "inputs": attributes.get(SpanAttributeKey.INPUTS),
-        "outputs": attributes.get(SpanAttributeKey.OUTPUTS),
+        "span_type": attributes.get(_SPAN_TYPE) or SpanType.UNKNOWN,
+        "inputs": attributes.get(_INPUTS),
+        "outputs": attributes.get(_OUTPUTS),
     }
-
-
-def _record_json(record: TraceRecord) -> str:
-    """The JSON of `record.to_trace().to_json()`, assembled from the stored span texts as they are."""
-    spans = [orjson.Fragment(text) for text in record.span_texts]
-    return orjson.dumps({"info": record.info.to_dict(), "data": {"spans": spans}},
-                        option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
 def _root_of(spans: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -96,40 +101,74 @@ def traces_to_dataframe(traces: Sequence[Trace | TraceRecord],
     >>> traces_to_dataframe(traces, ["retrieve.outputs", "llm.inputs.prompt"]).columns[-2:]
     Index(['retrieve.outputs', 'llm.inputs.prompt'], dtype='object')
     """
-    columns: dict[str, list[Any]] = {name: [] for name in TRACE_COLUMNS}
     fields = [field for field in map(parse_extract_field, extract_fields or ()) if field is not None]
     extracted: dict[str, list[Any]] = {field.spec: [] for field in fields}
+    trace_ids: list[str] = []
+    trace_jsons: list[str] = []
+    client_request_ids: list[str | None] = []
+    states: list[str] = []
+    request_times: list[int] = []
+    durations: list[int | None] = []
+    requests: list[Any] = []
+    responses: list[Any] = []
+    metadata_column: list[dict[str, str]] = []
+    tags_column: list[dict[str, str]] = []
+    spans_column: list[list[dict[str, Any]]] = []
+    assessments_column: list[list[dict[str, Any]]] = []
     for trace in traces:
         info = trace.info
+        info_dict = info.to_dict()  # fresh copies of the tags, metadata and assessments, which the columns take
         # Each span is decoded once: the spans column, the root's request/response and the extracted fields share
         # it; a stored record's spans go from their JSON text straight to dicts, and into the trace JSON as they are.
         if isinstance(trace, TraceRecord):
-            readable = [_readable_from_json(text) for text in trace.span_texts]
-            trace_json = _record_json(trace)
+            texts = trace.span_texts
+            readable = [_readable_from_json(text) for text in texts] if texts else []
+            trace_jsons.append(orjson.dumps(
+                {"info": info_dict, "data": {"spans": [orjson.Fragment(text) for text in texts]}},
+                option=orjson.OPT_NON_STR_KEYS).decode("utf-8"))
         else:
             readable = [span_to_readable_dict(span) for span in trace.data.spans]
-            trace_json = trace.to_json()
-        root = _root_of(readable)
-        columns["trace_id"].append(info.trace_id)
-        columns["trace"].append(trace_json)
-        columns["client_request_id"].append(info.client_request_id)
-        columns["state"].append(info.state.value)
-        columns["request_time"].append(info.request_time)
-        columns["execution_duration"].append(info.execution_duration)
-        columns["request"].append(None if root is None else root["inputs"])
-        columns["response"].append(None if root is None else root["outputs"])
-        columns["trace_metadata"].append(dict(info.trace_metadata))
-        columns["tags"].append(dict(info.tags))
-        columns["spans"].append(readable)
-        columns["assessments"].append([assessment.to_dict() for assessment in info.assessments])
+            trace_jsons.append(trace.to_json())
+        root = _root_of(readable) if readable else None
+        trace_ids.append(info.trace_id)
+        client_request_ids.append(info.client_request_id)
+        states.append(info_dict["state"])
+        request_times.append(info.request_time)
+        durations.append(info.execution_duration)
+        if root is None:
+            requests.append(None)
+            responses.append(None)
+        else:
+            requests.append(root["inputs"])
+            responses.append(root["outputs"])
+        metadata_column.append(info_dict["trace_metadata"])
+        tags_column.append(info_dict["tags"])
+        spans_column.append(readable)
+        assessments_column.append(info_dict["assessments"])
         for field in fields:
             extracted[field.spec].append(_extract(readable, field))
-    data: dict[str, Any] = {name: pd.Series(values, dtype=object) for name, values in columns.items()}
-    data["request_time"] = pd.Series(columns["request_time"], dtype="int64")
-    data["execution_duration"] = pd.Series(columns["execution_duration"], dtype="Int64")
+    data: dict[str, Any] = {
+        "trace_id": _objects(trace_ids),
+        "trace": _objects(trace_jsons),
+        "client_request_id": _objects(client_request_ids),
+        "state": _objects(states),
+        "request_time": pd.Series(request_times, dtype="int64"),
+        "execution_duration": pd.Series(durations, dtype="Int64"),
+        "request": _objects(requests),
+        "response": _objects(responses),
+        "trace_metadata": _objects(metadata_column),
+        "tags": _objects(tags_column),
+        "spans": _objects(spans_column),
+        "assessments": _objects(assessments_column),
+    }
     for spec, values in extracted.items():
-        data[spec] = pd.Series(values, dtype=object)
+        data[spec] = _objects(values)
     return pd.DataFrame(data)
+
+
+def _objects(values: list[Any]) -> pd.Series:
+    """An object column holding `values` as they are (lists and dicts stay single cells)."""
+    return pd.Series(values, dtype=object)
 
 
 RUN_COLUMNS = ("run_id", "experiment_id", "status", "artifact_uri", "start_time", "end_time", "run_name")

@@ -25,14 +25,14 @@ from tracekit.entities.assessment import (
 )
 from tracekit.exceptions import ResourceNotFoundError, TracekitException
 from tracekit.store.assessment_checks import check_assessment, value_json, value_number
-from tracekit.store.sql.database import chunks
+from tracekit.store.sql.rows_by_id import rows_by_id
 from tracekit.store.sql.schema import assessments
 
 logger = logging.getLogger(__name__)
 
-_COLUMNS = [assessments.c[name] for name in (
-    "assessment_id", "trace_id", "kind", "name", "span_id", "source_type", "source_id", "value", "rationale", "error",
-    "metadata", "create_time_ms", "last_update_time_ms")]
+_COLUMN_NAMES = ("assessment_id", "trace_id", "kind", "name", "span_id", "source_type", "source_id", "value",
+                 "rationale", "error", "metadata", "create_time_ms", "last_update_time_ms")
+_COLUMNS = [assessments.c[name] for name in _COLUMN_NAMES]
 
 
 def _mutable_fields(assessment: Assessment) -> dict[str, Any]:
@@ -138,9 +138,7 @@ def remove(connection: Connection, trace_id: str, assessment_id: str) -> None:
 def for_traces(connection: Connection, trace_ids: Sequence[str]) -> dict[str, list[Assessment]]:
     """Trace id -> its assessments, oldest first, read a chunk of trace ids per query."""
     found: dict[str, list[Assessment]] = defaultdict(list)
-    for chunk in chunks(list(trace_ids)):
-        query = (select(*_COLUMNS).where(assessments.c.trace_id.in_(chunk))
-                 .order_by(assessments.c.create_time_ms, assessments.c.assessment_id))
-        for row in connection.execute(query):
-            found[row.trace_id].append(assessment_from_row(row))
+    for row in rows_by_id(connection, assessments, _COLUMN_NAMES, "trace_id", list(trace_ids),
+                          order_by=("create_time_ms", "assessment_id")):
+        found[row[1]].append(assessment_from_row(row))
     return found

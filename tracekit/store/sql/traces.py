@@ -38,6 +38,7 @@ from tracekit.store.sql import assessments as assessment_rows
 from tracekit.store.sql import trace_aggregates, trace_search
 from tracekit.store.sql.database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
 from tracekit.store.sql.database import chunks as _chunks
+from tracekit.store.sql.rows_by_id import rows_by_id
 from tracekit.store.sql.schema import (
     KEY_LENGTH,
     TAG_VALUE_LENGTH,
@@ -64,6 +65,8 @@ from tracekit.validation import check_experiment_ids, check_id_count, check_max_
 logger = logging.getLogger(__name__)
 
 _INFO_SELECT = [trace_info.c[name] for name in INFO_COLUMNS]
+_KEY_VALUE_COLUMNS = ("trace_id", "key", "value")
+_SPAN_COLUMNS = ("trace_id", "end_time_ns", "start_time_ns", "span_id", "content")
 # The end-time sort key of a span still running: after every finished one, as `span_order` sorts.
 _UNFINISHED = 1 << 63
 
@@ -540,31 +543,31 @@ class SqlTraceStore(TraceStore):
     def _records(self, connection: Connection, info_rows: Sequence[Any], include_spans: bool) -> list[TraceRecord]:
         """Records for trace_info rows: their tags, metadata and (optionally) span texts, loaded a chunk at a time;
         span texts in `TraceData` order (see `span_order`), sorted on the span rows' columns, unparsed."""
-        info_rows = [tuple(row) for row in info_rows]
         trace_ids = [row[0] for row in info_rows]
-        tags: dict[str, dict[str, str]] = defaultdict(dict)
-        metadata: dict[str, dict[str, str]] = defaultdict(dict)
-        span_lists: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
+        tags: dict[str, dict[str, str]] = {trace_id: {} for trace_id in trace_ids}
+        metadata: dict[str, dict[str, str]] = {trace_id: {} for trace_id in trace_ids}
         judged = assessment_rows.for_traces(connection, trace_ids)
-        for chunk in _chunks(trace_ids):
-            for table, target in ((trace_tags, tags), (trace_metadata, metadata)):
-                query = select(table.c.trace_id, table.c.key, table.c.value).where(table.c.trace_id.in_(chunk))
-                for trace_id, key, value in connection.execute(query).all():
-                    target[trace_id][key] = value
-            if include_spans:
-                query = (select(spans.c.trace_id, spans.c.end_time_ns, spans.c.start_time_ns, spans.c.span_id,
-                                spans.c.content).where(spans.c.trace_id.in_(chunk)))
-                span_rows: Sequence[Any] = connection.execute(query).all()
-                for trace_id, end, start, span_id, content in span_rows:
-                    span_lists[trace_id].append((_UNFINISHED if end is None else end, -start, span_id, content))
+        for table, target in ((trace_tags, tags), (trace_metadata, metadata)):
+            for trace_id, key, value in rows_by_id(connection, table, _KEY_VALUE_COLUMNS, "trace_id", trace_ids):
+                target[trace_id][key] = value
+        span_lists: dict[str, list[tuple[int, int, str, str]]] = {}
+        if include_spans:
+            span_lists = {trace_id: [] for trace_id in trace_ids}
+            for trace_id, end, start, span_id, content in rows_by_id(connection, spans, _SPAN_COLUMNS, "trace_id",
+                                                                      trace_ids):
+                span_lists[trace_id].append((_UNFINISHED if end is None else end, -start, span_id, content))
         records = []
+        no_spans: list[str] = []
         for row in info_rows:
             trace_id = row[0]
-            ordered = span_lists.get(trace_id, [])
-            ordered.sort()
-            info = trace_info_from_row(row, tags.get(trace_id, {}), metadata.get(trace_id, {}))
+            info = trace_info_from_row(row, tags[trace_id], metadata[trace_id])
             info.assessments = judged.get(trace_id, [])
-            records.append(TraceRecord(info, [entry[3] for entry in ordered]))
+            ordered = span_lists.get(trace_id)
+            if ordered:
+                ordered.sort()
+                records.append(TraceRecord(info, [entry[3] for entry in ordered]))
+            else:
+                records.append(TraceRecord(info, no_spans[:]))
         return records
 
     # --- lifecycle ------------------------------------------------------------------------------------------------
