@@ -13,13 +13,11 @@ counted (`tracekit.tracing.safety.internal_error_counts`); the user's call alway
 
 from __future__ import annotations
 
-import contextvars
+import contextlib
 import logging
 import os
-import warnings
 import weakref
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tracekit import serialization
@@ -41,6 +39,7 @@ from tracekit.integrations._sklearn_post_training import (
     prediction_argument,
     remember_prediction,
 )
+from tracekit.integrations._training_scope import inside_training_call, quiet
 from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
@@ -53,9 +52,9 @@ FIT_METHODS = ("fit", "fit_transform", "fit_predict")
 _PATCHES = PatchSet("sklearn", needs_tracing=False)
 _LIBRARY = Library("sklearn", "sklearn", "scikit-learn", MINIMUM_VERSION)
 _settings = Settings()
-# True while a patched call is being handled: the calls it makes (inner fits, score for training metrics) pass
-# through unlogged.
-_inside: contextvars.ContextVar[bool] = contextvars.ContextVar("tracekit_sklearn_autolog_inside", default=False)
+# True while a patched call (of this or another training autolog) is being handled: the calls it makes (inner fits,
+# score for training metrics, an XGBoost estimator inside a Pipeline) pass through unlogged.
+_inside = inside_training_call
 # fitted estimator -> the run its autologged fit logged to (for post-training metrics)
 _fitted_runs: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 _SKLEARN_FOLDER: tuple[str, ...] = ()
@@ -165,26 +164,9 @@ def _targets() -> list[PatchTarget]:
     return targets + metric_targets(_metric_wrapper)
 
 
-@contextmanager
-def _quiet() -> Iterator[None]:
+def _quiet() -> contextlib.AbstractContextManager[None]:
     """With `silent`, no tracekit log records and no warnings while autolog logs."""
-    if not _settings.silent:
-        yield
-        return
-    # Logger filters do not see records propagated from child loggers, so every tracekit logger is switched off.
-    loggers = [logging.getLogger("tracekit")] + [
-        logger for name, logger in list(logging.Logger.manager.loggerDict.items())
-        if name.startswith("tracekit.") and isinstance(logger, logging.Logger)]
-    previous = [logger.disabled for logger in loggers]
-    for tracekit_logger in loggers:
-        tracekit_logger.disabled = True
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for tracekit_logger, state in zip(loggers, previous, strict=True):
-            tracekit_logger.disabled = state
+    return quiet(_settings.silent)
 
 
 def _fit_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:

@@ -130,7 +130,8 @@ __version__ = "0.1.0"
 # The models half (and tracekit.genai, which returns its results in their EvaluationResult) imports numpy, pandas and
 # PyYAML: loaded on first use (`tracekit.pyfunc.load_model(...)`), so that
 # `import tracekit` stays light for tracing alone.
-_LAZY_SUBMODULES = frozenset({"data", "deployments", "genai", "models", "pyfunc", "sklearn", "types"})
+_LAZY_SUBMODULES = frozenset({"data", "deployments", "genai", "lightgbm", "models", "pyfunc", "sklearn", "types",
+                              "xgboost"})
 
 
 #: The same class under MLflow's name, so `mlflow.MlflowClient()` keeps working after `import tracekit as mlflow`.
@@ -270,6 +271,8 @@ __all__ = [
     "set_trace_tag",
     "set_tracking_uri",
     "sklearn",
+    "xgboost",
+    "lightgbm",
     "start_run",
     "start_span",
     "trace",

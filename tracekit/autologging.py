@@ -24,9 +24,11 @@ _INTEGRATIONS = {
     "gemini": ("google.genai", "google-genai"),
     "bedrock": ("botocore", "boto3"),
     "sklearn": ("sklearn", "scikit-learn"),
+    "xgboost": ("xgboost", "xgboost"),
+    "lightgbm": ("lightgbm", "lightgbm"),
 }
 # integrations that log training runs (params, metrics, models) rather than traces
-_TRAINING_INTEGRATIONS = frozenset({"sklearn"})
+_TRAINING_INTEGRATIONS = frozenset({"sklearn", "xgboost", "lightgbm"})
 
 
 def autolog(log_input_examples: bool = False, log_model_signatures: bool = True, log_models: bool = True,
@@ -35,16 +37,17 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
             extra_tags: Mapping[str, Any] | None = None,
             exclude_flavors: Iterable[str] | None = None) -> list[str]:
     """Turn on every installed library tracekit integrates with (tracing of OpenAI, Anthropic, LangChain, LiteLLM,
-    Mistral, Google GenAI, AWS Bedrock; training runs of scikit-learn), or turn all of them off with `disable=True`.
+    Mistral, Google GenAI, AWS Bedrock; training runs of scikit-learn, XGBoost and LightGBM), or turn all of them off with `disable=True`.
     Libraries that are not installed are skipped quietly; call a library's own entry point (for example
     `tracekit.openai.autolog()`) to be warned instead. Returns the names of the integrations that are on afterwards.
 
     - `log_traces=False`: the integrations are turned off (nothing is patched), so their calls make no traces.
     - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`, `"litellm"`, `"mistral"`,
-      `"gemini"`, `"bedrock"`, `"sklearn"`) left as they are.
+      `"gemini"`, `"bedrock"`, `"sklearn"`, `"xgboost"`, `"lightgbm"`) left as they are.
     - `log_input_examples`, `log_model_signatures`, `log_models`, `log_datasets`, `exclusive`,
-      `disable_for_unsupported_versions`: passed to scikit-learn autolog (see `tracekit.sklearn.autolog`), unless
-      you configured it yourself with `tracekit.sklearn.autolog(...)`, whose options take precedence.
+      `disable_for_unsupported_versions`: passed to the scikit-learn, XGBoost and LightGBM autologs (see
+      `tracekit.sklearn.autolog`, ...), unless you configured one yourself with its own `autolog(...)`, whose
+      options take precedence.
     - `silent=True`: tracekit logs nothing and library warnings are ignored while the integrations are set up.
     - `extra_tags`: tags added to every trace that an autologged call starts (not to a trace it joins, such as
       one opened by your own `@tracekit.trace` function).
