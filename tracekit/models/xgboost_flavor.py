@@ -152,7 +152,7 @@ def _load_native(model_dir: str, flavor: dict[str, Any], where: str) -> Any:
     model = klass()
     try:
         model.load_model(model_file)
-    except xgboost.core.XGBoostError as error:
+    except (xgboost.core.XGBoostError, UnicodeDecodeError) as error:  # XGBoost fails to decode some of its errors
         raise TracekitException.invalid_parameter_value(
             f"{where}: {name!r} is not a readable XGBoost {model_format} model: {error}") from error
     return model
