@@ -100,6 +100,8 @@ class Session:
     batcher: MetricBatcher
     train_seen: bool = False
     callback_failed: bool = False
+    #: the last iteration the metric callback saw (None before the first)
+    last_iteration: int | None = None
 
 
 class GbmAutolog:
@@ -145,8 +147,8 @@ class GbmAutolog:
         cheaply; read before training (LightGBM frees the raw data when it builds its Dataset)."""
         raise NotImplementedError
 
-    def early_stopping_metrics(self, booster: Any) -> dict[str, float]:
-        """`best_iteration`, `stopped_iteration` and `best_score` when training stopped early, else {}."""
+    def early_stopping_metrics(self, booster: Any, session: Session) -> dict[str, float]:
+        """`best_iteration`, `stopped_iteration` and the best score(s) when early stopping was on, else {}."""
         raise NotImplementedError
 
     def feature_importance(self, booster: Any) -> dict[str, dict[str, float]]:
@@ -321,6 +323,7 @@ class GbmAutolog:
     def record_iteration(self, session: Session, metrics: Mapping[str, float], step: int) -> None:
         """The callback's body: buffer one iteration's eval metrics; never raises into training (after a failure,
         the session's later iterations are skipped)."""
+        session.last_iteration = step
         if session.callback_failed or not metrics:
             return
         with quiet(self.settings.silent):
@@ -361,7 +364,7 @@ class GbmAutolog:
     def _log_booster_results(self, session: Session, booster: Any) -> None:
         import tracekit
 
-        stopped = self._step("reading early-stopping results", lambda: self.early_stopping_metrics(booster))
+        stopped = self._step("reading early-stopping results", lambda: self.early_stopping_metrics(booster, session))
         if stopped:
             self._step("logging early-stopping results", lambda: tracekit.log_metrics(
                 stopped, synchronous=True, run_id=session.run_id))

@@ -80,11 +80,13 @@ class LightGBMAutolog(GbmAutolog):
             labels = np.asarray(labels)
         return features, labels
 
-    def early_stopping_metrics(self, booster: Any) -> dict[str, float]:
+    def early_stopping_metrics(self, booster: Any, session: Session) -> dict[str, float]:
         if not booster.best_iteration:
             return {}  # 0: no early stopping
+        # The returned booster is cut at the best iteration: where training stopped is what the callback saw last.
+        last = session.last_iteration
         stopped = {"best_iteration": float(booster.best_iteration),
-                   "stopped_iteration": float(booster.current_iteration())}
+                   "stopped_iteration": float(last + 1 if last is not None else booster.current_iteration())}
         for data_name, by_metric in booster.best_score.items():
             for metric_name, value in by_metric.items():
                 stopped[f"best_{data_name}-{metric_name}"] = float(value)

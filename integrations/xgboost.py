@@ -95,7 +95,7 @@ class XGBoostAutolog(GbmAutolog):
         labels = dtrain.get_label()
         return features, labels if labels.size else None
 
-    def early_stopping_metrics(self, booster: Any) -> dict[str, float]:
+    def early_stopping_metrics(self, booster: Any, session: Session) -> dict[str, float]:
         best_iteration = booster.attr("best_iteration")
         if best_iteration is None:
             return {}
