@@ -15,6 +15,7 @@ goes on and returns the real model.
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -370,8 +371,8 @@ class GbmAutolog:
                 stopped, synchronous=True, run_id=session.run_id))
         importance = self._step("computing feature importance", lambda: self.feature_importance(booster))
         for importance_type, values in (importance or {}).items():
-            self._step("logging feature importance", lambda values=values, kind=importance_type: tracekit.log_dict(
-                values, f"feature_importance_{kind}.json", run_id=session.run_id))
+            self._step("logging feature importance", functools.partial(
+                tracekit.log_dict, values, f"feature_importance_{importance_type}.json", run_id=session.run_id))
 
     def _log_estimator(self, session: Session, estimator: Any, features: Any, labels: Any) -> None:
         from tracekit.integrations._sklearn_logging import estimator_params

@@ -37,9 +37,10 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
             extra_tags: Mapping[str, Any] | None = None,
             exclude_flavors: Iterable[str] | None = None) -> list[str]:
     """Turn on every installed library tracekit integrates with (tracing of OpenAI, Anthropic, LangChain, LiteLLM,
-    Mistral, Google GenAI, AWS Bedrock; training runs of scikit-learn, XGBoost and LightGBM), or turn all of them off with `disable=True`.
-    Libraries that are not installed are skipped quietly; call a library's own entry point (for example
-    `tracekit.openai.autolog()`) to be warned instead. Returns the names of the integrations that are on afterwards.
+    Mistral, Google GenAI, AWS Bedrock; training runs of scikit-learn, XGBoost and LightGBM), or turn all of them
+    off with `disable=True`. Libraries that are not installed are skipped quietly; call a library's own entry point
+    (for example `tracekit.openai.autolog()`) to be warned instead. Returns the names of the integrations that are
+    on afterwards.
 
     - `log_traces=False`: the integrations are turned off (nothing is patched), so their calls make no traces.
     - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`, `"litellm"`, `"mistral"`,
@@ -56,7 +57,7 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
       library version older than it supports, while newer versions are always tried.
 
     >>> tracekit.autolog(exclude_flavors=["langchain"], extra_tags={"team": "search"})
-    ['openai', 'anthropic', 'sklearn']
+    ['openai', 'anthropic', 'sklearn', 'xgboost']
     """
     from tracekit.integrations._patching import is_installed
 

@@ -90,7 +90,8 @@ def test_feature_importance_split_and_gain_are_json_artifacts(data, tmp_path):
     for kind in ("split", "gain"):
         with open(client.download_artifacts(run_id, f"feature_importance_{kind}.json", str(tmp_path))) as file:
             logged = json.load(file)
-        expected = dict(zip(booster.feature_name(), booster.feature_importance(importance_type=kind).tolist()))
+        expected = dict(zip(booster.feature_name(), booster.feature_importance(importance_type=kind).tolist(),
+                            strict=True))
         assert logged == pytest.approx(expected)
 
 
