@@ -23,7 +23,8 @@ IMPORT_NAMES = {
     "opentelemetry-instrumentation-httpx": "opentelemetry.instrumentation.httpx",
     "openinference-instrumentation-openai": "openinference.instrumentation.openai",
     "scikit-learn": "sklearn", "boto3": "boto3", "moto": "moto", "types-pyyaml": "yaml-stubs",
-    "matplotlib": "matplotlib", "plotly": "plotly", "pillow": "PIL",
+    "matplotlib": "matplotlib", "plotly": "plotly", "pillow": "PIL", "xgboost": "xgboost", "xgboost-cpu": "xgboost",
+    "lightgbm": "lightgbm",
 }
 # Named by an extra but installed with the core anyway (opentelemetry-exporter-otlp depends on it).
 CORE_ALREADY = {"opentelemetry-proto"}
