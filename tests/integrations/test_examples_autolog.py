@@ -75,3 +75,15 @@ def test_sklearn_autolog_example(tmp_path):
     assert "logged model 'model' predicts [" in out
     assert "grid search: best_C=" in out
     assert out.count("  candidate C=") == 3
+
+
+def test_gbm_autolog_example(tmp_path):
+    pytest.importorskip("xgboost")
+    pytest.importorskip("lightgbm")
+    out = run_example("gbm_autolog.py", tmp_path)
+
+    assert "xgboost.train: run FINISHED, 4 params, " in out
+    assert "  artifacts: ['feature_importance_gain.json', 'feature_importance_weight.json']" in out
+    assert "  logged model 'model' predicts the same: True" in out
+    assert "lightgbm.train: run FINISHED, 3 params, " in out
+    assert "  artifacts: ['feature_importance_gain.json', 'feature_importance_split.json']" in out
