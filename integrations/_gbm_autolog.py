@@ -33,7 +33,7 @@ from tracekit.integrations._patching import (
     check_library,
     installed_version,
 )
-from tracekit.integrations._sklearn_logging import _log_params
+from tracekit.integrations._sklearn_logging import log_params_in_batches
 from tracekit.integrations._training_scope import inside_training_call, quiet
 from tracekit.store.column_limits import PARAM_VALUE_LENGTH
 from tracekit.tracing.safety import report_internal_error
@@ -156,10 +156,6 @@ class GbmAutolog:
         """importance type -> {feature name: importance}."""
         raise NotImplementedError
 
-    def booster_of(self, estimator: Any) -> Any:
-        """The Booster of a fitted scikit-learn-API estimator."""
-        raise NotImplementedError
-
     def flavor(self) -> Any:
         """The flavor module (`save_model`/`log_model`) and the predictor class for signatures."""
         raise NotImplementedError
@@ -244,7 +240,7 @@ class GbmAutolog:
         data: list[Any] = [None, None]
 
         def before(session: Session) -> None:
-            self._step("logging the training params", lambda: _log_params(
+            self._step("logging the training params", lambda: log_params_in_batches(
                 {key: str(value)[:PARAM_VALUE_LENGTH] for key, value in self.train_params(arguments).items()},
                 session.run_id))
             if self.settings.log_datasets or self.settings.log_models:
@@ -327,11 +323,11 @@ class GbmAutolog:
         session.last_iteration = step
         if session.callback_failed or not metrics:
             return
-        with quiet(self.settings.silent):
-            try:
-                session.batcher.add(metrics, step)
-            except Exception:  # noqa: BLE001 - training goes on
-                session.callback_failed = True
+        try:
+            session.batcher.add(metrics, step)
+        except Exception:  # noqa: BLE001 - training goes on
+            session.callback_failed = True
+            with quiet(self.settings.silent):
                 report_internal_error(f"{self.name} autolog: logging per-iteration metrics")
 
     # -- logging steps -----------------------------------------------------------------------------------------------
@@ -375,25 +371,27 @@ class GbmAutolog:
                 tracekit.log_dict, values, f"feature_importance_{importance_type}.json", run_id=session.run_id))
 
     def _log_estimator(self, session: Session, estimator: Any, features: Any, labels: Any) -> None:
-        from tracekit.integrations._sklearn_logging import estimator_params
+        import tracekit
+        from tracekit.integrations._sklearn_logging import estimator_params, estimator_tags
 
-        self._step("logging the estimator's tags", lambda: _log_tags(estimator, session.run_id))
+        self._step("logging the estimator's tags",
+                   lambda: tracekit.set_tags(estimator_tags(estimator), synchronous=True))
         self._step("logging the estimator's params",
-                   lambda: _log_params(estimator_params(estimator), session.run_id))
+                   lambda: log_params_in_batches(estimator_params(estimator), session.run_id))
         self._log_model(session, estimator, features, labels)
 
     def _log_model(self, session: Session, model: Any, features: Any, labels: Any) -> None:
         """The training dataset as a run input and `model` as the logged model "model" of the run."""
         import tracekit
-        from tracekit.integrations._sklearn_logging import _dataset, _input_example
+        from tracekit.integrations._sklearn_logging import input_example_rows, training_dataset
 
         if self.settings.log_datasets and features is not None:
-            dataset = self._step("describing the training dataset", lambda: _dataset(features, labels))
+            dataset = self._step("describing the training dataset", lambda: training_dataset(features, labels))
             if dataset is not None:
                 self._step("logging the training dataset", lambda: tracekit.log_input(dataset, context="train"))
         if not self.settings.log_models:
             return
-        example = _input_example(features) if features is not None else None
+        example = input_example_rows(features) if features is not None else None
         signature = None
         if self.settings.log_model_signatures and example is not None:
             from tracekit.models import infer_signature
@@ -404,11 +402,3 @@ class GbmAutolog:
         self._step("logging the model", lambda: self.flavor().log_model(
             model, name="model", registered_model_name=self.settings.registered_model_name, signature=signature,
             input_example=example if self.settings.log_input_examples else None, **options))
-
-
-def _log_tags(estimator: Any, run_id: str) -> None:
-    import tracekit
-
-    cls = type(estimator)
-    tracekit.set_tags({"estimator_name": cls.__name__, "estimator_class": f"{cls.__module__}.{cls.__qualname__}"},
-                      synchronous=True)

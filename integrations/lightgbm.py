@@ -98,8 +98,6 @@ class LightGBMAutolog(GbmAutolog):
                                           .tolist(), strict=True))
                 for importance_type in self.settings.importance_types}
 
-    def booster_of(self, estimator: Any) -> Any:
-        return estimator.booster_
 
     def flavor(self) -> Any:
         from tracekit.models import lightgbm_flavor

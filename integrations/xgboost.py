@@ -110,8 +110,6 @@ class XGBoostAutolog(GbmAutolog):
         return {importance_type: booster.get_score(importance_type=importance_type)
                 for importance_type in self.settings.importance_types}
 
-    def booster_of(self, estimator: Any) -> Any:
-        return estimator.get_booster()
 
     def flavor(self) -> Any:
         from tracekit.models import xgboost_flavor
