@@ -129,12 +129,20 @@ def _version_tuple(text: str) -> tuple[int, ...]:
     return tuple(numbers)
 
 
+# Distributions installing the same module under another name: XGBoost's CPU-only wheel (a few MB instead of the
+# CUDA build's hundreds).
+_SAME_MODULE_DISTRIBUTIONS = {"xgboost": ("xgboost-cpu",)}
+
+
 def installed_version(distribution: str) -> str | None:
-    """The installed version of a distribution, or None if it is not installed."""
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return None
+    """The installed version of a distribution (or of one installing the same module), or None if none is
+    installed."""
+    for name in (distribution, *_SAME_MODULE_DISTRIBUTIONS.get(distribution, ())):
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return None
 
 
 def is_installed(module: str, distribution: str) -> bool:

@@ -56,7 +56,14 @@ def estimator_params(estimator: Any) -> dict[str, str]:
     return {str(key): str(value)[:PARAM_VALUE_LENGTH] for key, value in estimator.get_params(deep=True).items()}
 
 
-def _log_params(params: Mapping[str, str], run_id: str) -> None:
+def estimator_tags(estimator: Any) -> dict[str, str]:
+    """The run tags naming the estimator: `estimator_name` and `estimator_class`."""
+    cls = type(estimator)
+    return {"estimator_name": cls.__name__, "estimator_class": f"{cls.__module__}.{cls.__qualname__}"}
+
+
+def log_params_in_batches(params: Mapping[str, str], run_id: str) -> None:
+    """Log `params` into the run `run_id`, _PARAM_BATCH at a time."""
     import tracekit
 
     items = list(params.items())
@@ -70,14 +77,11 @@ def log_fitted(settings: Settings, estimator: Any, features: Any, labels: Any, s
     import tracekit
     from tracekit.tracking import state
 
-    cls = type(estimator)
-    _step("logging the estimator's tags", lambda: tracekit.set_tags(
-        {"estimator_name": cls.__name__, "estimator_class": f"{cls.__module__}.{cls.__qualname__}"},
-        synchronous=True))
-    _step("logging the estimator's params", lambda: _log_params(estimator_params(estimator), run_id))
+    _step("logging the estimator's tags", lambda: tracekit.set_tags(estimator_tags(estimator), synchronous=True))
+    _step("logging the estimator's params", lambda: log_params_in_batches(estimator_params(estimator), run_id))
     metrics = _step("computing training metrics",
                     lambda: training_metrics(estimator, features, labels, sample_weight, settings.pos_label))
-    dataset = _step("describing the training dataset", lambda: _dataset(features, labels)) \
+    dataset = _step("describing the training dataset", lambda: training_dataset(features, labels)) \
         if settings.log_datasets else None
     if dataset is not None:
         _step("logging the training dataset", lambda: tracekit.log_input(dataset, context="train"))
@@ -99,7 +103,9 @@ def _is_search(estimator: Any) -> bool:
     return isinstance(estimator, BaseSearchCV) and hasattr(estimator, "cv_results_")
 
 
-def _dataset(features: Any, labels: Any) -> Any:
+def training_dataset(features: Any, labels: Any) -> Any:
+    """The training data as a `tracekit.data` dataset (a DataFrame's features, or numpy features and labels);
+    None for other types."""
     import numpy as np
 
     from tracekit import data
@@ -117,7 +123,8 @@ def _dataset(features: Any, labels: Any) -> Any:
     return None  # sparse matrices and lists: not described
 
 
-def _input_example(features: Any) -> Any:
+def input_example_rows(features: Any) -> Any:
+    """The first INPUT_EXAMPLE_ROWS rows of the training data, or None if it has no rows to slice."""
     if hasattr(features, "iloc"):
         return features.iloc[:INPUT_EXAMPLE_ROWS]
     if hasattr(features, "shape"):
@@ -129,7 +136,7 @@ def _log_model(settings: Settings, estimator: Any, features: Any, name: str) -> 
     from tracekit.models import infer_signature
     from tracekit.models.sklearn_flavor import log_model
 
-    example = _input_example(features)
+    example = input_example_rows(features)
     signature = None
     if settings.log_model_signatures and example is not None:
         signature = _step("inferring the model signature",
@@ -154,7 +161,7 @@ def _log_search(settings: Settings, search: Any, features: Any, run_id: str) -> 
     import tracekit
 
     if hasattr(search, "best_params_"):
-        _step("logging the best params", lambda: _log_params(
+        _step("logging the best params", lambda: log_params_in_batches(
             {f"best_{key}": str(value)[:PARAM_VALUE_LENGTH] for key, value in search.best_params_.items()},
             run_id))
     if hasattr(search, "best_score_"):
@@ -202,5 +209,5 @@ def _log_candidates(settings: Settings, search: Any, parent_run_id: str) -> None
                 metrics[column] = float(value)
         with tracekit.start_run(run_name=f"{parent_name}-candidate-{position}", nested=True,
                                 parent_run_id=parent_run_id, tags=settings.extra_tags or None) as child:
-            _log_params(params, child.info.run_id)
+            log_params_in_batches(params, child.info.run_id)
             tracekit.log_metrics(metrics, synchronous=True, run_id=child.info.run_id)

@@ -13,7 +13,6 @@ counted (`tracekit.tracing.safety.internal_error_counts`); the user's call alway
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import os
 import weakref
@@ -40,6 +39,7 @@ from tracekit.integrations._sklearn_post_training import (
     remember_prediction,
 )
 from tracekit.integrations._training_runs import end_training_run, quiet_while_logging, start_training_run
+from tracekit.integrations._training_scope import inside_training_call
 from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
@@ -52,9 +52,9 @@ FIT_METHODS = ("fit", "fit_transform", "fit_predict")
 _PATCHES = PatchSet("sklearn", needs_tracing=False)
 _LIBRARY = Library("sklearn", "sklearn", "scikit-learn", MINIMUM_VERSION)
 _settings = Settings()
-# True while a patched call is being handled: the calls it makes (inner fits, score for training metrics) pass
-# through unlogged.
-_inside: contextvars.ContextVar[bool] = contextvars.ContextVar("tracekit_sklearn_autolog_inside", default=False)
+# True while a patched call (of this or another training autolog) is being handled: the calls it makes (inner fits,
+# score for training metrics, an XGBoost estimator inside a Pipeline) pass through unlogged.
+_inside = inside_training_call
 # fitted estimator -> the run its autologged fit logged to (for post-training metrics)
 _fitted_runs: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 _SKLEARN_FOLDER: tuple[str, ...] = ()

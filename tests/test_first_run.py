@@ -24,7 +24,7 @@ IMPORT_NAMES = {
     "openinference-instrumentation-openai": "openinference.instrumentation.openai",
     "scikit-learn": "sklearn", "boto3": "boto3", "moto": "moto", "types-pyyaml": "yaml-stubs",
     "matplotlib": "matplotlib", "plotly": "plotly", "pillow": "PIL", "torch": "torch", "lightning": "lightning",
-    "dspy": "dspy", "openai-agents": "agents",
+    "dspy": "dspy", "openai-agents": "agents", "xgboost": "xgboost", "xgboost-cpu": "xgboost", "lightgbm": "lightgbm",
 }
 # Named by an extra but installed with the core anyway (opentelemetry-exporter-otlp depends on it).
 CORE_ALREADY = {"opentelemetry-proto"}

@@ -142,7 +142,8 @@ __version__ = "0.1.0"
 # The models half (and tracekit.genai, which returns its results in their EvaluationResult) imports numpy, pandas and
 # PyYAML: loaded on first use (`tracekit.pyfunc.load_model(...)`), so that
 # `import tracekit` stays light for tracing alone.
-_LAZY_SUBMODULES = frozenset({"data", "deployments", "genai", "models", "pyfunc", "pytorch", "sklearn", "types"})
+_LAZY_SUBMODULES = frozenset({"data", "deployments", "genai", "lightgbm", "models", "pyfunc", "pytorch", "sklearn",
+                              "types", "xgboost"})
 
 
 #: The same class under MLflow's name, so `mlflow.MlflowClient()` keeps working after `import tracekit as mlflow`.
@@ -285,6 +286,8 @@ __all__ = [
     "set_tracking_uri",
     "sklearn",
     "pytorch",
+    "xgboost",
+    "lightgbm",
     "start_run",
     "start_span",
     "trace",

@@ -26,11 +26,13 @@ _INTEGRATIONS = {
     "dspy": ("dspy", "dspy"),
     "openai_agents": ("agents", "openai-agents"),
     "sklearn": ("sklearn", "scikit-learn"),
+    "xgboost": ("xgboost", "xgboost"),
+    "lightgbm": ("lightgbm", "lightgbm"),
     # PyTorch Lightning; the integration itself stays quiet when torch is installed without Lightning
     "pytorch": ("torch", "torch"),
 }
 # integrations that log training runs (params, metrics, models) rather than traces
-_TRAINING_INTEGRATIONS = frozenset({"sklearn", "pytorch"})
+_TRAINING_INTEGRATIONS = frozenset({"sklearn", "xgboost", "lightgbm", "pytorch"})
 
 
 def autolog(log_input_examples: bool = False, log_model_signatures: bool = True, log_models: bool = True,
@@ -39,18 +41,19 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
             extra_tags: Mapping[str, Any] | None = None,
             exclude_flavors: Iterable[str] | None = None) -> list[str]:
     """Turn on every installed library tracekit integrates with (tracing of OpenAI, Anthropic, LangChain, LiteLLM,
-    Mistral, Google GenAI, AWS Bedrock, DSPy, the OpenAI Agents SDK; training runs of scikit-learn and PyTorch
-    Lightning), or turn all of them off with `disable=True`. Libraries that are not installed are skipped quietly;
-    call a library's own entry point (for example `tracekit.openai.autolog()`) to be warned instead. Returns the
-    names of the integrations that are on afterwards.
+    Mistral, Google GenAI, AWS Bedrock, DSPy, the OpenAI Agents SDK; training runs of scikit-learn, XGBoost,
+    LightGBM and PyTorch Lightning), or turn all of them off with `disable=True`. Libraries that are not installed
+    are skipped quietly; call a library's own entry point (for example `tracekit.openai.autolog()`) to be warned
+    instead. Returns the names of the integrations that are on afterwards.
 
     - `log_traces=False`: the integrations are turned off (nothing is patched), so their calls make no traces.
     - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`, `"litellm"`, `"mistral"`,
-      `"gemini"`, `"bedrock"`, `"dspy"`, `"openai_agents"`, `"sklearn"`, `"pytorch"`) left as they are.
+      `"gemini"`, `"bedrock"`, `"dspy"`, `"openai_agents"`, `"sklearn"`, `"xgboost"`, `"lightgbm"`, `"pytorch"`)
+      left as they are.
     - `log_input_examples`, `log_model_signatures`, `log_models`, `log_datasets`, `exclusive`,
-      `disable_for_unsupported_versions`: passed to scikit-learn autolog (see `tracekit.sklearn.autolog`), unless
-      you configured it yourself with `tracekit.sklearn.autolog(...)`, whose options take precedence; the same
-      for PyTorch Lightning (`tracekit.pytorch.autolog`, which takes those it has).
+      `disable_for_unsupported_versions`: passed to the scikit-learn, XGBoost, LightGBM and PyTorch Lightning
+      autologs (see `tracekit.sklearn.autolog`, ...; each takes those it has), unless you configured one yourself
+      with its own `autolog(...)`, whose options take precedence.
     - `silent=True`: tracekit logs nothing and library warnings are ignored while the integrations are set up.
     - `extra_tags`: tags added to every trace that an autologged call starts (not to a trace it joins, such as
       one opened by your own `@tracekit.trace` function).
@@ -59,7 +62,7 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
       library version older than it supports, while newer versions are always tried.
 
     >>> tracekit.autolog(exclude_flavors=["langchain"], extra_tags={"team": "search"})
-    ['openai', 'anthropic', 'sklearn']
+    ['openai', 'anthropic', 'sklearn', 'xgboost']
     """
     from tracekit.integrations._patching import is_installed
 

@@ -22,7 +22,7 @@ import tracekit.integrations.openai as openai_autolog  # noqa: E402
 
 # Every integration, in tracekit.autolog()'s order; the dev extra installs all their libraries.
 ALL = ["openai", "anthropic", "langchain", "litellm", "mistral", "gemini", "bedrock", "dspy", "openai_agents",
-       "sklearn", "pytorch"]
+       "sklearn", "xgboost", "lightgbm", "pytorch"]
 
 
 def test_autolog_turns_on_every_installed_integration():

@@ -46,7 +46,8 @@ def tracekit_records(caplog):
 
 
 def test_log_traces_false_records_no_trace(call_openai, call_anthropic, call_langchain, exported):
-    assert tracekit.autolog(log_traces=False) == ["sklearn", "pytorch"]  # training runs are not traces
+    # training runs are not traces
+    assert tracekit.autolog(log_traces=False) == ["sklearn", "xgboost", "lightgbm", "pytorch"]
 
     call_openai()
     call_anthropic()
@@ -58,7 +59,7 @@ def test_log_traces_false_records_no_trace(call_openai, call_anthropic, call_lan
 def test_excluded_flavor_is_left_untraced(call_openai, call_anthropic, exported):
     assert tracekit.autolog(exclude_flavors=["openai"]) == ["anthropic", "langchain", "litellm", "mistral", "gemini",
                                                            "bedrock", "dspy", "openai_agents", "sklearn",
-                                                           "pytorch"]
+                                                           "xgboost", "lightgbm", "pytorch"]
 
     call_openai()
     call_anthropic()
@@ -69,12 +70,11 @@ def test_excluded_flavor_is_left_untraced(call_openai, call_anthropic, exported)
 
 def test_unknown_flavor_is_refused_naming_the_valid_ones():
     with pytest.raises(tracekit.TracekitException) as raised:
-        tracekit.autolog(exclude_flavors=["openai", "xgboost"])
+        tracekit.autolog(exclude_flavors=["openai", "catboost"])
 
-    assert "'xgboost'" in raised.value.message
-    assert ("['anthropic', 'bedrock', 'dspy', 'gemini', 'langchain', 'litellm', 'mistral', 'openai', 'openai_agents', "
-            "'pytorch', "
-            "'sklearn']" in raised.value.message)
+    assert "'catboost'" in raised.value.message
+    assert ("['anthropic', 'bedrock', 'dspy', 'gemini', 'langchain', 'lightgbm', 'litellm', 'mistral', 'openai', "
+            "'openai_agents', 'pytorch', 'sklearn', 'xgboost']" in raised.value.message)
     assert not tracekit.integrations.openai.is_enabled()  # nothing was switched on
 
 

@@ -86,3 +86,13 @@ def test_lightning_autolog_example(tmp_path):
     assert out.count("  epoch ") >= 3 and "  epoch 0: val_loss = " in out
     assert "artifacts: ['model_summary.txt']" in out
     assert "logged model 'model' predicts [" in out
+def test_gbm_autolog_example(tmp_path):
+    pytest.importorskip("xgboost")
+    pytest.importorskip("lightgbm")
+    out = run_example("gbm_autolog.py", tmp_path)
+
+    assert "xgboost.train: run FINISHED, 4 params, " in out
+    assert "  artifacts: ['feature_importance_gain.json', 'feature_importance_weight.json']" in out
+    assert "  logged model 'model' predicts the same: True" in out
+    assert "lightgbm.train: run FINISHED, 3 params, " in out
+    assert "  artifacts: ['feature_importance_gain.json', 'feature_importance_split.json']" in out
