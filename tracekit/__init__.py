@@ -3,7 +3,7 @@
 This module is the one place that lists the public API.
 """
 
-from tracekit import anthropic, artifacts, bedrock, gemini, langchain, litellm, mistral, openai, tracing
+from tracekit import anthropic, artifacts, bedrock, gemini, langchain, litellm, llama_index, mistral, openai, tracing
 from tracekit.artifacts.media import log_figure, log_image
 from tracekit.artifacts.run_artifacts import get_artifact_uri, log_artifact, log_artifacts, log_dict, log_text
 from tracekit.artifacts.tables import load_table, log_table
@@ -227,6 +227,7 @@ __all__ = [
     "get_tracking_uri",
     "langchain",
     "litellm",
+    "llama_index",
     "mistral",
     "initialize_logged_model",
     "last_active_run",

@@ -20,6 +20,7 @@ _INTEGRATIONS = {
     "anthropic": ("anthropic", "anthropic"),
     "langchain": ("langchain_core", "langchain-core"),
     "litellm": ("litellm", "litellm"),
+    "llama_index": ("llama_index.core", "llama-index-core"),
     "mistral": ("mistralai", "mistralai"),
     "gemini": ("google.genai", "google-genai"),
     "bedrock": ("botocore", "boto3"),
