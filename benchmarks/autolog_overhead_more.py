@@ -1,10 +1,13 @@
-"""Added cost of autolog per call for LiteLLM, Mistral, Google GenAI and Bedrock: the same calls against the same
-local fake server, with the integration off and on, measured in one run (the method of `autolog_overhead.py`).
+"""Added cost of autolog per call for LiteLLM, Mistral, Google GenAI, Bedrock and LlamaIndex: the same calls against
+the same local fake server, with the integration off and on, measured in one run (the method of
+`autolog_overhead.py`).
 
     python benchmarks/autolog_overhead_more.py [--calls 200] [--rounds 5]
 
 Calls: a LiteLLM completion (through its OpenAI provider), the same streamed, a LiteLLM embedding, a Mistral chat
-completion and the same streamed, a Gemini generate_content and the same streamed, a Bedrock converse, and for
+completion and the same streamed, a Gemini generate_content and the same streamed, a Bedrock converse, a LlamaIndex
+query engine over a two-document vector index (MockEmbedding) answering with the real OpenAI LLM class
+(llama-index-llms-openai) and with MockLLM (no I/O: the integration's cost against LlamaIndex's own), and for
 reference an OpenAI chat completion through the existing OpenAI integration. Each figure
 is the median over rounds of the mean per call, in µs, as wall time and as this process's CPU time (all its
 threads, so the trace export thread is counted; the server is another process). On a loaded machine the wall
@@ -31,12 +34,17 @@ import litellm  # noqa: E402
 import openai  # noqa: E402
 from autolog_overhead import MESSAGES, ROOT, DiscardTraces  # noqa: E402
 from google import genai  # noqa: E402
+from llama_index.core import Document, VectorStoreIndex  # noqa: E402
+from llama_index.core.embeddings import MockEmbedding  # noqa: E402
+from llama_index.core.llms import MockLLM  # noqa: E402
+from llama_index.llms.openai import OpenAI as LlamaIndexOpenAI  # noqa: E402
 from mistralai.client import Mistral  # noqa: E402
 
 import tracekit  # noqa: E402
 import tracekit.integrations.bedrock  # noqa: E402
 import tracekit.integrations.gemini  # noqa: E402
 import tracekit.integrations.litellm  # noqa: E402
+import tracekit.integrations.llama_index  # noqa: E402
 import tracekit.integrations.mistral  # noqa: E402
 import tracekit.integrations.openai  # noqa: E402
 
@@ -123,12 +131,24 @@ def main() -> None:
         compare("bedrock converse", lambda: bedrock.converse(
             modelId="anthropic.claude-bench", messages=[{"role": "user", "content": [{"text": "Summarise."}]}]),
             tracekit.integrations.bedrock, args.calls, args.rounds)
+        # Each query makes four spans: query, retrieve, query embedding, LLM.
+        index = VectorStoreIndex.from_documents([Document(text="Tracing records spans."),
+                                                 Document(text="Autolog patches libraries.")],
+                                                embed_model=MockEmbedding(embed_dim=8))
+        openai_engine = index.as_query_engine(llm=LlamaIndexOpenAI(
+            model="gpt-4o-mini", api_base=openai_url, api_key="bench", max_retries=0))
+        compare("llama_index query, OpenAI", lambda: openai_engine.query("What does autolog do?"),
+                tracekit.integrations.llama_index, args.calls, args.rounds)
+        mock_engine = index.as_query_engine(llm=MockLLM(max_tokens=8))
+        compare("llama_index query, MockLLM", lambda: mock_engine.query("What does autolog do?"),
+                tracekit.integrations.llama_index, args.calls, args.rounds)
     finally:
         server.terminate()
         server.wait()
     tracekit.flush_trace_async_logging()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"traces exported: {exporter.count}; peak RSS: {peak_mb:.0f} MB")
+    print(f"traces exported: {exporter.count}; peak RSS: {peak_mb:.0f} MB; "
+          f"load average: {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -98,9 +98,10 @@ class PatchSet:
             try:
                 owner: Any = target.owner
                 if not isinstance(owner, type):
+                    name = owner
                     owner = importlib.import_module(target.module)
-                    if target.owner is not None:
-                        owner = getattr(owner, target.owner)
+                    if name is not None:
+                        owner = getattr(owner, name)
                 parent, attribute, original = wrapt.resolve_path(owner, target.attribute)
             except (ImportError, AttributeError):  # wrapt 2 raises subclasses of these
                 _log(logging.DEBUG, "tracekit %s autolog: %s.%s.%s not found in this version; not traced",

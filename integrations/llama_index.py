@@ -18,6 +18,8 @@ What becomes a span (sync, async and streamed forms), named `<class>.<method>`:
   `stream_complete` / `astream_complete` (LLM): the conversation under `tracekit.chat.messages`, the model, the
   sampling parameters set on the LLM, token usage when the response carries it (OpenAI's does), a `first_token`
   event when streamed;
+- tools' `call` / `acall` (TOOL): the arguments in, the output text out, the tool's name as `gen_ai.tool.name`
+  (an agent's tool calls, whichever agent runs them);
 - embedding models' `get_query_embedding`, `get_text_embedding`, `get_text_embedding_batch` and their `aget_`
   forms (EMBEDDING): the text in, the number and size of the vectors out.
 
@@ -37,6 +39,7 @@ adds no second span.
 from __future__ import annotations
 
 import contextvars
+import threading
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping
 from typing import Any
 
@@ -59,6 +62,8 @@ MINIMUM_VERSION = (0, 14)
 _PATCHES = PatchSet("llama_index")
 _LIBRARY = Library("llama_index", "llama_index.core", "llama-index-core", MINIMUM_VERSION)
 _SYSTEM = "llama_index"
+#: Span attribute of a TOOL span: the tool's name (the OpenTelemetry GenAI convention's key).
+TOOL_NAME = "gen_ai.tool.name"
 
 # The object whose traced method is running in this context: a call into the same object nests no second span.
 _in_call: contextvars.ContextVar[object] = contextvars.ContextVar("tracekit_llama_index_in_call", default=None)
@@ -86,6 +91,7 @@ def _base_classes() -> list[tuple[type, dict[str, type[CallRecorder]]]]:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.base.llms.base import BaseLLM
     from llama_index.core.chat_engine.types import BaseChatEngine
+    from llama_index.core.tools.types import BaseTool
 
     return [
         (BaseQueryEngine, {"query": _QueryRecorder, "aquery": _QueryRecorder}),
@@ -97,6 +103,7 @@ def _base_classes() -> list[tuple[type, dict[str, type[CallRecorder]]]]:
         (BaseEmbedding, {name: _EmbeddingRecorder for name in (
             "get_query_embedding", "aget_query_embedding", "get_text_embedding", "aget_text_embedding",
             "get_text_embedding_batch", "aget_text_embedding_batch")}),
+        (BaseTool, {"call": _ToolRecorder, "acall": _ToolRecorder}),
     ]
 
 
@@ -301,7 +308,16 @@ def _stream_response_gen(proxy: type[Any]) -> Callable[[Any, CallRecorder], Any]
 
 
 class _ChatEngineRecorder(_Recorder):
+    """A chat engine call. A streamed one (`stream_chat`, `astream_chat`) returns before its reply is generated,
+    often by a thread LlamaIndex starts, so its span stays open until the LLM streams it started have ended too
+    (a span ending after its trace was written would be lost); the reply of the last of them is its output."""
+
     span_type = SpanType.CHAIN
+
+    def __init__(self, span: Any) -> None:
+        super().__init__(span)
+        self.holds = 0  # streamed call: 1 until it returns, plus 1 per LLM stream it started that is still open
+        self.lock = threading.Lock()
 
     def record_request(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         inputs: dict[str, Any] = {"message": _argument(args, kwargs, "message")}
@@ -309,12 +325,49 @@ class _ChatEngineRecorder(_Recorder):
         if history:
             inputs["chat_history"] = [_message(message) for message in history]
         self.span.set_inputs(inputs)
+        if "stream" in self.span_name:
+            self.holds = 1
+            _streaming_chats[self.span.span_id] = self
 
     def on_result(self, result: Any) -> None:
-        # A streamed reply (`StreamingAgentChatResponse`) is still empty here; its LLM span records it.
         response = _field(result, "response")
         if response:
             self.span.set_outputs(response)
+
+    def returned(self, result: Any) -> Any:
+        if self.holds == 0:
+            return super().returned(result)
+        self.release()
+        return result
+
+    def failed(self, exc: BaseException) -> None:
+        _streaming_chats.pop(self.span.span_id, None)
+        super().failed(exc)
+
+    def hold(self) -> None:
+        """An LLM stream started under this call: keep the span open until it ends."""
+        with self.lock:
+            self.holds += 1
+
+    def release(self, reply: Any = None, exc: BaseException | None = None) -> None:
+        """The call returned, or one of its LLM streams ended (with `reply`, or failed with `exc`)."""
+        with self.lock:
+            self.holds -= 1
+            done = self.holds == 0
+        try:
+            if reply is not None:
+                self.span.set_outputs(reply)
+            if exc is not None:
+                self.span.record_exception(exc)
+        except Exception:  # noqa: BLE001
+            self._report("recording a streamed reply")
+        if done:
+            _streaming_chats.pop(self.span.span_id, None)
+            self._end()
+
+
+# span id -> the streamed chat engine call that span belongs to, while it waits for its LLM streams
+_streaming_chats: dict[str, _ChatEngineRecorder] = {}
 
 
 class _RetrieverRecorder(_Recorder):
@@ -347,6 +400,26 @@ class _EmbeddingRecorder(_Recorder):
         self.span.set_outputs({"count": len(vectors or []), "dimensions": dimensions})
 
 
+class _ToolRecorder(_Recorder):
+    """A tool call (an agent's, or your own): the arguments in, the tool's output text out."""
+
+    span_type = SpanType.TOOL
+
+    def record_request(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        inputs: dict[str, Any] = dict(kwargs)
+        if args:
+            inputs["args"] = list(args)
+        self.span.set_inputs(inputs)
+        name = _field(getattr(instance, "metadata", None), "name")
+        if name:
+            self.span.set_attribute(TOOL_NAME, str(name))
+
+    def on_result(self, result: Any) -> None:
+        self.span.set_outputs(_field(result, "content"))
+        if getattr(result, "is_error", False):
+            self.span.set_status("ERROR", str(_field(result, "content")))
+
+
 class _ChatRecorder(_Recorder):
     """An LLM's chat call; streamed replies arrive as `ChatResponse`s whose `message` holds the text so far."""
 
@@ -358,6 +431,8 @@ class _ChatRecorder(_Recorder):
         self.messages: list[dict[str, Any]] = []
         self.last_chunk: Any = None
         self.deltas: list[str] = []
+        self.reply_content: Any = None
+        self.chat_engine: _ChatEngineRecorder | None = None  # a streamed chat engine call waiting for this stream
 
     def record_request(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         self.messages = self.request_messages(args, kwargs)
@@ -384,7 +459,19 @@ class _ChatRecorder(_Recorder):
         return _message(response.message)
 
     def is_stream(self, result: Any) -> bool:
-        return isinstance(result, (Generator, AsyncGenerator))
+        if not isinstance(result, (Generator, AsyncGenerator)):
+            return False
+        chat_engine = _streaming_chats.get(self.span.parent_id or "")
+        if chat_engine is not None:
+            chat_engine.hold()
+            self.chat_engine = chat_engine
+        return True
+
+    def finish_stream(self, exc: BaseException | None = None) -> None:
+        super().finish_stream(exc)
+        chat_engine, self.chat_engine = self.chat_engine, None
+        if chat_engine is not None:
+            chat_engine.release(self.reply_content, exc)
 
     def on_result(self, result: Any) -> None:
         self.record_response(result)
@@ -405,6 +492,7 @@ class _ChatRecorder(_Recorder):
         reply = self.reply(response)
         if self.deltas:  # a streamed reply: its text is what the chunks added, whatever the last chunk repeats
             reply["content"] = "".join(self.deltas)
+        self.reply_content = reply["content"]
         self.span.set_outputs(reply)
         self.span.set_attribute(SpanAttributeKey.CHAT_MESSAGES, [*self.messages, reply])
         raw = getattr(response, "raw", None)

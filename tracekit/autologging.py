@@ -36,13 +36,14 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
             extra_tags: Mapping[str, Any] | None = None,
             exclude_flavors: Iterable[str] | None = None) -> list[str]:
     """Turn on every installed library tracekit integrates with (tracing of OpenAI, Anthropic, LangChain, LiteLLM,
-    Mistral, Google GenAI, AWS Bedrock; training runs of scikit-learn), or turn all of them off with `disable=True`.
+    LlamaIndex, Mistral, Google GenAI, AWS Bedrock; training runs of scikit-learn), or turn all of them off with
+    `disable=True`.
     Libraries that are not installed are skipped quietly; call a library's own entry point (for example
     `tracekit.openai.autolog()`) to be warned instead. Returns the names of the integrations that are on afterwards.
 
     - `log_traces=False`: the integrations are turned off (nothing is patched), so their calls make no traces.
-    - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`, `"litellm"`, `"mistral"`,
-      `"gemini"`, `"bedrock"`, `"sklearn"`) left as they are.
+    - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`, `"litellm"`, `"llama_index"`,
+      `"mistral"`, `"gemini"`, `"bedrock"`, `"sklearn"`) left as they are.
     - `log_input_examples`, `log_model_signatures`, `log_models`, `log_datasets`, `exclusive`,
       `disable_for_unsupported_versions`: passed to scikit-learn autolog (see `tracekit.sklearn.autolog`), unless
       you configured it yourself with `tracekit.sklearn.autolog(...)`, whose options take precedence.

@@ -21,7 +21,7 @@ import tracekit.integrations.langchain as langchain_autolog  # noqa: E402
 import tracekit.integrations.openai as openai_autolog  # noqa: E402
 
 # Every integration, in tracekit.autolog()'s order; the dev extra installs all their libraries.
-ALL = ["openai", "anthropic", "langchain", "litellm", "mistral", "gemini", "bedrock", "sklearn"]
+ALL = ["openai", "anthropic", "langchain", "litellm", "llama_index", "mistral", "gemini", "bedrock", "sklearn"]
 
 
 def test_autolog_turns_on_every_installed_integration():

@@ -22,6 +22,7 @@ from llama_index.core.chat_engine import SimpleChatEngine  # noqa: E402
 from llama_index.core.embeddings import MockEmbedding  # noqa: E402
 from llama_index.core.llms import ChatMessage, CompletionResponse, CustomLLM, LLMMetadata, MockLLM  # noqa: E402
 from llama_index.core.llms.callbacks import llm_completion_callback  # noqa: E402
+from llama_index.core.tools import FunctionTool  # noqa: E402
 from llama_index.llms.openai import OpenAI  # noqa: E402
 
 import tracekit.integrations.llama_index as llama_index_autolog  # noqa: E402
@@ -200,6 +201,41 @@ def test_chat_engine_is_the_parent_of_its_llm_call(exported):
     assert chat.span_type == SpanType.CHAIN
     assert chat.inputs == {"message": "hi"} and chat.outputs == reply.response
     assert spans["MockLLM.chat"].parent_id == chat.span_id
+
+
+def test_streamed_chat_engine_span_ends_with_its_llm_stream(exported):
+    # SimpleChatEngine reads the LLM's stream in a thread of its own, after stream_chat has returned.
+    reply = SimpleChatEngine.from_defaults(llm=MockLLM(max_tokens=3)).stream_chat("hi")
+    text = "".join(reply.response_gen)
+
+    spans = spans_by_name(only_trace(exported))
+    chat, llm = spans["SimpleChatEngine.stream_chat"], spans["MockLLM.stream_chat"]
+    assert llm.parent_id == chat.span_id and llm.end_time_ns <= chat.end_time_ns
+    assert chat.outputs == text == "text text text"
+    assert llm.outputs == {"role": "assistant", "content": text}
+
+
+async def test_async_streamed_chat_engine(exported):
+    reply = await SimpleChatEngine.from_defaults(llm=MockLLM(max_tokens=2)).astream_chat("hi")
+    text = "".join([token async for token in reply.async_response_gen()])
+
+    spans = spans_by_name(only_trace(exported))
+    chat = spans["SimpleChatEngine.astream_chat"]
+    assert spans["MockLLM.astream_chat"].parent_id == chat.span_id
+    assert chat.outputs == text == "text text"
+
+
+def test_tool_call_is_a_tool_span(exported):
+    def multiply(a: int, b: int) -> int:
+        """Multiply two integers."""
+        return a * b
+
+    output = FunctionTool.from_defaults(fn=multiply).call(a=6, b=7)
+
+    (span,) = only_trace(exported).data.spans
+    assert span.name == "FunctionTool.call" and span.span_type == SpanType.TOOL
+    assert span.inputs == {"a": 6, "b": 7} and span.outputs == output.content == "42"
+    assert span.attributes[llama_index_autolog.TOOL_NAME] == "multiply"
 
 
 def test_exception_in_the_llm_ends_its_span_as_error_and_propagates_unchanged(index, exported):
