@@ -56,8 +56,8 @@ def test_log_traces_false_records_no_trace(call_openai, call_anthropic, call_lan
 
 
 def test_excluded_flavor_is_left_untraced(call_openai, call_anthropic, exported):
-    assert tracekit.autolog(exclude_flavors=["openai"]) == ["anthropic", "langchain", "litellm", "mistral", "gemini",
-                                                           "bedrock", "sklearn"]
+    assert tracekit.autolog(exclude_flavors=["openai"]) == ["anthropic", "langchain", "litellm", "llama_index",
+                                                           "mistral", "gemini", "bedrock", "sklearn"]
 
     call_openai()
     call_anthropic()
@@ -71,8 +71,8 @@ def test_unknown_flavor_is_refused_naming_the_valid_ones():
         tracekit.autolog(exclude_flavors=["openai", "xgboost"])
 
     assert "'xgboost'" in raised.value.message
-    assert ("['anthropic', 'bedrock', 'gemini', 'langchain', 'litellm', 'mistral', 'openai', 'sklearn']"
-            in raised.value.message)
+    assert ("['anthropic', 'bedrock', 'gemini', 'langchain', 'litellm', 'llama_index', 'mistral', 'openai', "
+            "'sklearn']" in raised.value.message)
     assert not tracekit.integrations.openai.is_enabled()  # nothing was switched on
 
 
