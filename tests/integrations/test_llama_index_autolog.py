@@ -159,6 +159,16 @@ def test_streamed_query_ends_when_the_answer_is_read(index, exported):
     assert [event.name for event in llm.events] == [_genai.FIRST_TOKEN_EVENT]
 
 
+async def test_async_streamed_query_ends_when_the_answer_is_read(index, exported):
+    response = await index.as_query_engine(llm=MockLLM(max_tokens=3), streaming=True).aquery(QUESTION)
+    text = "".join([token async for token in response.async_response_gen()])
+
+    spans = spans_by_name(only_trace(exported))
+    query = spans["RetrieverQueryEngine.aquery"]
+    assert query.outputs == text == "text text text"
+    assert spans["MockLLM.astream_complete"].parent_id == query.span_id
+
+
 def test_streamed_openai_chat_assembles_the_reply_and_its_usage(llm_server, exported):
     llm = OpenAI(model="gpt-4o-mini", api_base=llm_server.openai_url, api_key="test-key", max_retries=0,
                  additional_kwargs={"stream_options": {"include_usage": True}})
