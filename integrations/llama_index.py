@@ -39,6 +39,7 @@ adds no second span.
 from __future__ import annotations
 
 import contextvars
+import functools
 import threading
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping
 from typing import Any
@@ -71,7 +72,7 @@ _in_call: contextvars.ContextVar[object] = contextvars.ContextVar("tracekit_llam
 
 def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True,
             extra_tags: Mapping[str, Any] | None = None) -> None:
-    """Trace LlamaIndex query engines, chat engines, retrievers, LLMs and embeddings (`disable=True` or
+    """Trace LlamaIndex query engines, chat engines, retrievers, LLMs, embeddings and tools (`disable=True` or
     `log_traces=False` removes the patches). Safe to call repeatedly; if `llama-index-core` is missing or older than
     0.14, logs a warning and stays off. `silent=True` logs nothing while setting up; `extra_tags` are added to every
     trace one of its calls starts."""
@@ -85,6 +86,7 @@ def is_enabled() -> bool:
 
 
 # --- what to patch -------------------------------------------------------------------------------------------------
+@functools.cache
 def _base_classes() -> list[tuple[type, dict[str, type[CallRecorder]]]]:
     from llama_index.core.base.base_query_engine import BaseQueryEngine
     from llama_index.core.base.base_retriever import BaseRetriever
