@@ -20,6 +20,7 @@ pytest.importorskip("llama_index.core")
 from llama_index.core import Document, VectorStoreIndex  # noqa: E402
 from llama_index.core.chat_engine import SimpleChatEngine  # noqa: E402
 from llama_index.core.embeddings import MockEmbedding  # noqa: E402
+from llama_index.core.instrumentation import DispatcherSpanMixin  # noqa: E402
 from llama_index.core.llms import ChatMessage, CompletionResponse, CustomLLM, LLMMetadata, MockLLM  # noqa: E402
 from llama_index.core.llms.callbacks import llm_completion_callback  # noqa: E402
 from llama_index.core.tools import FunctionTool  # noqa: E402
@@ -313,10 +314,13 @@ def test_extra_tags_go_on_the_traces_it_starts(index, exported):
 
 
 def test_disable_removes_the_patches(index, exported):
-    patched = MockLLM.__dict__["complete"]
+    llama_index_autolog.autolog(disable=True)
+    originals = MockLLM.__dict__["complete"], vars(DispatcherSpanMixin)["__init_subclass__"]
+    llama_index_autolog.autolog()
+    assert MockLLM.__dict__["complete"] is not originals[0]
     llama_index_autolog.autolog(disable=True)
 
-    assert MockLLM.__dict__["complete"] is not patched
+    assert (MockLLM.__dict__["complete"], vars(DispatcherSpanMixin)["__init_subclass__"]) == originals
     index.as_query_engine(llm=MockLLM(max_tokens=2)).query(QUESTION)
     assert exported() == []
     assert not llama_index_autolog.is_enabled()
