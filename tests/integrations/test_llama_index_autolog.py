@@ -1,5 +1,5 @@
-"""LlamaIndex autolog, with LlamaIndex's real classes: a vector index over MockEmbedding, MockLLM, and the real
-`llama-index-llms-openai` LLM calling the fake OpenAI server on 127.0.0.1.
+"""LlamaIndex autolog, with LlamaIndex's real classes: a vector index over MockEmbedding, MockLLM, and an
+OpenAI chat LLM on LlamaIndex's `LLM` base (tests/integrations/llama_index_openai_llm.py) calling the fake OpenAI server on 127.0.0.1.
 
 Nothing here reaches the internet: the sentence splitter and the prompt helper use the tokenizer and NLTK data that
 llama-index-core ships, and the only LLM that talks HTTP is pointed at the fake server.
@@ -16,7 +16,6 @@ from tracekit import SpanStatusCode, SpanType
 from tracekit.constants import SpanAttributeKey
 from tracekit.integrations import _genai
 
-pytest.importorskip("llama_index.core")
 from llama_index.core import Document, VectorStoreIndex  # noqa: E402
 from llama_index.core.chat_engine import SimpleChatEngine  # noqa: E402
 from llama_index.core.embeddings import MockEmbedding  # noqa: E402
@@ -24,7 +23,7 @@ from llama_index.core.instrumentation import DispatcherSpanMixin  # noqa: E402
 from llama_index.core.llms import ChatMessage, CompletionResponse, CustomLLM, LLMMetadata, MockLLM  # noqa: E402
 from llama_index.core.llms.callbacks import llm_completion_callback  # noqa: E402
 from llama_index.core.tools import FunctionTool  # noqa: E402
-from llama_index.llms.openai import OpenAI  # noqa: E402
+from llama_index_openai_llm import OpenAI  # noqa: E402
 
 import tracekit.integrations.llama_index as llama_index_autolog  # noqa: E402
 
