@@ -1,6 +1,6 @@
-"""Added cost of autolog per call for LiteLLM, Mistral, Google GenAI, Bedrock, DSPy and the OpenAI Agents SDK: the
-same calls against the same local fake server, with the integration off and on, measured in one run (the harness:
-`_autolog_bench.py`).
+"""Added cost of autolog per call for LiteLLM, Mistral, Google GenAI, Bedrock, LlamaIndex, DSPy and the OpenAI
+Agents SDK: the same calls against the same local fake server, with the integration off and on, measured in one run
+(the harness: `_autolog_bench.py`).
 
     python benchmarks/autolog_overhead_more.py [--calls 200] [--rounds 5]
 
@@ -27,12 +27,16 @@ import litellm  # noqa: E402
 import openai  # noqa: E402
 from _autolog_bench import MESSAGES, Case, main  # noqa: E402
 from google import genai  # noqa: E402
+from llama_index.core import Document, VectorStoreIndex  # noqa: E402
+from llama_index.core.embeddings import MockEmbedding  # noqa: E402
+from llama_index.core.llms import MockLLM  # noqa: E402
 from mistralai.client import Mistral  # noqa: E402
 
 import tracekit.integrations.bedrock  # noqa: E402
 import tracekit.integrations.dspy  # noqa: E402
 import tracekit.integrations.gemini  # noqa: E402
 import tracekit.integrations.litellm  # noqa: E402
+import tracekit.integrations.llama_index  # noqa: E402
 import tracekit.integrations.mistral  # noqa: E402
 import tracekit.integrations.openai  # noqa: E402
 import tracekit.integrations.openai_agents  # noqa: E402
@@ -100,6 +104,17 @@ def bedrock_cases(url: str) -> list[Case]:
         tracekit.integrations.bedrock)]
 
 
+def llama_index_cases(url: str) -> list[Case]:
+    # Four spans a query (query, retrieve, query embedding, LLM); MockLLM does no I/O, so this is the integration's
+    # cost against LlamaIndex's own.
+    index = VectorStoreIndex.from_documents([Document(text="Tracing records spans."),
+                                             Document(text="Autolog patches libraries.")],
+                                            embed_model=MockEmbedding(embed_dim=8))
+    engine = index.as_query_engine(llm=MockLLM(max_tokens=8))
+    return [Case("llama_index query, MockLLM", lambda: engine.query("What does autolog do?"),
+                 tracekit.integrations.llama_index)]
+
+
 def dspy_cases(url: str) -> list[Case]:
     dspy.configure_cache(enable_disk_cache=False, enable_memory_cache=False)
     lm = dspy.LM("openai/gpt-bench", api_base=url, api_key="bench", cache=False, num_retries=0)
@@ -133,7 +148,7 @@ def openai_agents_cases(url: str) -> list[Case]:
 
 
 #: One entry a library: add a library's function here.
-LIBRARIES = [openai_cases, litellm_cases, mistral_cases, gemini_cases, bedrock_cases, dspy_cases,
+LIBRARIES = [openai_cases, litellm_cases, mistral_cases, gemini_cases, bedrock_cases, llama_index_cases, dspy_cases,
              openai_agents_cases]
 
 

@@ -44,10 +44,12 @@ Wrapper = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], A
 @dataclass
 class PatchTarget:
     """One function to wrap: `attribute` of the class `owner` found in `module` (an importable dotted name), or
-    with `owner` None, the module-level function `attribute` (used through the module's globals)."""
+    with `owner` None, the module-level function `attribute` (used through the module's globals). `owner` may also
+    be the class itself (for classes found at run time, such as a library's subclasses); `module` then only names
+    it in log records."""
 
     module: str
-    owner: str | None
+    owner: str | type | None
     attribute: str
     wrapper: Wrapper
 
@@ -81,11 +83,25 @@ class PatchSet:
         """Wrap every target that exists in the installed library version; returns how many were wrapped."""
         if self._active:
             return len(self._applied)
+        self._wrap(targets)
+        self._active = True
+        return len(self._applied)
+
+    def extend(self, targets: Iterable[PatchTarget]) -> None:
+        """Wrap more targets while the patches are on (classes a library defines after `apply`); removed with
+        the rest. Does nothing while the patches are off."""
+        if self._active:
+            self._wrap(targets)
+
+    def _wrap(self, targets: Iterable[PatchTarget]) -> None:
         for target in targets:
             try:
-                owner = importlib.import_module(target.module)
-                if target.owner is not None:
-                    owner = getattr(owner, target.owner)
+                owner: Any = target.owner
+                if not isinstance(owner, type):
+                    name = owner
+                    owner = importlib.import_module(target.module)
+                    if name is not None:
+                        owner = getattr(owner, name)
                 parent, attribute, original = wrapt.resolve_path(owner, target.attribute)
             except (ImportError, AttributeError):  # wrapt 2 raises subclasses of these
                 _log(logging.DEBUG, "tracekit %s autolog: %s.%s.%s not found in this version; not traced",
@@ -94,8 +110,6 @@ class PatchSet:
             defined_here = target.attribute in vars(owner)
             installed = wrapt.wrap_function_wrapper(owner, target.attribute, self._guard(target.wrapper))
             self._applied.append(_AppliedPatch(parent, attribute, original, defined_here, installed))
-        self._active = True
-        return len(self._applied)
 
     def remove(self) -> None:
         """Restore the original methods (or, where another patch sits on top of ours, stop recording)."""

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 IMPORT_NAMES = {
     "psycopg": "psycopg", "pymysql": "pymysql", "openai": "openai", "anthropic": "anthropic",
     "langchain-core": "langchain_core", "fastapi": "fastapi", "uvicorn": "uvicorn", "schemathesis": "schemathesis",
-    "litellm": "litellm", "mistralai": "mistralai", "google-genai": "google.genai",
+    "litellm": "litellm", "llama-index-core": "llama_index.core",
+    "mistralai": "mistralai", "google-genai": "google.genai",
     "pytest": "pytest", "pytest-asyncio": "pytest_asyncio", "psutil": "psutil", "pydantic": "pydantic",
     "playwright": "playwright", "ruff": "ruff", "mypy": "mypy", "mlflow": "mlflow",
     "opentelemetry-instrumentation-httpx": "opentelemetry.instrumentation.httpx",

@@ -20,6 +20,7 @@ _INTEGRATIONS = {
     "anthropic": ("anthropic", "anthropic"),
     "langchain": ("langchain_core", "langchain-core"),
     "litellm": ("litellm", "litellm"),
+    "llama_index": ("llama_index.core", "llama-index-core"),
     "mistral": ("mistralai", "mistralai"),
     "gemini": ("google.genai", "google-genai"),
     "bedrock": ("botocore", "boto3"),
@@ -41,15 +42,15 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
             extra_tags: Mapping[str, Any] | None = None,
             exclude_flavors: Iterable[str] | None = None) -> list[str]:
     """Turn on every installed library tracekit integrates with (tracing of OpenAI, Anthropic, LangChain, LiteLLM,
-    Mistral, Google GenAI, AWS Bedrock, DSPy, the OpenAI Agents SDK; training runs of scikit-learn, XGBoost,
-    LightGBM and PyTorch Lightning), or turn all of them off with `disable=True`. Libraries that are not installed
-    are skipped quietly; call a library's own entry point (for example `tracekit.openai.autolog()`) to be warned
-    instead. Returns the names of the integrations that are on afterwards.
+    LlamaIndex, Mistral, Google GenAI, AWS Bedrock, DSPy, the OpenAI Agents SDK; training runs of scikit-learn,
+    XGBoost, LightGBM and PyTorch Lightning), or turn all of them off with `disable=True`. Libraries that are not
+    installed are skipped quietly; call a library's own entry point (for example `tracekit.openai.autolog()`) to be
+    warned instead. Returns the names of the integrations that are on afterwards.
 
     - `log_traces=False`: the integrations are turned off (nothing is patched), so their calls make no traces.
-    - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`, `"litellm"`, `"mistral"`,
-      `"gemini"`, `"bedrock"`, `"dspy"`, `"openai_agents"`, `"sklearn"`, `"xgboost"`, `"lightgbm"`, `"pytorch"`)
-      left as they are.
+    - `exclude_flavors`: integration names (`"openai"`, `"anthropic"`, `"langchain"`, `"litellm"`, `"llama_index"`,
+      `"mistral"`, `"gemini"`, `"bedrock"`, `"dspy"`, `"openai_agents"`, `"sklearn"`, `"xgboost"`, `"lightgbm"`,
+      `"pytorch"`) left as they are.
     - `log_input_examples`, `log_model_signatures`, `log_models`, `log_datasets`, `exclusive`,
       `disable_for_unsupported_versions`: passed to the scikit-learn, XGBoost, LightGBM and PyTorch Lightning
       autologs (see `tracekit.sklearn.autolog`, ...; each takes those it has), unless you configured one yourself

@@ -21,8 +21,8 @@ import tracekit.integrations.langchain as langchain_autolog  # noqa: E402
 import tracekit.integrations.openai as openai_autolog  # noqa: E402
 
 # Every integration, in tracekit.autolog()'s order; the dev extra installs all their libraries.
-ALL = ["openai", "anthropic", "langchain", "litellm", "mistral", "gemini", "bedrock", "dspy", "openai_agents",
-       "sklearn", "xgboost", "lightgbm", "pytorch"]
+ALL = ["openai", "anthropic", "langchain", "litellm", "llama_index", "mistral", "gemini", "bedrock", "dspy",
+       "openai_agents", "sklearn", "xgboost", "lightgbm", "pytorch"]
 
 
 def test_autolog_turns_on_every_installed_integration():

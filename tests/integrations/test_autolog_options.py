@@ -57,9 +57,9 @@ def test_log_traces_false_records_no_trace(call_openai, call_anthropic, call_lan
 
 
 def test_excluded_flavor_is_left_untraced(call_openai, call_anthropic, exported):
-    assert tracekit.autolog(exclude_flavors=["openai"]) == ["anthropic", "langchain", "litellm", "mistral", "gemini",
-                                                           "bedrock", "dspy", "openai_agents", "sklearn",
-                                                           "xgboost", "lightgbm", "pytorch"]
+    assert tracekit.autolog(exclude_flavors=["openai"]) == ["anthropic", "langchain", "litellm", "llama_index",
+                                                           "mistral", "gemini", "bedrock", "dspy", "openai_agents",
+                                                           "sklearn", "xgboost", "lightgbm", "pytorch"]
 
     call_openai()
     call_anthropic()
@@ -73,8 +73,8 @@ def test_unknown_flavor_is_refused_naming_the_valid_ones():
         tracekit.autolog(exclude_flavors=["openai", "catboost"])
 
     assert "'catboost'" in raised.value.message
-    assert ("['anthropic', 'bedrock', 'dspy', 'gemini', 'langchain', 'lightgbm', 'litellm', 'mistral', 'openai', "
-            "'openai_agents', 'pytorch', 'sklearn', 'xgboost']" in raised.value.message)
+    assert ("['anthropic', 'bedrock', 'dspy', 'gemini', 'langchain', 'lightgbm', 'litellm', 'llama_index', 'mistral', "
+            "'openai', 'openai_agents', 'pytorch', 'sklearn', 'xgboost']" in raised.value.message)
     assert not tracekit.integrations.openai.is_enabled()  # nothing was switched on
 
 
