@@ -15,6 +15,7 @@ integration. A library's rows are built in its own function below; `cases` lists
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network on import
@@ -111,7 +112,14 @@ def llama_index_cases(url: str) -> list[Case]:
                                              Document(text="Autolog patches libraries.")],
                                             embed_model=MockEmbedding(embed_dim=8))
     engine = index.as_query_engine(llm=MockLLM(max_tokens=8))
-    return [Case("llama_index query, MockLLM", lambda: engine.query("What does autolog do?"),
+    # The tests' OpenAI chat LLM on LlamaIndex's LLM base, over the real openai client, against the fake server.
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integrations"))
+    from llama_index_openai_llm import OpenAI as LlamaIndexOpenAI
+
+    openai_engine = index.as_query_engine(llm=LlamaIndexOpenAI(model="gpt-4o-mini", api_base=url, api_key="bench"))
+    return [Case("llama_index query, OpenAI", lambda: openai_engine.query("What does autolog do?"),
+                 tracekit.integrations.llama_index),
+            Case("llama_index query, MockLLM", lambda: engine.query("What does autolog do?"),
                  tracekit.integrations.llama_index)]
 
 
