@@ -21,36 +21,14 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+# The example's module: a logged model's class must be importable, which a class of this script (__main__) is not.
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
 
 import lightning  # noqa: E402
 import torch  # noqa: E402
 from _measure import peak_rss_mb  # noqa: E402
-from torch import nn  # noqa: E402
 
 import tracekit  # noqa: E402
-
-
-class Regressor(lightning.LightningModule):
-    """20 -> 64 -> 1 MLP; train_loss per step and epoch, val_loss per epoch."""
-
-    def __init__(self, inputs: int = 20, hidden: int = 64, lr: float = 0.01) -> None:
-        super().__init__()
-        self.save_hyperparameters()
-        self.net = nn.Sequential(nn.Linear(inputs, hidden), nn.ReLU(), nn.Linear(hidden, 1))
-
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        return self.net(features)
-
-    def training_step(self, batch, batch_idx):
-        loss = nn.functional.mse_loss(self(batch[0]), batch[1])
-        self.log("train_loss", loss, on_step=True, on_epoch=True)
-        return loss
-
-    def validation_step(self, batch, batch_idx):
-        self.log("val_loss", nn.functional.mse_loss(self(batch[0]), batch[1]))
-
-    def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -83,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
                                     enable_checkpointing=False, enable_progress_bar=False,
                                     enable_model_summary=False, default_root_dir=workdir, num_sanity_val_steps=0)
         start, start_cpu = time.perf_counter(), time.process_time()
-        trainer.fit(Regressor(), train, val)
+        trainer.fit(Regressor(inputs=20, hidden=64, lr=0.01), train, val)
         return (time.perf_counter() - start) * 1000, (time.process_time() - start_cpu) * 1000
 
     variants = (("autolog off (baseline)", None), ("autolog", {}), ("autolog, log_models=False", {"log_models": False}),
