@@ -40,6 +40,7 @@ CLIENT_SCRIPT = textwrap.dedent("""
     for n in range(count):
         with tracekit.start_span(f"client{index}-trace{n}"):
             work(n)
+        time.sleep(0.02)  # a steady stream lasting seconds, so the kill lands mid-stream however fast the store is
     tracekit.flush_trace_async_logging()
     stats = tracekit.tracing.stats()
     print(json.dumps({"completed": stats.completed, "exported": stats.exported, "spilled": stats.spilled,
