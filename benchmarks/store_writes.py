@@ -10,8 +10,9 @@ see the same load:
 
 - baseline: the previous SQLAlchemy path, every table's rows as one executemany (which psycopg 3 pipelines and
   PyMySQL turns into multi-row INSERTs);
-- tracekit: what `SqlDatabase` does now. PostgreSQL: the rows COPYed into a temporary staging table, then one
-  `INSERT ... SELECT ... ON CONFLICT` per table and batch (tracekit/store/sql/postgres_writes.py); MySQL/MariaDB:
+- tracekit: what `SqlDatabase` does now. PostgreSQL: rows of new traces COPYed straight into their tables, the others
+  into a temporary staging table, then one `INSERT ... SELECT ... ON CONFLICT` per table and batch
+  (tracekit/store/sql/postgres_writes.py); MySQL/MariaDB:
   the same multi-row INSERTs, the rows handed to PyMySQL without SQLAlchemy's per-row processing (mysql_writes.py);
   SQLite: unchanged, so its ratio shows the noise.
 

@@ -1,6 +1,7 @@
-"""Batched trace writes on real SQLite, PostgreSQL (COPY into a staging table, then INSERT ... SELECT ... ON
-CONFLICT) and MariaDB (multi-row INSERT ... ON DUPLICATE KEY UPDATE): a retried batch stores every trace once, and
-values that COPY's text format or SQL quoting must escape come back exactly as written."""
+"""Batched trace writes on real SQLite, PostgreSQL (new traces COPYed straight into their tables, others COPYed into
+a staging table, then INSERT ... SELECT ... ON CONFLICT) and MariaDB (multi-row INSERT ... ON DUPLICATE KEY UPDATE):
+a retried batch stores every trace once, a trace another writer stores meanwhile is merged into, and values that
+COPY's text format or SQL quoting must escape come back exactly as written."""
 
 from __future__ import annotations
 
@@ -122,7 +123,8 @@ def test_a_postgresql_connection_lost_before_the_copy_is_retried_and_stores_ever
     cut = []
 
     def terminate_once(connection, cursor, statement, parameters, context, executemany) -> None:
-        if not cut and statement.startswith("CREATE TEMPORARY TABLE"):
+        # the first statement of either way of writing: the savepoint of a straight COPY, or the staging table
+        if not cut and statement.startswith(("SAVEPOINT", "CREATE TEMPORARY TABLE")):
             cut.append(connection.connection.dbapi_connection.info.backend_pid)
             with admin.connect() as other:
                 other.exec_driver_sql(f"SELECT pg_terminate_backend({cut[0]}, 5000)")
@@ -138,3 +140,29 @@ def test_a_postgresql_connection_lost_before_the_copy_is_retried_and_stores_ever
         event.remove(store.engine, "after_cursor_execute", terminate_once)
         store.close()
         admin.dispose()
+
+
+def test_a_trace_another_writer_stores_meanwhile_is_merged_into_not_refused(postgres_uri, make_trace):
+    store, other = SqlTraceStore(postgres_uri), SqlTraceStore(postgres_uri)
+    trace = make_trace(number=10**9, tags={"writer": "first"})
+    meanwhile = make_trace(number=10**9, tags={"writer": "other", "seen": "yes"})  # the same trace and span ids
+    written = []
+
+    def write_meanwhile(connection, cursor, statement, parameters, context, executemany) -> None:
+        # after the batch found its trace not stored, before its straight COPY
+        if not written and statement.startswith("SAVEPOINT"):
+            written.append(True)
+            other.write_traces([meanwhile])
+
+    event.listen(store.engine, "before_cursor_execute", write_meanwhile)
+    try:
+        store.write_traces([trace, make_trace()])
+        assert written
+        stored = store.get_trace(trace.info.trace_id)
+        assert stored.info.tags == {"writer": "first", "seen": "yes"}
+        assert span_ids(stored) == span_ids(trace)
+        assert store.count_traces(["0"]) == 2 and stored_rows(store, schema.spans) == 6
+    finally:
+        event.remove(store.engine, "before_cursor_execute", write_meanwhile)
+        store.close()
+        other.close()

@@ -224,3 +224,41 @@ def test_a_database_at_0005_gains_assessments_and_keeps_its_traces(engine, db_ur
         assert store.get_trace(trace_id).info.assessments == [feedback]
     finally:
         store.close()
+
+
+def _trace_keys(connection) -> dict[str, list[str]]:
+    inspector = inspect(connection)
+    return {table: [key["referred_table"] for key in inspector.get_foreign_keys(table)]
+            for table in ("spans", "trace_tags", "trace_metadata", "assessments")}
+
+
+def test_0009_drops_the_trace_keys_of_spans_tags_and_metadata_and_downgrade_puts_them_back(engine):
+    config = migrate.alembic_config()
+    trace_id, orphan_id = "tr-" + "c" * 32, "tr-" + "d" * 32
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008_run_deleted_time")
+        if connection.execute(select(schema.experiments)).first() is None:
+            connection.execute(schema.experiments.insert(), [{"experiment_id": "0", "name": "Default"}])
+        connection.execute(schema.trace_info.insert(), [
+            {"trace_id": trace_id, "experiment_id": "0", "request_time": 1, "state": "OK"}])
+        connection.execute(schema.spans.insert(), [
+            {"trace_id": trace_id, "span_id": "s1", "start_time_ns": 1, "content": "{}"}])
+        assert _trace_keys(connection) == {table: ["trace_info"] for table in
+                                           ("spans", "trace_tags", "trace_metadata", "assessments")}
+    assert migrate.upgrade(engine) == ("0008_run_deleted_time", migrate.head_revision())
+    with engine.begin() as connection:
+        assert _trace_keys(connection) == {"spans": [], "trace_tags": [], "trace_metadata": [],
+                                           "assessments": ["trace_info"]}
+        assert connection.scalar(select(schema.spans.c.trace_id)) == trace_id
+        # a row no trace holds: the keys could not come back over it
+        connection.execute(schema.trace_tags.insert(), [{"trace_id": orphan_id, "key": "k", "value": "v"}])
+
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008_run_deleted_time")
+    with engine.connect() as connection:
+        assert _trace_keys(connection) == {table: ["trace_info"] for table in
+                                           ("spans", "trace_tags", "trace_metadata", "assessments")}
+        assert connection.scalar(select(schema.spans.c.trace_id)) == trace_id
+        assert connection.execute(select(schema.trace_tags)).all() == []

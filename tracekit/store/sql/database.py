@@ -129,9 +129,12 @@ class SqlDatabase:
                 raise store_error(self.uri, error) from error
         raise AssertionError("unreachable")
 
-    def upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> None:
-        """Insert `rows`, replacing the non-key columns of rows whose primary key exists."""
-        if rows and self.batch_writer is not None and self.batch_writer.upsert(connection, table, rows, keys):
+    def upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str],
+               absent: bool = False) -> None:
+        """Insert `rows`, replacing the non-key columns of rows whose primary key exists. `absent`: the caller expects
+        none of their keys to be stored (a hint; PostgreSQL then tries a plain COPY first, see postgres_writes)."""
+        if rows and self.batch_writer is not None and self.batch_writer.upsert(connection, table, rows, keys,
+                                                                               absent=absent):
             return
         self._execute_many(connection, ("upsert", table.name, tuple(keys)), lambda: self._upsert_statement(table, keys),
                            rows)

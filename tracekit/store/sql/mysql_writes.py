@@ -29,9 +29,11 @@ class MysqlBatchWriter:
         self._insert_missing_statement = insert_missing_statement
         self._sql: dict[tuple[Any, ...], str | None] = {}
 
-    def upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> bool:
+    def upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str],
+               absent: bool = False) -> bool:
         """Insert `rows`, replacing the other columns of rows whose key exists; False if these rows need
-        SQLAlchemy's processing (a column type converting values, rows with differing columns)."""
+        SQLAlchemy's processing (a column type converting values, rows with differing columns). `absent` (no row
+        expected to be stored) changes nothing here: ON DUPLICATE KEY UPDATE costs no more than a plain INSERT."""
         return self._write(connection, ("upsert", table.name, tuple(keys)), table,
                            lambda: self._upsert_statement(table, keys), rows)
 

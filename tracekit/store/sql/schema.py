@@ -103,12 +103,14 @@ trace_info = Table(
 )
 
 
+# The rows of a trace's tags, metadata and spans name their trace without a foreign key (since 0009_trace_child_keys):
+# checking one per written row was ~40% of PostgreSQL's CPU for a new trace (benchmarks/store_writes.py). Rows are
+# only written with their trace_info row, in one transaction, and `SqlTraceStore.delete_traces` deletes them itself.
 def _key_value_table(name: str) -> Table:
     return Table(
         name,
         metadata,
-        Column("trace_id", String(TRACE_ID_LENGTH), ForeignKey("trace_info.trace_id", ondelete="CASCADE"),
-               nullable=False),
+        Column("trace_id", String(TRACE_ID_LENGTH), nullable=False),
         Column("key", String(KEY_LENGTH), nullable=False),
         Column("value", String(TAG_VALUE_LENGTH), nullable=True),
         PrimaryKeyConstraint("trace_id", "key"),
@@ -123,8 +125,7 @@ trace_metadata = _key_value_table("trace_metadata")
 spans = Table(
     "spans",
     metadata,
-    Column("trace_id", String(TRACE_ID_LENGTH), ForeignKey("trace_info.trace_id", ondelete="CASCADE"),
-           nullable=False),
+    Column("trace_id", String(TRACE_ID_LENGTH), nullable=False),
     Column("span_id", String(SPAN_ID_LENGTH), nullable=False),
     Column("parent_span_id", String(SPAN_ID_LENGTH), nullable=True),
     Column("name", String(NAME_LENGTH), nullable=True),

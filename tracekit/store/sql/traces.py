@@ -133,7 +133,8 @@ class SqlTraceStore(TraceStore):
             if new_experiments:
                 self._ensure_experiments(connection, new_experiments)
             existing = self._existing_trace_ids(connection, trace_ids)
-            self._upsert_traces(connection, batch, {trace.info.trace_id for trace in batch if is_fragment(trace)})
+            self._upsert_traces(connection, batch, {trace.info.trace_id for trace in batch if is_fragment(trace)},
+                                stored=existing)
             if existing:
                 self._stretch_windows(connection, sorted(existing))
                 # a part written onto a stored trace summed only its own spans' token usage
@@ -185,24 +186,29 @@ class SqlTraceStore(TraceStore):
         self.database.write(work)
         self._known_experiment_ids |= experiment_ids
 
-    def _upsert_traces(self, connection: Connection, batch: Sequence[Trace], fragments: Set[str] = frozenset()
-                       ) -> None:
+    def _upsert_traces(self, connection: Connection, batch: Sequence[Trace], fragments: Set[str] = frozenset(),
+                       stored: Set[str] | None = None) -> None:
         """Upsert `batch` (distinct ids, sorted) inside the caller's transaction, removing nothing: spans by span
         id, tags and metadata by key. The traces named in `fragments` (see `is_fragment`) only add what is missing,
-        so they never override what the root's copy, or an earlier fragment, stored."""
+        so they never override what the root's copy, or an earlier fragment, stored. `stored`, when known: the ids
+        of `batch` already in trace_info (rows of the others are written as new ones, see `SqlDatabase.upsert`)."""
         rows = traces_to_rows(batch)
+
+        def absent(table_rows: list[dict[str, Any]]) -> bool:
+            return stored is not None and not any(row["trace_id"] in stored for row in table_rows)
+
         for table, table_rows, keys in ((trace_info, rows.trace_info, ["trace_id"]),
                                         (trace_tags, rows.tags, ["trace_id", "key"]),
                                         (trace_metadata, rows.metadata, ["trace_id", "key"])):
             whole = [row for row in table_rows if row["trace_id"] not in fragments]
             parts = [row for row in table_rows if row["trace_id"] in fragments]
             if whole:
-                self.database.upsert(connection, table, whole, keys)
+                self.database.upsert(connection, table, whole, keys, absent=absent(whole))
             if parts:
                 self.database.insert_missing(connection, table, parts)
         if rows.spans:
             rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
-            self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"])
+            self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"], absent=absent(rows.spans))
         carried = assessment_rows.carried_rows(batch)
         if carried:
             self.database.insert_missing(connection, assessments_table, carried)
@@ -345,7 +351,10 @@ class SqlTraceStore(TraceStore):
             folders: list[tuple[str, str]] = []
             for chunk in _chunks(doomed):
                 folders.extend(_attachment_folders(connection, chunk, default_root))
-                for table in (spans, trace_tags, trace_metadata, assessments_table, trace_info):
+                # trace_info first: a writer adding rows to one of these traces holds its trace_info row, so the
+                # delete waits for that writer's commit and the deletes after it see, and delete, what it added (the
+                # children have no foreign key to cascade from trace_info, see schema.py)
+                for table in (trace_info, spans, trace_tags, trace_metadata, assessments_table):
                     connection.execute(delete(table).where(table.c.trace_id.in_(chunk)))
             return len(doomed), folders
 
