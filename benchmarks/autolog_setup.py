@@ -72,9 +72,9 @@ def main(argv: list[str] | None = None) -> None:
         return statistics.median(result[key] for result in results[case])
 
     print(f"load average {os.getloadavg()[0]:.2f}, {args.repeats} fresh processes per case (medians)")
-    print(f"{'case':<55} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12}")
+    print(f"{'case':<66} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12}")
     for case, label in cases.items():
-        print(f"{label:<55} {median(case, 'wall'):8.3f} {median(case, 'cpu'):8.3f} {median(case, 'rss'):12.0f}")
+        print(f"{label:<66} {median(case, 'wall'):8.3f} {median(case, 'cpu'):8.3f} {median(case, 'rss'):12.0f}")
     print(f"autolog() vs eager: {median('eager', 'wall') / median('lazy', 'wall'):.0f}x faster (wall), "
           f"{median('eager', 'cpu') / median('lazy', 'cpu'):.0f}x less CPU, peak RSS "
           f"{median('lazy', 'rss'):.0f} MB vs {median('eager', 'rss'):.0f} MB")
