@@ -160,8 +160,10 @@ def installed_version(distribution: str) -> str | None:
 
 
 def is_installed(module: str, distribution: str) -> bool:
-    """Whether the library can be imported (quietly: no warning)."""
-    return installed_version(distribution) is not None and importlib.util.find_spec(module) is not None
+    """Whether the library is installed (quietly: no warning), without importing anything: for a dotted `module`
+    only its top-level package is looked up (finding `lightning.pytorch` would import all of `lightning`)."""
+    return (installed_version(distribution) is not None
+            and importlib.util.find_spec(module.partition(".")[0]) is not None)
 
 
 def check_library(integration: str, module: str, distribution: str, minimum: tuple[int, ...]) -> bool:
@@ -176,6 +178,20 @@ def check_library(integration: str, module: str, distribution: str, minimum: tup
              "tracekit %s autolog is off: the %r package is not installed (pip install 'tracekit[%s]').",
              integration, distribution, integration)
         return False
+    return _recent_enough(integration, distribution, version, minimum)
+
+
+def version_supported(integration: str, distribution: str, minimum: tuple[int, ...], silent: bool) -> bool:
+    """Whether the installed `distribution` is at least `minimum` (read from its metadata: nothing is imported);
+    if not, warn (unless `silent`) and say why."""
+    token = _silent.set(silent)
+    try:
+        return _recent_enough(integration, distribution, installed_version(distribution) or "0", minimum)
+    finally:
+        _silent.reset(token)
+
+
+def _recent_enough(integration: str, distribution: str, version: str, minimum: tuple[int, ...]) -> bool:
     if _version_tuple(version) < minimum:
         required = ".".join(str(number) for number in minimum)
         _log(logging.WARNING, "tracekit %s autolog is off: %s %s is installed, %s>=%s is supported; upgrade it.",
@@ -184,13 +200,18 @@ def check_library(integration: str, module: str, distribution: str, minimum: tup
     return True
 
 
+def check_extra_tags(extra_tags: Any) -> None:
+    """Raise a `TracekitException` unless `extra_tags` is None or a mapping."""
+    if extra_tags is not None and not isinstance(extra_tags, Mapping):
+        raise TracekitException.invalid_parameter_value(
+            f"extra_tags must be a dict of tag names to values, got {type(extra_tags).__name__}: {extra_tags!r}.")
+
+
 @contextmanager
 def autolog_setup(integration: str, silent: bool, extra_tags: Mapping[str, Any] | None) -> Iterator[None]:
     """The body of an integration's `autolog()`: records its `extra_tags`, and with `silent` keeps tracekit's
     log records and any warning the library raises on import out of the way until setup is done."""
-    if extra_tags is not None and not isinstance(extra_tags, Mapping):
-        raise TracekitException.invalid_parameter_value(
-            f"extra_tags must be a dict of tag names to values, got {type(extra_tags).__name__}: {extra_tags!r}.")
+    check_extra_tags(extra_tags)
     _extra_tags[integration] = serialization.safe_str_map(extra_tags) if extra_tags else {}
     token = _silent.set(silent)
     try:

@@ -31,7 +31,10 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
     >>> tracekit.lightgbm.autolog(log_input_examples=True)
     >>> lightgbm.train(params, train_set, valid_sets=[valid_set], valid_names=["valid"])
     """
+    from tracekit.autologging import cancel_pending
     from tracekit.integrations import lightgbm as integration
+
+    cancel_pending("lightgbm")
 
     integration.autolog(
         log_input_examples=log_input_examples, log_model_signatures=log_model_signatures, log_models=log_models,

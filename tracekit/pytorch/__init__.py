@@ -52,7 +52,10 @@ def autolog(log_every_n_epoch: int = 1, log_every_n_step: int | None = None, log
     >>> tracekit.pytorch.autolog(log_every_n_step=10)
     >>> lightning.Trainer(max_epochs=5).fit(module, train_loader, val_loader)
     """
+    from tracekit.autologging import cancel_pending
     from tracekit.integrations import pytorch as integration
+
+    cancel_pending("pytorch")
 
     integration.autolog(
         log_every_n_epoch=log_every_n_epoch, log_every_n_step=log_every_n_step, log_models=log_models,

@@ -41,7 +41,10 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
     >>> tracekit.sklearn.autolog(log_input_examples=True)
     >>> LogisticRegression().fit(X_train, y_train)
     """
+    from tracekit.autologging import cancel_pending
     from tracekit.integrations import sklearn as integration
+
+    cancel_pending("sklearn")
 
     integration.autolog(
         log_input_examples=log_input_examples, log_model_signatures=log_model_signatures, log_models=log_models,

@@ -40,7 +40,10 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
     >>> tracekit.xgboost.autolog(importance_types=["weight", "gain"])
     >>> xgboost.train({"objective": "binary:logistic"}, dtrain, evals=[(dvalid, "valid")])
     """
+    from tracekit.autologging import cancel_pending
     from tracekit.integrations import xgboost as integration
+
+    cancel_pending("xgboost")
 
     integration.autolog(
         log_input_examples=log_input_examples, log_model_signatures=log_model_signatures, log_models=log_models,
