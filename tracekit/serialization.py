@@ -215,6 +215,11 @@ def dumps(value: Any, limit: int | None = None) -> str:
         text = _safe_dumps(value) if b"null" in raw and _has_non_finite(value) else raw.decode("utf-8")
     except Exception:  # noqa: BLE001 - orjson.JSONEncodeError and anything a converter raised
         text = _safe_dumps(value)
+    return limited(text, limit)
+
+
+def limited(text: str, limit: int | None = None) -> str:
+    """JSON `text` as it is, or, over `limit` bytes (default: the configured limit), cut by `truncate`."""
     if limit is None:
         limit = _payload_limit
     # characters <= bytes <= 4 * characters, so only mid-sized text needs encoding to measure it

@@ -179,10 +179,13 @@ def test_each_request_is_one_trace_linked_to_the_model(served, iris_classifier):
     assert wait_until(traced, timeout=20)
     (trace,) = [t for t in tracekit.search_traces(model_id=model_id, return_type="list")
                 if any("4.4" in json.dumps(span.inputs) for span in t.data.spans)]
-    spans = {span.name: span for span in trace.data.spans}
-    root, predict = spans["POST /invocations"], spans["iris_lr.predict"]
-    assert root.parent_id is None and predict.parent_id == root.span_id
+    # one span: the request span is the model's prediction, not a wrapper around a second predict span
+    (root,) = trace.data.spans
+    assert root.name == "POST /invocations" and root.parent_id is None
+    assert trace.info.trace_metadata["tracekit.modelId"] == model_id
+    assert root.inputs["content_type"] == "application/json"
     assert json.loads(root.inputs["body"])["dataframe_split"]["data"] == marker
+    assert root.status.status_code == "OK" and root.end_time_ns > root.start_time_ns
     assert {key: trace.info.tags.get(key) for key in ("tracekit.servedModelUri", "tracekit.registeredModelName",
                                                       "tracekit.registeredModelVersion")} == {
         "tracekit.servedModelUri": "models:/iris@champion", "tracekit.registeredModelName": "iris",
@@ -203,3 +206,10 @@ def test_a_failed_prediction_is_a_trace_with_error_status(served):
     assert wait_until(lambda: bool(failed_trace()), timeout=20)
     (trace,) = failed_trace()
     assert trace.info.state == "ERROR"
+    assert trace.info.trace_metadata["tracekit.modelId"] == model_id
+    (root,) = trace.data.spans
+    assert root.status.status_code == "ERROR" and "NaN" in root.status.description
+    (event,) = [event for event in root.events if event.name == "exception"]
+    assert "NaN" in event.attributes["exception.message"]
+    assert "ValueError" in event.attributes["exception.stacktrace"]  # the model's own error, chained
+    assert root.outputs is None

@@ -76,3 +76,28 @@ def test_execution_duration_and_request_time_are_milliseconds(exported):
     info = exported()[0].info
     assert info.request_time >= before - 1
     assert 20 <= info.execution_duration < 1000
+
+
+def test_outputs_already_written_as_json_are_stored_as_they_are(monkeypatch, exported):
+    with tracekit.start_span("answer") as span:
+        span.set_outputs_json(b'{"predictions":[1,0,2]}')
+    with tracekit.start_span("text") as span:
+        span.set_outputs_json('{"label":"caf\u00e9"}')
+    monkeypatch.setenv("TRACEKIT_MAX_SPAN_PAYLOAD_BYTES", "1000")
+    tracekit.tracing.reset()
+    with tracekit.start_span("big") as span:
+        span.set_outputs_json(b'{"predictions":[' + b",".join(b"1" for _ in range(5000)) + b"]}")
+
+    answer, text, big = (trace.data.spans[0] for trace in exported())
+    assert answer.outputs == {"predictions": [1, 0, 2]}
+    assert text.outputs == {"label": "caf\u00e9"}
+    assert isinstance(big.outputs, str) and big.outputs.startswith('{"predictions":[1,1')
+    assert big.outputs.endswith("[truncated by tracekit: 10017 bytes, limit 1000]")
+
+
+def test_outputs_json_is_ignored_by_a_sampled_out_span(exported):
+    tracekit.tracing.configure(sampling_ratio=0.0)
+    with tracekit.start_span("dropped") as span:
+        assert not span.recording
+        span.set_outputs_json(b'{"a":1}')
+    assert exported() == []

@@ -1,6 +1,7 @@
 """`load_model` for the python_function flavor and `PyFuncModel`, whose predict enforces the signature and is
 traced: each call is a trace (root span `<model name>.predict`, the model's own `@trace` spans nested) linked to
 the model, so `search_traces(model_id=...)` finds it. TRACEKIT_TRACE_PYFUNC_PREDICT=false turns the tracing off.
+The scoring server predicts with `predict_in_current_span`: its request span is the prediction's span there.
 
 Loading runs the model's code (its loader module, its pickle or its models-from-code file): load only models you
 trust. Reading a model's MLmodel file (`get_model_info`) never does.
@@ -110,6 +111,12 @@ class PyFuncModel:
                 return result
         finally:
             state.reset_predicting_model_id(token)
+
+    def predict_in_current_span(self, data: Any, params: dict[str, Any] | None = None) -> Any:
+        """`predict` without a span of its own, for a caller whose current span already stands for this prediction
+        and records its inputs and outputs itself (the scoring server's request span); the caller links the trace to
+        `model_id`. The model's own `@trace` spans nest under the caller's span."""
+        return self._predict(data, params)
 
     def _predict(self, data: Any, params: dict[str, Any] | None) -> Any:
         signature = self._model_meta.signature

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 import numpy as np
+import orjson
 
 from tracekit.exceptions import TracekitException
 from tracekit.models.input_example import parse_serving_input
@@ -21,6 +22,7 @@ from tracekit.models.input_example import parse_serving_input
 JSON_CONTENT_TYPE = "application/json"
 CSV_CONTENT_TYPE = "text/csv"
 CONTENT_TYPES = ("json", "csv")
+_ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
 def media_type(content_type: str) -> str:
@@ -71,15 +73,25 @@ def _parse_csv(text: str) -> Any:
 def predictions_to_json(predictions: Any) -> dict[str, Any]:
     """The answer for `predictions`: `{"predictions": ...}` with DataFrames as records, arrays and Series as
     lists, numpy scalars as Python numbers."""
+    return orjson.loads(predictions_json(predictions))
+
+
+def predictions_json(predictions: Any) -> bytes:
+    """The answer for `predictions` as JSON bytes (see `predictions_to_json`), written once: the scoring server sends
+    these bytes and records them as its span's outputs. NaN and infinity are written as null, as pandas does."""
     import pandas as pd
 
     if isinstance(predictions, pd.DataFrame):
-        value: Any = json.loads(predictions.to_json(orient="records", date_format="iso"))
+        value = predictions.to_json(orient="records", date_format="iso")
     elif isinstance(predictions, pd.Series):
-        value = json.loads(predictions.to_json(orient="values", date_format="iso"))
+        value = predictions.to_json(orient="values", date_format="iso")
     else:
-        value = json.loads(json.dumps(predictions, default=_numpy_value))
-    return {"predictions": value}
+        answer = {"predictions": predictions}
+        try:
+            return orjson.dumps(answer, default=_numpy_value, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:  # integers beyond 64 bits, or a value _numpy_value refuses (named by json)
+            return json.dumps(answer, default=_numpy_value, allow_nan=False).encode("utf-8")
+    return b'{"predictions":' + value.encode("utf-8") + b"}"
 
 
 def _numpy_value(value: Any) -> Any:

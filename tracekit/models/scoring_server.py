@@ -2,9 +2,11 @@
 `GET /ping`, `GET /health` and `GET /version`.
 
 Each request is one trace linked to the model's id (tagged with the served URI; when served from the registry, the
-registered model's name and version; for a deployment, `tracekit.deploymentName`): its root span `POST /invocations`
-holds the request (content type and body, cut at MAX_TRACED_BODY_CHARS) and the answer, the model's
-`<name>.predict` span nests under it.
+registered model's name and version; for a deployment, `tracekit.deploymentName`). Its root span `POST /invocations`
+is the model's prediction too (the pyfunc predict opens no span of its own here, so the input is not recorded
+twice): it holds the request (content type and body text, cut at MAX_TRACED_BODY_CHARS) as inputs, the answer as
+outputs (the very JSON bytes sent back, serialized once) and, for a model that raised, ERROR status with the
+exception; the model's own `@trace` spans nest under it.
 Traces are exported in the background by tracekit's async trace logging, so a slow store does not slow a
 prediction. Bad input is a 400, a model that raises a 500 naming the error (the server keeps serving), a body over
 the limit a 413; no answer carries a stack trace.
@@ -16,7 +18,7 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from tracekit import __version__, config
@@ -24,7 +26,7 @@ from tracekit.entities.span import SpanType
 from tracekit.error_codes import INTERNAL_ERROR
 from tracekit.exceptions import TracekitException
 from tracekit.models.pyfunc_model import PyFuncModel, load_model
-from tracekit.models.scoring_protocol import parse_request, predictions_to_json
+from tracekit.models.scoring_protocol import JSON_CONTENT_TYPE, parse_request, predictions_json
 from tracekit.server.body_limit import BodySizeLimitMiddleware
 from tracekit.server.errors import UnhandledErrorMiddleware, error_response
 
@@ -42,6 +44,8 @@ SERVED_MODEL_URI_TAG = "tracekit.servedModelUri"
 REGISTERED_MODEL_NAME_TAG = "tracekit.registeredModelName"
 REGISTERED_MODEL_VERSION_TAG = "tracekit.registeredModelVersion"
 DEPLOYMENT_NAME_TAG = "tracekit.deploymentName"
+#: The name of each request's span: the request and the model's prediction in one.
+REQUEST_SPAN_NAME = "POST /invocations"
 
 
 def served_model(model_uri: str) -> tuple[str, dict[str, str]]:
@@ -60,28 +64,29 @@ def served_model(model_uri: str) -> tuple[str, dict[str, str]]:
 
 
 def score(model: PyFuncModel, body: bytes, content_type: str,
-          trace_tags: dict[str, str] | None = None) -> dict[str, Any]:
-    """The `{"predictions": ...}` answer for one request body, as one trace linked to the model (tagged with
-    `trace_tags`). Raises TracekitException for bad input and ScoringFailed for a model that raised."""
+          trace_tags: dict[str, str] | None = None) -> bytes:
+    """The `{"predictions": ...}` answer for one request body, as JSON bytes, and one trace linked to the model
+    (tagged with `trace_tags`): its one span is the prediction, recording the request and those same bytes. Raises
+    TracekitException for bad input and ScoringFailed for a model that raised."""
     from tracekit.tracing.fluent import start_span, update_current_trace
     from tracekit.tracking import state
 
     token = state.set_predicting_model_id(model.model_id)
     try:
-        with start_span("POST /invocations", span_type=SpanType.CHAIN) as span:
+        with start_span(REQUEST_SPAN_NAME, span_type=SpanType.CHAIN) as span:
             text = body.decode("utf-8", errors="replace")
-            span.set_inputs({"content_type": content_type, "body": text[:MAX_TRACED_BODY_CHARS]})
-            if trace_tags:
-                update_current_trace(tags=trace_tags)
+            if span.recording:  # a sampled-out request skips building what it would not record
+                span.set_inputs({"content_type": content_type, "body": text[:MAX_TRACED_BODY_CHARS]})
+                if trace_tags:
+                    update_current_trace(tags=trace_tags)
             data, params = parse_request(text, content_type)
             try:
-                predictions = model.predict(data, params=params)
-                answer = predictions_to_json(predictions)
+                answer = predictions_json(model.predict_in_current_span(data, params=params))
             except TracekitException:
                 raise  # the signature or params refused the input: the client's error
             except Exception as error:
                 raise ScoringFailed(f"{type(error).__name__}: {error}") from error
-            span.set_outputs(answer)
+            span.set_outputs_json(answer)
             return answer
     finally:
         state.reset_predicting_model_id(token)
@@ -104,7 +109,7 @@ def create_app(model: PyFuncModel, max_body_bytes: int | None = None,
         return PlainTextResponse(__version__)
 
     @app.post("/invocations")
-    async def invocations(request: Request) -> JSONResponse:
+    async def invocations(request: Request) -> Response:
         body = await request.body()
         content_type = request.headers.get("content-type", "")
         try:
@@ -114,7 +119,7 @@ def create_app(model: PyFuncModel, max_body_bytes: int | None = None,
         except ScoringFailed as error:
             logger.warning("The model failed on a request: %s", error, exc_info=error.__cause__)
             return error_response(INTERNAL_ERROR, f"The model failed to predict: {error}")
-        return JSONResponse(answer)
+        return Response(answer, media_type=JSON_CONTENT_TYPE)
 
     too_large = (f"The request body is larger than this scoring server's limit of {limit} bytes; send fewer rows "
                  "per request or raise TRACEKIT_SERVING_MAX_BODY_BYTES.")

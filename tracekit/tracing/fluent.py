@@ -98,7 +98,7 @@ def update_current_trace(tags: Mapping[str, Any] | None = None, metadata: Mappin
             "decorated with @tracekit.trace or inside a `with tracekit.start_span(...)` block.")
     if not span.recording:
         return  # the trace was sampled out: nothing of it is kept
-    entry = RUNTIME.buffer.get(parse_trace_id(span.trace_id))
+    entry = RUNTIME.buffer.get(span.otel_span.get_span_context().trace_id)  # the buffer's key, with no round trip
     if entry is None:
         raise TracekitException.invalid_state(f"Trace {span.trace_id} is no longer being recorded; use "
                                               "TracekitClient().set_trace_tag() to tag a finished trace.")

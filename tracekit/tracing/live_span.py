@@ -230,6 +230,14 @@ class LiveSpan(BaseSpan):
         """Record what came out of the span (never raises: see `tracekit.serialization`)."""
         self._otel_span.set_attribute(SpanAttributeKey.OUTPUTS, serialization.dumps(outputs))
 
+    def set_outputs_json(self, json_text: bytes | str) -> None:
+        """Record outputs already written as JSON (by orjson, say), as they are: for a caller that serialized them
+        anyway, so they are not serialized twice. The text must be valid JSON; it is cut to the payload limit like
+        any other."""
+        text = (json_text.decode("utf-8", errors="replace") if isinstance(json_text, bytes)
+                else serialization.safe_text(json_text))
+        self._otel_span.set_attribute(SpanAttributeKey.OUTPUTS, serialization.limited(text))
+
     def set_attribute(self, key: str, value: Any) -> None:
         """Set one attribute; any value is accepted and stored as JSON."""
         name = key if type(key) is str and key.isascii() else serialization.safe_str(key)
@@ -339,7 +347,7 @@ class UnsampledSpan(LiveSpan):
     def _ignore(self, *args: Any, **kwargs: Any) -> None:
         return None
 
-    set_inputs = set_outputs = set_attribute = set_attributes = set_span_type = _ignore
+    set_inputs = set_outputs = set_outputs_json = set_attribute = set_attributes = set_span_type = _ignore
     set_status = add_event = record_exception = _ignore
 
     def end(self, *args: Any, **kwargs: Any) -> None:
@@ -349,6 +357,7 @@ class UnsampledSpan(LiveSpan):
 class NoOpSpan:
     """What tracing APIs hand out while tracing is disabled: accepts every call, records nothing."""
 
+    recording = False
     trace_id = None
     request_id = None
     span_id = None
@@ -383,7 +392,7 @@ class NoOpSpan:
     def _ignore(self, *args: Any, **kwargs: Any) -> None:
         return None
 
-    set_inputs = set_outputs = set_attribute = set_attributes = set_span_type = _ignore
+    set_inputs = set_outputs = set_outputs_json = set_attribute = set_attributes = set_span_type = _ignore
     set_status = add_event = record_exception = end = _ignore
 
     def __repr__(self) -> str:
