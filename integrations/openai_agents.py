@@ -20,7 +20,8 @@ a new trace; the SDK's spans nest under it as their SDK parents say:
 | anything else (custom, task, turn, MCP tools, speech) | UNKNOWN (or TASK) named after it, its data as attributes |
 
 An error the SDK records on a span (a tool that raised, a model error, the turn a guardrail stopped) ends that span
-as ERROR; your exception reaches you from the SDK unchanged. What the SDK leaves out of its spans
+as ERROR; an exception that ends the run (or your `agents.trace(...)` block) also ends its WORKFLOW span as ERROR,
+with the exception as an event; your exception reaches you from the SDK unchanged. What the SDK leaves out of its spans
 (`RunConfig(trace_include_sensitive_data=False)`) is not recorded, and with the SDK's tracing turned off
 (`set_tracing_disabled(True)`, `OPENAI_AGENTS_DISABLE_TRACING=1`) nothing is.
 
@@ -85,6 +86,9 @@ def _targets() -> list[PatchTarget]:
     return [
         PatchTarget("agents.tracing.scope", "Scope", "set_current_span", _mirror_current),
         PatchTarget("agents.tracing.scope", "Scope", "set_current_trace", _mirror_current),
+        # a run's trace (or your `agents.trace(...)` block) left by an exception: the SDK's trace has no status
+        PatchTarget("agents.tracing.context", "TraceCtxManager", "__exit__", _fail_run_on_exception),
+        PatchTarget("agents.tracing.traces", "TraceImpl", "__exit__", _fail_run_on_exception),
     ]
 
 
@@ -119,6 +123,17 @@ def _mirror_current(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: 
     except Exception:  # noqa: BLE001
         report_internal_error("openai_agents autolog: making a span current")
     return token
+
+
+def _fail_run_on_exception(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    error = args[1] if len(args) > 1 else kwargs.get("exc_val")
+    if isinstance(error, Exception) and _processor is not None:
+        try:
+            sdk_trace = getattr(instance, "trace", instance)  # TraceCtxManager holds the trace; TraceImpl is one
+            _processor.fail(sdk_trace, error)
+        except Exception:  # noqa: BLE001
+            report_internal_error("openai_agents autolog: recording a failed run")
+    return wrapped(*args, **kwargs)
 
 
 @dataclass
@@ -192,6 +207,12 @@ def _make_processor() -> Any:
             entry = self._find(key)
             if entry is not None and entry.token is None:
                 entry.token = set_current(entry.span)
+
+        def fail(self, sdk_trace: Any, error: Exception) -> None:
+            """A run's trace is being left by `error` (the exception reaching you): its workflow span is ERROR."""
+            entry = self._find(getattr(sdk_trace, "trace_id", None))
+            if entry is not None:
+                entry.span.record_exception(error)  # also sets the status to ERROR
 
         def _summarize_run(self, trace_id: str, model_call: _ModelCall) -> None:
             # The SDK's trace carries no input or output: the run's first model input and its last reply are the

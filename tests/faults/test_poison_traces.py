@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from counters import assert_counters_add_up
+from databases import BACKENDS, server_database
 from server_helpers import ThreadedServer
 from waiting import wait_until
 
@@ -135,3 +137,26 @@ def test_spilled_traces_refused_on_replay_go_to_dead_letters_not_back_to_the_spi
     assert tracekit.count_traces() == 39
     assert not [path for path in (tmp_path / "spill").rglob("*.jsonl*") if path.parent.name != "dead"]
     assert len(_dead_letters()) == 1
+
+
+@pytest.mark.parametrize("backend", [name for name in BACKENDS if name != "sqlite"])  # SQLite keeps any length
+def test_a_value_a_database_server_refuses_is_a_trace_rejection_not_an_outage(backend, tmp_path):
+    """A trace id longer than its column is refused by PostgreSQL and MariaDB; the store says the trace is refused
+    for good (so the export queue isolates it and stores the rest), rather than a failure to retry or spill."""
+    from tracekit.exceptions import TraceRejectedError
+    from tracekit.store.sql.traces import SqlTraceStore
+
+    tracekit.set_tracking_uri(f"sqlite:///{tmp_path / 'source.db'}")
+    handle(1)
+    handle(2)
+    tracekit.flush_trace_async_logging()
+    good, bad = tracekit.search_traces(return_type="list")
+    bad.info.trace_id = "tr-" + "f" * 200
+    store = SqlTraceStore(server_database(backend))
+    try:
+        with pytest.raises(TraceRejectedError, match="refused 1 trace"):
+            store.write_traces([bad])
+        store.write_traces([good])
+        assert [trace.info.trace_id for trace in store.search_traces(["0"], max_results=10)] == [good.info.trace_id]
+    finally:
+        store.close()

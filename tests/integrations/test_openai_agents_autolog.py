@@ -183,6 +183,25 @@ def test_model_error_propagates_unchanged_and_marks_spans_error(client, exported
     (response,) = spans_named(trace, "response")
     assert response.status.status_code == SpanStatusCode.ERROR
     assert all(span.end_time_ns for span in trace.data.spans)
+    (workflow,) = [span for span in trace.data.spans if span.parent_id is None]
+    assert workflow.span_type == SpanType.WORKFLOW
+    assert workflow.status.status_code == SpanStatusCode.ERROR
+    assert "InternalServerError" in workflow.status.description
+    assert [event.name for event in workflow.events] == ["exception"]
+    assert trace.info.state == "ERROR"
+
+
+def test_an_exception_leaving_the_users_trace_block_fails_its_workflow_span(client, exported):
+    with pytest.raises(ValueError, match="after the run"):
+        with agents.trace("my workflow"):
+            Runner.run_sync(triage_agent(), "Weather in Paris?")
+            raise ValueError("after the run")
+
+    (trace,) = exported()
+    (workflow,) = spans_named(trace, "my workflow")
+    assert workflow.status.status_code == SpanStatusCode.ERROR
+    assert workflow.status.description == "ValueError: after the run"
+    assert len(spans_named(trace, "get_weather")) == 1  # the run inside it is recorded as before
 
 
 def test_tripped_guardrail_is_a_guardrail_span(client, exported):
@@ -201,6 +220,9 @@ def test_tripped_guardrail_is_a_guardrail_span(client, exported):
     (turn,) = spans_named(trace, "turn 1")
     assert turn.status.status_code == SpanStatusCode.ERROR
     assert turn.attributes["openai_agents.error"] == {"guardrail": "no_secrets"}
+    (workflow,) = [span for span in trace.data.spans if span.parent_id is None]
+    assert workflow.status.status_code == SpanStatusCode.ERROR
+    assert "InputGuardrailTripwireTriggered" in workflow.status.description
 
 
 def test_run_nests_under_the_users_span_and_a_traced_function_in_a_tool_nests_under_the_tool(client, exported):

@@ -74,7 +74,10 @@ _UNFINISHED = 1 << 63
 def refused_for_good(error: BaseException) -> bool:
     """Whether writing the same traces again would fail the same way: a value the database or its driver cannot
     take (DataError, IntegrityError, text the driver cannot encode, a number out of range). Lock conflicts and lost
-    connections (OperationalError and other database errors) are worth retrying."""
+    connections (OperationalError and other database errors) are worth retrying. A database error reaches here
+    already wrapped by `store_error`, so the driver's error it carries is what is judged."""
+    if isinstance(error, TracekitException) and error.__cause__ is not None:
+        return refused_for_good(error.__cause__)
     if isinstance(error, (DataError, IntegrityError)):
         return True
     if isinstance(error, DBAPIError):
