@@ -114,3 +114,32 @@ def test_a_stored_span_rewritten_as_json_is_the_span_encoded_afresh(store):
     assert all(span.stored_json is not None for span in stored.data.spans)
     assert stored.to_json() == Trace(info=stored.info, data=trace.data).to_json()
     assert stored.to_json(pretty=True) == Trace(info=stored.info, data=trace.data).to_json(pretty=True)
+
+
+def test_a_stored_span_json_written_otherwise_reads_as_its_span(store):
+    """Span JSON not in `Span.to_dict()`'s exact form (keys left out, reordered, times as text, null events and
+    status, a plain OpenTelemetry attribute value) gives the DataFrame values the `Span` read from it gives."""
+    import orjson
+    from sqlalchemy import update
+
+    from tracekit.store.sql.schema import spans
+
+    trace = build_trace()
+    store.write_traces([trace])
+    llm = next(span for span in trace.data.spans if span.name == "llm")
+    written_otherwise = {"events": None, "name": "llm", "span_id": llm.span_id, "trace_id": llm.trace_id,
+                         "parent_id": llm.parent_id, "start_time_ns": str(llm.start_time_ns),
+                         "end_time_ns": str(llm.end_time_ns), "status": None,
+                         "attributes": {**llm.raw_attributes, "http.method": "GET"}}
+    with store.database.engine.begin() as connection:
+        connection.execute(update(spans).where(spans.c.span_id == llm.span_id)
+                           .values(content=orjson.dumps(written_otherwise).decode()))
+    specs = ["llm.inputs.prompt"]
+    from_records = traces_to_dataframe(store.search_trace_records(["0"], max_results=None), specs)
+    pd.testing.assert_frame_equal(from_records,
+                                  traces_to_dataframe(store.search_traces(["0"], max_results=None), specs))
+    read = next(span for span in from_records.iloc[0]["spans"] if span["name"] == "llm")
+    assert read["start_time_ns"] == llm.start_time_ns and read["events"] == []
+    assert read["status"] == {"code": "UNSET", "message": ""}
+    assert read["attributes"]["http.method"] == "GET" and read["span_type"] == "LLM"
+    assert list(read) == list(from_records.iloc[0]["spans"][0])  # the same keys, in the same order

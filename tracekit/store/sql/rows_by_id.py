@@ -2,8 +2,10 @@
 
 The statement is plain SQL text in the driver's own parameter style, run with `exec_driver_sql`: a Core `select` with
 `in_()` has its expanding list rendered in Python at every execution (several calls per id), which cost more than the
-database's own work when a search loads the tags, metadata and spans of a page of traces. The ids always go as bound
-parameters, never into the text; table and column names come from the schema, quoted by the dialect.
+database's own work when a search loads the tags, metadata and spans of a page of traces. Its rows are fetched as the
+driver's own tuples: a statement run as text has no column types for SQLAlchemy to convert, so its `Row` wrappers
+would only add a Python object per row. The ids always go as bound parameters, never into the text; table and column
+names come from the schema, quoted by the dialect.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ def _statement(dialect: Dialect, table: str, columns: tuple[str, ...], key: str,
 
 def rows_by_id(connection: Connection, table: Table, columns: Sequence[str], key: str, ids: Sequence[Any],
                order_by: Sequence[str] = ()) -> list[Any]:
-    """The `columns` of the rows of `table` whose `key` is one of `ids` (rows indexable by position), read a chunk
-    of ids at a time, each chunk's rows sorted by `order_by` (ascending) if given.
+    """The `columns` of the rows of `table` whose `key` is one of `ids` (the driver's tuples; `Row`s for a driver
+    of another parameter style: index them by position), read a chunk of ids at a time, each chunk's rows sorted by
+    `order_by` (ascending) if given.
 
     >>> for trace_id, key, value in rows_by_id(connection, trace_tags, ("trace_id", "key", "value"), "trace_id", ids):
     ...     pass
@@ -47,9 +50,12 @@ def rows_by_id(connection: Connection, table: Table, columns: Sequence[str], key
         if connection.dialect.paramstyle in _MARKS:
             statement = _statement(connection.dialect, table.name, tuple(columns), key, len(chunk), tuple(order_by))
             result = connection.exec_driver_sql(statement, tuple(chunk))
+            try:
+                rows.extend(result.cursor.fetchall())
+            finally:
+                result.close()
         else:
-            result = connection.execute(select(*(table.c[column] for column in columns))
-                                        .where(table.c[key].in_(chunk))
-                                        .order_by(*(table.c[column] for column in order_by)))
-        rows.extend(result.all())  # all(), not iteration: iterating a result fetches one row per call
+            rows.extend(connection.execute(select(*(table.c[column] for column in columns))
+                                           .where(table.c[key].in_(chunk))
+                                           .order_by(*(table.c[column] for column in order_by))).all())
     return rows
