@@ -19,7 +19,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tracekit import serialization
@@ -34,7 +34,7 @@ from tracekit.integrations._patching import (
     installed_version,
 )
 from tracekit.integrations._sklearn_logging import log_params_in_batches
-from tracekit.integrations._training_runs import end_training_run, start_training_run
+from tracekit.integrations._training_runs import EstimatorSettings, end_training_run, start_training_run
 from tracekit.integrations._training_scope import inside_training_call, quiet
 from tracekit.store.column_limits import PARAM_VALUE_LENGTH
 from tracekit.tracing.safety import report_internal_error
@@ -49,17 +49,9 @@ FLUSH_POINTS = 1000
 
 
 @dataclass
-class Settings:
+class Settings(EstimatorSettings):
     """The options the library's `autolog()` was called with."""
 
-    log_input_examples: bool = False
-    log_model_signatures: bool = True
-    log_models: bool = True
-    log_datasets: bool = True
-    exclusive: bool = False
-    silent: bool = False
-    registered_model_name: str | None = None
-    extra_tags: dict[str, str] = field(default_factory=dict)
     importance_types: tuple[str, ...] = ()
     model_format: str | None = None
 

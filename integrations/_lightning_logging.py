@@ -15,9 +15,10 @@ import math
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from tracekit.integrations._training_runs import TrainingSettings
 from tracekit.store.column_limits import PARAM_VALUE_LENGTH
 from tracekit.tracing.safety import report_internal_error
 
@@ -32,17 +33,11 @@ MODEL_SUMMARY_FILE = "model_summary.txt"
 
 
 @dataclass
-class Settings:
+class Settings(TrainingSettings):
     """The options `tracekit.pytorch.autolog()` was called with."""
 
     log_every_n_epoch: int = 1
     log_every_n_step: int | None = None
-    log_models: bool = True
-    log_datasets: bool = True
-    exclusive: bool = False
-    silent: bool = False
-    registered_model_name: str | None = None
-    extra_tags: dict[str, str] = field(default_factory=dict)
     checkpoint: bool = False
     checkpoint_monitor: str = "val_loss"
     checkpoint_mode: str = "min"

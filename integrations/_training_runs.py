@@ -1,5 +1,6 @@
-"""What the training autolog integrations (scikit-learn, PyTorch Lightning) share around a training call: the run
-they start when none is active and end afterwards, and `silent`'s quiet while they log."""
+"""What the training autolog integrations (scikit-learn, XGBoost, LightGBM, PyTorch Lightning) share: the options
+they all take (`TrainingSettings`), the run around a training call (started when none is active and ended afterwards),
+and `silent`'s quiet while they log."""
 
 from __future__ import annotations
 
@@ -7,8 +8,30 @@ import logging
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from tracekit.tracing.safety import report_internal_error
+
+
+@dataclass
+class TrainingSettings:
+    """The options every training autolog's `autolog()` takes; each integration's `Settings` adds its own."""
+
+    log_models: bool = True
+    log_datasets: bool = True
+    exclusive: bool = False
+    silent: bool = False
+    registered_model_name: str | None = None
+    extra_tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class EstimatorSettings(TrainingSettings):
+    """The options of the autologs that log an estimator's model with an input example (scikit-learn, XGBoost,
+    LightGBM)."""
+
+    log_input_examples: bool = False
+    log_model_signatures: bool = True
 
 
 @contextmanager
@@ -54,3 +77,4 @@ def end_training_run(integration: str, run_id: str, status: str) -> None:
             tracekit.end_run(status)
     except Exception:  # noqa: BLE001
         report_internal_error(f"{integration} autolog: ending the run")
+
