@@ -58,7 +58,19 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
             max_tuning_runs: int | None = 5, log_post_training_metrics: bool = True,
             serialization_format: str = "cloudpickle", registered_model_name: str | None = None,
             pos_label: Any = None, extra_tags: Mapping[str, Any] | None = None) -> None:
-    """Log scikit-learn training runs (see the module docstring); `disable=True` removes the patches."""
+    """Log every scikit-learn `fit` (and `fit_transform` / `fit_predict`) as a training run: params, `training_*`
+    metrics, tags `estimator_name` / `estimator_class`, the training dataset (input, context "train") and the
+    fitted model as the logged model "model" (with a signature, and with `log_input_examples=True` the first rows
+    as input example). A run is started (and ended) when none is active; with `exclusive=True` nothing is logged
+    into a run you started. `GridSearchCV` / `RandomizedSearchCV` also log `best_*` params, `best_cv_score`, the
+    "best_estimator" model, `cv_results.csv` and the best `max_tuning_runs` candidates (all if None) as child runs.
+    With `log_post_training_metrics`, `model.score(X_test, y_test)` logs `<Class>_score_X_test` into the model's
+    run. `disable=True` removes the patches; `silent=True` keeps tracekit's logs and warnings out of the way;
+    `disable_for_unsupported_versions=True` stays off for scikit-learn versions newer than the ones tested.
+
+    >>> tracekit.sklearn.autolog(log_input_examples=True)
+    >>> LogisticRegression().fit(X_train, y_train)
+    """
     global _configured_explicitly
     _configured_explicitly = not disable
     configure(log_input_examples=log_input_examples, log_model_signatures=log_model_signatures,
