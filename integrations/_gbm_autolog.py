@@ -24,7 +24,7 @@ from typing import Any
 from tracekit.entities import Metric
 from tracekit.integrations._patching import Library, PatchSet, PatchTarget, autolog_setup
 from tracekit.integrations._sklearn_logging import log_params_in_batches
-from tracekit.integrations._training_runs import EstimatorSettings, apply_patches, training_run
+from tracekit.integrations._training_runs import EstimatorSettings, apply_patches, logging_step, training_run
 from tracekit.integrations._training_scope import inside_training_call, quiet
 from tracekit.store.column_limits import PARAM_VALUE_LENGTH
 from tracekit.tracing.safety import report_internal_error
@@ -274,11 +274,7 @@ class GbmAutolog:
     # -- logging steps -----------------------------------------------------------------------------------------------
 
     def _step(self, what: str, action: Callable[[], Any]) -> Any:
-        try:
-            return action()
-        except Exception:  # noqa: BLE001 - logging never breaks the user's training
-            report_internal_error(f"{self.name} autolog: {what}")
-            return None
+        return logging_step(self.name, what, action)
 
     def _log_booster_results(self, session: Session, booster: Any) -> None:
         import tracekit

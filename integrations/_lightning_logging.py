@@ -18,9 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tracekit.integrations._training_runs import TrainingSettings
+from tracekit.integrations._training_runs import TrainingSettings, logging_step
 from tracekit.store.column_limits import PARAM_VALUE_LENGTH
-from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
 
@@ -46,11 +45,7 @@ class Settings(TrainingSettings):
 
 
 def _step(what: str, action: Callable[[], Any]) -> Any:
-    try:
-        return action()
-    except Exception:  # noqa: BLE001 - logging never breaks the user's training
-        report_internal_error(f"pytorch autolog: {what}")
-        return None
+    return logging_step("pytorch", what, action)
 
 
 def scalar_metrics(metrics: Mapping[str, Any], leave_out: Callable[[str], bool]) -> dict[str, float]:

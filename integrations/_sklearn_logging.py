@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracekit.integrations._sklearn_metrics import training_metrics
-from tracekit.integrations._training_runs import EstimatorSettings
+from tracekit.integrations._training_runs import EstimatorSettings, logging_step
 from tracekit.store.column_limits import PARAM_VALUE_LENGTH
-from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +36,7 @@ class Settings(EstimatorSettings):
 
 
 def _step(what: str, action: Callable[[], Any]) -> Any:
-    try:
-        return action()
-    except Exception:  # noqa: BLE001 - logging never breaks the user's fit
-        report_internal_error(f"sklearn autolog: {what}")
-        return None
+    return logging_step("sklearn", what, action)
 
 
 def estimator_params(estimator: Any) -> dict[str, str]:

@@ -97,6 +97,16 @@ def quiet_while_logging(silent: bool) -> Iterator[None]:
             tracekit_logger.disabled = state
 
 
+def logging_step(integration: str, what: str, action: Callable[[], Any]) -> Any:
+    """`action()`'s result; None if it raised, reported once as "<integration> autolog: <what>" and counted, since
+    logging never breaks the user's training."""
+    try:
+        return action()
+    except Exception:  # noqa: BLE001
+        report_internal_error(f"{integration} autolog: {what}")
+        return None
+
+
 def start_training_run(integration: str, tags: Mapping[str, str] | None) -> str | None:
     """Start a run for an autologged training call; its id, or None (reported and counted) if that failed."""
     import tracekit
