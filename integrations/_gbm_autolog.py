@@ -16,31 +16,19 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from tracekit import serialization
 from tracekit.entities import Metric
-from tracekit.integrations._patching import (
-    Library,
-    PatchSet,
-    PatchTarget,
-    _version_tuple,
-    autolog_setup,
-    check_library,
-    installed_version,
-)
+from tracekit.integrations._patching import Library, PatchSet, PatchTarget, autolog_setup
 from tracekit.integrations._sklearn_logging import log_params_in_batches
-from tracekit.integrations._training_runs import end_training_run, start_training_run
+from tracekit.integrations._training_runs import EstimatorSettings, apply_patches, logging_step, training_run
 from tracekit.integrations._training_scope import inside_training_call, quiet
 from tracekit.store.column_limits import PARAM_VALUE_LENGTH
 from tracekit.tracing.safety import report_internal_error
 from tracekit.validation import check_key, metric_value, now_ms
-
-logger = logging.getLogger(__name__)
 
 #: Buffered per-iteration metric points are written at least this often (seconds) ...
 FLUSH_SECONDS = 2.0
@@ -49,17 +37,9 @@ FLUSH_POINTS = 1000
 
 
 @dataclass
-class Settings:
+class Settings(EstimatorSettings):
     """The options the library's `autolog()` was called with."""
 
-    log_input_examples: bool = False
-    log_model_signatures: bool = True
-    log_models: bool = True
-    log_datasets: bool = True
-    exclusive: bool = False
-    silent: bool = False
-    registered_model_name: str | None = None
-    extra_tags: dict[str, str] = field(default_factory=dict)
     importance_types: tuple[str, ...] = ()
     model_format: str | None = None
 
@@ -93,11 +73,9 @@ class MetricBatcher:
 
 @dataclass
 class Session:
-    """One autologged training call: its run, whether autolog started it, and (for a `fit`) whether its inner
-    `train` has been seen."""
+    """One autologged training call: its run and (for a `fit`) whether its inner `train` has been seen."""
 
     run_id: str
-    started_run: bool
     from_estimator: bool
     batcher: MetricBatcher
     train_seen: bool = False
@@ -177,21 +155,9 @@ class GbmAutolog:
             if disable:
                 self.patches.remove()
                 return
-            self.settings = Settings(silent=silent, extra_tags=serialization.safe_str_map(extra_tags)
-                                     if extra_tags else {}, **options)
-            if self.patches.active:
-                return
-            if not check_library(self.library.integration, self.library.module, self.library.distribution,
-                                 self.library.minimum_version):
-                return
-            if disable_for_unsupported_versions and not self._version_tested():
-                if not silent:
-                    logger.warning("tracekit %s autolog is off: %s %s is newer than the newest tested version %s "
-                                   "(disable_for_unsupported_versions=True).", self.name, self.library.distribution,
-                                   installed_version(self.library.distribution),
-                                   ".".join(map(str, self.newest_tested)))
-                return
-            self.patches.apply(self._targets())
+            self.settings = Settings.chosen(silent, extra_tags, **options)
+            apply_patches(self.patches, self.library, self.newest_tested, self._targets,
+                          disable_for_unsupported_versions=disable_for_unsupported_versions, silent=silent)
 
     def autolog_from_global(self, disable: bool, silent: bool, log_traces: bool,
                             extra_tags: Mapping[str, Any] | None, **options: Any) -> None:
@@ -203,10 +169,6 @@ class GbmAutolog:
         if self.configured_explicitly and self.patches.active:
             return
         self.autolog(False, silent=silent, extra_tags=extra_tags, **options)
-
-    def _version_tested(self) -> bool:
-        version = _version_tuple(installed_version(self.library.distribution) or "0")
-        return self.library.minimum_version <= version[:2] <= self.newest_tested
 
     def _targets(self) -> list[PatchTarget]:
         targets = self.train_targets(self._train_wrapper)
@@ -263,43 +225,21 @@ class GbmAutolog:
 
     def _run(self, call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], from_estimator: bool,
              before: Callable[[Session], None], after: Callable[[Session, Any], None]) -> Any:
-        """`call` as the outermost training call: in the active run (unless `exclusive`) or a new one, ended
-        FINISHED afterwards (FAILED or KILLED if `call` raised, re-raised unchanged)."""
-        from tracekit.tracking import state
-
-        active = state.active_run_id()
-        if active is not None and self.settings.exclusive:
-            return call(*args, **kwargs)
-        scope = inside_training_call.set(True)
-        try:
-            run_id = active
-            if run_id is None:
-                with quiet(self.settings.silent):
-                    run_id = self._start_run()
+        """`call` as the outermost training call, in the run `training_run` gives it (see there)."""
+        with training_run(self.name, self.settings, inside_training_call) as run_id:
             if run_id is None:
                 return call(*args, **kwargs)
-            session = Session(run_id, started_run=active is None, from_estimator=from_estimator,
-                              batcher=MetricBatcher(run_id))
+            session = Session(run_id, from_estimator=from_estimator, batcher=MetricBatcher(run_id))
             token = self._session.set(session)
             try:
                 with quiet(self.settings.silent):
                     before(session)
-                try:
-                    result = call(*args, **kwargs)
-                except BaseException as error:
-                    if session.started_run:
-                        with quiet(self.settings.silent):
-                            self._end_run(run_id, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
-                    raise
+                result = call(*args, **kwargs)
                 with quiet(self.settings.silent):
                     self._step("logging the trained model", lambda: after(session, result))
-                    if session.started_run:
-                        self._end_run(run_id, "FINISHED")
                 return result
             finally:
                 self._session.reset(token)
-        finally:
-            inside_training_call.reset(scope)
 
     def _train_in_session(self, wrapped: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
                           session: Session | None) -> Any:
@@ -334,17 +274,7 @@ class GbmAutolog:
     # -- logging steps -----------------------------------------------------------------------------------------------
 
     def _step(self, what: str, action: Callable[[], Any]) -> Any:
-        try:
-            return action()
-        except Exception:  # noqa: BLE001 - logging never breaks the user's training
-            report_internal_error(f"{self.name} autolog: {what}")
-            return None
-
-    def _start_run(self) -> str | None:
-        return start_training_run(self.name, self.settings.extra_tags)
-
-    def _end_run(self, run_id: str, status: str) -> None:
-        end_training_run(self.name, run_id, status)
+        return logging_step(self.name, what, action)
 
     def _log_booster_results(self, session: Session, booster: Any) -> None:
         import tracekit

@@ -15,11 +15,11 @@ import math
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from tracekit.integrations._training_runs import TrainingSettings, logging_step
 from tracekit.store.column_limits import PARAM_VALUE_LENGTH
-from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
 
@@ -32,17 +32,11 @@ MODEL_SUMMARY_FILE = "model_summary.txt"
 
 
 @dataclass
-class Settings:
+class Settings(TrainingSettings):
     """The options `tracekit.pytorch.autolog()` was called with."""
 
     log_every_n_epoch: int = 1
     log_every_n_step: int | None = None
-    log_models: bool = True
-    log_datasets: bool = True
-    exclusive: bool = False
-    silent: bool = False
-    registered_model_name: str | None = None
-    extra_tags: dict[str, str] = field(default_factory=dict)
     checkpoint: bool = False
     checkpoint_monitor: str = "val_loss"
     checkpoint_mode: str = "min"
@@ -51,11 +45,7 @@ class Settings:
 
 
 def _step(what: str, action: Callable[[], Any]) -> Any:
-    try:
-        return action()
-    except Exception:  # noqa: BLE001 - logging never breaks the user's training
-        report_internal_error(f"pytorch autolog: {what}")
-        return None
+    return logging_step("pytorch", what, action)
 
 
 def scalar_metrics(metrics: Mapping[str, Any], leave_out: Callable[[str], bool]) -> dict[str, float]:

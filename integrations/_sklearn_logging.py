@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tracekit.integrations._sklearn_metrics import training_metrics
+from tracekit.integrations._training_runs import EstimatorSettings, logging_step
 from tracekit.store.column_limits import PARAM_VALUE_LENGTH
-from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
 
@@ -26,29 +26,17 @@ INPUT_EXAMPLE_ROWS = 5
 
 
 @dataclass
-class Settings:
+class Settings(EstimatorSettings):
     """The options `tracekit.sklearn.autolog()` was called with."""
 
-    log_input_examples: bool = False
-    log_model_signatures: bool = True
-    log_models: bool = True
-    log_datasets: bool = True
-    exclusive: bool = False
-    silent: bool = False
     max_tuning_runs: int | None = 5
     log_post_training_metrics: bool = True
     serialization_format: str = "cloudpickle"
-    registered_model_name: str | None = None
     pos_label: Any = None
-    extra_tags: dict[str, str] = field(default_factory=dict)
 
 
 def _step(what: str, action: Callable[[], Any]) -> Any:
-    try:
-        return action()
-    except Exception:  # noqa: BLE001 - logging never breaks the user's fit
-        report_internal_error(f"sklearn autolog: {what}")
-        return None
+    return logging_step("sklearn", what, action)
 
 
 def estimator_params(estimator: Any) -> dict[str, str]:

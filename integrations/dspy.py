@@ -77,17 +77,20 @@ def autolog(disable: bool = False, silent: bool = False, log_traces: bool = True
 
 def _targets() -> list[PatchTarget]:
     return [
-        PatchTarget("dspy.primitives.module", "Module", "__call__", sync_wrapper(_ModuleRecorder)),
-        PatchTarget("dspy.primitives.module", "Module", "acall", async_wrapper(_ModuleRecorder)),
-        PatchTarget("dspy.clients.base_lm", "BaseLM", "__call__", sync_wrapper(_LMRecorder)),
-        PatchTarget("dspy.clients.base_lm", "BaseLM", "acall", async_wrapper(_LMRecorder)),
+        *_call_and_acall("dspy.primitives.module", "Module", _ModuleRecorder),
+        *_call_and_acall("dspy.clients.base_lm", "BaseLM", _LMRecorder),
         PatchTarget("dspy.clients.base_lm", "BaseLM", "update_history", _capture_history_entry),
         PatchTarget("dspy.retrievers.retrieve", "Retrieve", "__call__", sync_wrapper(_RetrieverRecorder)),
         PatchTarget("dspy.retrievers.embeddings", "Embeddings", "__call__", sync_wrapper(_RetrieverRecorder)),
-        PatchTarget("dspy.adapters.types.tool", "Tool", "__call__", sync_wrapper(_ToolRecorder)),
-        PatchTarget("dspy.adapters.types.tool", "Tool", "acall", async_wrapper(_ToolRecorder)),
+        *_call_and_acall("dspy.adapters.types.tool", "Tool", _ToolRecorder),
         PatchTarget("dspy.utils.parallelizer", "ParallelExecutor", "_execute_parallel", _carry_current_span),
     ]
+
+
+def _call_and_acall(module: str, class_name: str, recorder: type[CallRecorder]) -> list[PatchTarget]:
+    """The class's `__call__` and its coroutine twin `acall`, both traced by `recorder`."""
+    return [PatchTarget(module, class_name, "__call__", sync_wrapper(recorder)),
+            PatchTarget(module, class_name, "acall", async_wrapper(recorder))]
 
 
 def is_enabled() -> bool:

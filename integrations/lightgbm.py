@@ -130,7 +130,22 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
             log_datasets: bool = True, disable: bool = False, exclusive: bool = False,
             disable_for_unsupported_versions: bool = False, silent: bool = False,
             registered_model_name: str | None = None, extra_tags: Mapping[str, Any] | None = None) -> None:
-    """Log LightGBM training runs (see the module docstring); `disable=True` removes the patches."""
+    """Log every `lightgbm.train` and scikit-learn-API `fit` (LGBMClassifier, LGBMRegressor, ...) as a training
+    run: params, every validation set's metrics per iteration (`<set>-<metric>`, step = iteration from 0),
+    `best_iteration`, `stopped_iteration` and `best_<set>-<metric>` after early stopping,
+    `feature_importance_split.json` and `feature_importance_gain.json`, the training data as a run input (context
+    "train") and the model as the logged model "model", with a signature, with `log_input_examples=True` the first
+    rows as input example, and registered as `registered_model_name` if given. A run is started (and ended) when
+    none is active; with `exclusive=True` nothing is logged into a run you started. `disable=True` removes the
+    patches; `silent=True` keeps tracekit's logs and warnings out of the way; `disable_for_unsupported_versions=True`
+    stays off for LightGBM versions newer than the ones tested; `extra_tags` go on the runs autolog starts.
+
+    >>> tracekit.lightgbm.autolog(log_input_examples=True)
+    >>> lightgbm.train(params, train_set, valid_sets=[valid_set], valid_names=["valid"])
+    """
+    from tracekit.autologging import cancel_pending
+
+    cancel_pending("lightgbm")  # a tracekit.autolog() waiting for the import: this later call decides
     _AUTOLOG.autolog(True, log_input_examples=log_input_examples, log_model_signatures=log_model_signatures,
                      log_models=log_models, log_datasets=log_datasets, disable=disable, exclusive=exclusive,
                      disable_for_unsupported_versions=disable_for_unsupported_versions, silent=silent,

@@ -19,7 +19,6 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tracekit import serialization
 from tracekit.exceptions import TracekitException
 from tracekit.integrations import _patching as patching
 from tracekit.integrations._lightning_logging import (
@@ -29,7 +28,7 @@ from tracekit.integrations._lightning_logging import (
     make_callback_class,
 )
 from tracekit.integrations._patching import PatchSet, PatchTarget, _version_tuple, autolog_setup, check_library
-from tracekit.integrations._training_runs import end_training_run, quiet_while_logging, start_training_run
+from tracekit.integrations._training_runs import quiet_while_logging, training_run, version_tested
 from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
@@ -56,7 +55,31 @@ def autolog(log_every_n_epoch: int = 1, log_every_n_step: int | None = None, log
             registered_model_name: str | None = None, extra_tags: Mapping[str, Any] | None = None,
             checkpoint: bool = False, checkpoint_monitor: str = "val_loss", checkpoint_mode: str = "min",
             checkpoint_save_best_only: bool = True, checkpoint_save_freq: str | int = "epoch") -> None:
-    """Log PyTorch Lightning training runs (see the module docstring); `disable=True` removes the patches."""
+    """Log every PyTorch Lightning `Trainer.fit` (`lightning` or `pytorch_lightning`) as a training run:
+
+    - params when training starts: `epochs`, `optimizer_name` and the optimizer's defaults (`lr`, ...),
+      `batch_size` of the training loader, the module's `hparams`, and with an EarlyStopping callback its
+      `monitor`, `mode`, `patience`, `min_delta`;
+    - `trainer.callback_metrics` (what `self.log` recorded, validation included) every `log_every_n_epoch`
+      epochs at step = epoch, and with `log_every_n_step` every n training steps at step = global step;
+    - with EarlyStopping, the metrics `stopped_epoch`, `wait_count` and `best_score` at the end;
+    - the artifact `model_summary.txt`, the training set (a TensorDataset) as a run input (`log_datasets`);
+    - the trained module as the logged model "model" (`log_models`, registered as `registered_model_name`);
+      build it from `save_hyperparameters()` arguments so it can be rebuilt from its weights;
+    - with `checkpoint=True`, the weights as `checkpoints/latest_checkpoint.pt` every epoch (or every
+      `checkpoint_save_freq` steps), only when `checkpoint_monitor` improved (`checkpoint_mode` "min"/"max")
+      unless `checkpoint_save_best_only=False`.
+
+    A run is started (and ended) when none is active; with `exclusive=True` nothing is logged into a run you
+    started. `disable=True` removes the patch; `silent=True` keeps tracekit's logs and warnings out of the way;
+    `disable_for_unsupported_versions=True` stays off for Lightning versions newer than the ones tested.
+
+    >>> tracekit.pytorch.autolog(log_every_n_step=10)
+    >>> lightning.Trainer(max_epochs=5).fit(module, train_loader, val_loader)
+    """
+    from tracekit.autologging import cancel_pending
+
+    cancel_pending("pytorch")  # a tracekit.autolog() waiting for the import: this later call decides
     global _configured_explicitly
     _configured_explicitly = not disable
     configure(log_every_n_epoch=log_every_n_epoch, log_every_n_step=log_every_n_step, log_models=log_models,
@@ -101,9 +124,9 @@ def configure(*, disable: bool = False, silent: bool = False, extra_tags: Mappin
             _PATCHES.remove()
             return
         global _settings
-        _settings = Settings(silent=silent, log_every_n_epoch=log_every_n_epoch, log_every_n_step=log_every_n_step,
-                             checkpoint_mode=checkpoint_mode, checkpoint_save_freq=checkpoint_save_freq,
-                             extra_tags=serialization.safe_str_map(extra_tags) if extra_tags else {}, **options)
+        _settings = Settings.chosen(silent, extra_tags, log_every_n_epoch=log_every_n_epoch,
+                                    log_every_n_step=log_every_n_step, checkpoint_mode=checkpoint_mode,
+                                    checkpoint_save_freq=checkpoint_save_freq, **options)
         if _PATCHES.active:
             return
         packages = _installed_packages()
@@ -143,8 +166,7 @@ def _recent_enough(distribution: str) -> bool:
 
 
 def _version_tested(distribution: str) -> bool:
-    version = _version_tuple(patching.installed_version(distribution) or "0")
-    return MINIMUM_VERSION <= version[:2] <= NEWEST_TESTED_VERSION
+    return version_tested(distribution, MINIMUM_VERSION, NEWEST_TESTED_VERSION)
 
 
 def is_enabled() -> bool:
@@ -163,20 +185,10 @@ def _callback_for(trainer: Any, settings: Settings, run_id: str) -> Any:
 
 def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                  kwargs: dict[str, Any]) -> Any:
-    from tracekit.tracking import state
-
     if _inside.get() or instance is None:
         return wrapped(*args, **kwargs)
-    active = state.active_run_id()
-    if active is not None and _settings.exclusive:
-        return wrapped(*args, **kwargs)
     settings = _settings
-    token = _inside.set(True)
-    try:
-        run_id = active
-        if run_id is None:
-            with quiet_while_logging(settings.silent):
-                run_id = start_training_run("pytorch", settings.extra_tags)
+    with training_run("pytorch", settings, _inside) as run_id:
         if run_id is None:
             return wrapped(*args, **kwargs)
         callback = None
@@ -189,23 +201,13 @@ def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ..
                 report_internal_error("pytorch autolog: adding the logging callback")
         try:
             result = wrapped(*args, **kwargs)
-        except BaseException as error:
+        finally:
             instance.callbacks = original_callbacks
-            if active is None:
-                status = "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED"
-                with quiet_while_logging(settings.silent):
-                    end_training_run("pytorch", run_id, status)
-            raise
-        instance.callbacks = original_callbacks
-        with quiet_while_logging(settings.silent):
-            if settings.log_models and callback is not None:
+        if settings.log_models and callback is not None:
+            with quiet_while_logging(settings.silent):
                 try:
                     module = instance.lightning_module or (args[0] if args else kwargs.get("model"))
                     log_trained_model(settings, module, callback.signature_example)
                 except Exception:  # noqa: BLE001
                     report_internal_error("pytorch autolog: logging the trained model")
-            if active is None:
-                end_training_run("pytorch", run_id, "FINISHED")
         return result
-    finally:
-        _inside.reset(token)

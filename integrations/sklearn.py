@@ -13,22 +13,13 @@ counted (`tracekit.tracing.safety.internal_error_counts`); the user's call alway
 
 from __future__ import annotations
 
-import logging
 import os
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tracekit import serialization
 from tracekit.exceptions import TracekitException
-from tracekit.integrations._patching import (
-    Library,
-    PatchSet,
-    PatchTarget,
-    autolog_setup,
-    check_library,
-    installed_version,
-)
+from tracekit.integrations._patching import Library, PatchSet, PatchTarget, autolog_setup
 from tracekit.integrations._sklearn_logging import Settings, log_fitted
 from tracekit.integrations._sklearn_metrics import caller_variable_name
 from tracekit.integrations._sklearn_post_training import (
@@ -38,11 +29,9 @@ from tracekit.integrations._sklearn_post_training import (
     prediction_argument,
     remember_prediction,
 )
-from tracekit.integrations._training_runs import end_training_run, quiet_while_logging, start_training_run
+from tracekit.integrations._training_runs import apply_patches, quiet_while_logging, training_run
 from tracekit.integrations._training_scope import inside_training_call
 from tracekit.tracing.safety import report_internal_error
-
-logger = logging.getLogger(__name__)
 
 MINIMUM_VERSION = (1, 3)
 #: The newest minor version tested; `disable_for_unsupported_versions=True` keeps autolog off for newer ones.
@@ -69,7 +58,22 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
             max_tuning_runs: int | None = 5, log_post_training_metrics: bool = True,
             serialization_format: str = "cloudpickle", registered_model_name: str | None = None,
             pos_label: Any = None, extra_tags: Mapping[str, Any] | None = None) -> None:
-    """Log scikit-learn training runs (see the module docstring); `disable=True` removes the patches."""
+    """Log every scikit-learn `fit` (and `fit_transform` / `fit_predict`) as a training run: params, `training_*`
+    metrics, tags `estimator_name` / `estimator_class`, the training dataset (input, context "train") and the
+    fitted model as the logged model "model" (with a signature, and with `log_input_examples=True` the first rows
+    as input example). A run is started (and ended) when none is active; with `exclusive=True` nothing is logged
+    into a run you started. `GridSearchCV` / `RandomizedSearchCV` also log `best_*` params, `best_cv_score`, the
+    "best_estimator" model, `cv_results.csv` and the best `max_tuning_runs` candidates (all if None) as child runs.
+    With `log_post_training_metrics`, `model.score(X_test, y_test)` logs `<Class>_score_X_test` into the model's
+    run. `disable=True` removes the patches; `silent=True` keeps tracekit's logs and warnings out of the way;
+    `disable_for_unsupported_versions=True` stays off for scikit-learn versions newer than the ones tested.
+
+    >>> tracekit.sklearn.autolog(log_input_examples=True)
+    >>> LogisticRegression().fit(X_train, y_train)
+    """
+    from tracekit.autologging import cancel_pending
+
+    cancel_pending("sklearn")  # a tracekit.autolog() waiting for the import: this later call decides
     global _configured_explicitly
     _configured_explicitly = not disable
     configure(log_input_examples=log_input_examples, log_model_signatures=log_model_signatures,
@@ -113,28 +117,10 @@ def configure(*, disable: bool = False, silent: bool = False, extra_tags: Mappin
             _PATCHES.remove()
             return
         global _settings
-        _settings = Settings(silent=silent, max_tuning_runs=max_tuning_runs,
-                             serialization_format=serialization_format,
-                             extra_tags=serialization.safe_str_map(extra_tags) if extra_tags else {}, **options)
-        if _PATCHES.active:
-            return
-        if not check_library("sklearn", _LIBRARY.module, _LIBRARY.distribution, MINIMUM_VERSION):
-            return
-        if disable_for_unsupported_versions and not _version_tested():
-            if not silent:
-                logger.warning("tracekit sklearn autolog is off: scikit-learn %s is newer than the newest tested "
-                               "version %s (disable_for_unsupported_versions=True).",
-                               installed_version(_LIBRARY.distribution),
-                               ".".join(map(str, NEWEST_TESTED_VERSION)))
-            return
-        _PATCHES.apply(_targets())
-
-
-def _version_tested() -> bool:
-    from tracekit.integrations._patching import _version_tuple
-
-    version = _version_tuple(installed_version(_LIBRARY.distribution) or "0")
-    return MINIMUM_VERSION <= version[:2] <= NEWEST_TESTED_VERSION
+        _settings = Settings.chosen(silent, extra_tags, max_tuning_runs=max_tuning_runs,
+                                    serialization_format=serialization_format, **options)
+        apply_patches(_PATCHES, _LIBRARY, NEWEST_TESTED_VERSION, _targets,
+                      disable_for_unsupported_versions=disable_for_unsupported_versions, silent=silent)
 
 
 def is_enabled() -> bool:
@@ -172,27 +158,10 @@ def _fit_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, 
 
 def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
                  kwargs: dict[str, Any]) -> Any:
-    from tracekit.tracking import state
-
     if _inside.get() or instance is None:
         return wrapped(*args, **kwargs)
-    active = state.active_run_id()
-    if active is not None and _settings.exclusive:
-        return wrapped(*args, **kwargs)
-    token = _inside.set(True)
-    try:
-        run_id = active
-        if run_id is None:
-            with quiet_while_logging(_settings.silent):
-                run_id = start_training_run("sklearn", _settings.extra_tags)
-        try:
-            result = wrapped(*args, **kwargs)
-        except BaseException as error:
-            if active is None and run_id is not None:
-                status = "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED"
-                with quiet_while_logging(_settings.silent):
-                    end_training_run("sklearn", run_id, status)
-            raise
+    with training_run("sklearn", _settings, _inside) as run_id:
+        result = wrapped(*args, **kwargs)
         if run_id is not None:
             with quiet_while_logging(_settings.silent):
                 try:
@@ -204,11 +173,7 @@ def _fit_wrapper(wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ..
                     _fitted_runs[instance] = run_id
                 except TypeError:  # an unhashable estimator subclass: no post-training metrics for it
                     pass
-                if active is None:
-                    end_training_run("sklearn", run_id, "FINISHED")
         return result
-    finally:
-        _inside.reset(token)
 
 
 def _post_training_wrapper(record: Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any], Any], None],

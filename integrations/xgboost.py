@@ -150,7 +150,23 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
             registered_model_name: str | None = None, model_format: str = "ubj",
             importance_types: list[str] | tuple[str, ...] | None = None,
             extra_tags: Mapping[str, Any] | None = None) -> None:
-    """Log XGBoost training runs (see the module docstring); `disable=True` removes the patches."""
+    """Log every `xgboost.train` and scikit-learn-API `fit` (XGBClassifier, XGBRegressor, ...) as a training run:
+    params, every eval set's metrics per iteration (`<set>-<metric>`, step = iteration), `best_iteration`,
+    `best_score` and `stopped_iteration` after early stopping, `feature_importance_<type>.json` for each of
+    `importance_types` (default ["weight"]; also "gain", "cover", "total_gain", "total_cover"), the training data as
+    a run input (context "train") and the model as the logged model "model" in `model_format` ("ubj" or "json"),
+    with a signature, with `log_input_examples=True` the first rows as input example, and registered as
+    `registered_model_name` if given. A run is started (and ended) when none is active; with `exclusive=True`
+    nothing is logged into a run you started. `disable=True` removes the patches; `silent=True` keeps tracekit's
+    logs and warnings out of the way; `disable_for_unsupported_versions=True` stays off for XGBoost versions newer
+    than the ones tested; `extra_tags` go on the runs autolog starts.
+
+    >>> tracekit.xgboost.autolog(importance_types=["weight", "gain"])
+    >>> xgboost.train({"objective": "binary:logistic"}, dtrain, evals=[(dvalid, "valid")])
+    """
+    from tracekit.autologging import cancel_pending
+
+    cancel_pending("xgboost")  # a tracekit.autolog() waiting for the import: this later call decides
     _AUTOLOG.autolog(True, log_input_examples=log_input_examples, log_model_signatures=log_model_signatures,
                      log_models=log_models, log_datasets=log_datasets, disable=disable, exclusive=exclusive,
                      disable_for_unsupported_versions=disable_for_unsupported_versions, silent=silent,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from tracekit import autolog_hooks
@@ -152,6 +152,17 @@ def cancel_pending(name: str) -> None:
     """Forget a `tracekit.autolog()` waiting for integration `name`'s library to be imported: the library's own
     `autolog(...)` (which calls this) is the later call, so it decides."""
     autolog_hooks.cancel(name)
+
+
+def integration_attributes(name: str) -> Callable[[str], Any]:
+    """A module `__getattr__` for a library's entry point (`tracekit.sklearn`, ...) whose `autolog` is integration
+    `name`'s own function: imported on first use, since core imports integrations lazily."""
+    def attribute(attribute_name: str) -> Any:
+        if attribute_name == "autolog":
+            return importlib.import_module(f"tracekit.integrations.{name}").autolog
+        raise AttributeError(f"module 'tracekit.{name}' has no attribute {attribute_name!r}")
+
+    return attribute
 
 
 def autolog_integration(name: str, disable: bool, silent: bool, log_traces: bool,

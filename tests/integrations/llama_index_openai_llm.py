@@ -31,6 +31,15 @@ def _reply(completion: Any) -> ChatResponse:
                         raw=completion, additional_kwargs=usage)
 
 
+def _streamed(text: str, chunk: Any) -> tuple[str, ChatResponse]:
+    """The reply's text so far with `chunk`'s delta added, and the ChatResponse for that chunk."""
+    delta = chunk.choices[0].delta.content or "" if chunk.choices else ""
+    text += delta
+    usage = chunk.usage.model_dump() if chunk.usage is not None else {}
+    return text, ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=delta, raw=chunk,
+                              additional_kwargs=usage)
+
+
 class OpenAI(LLM):
     """Chat completions of `model` at `api_base` (a local fake server in the tests)."""
 
@@ -76,11 +85,8 @@ class OpenAI(LLM):
         def chunks() -> Generator[ChatResponse, None, None]:
             text = ""
             for chunk in stream:
-                delta = chunk.choices[0].delta.content or "" if chunk.choices else ""
-                text += delta
-                usage = chunk.usage.model_dump() if chunk.usage is not None else {}
-                yield ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=delta,
-                                   raw=chunk, additional_kwargs=usage)
+                text, response = _streamed(text, chunk)
+                yield response
 
         return chunks()
 
@@ -92,11 +98,8 @@ class OpenAI(LLM):
         async def chunks() -> AsyncGenerator[ChatResponse, None]:
             text = ""
             async for chunk in stream:
-                delta = chunk.choices[0].delta.content or "" if chunk.choices else ""
-                text += delta
-                usage = chunk.usage.model_dump() if chunk.usage is not None else {}
-                yield ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=delta,
-                                   raw=chunk, additional_kwargs=usage)
+                text, response = _streamed(text, chunk)
+                yield response
 
         return chunks()
 

@@ -3,7 +3,6 @@ public API (runs, metric histories, logged models, artifacts)."""
 
 from __future__ import annotations
 
-import json
 import logging
 
 import numpy as np
@@ -14,6 +13,13 @@ import tracekit
 from tracekit.tracing.safety import internal_error_counts
 
 lightgbm = pytest.importorskip("lightgbm")
+
+from training_autolog_helpers import (  # noqa: E402
+    artifact_json,
+    history,
+    logged_models,
+    use_an_experiment_whose_artifacts_cannot_be_written,
+)
 
 import tracekit.integrations.lightgbm as lightgbm_autolog  # noqa: E402
 
@@ -32,14 +38,6 @@ def datasets(data):
     features, labels = data
     train = lightgbm.Dataset(features[:400], label=labels[:400])
     return train, lightgbm.Dataset(features[400:], label=labels[400:], reference=train)
-
-
-def history(run_id: str, key: str) -> list[tuple[int, float]]:
-    return [(point.step, point.value) for point in tracekit.get_metric_history(run_id, key)]
-
-
-def logged_models():
-    return tracekit.search_logged_models(output_format="list")
 
 
 def test_train_logs_params_and_each_validation_metric_per_iteration(data):
@@ -86,10 +84,8 @@ def test_feature_importance_split_and_gain_are_json_artifacts(data, tmp_path):
     booster = lightgbm.train(PARAMS, train, num_boost_round=5)
 
     run_id = tracekit.last_active_run().info.run_id
-    client = tracekit.MlflowClient()
     for kind in ("split", "gain"):
-        with open(client.download_artifacts(run_id, f"feature_importance_{kind}.json", str(tmp_path))) as file:
-            logged = json.load(file)
+        logged = artifact_json(run_id, f"feature_importance_{kind}.json", tmp_path)
         expected = dict(zip(booster.feature_name(), booster.feature_importance(importance_type=kind).tolist(),
                             strict=True))
         assert logged == pytest.approx(expected)
@@ -148,9 +144,7 @@ def test_exclusive_keeps_autolog_out_of_user_runs(data):
 def test_a_failing_logging_step_never_breaks_training(data, tmp_path, internal_errors_swallowed, caplog):
     features, _ = data
     caplog.set_level(logging.WARNING, logger="tracekit")
-    not_a_folder = tmp_path / "artifacts-here"
-    not_a_folder.write_text("")
-    tracekit.set_experiment(experiment_id=tracekit.create_experiment("broken", artifact_location=str(not_a_folder)))
+    use_an_experiment_whose_artifacts_cannot_be_written(tmp_path)
     tracekit.lightgbm.autolog()
     train, valid = datasets(data)
 

@@ -19,6 +19,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
+from training_autolog_helpers import logged_models  # noqa: E402
 
 import tracekit.integrations.sklearn as sklearn_autolog  # noqa: E402
 
@@ -36,10 +37,6 @@ def iris():
 @pytest.fixture(scope="module")
 def diabetes():
     return load_diabetes(return_X_y=True)
-
-
-def logged_models():
-    return tracekit.search_logged_models(output_format="list")
 
 
 def child_runs(parent_id: str):

@@ -3,7 +3,6 @@ public API (runs, metric histories, logged models, artifacts)."""
 
 from __future__ import annotations
 
-import json
 import logging
 
 import numpy as np
@@ -17,6 +16,12 @@ xgboost = pytest.importorskip("xgboost")
 sklearn = pytest.importorskip("sklearn")
 from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
+from training_autolog_helpers import (  # noqa: E402
+    artifact_json,
+    history,
+    logged_models,
+    use_an_experiment_whose_artifacts_cannot_be_written,
+)
 
 import tracekit.integrations.xgboost as xgboost_autolog  # noqa: E402
 
@@ -36,20 +41,6 @@ def dmatrices(data):
     features, labels = data
     return (xgboost.DMatrix(features[:300], label=labels[:300]),
             xgboost.DMatrix(features[300:], label=labels[300:]))
-
-
-def logged_models():
-    return tracekit.search_logged_models(output_format="list")
-
-
-def history(run_id: str, key: str) -> list[tuple[int, float]]:
-    return [(point.step, point.value) for point in tracekit.get_metric_history(run_id, key)]
-
-
-def artifact_json(run_id: str, path: str, tmp_path) -> dict:
-    local = tracekit.MlflowClient().download_artifacts(run_id, path, dst_path=str(tmp_path))
-    with open(local, encoding="utf-8") as file:
-        return json.load(file)
 
 
 def test_train_logs_a_finished_run_with_params_and_per_iteration_metrics(dmatrices):
@@ -242,9 +233,7 @@ def test_a_failing_logging_step_never_breaks_training(data, dmatrices, tmp_path,
     features, _ = data
     dtrain, dvalid = dmatrices
     caplog.set_level(logging.WARNING, logger="tracekit")
-    not_a_folder = tmp_path / "artifacts-here"
-    not_a_folder.write_text("a file where the artifact folder should be")
-    tracekit.set_experiment(experiment_id=tracekit.create_experiment("broken", artifact_location=str(not_a_folder)))
+    use_an_experiment_whose_artifacts_cannot_be_written(tmp_path)
     tracekit.xgboost.autolog()
 
     booster = xgboost.train(PARAMS, dtrain, num_boost_round=4, evals=[(dvalid, "valid")], verbose_eval=False)
@@ -304,9 +293,7 @@ def test_disable_removes_the_patches(dmatrices):
 def test_silent_logs_nothing_when_a_step_fails(dmatrices, tmp_path, internal_errors_swallowed, caplog):
     dtrain, _ = dmatrices
     caplog.set_level(logging.DEBUG, logger="tracekit")
-    not_a_folder = tmp_path / "artifacts-here"
-    not_a_folder.write_text("")
-    tracekit.set_experiment(experiment_id=tracekit.create_experiment("broken", artifact_location=str(not_a_folder)))
+    use_an_experiment_whose_artifacts_cannot_be_written(tmp_path)
     tracekit.xgboost.autolog(silent=True)
     caplog.clear()  # the store's own setup logs
 

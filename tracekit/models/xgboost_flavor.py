@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from tracekit.exceptions import TracekitException
+from tracekit.models.gbm_flavor import GbmPredictor, downloaded_flavor, finish_model_dir, pyfunc_flavor
 from tracekit.models.library_classes import library_class_path, resolve_library_class
-from tracekit.models.model import MLMODEL_FILE, Model, ModelInfo, path_in_model_dir, read_mlmodel_file
-from tracekit.models.model_saving import add_pyfunc_flavor, copy_code_paths, new_model_dir, write_model_metadata
+from tracekit.models.model import Model, ModelInfo, path_in_model_dir
+from tracekit.models.model_saving import new_model_dir
 from tracekit.models.signature import ModelSignature
 
 FLAVOR_NAME = "xgboost"
@@ -51,17 +52,12 @@ def save_model(xgb_model: Any, path: str | os.PathLike[str], conda_env: dict[str
     model_dir = new_model_dir(path)
     model_file = f"model.{model_format}"
     xgb_model.save_model(os.path.join(model_dir, model_file))
-    model = mlflow_model if mlflow_model is not None else Model()
-    code = copy_code_paths(model_dir, code_paths)
-    env = write_model_metadata(model_dir, model, signature=signature, input_example=input_example,
-                               modules={"xgboost"}, pip_requirements=pip_requirements,
-                               extra_pip_requirements=extra_pip_requirements, conda_env=conda_env, metadata=metadata,
-                               predict_for_signature=XGBoostPredictor(xgb_model).predict)
-    add_pyfunc_flavor(model, LOADER_MODULE, env, code, model_path=model_file)
-    model.add_flavor(FLAVOR_NAME, xgb_version=xgboost.__version__, data=model_file, model_class=model_class,
-                     model_format=model_format, **({"code": code} if code else {}))
-    model.save(model_dir)
-    return model
+    return finish_model_dir(
+        model_dir, FLAVOR_NAME, LOADER_MODULE, model_file,
+        {"xgb_version": xgboost.__version__, "data": model_file, "model_class": model_class,
+         "model_format": model_format}, XGBoostPredictor(xgb_model).predict, mlflow_model=mlflow_model,
+        code_paths=code_paths, signature=signature, input_example=input_example, pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements, conda_env=conda_env, metadata=metadata)
 
 
 def log_model(xgb_model: Any, name: str | None = None, conda_env: dict[str, Any] | str | None = None,
@@ -92,24 +88,12 @@ def load_model(model_uri: str, dst_path: str | None = None) -> Any:
 
     >>> booster = tracekit.xgboost.load_model(info.model_uri)
     """
-    from tracekit.models.model_uris import download_model
-
-    local = download_model(model_uri, dst_path)
-    mlmodel_path = os.path.join(local, MLMODEL_FILE)
-    flavor = read_mlmodel_file(mlmodel_path).flavors.get(FLAVOR_NAME)
-    if flavor is None:
-        raise TracekitException.invalid_parameter_value(
-            f"The model at {model_uri!r} has no xgboost flavor in {mlmodel_path!r}; load it with "
-            f"tracekit.pyfunc.load_model.")
-    return _load_native(local, flavor, mlmodel_path)
+    return _load_native(*downloaded_flavor(model_uri, dst_path, FLAVOR_NAME))
 
 
-class XGBoostPredictor:
+class XGBoostPredictor(GbmPredictor):
     """The python_function form of an XGBoost model: a Booster predicts on a DMatrix made from the data, an
     estimator with its own `predict`."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
 
     def predict(self, data: Any, params: dict[str, Any] | None = None) -> Any:
         """The model's predictions for `data` (a DataFrame or array); params are not used."""
@@ -122,15 +106,7 @@ class XGBoostPredictor:
 
 def _load_pyfunc(path: str, model_config: dict[str, Any] | None = None) -> XGBoostPredictor:
     """The python_function loader: `path` is the model file (the flavor's model_path)."""
-    model_dir = os.path.dirname(path)
-    mlmodel_path = os.path.join(model_dir, MLMODEL_FILE)
-    flavor = read_mlmodel_file(mlmodel_path).flavors.get(FLAVOR_NAME)
-    if flavor is None:
-        raise TracekitException.invalid_parameter_value(f"{mlmodel_path!r} has no xgboost flavor.")
-    if path_in_model_dir(model_dir, str(flavor.get("data"))) != os.path.realpath(path):
-        raise TracekitException.invalid_parameter_value(
-            f"{mlmodel_path!r}: the python_function model_path and the xgboost data name different files.")
-    return XGBoostPredictor(_load_native(model_dir, flavor, mlmodel_path))
+    return XGBoostPredictor(_load_native(*pyfunc_flavor(path, FLAVOR_NAME)))
 
 
 def _load_native(model_dir: str, flavor: dict[str, Any], where: str) -> Any:
