@@ -155,8 +155,10 @@ class ExportQueue:
         self._items.append(item)
         if self._worker_idle:
             self._wake()
-        elif self._lingering and len(self._items) >= self._full_batch:
-            self._wakeup.set()  # a full batch need not wait for the timer
+        elif self._lingering and len(self._items) >= self._full_batch and not self._wakeup.is_set():
+            # A full batch need not wait for the timer. Set once: until the worker takes the batch, later traces
+            # would otherwise each take the event's lock and notify it again.
+            self._wakeup.set()
 
     def _wait_for_room(self) -> bool:
         self._wake()  # idle or waiting for a batch to fill: a full queue is worth writing now
