@@ -2,7 +2,8 @@
 
 Decoding a page of traces allocates hundreds of thousands of dicts and lists, none of them in reference cycles. Each
 allocation burst makes the collector walk every live object again, which measured as 40-50% of the time of a
-20,000-trace `search_traces` DataFrame. Reference counting still frees everything as usual while paused; only the
+20,000-trace `search_traces` DataFrame. The export worker converting and writing a batch of traces is the same
+case (see `tracing/export_queue.py`). Reference counting still frees everything as usual while paused; only the
 search for cycles waits until the block ends (and it is resumed even if the block raises).
 """
 
