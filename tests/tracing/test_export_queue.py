@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
@@ -148,6 +149,41 @@ def test_a_failing_export_is_retried_with_backoff():
     assert stats.retried == 2
     assert stats.exported == 1
     assert stats.spilled == 0
+
+
+class CollectorWatcher(FlakyExporter):
+    """Records whether Python's cyclic collector was enabled during each export call."""
+
+    def __init__(self, fail_times: int = 0):
+        super().__init__(fail_times=fail_times)
+        self.collector_enabled: list[bool] = []
+
+    def export(self, traces):
+        self.collector_enabled.append(gc.isenabled())
+        super().export(traces)
+
+
+def test_the_collector_waits_during_an_export_and_runs_again_after_it_even_after_retries():
+    watcher = CollectorWatcher(fail_times=1)
+    tracekit.tracing.set_exporter(watcher)
+    traced(1)
+    tracekit.flush_trace_async_logging()
+    assert len(watcher.traces) == 1
+    assert watcher.collector_enabled == [False, False]
+    assert gc.isenabled()
+
+
+def test_a_collector_the_program_disabled_stays_disabled_after_an_export():
+    watcher = CollectorWatcher()
+    tracekit.tracing.set_exporter(watcher)
+    gc.disable()
+    try:
+        traced(1)
+        tracekit.flush_trace_async_logging()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert len(watcher.traces) == 1
 
 
 def test_a_store_that_stays_down_gets_spilled_then_replayed_once(monkeypatch, tmp_path):
