@@ -23,16 +23,22 @@ class GcPause:
     def __init__(self, owned: bool) -> None:
         self._owned = owned  # False when something else had disabled the collector already: leave it alone
 
-    def sleep(self, seconds: float) -> None:
-        """`time.sleep(seconds)` with the collector running, when this block is the one that paused it."""
+    @contextmanager
+    def resumed(self) -> Iterator[None]:
+        """Run the block with the collector running, when this pause is the one that stopped it."""
         if not self._owned:
-            time.sleep(seconds)
+            yield
             return
         gc.enable()
         try:
-            time.sleep(seconds)
+            yield
         finally:
             gc.disable()
+
+    def sleep(self, seconds: float) -> None:
+        """`time.sleep(seconds)` with the collector running, when this block is the one that paused it."""
+        with self.resumed():
+            time.sleep(seconds)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from waiting import CountingExporter, wait_until
 
 import tracekit
 from tracekit.exporters.memory import InMemoryTraceExporter
+from tracekit.tracing.exporter import TraceExporter
 
 
 class FlakyExporter(InMemoryTraceExporter):
@@ -170,6 +171,27 @@ def test_the_collector_waits_during_an_export_and_runs_again_after_it_even_after
     tracekit.flush_trace_async_logging()
     assert len(watcher.traces) == 1
     assert watcher.collector_enabled == [False, False]
+    assert gc.isenabled()
+
+
+class RemoteCollectorWatcher(TraceExporter):
+    """An exporter of its own (as a network one would be): it may block, so it runs with the collector on."""
+
+    name = "remote-test-destination"
+
+    def __init__(self):
+        self.collector_enabled: list[bool] = []
+
+    def export(self, traces):
+        self.collector_enabled.append(gc.isenabled())
+
+
+def test_an_exporter_that_may_block_exports_with_the_collector_running():
+    watcher = RemoteCollectorWatcher()
+    tracekit.tracing.set_exporter(watcher)
+    traced(1)
+    tracekit.flush_trace_async_logging()
+    assert watcher.collector_enabled == [True]
     assert gc.isenabled()
 
 

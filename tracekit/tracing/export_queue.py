@@ -68,6 +68,17 @@ class QueueSettings:
     retry_max_seconds: float
 
 
+def _writes_in_process(exporter: TraceExporter) -> bool:
+    """Whether `exporter` writes within this process in about the time it takes to build the rows (SQLite, memory),
+    so the batch can be written with the collector paused; a server (PostgreSQL, HTTP, OTLP) may keep it waiting."""
+    from tracekit.exporters.memory import InMemoryTraceExporter
+    from tracekit.exporters.store import StoreExporter
+
+    if isinstance(exporter, InMemoryTraceExporter):
+        return True
+    return isinstance(exporter, StoreExporter) and exporter.tracking_uri.startswith("sqlite:")
+
+
 class Destination:
     """An exporter, the spill folder keeping what it could not take, and whether it is answering now."""
 
@@ -336,7 +347,11 @@ class ExportQueue:
             token = otel_context.attach(_SUPPRESSED)
             try:
                 for destination in self._destinations():
-                    self._deliver_to(destination, traces, may_retry, pause.sleep)
+                    if _writes_in_process(destination.exporter):
+                        self._deliver_to(destination, traces, may_retry, pause.sleep)
+                    else:  # a network call may block for its whole timeout: not that long without the collector
+                        with pause.resumed():
+                            self._deliver_to(destination, traces, may_retry, time.sleep)
             finally:
                 otel_context.detach(token)
                 if on_worker:
