@@ -169,16 +169,16 @@ def test_a_body_over_the_limit_is_a_413(served):
 def test_each_request_is_one_trace_linked_to_the_model(served, iris_classifier):
     server, model_id = served
     tracekit.set_tracking_uri(server.tracking_uri)
-    before = len(tracekit.search_traces(model_id=model_id, return_type="list"))
     marker = [[4.4, 2.9, 1.4, 0.2]]
     server.invoke(json.dumps({"dataframe_split": {"columns": COLUMNS, "data": marker}}))
 
-    def traced() -> bool:
-        return len(tracekit.search_traces(model_id=model_id, return_type="list")) > before
-
-    assert wait_until(traced, timeout=20)
-    (trace,) = [t for t in tracekit.search_traces(model_id=model_id, return_type="list")
+    def marked() -> list[tracekit.Trace]:
+        # earlier tests' requests may still be on their way: wait for this request's trace itself
+        return [t for t in tracekit.search_traces(model_id=model_id, return_type="list")
                 if any("4.4" in json.dumps(span.inputs) for span in t.data.spans)]
+
+    assert wait_until(lambda: bool(marked()), timeout=20)
+    (trace,) = marked()
     # one span: the request span is the model's prediction, not a wrapper around a second predict span
     (root,) = trace.data.spans
     assert root.name == "POST /invocations" and root.parent_id is None
