@@ -1,10 +1,12 @@
 """What the training autolog integrations (scikit-learn, XGBoost, LightGBM, PyTorch Lightning) share: the options
-they all take (`TrainingSettings`), switching their patches on (`apply_patches`), the run around a training call
+they all take (`TrainingSettings`), their user-facing `autolog()` (`library_autolog`), switching their patches on
+(`apply_patches`), the run around a training call
 (`training_run`: started when none is active and ended afterwards), and `silent`'s quiet while they log."""
 
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -20,6 +22,23 @@ from tracekit.tracing.safety import report_internal_error
 logger = logging.getLogger(__name__)
 
 _Settings = TypeVar("_Settings", bound="TrainingSettings")
+_Autolog = TypeVar("_Autolog", bound=Callable[..., None])
+
+
+def library_autolog(integration: str) -> Callable[[_Autolog], _Autolog]:
+    """Decorator for a training integration's own `autolog()` (`tracekit.sklearn.autolog`, ...): the call first
+    forgets a `tracekit.autolog()` waiting for the library's import, since this later call decides."""
+    def decorate(autolog: _Autolog) -> _Autolog:
+        @functools.wraps(autolog)
+        def cancelling_autolog(*args: Any, **kwargs: Any) -> None:
+            from tracekit.autologging import cancel_pending
+
+            cancel_pending(integration)
+            autolog(*args, **kwargs)
+
+        return cancelling_autolog  # type: ignore[return-value]
+
+    return decorate
 
 
 @dataclass

@@ -20,6 +20,7 @@ from typing import Any
 
 from tracekit.integrations._gbm_autolog import GbmAutolog, Session
 from tracekit.integrations._patching import Library, PatchTarget
+from tracekit.integrations._training_runs import library_autolog
 
 MINIMUM_VERSION = (4, 0)
 #: The newest minor version tested; `disable_for_unsupported_versions=True` keeps autolog off for newer ones.
@@ -126,6 +127,7 @@ class _MetricCallback:
 _AUTOLOG = LightGBMAutolog()
 
 
+@library_autolog("lightgbm")
 def autolog(log_input_examples: bool = False, log_model_signatures: bool = True, log_models: bool = True,
             log_datasets: bool = True, disable: bool = False, exclusive: bool = False,
             disable_for_unsupported_versions: bool = False, silent: bool = False,
@@ -143,9 +145,6 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
     >>> tracekit.lightgbm.autolog(log_input_examples=True)
     >>> lightgbm.train(params, train_set, valid_sets=[valid_set], valid_names=["valid"])
     """
-    from tracekit.autologging import cancel_pending
-
-    cancel_pending("lightgbm")  # a tracekit.autolog() waiting for the import: this later call decides
     _AUTOLOG.autolog(True, log_input_examples=log_input_examples, log_model_signatures=log_model_signatures,
                      log_models=log_models, log_datasets=log_datasets, disable=disable, exclusive=exclusive,
                      disable_for_unsupported_versions=disable_for_unsupported_versions, silent=silent,

@@ -28,7 +28,7 @@ from tracekit.integrations._lightning_logging import (
     make_callback_class,
 )
 from tracekit.integrations._patching import PatchSet, PatchTarget, _version_tuple, autolog_setup, check_library
-from tracekit.integrations._training_runs import quiet_while_logging, training_run, version_tested
+from tracekit.integrations._training_runs import library_autolog, quiet_while_logging, training_run, version_tested
 from tracekit.tracing.safety import report_internal_error
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ _callback_classes: dict[str, type] = {}
 _configured_explicitly = False
 
 
+@library_autolog("pytorch")
 def autolog(log_every_n_epoch: int = 1, log_every_n_step: int | None = None, log_models: bool = True,
             log_datasets: bool = True, disable: bool = False, exclusive: bool = False,
             disable_for_unsupported_versions: bool = False, silent: bool = False,
@@ -77,9 +78,6 @@ def autolog(log_every_n_epoch: int = 1, log_every_n_step: int | None = None, log
     >>> tracekit.pytorch.autolog(log_every_n_step=10)
     >>> lightning.Trainer(max_epochs=5).fit(module, train_loader, val_loader)
     """
-    from tracekit.autologging import cancel_pending
-
-    cancel_pending("pytorch")  # a tracekit.autolog() waiting for the import: this later call decides
     global _configured_explicitly
     _configured_explicitly = not disable
     configure(log_every_n_epoch=log_every_n_epoch, log_every_n_step=log_every_n_step, log_models=log_models,

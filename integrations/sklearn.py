@@ -29,7 +29,7 @@ from tracekit.integrations._sklearn_post_training import (
     prediction_argument,
     remember_prediction,
 )
-from tracekit.integrations._training_runs import apply_patches, quiet_while_logging, training_run
+from tracekit.integrations._training_runs import apply_patches, library_autolog, quiet_while_logging, training_run
 from tracekit.integrations._training_scope import inside_training_call
 from tracekit.tracing.safety import report_internal_error
 
@@ -52,6 +52,7 @@ _SKLEARN_FOLDER: tuple[str, ...] = ()
 _configured_explicitly = False
 
 
+@library_autolog("sklearn")
 def autolog(log_input_examples: bool = False, log_model_signatures: bool = True, log_models: bool = True,
             log_datasets: bool = True, disable: bool = False, exclusive: bool = False,
             disable_for_unsupported_versions: bool = False, silent: bool = False,
@@ -71,9 +72,6 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
     >>> tracekit.sklearn.autolog(log_input_examples=True)
     >>> LogisticRegression().fit(X_train, y_train)
     """
-    from tracekit.autologging import cancel_pending
-
-    cancel_pending("sklearn")  # a tracekit.autolog() waiting for the import: this later call decides
     global _configured_explicitly
     _configured_explicitly = not disable
     configure(log_input_examples=log_input_examples, log_model_signatures=log_model_signatures,

@@ -20,6 +20,7 @@ from typing import Any
 
 from tracekit.integrations._gbm_autolog import GbmAutolog, Session
 from tracekit.integrations._patching import Library, PatchTarget
+from tracekit.integrations._training_runs import library_autolog
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ def _callback(integration: XGBoostAutolog, session: Session) -> Any:
 _AUTOLOG = XGBoostAutolog()
 
 
+@library_autolog("xgboost")
 def autolog(log_input_examples: bool = False, log_model_signatures: bool = True, log_models: bool = True,
             log_datasets: bool = True, disable: bool = False, exclusive: bool = False,
             disable_for_unsupported_versions: bool = False, silent: bool = False,
@@ -164,9 +166,6 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
     >>> tracekit.xgboost.autolog(importance_types=["weight", "gain"])
     >>> xgboost.train({"objective": "binary:logistic"}, dtrain, evals=[(dvalid, "valid")])
     """
-    from tracekit.autologging import cancel_pending
-
-    cancel_pending("xgboost")  # a tracekit.autolog() waiting for the import: this later call decides
     _AUTOLOG.autolog(True, log_input_examples=log_input_examples, log_model_signatures=log_model_signatures,
                      log_models=log_models, log_datasets=log_datasets, disable=disable, exclusive=exclusive,
                      disable_for_unsupported_versions=disable_for_unsupported_versions, silent=silent,

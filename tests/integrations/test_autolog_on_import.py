@@ -132,3 +132,24 @@ def test_a_failure_while_patching_on_import_does_not_break_the_import(tmp_path):
     assert result["client"] == "OpenAI"
     assert result["errors"] == {"autolog of openai on import": 1}
     assert "patching failed" in result["stderr"]
+
+
+@pytest.mark.parametrize("name, module", [("sklearn", "sklearn"), ("xgboost", "xgboost"), ("lightgbm", "lightgbm"),
+                                          ("pytorch", "lightning.pytorch")])
+def test_a_training_library_entry_point_called_later_decides(tmp_path, name, module):
+    pytest.importorskip(module)
+    result = _run_python(f"""
+        import json, tracekit
+        tracekit.autolog()
+        tracekit.{name}.autolog(disable=True)
+        import {module}
+        from tracekit.integrations import {name} as integration
+        disabled_stays_off = not integration.is_enabled()
+        tracekit.{name}.autolog(silent=True)
+        print(json.dumps({{"disabled_stays_off": disabled_stays_off, "on_later": integration.is_enabled(),
+                          "name": tracekit.{name}.autolog.__name__}}))
+    """, tmp_path)
+
+    assert result["disabled_stays_off"]
+    assert result["on_later"]
+    assert result["name"] == "autolog"
