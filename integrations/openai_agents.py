@@ -20,16 +20,18 @@ a new trace; the SDK's spans nest under it as their SDK parents say:
 | anything else (custom, task, turn, MCP tools, speech) | UNKNOWN (or TASK) named after it, its data as attributes |
 
 An error the SDK records on a span (a tool that raised, a model error, the turn a guardrail stopped) ends that span
-as ERROR; an exception that ends the run (or your `agents.trace(...)` block) also ends its WORKFLOW span as ERROR,
-with the exception as an event; your exception reaches you from the SDK unchanged. What the SDK leaves out of its spans
-(`RunConfig(trace_include_sensitive_data=False)`) is not recorded, and with the SDK's tracing turned off
-(`set_tracing_disabled(True)`, `OPENAI_AGENTS_DISABLE_TRACING=1`) nothing is.
+as ERROR; an exception that ends the run (streamed too, where `stream_events()` raises it) or your
+`agents.trace(...)` block also ends its WORKFLOW span as ERROR, with the exception as an event; your exception
+reaches you from the SDK unchanged. What the SDK leaves out of its spans (`RunConfig(trace_include_sensitive_data=
+False)`) is not recorded, and with the SDK's tracing turned off (`set_tracing_disabled(True)`,
+`OPENAI_AGENTS_DISABLE_TRACING=1`) nothing is.
 
 Why a tracing processor rather than patches around the SDK's functions: the SDK already opens a span at every step
 that matters, with the data a trace needs (token usage included), and `agents.add_trace_processor` is its public,
 stable way to receive them; the functions that run agents, tools and handoffs are internal and change between
-releases. Two small wrapt patches remain: when the SDK makes one of its spans (or its trace) current, the matching
-tracekit span becomes current too, so that what runs inside it — a `@trace` function in a tool, an OpenAI client call
+releases. Small wrapt patches remain: a run's trace left by an exception is marked failed (the SDK's trace has no
+status), and when the SDK makes one of its spans (or its trace) current, the matching tracekit span becomes current
+too, so that what runs inside it — a `@trace` function in a tool, an OpenAI client call
 with OpenAI autolog also on — nests there instead of starting a trace of its own. (The model call's OpenAI span then
 sits under the response span: the trace's token usage counts only the outermost span with tokens, so once.)
 
@@ -41,6 +43,7 @@ after `autolog(disable=True)` but records nothing new.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -89,6 +92,9 @@ def _targets() -> list[PatchTarget]:
         # a run's trace (or your `agents.trace(...)` block) left by an exception: the SDK's trace has no status
         PatchTarget("agents.tracing.context", "TraceCtxManager", "__exit__", _fail_run_on_exception),
         PatchTarget("agents.tracing.traces", "TraceImpl", "__exit__", _fail_run_on_exception),
+        # a streamed run finishes its trace in a background task, where the exception stays until you read events
+        PatchTarget("agents.run", "AgentRunner", "run_streamed", _remember_streamed_trace),
+        PatchTarget("agents.tracing.traces", "TraceImpl", "finish", _fail_streamed_run_on_exception),
     ]
 
 
@@ -133,6 +139,40 @@ def _fail_run_on_exception(wrapped: Any, instance: Any, args: tuple[Any, ...], k
             _processor.fail(sdk_trace, error)
         except Exception:  # noqa: BLE001
             report_internal_error("openai_agents autolog: recording a failed run")
+    return wrapped(*args, **kwargs)
+
+
+# Trace ids of the streamed runs started and not finished yet (so the set holds only the runs in flight).
+_streamed_traces: set[str] = set()
+_streamed_lock = threading.Lock()
+
+
+def _remember_streamed_trace(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    result = wrapped(*args, **kwargs)
+    try:
+        trace_id = getattr(getattr(result, "trace", None), "trace_id", None)
+        if trace_id and _recording():
+            with _streamed_lock:
+                _streamed_traces.add(trace_id)
+    except Exception:  # noqa: BLE001
+        report_internal_error("openai_agents autolog: remembering a streamed run")
+    return result
+
+
+def _fail_streamed_run_on_exception(wrapped: Any, instance: Any, args: tuple[Any, ...],
+                                    kwargs: dict[str, Any]) -> Any:
+    # The streaming loop finishes its run's trace in an `except` or `finally` block: the exception on its way there
+    # is the one `stream_events()` raises to you.
+    try:
+        trace_id = getattr(instance, "trace_id", None)
+        with _streamed_lock:
+            streamed = trace_id in _streamed_traces
+            _streamed_traces.discard(trace_id)
+        error = sys.exc_info()[1]
+        if streamed and isinstance(error, Exception) and _processor is not None:
+            _processor.fail(instance, error)
+    except Exception:  # noqa: BLE001
+        report_internal_error("openai_agents autolog: recording a failed streamed run")
     return wrapped(*args, **kwargs)
 
 

@@ -191,6 +191,53 @@ def test_model_error_propagates_unchanged_and_marks_spans_error(client, exported
     assert trace.info.state == "ERROR"
 
 
+async def test_a_failed_streamed_run_marks_its_workflow_span_error(client, exported):
+    agent = Agent(name="solo", instructions="Answer.", model="error-500")
+
+    result = Runner.run_streamed(agent, "hi")
+    with pytest.raises(openai.InternalServerError) as raised:
+        _ = [event async for event in result.stream_events()]
+
+    (trace,) = exported()
+    (response,) = spans_named(trace, "response")
+    assert response.status.status_code == SpanStatusCode.ERROR
+    assert all(span.end_time_ns for span in trace.data.spans)
+    (workflow,) = [span for span in trace.data.spans if span.parent_id is None]
+    assert workflow.span_type == SpanType.WORKFLOW
+    assert workflow.status.status_code == SpanStatusCode.ERROR
+    assert workflow.status.description == f"InternalServerError: {raised.value}"
+    assert [event.name for event in workflow.events] == ["exception"]
+    assert trace.info.state == "ERROR"
+
+
+async def test_a_streamed_run_stopped_by_a_raising_tool_marks_its_workflow_span_error(client, exported):
+    @function_tool(failure_error_function=None)  # the tool's exception stops the run instead of going to the model
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        raise RuntimeError("weather service down")
+
+    result = Runner.run_streamed(triage_agent(tools=[get_weather]), "Weather in Paris?")
+    with pytest.raises(Exception, match="weather service down"):
+        _ = [event async for event in result.stream_events()]
+
+    (trace,) = exported()
+    (workflow,) = [span for span in trace.data.spans if span.parent_id is None]
+    assert workflow.status.status_code == SpanStatusCode.ERROR
+    assert "weather service down" in workflow.status.description
+    assert [event.name for event in workflow.events] == ["exception"]
+
+
+async def test_a_streamed_run_inside_the_users_trace_block_leaves_the_block_to_decide(client, exported):
+    with agents.trace("my workflow"):
+        result = Runner.run_streamed(triage_agent(), "Weather in Paris?")
+        _ = [event async for event in result.stream_events()]
+
+    (trace,) = exported()
+    (workflow,) = spans_named(trace, "my workflow")
+    assert workflow.status.status_code == SpanStatusCode.OK
+    assert workflow.events == []
+
+
 def test_an_exception_leaving_the_users_trace_block_fails_its_workflow_span(client, exported):
     with pytest.raises(ValueError, match="after the run"):
         with agents.trace("my workflow"):
