@@ -7,6 +7,9 @@ Two entry points are patched per library: its `train` function and the `fit` of 
 the model, and its inner `train` adds only the per-iteration metrics, early-stopping results and feature
 importance; a `train` called directly logs all of it with the Booster as the model. Inside another training
 autolog's call (an XGBClassifier in a scikit-learn Pipeline or GridSearchCV) both pass through: the outer one logs.
+The library's `cv` is patched too (by the same outermost-call rule): it logs its params and, from the history it
+returns, each metric's mean and standard deviation over the folds per round as `<set>-<metric>-mean` /
+`<set>-<metric>-std` at step = round; no model, since cross-validation trains one per fold.
 
 Every logging step runs on its own: a failure is reported once (`report_internal_error`), counted, and training
 goes on and returns the real model.
@@ -135,6 +138,22 @@ class GbmAutolog:
         """importance type -> {feature name: importance}."""
         raise NotImplementedError
 
+    def cv_targets(self, wrapper: Callable[..., Any]) -> list[PatchTarget]:
+        """The library's `cv` functions (every module-level name it is called by)."""
+        raise NotImplementedError
+
+    def bind_cv(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """`cv`'s arguments by name (defaults not filled in)."""
+        raise NotImplementedError
+
+    def cv_params(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The params a `cv` call logs."""
+        raise NotImplementedError
+
+    def cv_history(self, result: Any) -> dict[str, list[float]]:
+        """`cv`'s result as metric key (`<set>-<metric>-mean` / `-std`) -> its value per round."""
+        raise NotImplementedError
+
     def flavor(self) -> Any:
         """The flavor module (`save_model`/`log_model`) and the predictor class for signatures."""
         raise NotImplementedError
@@ -171,7 +190,7 @@ class GbmAutolog:
         self.autolog(False, silent=silent, extra_tags=extra_tags, **options)
 
     def _targets(self) -> list[PatchTarget]:
-        targets = self.train_targets(self._train_wrapper)
+        targets = self.train_targets(self._train_wrapper) + self.cv_targets(self._cv_wrapper)
         for klass in self.estimator_classes():
             if "fit" in vars(klass):
                 targets.append(PatchTarget(klass.__module__, klass.__qualname__, "fit", self._fit_wrapper))
@@ -217,11 +236,40 @@ class GbmAutolog:
         return self._run(lambda: self._train_in_session(wrapped, args, kwargs, self._session.get()), (), {},
                          from_estimator=False, before=before, after=after)
 
-    def _bound(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    def _cv_wrapper(self, wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> Any:
+        if inside_training_call.get():
+            return wrapped(*args, **kwargs)
+        arguments = self._bound(args, kwargs, self.bind_cv)
+        if arguments is None:
+            return wrapped(*args, **kwargs)
+        with training_run(self.name, self.settings, inside_training_call) as run_id:
+            if run_id is None:
+                return wrapped(*args, **kwargs)
+            with quiet(self.settings.silent):
+                self._step("logging the cv params", lambda: log_params_in_batches(
+                    {key: str(value)[:PARAM_VALUE_LENGTH] for key, value in self.cv_params(arguments).items()},
+                    run_id))
+            result = wrapped(*args, **kwargs)
+            with quiet(self.settings.silent):
+                self._step("logging the cv metrics", lambda: self._log_cv_history(run_id, result))
+            return result
+
+    def _log_cv_history(self, run_id: str, result: Any) -> None:
+        batcher = MetricBatcher(run_id)
+        history = self.cv_history(result)
+        rounds = max((len(values) for values in history.values()), default=0)
+        for step in range(rounds):
+            batcher.add({key: values[step] for key, values in history.items() if step < len(values)}, step)
+        batcher.flush()
+
+    def _bound(self, args: tuple[Any, ...], kwargs: dict[str, Any],
+               bind: Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]] | None = None
+               ) -> dict[str, Any] | None:
         try:
-            return self.bind_train(args, kwargs)
+            return (bind or self.bind_train)(args, kwargs)
         except TypeError:
-            return None  # arguments train itself will refuse: let it say so
+            return None  # arguments the library itself will refuse: let it say so
 
     def _run(self, call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], from_estimator: bool,
              before: Callable[[Session], None], after: Callable[[Session, Any], None]) -> Any:

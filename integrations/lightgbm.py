@@ -8,8 +8,9 @@ Logged: the params (and `num_boost_round`), each eval metric of each validation 
 `<set>-<metric>` at step = iteration (0-based), after early stopping `best_iteration` and `stopped_iteration` (as
 LightGBM counts them, from 1) and `best_<set>-<metric>`, `feature_importance_split.json` and
 `feature_importance_gain.json`, the training data as a run input (context "train") and the model (the Booster, or
-the estimator for `fit`) as the logged model "model" in LightGBM's text format. See `_gbm_autolog` for how runs and
-failures are handled.
+the estimator for `fit`) as the logged model "model" in LightGBM's text format. `lightgbm.cv` logs its params (with
+`num_boost_round` and `nfold`) and per round `<set>-<metric>-mean` / `-std` (LightGBM's "-stdv"), and no model.
+See `_gbm_autolog` for how runs and failures are handled.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class LightGBMAutolog(GbmAutolog):
     def __init__(self) -> None:
         super().__init__(Library("lightgbm", "lightgbm", "lightgbm", MINIMUM_VERSION))
         self._signature: inspect.Signature | None = None
+        self._cv_signature: inspect.Signature | None = None
 
     def train_targets(self, wrapper: Callable[..., Any]) -> list[PatchTarget]:
         import lightgbm.engine
@@ -100,6 +102,37 @@ class LightGBMAutolog(GbmAutolog):
                 for importance_type in self.settings.importance_types}
 
 
+    def cv_targets(self, wrapper: Callable[..., Any]) -> list[PatchTarget]:
+        import lightgbm.engine
+
+        self._cv_signature = inspect.signature(lightgbm.engine.cv)
+        return [PatchTarget(module, None, "cv", wrapper) for module in ("lightgbm", "lightgbm.engine")]
+
+    def bind_cv(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        if self._cv_signature is None:
+            raise TypeError("lightgbm autolog is not set up")
+        return dict(self._cv_signature.bind_partial(*args, **kwargs).arguments)
+
+    def cv_params(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        logged = dict(arguments.get("params") or {})
+        defaults = self._cv_signature.parameters if self._cv_signature else {}
+        for name in ("num_boost_round", "nfold"):
+            logged[name] = arguments.get(name, defaults[name].default if name in defaults else None)
+        for name in ("stratified", "shuffle", "metrics", "seed", "eval_train_metric"):
+            if arguments.get(name) is not None:
+                logged[name] = arguments[name]
+        return logged
+
+    def cv_history(self, result: Any) -> dict[str, list[float]]:
+        # keys "<set> <metric>-mean" / "-stdv"; `return_cvbooster=True` adds the fold boosters under "cvbooster"
+        history = {}
+        for key, values in result.items():
+            if not isinstance(values, list) or not key.endswith(("-mean", "-stdv")):
+                continue
+            name = key.replace(" ", "-", 1).removesuffix("-stdv")
+            history[name if key.endswith("-mean") else f"{name}-std"] = [float(value) for value in values]
+        return history
+
     def flavor(self) -> Any:
         from tracekit.models import lightgbm_flavor
 
@@ -141,6 +174,8 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
     none is active; with `exclusive=True` nothing is logged into a run you started. `disable=True` removes the
     patches; `silent=True` keeps tracekit's logs and warnings out of the way; `disable_for_unsupported_versions=True`
     stays off for LightGBM versions newer than the ones tested; `extra_tags` go on the runs autolog starts.
+    `lightgbm.cv` logs a run too: its params (with `num_boost_round` and `nfold`) and each metric's mean and std
+    over the folds per round (`<set>-<metric>-mean` / `-std`, step = round), no model.
 
     >>> tracekit.lightgbm.autolog(log_input_examples=True)
     >>> lightgbm.train(params, train_set, valid_sets=[valid_set], valid_names=["valid"])

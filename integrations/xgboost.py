@@ -8,7 +8,8 @@ Logged: the params (and `num_boost_round`, `early_stopping_rounds`, `maximize` w
 eval set per iteration as `<set>-<metric>` at step = iteration, `best_iteration` / `best_score` /
 `stopped_iteration` after early stopping, `feature_importance_<type>.json` per importance type, the training data
 as a run input (context "train") and the model (the Booster, or the estimator for `fit`) as the logged model "model"
-in XGBoost's own format. See `_gbm_autolog` for how runs and failures are handled.
+in XGBoost's own format. `xgboost.cv` logs its params (with `num_boost_round` and `nfold`) and per round
+`<set>-<metric>-mean` / `-std`, and no model. See `_gbm_autolog` for how runs and failures are handled.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class XGBoostAutolog(GbmAutolog):
     def __init__(self) -> None:
         super().__init__(Library("xgboost", "xgboost", "xgboost", MINIMUM_VERSION))
         self._signature: inspect.Signature | None = None
+        self._cv_signature: inspect.Signature | None = None
 
     def train_targets(self, wrapper: Callable[..., Any]) -> list[PatchTarget]:
         import xgboost.training
@@ -112,6 +114,33 @@ class XGBoostAutolog(GbmAutolog):
                 for importance_type in self.settings.importance_types}
 
 
+    def cv_targets(self, wrapper: Callable[..., Any]) -> list[PatchTarget]:
+        import xgboost.training
+
+        self._cv_signature = inspect.signature(xgboost.training.cv)
+        return [PatchTarget(module, None, "cv", wrapper) for module in ("xgboost", "xgboost.training")]
+
+    def bind_cv(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        if self._cv_signature is None:
+            raise TypeError("xgboost autolog is not set up")
+        return dict(self._cv_signature.bind_partial(*args, **kwargs).arguments)
+
+    def cv_params(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        params = arguments.get("params") or {}
+        logged = dict(params.items() if isinstance(params, Mapping) else params)
+        defaults = self._cv_signature.parameters if self._cv_signature else {}
+        for name in ("num_boost_round", "nfold"):
+            logged[name] = arguments.get(name, defaults[name].default if name in defaults else None)
+        for name in ("stratified", "metrics", "maximize", "early_stopping_rounds", "seed", "shuffle"):
+            if arguments.get(name) is not None:
+                logged[name] = arguments[name]
+        return logged
+
+    def cv_history(self, result: Any) -> dict[str, list[float]]:
+        # a DataFrame (as_pandas=True) or a dict of lists, keyed `<set>-<metric>-mean` / `-std` already
+        columns = result.items() if isinstance(result, Mapping) else ((key, result[key]) for key in result.columns)
+        return {str(key): [float(value) for value in values] for key, values in columns}
+
     def flavor(self) -> Any:
         from tracekit.models import xgboost_flavor
 
@@ -161,7 +190,9 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
     `registered_model_name` if given. A run is started (and ended) when none is active; with `exclusive=True`
     nothing is logged into a run you started. `disable=True` removes the patches; `silent=True` keeps tracekit's
     logs and warnings out of the way; `disable_for_unsupported_versions=True` stays off for XGBoost versions newer
-    than the ones tested; `extra_tags` go on the runs autolog starts.
+    than the ones tested; `extra_tags` go on the runs autolog starts. `xgboost.cv` logs a run too: its params (with
+    `num_boost_round` and `nfold`) and each eval metric's mean and std over the folds per round
+    (`<set>-<metric>-mean` / `-std`, step = round), no model.
 
     >>> tracekit.xgboost.autolog(importance_types=["weight", "gain"])
     >>> xgboost.train({"objective": "binary:logistic"}, dtrain, evals=[(dvalid, "valid")])

@@ -176,3 +176,57 @@ def test_disable_removes_the_patches(data):
     lightgbm.train(PARAMS, train, num_boost_round=2)
 
     assert not lightgbm_autolog.is_enabled() and tracekit.search_runs(output_format="list") == []
+
+
+def test_cv_logs_params_and_each_metrics_mean_and_std_per_round_in_one_run_without_a_model(data):
+    tracekit.lightgbm.autolog()
+    train, _ = datasets(data)
+
+    result = lightgbm.cv(PARAMS, train, num_boost_round=5, nfold=3, eval_train_metric=True, return_cvbooster=True)
+
+    [run] = tracekit.search_runs(output_format="list")
+    assert run.info.status == "FINISHED" and tracekit.active_run() is None
+    assert run.data.params["num_leaves"] == "7" and run.data.params["nfold"] == "3"
+    assert run.data.params["num_boost_round"] == "5" and run.data.params["eval_train_metric"] == "True"
+    assert set(run.data.metrics) == {f"{data_name}-{metric}-{statistic}" for data_name in ("train", "valid")
+                                     for metric in ("binary_logloss", "auc") for statistic in ("mean", "std")}
+    for key, source in (("valid-auc-mean", "valid auc-mean"), ("valid-binary_logloss-std", "valid binary_logloss-stdv"),
+                        ("train-auc-std", "train auc-stdv")):
+        points = history(run.info.run_id, key)
+        assert [step for step, _ in points] == list(range(5))
+        assert [value for _, value in points] == pytest.approx(result[source])
+    assert logged_models() == []
+
+
+def test_cv_with_early_stopping_logs_the_rounds_it_returns(data):
+    tracekit.lightgbm.autolog()
+    train, _ = datasets(data)
+
+    result = lightgbm.cv({**PARAMS, "learning_rate": 0.9}, train, num_boost_round=200, nfold=3,
+                         callbacks=[lightgbm.early_stopping(3, verbose=False)])
+
+    rounds = len(result["valid auc-mean"])
+    assert rounds < 200
+    points = history(tracekit.last_active_run().info.run_id, "valid-auc-mean")
+    assert [step for step, _ in points] == list(range(rounds))
+
+
+def test_cv_with_exclusive_stays_out_of_user_runs(data):
+    tracekit.lightgbm.autolog(exclusive=True)
+    train, _ = datasets(data)
+
+    with tracekit.start_run() as run:
+        lightgbm.cv(PARAMS, train, num_boost_round=2, nfold=3)
+
+    stored = tracekit.get_run(run.info.run_id)
+    assert stored.data.params == {} and stored.data.metrics == {}
+
+
+def test_an_exception_from_cv_propagates_unchanged_and_the_run_fails(data):
+    tracekit.lightgbm.autolog()
+    train, _ = datasets(data)
+
+    with pytest.raises(lightgbm.basic.LightGBMError, match="no_such_objective"):
+        lightgbm.cv({"objective": "no_such_objective", "verbose": -1}, train, num_boost_round=2, nfold=3)
+
+    assert tracekit.last_active_run().info.status == "FAILED" and tracekit.active_run() is None

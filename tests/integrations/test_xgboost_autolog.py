@@ -318,3 +318,82 @@ def test_bad_options_are_refused_by_name():
     with pytest.raises(tracekit.TracekitException, match="model_format 'pickle'"):
         tracekit.xgboost.autolog(model_format="pickle")
     assert not xgboost_autolog.is_enabled()
+
+
+def test_cv_logs_params_and_each_metrics_mean_and_std_per_round_in_one_run_without_a_model(dmatrices):
+    dtrain, _ = dmatrices
+    tracekit.xgboost.autolog()
+
+    result = xgboost.cv(PARAMS, dtrain, num_boost_round=6, nfold=3, seed=7)
+
+    [run] = tracekit.search_runs(output_format="list")
+    assert run.info.status == "FINISHED" and tracekit.active_run() is None
+    assert run.data.params == {"objective": "binary:logistic", "max_depth": "3",
+                               "eval_metric": "['logloss', 'auc']", "num_boost_round": "6", "nfold": "3",
+                               "seed": "7"}
+    assert set(run.data.metrics) == {f"{data_name}-{metric}-{statistic}" for data_name in ("train", "test")
+                                     for metric in ("logloss", "auc") for statistic in ("mean", "std")}
+    for key in ("test-logloss-mean", "test-logloss-std", "train-auc-mean"):
+        points = history(run.info.run_id, key)
+        assert [step for step, _ in points] == list(range(6))
+        assert [value for _, value in points] == pytest.approx(result[key].tolist())
+    assert logged_models() == []
+
+
+def test_cv_returning_a_dict_is_logged_the_same(dmatrices):
+    dtrain, _ = dmatrices
+    tracekit.xgboost.autolog()
+
+    result = xgboost.cv({"objective": "binary:logistic"}, dtrain, num_boost_round=4, as_pandas=False)
+
+    run = tracekit.last_active_run()
+    assert run.data.params["nfold"] == "3" and run.data.params["num_boost_round"] == "4"
+    points = history(run.info.run_id, "test-logloss-std")
+    assert [value for _, value in points] == pytest.approx(result["test-logloss-std"])
+
+
+def test_cv_inside_a_user_run_logs_there_and_with_exclusive_stays_out(dmatrices):
+    dtrain, _ = dmatrices
+    tracekit.xgboost.autolog()
+    with tracekit.start_run() as run:
+        xgboost.cv(PARAMS, dtrain, num_boost_round=2)
+    tracekit.xgboost.autolog(exclusive=True)
+    with tracekit.start_run() as other:
+        xgboost.cv(PARAMS, dtrain, num_boost_round=2)
+
+    assert tracekit.get_run(run.info.run_id).data.metrics["test-auc-mean"] > 0
+    assert tracekit.get_run(other.info.run_id).data.metrics == {}
+    assert len(tracekit.search_runs(output_format="list")) == 2
+
+
+def test_cv_inside_an_autologged_sklearn_fit_passes_through(data, dmatrices):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import FunctionTransformer
+
+    features, labels = data
+    dtrain, _ = dmatrices
+    tracekit.sklearn.autolog(log_models=False)  # the pipeline holds the DMatrix: it cannot be pickled
+    tracekit.xgboost.autolog()
+
+    def cross_validate_then_pass(frame):
+        xgboost.cv(PARAMS, dtrain, num_boost_round=2)
+        return frame
+
+    Pipeline([("cv", FunctionTransformer(cross_validate_then_pass)),
+              ("classify", LogisticRegression())]).fit(features, labels)
+
+    [run] = tracekit.search_runs(output_format="list")
+    assert run.data.tags["estimator_name"] == "Pipeline"
+    assert not any(key.endswith(("-mean", "-std")) for key in run.data.metrics)
+    assert "nfold" not in run.data.params
+
+
+def test_an_exception_from_cv_propagates_unchanged_and_the_run_fails(dmatrices):
+    dtrain, _ = dmatrices
+    tracekit.xgboost.autolog()
+
+    with pytest.raises(xgboost.core.XGBoostError, match="no_such_objective"):
+        xgboost.cv({"objective": "no_such_objective"}, dtrain, num_boost_round=2)
+
+    assert tracekit.active_run() is None
+    assert tracekit.last_active_run().info.status == "FAILED"
