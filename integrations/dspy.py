@@ -133,16 +133,32 @@ def _signature_of(module: Any) -> Any:
     return signature if hasattr(signature, "input_fields") else None
 
 
-class _ModuleRecorder(CallRecorder):
+class _DspyRecorder(CallRecorder):
+    """A DSPy call's span, named after the object called (`name_of`) with the type `type_of` gives."""
+
     integration = "dspy"
+
+    @classmethod
+    def span_identity(cls, instance: Any) -> tuple[str, str]:
+        return cls.name_of(instance), cls.type_of(instance)
+
+    @classmethod
+    def name_of(cls, instance: Any) -> str:
+        return type(instance).__name__
+
+    @classmethod
+    def type_of(cls, instance: Any) -> str:
+        return cls.span_type
+
+
+class _ModuleRecorder(_DspyRecorder):
     span_name = "Module"
     span_type = SpanType.CHAIN
 
     @classmethod
-    def span_identity(cls, instance: Any) -> tuple[str, str]:
-        kind = type(instance)
-        is_agent = any(base.__name__ in _AGENT_MODULES for base in kind.__mro__)
-        return kind.__name__, SpanType.AGENT if is_agent else SpanType.CHAIN
+    def type_of(cls, instance: Any) -> str:
+        is_agent = any(base.__name__ in _AGENT_MODULES for base in type(instance).__mro__)
+        return SpanType.AGENT if is_agent else SpanType.CHAIN
 
     def on_start(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         self.span.set_inputs(_named_arguments(type(instance).forward, instance, args, kwargs))
@@ -170,8 +186,7 @@ def _reply(output: Any) -> dict[str, Any]:
     return {"role": "assistant", "content": _genai.to_plain(output)}
 
 
-class _LMRecorder(CallRecorder):
-    integration = "dspy"
+class _LMRecorder(_DspyRecorder):
     span_name = "LM"
     span_type = SpanType.CHAT_MODEL
 
@@ -183,9 +198,8 @@ class _LMRecorder(CallRecorder):
         self._lm_token: contextvars.Token[_LMRecorder | None] | None = None
 
     @classmethod
-    def span_identity(cls, instance: Any) -> tuple[str, str]:
-        text = getattr(instance, "model_type", "chat") == "text"
-        return type(instance).__name__, SpanType.LLM if text else SpanType.CHAT_MODEL
+    def type_of(cls, instance: Any) -> str:
+        return SpanType.LLM if getattr(instance, "model_type", "chat") == "text" else SpanType.CHAT_MODEL
 
     def on_start(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         self.lm = instance
@@ -269,16 +283,11 @@ def _carry_current_span(wrapped: Any, instance: Any, args: tuple[Any, ...], kwar
 
 
 # --- retrievers and tools ---------------------------------------------------------------------------------------
-class _RetrieverRecorder(CallRecorder):
+class _RetrieverRecorder(_DspyRecorder):
     """Outputs are the passages as documents (`page_content`, and `metadata` with the corpus index if known)."""
 
-    integration = "dspy"
     span_name = "Retrieve"
     span_type = SpanType.RETRIEVER
-
-    @classmethod
-    def span_identity(cls, instance: Any) -> tuple[str, str]:
-        return type(instance).__name__, SpanType.RETRIEVER
 
     def on_start(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         self.span.set_inputs(_named_arguments(type(instance).forward, instance, args, kwargs))
@@ -301,14 +310,13 @@ class _RetrieverRecorder(CallRecorder):
         self.span.set_outputs(documents)
 
 
-class _ToolRecorder(CallRecorder):
-    integration = "dspy"
+class _ToolRecorder(_DspyRecorder):
     span_name = "Tool"
     span_type = SpanType.TOOL
 
     @classmethod
-    def span_identity(cls, instance: Any) -> tuple[str, str]:
-        return str(getattr(instance, "name", None) or type(instance).__name__), SpanType.TOOL
+    def name_of(cls, instance: Any) -> str:
+        return str(getattr(instance, "name", None) or type(instance).__name__)
 
     def on_start(self, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         self.span.set_inputs(dict(kwargs))

@@ -32,6 +32,7 @@ from tracekit.integrations._sklearn_post_training import (
 from tracekit.integrations._training_runs import apply_patches, library_autolog, quiet_while_logging, training_run
 from tracekit.integrations._training_scope import inside_training_call
 from tracekit.tracing.safety import report_internal_error
+from tracekit.validation import check_choice
 
 MINIMUM_VERSION = (1, 3)
 #: The newest minor version tested; `disable_for_unsupported_versions=True` keeps autolog off for newer ones.
@@ -106,10 +107,7 @@ def configure(*, disable: bool = False, silent: bool = False, extra_tags: Mappin
                                         or max_tuning_runs < 0):
         raise TracekitException.invalid_parameter_value(
             f"sklearn autolog: max_tuning_runs must be None or a non-negative int, got {max_tuning_runs!r}.")
-    if serialization_format not in SUPPORTED_SERIALIZATION_FORMATS:
-        raise TracekitException.invalid_parameter_value(
-            f"sklearn autolog: serialization_format {serialization_format!r} is not supported: use one of "
-            f"{list(SUPPORTED_SERIALIZATION_FORMATS)}.")
+    check_choice("serialization_format", serialization_format, SUPPORTED_SERIALIZATION_FORMATS, "sklearn autolog: ")
     with autolog_setup("sklearn", silent, extra_tags):
         if disable:
             _PATCHES.remove()

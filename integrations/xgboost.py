@@ -206,13 +206,10 @@ def autolog(log_input_examples: bool = False, log_model_signatures: bool = True,
 
 
 def _checked_model_format(model_format: str) -> str:
-    from tracekit.exceptions import TracekitException
     from tracekit.models.xgboost_flavor import SUPPORTED_MODEL_FORMATS
+    from tracekit.validation import check_choice
 
-    if model_format not in SUPPORTED_MODEL_FORMATS:
-        raise TracekitException.invalid_parameter_value(
-            f"xgboost autolog: model_format {model_format!r} is not supported: use one of "
-            f"{list(SUPPORTED_MODEL_FORMATS)}.")
+    check_choice("model_format", model_format, SUPPORTED_MODEL_FORMATS, "xgboost autolog: ")
     return model_format
 
 

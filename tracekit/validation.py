@@ -31,6 +31,13 @@ def invalid(message: str) -> TracekitException:
     return TracekitException.invalid_parameter_value(message)
 
 
+def check_choice(option: str, value: Any, supported: Collection[Any], where: str = "") -> None:
+    """Refuse `value` for `option` unless it is one of `supported`; `where` ("sklearn autolog: ") starts the
+    message."""
+    if value not in supported:
+        raise invalid(f"{where}{option} {value!r} is not supported: use one of {list(supported)}.")
+
+
 def check_max_results(max_results: Any, at_most: int | None = None) -> None:
     """Raise unless `max_results` is a positive integer or None (no limit); the one check of every search's page size.
 

@@ -26,6 +26,7 @@ from tracekit.exceptions import TracekitException
 from tracekit.models.model import MLMODEL_FILE, Model, ModelInfo, path_in_model_dir, read_mlmodel_file
 from tracekit.models.model_saving import add_pyfunc_flavor, copy_code_paths, new_model_dir, write_model_metadata
 from tracekit.models.signature import ModelSignature
+from tracekit.validation import check_choice
 
 FLAVOR_NAME = "pytorch"
 LOADER_MODULE = "tracekit.pytorch"
@@ -61,10 +62,7 @@ def save_model(pytorch_model: Any, path: str | os.PathLike[str], init_kwargs: Ma
     if not isinstance(pytorch_model, torch.nn.Module):
         raise TracekitException.invalid_parameter_value(
             f"tracekit.pytorch.save_model() takes a torch.nn.Module, got {type(pytorch_model).__name__}.")
-    if serialization_format not in SUPPORTED_SERIALIZATION_FORMATS:
-        raise TracekitException.invalid_parameter_value(
-            f"serialization_format {serialization_format!r} is not supported: use one of "
-            f"{list(SUPPORTED_SERIALIZATION_FORMATS)}.")
+    check_choice("serialization_format", serialization_format, SUPPORTED_SERIALIZATION_FORMATS)
     if serialization_format == SERIALIZATION_FORMAT_STATE_DICT:
         class_path, kwargs = _rebuild_recipe(pytorch_model, init_kwargs, code_paths)
     elif init_kwargs is not None:

@@ -16,6 +16,7 @@ from tracekit.models.environment import modules_of_object
 from tracekit.models.model import MLMODEL_FILE, Model, ModelInfo, path_in_model_dir, read_mlmodel_file
 from tracekit.models.model_saving import add_pyfunc_flavor, copy_code_paths, new_model_dir, write_model_metadata
 from tracekit.models.signature import ModelSignature
+from tracekit.validation import check_choice
 
 FLAVOR_NAME = "sklearn"
 LOADER_MODULE = "tracekit.sklearn"
@@ -38,10 +39,7 @@ def save_model(sk_model: Any, path: str | os.PathLike[str], conda_env: dict[str,
     """
     import sklearn
 
-    if serialization_format not in SUPPORTED_SERIALIZATION_FORMATS:
-        raise TracekitException.invalid_parameter_value(
-            f"serialization_format {serialization_format!r} is not supported: use one of "
-            f"{list(SUPPORTED_SERIALIZATION_FORMATS)}.")
+    check_choice("serialization_format", serialization_format, SUPPORTED_SERIALIZATION_FORMATS)
     predict = getattr(sk_model, pyfunc_predict_fn, None)
     if not callable(predict):
         raise TracekitException.invalid_parameter_value(
