@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import struct
 import threading
 import time
@@ -170,7 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
                        for piece in (arguments[:8], arguments[8:])]
             finish = "tool_calls"
         else:
-            deltas += [{"content": word + " "} for word in text.split()[:-1]] + [{"content": text.split()[-1]}]
+            deltas += [{"content": piece} for piece in re.findall(r"\S+\s*", text)]  # a word and the spacing after it
             finish = "stop"
         events: list[tuple[str | None, Any]] = [
             (None, {**chunk, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}) for delta in deltas]

@@ -291,3 +291,28 @@ def test_broken_integration_never_breaks_the_call(lm, exported, internal_warning
     assert prediction.answer == "42"
     assert len(internal_warnings()) == 1  # one place failed ("recording the response"), reported once
     assert len(exported()) == 1
+
+
+@pytest.mark.parametrize("is_async", [False, True])
+async def test_a_streamified_program_gives_the_same_span_tree_with_the_final_prediction(lm, exported, is_async):
+    QA()(question=QUESTION)
+    (plain,) = exported()
+    streamed_program = dspy.streamify(QA(), stream_listeners=[dspy.streaming.StreamListener("answer")],
+                                      is_async_program=is_async)
+
+    chunks = [chunk async for chunk in streamed_program(question=QUESTION)]
+
+    prediction = chunks[-1]
+    assert isinstance(prediction, dspy.Prediction) and prediction.answer == "42"
+    answer_pieces = [chunk.chunk for chunk in chunks if isinstance(chunk, dspy.streaming.StreamResponse)]
+    assert "".join(answer_pieces).strip() == "42"  # the LM call did stream
+    streamed = exported()[1]
+    shape = [(span.name, span.span_type) for span in plain.data.spans]
+    assert sorted(shape) == sorted((span.name, span.span_type) for span in streamed.data.spans)
+    spans = spans_by_name(streamed)
+    by_id = {span.span_id: span.name for span in streamed.data.spans}
+    assert {name: by_id.get(span.parent_id) for name, span in spans.items()} == {
+        "QA": None, "ChainOfThought": "QA", "Predict": "ChainOfThought", "LM": "Predict"}
+    assert spans["QA"].outputs == {"reasoning": "to see", "answer": "42"}
+    assert spans["QA"].status.status_code == SpanStatusCode.OK
+    assert "[[ ## answer ## ]]" in str(spans["LM"].outputs)  # the streamed reply, put together
