@@ -5,12 +5,14 @@ training without it, on a 10,000-row dataset.
 
 Calls: `xgboost.train` and `lightgbm.train` for `--rounds` rounds with a training and a 2,000-row validation set
 evaluated every round (two metrics each: the per-iteration metrics autolog logs), and `XGBClassifier.fit` /
-`LGBMClassifier.fit` with the same rounds and a validation set, on 20 double features (a pandas DataFrame) with a
-binary label. Baseline: the call with autolog off. tracekit: the call with autolog on, each starting and ending its
-own run in a SQLite store with local artifacts (params, 4 x rounds metric points, feature importance, the dataset as
-an input, the model logged in the library's format with a signature); again with `log_models=False`. Figures are
-medians of `--repeats` calls, the variants interleaved, in wall time and in this process's CPU time (less moved by
-other load on a shared machine); peak RSS is read after one untimed call of each without autolog, and at the end.
+`LGBMClassifier.fit` with the same rounds and a validation set, and `xgboost.cv` / `lightgbm.cv` (3 folds, the same
+rounds and two metrics: autolog logs params and 2 x 2 x rounds mean/std points, no model), on 20 double features (a
+pandas DataFrame) with a binary label. Baseline: the call with autolog off. tracekit: the call with autolog on,
+each starting and ending its own run in a SQLite store with local artifacts (params, 4 x rounds metric points,
+feature importance, the dataset as an input, the model logged in the library's format with a signature); again with
+`log_models=False`. Figures are medians of `--repeats` calls, the variants interleaved, in wall time and in this
+process's CPU time (less moved by other load on a shared machine); peak RSS is read after one untimed call of each
+without autolog, and at the end.
 """
 
 from __future__ import annotations
@@ -86,8 +88,17 @@ def main(argv: list[str] | None = None) -> None:
             features, labels, eval_set=[(features, labels), (valid_features, valid_labels)],
             eval_metric=["binary_logloss", "auc"])
 
+    def xgb_cv() -> object:
+        return xgboost.cv({"objective": "binary:logistic", "eval_metric": ["logloss", "auc"], "nthread": 1},
+                          xgboost.DMatrix(features, label=labels), num_boost_round=rounds, nfold=3)
+
+    def lgb_cv() -> object:
+        return lightgbm.cv({"objective": "binary", "metric": ["binary_logloss", "auc"], "verbose": -1,
+                            "num_threads": 1}, lightgbm.Dataset(features, label=labels), num_boost_round=rounds,
+                           nfold=3)
+
     calls = {"xgboost.train": xgb_train, "XGBClassifier.fit": xgb_fit, "lightgbm.train": lgb_train,
-             "LGBMClassifier.fit": lgb_fit}
+             "LGBMClassifier.fit": lgb_fit, "xgboost.cv": xgb_cv, "lightgbm.cv": lgb_cv}
     variants = (("autolog off (baseline)", None), ("autolog", {}), ("autolog, log_models=False", {"log_models": False}))
 
     def switch(options: dict[str, bool] | None) -> None:
