@@ -150,8 +150,11 @@ _streamed_lock = threading.Lock()
 def _remember_streamed_trace(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     result = wrapped(*args, **kwargs)
     try:
-        trace_id = getattr(getattr(result, "trace", None), "trace_id", None)
-        if trace_id and _recording():
+        from agents.tracing.traces import TraceImpl
+
+        trace = getattr(result, "trace", None)  # None inside your own trace block; a no-op trace when tracing is off
+        if isinstance(trace, TraceImpl) and _recording():
+            trace_id = trace.trace_id
             with _streamed_lock:
                 _streamed_traces.add(trace_id)
     except Exception:  # noqa: BLE001

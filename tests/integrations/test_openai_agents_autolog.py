@@ -238,6 +238,20 @@ async def test_a_streamed_run_inside_the_users_trace_block_leaves_the_block_to_d
     assert workflow.events == []
 
 
+async def test_streamed_runs_are_forgotten_once_finished_and_untraced_ones_never_remembered(client, exported):
+    failing = Agent(name="solo", instructions="Answer.", model="error-500")
+    for agent, config in ((triage_agent(), None), (failing, None),
+                          (failing, agents.RunConfig(tracing_disabled=True))):
+        result = Runner.run_streamed(agent, "hi", run_config=config)
+        try:
+            _ = [event async for event in result.stream_events()]
+        except openai.InternalServerError:
+            pass
+
+    assert len(exported()) == 2  # the untraced run made none
+    assert agents_autolog._streamed_traces == set()  # memory stays bounded by the runs in flight
+
+
 def test_an_exception_leaving_the_users_trace_block_fails_its_workflow_span(client, exported):
     with pytest.raises(ValueError, match="after the run"):
         with agents.trace("my workflow"):
