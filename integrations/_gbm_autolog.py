@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import inspect
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -94,27 +95,28 @@ class GbmAutolog:
     name = ""
     #: newest minor version tested (`disable_for_unsupported_versions=True` stays off for newer ones)
     newest_tested: tuple[int, ...] = ()
+    #: `cv` arguments logged as params when given (beside its `params`, `num_boost_round` and `nfold`)
+    cv_options: tuple[str, ...] = ()
 
     def __init__(self, library: Library) -> None:
         self.library = library
         self.patches = PatchSet(library.integration, needs_tracing=False)
         self.settings = Settings()
         self.configured_explicitly = False
+        #: "train" and "cv" -> the library function's signature, read when the patches are made
+        self.signatures: dict[str, inspect.Signature] = {}
         self._session: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
             f"tracekit_{library.integration}_session", default=None)
 
     # -- library hooks ---------------------------------------------------------------------------------------------
 
     def train_targets(self, wrapper: Callable[..., Any]) -> list[PatchTarget]:
-        """The library's `train` functions (every module-level name the library calls it by)."""
+        """The library's `train` functions (every module-level name the library calls it by); records `train`'s
+        signature in `signatures["train"]`."""
         raise NotImplementedError
 
     def estimator_classes(self) -> list[type]:
         """The scikit-learn-API estimator classes whose `fit` is patched."""
-        raise NotImplementedError
-
-    def bind_train(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        """`train`'s arguments by name (defaults not filled in)."""
         raise NotImplementedError
 
     def add_callback(self, arguments: dict[str, Any], session: Session) -> dict[str, Any]:
@@ -139,15 +141,8 @@ class GbmAutolog:
         raise NotImplementedError
 
     def cv_targets(self, wrapper: Callable[..., Any]) -> list[PatchTarget]:
-        """The library's `cv` functions (every module-level name it is called by)."""
-        raise NotImplementedError
-
-    def bind_cv(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        """`cv`'s arguments by name (defaults not filled in)."""
-        raise NotImplementedError
-
-    def cv_params(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        """The params a `cv` call logs."""
+        """The library's `cv` functions (every module-level name it is called by); records `cv`'s signature in
+        `signatures["cv"]`."""
         raise NotImplementedError
 
     def cv_history(self, result: Any) -> dict[str, list[float]]:
@@ -161,6 +156,34 @@ class GbmAutolog:
     def predictions(self, model: Any, example: Any) -> Any:
         """The model's predictions on the input example (for the signature)."""
         raise NotImplementedError
+
+    # -- the library functions' arguments ------------------------------------------------------------------------
+
+    def bound(self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+        """The arguments of a call of `function` ("train" or "cv") by name, defaults not filled in; None if they do
+        not bind (the library will refuse them itself and say so)."""
+        signature = self.signatures.get(function)
+        if signature is None:
+            return None
+        try:
+            return dict(signature.bind_partial(*args, **kwargs).arguments)
+        except TypeError:
+            return None
+
+    def default(self, function: str, parameter: str) -> Any:
+        """The default of `function`'s `parameter` (None if it has none)."""
+        signature = self.signatures.get(function)
+        found = signature.parameters.get(parameter) if signature is not None else None
+        return None if found is None or found.default is inspect.Parameter.empty else found.default
+
+    def cv_params(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The params a `cv` call logs: its `params`, `num_boost_round`, `nfold` and the `cv_options` given."""
+        params = arguments.get("params") or {}
+        logged = dict(params.items() if isinstance(params, Mapping) else params)
+        for name in ("num_boost_round", "nfold"):
+            logged[name] = arguments.get(name, self.default("cv", name))
+        logged.update({name: arguments[name] for name in self.cv_options if arguments.get(name) is not None})
+        return logged
 
     # -- switching on and off ----------------------------------------------------------------------------------------
 
@@ -216,7 +239,7 @@ class GbmAutolog:
             return self._train_in_session(wrapped, args, kwargs, session)
         if inside_training_call.get():
             return wrapped(*args, **kwargs)
-        arguments = self._bound(args, kwargs)
+        arguments = self.bound("train", args, kwargs)
         if arguments is None:
             return wrapped(*args, **kwargs)
         data: list[Any] = [None, None]
@@ -240,7 +263,7 @@ class GbmAutolog:
                     kwargs: dict[str, Any]) -> Any:
         if inside_training_call.get():
             return wrapped(*args, **kwargs)
-        arguments = self._bound(args, kwargs, self.bind_cv)
+        arguments = self.bound("cv", args, kwargs)
         if arguments is None:
             return wrapped(*args, **kwargs)
         with training_run(self.name, self.settings, inside_training_call) as run_id:
@@ -263,14 +286,6 @@ class GbmAutolog:
             batcher.add({key: values[step] for key, values in history.items() if step < len(values)}, step)
         batcher.flush()
 
-    def _bound(self, args: tuple[Any, ...], kwargs: dict[str, Any],
-               bind: Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]] | None = None
-               ) -> dict[str, Any] | None:
-        try:
-            return (bind or self.bind_train)(args, kwargs)
-        except TypeError:
-            return None  # arguments the library itself will refuse: let it say so
-
     def _run(self, call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], from_estimator: bool,
              before: Callable[[Session], None], after: Callable[[Session, Any], None]) -> Any:
         """`call` as the outermost training call, in the run `training_run` gives it (see there)."""
@@ -292,7 +307,7 @@ class GbmAutolog:
     def _train_in_session(self, wrapped: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
                           session: Session | None) -> Any:
         """`train` with the metric callback, then the per-booster results: early stopping, feature importance."""
-        arguments = self._bound(args, kwargs) if session is not None else None
+        arguments = self.bound("train", args, kwargs) if session is not None else None
         if session is None or arguments is None:
             return wrapped(*args, **kwargs)
         with quiet(self.settings.silent):

@@ -37,16 +37,15 @@ class LightGBMAutolog(GbmAutolog):
 
     name = "lightgbm"
     newest_tested = NEWEST_TESTED_VERSION
+    cv_options = ("stratified", "shuffle", "metrics", "seed", "eval_train_metric")
 
     def __init__(self) -> None:
         super().__init__(Library("lightgbm", "lightgbm", "lightgbm", MINIMUM_VERSION))
-        self._signature: inspect.Signature | None = None
-        self._cv_signature: inspect.Signature | None = None
 
     def train_targets(self, wrapper: Callable[..., Any]) -> list[PatchTarget]:
         import lightgbm.engine
 
-        self._signature = inspect.signature(lightgbm.engine.train)
+        self.signatures["train"] = inspect.signature(lightgbm.engine.train)
         return [PatchTarget(module, None, "train", wrapper)
                 for module in ("lightgbm", "lightgbm.engine", "lightgbm.sklearn")]
 
@@ -56,18 +55,12 @@ class LightGBMAutolog(GbmAutolog):
         return [value for value in vars(lightgbm.sklearn).values()
                 if isinstance(value, type) and issubclass(value, lightgbm.sklearn.LGBMModel)]
 
-    def bind_train(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        if self._signature is None:
-            raise TypeError("lightgbm autolog is not set up")
-        return dict(self._signature.bind_partial(*args, **kwargs).arguments)
-
     def add_callback(self, arguments: dict[str, Any], session: Session) -> dict[str, Any]:
         return {**arguments, "callbacks": [*(arguments.get("callbacks") or []), _MetricCallback(self, session)]}
 
     def train_params(self, arguments: dict[str, Any]) -> dict[str, Any]:
         logged = dict(arguments.get("params") or {})
-        default_rounds = self._signature.parameters["num_boost_round"].default if self._signature else None
-        logged["num_boost_round"] = arguments.get("num_boost_round", default_rounds)
+        logged["num_boost_round"] = arguments.get("num_boost_round", self.default("train", "num_boost_round"))
         return logged
 
     def train_data(self, arguments: dict[str, Any]) -> tuple[Any, Any]:
@@ -105,23 +98,8 @@ class LightGBMAutolog(GbmAutolog):
     def cv_targets(self, wrapper: Callable[..., Any]) -> list[PatchTarget]:
         import lightgbm.engine
 
-        self._cv_signature = inspect.signature(lightgbm.engine.cv)
+        self.signatures["cv"] = inspect.signature(lightgbm.engine.cv)
         return [PatchTarget(module, None, "cv", wrapper) for module in ("lightgbm", "lightgbm.engine")]
-
-    def bind_cv(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        if self._cv_signature is None:
-            raise TypeError("lightgbm autolog is not set up")
-        return dict(self._cv_signature.bind_partial(*args, **kwargs).arguments)
-
-    def cv_params(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        logged = dict(arguments.get("params") or {})
-        defaults = self._cv_signature.parameters if self._cv_signature else {}
-        for name in ("num_boost_round", "nfold"):
-            logged[name] = arguments.get(name, defaults[name].default if name in defaults else None)
-        for name in ("stratified", "shuffle", "metrics", "seed", "eval_train_metric"):
-            if arguments.get(name) is not None:
-                logged[name] = arguments[name]
-        return logged
 
     def cv_history(self, result: Any) -> dict[str, list[float]]:
         # keys "<set> <metric>-mean" / "-stdv"; `return_cvbooster=True` adds the fold boosters under "cvbooster"

@@ -38,16 +38,15 @@ class XGBoostAutolog(GbmAutolog):
 
     name = "xgboost"
     newest_tested = NEWEST_TESTED_VERSION
+    cv_options = ("stratified", "metrics", "maximize", "early_stopping_rounds", "seed", "shuffle")
 
     def __init__(self) -> None:
         super().__init__(Library("xgboost", "xgboost", "xgboost", MINIMUM_VERSION))
-        self._signature: inspect.Signature | None = None
-        self._cv_signature: inspect.Signature | None = None
 
     def train_targets(self, wrapper: Callable[..., Any]) -> list[PatchTarget]:
         import xgboost.training
 
-        self._signature = inspect.signature(xgboost.training.train)
+        self.signatures["train"] = inspect.signature(xgboost.training.train)
         # The name in each module that calls it: xgboost.train, xgboost.training.train, and the estimators' fit.
         return [PatchTarget(module, None, "train", wrapper)
                 for module in ("xgboost", "xgboost.training", "xgboost.sklearn")]
@@ -58,11 +57,6 @@ class XGBoostAutolog(GbmAutolog):
         return [value for value in vars(xgboost.sklearn).values()
                 if isinstance(value, type) and issubclass(value, xgboost.sklearn.XGBModel)]
 
-    def bind_train(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        if self._signature is None:
-            raise TypeError("xgboost autolog is not set up")
-        return dict(self._signature.bind_partial(*args, **kwargs).arguments)
-
     def add_callback(self, arguments: dict[str, Any], session: Session) -> dict[str, Any]:
         # First, so that it sees the iteration an EarlyStopping callback of the user's ends training on (xgboost
         # stops calling callbacks once one asks to stop).
@@ -71,8 +65,7 @@ class XGBoostAutolog(GbmAutolog):
     def train_params(self, arguments: dict[str, Any]) -> dict[str, Any]:
         params = arguments.get("params") or {}
         logged = dict(params.items() if isinstance(params, Mapping) else params)
-        default_rounds = self._signature.parameters["num_boost_round"].default if self._signature else None
-        logged["num_boost_round"] = arguments.get("num_boost_round", default_rounds)
+        logged["num_boost_round"] = arguments.get("num_boost_round", self.default("train", "num_boost_round"))
         for name in ("early_stopping_rounds", "maximize"):
             if arguments.get(name) is not None:
                 logged[name] = arguments[name]
@@ -117,24 +110,8 @@ class XGBoostAutolog(GbmAutolog):
     def cv_targets(self, wrapper: Callable[..., Any]) -> list[PatchTarget]:
         import xgboost.training
 
-        self._cv_signature = inspect.signature(xgboost.training.cv)
+        self.signatures["cv"] = inspect.signature(xgboost.training.cv)
         return [PatchTarget(module, None, "cv", wrapper) for module in ("xgboost", "xgboost.training")]
-
-    def bind_cv(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        if self._cv_signature is None:
-            raise TypeError("xgboost autolog is not set up")
-        return dict(self._cv_signature.bind_partial(*args, **kwargs).arguments)
-
-    def cv_params(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        params = arguments.get("params") or {}
-        logged = dict(params.items() if isinstance(params, Mapping) else params)
-        defaults = self._cv_signature.parameters if self._cv_signature else {}
-        for name in ("num_boost_round", "nfold"):
-            logged[name] = arguments.get(name, defaults[name].default if name in defaults else None)
-        for name in ("stratified", "metrics", "maximize", "early_stopping_rounds", "seed", "shuffle"):
-            if arguments.get(name) is not None:
-                logged[name] = arguments[name]
-        return logged
 
     def cv_history(self, result: Any) -> dict[str, list[float]]:
         # a DataFrame (as_pandas=True) or a dict of lists, keyed `<set>-<metric>-mean` / `-std` already

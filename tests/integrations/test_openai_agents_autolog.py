@@ -179,14 +179,19 @@ def test_model_error_propagates_unchanged_and_marks_spans_error(client, exported
         Runner.run_sync(agent, "hi")
 
     assert type(traced.value) is type(untraced.value) is openai.InternalServerError
-    (trace,) = exported()
+    assert_failed_by_the_model(exported(), traced.value)
+
+
+def assert_failed_by_the_model(traces: list[tracekit.Trace], error: Exception) -> None:
+    """One trace whose model call and workflow span are ERROR, the workflow with `error` as its exception event."""
+    (trace,) = traces
     (response,) = spans_named(trace, "response")
     assert response.status.status_code == SpanStatusCode.ERROR
     assert all(span.end_time_ns for span in trace.data.spans)
     (workflow,) = [span for span in trace.data.spans if span.parent_id is None]
     assert workflow.span_type == SpanType.WORKFLOW
     assert workflow.status.status_code == SpanStatusCode.ERROR
-    assert "InternalServerError" in workflow.status.description
+    assert workflow.status.description == f"{type(error).__name__}: {error}"
     assert [event.name for event in workflow.events] == ["exception"]
     assert trace.info.state == "ERROR"
 
@@ -198,16 +203,7 @@ async def test_a_failed_streamed_run_marks_its_workflow_span_error(client, expor
     with pytest.raises(openai.InternalServerError) as raised:
         _ = [event async for event in result.stream_events()]
 
-    (trace,) = exported()
-    (response,) = spans_named(trace, "response")
-    assert response.status.status_code == SpanStatusCode.ERROR
-    assert all(span.end_time_ns for span in trace.data.spans)
-    (workflow,) = [span for span in trace.data.spans if span.parent_id is None]
-    assert workflow.span_type == SpanType.WORKFLOW
-    assert workflow.status.status_code == SpanStatusCode.ERROR
-    assert workflow.status.description == f"InternalServerError: {raised.value}"
-    assert [event.name for event in workflow.events] == ["exception"]
-    assert trace.info.state == "ERROR"
+    assert_failed_by_the_model(exported(), raised.value)
 
 
 async def test_a_streamed_run_stopped_by_a_raising_tool_marks_its_workflow_span_error(client, exported):
