@@ -109,7 +109,7 @@ def _load(url: str, body: bytes, requests: int, clients: int) -> tuple[list[floa
     when every client had its connection open to when the last answer came)."""
     latencies: list[float] = []
     per_client = max(requests // clients, 1)
-    connected = threading.Barrier(clients + 1)
+    connected = threading.Barrier(clients + 1, timeout=120)
 
     def client(count: int) -> list[float]:
         timings = []
