@@ -2,12 +2,15 @@
 and 32 concurrent clients, traced (each request a trace written to a SQLite store in the background) beside the
 same server with tracing sampled out (TRACEKIT_TRACE_SAMPLING_RATIO=0), and beside `predict` called in-process.
 
-    python benchmarks/serving.py [--requests 400] [--rounds 5]
+    python benchmarks/serving.py [--requests 2000] [--rounds 10]
 
-Both servers run as separate processes at the same time, measured alternately in `--rounds` short rounds per
-concurrency level (traced, untraced, traced, ...), so a busy machine slows both alike. Prints the traced/untraced
-ratio of p50 latency and of requests/s, each server's CPU time per request (user + system, all its threads: what
-the request and its trace's export cost, however loaded the machine is) and each process's peak RSS.
+Both servers run as separate processes at the same time (same worker count, same warm-up), measured alternately in
+`--rounds` rounds per concurrency level, the order swapped every round (traced-untraced, untraced-traced, ...), so a
+busy machine slows both alike and neither always runs second. In a round each client thread first opens its
+connection with one unmeasured request, then times its share of the round's requests. Prints, per level, the
+pooled p50/p99 of each server, the p50 ratio traced/untraced as the median of the rounds' ratios with their spread
+(min-max), the requests/s ratio, each server's CPU time per request (user + system, all its threads: what the
+request and its trace's export cost, however loaded the machine is) and each process's peak RSS.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -79,32 +83,41 @@ class Measured:
 
     def __init__(self) -> None:
         self.latencies: list[float] = []
+        self.round_p50s: list[float] = []
         self.elapsed = 0.0
         self.cpu = 0.0
 
     def add(self, process: subprocess.Popen, url: str, body: bytes, requests: int, clients: int) -> None:
         """One round: `requests` POSTs over `clients` threads."""
         cpu_before = _cpu_seconds_of(process.pid)
-        start = time.perf_counter()
-        self.latencies.extend(_load(url, body, requests, clients))
-        self.elapsed += time.perf_counter() - start
+        latencies, elapsed = _load(url, body, requests, clients)
         self.cpu += _cpu_seconds_of(process.pid) - cpu_before
+        self.elapsed += elapsed
+        self.latencies.extend(latencies)
+        self.round_p50s.append(statistics.median(latencies))
 
     def figures(self) -> tuple[float, float, float, float]:
-        """(requests/s, p50 ms, p99 ms, server CPU ms per request)."""
+        """(requests/s, p50 ms, p99 ms, server CPU ms per request) over all rounds."""
         quantiles = statistics.quantiles(self.latencies, n=100)
         count = len(self.latencies)
         return (count / self.elapsed, statistics.median(self.latencies) * 1000, quantiles[98] * 1000,
                 self.cpu / count * 1000)
 
 
-def _load(url: str, body: bytes, requests: int, clients: int) -> list[float]:
-    """The latencies of `requests` POSTs spread over `clients` threads."""
+def _load(url: str, body: bytes, requests: int, clients: int) -> tuple[list[float], float]:
+    """The latencies of `requests` POSTs spread over `clients` threads, and the wall time they took together (from
+    when every client had its connection open to when the last answer came)."""
     latencies: list[float] = []
+    per_client = max(requests // clients, 1)
+    connected = threading.Barrier(clients + 1, timeout=120)
 
     def client(count: int) -> list[float]:
         timings = []
         with httpx.Client(headers={"Content-Type": "application/json"}, timeout=60) as http:
+            try:
+                http.post(f"{url}/invocations", content=body).raise_for_status()  # opens the connection
+            finally:
+                connected.wait()
             for _ in range(count):
                 start = time.perf_counter()
                 response = http.post(f"{url}/invocations", content=body)
@@ -112,17 +125,20 @@ def _load(url: str, body: bytes, requests: int, clients: int) -> list[float]:
                 response.raise_for_status()
         return timings
 
-    per_client = max(requests // clients, 1)
     with ThreadPoolExecutor(clients) as pool:
-        for timings in pool.map(client, [per_client] * clients):
-            latencies.extend(timings)
-    return latencies
+        futures = [pool.submit(client, per_client) for _ in range(clients)]
+        connected.wait()
+        start = time.perf_counter()
+        for future in futures:
+            latencies.extend(future.result())
+        elapsed = time.perf_counter() - start
+    return latencies, elapsed
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=400, help="per server and concurrency level")
-    parser.add_argument("--rounds", type=int, default=5, help="alternations of the two servers per level")
+    parser.add_argument("--requests", type=int, default=2000, help="per server and concurrency level")
+    parser.add_argument("--rounds", type=int, default=10, help="alternations of the two servers per level")
     args = parser.parse_args(argv)
 
     from sklearn.linear_model import LogisticRegression
@@ -145,19 +161,24 @@ def main(argv: list[str] | None = None) -> None:
     untraced, untraced_url = _start_server(info.model_uri, tracking_uri, {"TRACEKIT_TRACE_SAMPLING_RATIO": "0"})
     try:
         for url in (traced_url, untraced_url):
-            _load(url, body, 50, 4)  # warm up: imports, first connections
+            _load(url, body, 200, 4)  # warm up: imports, first connections, the trace store's first writes
         print(f"{'clients':>8}{'traced req/s':>14}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>8}{'untraced req/s':>16}"
-              f"{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>8}{'p50 ratio':>11}{'req/s ratio':>13}{'CPU ratio':>11}")
-        per_round = max(args.requests // max(args.rounds, 1), 1)
+              f"{'p50 ms':>9}{'p99 ms':>9}{'CPU ms':>8}{'p50 ratio (spread)':>22}{'req/s ratio':>13}{'CPU ratio':>11}")
+        rounds = max(args.rounds, 1)
+        per_round = max(args.requests // rounds, 1)
         for clients in (1, 8, 32):
             with_tracing, without = Measured(), Measured()
-            for _ in range(max(args.rounds, 1)):
-                with_tracing.add(traced, traced_url, body, per_round, clients)
-                without.add(untraced, untraced_url, body, per_round, clients)
+            for number in range(rounds):
+                pair = [(with_tracing, traced, traced_url), (without, untraced, untraced_url)]
+                for measured, process, url in pair if number % 2 == 0 else reversed(pair):
+                    measured.add(process, url, body, per_round, clients)
             on, off = with_tracing.figures(), without.figures()
+            ratios = [a / b for a, b in zip(with_tracing.round_p50s, without.round_p50s, strict=True)]
+            spread = f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
             print(f"{clients:>8}{on[0]:>14.0f}{on[1]:>9.2f}{on[2]:>9.2f}{on[3]:>8.2f}"
                   f"{off[0]:>16.0f}{off[1]:>9.2f}{off[2]:>9.2f}{off[3]:>8.2f}"
-                  f"{on[1] / off[1]:>11.2f}{on[0] / off[0]:>13.2f}{on[3] / off[3]:>11.2f}")
+                  f"{spread:>22}{on[0] / off[0]:>13.2f}{on[3] / off[3]:>11.2f}")
+        print("\np50 ratio: median over the rounds of (traced p50 / untraced p50) in the same round, (min-max).")
         print(f"\npeak RSS: traced server {_peak_rss_mb_of(traced.pid):.0f} MB, untraced server "
               f"{_peak_rss_mb_of(untraced.pid):.0f} MB, this client {peak_rss_mb():.0f} MB")
     finally:

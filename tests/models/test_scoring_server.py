@@ -193,6 +193,27 @@ def test_each_request_is_one_trace_linked_to_the_model(served, iris_classifier):
     assert root.outputs == {"predictions": iris_classifier.predict(pd.DataFrame(marker, columns=COLUMNS)).tolist()}
 
 
+def test_the_request_span_has_the_type_of_an_in_process_predict_span(served):
+    server, model_id = served
+    tracekit.set_tracking_uri(server.tracking_uri)
+    marker = [[4.9, 3.125, 1.5, 0.1]]
+    server.invoke(json.dumps({"dataframe_split": {"columns": COLUMNS, "data": marker}}))
+    model = tracekit.pyfunc.load_model(f"models:/{model_id}")
+    model.predict(pd.DataFrame(marker, columns=COLUMNS))
+    tracekit.flush_trace_async_logging()
+
+    def spans_for_marker() -> dict[str, tracekit.entities.Span]:
+        return {span.name: span for t in tracekit.search_traces(model_id=model_id, return_type="list")
+                for span in t.data.spans if "3.125" in json.dumps(span.inputs)}
+
+    assert wait_until(lambda: len(spans_for_marker()) == 2, timeout=20)
+    spans = spans_for_marker()
+    served_span = spans.pop("POST /invocations")
+    (in_process_span,) = spans.values()
+    assert in_process_span.name.endswith(".predict")
+    assert served_span.span_type == in_process_span.span_type
+
+
 def test_a_failed_prediction_is_a_trace_with_error_status(served):
     server, model_id = served
     tracekit.set_tracking_uri(server.tracking_uri)

@@ -43,6 +43,10 @@ def _read_settings() -> None:
 trace_defaults.add_settings_listener(_read_settings)
 
 
+#: The type of the span recording a prediction: `predict`'s own, and the scoring server's request span, which stands
+#: for the prediction there (so a served request and an in-process predict look alike).
+PREDICT_SPAN_TYPE = SpanType.CHAIN
+
 class PyFuncModel:
     """A model loaded with `tracekit.pyfunc.load_model`: `predict(data, params=None)`, and its `metadata` (the
     `Model` of its MLmodel file).
@@ -104,7 +108,7 @@ class PyFuncModel:
 
         token = state.set_predicting_model_id(self.model_id)
         try:
-            with start_span(self._span_name, span_type=SpanType.CHAIN) as span:
+            with start_span(self._span_name, span_type=PREDICT_SPAN_TYPE) as span:
                 span.set_inputs({"data": _traced_value(data), **({"params": params} if params else {})})
                 result = self._predict(data, params)
                 span.set_outputs(_traced_value(result))

@@ -22,10 +22,9 @@ from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from tracekit import __version__, config
-from tracekit.entities.span import SpanType
 from tracekit.error_codes import INTERNAL_ERROR
 from tracekit.exceptions import TracekitException
-from tracekit.models.pyfunc_model import PyFuncModel, load_model
+from tracekit.models.pyfunc_model import PREDICT_SPAN_TYPE, PyFuncModel, load_model
 from tracekit.models.scoring_protocol import JSON_CONTENT_TYPE, parse_request, predictions_json
 from tracekit.server.body_limit import BodySizeLimitMiddleware
 from tracekit.server.errors import UnhandledErrorMiddleware, error_response
@@ -73,7 +72,7 @@ def score(model: PyFuncModel, body: bytes, content_type: str,
 
     token = state.set_predicting_model_id(model.model_id)
     try:
-        with start_span(REQUEST_SPAN_NAME, span_type=SpanType.CHAIN) as span:
+        with start_span(REQUEST_SPAN_NAME, span_type=PREDICT_SPAN_TYPE) as span:
             text = body.decode("utf-8", errors="replace")
             if span.recording:  # a sampled-out request skips building what it would not record
                 span.set_inputs({"content_type": content_type, "body": text[:MAX_TRACED_BODY_CHARS]})
