@@ -4,7 +4,7 @@ one DataFrame call). The one module that turns entities into DataFrames, so the 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -112,7 +112,7 @@ def _extract(spans: list[dict[str, Any]], field: ExtractField) -> Any:
     return value.get(field.key) if isinstance(value, dict) else None
 
 
-def traces_to_dataframe(traces: Sequence[Trace | TraceRecord],
+def traces_to_dataframe(traces: Iterable[Trace | TraceRecord],
                         extract_fields: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per trace with the columns in `TRACE_COLUMNS`, then one column per valid `extract_fields` spec
     (`"span_name.inputs"`, `"span_name.outputs.key"`; invalid specs are skipped). Missing spans or keys are None.
@@ -186,6 +186,16 @@ def traces_to_dataframe(traces: Sequence[Trace | TraceRecord],
     for spec, values in extracted.items():
         data[spec] = _objects(values)
     return pd.DataFrame(data)
+
+
+def handed_over(items: list[Any]) -> Iterator[Any]:
+    """Each item of `items` in order, its slot set to None as it is handed over: a list built for one
+    `traces_to_dataframe` call then holds no trace it has already turned into a row, so each record's span texts are
+    freed as the row is made and peak memory is the frame's rather than the frame's plus all the records'."""
+    for index in range(len(items)):
+        item = items[index]
+        items[index] = None
+        yield item
 
 
 def _objects(values: list[Any]) -> pd.Series:

@@ -143,3 +143,15 @@ def test_a_stored_span_json_written_otherwise_reads_as_its_span(store):
     assert read["status"] == {"code": "UNSET", "message": ""}
     assert read["attributes"]["http.method"] == "GET" and read["span_type"] == "LLM"
     assert list(read) == list(from_records.iloc[0]["spans"][0])  # the same keys, in the same order
+
+
+def test_handed_over_releases_each_item_as_it_is_taken():
+    from tracekit.dataframes import handed_over
+
+    traces = [build_trace(), build_trace()]
+    ids = [trace.info.trace_id for trace in traces]
+    taken = handed_over(traces)
+    first = next(taken)
+    assert first.info.trace_id == ids[0] and traces[0] is None and traces[1] is not None
+    frame = traces_to_dataframe(taken)
+    assert frame["trace_id"].tolist() == ids[1:] and traces == [None, None]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from trace_builders import BASE_TIME_MS, build_trace, make_span
 
 from tracekit.constants import TraceMetadataKey
@@ -371,6 +373,22 @@ def test_include_spans_false_skips_spans(store, populated):
     found = store.search_traces(["0"], max_results=None, include_spans=False)
     assert len(found) == 4 and all(trace.data.spans == [] for trace in found)
     assert found[0].info.tags == {"env": "prod"}
+
+
+@pytest.mark.parametrize("include_spans", [False, True])
+def test_include_spans_false_reads_no_span_row(store, populated, include_spans):
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        records = store.search_trace_records(["0"], max_results=None, include_spans=include_spans)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    assert len(records) == 4 and all(bool(record.span_texts) is include_spans for record in records)
+    assert any(re.search(r"\bspans\b", statement) for statement in statements) is include_spans
 
 
 # --- tags ---------------------------------------------------------------------------------------------------------
