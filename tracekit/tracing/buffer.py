@@ -28,6 +28,7 @@ from tracekit.tracing.stats import LimitedWarning, StatsCounter
 logger = logging.getLogger(__name__)
 
 BufferedSpan = ReadableSpan | Span
+_NOTHING_EVICTED: list[TraceEntry] = []  # shared, never appended to
 
 
 class TraceEntry:
@@ -58,9 +59,14 @@ class TraceEntry:
         usage is summed into the metadata."""
         trace_id = self.trace_id
         spans = [span if isinstance(span, Span) else span_from_otel(span, trace_id) for span in self.ended]
-        spans.extend(span_from_otel(span, trace_id) for span in list(self.live.values()))
+        ended_count = len(spans)
+        if self.live:
+            spans.extend(span_from_otel(span, trace_id) for span in list(self.live.values()))
         root_id = format_span_id(self.root_span_id)
-        root = next((span for span in spans if span.span_id == root_id), None)
+        # the root usually ended last, which ended the trace
+        root = spans[ended_count - 1] if ended_count else None
+        if root is None or root.span_id != root_id:
+            root = next((span for span in spans if span.span_id == root_id), None)
         if root is None:  # cannot happen for a trace that started here; keep going with what we have
             root = spans[0] if spans else None
         info = TraceInfo.from_root_span(trace_id, root, experiment_id=self.experiment_id, state=self.state,
@@ -86,7 +92,7 @@ class TraceBuffer(SpanProcessor):
     # --- SpanProcessor --------------------------------------------------------------------------------------
     def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
         context = span.context
-        evicted: list[TraceEntry] = []
+        evicted: list[TraceEntry] = _NOTHING_EVICTED
         with self._lock:
             entry = self._traces.get(context.trace_id)
             if entry is None:
@@ -96,7 +102,7 @@ class TraceBuffer(SpanProcessor):
                     return
                 entry = TraceEntry(context.trace_id, context.span_id)
                 self._traces[context.trace_id] = entry
-                evicted = self._take_evictions()
+                evicted = self._take_evictions(entry.created_at)
             entry.live[context.span_id] = span
         for old in evicted:
             self._evict(old)
@@ -154,18 +160,21 @@ class TraceBuffer(SpanProcessor):
             self._evict(entry, reason="the process is exiting")
 
     # --- eviction -------------------------------------------------------------------------------------------
-    def _take_evictions(self) -> list[TraceEntry]:
-        """Called with the lock held, after adding a trace: remove what is over the size or the age limit."""
+    def _take_evictions(self, now: float) -> list[TraceEntry]:
+        """Called with the lock held, after adding a trace at `now` (monotonic): remove what is over the size or
+        the age limit."""
+        traces = self._traces
+        if len(traces) <= self._max_size and next(iter(traces.values())).created_at >= now - self._ttl:
+            return _NOTHING_EVICTED  # the usual case: within both limits
         evicted = []
-        while len(self._traces) > self._max_size:
-            evicted.append(self._traces.popitem(last=False)[1])
-        if self._traces:
-            oldest_allowed = time.monotonic() - self._ttl
-            while self._traces:
-                oldest = next(iter(self._traces.values()))
-                if oldest.created_at >= oldest_allowed:
-                    break
-                evicted.append(self._traces.popitem(last=False)[1])
+        while len(traces) > self._max_size:
+            evicted.append(traces.popitem(last=False)[1])
+        oldest_allowed = now - self._ttl
+        while traces:
+            oldest = next(iter(traces.values()))
+            if oldest.created_at >= oldest_allowed:
+                break
+            evicted.append(traces.popitem(last=False)[1])
         return evicted
 
     def _evict(self, entry: TraceEntry, reason: str | None = None) -> None:
