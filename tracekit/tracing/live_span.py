@@ -141,11 +141,18 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
         context, parent, end_time = otel_span.context, otel_span.parent, otel_span.end_time
         otel_status, scope, name = otel_span.status, otel_span.instrumentation_scope, otel_span.name
         start_time = otel_span.start_time
-    status_code = _OTEL_STATUS[otel_status.status_code]
-    if status_code is SpanStatusCode.UNSET and end_time is not None:
-        status_code = SpanStatusCode.OK  # ended without an error: setting OK on every span would cost hot-path time
+    # identity tests rather than dict lookups: an enum member's hash is a Python call
+    otel_code = otel_status.status_code
+    if otel_code is StatusCode.UNSET:
+        # ended without an error: setting OK on every span would cost hot-path time
+        status_code = SpanStatusCode.UNSET if end_time is None else SpanStatusCode.OK
+    else:
+        status_code = SpanStatusCode.OK if otel_code is StatusCode.OK else SpanStatusCode.ERROR
     description = otel_status.description
-    status = SpanStatus(status_code, description) if description else _PLAIN_STATUSES[status_code]
+    if description:
+        status = SpanStatus(status_code, description)
+    else:
+        status = _OK if status_code is SpanStatusCode.OK else _PLAIN_STATUSES[status_code]
     if scope is not None and scope.name != INSTRUMENTATION_NAME:
         raw_attributes = _foreign_attributes(otel_span, scope.name)
     else:
@@ -167,6 +174,7 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
 
 
 _PLAIN_STATUSES = {code: SpanStatus(code) for code in SpanStatusCode}
+_OK = _PLAIN_STATUSES[SpanStatusCode.OK]
 
 
 class LiveSpan(BaseSpan):
