@@ -148,10 +148,18 @@ class TraceBuffer(SpanProcessor):
     def on_end(self, span: ReadableSpan) -> None:
         context = span.context
         completed = None
+        # Kept as the `Span` entity rather than the SDK's span: it holds a few objects instead of a dozen until the
+        # export worker takes the trace, so the garbage collector runs less often and promotes less to its old
+        # generation, whose full collections cost more than the conversion
+        ended: BufferedSpan
+        try:
+            ended = span_from_otel(span)
+        except Exception:  # noqa: BLE001 - never into the code ending the span: the export worker converts it then
+            ended = span
         with self._lock:
             entry = self._traces.get(context.trace_id)
             if entry is not None:
-                entry.span_ended(context.span_id, span)
+                entry.span_ended(context.span_id, ended)
                 if context.span_id == entry.root_span_id:
                     del self._traces[context.trace_id]
                     completed = entry

@@ -110,9 +110,9 @@ def _events_of(otel_span: ReadableSpan) -> Sequence[Any]:
 
 def _put_text(otel_span: Any, key: str, text: str) -> None:
     """Set the text attribute `key` on `otel_span`, as its `set_attribute` would. For an SDK span with no value
-    length limit (OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT) the attribute dict is written under the span's lock directly:
-    the SDK's path (validating the key, cleaning the value, a second lock) cost as much as the rest of a span's
-    recording, three times per traced call, for a value that is text already."""
+    length limit (OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT) the attribute dict is written under the span's lock directly,
+    skipping the SDK's path (key validation, value cleaning, a second lock: several Python calls) for a value that
+    is text already; this runs three times per traced call (span type, inputs, outputs)."""
     attributes = getattr(otel_span, "_attributes", None)
     if (type(attributes) is BoundedAttributes and attributes.max_value_len is None and not attributes._immutable
             and key and type(key) is str):
