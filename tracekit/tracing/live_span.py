@@ -7,14 +7,14 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from opentelemetry import trace as trace_api
 from opentelemetry.attributes import BoundedAttributes
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace import Span as SdkSpan
 from opentelemetry.sdk.util import BoundedList
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace import SpanContext, Status, StatusCode
 
 from tracekit import serialization
 from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
@@ -134,7 +134,7 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
     if type(otel_span) is ReadableSpan:
         # What the SDK hands to on_end: its fields read directly, as its properties (a Python call each) only
         # return them, and this runs for every exported span on the export worker.
-        context, parent, end_time = otel_span._context, otel_span._parent, otel_span._end_time
+        context, parent, end_time = cast(SpanContext, otel_span._context), otel_span._parent, otel_span._end_time
         otel_status, scope, name = otel_span._status, otel_span._instrumentation_scope, otel_span._name
         start_time = otel_span._start_time
     else:
