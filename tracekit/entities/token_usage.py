@@ -57,6 +57,8 @@ def span_token_counts(raw_attributes: Mapping[str, Any]) -> TokenCounts | None:
 def outermost_counts(spans: Sequence[BaseSpan]) -> dict[str, TokenCounts]:
     """`span id -> counts` of the spans that record token counts and have no ancestor recording them."""
     counted: dict[str, TokenCounts] = {}
+    if len(spans) == 1 and _TOKEN_KEYS.isdisjoint(spans[0].raw_attributes):
+        return counted  # a 1-span trace that counts no tokens, the commonest trace of all
     for span in spans:
         counts = span_token_counts(span.raw_attributes)
         if counts is not None:

@@ -28,21 +28,27 @@ from tracekit.tracing.stats import LimitedWarning, StatsCounter
 logger = logging.getLogger(__name__)
 
 BufferedSpan = ReadableSpan | Span
+_NOTHING_EVICTED: list[TraceEntry] = []  # shared, never appended to
 
 
 class TraceEntry:
     """One trace in the making: its ended spans, its running spans, and trace-level tags and metadata."""
 
-    __slots__ = ("otel_trace_id", "root_span_id", "created_at", "ended", "live", "tags", "metadata",
-                 "experiment_id", "client_request_id", "state")
+    # The running root span and the running children, and the tags, are kept apart and made on demand: most traces
+    # have one span and no tags, and every container allocated per trace brings the garbage collector's next
+    # collection closer.
+    __slots__ = ("otel_trace_id", "root_span_id", "created_at", "ended", "running_root", "_running_children",
+                 "_tags", "metadata", "experiment_id", "client_request_id", "state")
 
     def __init__(self, otel_trace_id: int, root_span_id: int) -> None:
         self.otel_trace_id = otel_trace_id
         self.root_span_id = root_span_id
         self.created_at = time.monotonic()
         self.ended: list[BufferedSpan] = []
-        self.live: dict[int, SdkSpan] = {}
-        self.tags: dict[str, str] = {}
+        #: The root span while it runs.
+        self.running_root: SdkSpan | None = None
+        self._running_children: dict[int, SdkSpan] | None = None
+        self._tags: dict[str, str] | None = None
         self.metadata: dict[str, str] = trace_defaults.initial_metadata()
         self.experiment_id = trace_defaults.current_experiment_id()
         self.client_request_id: str | None = None
@@ -53,19 +59,57 @@ class TraceEntry:
         """`tr-<32 hex>`."""
         return format_trace_id(self.otel_trace_id)
 
+    @property
+    def tags(self) -> dict[str, str]:
+        """The trace's tags (a dict to update in place)."""
+        tags = self._tags
+        if tags is None:
+            tags = self._tags = {}
+        return tags
+
+    @property
+    def live(self) -> dict[int, SdkSpan]:
+        """A snapshot of the running spans by OpenTelemetry span id, the root first."""
+        running = {} if self.running_root is None else {self.root_span_id: self.running_root}
+        if self._running_children:
+            running.update(self._running_children)
+        return running
+
+    def span_started(self, span_id: int, span: SdkSpan) -> None:
+        """Note a span of this trace as running (called with the buffer's lock held)."""
+        if span_id == self.root_span_id:
+            self.running_root = span
+        else:
+            if self._running_children is None:
+                self._running_children = {}
+            self._running_children[span_id] = span
+
+    def span_ended(self, span_id: int, span: BufferedSpan) -> None:
+        """Move a span from running to ended (called with the buffer's lock held)."""
+        if span_id == self.root_span_id:
+            self.running_root = None
+        elif self._running_children is not None:
+            self._running_children.pop(span_id, None)
+        self.ended.append(span)
+
     def build_trace(self) -> Trace:
         """The `Trace` entity: ended spans, plus running ones (without end time) for an evicted trace; its token
         usage is summed into the metadata."""
         trace_id = self.trace_id
         spans = [span if isinstance(span, Span) else span_from_otel(span, trace_id) for span in self.ended]
-        spans.extend(span_from_otel(span, trace_id) for span in list(self.live.values()))
+        ended_count = len(spans)
+        if self.running_root is not None or self._running_children:
+            spans.extend(span_from_otel(span, trace_id) for span in self.live.values())
         root_id = format_span_id(self.root_span_id)
-        root = next((span for span in spans if span.span_id == root_id), None)
+        # the root usually ended last, which ended the trace
+        root = spans[ended_count - 1] if ended_count else None
+        if root is None or root.span_id != root_id:
+            root = next((span for span in spans if span.span_id == root_id), None)
         if root is None:  # cannot happen for a trace that started here; keep going with what we have
             root = spans[0] if spans else None
         info = TraceInfo.from_root_span(trace_id, root, experiment_id=self.experiment_id, state=self.state,
                                         client_request_id=self.client_request_id, trace_metadata=self.metadata,
-                                        tags=self.tags)
+                                        tags=self._tags)
         record_token_usage(info.trace_metadata, spans)
         return Trace(info=info, data=TraceData(spans=spans))
 
@@ -86,7 +130,7 @@ class TraceBuffer(SpanProcessor):
     # --- SpanProcessor --------------------------------------------------------------------------------------
     def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
         context = span.context
-        evicted: list[TraceEntry] = []
+        evicted: list[TraceEntry] = _NOTHING_EVICTED
         with self._lock:
             entry = self._traces.get(context.trace_id)
             if entry is None:
@@ -96,19 +140,26 @@ class TraceBuffer(SpanProcessor):
                     return
                 entry = TraceEntry(context.trace_id, context.span_id)
                 self._traces[context.trace_id] = entry
-                evicted = self._take_evictions()
-            entry.live[context.span_id] = span
+                evicted = self._take_evictions(entry.created_at)
+            entry.span_started(context.span_id, span)
         for old in evicted:
             self._evict(old)
 
     def on_end(self, span: ReadableSpan) -> None:
         context = span.context
         completed = None
+        # Kept as the `Span` entity rather than the SDK's span: it holds a few objects instead of a dozen until the
+        # export worker takes the trace, so the garbage collector runs less often and promotes less to its old
+        # generation, whose full collections cost more than the conversion
+        ended: BufferedSpan
+        try:
+            ended = span_from_otel(span)
+        except Exception:  # noqa: BLE001 - never into the code ending the span: the export worker converts it then
+            ended = span
         with self._lock:
             entry = self._traces.get(context.trace_id)
             if entry is not None:
-                entry.live.pop(context.span_id, None)
-                entry.ended.append(span)
+                entry.span_ended(context.span_id, ended)
                 if context.span_id == entry.root_span_id:
                     del self._traces[context.trace_id]
                     completed = entry
@@ -154,18 +205,21 @@ class TraceBuffer(SpanProcessor):
             self._evict(entry, reason="the process is exiting")
 
     # --- eviction -------------------------------------------------------------------------------------------
-    def _take_evictions(self) -> list[TraceEntry]:
-        """Called with the lock held, after adding a trace: remove what is over the size or the age limit."""
+    def _take_evictions(self, now: float) -> list[TraceEntry]:
+        """Called with the lock held, after adding a trace at `now` (monotonic): remove what is over the size or
+        the age limit."""
+        traces = self._traces
+        if len(traces) <= self._max_size and next(iter(traces.values())).created_at >= now - self._ttl:
+            return _NOTHING_EVICTED  # the usual case: within both limits
         evicted = []
-        while len(self._traces) > self._max_size:
-            evicted.append(self._traces.popitem(last=False)[1])
-        if self._traces:
-            oldest_allowed = time.monotonic() - self._ttl
-            while self._traces:
-                oldest = next(iter(self._traces.values()))
-                if oldest.created_at >= oldest_allowed:
-                    break
-                evicted.append(self._traces.popitem(last=False)[1])
+        while len(traces) > self._max_size:
+            evicted.append(traces.popitem(last=False)[1])
+        oldest_allowed = now - self._ttl
+        while traces:
+            oldest = next(iter(traces.values()))
+            if oldest.created_at >= oldest_allowed:
+                break
+            evicted.append(traces.popitem(last=False)[1])
         return evicted
 
     def _evict(self, entry: TraceEntry, reason: str | None = None) -> None:

@@ -7,14 +7,14 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from opentelemetry import trace as trace_api
 from opentelemetry.attributes import BoundedAttributes
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace import Span as SdkSpan
 from opentelemetry.sdk.util import BoundedList
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace import SpanContext, Status, StatusCode
 
 from tracekit import serialization
 from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
@@ -108,18 +108,51 @@ def _events_of(otel_span: ReadableSpan) -> Sequence[Any]:
     return otel_span.events
 
 
+def _put_text(otel_span: Any, key: str, text: str) -> None:
+    """Set the text attribute `key` on `otel_span`, as its `set_attribute` would. For an SDK span with no value
+    length limit (OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT) the attribute dict is written under the span's lock directly,
+    skipping the SDK's path (key validation, value cleaning, a second lock: several Python calls) for a value that
+    is text already; this runs three times per traced call (span type, inputs, outputs)."""
+    attributes = getattr(otel_span, "_attributes", None)
+    if (type(attributes) is BoundedAttributes and attributes.max_value_len is None and not attributes._immutable
+            and key and type(key) is str):
+        plain = attributes._dict
+        with otel_span._lock:
+            if otel_span._end_time is None:
+                if key in plain:
+                    del plain[key]  # the SDK moves a re-set key to the end too
+                elif attributes.maxlen is not None and len(plain) >= attributes.maxlen:
+                    otel_span._attributes[key] = text  # full: the SDK drops the oldest, counts it and warns
+                    return
+                plain[key] = text
+                return
+    otel_span.set_attribute(key, text)
+
+
 def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span:
     """A `Span` entity from an ended (or, for evicted traces, still running) OpenTelemetry span."""
-    context = otel_span.context
-    parent = otel_span.parent
-    end_time = otel_span.end_time
-    otel_status = otel_span.status
-    status_code = _OTEL_STATUS[otel_status.status_code]
-    if status_code is SpanStatusCode.UNSET and end_time is not None:
-        status_code = SpanStatusCode.OK  # ended without an error: setting OK on every span would cost hot-path time
+    if type(otel_span) is ReadableSpan:
+        # What the SDK hands to on_end: its fields read directly, as its properties (a Python call each) only
+        # return them, and this runs for every exported span on the export worker.
+        context, parent, end_time = cast(SpanContext, otel_span._context), otel_span._parent, otel_span._end_time
+        otel_status, scope, name = otel_span._status, otel_span._instrumentation_scope, otel_span._name
+        start_time = otel_span._start_time
+    else:
+        context, parent, end_time = otel_span.context, otel_span.parent, otel_span.end_time
+        otel_status, scope, name = otel_span.status, otel_span.instrumentation_scope, otel_span.name
+        start_time = otel_span.start_time
+    # identity tests rather than dict lookups: an enum member's hash is a Python call
+    otel_code = otel_status.status_code
+    if otel_code is StatusCode.UNSET:
+        # ended without an error: setting OK on every span would cost hot-path time
+        status_code = SpanStatusCode.UNSET if end_time is None else SpanStatusCode.OK
+    else:
+        status_code = SpanStatusCode.OK if otel_code is StatusCode.OK else SpanStatusCode.ERROR
     description = otel_status.description
-    status = SpanStatus(status_code, description) if description else _PLAIN_STATUSES[status_code]
-    scope = otel_span.instrumentation_scope
+    if description:
+        status = SpanStatus(status_code, description)
+    else:
+        status = _OK if status_code is SpanStatusCode.OK else _PLAIN_STATUSES[status_code]
     if scope is not None and scope.name != INSTRUMENTATION_NAME:
         raw_attributes = _foreign_attributes(otel_span, scope.name)
     else:
@@ -130,8 +163,8 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
         trace_id=trace_id or format_trace_id(context.trace_id),
         span_id=f"{context.span_id:016x}",  # format_span_id, inlined: this runs once per exported span
         parent_id=None if parent is None else f"{parent.span_id:016x}",
-        name=otel_span.name,
-        start_time_ns=otel_span.start_time or 0,  # set once a span starts; spans reach here started
+        name=name,
+        start_time_ns=start_time or 0,  # set once a span starts; spans reach here started
         end_time_ns=end_time,
         status=status,
         raw_attributes=raw_attributes,
@@ -141,6 +174,7 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
 
 
 _PLAIN_STATUSES = {code: SpanStatus(code) for code in SpanStatusCode}
+_OK = _PLAIN_STATUSES[SpanStatusCode.OK]
 
 
 class LiveSpan(BaseSpan):
@@ -163,7 +197,7 @@ class LiveSpan(BaseSpan):
         self._trace_id: str | None = None
         self._otel_context = None
         if span_type is not None:
-            otel_span.set_attribute(SpanAttributeKey.SPAN_TYPE, _span_type_json(span_type))
+            _put_text(otel_span, SpanAttributeKey.SPAN_TYPE, _span_type_json(span_type))
 
     # --- reading --------------------------------------------------------------------------------------------
     @property
@@ -224,11 +258,11 @@ class LiveSpan(BaseSpan):
     # --- recording ------------------------------------------------------------------------------------------
     def set_inputs(self, inputs: Any) -> None:
         """Record what went into the span (never raises: see `tracekit.serialization`)."""
-        self._otel_span.set_attribute(SpanAttributeKey.INPUTS, serialization.dumps(inputs))
+        _put_text(self._otel_span, SpanAttributeKey.INPUTS, serialization.dumps(inputs))
 
     def set_outputs(self, outputs: Any) -> None:
         """Record what came out of the span (never raises: see `tracekit.serialization`)."""
-        self._otel_span.set_attribute(SpanAttributeKey.OUTPUTS, serialization.dumps(outputs))
+        _put_text(self._otel_span, SpanAttributeKey.OUTPUTS, serialization.dumps(outputs))
 
     def set_outputs_json(self, json_text: bytes | str) -> None:
         """Record outputs already written as JSON (by orjson, say), as they are: for a caller that serialized them
@@ -241,7 +275,7 @@ class LiveSpan(BaseSpan):
     def set_attribute(self, key: str, value: Any) -> None:
         """Set one attribute; any value is accepted and stored as JSON."""
         name = key if type(key) is str and key.isascii() else serialization.safe_str(key)
-        self._otel_span.set_attribute(name, serialization.dumps(value))
+        _put_text(self._otel_span, name, serialization.dumps(value))
 
     def set_attributes(self, attributes: Mapping[str, Any]) -> None:
         """Set several attributes; a mapping whose iteration raises is noted in a `tracekit.error` attribute."""
