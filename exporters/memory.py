@@ -22,6 +22,11 @@ class InMemoryTraceExporter(TraceExporter):
         self._traces: dict[str, Trace] = {}
         self.batches: int = 0
 
+    @property
+    def writes_in_process(self) -> bool:
+        """True: traces are kept in this process's memory."""
+        return True
+
     def export(self, traces: Sequence[Trace]) -> None:
         """Keep `traces`."""
         with self._lock:

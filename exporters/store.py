@@ -30,6 +30,11 @@ class StoreExporter(TraceExporter):
         return redact(self.tracking_uri)
 
     @property
+    def writes_in_process(self) -> bool:
+        """True for an embedded SQLite file; a database or tracking server is reached over the network."""
+        return self.tracking_uri.startswith("sqlite:")
+
+    @property
     def store(self) -> TraceStore:
         """The trace store behind the URI (opened and migrated on first use)."""
         from tracekit.store.backend import get_backend

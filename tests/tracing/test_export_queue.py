@@ -195,6 +195,34 @@ def test_an_exporter_that_may_block_exports_with_the_collector_running():
     assert gc.isenabled()
 
 
+class EmbeddedCollectorWatcher(RemoteCollectorWatcher):
+    """An exporter of its own that says it writes within the process (an embedded database would)."""
+
+    name = "embedded-test-destination"
+
+    @property
+    def writes_in_process(self) -> bool:
+        return True
+
+
+def test_an_exporter_that_writes_in_process_exports_with_the_collector_paused():
+    watcher = EmbeddedCollectorWatcher()
+    tracekit.tracing.set_exporter(watcher)
+    traced(1)
+    tracekit.flush_trace_async_logging()
+    assert watcher.collector_enabled == [False]
+    assert gc.isenabled()
+
+
+def test_store_exporters_say_whether_they_write_in_process(tmp_path):
+    from tracekit.exporters.store import StoreExporter
+
+    assert StoreExporter(f"sqlite:///{tmp_path / 'traces.db'}").writes_in_process
+    assert not StoreExporter("postgresql://user@127.0.0.1:5432/db").writes_in_process
+    assert not StoreExporter("http://127.0.0.1:5000").writes_in_process
+    assert not RemoteCollectorWatcher().writes_in_process
+
+
 def test_a_collector_the_program_disabled_stays_disabled_after_an_export():
     watcher = CollectorWatcher()
     tracekit.tracing.set_exporter(watcher)

@@ -68,17 +68,6 @@ class QueueSettings:
     retry_max_seconds: float
 
 
-def _writes_in_process(exporter: TraceExporter) -> bool:
-    """Whether `exporter` writes within this process in about the time it takes to build the rows (SQLite, memory),
-    so the batch can be written with the collector paused; a server (PostgreSQL, HTTP, OTLP) may keep it waiting."""
-    from tracekit.exporters.memory import InMemoryTraceExporter
-    from tracekit.exporters.store import StoreExporter
-
-    if isinstance(exporter, InMemoryTraceExporter):
-        return True
-    return isinstance(exporter, StoreExporter) and exporter.tracking_uri.startswith("sqlite:")
-
-
 class Destination:
     """An exporter, the spill folder keeping what it could not take, and whether it is answering now."""
 
@@ -347,7 +336,7 @@ class ExportQueue:
             token = otel_context.attach(_SUPPRESSED)
             try:
                 for destination in self._destinations():
-                    if _writes_in_process(destination.exporter):
+                    if destination.exporter.writes_in_process:
                         self._deliver_to(destination, traces, may_retry, pause.sleep)
                     else:  # a network call may block for its whole timeout: not that long without the collector
                         with pause.resumed():

@@ -30,6 +30,14 @@ class TraceExporter(abc.ABC):
         and replayed by the next exporter with the same name, in this process or a later one."""
         return f"{type(self).__module__}.{type(self).__qualname__}"
 
+    @property
+    def writes_in_process(self) -> bool:
+        """Whether `export` finishes within this process in about the time it takes to build the rows (an
+        embedded database, memory) rather than waiting on a server. The queue keeps Python's garbage collector
+        paused through such an export; a network call, which may block for its whole timeout, runs with it on.
+        False unless an exporter says otherwise."""
+        return False
+
     @abc.abstractmethod
     def export(self, traces: Sequence[Trace]) -> None:
         """Deliver `traces`; raise on failure. Called from one background thread at a time.
