@@ -43,6 +43,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# `Index(..., info={DIALECTS: (...)})`: the index exists on these dialects only (with `.ddl_if`, which schema
+# comparisons do not read; see `migrate.schema_differences`).
+DIALECTS = "tracekit_dialects"
+
 # Table options for MySQL/MariaDB; other dialects ignore them.
 MYSQL_TABLE_ARGS: dict[str, Any] = {
     "mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
@@ -134,9 +138,10 @@ spans = Table(
     Column("start_time_ns", BigInteger, nullable=False),
     Column("end_time_ns", BigInteger, nullable=True),
     Column("content", BigText, nullable=False),
-    PrimaryKeyConstraint("trace_id", "span_id"),
-    # span.name / span.type / span.status filters check a trace's spans from this index alone.
-    Index(None, "trace_id", "name", "span_type", "status"),
+    # span.name / span.type / span.status filters check a trace's spans from one index alone (0010_spans_covering_key):
+    # PostgreSQL's key includes the columns they read, InnoDB stores rows in key order, and SQLite has its own index.
+    PrimaryKeyConstraint("trace_id", "span_id", postgresql_include=["name", "span_type", "status"]),
+    Index(None, "trace_id", "name", "span_type", "status", info={DIALECTS: ("sqlite",)}).ddl_if(dialect="sqlite"),
     **MYSQL_TABLE_ARGS,
 )
 
