@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects import mysql
 
@@ -99,10 +100,11 @@ trace_info = Table(
     PrimaryKeyConstraint("trace_id"),
     # The default listing and keyset paging: newest first within an experiment, trace id breaking ties.
     Index(None, "experiment_id", "request_time", "trace_id"),
-    # A run's or a model's traces, in one experiment or across all of them.
-    Index(None, "run_id"),
-    Index(None, "model_id"),
-    Index(None, "client_request_id"),
+    # A run's or a model's traces, in one experiment or across all of them. Most traces have none of these ids, so
+    # where the database can, only the rows having one are indexed (0011_trace_info_partial_indexes): a trace without
+    # them costs no index entry, and a lookup by value (x = ..., x IN (...)) still uses the index.
+    *(Index(None, name, postgresql_where=text(f"{name} IS NOT NULL"), sqlite_where=text(f"{name} IS NOT NULL"))
+      for name in ("run_id", "model_id", "client_request_id")),
     **MYSQL_TABLE_ARGS,
 )
 
