@@ -1,15 +1,19 @@
 """Store writes alone: traces/s of `SqlTraceStore.write_traces` into SQLite, PostgreSQL and MariaDB.
 
     python benchmarks/store_writes.py [--traces 10000] [--rounds 3] [--backends sqlite,postgresql,mysql]
+                                      [--old-schema 0009_trace_child_keys]
 
 The traces come from the real tracing path (the `search.py` workload: 3 spans, 2 tags, half of them with a run id)
 and are written as the export worker writes them: batches of TRACEKIT_EXPORT_BATCH_SIZE, one transaction each.
-Each round, on a fresh set of tables, writes them once ("new") and then again ("again": every trace already stored,
-what a retried batch does), through the baseline and through tracekit's path (which goes first alternates), so both
-see the same load:
+Each round, on a fresh set of tables (emptied by TRUNCATE), writes them once ("new") and then again ("again": every
+trace already stored, what a retried batch does), through each path below (which goes first alternates), so all see
+the same load:
 
 - baseline: the previous SQLAlchemy path, every table's rows as one executemany (which psycopg 3 pipelines and
   PyMySQL turns into multi-row INSERTs);
+- tracekit on the 0009 schema: tracekit's path into a second database of the same kind, downgraded to migration 0009
+  (before 0010_spans_covering_key and 0011_trace_info_partial_indexes), so the ratio beside "tracekit" is what those
+  two index changes are worth;
 - tracekit: what `SqlDatabase` does now. PostgreSQL: rows of new traces COPYed straight into their tables, the others
   into a temporary staging table, then one `INSERT ... SELECT ... ON CONFLICT` per table and batch
   (tracekit/store/sql/postgres_writes.py); MySQL/MariaDB:
@@ -37,10 +41,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
 
 from _measure import peak_rss_mb  # noqa: E402
+from alembic import command  # noqa: E402
 from search import KeepFirstTraces, answer  # noqa: E402
 
 import tracekit  # noqa: E402
 import tracekit.config  # noqa: E402
+from tracekit.store.sql import migrate  # noqa: E402
 from tracekit.store.sql.traces import SqlTraceStore  # noqa: E402
 from tracekit.store.uri import to_sqlalchemy_url  # noqa: E402
 
@@ -77,9 +83,20 @@ def backend_cpu_seconds(store: SqlTraceStore) -> Callable[[], float]:
 
 
 def empty_tables(store: SqlTraceStore) -> None:
+    """Fresh, empty trace tables: TRUNCATE on the servers (a DELETE leaves dead rows and index entries that the next
+    round's inserts work around, what an append-only trace store never sees); SQLite's unqualified DELETE truncates."""
     with store.engine.begin() as connection:
-        for table in TRACE_TABLES:
-            connection.execute(text(f"DELETE FROM {table}"))
+        dialect = store.database.dialect
+        if dialect == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(TRACE_TABLES)}"))
+        elif dialect in ("mysql", "mariadb"):
+            connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+            for table in TRACE_TABLES:
+                connection.execute(text(f"TRUNCATE TABLE {table}"))
+            connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
+        else:
+            for table in TRACE_TABLES:
+                connection.execute(text(f"DELETE FROM {table}"))
 
 
 def timed_writes(store: SqlTraceStore, traces: list, batch: int, server_cpu: Callable[[], float]
@@ -93,28 +110,48 @@ def timed_writes(store: SqlTraceStore, traces: list, batch: int, server_cpu: Cal
             (server_cpu() - start_server) / len(traces) * 1e6)
 
 
-def bench_backend(name: str, uri: str, traces: list, rounds: int) -> None:
+def at_revision(store: SqlTraceStore, revision: str) -> SqlTraceStore:
+    """`store`, its (new, empty) database migrated back down to `revision`."""
+    config = migrate.alembic_config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+    store.close()  # pooled connections may hold plans of the tables as they were
+    return store
+
+
+def bench_backend(name: str, uri: str, old_uri: str | None, old_schema: str | None, traces: list,
+                  rounds: int) -> None:
     batch = tracekit.config.EXPORT_BATCH_SIZE.get()
     print(f"\n== {name}: {len(traces):,} traces of 3 spans in batches of {batch}, best of {rounds} rounds ==")
     store = SqlTraceStore(uri)
+    stores = [store]
     try:
-        paths: dict[str, Any] = {"baseline (previous executemany path)": None}
-        paths["tracekit"] = store.database.batch_writer
+        # label -> (store, batch writer, server CPU reader)
+        paths: dict[str, tuple[SqlTraceStore, Any, Callable[[], float]]] = {}
         server_cpu = backend_cpu_seconds(store)
+        paths["baseline (previous executemany path)"] = (store, None, server_cpu)
+        if old_uri is not None and old_schema is not None:
+            old = at_revision(SqlTraceStore(old_uri), old_schema)
+            stores.append(old)
+            paths[f"tracekit on the {old_schema[:4]} schema"] = (old, old.database.batch_writer,
+                                                                 backend_cpu_seconds(old))
+        paths["tracekit"] = (store, store.database.batch_writer, server_cpu)
         best: dict[tuple[str, str], tuple[float, float, float]] = {}
         for round_number in range(rounds):
-            # alternate which path goes first, so neither always follows the other's deletes
-            for label, writer in list(paths.items())[::1 if round_number % 2 == 0 else -1]:
-                store.database.batch_writer = writer
-                empty_tables(store)
+            # alternate which path goes first, so none always follows the others' deletes
+            for label, (path_store, writer, cpu) in list(paths.items())[::1 if round_number % 2 == 0 else -1]:
+                path_store.database.batch_writer = writer
+                empty_tables(path_store)
                 for phase in ("new", "again"):
-                    figures = timed_writes(store, traces, batch, server_cpu)
+                    figures = timed_writes(path_store, traces, batch, cpu)
                     if figures[0] > best.get((label, phase), (0.0,))[0]:
                         best[(label, phase)] = figures
-        with store.engine.connect() as connection:
-            stored = connection.exec_driver_sql("SELECT count(*) FROM trace_info").scalar()
-            stored_spans = connection.exec_driver_sql("SELECT count(*) FROM spans").scalar()
-        assert stored == len(traces) and stored_spans == 3 * len(traces), (stored, stored_spans)
+        for path_store in stores:
+            with path_store.engine.connect() as connection:
+                stored = connection.exec_driver_sql("SELECT count(*) FROM trace_info").scalar()
+                stored_spans = connection.exec_driver_sql("SELECT count(*) FROM spans").scalar()
+            assert stored == len(traces) and stored_spans == 3 * len(traces), (stored, stored_spans)
         print(f"{'path':<38} {'phase':<6} {'traces/s':>9} {'ratio':>6} {'client CPU µs/trace':>20} "
               f"{'server CPU µs/trace':>20}")
         for phase in ("new", "again"):
@@ -124,7 +161,8 @@ def bench_backend(name: str, uri: str, traces: list, rounds: int) -> None:
                 server_text = f"{server:>20.0f}" if name == "postgresql" else f"{'-':>20}"
                 print(f"{label:<38} {phase:<6} {rate:>9,.0f} {rate / base:>5.2f}x {client:>20.0f} {server_text}")
     finally:
-        store.close()
+        for path_store in stores:
+            path_store.close()
 
 
 def server_database(name: str) -> tuple[str, Callable[[], None]]:
@@ -148,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--traces", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,postgresql,mysql")
+    parser.add_argument("--old-schema", default="0009_trace_child_keys",
+                        help="also write into a database at this migration ('' to skip)")
     args = parser.parse_args(argv)
 
     print(f"python {sys.version.split()[0]}, tracekit {tracekit.__version__}, {os.cpu_count()} CPUs, "
@@ -156,15 +196,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         os.environ.setdefault("TRACEKIT_SPILL_DIR", os.path.join(folder, "spill"))
         tracekit.tracing.reset()
         traces = make_traces(args.traces)
+        old_schema = args.old_schema or None
         for name in args.backends.split(","):
             if name == "sqlite":
-                bench_backend(name, f"sqlite:///{os.path.join(folder, 'bench.db')}", traces, args.rounds)
+                bench_backend(name, f"sqlite:///{os.path.join(folder, 'bench.db')}",
+                              f"sqlite:///{os.path.join(folder, 'old.db')}", old_schema, traces, args.rounds)
                 continue
             uri, drop = server_database(name)
+            old_uri, drop_old = server_database(name) if old_schema else (None, lambda: None)
             try:
-                bench_backend(name, uri, traces, args.rounds)
+                bench_backend(name, uri, old_uri, old_schema, traces, args.rounds)
             finally:
                 drop()
+                drop_old()
     print(f"\nload average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
     print(f"peak RSS: {peak_rss_mb():.1f} MB")
 

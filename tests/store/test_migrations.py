@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from databases import BACKENDS, empty_server_database
 from sqlalchemy import inspect, select, text
@@ -76,9 +74,7 @@ def test_migrated_database_matches_schema_py(engine):
     before, after = migrate.upgrade(engine)
     assert (before, after) == (None, migrate.head_revision())
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True,
-                                                                "compare_server_default": True})
-        assert compare_metadata(context, schema.metadata) == []
+        assert migrate.schema_differences(connection) == []
 
 
 def test_a_database_at_0001_keeps_its_traces_when_upgraded(engine):
@@ -262,3 +258,96 @@ def test_0009_drops_the_trace_keys_of_spans_tags_and_metadata_and_downgrade_puts
                                            ("spans", "trace_tags", "trace_metadata", "assessments")}
         assert connection.scalar(select(schema.spans.c.trace_id)) == trace_id
         assert connection.execute(select(schema.trace_tags)).all() == []
+
+
+def _span_indexes(connection) -> dict[str, list[str]]:
+    """The spans table's key and index columns: on PostgreSQL the key's INCLUDE columns follow a "+"."""
+    if connection.dialect.name == "postgresql":
+        key = connection.scalar(text(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'spans'::regclass AND indisprimary"))
+        key_columns, _, included = key.split("(", 1)[1].rstrip(")").partition(") INCLUDE (")
+        names = [name.strip() for name in key_columns.split(",")]
+        names += ["+" + name.strip() for name in included.split(",") if name.strip()]
+    else:
+        names = inspect(connection).get_pk_constraint("spans")["constrained_columns"]
+    found = {"key": names}
+    found.update({index["name"]: index["column_names"] for index in inspect(connection).get_indexes("spans")})
+    return found
+
+
+def test_0010_lets_the_spans_key_serve_span_filters_and_downgrade_puts_the_index_back(engine):
+    config = migrate.alembic_config()
+    trace_id = "tr-" + "e" * 32
+    before = {"key": ["trace_id", "span_id"],
+              "ix_spans_trace_id_name_span_type_status": ["trace_id", "name", "span_type", "status"]}
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009_trace_child_keys")
+        connection.execute(schema.spans.insert(), [
+            {"trace_id": trace_id, "span_id": "s1", "name": "llm", "start_time_ns": 1, "content": "{}"}])
+        assert _span_indexes(connection) == before
+    assert migrate.upgrade(engine) == ("0009_trace_child_keys", migrate.head_revision())
+    with engine.begin() as connection:
+        after = {"postgresql": {"key": ["trace_id", "span_id", "+name", "+span_type", "+status"]},
+                 "sqlite": before}.get(connection.dialect.name, {"key": ["trace_id", "span_id"]})
+        assert _span_indexes(connection) == after
+        assert connection.scalar(select(schema.spans.c.name).where(schema.spans.c.trace_id == trace_id)) == "llm"
+        assert migrate.schema_differences(connection) == []
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009_trace_child_keys")
+    with engine.connect() as connection:
+        assert _span_indexes(connection) == before
+        assert connection.scalar(select(schema.spans.c.name).where(schema.spans.c.trace_id == trace_id)) == "llm"
+
+
+def _trace_info_lookup_indexes(connection) -> dict[str, str]:
+    """The SQL of trace_info's run_id, model_id and client_request_id indexes, lower case (MySQL: their columns)."""
+    names = [f"ix_trace_info_{column}" for column in ("run_id", "model_id", "client_request_id")]
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        rows = connection.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'trace_info'"))
+    elif dialect == "sqlite":
+        rows = connection.execute(text("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'trace_info'"))
+    else:
+        rows = ((index["name"], ",".join(index["column_names"]))
+                for index in inspect(connection).get_indexes("trace_info"))
+    return {name: " ".join(sql.lower().replace('"', "").split()) for name, sql in rows if name in names}
+
+
+def test_0011_indexes_only_trace_info_rows_having_a_run_model_or_request_id(engine):
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0010_spans_covering_key")
+        before = _trace_info_lookup_indexes(connection)
+    assert len(before) == 3 and not any("where" in sql for sql in before.values())
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        after = _trace_info_lookup_indexes(connection)
+        assert migrate.schema_differences(connection) == []
+        if connection.dialect.name in ("postgresql", "sqlite"):
+            assert {name: sql.rsplit(" where ", 1)[1].strip("()") for name, sql in after.items()} == {
+                f"ix_trace_info_{column}": f"{column} is not null"
+                for column in ("run_id", "model_id", "client_request_id")}
+        else:
+            assert after == before
+    # the indexes still find a run's, a model's and a request's traces
+    store = SqlTraceStore(str(engine.url.render_as_string(hide_password=False)))
+    try:
+        with store.engine.begin() as connection:
+            connection.execute(schema.trace_info.insert(), [
+                {"trace_id": f"tr-{number:032x}", "experiment_id": "0", "request_time": number, "state": "OK",
+                 "run_id": "run-a" if number % 2 else None, "client_request_id": f"req-{number}" if number < 2
+                 else None} for number in range(4)])
+            run_traces = connection.scalars(select(schema.trace_info.c.trace_id)
+                                            .where(schema.trace_info.c.run_id == "run-a")).all()
+            assert sorted(run_traces) == [f"tr-{1:032x}", f"tr-{3:032x}"]
+            assert connection.scalar(select(schema.trace_info.c.trace_id)
+                                     .where(schema.trace_info.c.client_request_id == "req-1")) == f"tr-{1:032x}"
+    finally:
+        store.close()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0010_spans_covering_key")
+        assert _trace_info_lookup_indexes(connection) == before

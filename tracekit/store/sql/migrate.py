@@ -20,8 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -30,7 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tracekit.exceptions import TracekitException
 from tracekit.store.sql.engine import WRITE_LOCK_OPTION, check_connection, create_store_engine
-from tracekit.store.sql.schema import TRACEKIT_TABLES
+from tracekit.store.sql.schema import DIALECTS, TRACEKIT_TABLES, metadata
 from tracekit.store.uri import redact_uri
 
 logger = logging.getLogger(__name__)
@@ -63,6 +65,23 @@ def head_revision() -> str:
 def known_revisions() -> set[str]:
     """Every schema revision this tracekit knows."""
     return {script.revision for script in _script().walk_revisions()}
+
+
+def include_object(dialect: str) -> Any:
+    """An alembic `include_object` hook leaving out the schema.py indexes made on other dialects only (see
+    `schema.DIALECTS`), so a comparison does not ask for them."""
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        dialects = obj.info.get(DIALECTS) if type_ == "index" and not reflected else None
+        return dialects is None or dialect in dialects
+    return include
+
+
+def schema_differences(connection: Connection) -> list[Any]:
+    """What alembic's autogenerate finds to change between the database and schema.py ([] when they agree)."""
+    context = MigrationContext.configure(connection, opts={
+        "compare_type": True, "compare_server_default": True,
+        "include_object": include_object(connection.dialect.name)})
+    return list(compare_metadata(context, metadata))
 
 
 def current_revision(engine: Engine | Connection) -> str | None:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects import mysql
 
@@ -42,6 +43,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# `Index(..., info={DIALECTS: (...)})`: the index exists on these dialects only (with `.ddl_if`, which schema
+# comparisons do not read; see `migrate.schema_differences`).
+DIALECTS = "tracekit_dialects"
 
 # Table options for MySQL/MariaDB; other dialects ignore them.
 MYSQL_TABLE_ARGS: dict[str, Any] = {
@@ -95,10 +100,11 @@ trace_info = Table(
     PrimaryKeyConstraint("trace_id"),
     # The default listing and keyset paging: newest first within an experiment, trace id breaking ties.
     Index(None, "experiment_id", "request_time", "trace_id"),
-    # A run's or a model's traces, in one experiment or across all of them.
-    Index(None, "run_id"),
-    Index(None, "model_id"),
-    Index(None, "client_request_id"),
+    # A run's or a model's traces, in one experiment or across all of them. Most traces have none of these ids, so
+    # where the database can, only the rows having one are indexed (0011_trace_info_partial_indexes): a trace without
+    # them costs no index entry, and a lookup by value (x = ..., x IN (...)) still uses the index.
+    *(Index(None, name, postgresql_where=text(f"{name} IS NOT NULL"), sqlite_where=text(f"{name} IS NOT NULL"))
+      for name in ("run_id", "model_id", "client_request_id")),
     **MYSQL_TABLE_ARGS,
 )
 
@@ -134,9 +140,10 @@ spans = Table(
     Column("start_time_ns", BigInteger, nullable=False),
     Column("end_time_ns", BigInteger, nullable=True),
     Column("content", BigText, nullable=False),
-    PrimaryKeyConstraint("trace_id", "span_id"),
-    # span.name / span.type / span.status filters check a trace's spans from this index alone.
-    Index(None, "trace_id", "name", "span_type", "status"),
+    # span.name / span.type / span.status filters check a trace's spans from one index alone (0010_spans_covering_key):
+    # PostgreSQL's key includes the columns they read, InnoDB stores rows in key order, and SQLite has its own index.
+    PrimaryKeyConstraint("trace_id", "span_id", postgresql_include=["name", "span_type", "status"]),
+    Index(None, "trace_id", "name", "span_type", "status", info={DIALECTS: ("sqlite",)}).ddl_if(dialect="sqlite"),
     **MYSQL_TABLE_ARGS,
 )
 

@@ -91,7 +91,8 @@ def _span_row(trace_id: str, span: Span) -> dict[str, Any]:
         "name": name if _fits(name, schema.NAME_LENGTH) else clip(name, schema.NAME_LENGTH, "span name"),
         "span_type": span_type if _fits(span_type, schema.SPAN_TYPE_LENGTH)
         else clip(span_type, schema.SPAN_TYPE_LENGTH, "span type"),
-        "status": span.status.status_code.value,
+        # `_value_`: the enum's `.value` is a Python-level descriptor, read twice per stored span
+        "status": span.status.status_code._value_,
         "start_time_ns": span.start_time_ns,
         "end_time_ns": span.end_time_ns,
         "content": orjson.dumps(span.to_dict()).decode("utf-8"),
@@ -126,7 +127,7 @@ def traces_to_rows(traces: Sequence[Trace]) -> TraceRows:
             "experiment_id": text_column(str(info.experiment_id)),
             "request_time": int(info.request_time),
             "execution_duration": None if info.execution_duration is None else int(info.execution_duration),
-            "state": state.value if type(state) is TraceState else TraceState(state).value,
+            "state": state._value_ if type(state) is TraceState else TraceState(state).value,
             "request_preview": text_column(info.request_preview),
             "response_preview": text_column(info.response_preview),
             "client_request_id": client_request_id if _fits(client_request_id, schema.KEY_LENGTH)

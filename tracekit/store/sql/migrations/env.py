@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from tracekit.store.sql.migrate import include_object
 from tracekit.store.sql.schema import metadata
 
 config = context.config
@@ -17,6 +18,7 @@ def _configure(connection) -> None:
         # SQLite alters tables by copying them; later migrations need batch mode there.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object(connection.dialect.name),
     )
 
 
