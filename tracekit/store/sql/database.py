@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import Executable, Table, insert
@@ -183,9 +184,9 @@ class SqlDatabase:
             cached = (statement, self._plain_sql(statement, columns), columns)
             self._statements[key] = cached
         statement, sql, order = cached
-        if sql is not None and all(len(row) == len(order) for row in rows):
+        if sql is not None and len(order) > 1 and set(map(len, rows)) == {len(order)}:
             try:
-                values = [tuple([row[name] for name in order]) for row in rows]
+                values = list(map(itemgetter(*order), rows))
             except KeyError:  # rows with other columns: SQLAlchemy's path says which
                 pass
             else:

@@ -50,6 +50,7 @@ from tracekit.store.sql.schema import (
     trace_tags,
 )
 from tracekit.store.sql.schema import assessments as assessments_table
+from tracekit.store.sql.sqlite_writes import stored_trace_ids
 from tracekit.store.sql.trace_rows import (
     INFO_COLUMNS,
     span_from_content,
@@ -230,6 +231,8 @@ class SqlTraceStore(TraceStore):
             # about 4 µs of client and as much server CPU per written trace (benchmarks/store_writes.py)
             found.update(connection.scalars(_STORED_AMONG, {"ids": list(trace_ids)}))
             return found
+        if connection.dialect.name == "sqlite":
+            return stored_trace_ids(connection, trace_ids)
         for chunk in _chunks(trace_ids):
             found.update(connection.scalars(select(trace_info.c.trace_id).where(trace_info.c.trace_id.in_(chunk))))
         return found
