@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from trace_builders import make_span
 
 from tracekit.entities import Trace, TraceData
-
 from tracekit.store.sql.schema import spans, trace_info, trace_tags
 from tracekit.store.sql.traces import ID_CHUNK_SIZE
 
