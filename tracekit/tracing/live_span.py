@@ -116,16 +116,19 @@ def _put_text(otel_span: Any, key: str, text: str) -> None:
     attributes = getattr(otel_span, "_attributes", None)
     if (type(attributes) is BoundedAttributes and attributes.max_value_len is None and not attributes._immutable
             and key and type(key) is str):
-        plain = attributes._dict
-        with otel_span._lock:
-            if otel_span._end_time is None:
-                if key in plain:
-                    del plain[key]  # the SDK moves a re-set key to the end too
-                elif attributes.maxlen is not None and len(plain) >= attributes.maxlen:
-                    otel_span._attributes[key] = text  # full: the SDK drops the oldest, counts it and warns
+        try:
+            plain = attributes._dict
+            with otel_span._lock:
+                if otel_span._end_time is None:
+                    if key in plain:
+                        del plain[key]  # the SDK moves a re-set key to the end too
+                    elif attributes.maxlen is not None and len(plain) >= attributes.maxlen:
+                        otel_span._attributes[key] = text  # full: the SDK drops the oldest, counts it and warns
+                        return
+                    plain[key] = text
                     return
-                plain[key] = text
-                return
+        except AttributeError:  # an SDK release whose private fields moved: its public path below still works
+            pass
     otel_span.set_attribute(key, text)
 
 
