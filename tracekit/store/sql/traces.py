@@ -18,8 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence, Set
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.sql.elements import ColumnElement
@@ -50,7 +49,7 @@ from tracekit.store.sql.schema import (
     trace_tags,
 )
 from tracekit.store.sql.schema import assessments as assessments_table
-from tracekit.store.sql.sqlite_writes import stored_trace_ids
+from tracekit.store.sql.stored_ids import stored_trace_ids
 from tracekit.store.sql.trace_rows import (
     INFO_COLUMNS,
     span_from_content,
@@ -69,11 +68,6 @@ logger = logging.getLogger(__name__)
 _INFO_SELECT = [trace_info.c[name] for name in INFO_COLUMNS]
 _KEY_VALUE_COLUMNS = ("trace_id", "key", "value")
 _SPAN_COLUMNS = ("trace_id", "end_time_ns", "start_time_ns", "span_id", "content")
-# PostgreSQL: which of the trace ids in the array :ids are stored. A join with the unnested array, not `= ANY(:ids)`:
-# once psycopg prepares the statement, a generic plan of `= ANY` over a table the planner thinks small (just
-# truncated, not yet analyzed) compares every row with every id, 500 per row, while a join stays linear either way.
-_STORED_AMONG = select(trace_info.c.trace_id).where(trace_info.c.trace_id.in_(
-    select(func.unnest(bindparam("ids", type_=ARRAY(String)))).scalar_subquery()))
 # The end-time sort key of a span still running: after every finished one, as `span_order` sorts.
 _UNFINISHED = 1 << 63
 
@@ -142,7 +136,7 @@ class SqlTraceStore(TraceStore):
         def work(connection: Connection) -> None:
             if new_experiments:
                 self._ensure_experiments(connection, new_experiments)
-            existing = self._existing_trace_ids(connection, trace_ids)
+            existing = stored_trace_ids(connection, trace_ids)
             self._upsert_traces(connection, batch, {trace.info.trace_id for trace in batch if is_fragment(trace)},
                                 stored=existing)
             if existing:
@@ -222,20 +216,6 @@ class SqlTraceStore(TraceStore):
         carried = assessment_rows.carried_rows(batch)
         if carried:
             self.database.insert_missing(connection, assessments_table, carried)
-
-    @staticmethod
-    def _existing_trace_ids(connection: Connection, trace_ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        if connection.dialect.name == "postgresql":
-            # one array parameter: an IN list of 500 is parsed by psycopg and planned by the server anew each time,
-            # about 4 µs of client and as much server CPU per written trace (benchmarks/store_writes.py)
-            found.update(connection.scalars(_STORED_AMONG, {"ids": list(trace_ids)}))
-            return found
-        if connection.dialect.name == "sqlite":
-            return stored_trace_ids(connection, trace_ids)
-        for chunk in _chunks(trace_ids):
-            found.update(connection.scalars(select(trace_info.c.trace_id).where(trace_info.c.trace_id.in_(chunk))))
-        return found
 
     def _stretch_windows(self, connection: Connection, trace_ids: Sequence[str]) -> None:
         """Make the request time and duration of merged traces cover every span now stored for them."""
@@ -320,7 +300,7 @@ class SqlTraceStore(TraceStore):
         if len(trace_ids) == 1:
             self._require_trace(connection, trace_ids[0])
             return
-        missing = set(trace_ids) - self._existing_trace_ids(connection, trace_ids)
+        missing = set(trace_ids) - stored_trace_ids(connection, trace_ids)
         if missing:
             raise ResourceNotFoundError(f"Trace {min(missing)!r} not found in the tracking store.")
 
@@ -396,7 +376,7 @@ class SqlTraceStore(TraceStore):
         trace_ids = sorted({str(assessment.trace_id) for assessment in assessments})
 
         def work(connection: Connection) -> None:
-            missing = set(trace_ids) - self._existing_trace_ids(connection, trace_ids)
+            missing = set(trace_ids) - stored_trace_ids(connection, trace_ids)
             if missing:
                 raise ResourceNotFoundError(f"Trace {min(missing)!r} not found in the tracking store.")
             rows = [assessment_rows.assessment_row(assessment) for assessment in assessments]
