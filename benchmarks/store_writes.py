@@ -20,8 +20,9 @@ the same load:
   the same multi-row INSERTs, the rows handed to PyMySQL without SQLAlchemy's per-row processing (mysql_writes.py);
   SQLite: unchanged, so its ratio shows the noise.
 
-Best round of each: traces/s (wall), this process's CPU µs per trace, and on PostgreSQL the server backend's CPU µs
-per trace (read from /proc). Prints the load average before and after, and the peak RSS.
+Each path and phase: the median over rounds of traces/s (wall) and its spread (slowest-fastest round, so one slow
+round, a checkpoint say, does not decide), this process's CPU µs per trace, and on PostgreSQL the server backend's
+CPU µs per trace (read from /proc); medians. Prints the load average before and after, and the peak RSS.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -123,7 +125,7 @@ def at_revision(store: SqlTraceStore, revision: str) -> SqlTraceStore:
 def bench_backend(name: str, uri: str, old_uri: str | None, old_schema: str | None, traces: list,
                   rounds: int) -> None:
     batch = tracekit.config.EXPORT_BATCH_SIZE.get()
-    print(f"\n== {name}: {len(traces):,} traces of 3 spans in batches of {batch}, best of {rounds} rounds ==")
+    print(f"\n== {name}: {len(traces):,} traces of 3 spans in batches of {batch}, median of {rounds} rounds ==")
     store = SqlTraceStore(uri)
     stores = [store]
     try:
@@ -137,29 +139,30 @@ def bench_backend(name: str, uri: str, old_uri: str | None, old_schema: str | No
             paths[f"tracekit on the {old_schema[:4]} schema"] = (old, old.database.batch_writer,
                                                                  backend_cpu_seconds(old))
         paths["tracekit"] = (store, store.database.batch_writer, server_cpu)
-        best: dict[tuple[str, str], tuple[float, float, float]] = {}
+        figures_of: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
         for round_number in range(rounds):
             # alternate which path goes first, so none always follows the others' deletes
             for label, (path_store, writer, cpu) in list(paths.items())[::1 if round_number % 2 == 0 else -1]:
                 path_store.database.batch_writer = writer
                 empty_tables(path_store)
                 for phase in ("new", "again"):
-                    figures = timed_writes(path_store, traces, batch, cpu)
-                    if figures[0] > best.get((label, phase), (0.0,))[0]:
-                        best[(label, phase)] = figures
+                    figures_of.setdefault((label, phase), []).append(timed_writes(path_store, traces, batch, cpu))
         for path_store in stores:
             with path_store.engine.connect() as connection:
                 stored = connection.exec_driver_sql("SELECT count(*) FROM trace_info").scalar()
                 stored_spans = connection.exec_driver_sql("SELECT count(*) FROM spans").scalar()
             assert stored == len(traces) and stored_spans == 3 * len(traces), (stored, stored_spans)
-        print(f"{'path':<38} {'phase':<6} {'traces/s':>9} {'ratio':>6} {'client CPU µs/trace':>20} "
+        print(f"{'path':<38} {'phase':<6} {'traces/s':>9} {'spread':>15} {'ratio':>6} {'client CPU µs/trace':>20} "
               f"{'server CPU µs/trace':>20}")
         for phase in ("new", "again"):
-            base = best[("baseline (previous executemany path)", phase)][0]
+            base = statistics.median(rate for rate, _, _ in figures_of[("baseline (previous executemany path)", phase)])
             for label in paths:
-                rate, client, server = best[(label, phase)]
-                server_text = f"{server:>20.0f}" if name == "postgresql" else f"{'-':>20}"
-                print(f"{label:<38} {phase:<6} {rate:>9,.0f} {rate / base:>5.2f}x {client:>20.0f} {server_text}")
+                rates, clients, servers = zip(*figures_of[(label, phase)], strict=True)
+                rate = statistics.median(rates)
+                spread = f"{min(rates):,.0f}-{max(rates):,.0f}"
+                server_text = f"{statistics.median(servers):>20.0f}" if name == "postgresql" else f"{'-':>20}"
+                print(f"{label:<38} {phase:<6} {rate:>9,.0f} {spread:>15} {rate / base:>5.2f}x "
+                      f"{statistics.median(clients):>20.0f} {server_text}")
     finally:
         for path_store in stores:
             path_store.close()
