@@ -14,8 +14,8 @@ the same load:
 - tracekit on the 0009 schema: tracekit's path into a second database of the same kind, downgraded to migration 0009
   (before 0010_spans_covering_key and 0011_trace_info_partial_indexes), so the ratio beside "tracekit" is what those
   two index changes are worth;
-- tracekit: what `SqlDatabase` does now. PostgreSQL: rows of new traces COPYed straight into their tables, the others
-  into a temporary staging table, then one `INSERT ... SELECT ... ON CONFLICT` per table and batch
+- tracekit: what `SqlDatabase` does now. PostgreSQL: rows of new traces COPYed straight into their tables (binary format,
+  span rows made while their COPY streams), the others into a temporary staging table, then one `INSERT ... SELECT ... ON CONFLICT` per table and batch
   (tracekit/store/sql/postgres_writes.py); MySQL/MariaDB:
   the same multi-row INSERTs, the rows handed to PyMySQL without SQLAlchemy's per-row processing (mysql_writes.py);
   SQLite: unchanged, so its ratio shows the noise.

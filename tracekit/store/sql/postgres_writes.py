@@ -15,6 +15,18 @@ When the caller knows that none of the rows' keys is stored yet (a batch of new 
 COPYed straight into the table instead: no staging table to fill, scan and empty, and no speculative insertion for
 ON CONFLICT (in benchmarks/store_writes.py, about a fifth of the server's CPU for a new trace). The COPY runs under a
 savepoint, so a row stored after all (by a concurrent writer) only sends the batch down the staging path.
+
+That COPY uses the binary format when every column is text or an integer: psycopg packs the values without the text
+format's escaping and the server reads them without parsing (in a COPY of the benchmark's span rows alone, under load:
+client 2.6-2.9 -> 1.1-1.3 µs and server 7.8-10 -> 6.7-7.8 µs per span). Lengths and NOT NULL are still checked by the
+server, and a NUL character is refused by it (the text format's is refused by psycopg), both as before as a DataError.
+A value the client cannot pack as its column's type (a number over 64 bits, a string for a number) makes the batch go
+down the staging path, whose text format lets the server take or refuse it as it always did.
+
+`copy_new` takes the rows of one table as an iterator and COPYs them as they are made (psycopg sends each 32 kB it has
+formatted), so the server stores the first rows while the client still makes the next: `SqlDatabase.upsert_new` uses
+it for the span rows of a batch of new traces, which cost most to make (their JSON content) and to store. PostgreSQL
+accepts no COPY in pipeline mode, so tables still go one after another.
 """
 
 from __future__ import annotations
