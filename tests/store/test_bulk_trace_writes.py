@@ -1,7 +1,8 @@
-"""Batched trace writes on real SQLite, PostgreSQL (new traces COPYed straight into their tables, others COPYed into
-a staging table, then INSERT ... SELECT ... ON CONFLICT) and MariaDB (multi-row INSERT ... ON DUPLICATE KEY UPDATE):
-a retried batch stores every trace once, a trace another writer stores meanwhile is merged into, and values that
-COPY's text format or SQL quoting must escape come back exactly as written."""
+"""Batched trace writes on real SQLite, PostgreSQL (new traces COPYed straight into their tables in the binary format,
+their span rows made as the COPY streams; others COPYed into a staging table, then INSERT ... SELECT ... ON CONFLICT)
+and MariaDB (multi-row INSERT ... ON DUPLICATE KEY UPDATE): a retried batch stores every trace once, a trace another
+writer stores meanwhile is merged into, values that COPY's text format or SQL quoting must escape come back exactly as
+written, and a value a database refuses is refused the same way whichever path it took."""
 
 from __future__ import annotations
 
