@@ -174,7 +174,7 @@ def bench_backend(name: str, uri: str, old_uri: str | None, old_schema: str | No
                 rate = statistics.median(rates)
                 spread = f"{min(rates):,.0f}-{max(rates):,.0f}"
                 server_text = (f"{statistics.median(servers):>20.0f} {statistics.median(wal):>12,.0f} "
-                               f"{sum(checkpoints):>12}") if name == "postgresql" else f"{'-':>20}"
+                               f"{sum(checkpoints):>12}") if name == "postgresql" else f"{'-':>20} {'-':>12} {'-':>12}"
                 print(f"{label:<38} {phase:<6} {rate:>9,.0f} {spread:>15} {rate / base:>5.2f}x "
                       f"{statistics.median(clients):>20.0f} {server_text}")
     finally:
