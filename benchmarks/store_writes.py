@@ -14,14 +14,17 @@ the same load:
 - tracekit on the 0009 schema: tracekit's path into a second database of the same kind, downgraded to migration 0009
   (before 0010_spans_covering_key and 0011_trace_info_partial_indexes), so the ratio beside "tracekit" is what those
   two index changes are worth;
-- tracekit: what `SqlDatabase` does now. PostgreSQL: rows of new traces COPYed straight into their tables, the others
-  into a temporary staging table, then one `INSERT ... SELECT ... ON CONFLICT` per table and batch
+- tracekit: what `SqlDatabase` does now. PostgreSQL: rows of new traces COPYed straight into their tables (binary
+  format, span rows made while their COPY streams), the others into a temporary staging table, then one
+  `INSERT ... SELECT ... ON CONFLICT` per table and batch
   (tracekit/store/sql/postgres_writes.py); MySQL/MariaDB:
   the same multi-row INSERTs, the rows handed to PyMySQL without SQLAlchemy's per-row processing (mysql_writes.py);
   SQLite: unchanged, so its ratio shows the noise.
 
-Best round of each: traces/s (wall), this process's CPU µs per trace, and on PostgreSQL the server backend's CPU µs
-per trace (read from /proc). Prints the load average before and after, and the peak RSS.
+Each path and phase: the median over rounds of traces/s (wall) and its spread (slowest-fastest round, so one slow
+round, a checkpoint say, does not decide), this process's CPU µs per trace, and on PostgreSQL the server backend's
+CPU µs per trace (read from /proc), the WAL the whole server wrote per trace (other writers to it included) and the
+checkpoints during the rounds (summed); medians. Prints the load average before and after, and the peak RSS.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -65,20 +69,27 @@ def make_traces(count: int) -> list:
     return sample.kept
 
 
-def backend_cpu_seconds(store: SqlTraceStore) -> Callable[[], float]:
-    """CPU seconds so far of the PostgreSQL backend serving the store's pooled connection (0 elsewhere)."""
+def server_counters(store: SqlTraceStore) -> Callable[[], tuple[float, int, int]]:
+    """(CPU seconds so far of the PostgreSQL backend serving the store's pooled connection, WAL bytes written so far
+    by the whole server, checkpoints so far); zeros elsewhere. A checkpoint during a round makes the next change of
+    each page write the whole page to the WAL again (full_page_writes), and DROP DATABASE, which other test runs on
+    a shared server do, asks for one."""
     if store.database.dialect != "postgresql":
-        return lambda: 0.0
+        return lambda: (0.0, 0, 0)
     with store.engine.connect() as connection:
         pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
 
-    def read() -> float:
+    def read() -> tuple[float, int, int]:
         try:
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            cpu = 0.0
+        with store.engine.connect() as connection:
+            wal, checkpoints = connection.exec_driver_sql(
+                "SELECT pg_current_wal_lsn() - '0/0', checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter").one()
+        return cpu, int(wal), int(checkpoints)
     return read
 
 
@@ -99,15 +110,18 @@ def empty_tables(store: SqlTraceStore) -> None:
                 connection.execute(text(f"DELETE FROM {table}"))
 
 
-def timed_writes(store: SqlTraceStore, traces: list, batch: int, server_cpu: Callable[[], float]
-                 ) -> tuple[float, float, float]:
-    """(traces/s, client CPU µs/trace, server CPU µs/trace) of writing `traces` in batches of `batch`."""
-    start, start_cpu, start_server = time.perf_counter(), time.process_time(), server_cpu()
+def timed_writes(store: SqlTraceStore, traces: list, batch: int, server: Callable[[], tuple[float, int, int]]
+                 ) -> tuple[float, float, float, float, int]:
+    """(traces/s, client CPU µs/trace, server CPU µs/trace, WAL bytes/trace, checkpoints meanwhile) of writing
+    `traces` in batches of `batch`."""
+    start_server, start_wal, start_checkpoints = server()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for first in range(0, len(traces), batch):
         store.write_traces(traces[first:first + batch])
-    wall = time.perf_counter() - start
-    return (len(traces) / wall, (time.process_time() - start_cpu) / len(traces) * 1e6,
-            (server_cpu() - start_server) / len(traces) * 1e6)
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    end_server, end_wal, end_checkpoints = server()
+    return (len(traces) / wall, cpu / len(traces) * 1e6, (end_server - start_server) / len(traces) * 1e6,
+            (end_wal - start_wal) / len(traces), end_checkpoints - start_checkpoints)
 
 
 def at_revision(store: SqlTraceStore, revision: str) -> SqlTraceStore:
@@ -123,43 +137,46 @@ def at_revision(store: SqlTraceStore, revision: str) -> SqlTraceStore:
 def bench_backend(name: str, uri: str, old_uri: str | None, old_schema: str | None, traces: list,
                   rounds: int) -> None:
     batch = tracekit.config.EXPORT_BATCH_SIZE.get()
-    print(f"\n== {name}: {len(traces):,} traces of 3 spans in batches of {batch}, best of {rounds} rounds ==")
+    print(f"\n== {name}: {len(traces):,} traces of 3 spans in batches of {batch}, median of {rounds} rounds ==")
     store = SqlTraceStore(uri)
     stores = [store]
     try:
         # label -> (store, batch writer, server CPU reader)
-        paths: dict[str, tuple[SqlTraceStore, Any, Callable[[], float]]] = {}
-        server_cpu = backend_cpu_seconds(store)
-        paths["baseline (previous executemany path)"] = (store, None, server_cpu)
+        paths: dict[str, tuple[SqlTraceStore, Any, Callable[[], tuple[float, int, int]]]] = {}
+        counters = server_counters(store)
+        paths["baseline (previous executemany path)"] = (store, None, counters)
         if old_uri is not None and old_schema is not None:
             old = at_revision(SqlTraceStore(old_uri), old_schema)
             stores.append(old)
             paths[f"tracekit on the {old_schema[:4]} schema"] = (old, old.database.batch_writer,
-                                                                 backend_cpu_seconds(old))
-        paths["tracekit"] = (store, store.database.batch_writer, server_cpu)
-        best: dict[tuple[str, str], tuple[float, float, float]] = {}
+                                                                 server_counters(old))
+        paths["tracekit"] = (store, store.database.batch_writer, counters)
+        figures_of: dict[tuple[str, str], list[tuple[float, float, float, float, int]]] = {}
         for round_number in range(rounds):
             # alternate which path goes first, so none always follows the others' deletes
             for label, (path_store, writer, cpu) in list(paths.items())[::1 if round_number % 2 == 0 else -1]:
                 path_store.database.batch_writer = writer
                 empty_tables(path_store)
                 for phase in ("new", "again"):
-                    figures = timed_writes(path_store, traces, batch, cpu)
-                    if figures[0] > best.get((label, phase), (0.0,))[0]:
-                        best[(label, phase)] = figures
+                    figures_of.setdefault((label, phase), []).append(timed_writes(path_store, traces, batch, cpu))
         for path_store in stores:
             with path_store.engine.connect() as connection:
                 stored = connection.exec_driver_sql("SELECT count(*) FROM trace_info").scalar()
                 stored_spans = connection.exec_driver_sql("SELECT count(*) FROM spans").scalar()
             assert stored == len(traces) and stored_spans == 3 * len(traces), (stored, stored_spans)
-        print(f"{'path':<38} {'phase':<6} {'traces/s':>9} {'ratio':>6} {'client CPU µs/trace':>20} "
-              f"{'server CPU µs/trace':>20}")
+        print(f"{'path':<38} {'phase':<6} {'traces/s':>9} {'spread':>15} {'ratio':>6} {'client CPU µs/trace':>20} "
+              f"{'server CPU µs/trace':>20} {'WAL B/trace':>12} {'checkpoints':>12}")
         for phase in ("new", "again"):
-            base = best[("baseline (previous executemany path)", phase)][0]
+            base = statistics.median(
+                figures[0] for figures in figures_of[("baseline (previous executemany path)", phase)])
             for label in paths:
-                rate, client, server = best[(label, phase)]
-                server_text = f"{server:>20.0f}" if name == "postgresql" else f"{'-':>20}"
-                print(f"{label:<38} {phase:<6} {rate:>9,.0f} {rate / base:>5.2f}x {client:>20.0f} {server_text}")
+                rates, clients, servers, wal, checkpoints = zip(*figures_of[(label, phase)], strict=True)
+                rate = statistics.median(rates)
+                spread = f"{min(rates):,.0f}-{max(rates):,.0f}"
+                server_text = (f"{statistics.median(servers):>20.0f} {statistics.median(wal):>12,.0f} "
+                               f"{sum(checkpoints):>12}") if name == "postgresql" else f"{'-':>20} {'-':>12} {'-':>12}"
+                print(f"{label:<38} {phase:<6} {rate:>9,.0f} {spread:>15} {rate / base:>5.2f}x "
+                      f"{statistics.median(clients):>20.0f} {server_text}")
     finally:
         for path_store in stores:
             path_store.close()

@@ -1,16 +1,19 @@
-"""Batched trace writes on real SQLite, PostgreSQL (new traces COPYed straight into their tables, others COPYed into
-a staging table, then INSERT ... SELECT ... ON CONFLICT) and MariaDB (multi-row INSERT ... ON DUPLICATE KEY UPDATE):
-a retried batch stores every trace once, a trace another writer stores meanwhile is merged into, and values that
-COPY's text format or SQL quoting must escape come back exactly as written."""
+"""Batched trace writes on real SQLite, PostgreSQL (new traces COPYed straight into their tables in the binary format,
+their span rows made as the COPY streams; others COPYed into a staging table, then INSERT ... SELECT ... ON CONFLICT)
+and MariaDB (multi-row INSERT ... ON DUPLICATE KEY UPDATE): a retried batch stores every trace once, a trace another
+writer stores meanwhile is merged into, values that COPY's text format or SQL quoting must escape come back exactly as
+written, and a value a database refuses is refused the same way whichever path it took."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from sqlalchemy import create_engine, event, func, select
 from trace_builders import make_span
 
 from tracekit.entities import Trace, TraceData
-from tracekit.exceptions import TracekitException
+from tracekit.exceptions import TracekitException, TraceRejectedError
 from tracekit.store.sql import schema
 from tracekit.store.sql.traces import SqlTraceStore
 from tracekit.store.uri import to_sqlalchemy_url
@@ -164,5 +167,82 @@ def test_a_trace_another_writer_stores_meanwhile_is_merged_into_not_refused(post
         assert store.count_traces(["0"]) == 2 and stored_rows(store, schema.spans) == 6
     finally:
         event.remove(store.engine, "before_cursor_execute", write_meanwhile)
+        store.close()
+        other.close()
+
+
+def test_a_number_too_big_for_its_column_is_refused_as_out_of_range_and_nothing_is_stored(server_store, make_trace):
+    # PostgreSQL's binary COPY packs numbers on the client, which cannot fit this one: the server still judges it
+    good = [make_trace() for _ in range(3)]
+    refused = make_trace()
+    refused.info.request_time = 2**70
+    with pytest.raises(TraceRejectedError, match="(?i)out of range"):
+        server_store.write_traces([*good, refused])
+    assert server_store.count_traces(["0"]) == 0 and stored_rows(server_store, schema.spans) == 0
+
+    server_store.write_traces(good)
+    assert server_store.count_traces(["0"]) == 3 and stored_rows(server_store, schema.spans) == 9
+
+
+def test_a_span_time_given_as_a_numeric_string_is_stored_as_a_number(store, make_trace):
+    # a value the binary format cannot pack as its column's type goes the way the text format always took it
+    trace = make_trace()
+    first = trace.data.spans[1]
+    odd = make_span(trace.info.trace_id, first.span_id, first.parent_id, first.name,
+                    start_ns=str(first.start_time_ns), end_ns=first.end_time_ns)
+    store.write_traces([Trace(info=trace.info, data=TraceData(spans=[trace.data.spans[0], odd,
+                                                                      *trace.data.spans[2:]]))])
+    with store.engine.connect() as connection:
+        start = connection.scalar(select(schema.spans.c.start_time_ns).where(schema.spans.c.span_id == first.span_id))
+    assert start == first.start_time_ns
+    assert span_ids(store.get_trace(trace.info.trace_id)) == span_ids(trace)
+
+
+def test_a_postgresql_span_id_holding_a_nul_character_is_refused_and_nothing_is_stored(postgres_uri, make_trace):
+    # PostgreSQL text holds no NUL: the span id (kept as given, unlike names and tags) is refused as a value
+    store = SqlTraceStore(postgres_uri)
+    try:
+        good = make_trace()
+        trace = make_trace()
+        first = trace.data.spans[1]
+        odd = make_span(trace.info.trace_id, "ab\x00cd", first.parent_id, first.name, start_ns=first.start_time_ns,
+                        end_ns=first.end_time_ns)
+        with pytest.raises(TraceRejectedError, match="(?i)nul|0x00"):
+            store.write_traces([good, Trace(info=trace.info, data=TraceData(spans=[trace.data.spans[0], odd]))])
+        assert store.count_traces(["0"]) == 0 and stored_rows(store, schema.spans) == 0
+
+        store.write_traces([good, trace])  # the same pooled connection, after the rolled-back transaction
+        assert store.count_traces(["0"]) == 2 and stored_rows(store, schema.spans) == 6
+    finally:
+        store.close()
+
+
+def test_a_concurrent_writers_span_met_by_the_streamed_copy_sends_the_spans_down_the_staging_path(postgres_uri,
+                                                                                                 make_trace):
+    # another writer stores one of the batch's spans (not its trace_info row) between the batch's stored-id check
+    # and the spans' COPY: the spans are made again and merged, not refused
+    store, other = SqlTraceStore(postgres_uri), SqlTraceStore(postgres_uri)
+    traces = [make_trace(tags={"n": str(number)}) for number in range(4)]
+    taken = traces[2].data.spans[0]
+    written = []
+
+    def write_span_meanwhile(connection, cursor, statement, parameters, context, executemany) -> None:
+        if not written and statement.startswith("SAVEPOINT"):
+            written.append(True)
+            with other.engine.begin() as writer:
+                writer.execute(schema.spans.insert().values(
+                    trace_id=traces[2].info.trace_id, span_id=taken.span_id, name="other writer",
+                    start_time_ns=taken.start_time_ns, content=json.dumps(taken.to_dict())))
+
+    event.listen(store.engine, "before_cursor_execute", write_span_meanwhile)
+    try:
+        store.write_traces(traces)
+        assert written
+        assert store.count_traces(["0"]) == 4 and stored_rows(store, schema.spans) == 12
+        with store.engine.connect() as connection:
+            name = connection.scalar(select(schema.spans.c.name).where(schema.spans.c.span_id == taken.span_id))
+        assert name == taken.name  # the batch's copy replaced the other writer's row
+    finally:
+        event.remove(store.engine, "before_cursor_execute", write_span_meanwhile)
         store.close()
         other.close()

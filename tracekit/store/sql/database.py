@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -139,6 +139,19 @@ class SqlDatabase:
             return
         self._execute_many(connection, ("upsert", table.name, tuple(keys)), lambda: self._upsert_statement(table, keys),
                            rows)
+
+    def upsert_new(self, connection: Connection, table: Table, make_rows: Callable[[], Iterable[dict[str, Any]]],
+                   keys: list[str]) -> None:
+        """`upsert` of the rows `make_rows()` yields, whose keys the caller expects not to be stored. PostgreSQL COPYs
+        them into the table as they are made, so the server stores the first while the client makes the next (see
+        postgres_writes); if one was stored after all, or elsewhere, they are made again into a list for `upsert`."""
+        writer = self.batch_writer
+        if isinstance(writer, PostgresBatchWriter):
+            if writer.copy_new(connection, table, iter(make_rows())):
+                return
+            self.upsert(connection, table, list(make_rows()), keys)
+            return
+        self.upsert(connection, table, list(make_rows()), keys, absent=True)
 
     def _upsert_statement(self, table: Table, keys: list[str]) -> Executable:
         update_columns = [c.name for c in table.columns if c.name not in keys]

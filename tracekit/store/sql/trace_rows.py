@@ -8,7 +8,7 @@ full name and type stay in its JSON content.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,8 +108,20 @@ def _root_of(spans: Sequence[Span]) -> Span | None:
     return next((span for span in spans if span.parent_id is None or span.parent_id not in ids), None)
 
 
-def traces_to_rows(traces: Sequence[Trace]) -> TraceRows:
-    """The rows storing `traces` (which must have distinct trace ids)."""
+def span_rows(traces: Sequence[Trace]) -> Iterator[dict[str, Any]]:
+    """The span rows of `traces`, made one at a time (see `SqlDatabase.upsert_new`), each trace's in span id order."""
+    for trace in traces:
+        trace_id = trace.info.trace_id
+        for span in sorted(trace.data.spans, key=_span_id):
+            yield _span_row(trace_id, span)
+
+
+def _span_id(span: Span) -> str:
+    return span.span_id
+
+
+def traces_to_rows(traces: Sequence[Trace], with_spans: bool = True) -> TraceRows:
+    """The rows storing `traces` (which must have distinct trace ids); without span rows if not `with_spans`."""
     rows = TraceRows()
     info_rows, tag_rows, metadata_rows, span_rows = rows.trace_info, rows.tags, rows.metadata, rows.spans
     for trace in traces:
@@ -143,8 +155,9 @@ def traces_to_rows(traces: Sequence[Trace]) -> TraceRows:
             tag_rows.extend(_key_value_rows(trace_id, info.tags, "tag"))
         if metadata:
             metadata_rows.extend(_key_value_rows(trace_id, metadata, "metadata"))
-        for span in spans:
-            span_rows.append(_span_row(trace_id, span))
+        if with_spans:
+            for span in spans:
+                span_rows.append(_span_row(trace_id, span))
     return rows
 
 

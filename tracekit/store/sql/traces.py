@@ -53,6 +53,7 @@ from tracekit.store.sql.stored_ids import stored_trace_ids
 from tracekit.store.sql.trace_rows import (
     INFO_COLUMNS,
     span_from_content,
+    span_rows,
     text_column,
     trace_info_from_row,
     traces_to_rows,
@@ -196,7 +197,9 @@ class SqlTraceStore(TraceStore):
         id, tags and metadata by key. The traces named in `fragments` (see `is_fragment`) only add what is missing,
         so they never override what the root's copy, or an earlier fragment, stored. `stored`, when known: the ids
         of `batch` already in trace_info (rows of the others are written as new ones, see `SqlDatabase.upsert`)."""
-        rows = traces_to_rows(batch)
+        # a batch of new traces only: their span rows, the most costly to make, are made while they are written
+        new_spans = stored is not None and not any(trace.info.trace_id in stored for trace in batch)
+        rows = traces_to_rows(batch, with_spans=not new_spans)
 
         def absent(table_rows: list[dict[str, Any]]) -> bool:
             return stored is not None and not any(row["trace_id"] in stored for row in table_rows)
@@ -210,7 +213,9 @@ class SqlTraceStore(TraceStore):
                 self.database.upsert(connection, table, whole, keys, absent=absent(whole))
             if parts:
                 self.database.insert_missing(connection, table, parts)
-        if rows.spans:
+        if new_spans:
+            self.database.upsert_new(connection, spans, lambda: span_rows(batch), ["trace_id", "span_id"])
+        elif rows.spans:
             rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
             self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"], absent=absent(rows.spans))
         carried = assessment_rows.carried_rows(batch)
