@@ -20,6 +20,8 @@ from tracekit.store.trace_records import TraceRecord, root_position
 
 logger = logging.getLogger(__name__)
 
+_SPANS_KEY = ',"data":{"spans":['
+
 TRACE_COLUMNS = ("trace_id", "trace", "client_request_id", "state", "request_time", "execution_duration", "request",
            "response", "trace_metadata", "tags", "spans", "assessments")
 
@@ -50,11 +52,11 @@ def _trace_row(trace: Trace | TraceRecord, info_dict: dict[str, Any]) -> tuple[s
         return (trace.to_json(), SpanList(trace_id, spans, len(spans)),
                 None if root is None else root.inputs, None if root is None else root.outputs)
     texts = trace.span_texts
-    array_text = "[" + ",".join(texts) + "]"
-    trace_json = orjson.dumps({"info": info_dict, "data": {"spans": orjson.Fragment(array_text)}},
-                              option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
-    # The dumped object ends with the spans array and then `}}`.
-    cell = SpanList(trace_id, trace_json, len(texts), len(trace_json) - len(array_text) - 2)
+    # What `orjson.dumps({"info": ..., "data": {"spans": [...]}})` writes, joined in one pass rather than dumped
+    # around the texts and decoded again; the spans array runs from `start` to the closing `}}`.
+    head = '{"info":' + orjson.dumps(info_dict, option=orjson.OPT_NON_STR_KEYS).decode("utf-8") + _SPANS_KEY
+    trace_json = "".join((head, ",".join(texts), "]}}"))
+    cell = SpanList(trace_id, trace_json, len(texts), len(head) - 1)
     index = trace.root_index
     if index is None and texts:  # a record made without its root's position: find it from the decoded spans
         try:
