@@ -14,8 +14,9 @@ from tracekit.readable_spans import readable_spans, span_to_readable_dict
 class SpanList(Sequence[dict[str, Any]]):
     """A trace's spans as the dicts `span_to_readable_dict` makes, decoded on first access (index, iteration,
     `repr`, `==`) and then kept, so each span is decoded once. `len()` needs no decoding. Read-only; equal to a
-    list of the same dicts; pickles and copies as a plain list; `to_list()` gives a list. A stored span that
-    cannot be decoded raises TracekitException naming the trace when the cell is first read.
+    list of the same dicts; pickles and copies as a plain list; `to_list()` gives a list (what JSON encoders,
+    `json.dumps` or `DataFrame.to_json`, need: they write lists only). A stored span that cannot be decoded raises
+    TracekitException naming the trace when the cell is first read.
 
     >>> cell = frame["spans"][0]
     >>> cell[0]["name"], len(cell), cell == cell.to_list()
