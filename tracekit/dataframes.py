@@ -49,7 +49,7 @@ def _trace_row(trace: Trace | TraceRecord, info_dict: dict[str, Any]) -> tuple[s
         spans = trace.data.spans
         index = root_position([span.span_id for span in spans], [span.parent_id for span in spans])
         root = None if index is None else spans[index]
-        return (trace.to_json(), SpanList(trace_id, spans, len(spans)),
+        return (trace.to_json(), SpanList(trace_id, tuple(spans), len(spans)),
                 None if root is None else root.inputs, None if root is None else root.outputs)
     texts = trace.span_texts
     # What `orjson.dumps({"info": ..., "data": {"spans": [...]}})` writes, joined in one pass rather than dumped

@@ -123,3 +123,11 @@ def test_an_orphan_stands_in_for_a_missing_root(store):
     frame = stored_frame(store, [trace])
     assert frame["request"].tolist() == [{"query": trace.data.spans[0].inputs["query"]}]
     assert frame["response"].tolist() == [[{"doc": "d1"}]]
+
+
+def test_a_cell_made_from_trace_objects_keeps_the_spans_it_was_given():
+    trace = build_trace()
+    expected = [span_to_readable_dict(span) for span in trace.data.spans]
+    cell = traces_to_dataframe([trace])["spans"][0]
+    trace.data.spans.clear()
+    assert len(cell) == 3 and cell == expected
