@@ -30,7 +30,7 @@ def _extract(spans: SpanList, field: ExtractField) -> Any:
     try:
         span = next((span for span in spans if span["name"] == field.span_name), None)
     except TracekitException:
-        return None  # the spans cell raises it when read; the request column has logged it
+        return None  # a span that cannot be decoded: the spans cell raises that when it is read
     if span is None:
         return None
     value = span["inputs"] if field.part == "inputs" else span["outputs"]
@@ -53,7 +53,7 @@ def _trace_row(trace: Trace | TraceRecord, info_dict: dict[str, Any]) -> tuple[s
                 None if root is None else root.inputs, None if root is None else root.outputs)
     texts = trace.span_texts
     # What `orjson.dumps({"info": ..., "data": {"spans": [...]}})` writes, joined in one pass rather than dumped
-    # around the texts and decoded again; the spans array runs from `start` to the closing `}}`.
+    # around the texts and decoded again; the spans array runs from the `[` that ends `head` to the closing `}}`.
     head = '{"info":' + orjson.dumps(info_dict, option=orjson.OPT_NON_STR_KEYS).decode("utf-8") + _SPANS_KEY
     trace_json = "".join((head, ",".join(texts), "]}}"))
     cell = SpanList(trace_id, trace_json, len(texts), len(head) - 1)
@@ -79,7 +79,9 @@ def traces_to_dataframe(traces: Iterable[Trace | TraceRecord],
     """One row per trace with the columns in `TRACE_COLUMNS`, then one column per valid `extract_fields` spec
     (`"span_name.inputs"`, `"span_name.outputs.key"`; invalid specs are skipped). Missing spans or keys are None.
     The `trace` column holds the whole trace as JSON text (`Trace.to_json()`, read back with `Trace.from_json`), as
-    MLflow's does: text survives a Parquet or Spark round trip, where an object would not.
+    MLflow's does: text survives a Parquet or Spark round trip, where an object would not. Each `spans` cell is a
+    `SpanList`, decoded when first read; only the root span is parsed here, for `request` and `response` (and every
+    span of a trace when `extract_fields` asks for one).
 
     >>> traces_to_dataframe(traces, ["retrieve.outputs", "llm.inputs.prompt"]).columns[-2:]
     Index(['retrieve.outputs', 'llm.inputs.prompt'], dtype='object')
