@@ -19,8 +19,8 @@ class SpanList(Sequence[dict[str, Any]]):
     TracekitException naming the trace when the cell is first read.
 
     >>> cell = frame["spans"][0]
-    >>> cell[0]["name"], len(cell), cell == cell.to_list()
-    ('root', 3, True)
+    >>> len(cell), [span["name"] for span in cell], cell == cell.to_list()
+    (3, ['retrieve', 'llm', 'root'], True)
     """
 
     __slots__ = ("_trace_id", "_source", "_start", "_length", "_spans")
