@@ -3,6 +3,7 @@ one DataFrame call). The one module that turns entities into DataFrames, so the 
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -10,100 +11,26 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from tracekit import serialization
-from tracekit.constants import SpanAttributeKey
-from tracekit.entities import LoggedModel, Run, Span, SpanType, Trace
+from tracekit.entities import LoggedModel, Run, Trace
+from tracekit.exceptions import TracekitException
+from tracekit.readable_spans import inputs_and_outputs
+from tracekit.span_list import SpanList
 from tracekit.store.search.grammar import ExtractField, parse_extract_field
-from tracekit.store.trace_records import TraceRecord
+from tracekit.store.trace_records import TraceRecord, root_position
 
-_loads = orjson.loads
-_SPAN_TYPE, _INPUTS, _OUTPUTS = SpanAttributeKey.SPAN_TYPE, SpanAttributeKey.INPUTS, SpanAttributeKey.OUTPUTS
+logger = logging.getLogger(__name__)
+
+_SPANS_KEY = ',"data":{"spans":['
 
 TRACE_COLUMNS = ("trace_id", "trace", "client_request_id", "state", "request_time", "execution_duration", "request",
            "response", "trace_metadata", "tags", "spans", "assessments")
 
 
-def span_to_readable_dict(span: Span) -> dict[str, Any]:
-    """`Span.to_dict()` with attributes decoded from JSON, plus `span_type`, `inputs` and `outputs`."""
-    attributes = span.attributes
-    return {
-        "trace_id": span.trace_id,
-        "span_id": span.span_id,
-        "parent_id": span.parent_id,
-        "name": span.name,
-        "start_time_ns": span.start_time_ns,
-        "end_time_ns": span.end_time_ns,
-        "status": span.status.to_dict(),
-        "attributes": attributes,
-        "events": [event.to_dict() for event in span.events],
-        "span_type": attributes.get(SpanAttributeKey.SPAN_TYPE) or SpanType.UNKNOWN,
-        "inputs": attributes.get(SpanAttributeKey.INPUTS),
-        "outputs": attributes.get(SpanAttributeKey.OUTPUTS),
-    }
-
-
-def _decoded_attributes(raw: dict[str, Any]) -> dict[str, Any]:
-    """Attribute values parsed from their JSON text; one that is not JSON (a plain OpenTelemetry value) as it is."""
+def _extract(spans: SpanList, field: ExtractField) -> Any:
     try:
-        return {key: _loads(value) for key, value in raw.items()}
-    except (orjson.JSONDecodeError, TypeError):
-        return {key: serialization.loads(value) for key, value in raw.items()}
-
-
-# The keys of a stored span's JSON (`Span.to_dict()`), in order: such a dict becomes its readable form in place.
-_STORED_SPAN_KEYS = ("trace_id", "span_id", "parent_id", "name", "start_time_ns", "end_time_ns", "status",
-                     "attributes", "events")
-
-
-def _readable_spans(array_text: str) -> list[dict[str, Any]]:
-    """`span_to_readable_dict` of each span of `array_text`, a JSON array of spans' `to_dict()` JSON, parsed in one
-    call and without building `Span`s. A dict as `to_dict()` writes it gains its readable keys in place (the same
-    keys in the same order as a fresh one); any other is copied field by field, with `Span.from_dict`'s defaults."""
-    spans = _loads(array_text)
-    for index, data in enumerate(spans):
-        if (tuple(data) == _STORED_SPAN_KEYS and type(data["start_time_ns"]) is int and data["status"]
-                and data["events"] is not None and (data["end_time_ns"] is None or type(data["end_time_ns"]) is int)):
-            raw = data["attributes"]
-            attributes = data["attributes"] = _decoded_attributes(raw) if raw else {}
-            data["span_type"] = attributes.get(_SPAN_TYPE) or SpanType.UNKNOWN
-            data["inputs"] = attributes.get(_INPUTS)
-            data["outputs"] = attributes.get(_OUTPUTS)
-        else:
-            spans[index] = _readable_copy(data)
-    return spans
-
-
-def _readable_copy(data: dict[str, Any]) -> dict[str, Any]:
-    raw = data.get("attributes")
-    attributes = _decoded_attributes(raw) if raw else {}
-    end_time_ns = data.get("end_time_ns")
-    return {
-        "trace_id": data["trace_id"],
-        "span_id": data["span_id"],
-        "parent_id": data.get("parent_id"),
-        "name": data["name"],
-        "start_time_ns": int(data["start_time_ns"]),
-        "end_time_ns": None if end_time_ns is None else int(end_time_ns),
-        "status": data.get("status") or {"code": "UNSET", "message": ""},
-        "attributes": attributes,
-        "events": data.get("events") or [],
-        "span_type": attributes.get(_SPAN_TYPE) or SpanType.UNKNOWN,
-        "inputs": attributes.get(_INPUTS),
-        "outputs": attributes.get(_OUTPUTS),
-    }
-
-
-def _root_of(spans: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The span without a parent in the trace, as `TraceData.root_span` picks it."""
-    for span in spans:
-        if span["parent_id"] is None:
-            return span
-    ids = {span["span_id"] for span in spans}
-    return next((span for span in spans if span["parent_id"] not in ids), None)
-
-
-def _extract(spans: list[dict[str, Any]], field: ExtractField) -> Any:
-    span = next((span for span in spans if span["name"] == field.span_name), None)
+        span = next((span for span in spans if span["name"] == field.span_name), None)
+    except TracekitException:
+        return None  # a span that cannot be decoded: the spans cell raises that when it is read
     if span is None:
         return None
     value = span["inputs"] if field.part == "inputs" else span["outputs"]
@@ -112,12 +39,49 @@ def _extract(spans: list[dict[str, Any]], field: ExtractField) -> Any:
     return value.get(field.key) if isinstance(value, dict) else None
 
 
+def _trace_row(trace: Trace | TraceRecord, info_dict: dict[str, Any]) -> tuple[str, SpanList, Any, Any]:
+    """The trace's JSON text, its `spans` cell, and its root span's inputs and outputs. Only the root's text is
+    parsed here (two of its attributes decoded); the cell decodes the spans when it is first read. A stored
+    record's span texts go into the trace JSON as they are (the same bytes as a list of the texts), and the cell
+    keeps that text rather than a copy of the spans."""
+    trace_id = trace.info.trace_id
+    if not isinstance(trace, TraceRecord):
+        spans = trace.data.spans
+        index = root_position([span.span_id for span in spans], [span.parent_id for span in spans])
+        root = None if index is None else spans[index]
+        return (trace.to_json(), SpanList(trace_id, tuple(spans), len(spans)),
+                None if root is None else root.inputs, None if root is None else root.outputs)
+    texts = trace.span_texts
+    # What `orjson.dumps({"info": ..., "data": {"spans": [...]}})` writes, joined in one pass rather than dumped
+    # around the texts and decoded again; the spans array runs from the `[` that ends `head` to the closing `}}`.
+    head = '{"info":' + orjson.dumps(info_dict, option=orjson.OPT_NON_STR_KEYS).decode("utf-8") + _SPANS_KEY
+    trace_json = "".join((head, ",".join(texts), "]}}"))
+    cell = SpanList(trace_id, trace_json, len(texts), len(head) - 1)
+    index = trace.root_index
+    if index is None and texts:  # a record made without its root's position: find it from the decoded spans
+        try:
+            index = root_position([span["span_id"] for span in cell], [span["parent_id"] for span in cell])
+        except TracekitException as error:
+            logger.warning("%s The trace's request and response are left empty.", error)
+    if index is None:
+        return trace_json, cell, None, None
+    try:
+        request, response = inputs_and_outputs(texts[index])
+    except (ValueError, TypeError, AttributeError) as error:
+        logger.warning("The root span of trace %s could not be decoded (%s: %s); its request and response are left "
+                       "empty.", trace_id, type(error).__name__, error)
+        return trace_json, cell, None, None
+    return trace_json, cell, request, response
+
+
 def traces_to_dataframe(traces: Iterable[Trace | TraceRecord],
                         extract_fields: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per trace with the columns in `TRACE_COLUMNS`, then one column per valid `extract_fields` spec
     (`"span_name.inputs"`, `"span_name.outputs.key"`; invalid specs are skipped). Missing spans or keys are None.
     The `trace` column holds the whole trace as JSON text (`Trace.to_json()`, read back with `Trace.from_json`), as
-    MLflow's does: text survives a Parquet or Spark round trip, where an object would not.
+    MLflow's does: text survives a Parquet or Spark round trip, where an object would not. Each `spans` cell is a
+    `SpanList`, decoded when first read; only the root span is parsed here, for `request` and `response` (and every
+    span of a trace when `extract_fields` asks for one).
 
     >>> traces_to_dataframe(traces, ["retrieve.outputs", "llm.inputs.prompt"]).columns[-2:]
     Index(['retrieve.outputs', 'llm.inputs.prompt'], dtype='object')
@@ -134,41 +98,26 @@ def traces_to_dataframe(traces: Iterable[Trace | TraceRecord],
     responses: list[Any] = []
     metadata_column: list[dict[str, str]] = []
     tags_column: list[dict[str, str]] = []
-    spans_column: list[list[dict[str, Any]]] = []
+    spans_column: list[SpanList] = []
     assessments_column: list[list[dict[str, Any]]] = []
     for trace in traces:
         info = trace.info
         info_dict = info.to_dict()  # fresh copies of the tags, metadata and assessments, which the columns take
-        # Each span is decoded once: the spans column, the root's request/response and the extracted fields share
-        # it. A stored record's span texts are joined into one JSON array, parsed in one call into dicts, and put
-        # into the trace JSON as they are (the same bytes as a list of the texts).
-        if isinstance(trace, TraceRecord):
-            texts = trace.span_texts
-            array_text = "[" + ",".join(texts) + "]"
-            readable = _readable_spans(array_text) if texts else []
-            trace_jsons.append(orjson.dumps({"info": info_dict, "data": {"spans": orjson.Fragment(array_text)}},
-                                            option=orjson.OPT_NON_STR_KEYS).decode("utf-8"))
-        else:
-            readable = [span_to_readable_dict(span) for span in trace.data.spans]
-            trace_jsons.append(trace.to_json())
-        root = _root_of(readable) if readable else None
+        trace_json, cell, request, response = _trace_row(trace, info_dict)
+        trace_jsons.append(trace_json)
         trace_ids.append(info.trace_id)
         client_request_ids.append(info.client_request_id)
         states.append(info_dict["state"])
         request_times.append(info.request_time)
         durations.append(info.execution_duration)
-        if root is None:
-            requests.append(None)
-            responses.append(None)
-        else:
-            requests.append(root["inputs"])
-            responses.append(root["outputs"])
+        requests.append(request)
+        responses.append(response)
         metadata_column.append(info_dict["trace_metadata"])
         tags_column.append(info_dict["tags"])
-        spans_column.append(readable)
+        spans_column.append(cell)
         assessments_column.append(info_dict["assessments"])
         for field in fields:
-            extracted[field.spec].append(_extract(readable, field))
+            extracted[field.spec].append(_extract(cell, field))
     data: dict[str, Any] = {
         "trace_id": _objects(trace_ids),
         "trace": _objects(trace_jsons),

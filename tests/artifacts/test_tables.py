@@ -80,3 +80,18 @@ def test_a_file_that_is_not_a_table_is_reported(tmp_path):
         tracekit.log_text(json.dumps({"not": "split"}), "fake.json")
     with pytest.raises(TracekitException, match="not a table in JSON split orientation"):
         tracekit.load_table("fake.json", run_ids=[run.info.run_id])
+
+
+def test_a_search_traces_frame_keeps_its_spans_when_logged():
+    @tracekit.trace(name="answer")
+    def answer(question: str) -> str:
+        return "42"
+
+    answer("why?")
+    tracekit.flush_trace_async_logging()
+    frame = tracekit.search_traces()
+    with tracekit.start_run() as run:
+        tracekit.log_table(frame[["trace_id", "spans"]], "traces.json")
+    loaded = tracekit.load_table("traces.json", run_ids=[run.info.run_id])
+    assert [span["name"] for span in loaded["spans"][0]] == ["answer"]
+    assert loaded["spans"][0] == frame["spans"][0]

@@ -66,6 +66,19 @@ def _read_table(repository: ArtifactRepository, relative: str) -> pandas.DataFra
                 f"as log_table() writes it: {error}.") from error
 
 
+def _with_listed_spans(frame: pandas.DataFrame) -> pandas.DataFrame:
+    """`frame` with each `SpanList` cell (a `search_traces` frame's `spans`) as a plain list: `to_json` cannot write
+    a sequence other than a list and would store an empty object in its place."""
+    from tracekit.span_list import SpanList
+
+    lazy = [name for name, column in frame.items()
+            if column.dtype == object and any(type(value) is SpanList for value in column)]
+    if not lazy:
+        return frame
+    return frame.assign(**{str(name): frame[name].map(lambda value: value.to_list() if type(value) is SpanList
+                                                      else value) for name in lazy})
+
+
 def log_table(data: dict[str, Any] | pandas.DataFrame, artifact_file: str, run_id: str | None = None) -> None:
     """Log a table (a dict of column name -> values, or a DataFrame) as the JSON file `artifact_file` of the active
     run or `run_id`; if the run already has a table there, the new rows are appended to it.
@@ -77,7 +90,7 @@ def log_table(data: dict[str, Any] | pandas.DataFrame, artifact_file: str, run_i
     from tracekit.tracking.runs import target_run_id
 
     relative = _table_path(artifact_file)
-    frame = _frame_of(data)
+    frame = _with_listed_spans(_frame_of(data))
     repository = run_artifact_repository(target_run_id(run_id))
     existing = _read_table(repository, relative)
     if existing is not None:

@@ -31,9 +31,15 @@ def search_traces(
 
     Columns: trace_id, trace, client_request_id, state, request_time, execution_duration, request, response,
     trace_metadata, tags, spans, assessments, and one per valid `extract_fields` entry ("span.outputs.key").
+    Each `spans` cell is a read-only sequence of the trace's spans as dicts (`Span.to_dict()` with decoded
+    attributes, plus span_type, inputs and outputs), decoded from the stored JSON when the cell is first read (index,
+    iteration, repr, ==) and kept: building the frame parses only each root span. A cell equals the list of those
+    dicts, pickles as a plain list, and `cell.to_list()` or `list(cell)` gives a list (JSON encoders want that:
+    `frame.to_json(default_handler=list)`); a stored span that cannot be decoded raises TracekitException naming the
+    trace when its cell is read.
     Traces that ended in this process are delivered before the search runs, so they are always found. In Jupyter,
     the list (and each Trace) shows as a span tree; `tracekit.display_traces(frame)` renders the DataFrame's traces.
-    `include_spans=False` reads no span at all (the `spans` column holds empty lists, `request` and `response` are
+    `include_spans=False` reads no span at all (every `spans` cell is empty, `request` and `response` are
     None, `extract_fields` columns None); memory then grows with the traces' info, tags and metadata only.
 
     >>> tracekit.search_traces(filter_string="tags.env = 'prod' AND execution_time_ms > 500", max_results=10)

@@ -58,7 +58,7 @@ from tracekit.store.sql.trace_rows import (
     trace_info_from_row,
     traces_to_rows,
 )
-from tracekit.store.trace_records import TraceRecord
+from tracekit.store.trace_records import TraceRecord, root_position
 from tracekit.store.trace_store import TraceStore
 from tracekit.store.trace_summaries import LlmUsage, TraceSession
 from tracekit.store.uri import redact_uri
@@ -68,7 +68,7 @@ logger = logging.getLogger(__name__)
 
 _INFO_SELECT = [trace_info.c[name] for name in INFO_COLUMNS]
 _KEY_VALUE_COLUMNS = ("trace_id", "key", "value")
-_SPAN_COLUMNS = ("trace_id", "end_time_ns", "start_time_ns", "span_id", "content")
+_SPAN_COLUMNS = ("trace_id", "end_time_ns", "start_time_ns", "span_id", "content", "parent_span_id")
 # The end-time sort key of a span still running: after every finished one, as `span_order` sorts.
 _UNFINISHED = 1 << 63
 
@@ -561,12 +561,12 @@ class SqlTraceStore(TraceStore):
         for table, target in ((trace_tags, tags), (trace_metadata, metadata)):
             for trace_id, key, value in rows_by_id(connection, table, _KEY_VALUE_COLUMNS, "trace_id", trace_ids):
                 target[trace_id][key] = value
-        span_lists: dict[str, list[tuple[int, int, str, str]]] = {}
+        span_lists: dict[str, list[tuple[int, int, str, str, str | None]]] = {}
         if include_spans:
             span_lists = {trace_id: [] for trace_id in trace_ids}
-            for trace_id, end, start, span_id, content in rows_by_id(connection, spans, _SPAN_COLUMNS, "trace_id",
-                                                                      trace_ids):
-                span_lists[trace_id].append((_UNFINISHED if end is None else end, -start, span_id, content))
+            for trace_id, end, start, span_id, content, parent in rows_by_id(connection, spans, _SPAN_COLUMNS,
+                                                                              "trace_id", trace_ids):
+                span_lists[trace_id].append((_UNFINISHED if end is None else end, -start, span_id, content, parent))
         records = []
         no_spans: list[str] = []
         for row in info_rows:
@@ -576,7 +576,8 @@ class SqlTraceStore(TraceStore):
             ordered = span_lists.get(trace_id)
             if ordered:
                 ordered.sort()
-                records.append(TraceRecord(info, [entry[3] for entry in ordered]))
+                root = root_position([entry[2] for entry in ordered], [entry[4] for entry in ordered])
+                records.append(TraceRecord(info, [entry[3] for entry in ordered], root))
             else:
                 records.append(TraceRecord(info, no_spans[:]))
         return records
