@@ -45,6 +45,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -142,8 +143,10 @@ def _fail_run_on_exception(wrapped: Any, instance: Any, args: tuple[Any, ...], k
     return wrapped(*args, **kwargs)
 
 
-# Trace ids of the streamed runs started and not finished yet (so the set holds only the runs in flight).
-_streamed_traces: set[str] = set()
+# The SDK traces of the streamed runs started and not finished yet. Held weakly: a run whose stream is dropped
+# before its background task starts (cancelled, or its event loop closed) never finishes its trace, and must not
+# stay here once the SDK lets go of it. The SDK's `TraceImpl` supports weak references (its base has no slots).
+_streamed_traces: weakref.WeakSet[Any] = weakref.WeakSet()
 _streamed_lock = threading.Lock()
 
 
@@ -154,9 +157,8 @@ def _remember_streamed_trace(wrapped: Any, instance: Any, args: tuple[Any, ...],
 
         trace = getattr(result, "trace", None)  # None inside your own trace block; a no-op trace when tracing is off
         if isinstance(trace, TraceImpl) and _recording():
-            trace_id = trace.trace_id
             with _streamed_lock:
-                _streamed_traces.add(trace_id)
+                _streamed_traces.add(trace)
     except Exception:  # noqa: BLE001
         report_internal_error("openai_agents autolog: remembering a streamed run")
     return result
@@ -167,10 +169,9 @@ def _fail_streamed_run_on_exception(wrapped: Any, instance: Any, args: tuple[Any
     # The streaming loop finishes its run's trace in an `except` or `finally` block: the exception on its way there
     # is the one `stream_events()` raises to you.
     try:
-        trace_id = getattr(instance, "trace_id", None)
         with _streamed_lock:
-            streamed = trace_id in _streamed_traces
-            _streamed_traces.discard(trace_id)
+            streamed = instance in _streamed_traces
+            _streamed_traces.discard(instance)
         error = sys.exc_info()[1]
         if streamed and isinstance(error, Exception) and _processor is not None:
             _processor.fail(instance, error)

@@ -7,6 +7,9 @@ triage agent hands off to the weather agent, which calls `get_weather` and answe
 
 from __future__ import annotations
 
+import asyncio
+import gc
+
 import pytest
 
 import tracekit
@@ -245,7 +248,32 @@ async def test_streamed_runs_are_forgotten_once_finished_and_untraced_ones_never
             pass
 
     assert len(exported()) == 2  # the untraced run made none
-    assert agents_autolog._streamed_traces == set()  # memory stays bounded by the runs in flight
+    assert len(agents_autolog._streamed_traces) == 0  # memory stays bounded by the runs in flight
+
+
+def test_abandoned_streamed_runs_are_not_kept_and_a_finished_one_is_still_marked(client, exported):
+    async def start_and_drop_streams() -> None:
+        for _ in range(200):
+            Runner.run_streamed(Agent(name="solo", instructions="Answer.", model="gpt-test"), "hi").cancel()
+
+    # Each run's background task is cancelled before it starts, so its SDK trace never starts or finishes; once the
+    # event loop is gone nothing holds the runs but tracekit, if it did.
+    asyncio.run(start_and_drop_streams())
+    gc.collect()
+
+    assert len(agents_autolog._streamed_traces) == 0
+    asyncio.run(finish_two_streamed_runs())
+    statuses = [[span for span in trace.data.spans if span.parent_id is None][0].status.status_code
+                for trace in exported()]
+    assert statuses == [SpanStatusCode.ERROR, SpanStatusCode.OK]
+
+
+async def finish_two_streamed_runs() -> None:
+    failed = Runner.run_streamed(Agent(name="solo", instructions="Answer.", model="error-500"), "hi")
+    with pytest.raises(openai.InternalServerError):
+        _ = [event async for event in failed.stream_events()]
+    succeeded = Runner.run_streamed(triage_agent(), "Weather in Paris?")
+    _ = [event async for event in succeeded.stream_events()]
 
 
 def test_an_exception_leaving_the_users_trace_block_fails_its_workflow_span(client, exported):

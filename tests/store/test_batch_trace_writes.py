@@ -54,6 +54,10 @@ def test_tags_too_long_are_refused_for_many_as_for_one(store, stored):
         store.set_tag_on_traces(stored, "k" * 1000, "v")
 
 
-def test_empty_batches_write_nothing(store):
+def test_empty_batches_write_nothing(store, stored):
     store.log_assessments([])
     store.set_tag_on_traces([], "evaluated_by", "run-1")
+    # an empty id list must not become an unfiltered write to every stored trace
+    for trace_id in (stored[0], stored[-1]):
+        info = store.get_trace(trace_id).info
+        assert info.assessments == [] and "evaluated_by" not in info.tags

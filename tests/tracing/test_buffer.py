@@ -8,6 +8,8 @@ import time
 
 import psutil
 import pytest
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.trace import SpanContext
 from waiting import CountingExporter
 
 import tracekit
@@ -50,6 +52,49 @@ def test_a_trace_pushed_out_by_the_size_limit_is_exported_in_progress(monkeypatc
     assert tracekit.tracing.stats().late_spans == 1
     client.end_trace(third.trace_id)
     assert len(exported()) == 2
+
+
+class UnconvertibleSpan(ReadableSpan):
+    """An ended span as another SDK or provider might hand the buffer: converting it reads its status, which
+    records that it was read and raises."""
+
+    def __init__(self, otel_trace_id: int, span_id: int) -> None:
+        super().__init__(name="foreign", context=SpanContext(otel_trace_id, span_id, is_remote=False))
+        self.status_reads = 0
+
+    @property
+    def status(self):
+        self.status_reads += 1
+        raise RuntimeError("conversion touched this span")
+
+
+def test_a_span_of_an_evicted_trace_is_counted_logged_and_not_converted(monkeypatch, exported, caplog):
+    monkeypatch.setenv("TRACEKIT_TRACE_BUFFER_MAX_SIZE", "1")
+    tracekit.tracing.reset()
+    client = tracekit.TracekitClient()
+    first = client.start_trace("first")
+    client.start_trace("second")  # over the limit: "first" leaves the buffer
+    assert [trace.info.trace_id for trace in exported()] == [first.trace_id]
+    late = UnconvertibleSpan(int(first.trace_id[3:], 16), 0x1234)
+
+    with caplog.at_level(logging.WARNING):
+        RUNTIME.buffer.on_end(late)
+
+    assert late.status_reads == 0
+    assert tracekit.tracing.stats().late_spans == 1
+    assert f"Span 'foreign' of trace {first.trace_id} ended after its trace left the buffer" in caplog.text
+    assert len(exported()) == 1  # stored nowhere
+
+
+def test_a_span_of_a_trace_never_buffered_costs_no_conversion(exported):
+    with tracekit.start_span("own"):
+        foreign = UnconvertibleSpan(0xABC, 0xDEF)
+        RUNTIME.buffer.on_end(foreign)
+
+    assert foreign.status_reads == 0
+    assert tracekit.tracing.stats().late_spans == 1
+    ((own,),) = [trace.data.spans for trace in exported()]
+    assert own.name == "own"
 
 
 def test_a_trace_older_than_the_ttl_is_exported_in_progress(monkeypatch, exported):

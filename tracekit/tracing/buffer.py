@@ -148,21 +148,27 @@ class TraceBuffer(SpanProcessor):
     def on_end(self, span: ReadableSpan) -> None:
         context = span.context
         completed = None
-        # Kept as the `Span` entity rather than the SDK's span: it holds a few objects instead of a dozen until the
-        # export worker takes the trace, so the garbage collector runs less often and promotes less to its old
-        # generation, whose full collections cost more than the conversion
-        ended: BufferedSpan
-        try:
-            ended = span_from_otel(span)
-        except Exception:  # noqa: BLE001 - never into the code ending the span: the export worker converts it then
-            ended = span
-        with self._lock:
-            entry = self._traces.get(context.trace_id)
-            if entry is not None:
-                entry.span_ended(context.span_id, ended)
-                if context.span_id == entry.root_span_id:
-                    del self._traces[context.trace_id]
-                    completed = entry
+        # Only a span this buffer will keep is converted: one of a trace not here (evicted, exported, or never
+        # buffered, such as another provider's sharing this processor) is only counted. The look-up is outside the
+        # lock (one dict read, atomic under the GIL); the trace may still leave before the lock is taken, and is
+        # looked up again under it.
+        entry = self._traces.get(context.trace_id)
+        if entry is not None:
+            # Kept as the `Span` entity rather than the SDK's span: it holds a few objects instead of a dozen until
+            # the export worker takes the trace, so the garbage collector runs less often and promotes less to its
+            # old generation, whose full collections cost more than the conversion
+            ended: BufferedSpan
+            try:
+                ended = span_from_otel(span)
+            except Exception:  # noqa: BLE001 - never into the code ending the span: the export worker converts it
+                ended = span
+            with self._lock:
+                entry = self._traces.get(context.trace_id)
+                if entry is not None:
+                    entry.span_ended(context.span_id, ended)
+                    if context.span_id == entry.root_span_id:
+                        del self._traces[context.trace_id]
+                        completed = entry
         if entry is None:
             self._stats.add("late_spans")
             self._late_warning.warn("Span %r of trace %s ended after its trace left the buffer; it is not stored",
