@@ -99,10 +99,15 @@ def test_statement_timeouts_reach_the_driver(backend, slow, monkeypatch):
 
     engine = create_store_engine(server_database(backend))
     try:
-        started = time.monotonic()
-        with pytest.raises(Exception):  # noqa: B017,PT011 - the driver's own timeout error
+        with pytest.raises(Exception) as raised:  # noqa: B017,PT011 - the driver's own timeout error
             with engine.connect() as connection:
                 connection.execute(text(slow)).all()
-        assert time.monotonic() - started < 2.9
+        # cut short by the timeout, not failed for another reason: PostgreSQL's statement_timeout cancels the query
+        # on the server; for MySQL/MariaDB the timeout is the driver's read timeout, which drops the connection
+        cause = getattr(raised.value, "orig", raised.value)
+        if backend == "postgresql":
+            assert getattr(cause, "sqlstate", None) == "57014", cause
+        else:
+            assert cause.args[0] == 2013 and "timed out" in str(cause.args[1]), cause
     finally:
         engine.dispose()
