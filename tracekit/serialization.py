@@ -88,6 +88,8 @@ def marker(what: str) -> str:
 def safe_text(text: str) -> str:
     """`text` as every store and JSON encoder takes it: lone surrogates (from `os.fsdecode` of an undecodable file
     name, say) become visible backslash escapes (`\\udcff`) instead of failing the whole trace at export."""
+    if text.isascii():  # the usual case, answered from a flag of the string: no encoded copy is made
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

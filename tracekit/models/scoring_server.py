@@ -15,13 +15,14 @@ the limit a 413; no answer carries a stack trace.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from tracekit import __version__, config
+from tracekit import __version__, config, serialization
 from tracekit.error_codes import INTERNAL_ERROR
 from tracekit.exceptions import TracekitException
 from tracekit.models.pyfunc_model import PREDICT_SPAN_TYPE, PyFuncModel, load_model
@@ -55,19 +56,26 @@ def served_model(model_uri: str) -> tuple[str, dict[str, str]]:
 
     tags = {SERVED_MODEL_URI_TAG: model_uri}
     if not is_registry_model_uri(model_uri):
-        return model_uri, tags
+        return model_uri, served_trace_tags(tags)
     version = registry_model_version(model_uri)
     tags[REGISTERED_MODEL_NAME_TAG] = version.name
     tags[REGISTERED_MODEL_VERSION_TAG] = str(version.version)
-    return version.model_uri, tags
+    return version.model_uri, served_trace_tags(tags)
+
+
+def served_trace_tags(tags: Mapping[str, Any]) -> dict[str, str]:
+    """`tags` as `score` takes them: `{str: str}` safe to store (see `serialization.safe_str_map`), checked once for
+    the server's life rather than on every request."""
+    return serialization.safe_str_map(tags)
 
 
 def score(model: PyFuncModel, body: bytes, content_type: str,
           trace_tags: dict[str, str] | None = None) -> bytes:
     """The `{"predictions": ...}` answer for one request body, as JSON bytes, and one trace linked to the model
-    (tagged with `trace_tags`): its one span is the prediction, recording the request and those same bytes. Raises
-    TracekitException for bad input and ScoringFailed for a model that raised."""
-    from tracekit.tracing.fluent import start_span, update_current_trace
+    (tagged with `trace_tags`, which must come from `served_trace_tags` or `served_model`: they are recorded as they
+    are): its one span is the prediction, recording the request and those same bytes. Raises TracekitException for
+    bad input and ScoringFailed for a model that raised."""
+    from tracekit.tracing.fluent import add_checked_trace_tags, start_span
     from tracekit.tracking import state
 
     token = state.set_predicting_model_id(model.model_id)
@@ -77,7 +85,7 @@ def score(model: PyFuncModel, body: bytes, content_type: str,
             if span.recording:  # a sampled-out request skips building what it would not record
                 span.set_inputs({"content_type": content_type, "body": text[:MAX_TRACED_BODY_CHARS]})
                 if trace_tags:
-                    update_current_trace(tags=trace_tags)
+                    add_checked_trace_tags(span, trace_tags)
             data, params = parse_request(text, content_type)
             try:
                 answer = predictions_json(model.predict_in_current_span(data, params=params))
@@ -96,6 +104,7 @@ def create_app(model: PyFuncModel, max_body_bytes: int | None = None,
     """The ASGI app serving `model` (bodies over `max_body_bytes`, default TRACEKIT_SERVING_MAX_BODY_BYTES, get
     413), each request's trace tagged with `trace_tags`."""
     limit = config.SERVING_MAX_BODY_BYTES.get() if max_body_bytes is None else max_body_bytes
+    checked_tags = served_trace_tags(trace_tags) if trace_tags else None
     app = FastAPI(title="tracekit scoring server", docs_url=None, redoc_url=None)
 
     @app.get("/ping")
@@ -112,7 +121,7 @@ def create_app(model: PyFuncModel, max_body_bytes: int | None = None,
         body = await request.body()
         content_type = request.headers.get("content-type", "")
         try:
-            answer = await run_in_threadpool(score, model, body, content_type, trace_tags)
+            answer = await run_in_threadpool(score, model, body, content_type, checked_tags)
         except TracekitException as error:
             return error_response(error.error_code, error.message, status=400)
         except ScoringFailed as error:

@@ -273,7 +273,7 @@ class LiveSpan(BaseSpan):
         any other."""
         text = (json_text.decode("utf-8", errors="replace") if isinstance(json_text, bytes)
                 else serialization.safe_text(json_text))
-        self._otel_span.set_attribute(SpanAttributeKey.OUTPUTS, serialization.limited(text))
+        _put_text(self._otel_span, SpanAttributeKey.OUTPUTS, serialization.limited(text))
 
     def set_attribute(self, key: str, value: Any) -> None:
         """Set one attribute; any value is accepted and stored as JSON."""

@@ -53,13 +53,15 @@ def _fits(text: str | None, limit: int) -> bool:
 
 def _key_value_rows(trace_id: str, items: Mapping[str, str], kind: str) -> list[dict[str, Any]]:
     rows = []
+    key_length, value_length = schema.KEY_LENGTH, schema.TAG_VALUE_LENGTH
     for key, value in items.items():
+        # `_fits`, inlined: this runs for every tag and metadata entry of every stored trace
         stored_key: str | None = key
-        if type(key) is not str or not _fits(key, schema.KEY_LENGTH):
-            stored_key = clip(str(key), schema.KEY_LENGTH, f"{kind} key {str(key)[:40]!r}...")
+        if type(key) is not str or len(key) > key_length or "\x00" in key:
+            stored_key = clip(str(key), key_length, f"{kind} key {str(key)[:40]!r}...")
         stored_value: str | None = value
-        if value is not None and (type(value) is not str or not _fits(value, schema.TAG_VALUE_LENGTH)):
-            stored_value = clip(str(value), schema.TAG_VALUE_LENGTH, f"{kind} {key!r}")
+        if value is not None and (type(value) is not str or len(value) > value_length or "\x00" in value):
+            stored_value = clip(str(value), value_length, f"{kind} {key!r}")
         rows.append({"trace_id": trace_id, "key": stored_key, "value": stored_value})
     return rows
 

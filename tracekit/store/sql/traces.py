@@ -202,13 +202,17 @@ class SqlTraceStore(TraceStore):
         rows = traces_to_rows(batch, with_spans=not new_spans)
 
         def absent(table_rows: list[dict[str, Any]]) -> bool:
-            return stored is not None and not any(row["trace_id"] in stored for row in table_rows)
+            # none stored (the usual case for new traces): known without looking at each row
+            return stored is not None and (not stored or not any(row["trace_id"] in stored for row in table_rows))
 
         for table, table_rows, keys in ((trace_info, rows.trace_info, ["trace_id"]),
                                         (trace_tags, rows.tags, ["trace_id", "key"]),
                                         (trace_metadata, rows.metadata, ["trace_id", "key"])):
-            whole = [row for row in table_rows if row["trace_id"] not in fragments]
-            parts = [row for row in table_rows if row["trace_id"] in fragments]
+            if fragments:
+                whole = [row for row in table_rows if row["trace_id"] not in fragments]
+                parts = [row for row in table_rows if row["trace_id"] in fragments]
+            else:
+                whole, parts = table_rows, []
             if whole:
                 self.database.upsert(connection, table, whole, keys, absent=absent(whole))
             if parts:
