@@ -14,7 +14,7 @@ import pandas as pd
 from tracekit.entities import LoggedModel, Run, Trace
 from tracekit.exceptions import TracekitException
 from tracekit.readable_spans import inputs_and_outputs
-from tracekit.span_list import SpanList
+from tracekit.span_list import SpanList, SpanSources
 from tracekit.store.search.grammar import ExtractField, parse_extract_field
 from tracekit.store.trace_records import TraceRecord, root_position
 
@@ -39,7 +39,8 @@ def _extract(spans: SpanList, field: ExtractField) -> Any:
     return value.get(field.key) if isinstance(value, dict) else None
 
 
-def _trace_row(trace: Trace | TraceRecord, info_dict: dict[str, Any]) -> tuple[str, SpanList, Any, Any]:
+def _trace_row(trace: Trace | TraceRecord, info_dict: dict[str, Any],
+               sources: SpanSources) -> tuple[str, SpanList, Any, Any]:
     """The trace's JSON text, its `spans` cell, and its root span's inputs and outputs. Only the root's text is
     parsed here (two of its attributes decoded); the cell decodes the spans when it is first read. A stored
     record's span texts go into the trace JSON as they are (the same bytes as a list of the texts), and the cell
@@ -49,14 +50,14 @@ def _trace_row(trace: Trace | TraceRecord, info_dict: dict[str, Any]) -> tuple[s
         spans = trace.data.spans
         index = root_position([span.span_id for span in spans], [span.parent_id for span in spans])
         root = None if index is None else spans[index]
-        return (trace.to_json(), SpanList(trace_id, tuple(spans), len(spans)),
+        return (trace.to_json(), SpanList(trace_id, tuple(spans), len(spans), sources=sources),
                 None if root is None else root.inputs, None if root is None else root.outputs)
     texts = trace.span_texts
     # What `orjson.dumps({"info": ..., "data": {"spans": [...]}})` writes, joined in one pass rather than dumped
     # around the texts and decoded again; the spans array runs from the `[` that ends `head` to the closing `}}`.
     head = '{"info":' + orjson.dumps(info_dict, option=orjson.OPT_NON_STR_KEYS).decode("utf-8") + _SPANS_KEY
     trace_json = "".join((head, ",".join(texts), "]}}"))
-    cell = SpanList(trace_id, trace_json, len(texts), len(head) - 1)
+    cell = SpanList(trace_id, trace_json, len(texts), len(head) - 1, sources)
     index = trace.root_index
     if index is None and texts:  # a record made without its root's position: find it from the decoded spans
         try:
@@ -99,11 +100,12 @@ def traces_to_dataframe(traces: Iterable[Trace | TraceRecord],
     metadata_column: list[dict[str, str]] = []
     tags_column: list[dict[str, str]] = []
     spans_column: list[SpanList] = []
+    sources = SpanSources()  # the cells' undecoded spans, decoded in runs when read in order
     assessments_column: list[list[dict[str, Any]]] = []
     for trace in traces:
         info = trace.info
         info_dict = info.to_dict()  # fresh copies of the tags, metadata and assessments, which the columns take
-        trace_json, cell, request, response = _trace_row(trace, info_dict)
+        trace_json, cell, request, response = _trace_row(trace, info_dict, sources)
         trace_jsons.append(trace_json)
         trace_ids.append(info.trace_id)
         client_request_ids.append(info.client_request_id)

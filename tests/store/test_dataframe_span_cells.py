@@ -96,6 +96,33 @@ def test_a_malformed_span_text_surfaces_when_its_cell_is_read(store, caplog):
         list(bad["spans"])
 
 
+def test_cells_read_in_order_out_of_order_or_past_a_malformed_one_give_each_its_own_spans(store):
+    # Reading in order decodes the next cells in runs; every cell must still get exactly its own trace's spans,
+    # however it is reached, and a malformed one inside a run fails only when it is read itself.
+    traces = [build_trace() for _ in range(40)]
+    store.write_traces(traces)
+    broken = traces[9]
+    llm = next(span for span in broken.data.spans if span.name == "llm")
+    overwrite_span_text(store, llm.span_id, "not json")
+    expected = {trace.info.trace_id: expected_spans(store, trace) for trace in traces if trace is not broken}
+
+    def frame():
+        return traces_to_dataframe(store.search_trace_records(["0"], max_results=None))
+
+    for order in ("forward", "backward", "skipping"):
+        rows = list(frame()[["trace_id", "spans"]].itertuples(index=False))
+        positions = {"forward": range(len(rows)), "backward": range(len(rows) - 1, -1, -1),
+                     "skipping": [*range(0, len(rows), 3), *range(1, len(rows), 3), *range(2, len(rows), 3)]}[order]
+        for position in positions:
+            trace_id, cell = rows[position]
+            if trace_id == broken.info.trace_id:
+                with pytest.raises(TracekitException, match=trace_id):
+                    cell[0]
+            else:
+                assert cell == expected[trace_id], (order, position)
+                assert cell[0] is cell[0]
+
+
 def test_a_malformed_root_span_text_leaves_request_and_response_empty(store, caplog):
     trace = build_trace()
     store.write_traces([trace])
