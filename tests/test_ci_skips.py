@@ -10,8 +10,7 @@ pytest_plugins = ("pytester",)
 INNER_TESTS = """
 import pytest
 
-def test_skipped_in_its_body():
-    pytest.skip("no frobnicator here")
+def test_skipped_in_its_body(): pytest.skip("no frobnicator here")
 
 @pytest.fixture
 def missing_package():
