@@ -6,6 +6,9 @@ Tests of the stores run against real databases through `db_uri`: a copy of a mig
 and MariaDB servers on 127.0.0.1 (see `tests/databases.py`: unreachable servers skip, or fail under CI=true; the run
 creates its own databases there, migrates them once, empties their rows before each test and drops them when the
 session ends).
+
+Under CI=true no test may skip: `tests/ci_skips.py`, loaded here as a plugin, reports every skip as a failure
+naming its reason.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from tracekit import config
 from tracekit.exporters.memory import InMemoryTraceExporter
 from tracekit.tracing.safety import forget_reported_errors
 from tracekit.tracking import state as tracking_state
+
+pytest_plugins = ("ci_skips",)
 
 
 @pytest.fixture(scope="session")

@@ -86,6 +86,39 @@ def test_a_span_of_an_evicted_trace_is_counted_logged_and_not_converted(monkeypa
     assert len(exported()) == 1  # stored nowhere
 
 
+class SpanPushingItsTraceOut(ReadableSpan):
+    """An ended span of a buffered trace whose conversion (outside the buffer's lock) calls `push_out` first: the
+    trace leaving the buffer while one of its spans ends, as another thread's new trace or the exit can make it."""
+
+    def __init__(self, otel_trace_id: int, parent_span_id: int, push_out) -> None:
+        super().__init__(name="late child", context=SpanContext(otel_trace_id, 0x5678, is_remote=False),
+                         parent=SpanContext(otel_trace_id, parent_span_id, is_remote=False))
+        self._push_out = push_out
+
+    @property
+    def status(self):
+        push_out, self._push_out = self._push_out, None
+        if push_out is not None:
+            push_out()
+        return super().status
+
+
+def test_a_span_whose_trace_leaves_while_it_is_converted_is_counted_late_not_added(monkeypatch, exported):
+    monkeypatch.setenv("TRACEKIT_TRACE_BUFFER_MAX_SIZE", "1")
+    tracekit.tracing.reset()
+    client = tracekit.TracekitClient()
+    first = client.start_trace("first")
+    span = SpanPushingItsTraceOut(int(first.trace_id[3:], 16), int(first.span_id, 16),
+                                  push_out=lambda: client.start_trace("second"))
+
+    RUNTIME.buffer.on_end(span)
+
+    assert tracekit.tracing.stats().late_spans == 1
+    (evicted,) = exported()
+    assert evicted.info.trace_id == first.trace_id
+    assert [span.name for span in evicted.data.spans] == ["first"]
+
+
 def test_a_span_of_a_trace_never_buffered_costs_no_conversion(exported):
     with tracekit.start_span("own"):
         foreign = UnconvertibleSpan(0xABC, 0xDEF)

@@ -77,7 +77,7 @@ def server(backend_store_uri: str, host: str, port: int, workers: int, auth: str
       /api/v1/artifacts/list?path=DIR    list an artifact folder
       POST /v1/traces                    OTLP/HTTP ingest (protobuf or JSON) from any OpenTelemetry SDK;
                                          header x-tracekit-experiment-id picks the experiment
-      GET  /docs, /openapi.json          the API, documented
+      GET  /openapi.json                 the API, documented (no /docs page)
 
     Clients: tracekit.set_tracking_uri("http://HOST:PORT"), or TRACEKIT_TRACKING_URI; with --auth they send
     TRACEKIT_TRACKING_USERNAME and TRACEKIT_TRACKING_PASSWORD, or TRACEKIT_TRACKING_TOKEN.

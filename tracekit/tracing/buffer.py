@@ -149,9 +149,8 @@ class TraceBuffer(SpanProcessor):
         context = span.context
         completed = None
         # Only a span this buffer will keep is converted: one of a trace not here (evicted, exported, or never
-        # buffered, such as another provider's sharing this processor) is only counted. The look-up is outside the
-        # lock (one dict read, atomic under the GIL); the trace may still leave before the lock is taken, and is
-        # looked up again under it.
+        # buffered, such as another provider's sharing this processor) is only counted. This first look-up is
+        # outside the lock (one dict read, atomic under the GIL), so that the conversion runs outside it too.
         entry = self._traces.get(context.trace_id)
         if entry is not None:
             # Kept as the `Span` entity rather than the SDK's span: it holds a few objects instead of a dozen until
@@ -163,6 +162,11 @@ class TraceBuffer(SpanProcessor):
             except Exception:  # noqa: BLE001 - never into the code ending the span: the export worker converts it
                 ended = span
             with self._lock:
+                # Looked up again, and this one decides: while the span was converted the trace may have left (its
+                # root ended in another thread, or a new trace or the exit pushed it out) for the export worker,
+                # which reads `entry.ended` without this lock. Appending then would race that read: the span
+                # stored or lost by timing, and never counted as late. A "left" flag on the entry would save this
+                # dict read but must then be set under the lock at every place a trace leaves.
                 entry = self._traces.get(context.trace_id)
                 if entry is not None:
                     entry.span_ended(context.span_id, ended)
