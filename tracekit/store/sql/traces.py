@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence, Set
+from collections.abc import Iterator, Sequence, Set
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -508,6 +508,53 @@ class SqlTraceStore(TraceStore):
         include_spans: bool = True,
     ) -> tuple[list[TraceRecord], str | None]:
         """The records of one page of a search and the next page's token (see `search_traces`)."""
+        query, fingerprint = self._search_query(experiment_ids, filter_string, max_results, order_by, page_token,
+                                                run_id, model_id)
+        with self.database.reading() as connection:
+            rows, more = trace_search.fetch_page(connection, query, max_results)
+            token = trace_search.encode_page_token(list(rows[-1][len(_INFO_SELECT):]), fingerprint) if more else None
+            records = self._records(connection, rows, include_spans)
+        return records, token
+
+    def iter_trace_records(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> Iterator[Trace | TraceRecord]:
+        """The records of `search_trace_records`' first page, read `ID_CHUNK_SIZE` traces at a time in one read
+        transaction held while they are consumed: the span texts of one chunk are freed before the next is read, so
+        a 100,000-trace DataFrame never holds every record's texts besides its own `trace` column."""
+        query, _ = self._search_query(experiment_ids, filter_string, max_results, order_by, None, run_id, model_id)
+        with self.database.reading() as connection:
+            page, _ = trace_search.fetch_page(connection, query, max_results)
+            rows: list[Any] = page
+            for start in range(0, len(rows), ID_CHUNK_SIZE):
+                chunk = rows[start:start + ID_CHUNK_SIZE]
+                rows[start:start + len(chunk)] = [None] * len(chunk)
+                records: list[Any] = self._records(connection, chunk, include_spans)
+                del chunk
+                for index in range(len(records)):
+                    record = records[index]
+                    records[index] = None
+                    yield record
+
+    def _search_query(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None,
+        max_results: int | None,
+        order_by: Sequence[str] | None,
+        page_token: str | None,
+        run_id: str | None,
+        model_id: str | None,
+    ) -> tuple[Any, str]:
+        """The query choosing, sorting and limiting a search's trace_info rows, and the search's fingerprint (for
+        page tokens); TracekitException for bad arguments."""
         check_max_results(max_results)
         experiment_list = check_experiment_ids(experiment_ids)
         expression = parse_filter(filter_string)
@@ -522,15 +569,10 @@ class SqlTraceStore(TraceStore):
             after = trace_search.decode_page_token(page_token, fingerprint,
                                                      [trace_search.token_value_type(key) for key in keys])
             conditions.append(trace_search.after_keyset(keys, after))
-
         query = (select(*_INFO_SELECT, *(key.expression.label(key.label) for key in keys))
                  .where(*conditions)
                  .order_by(*(key.clause() for key in keys)))
-        with self.database.reading() as connection:
-            rows, more = trace_search.fetch_page(connection, query, max_results)
-            token = trace_search.encode_page_token(list(rows[-1][len(_INFO_SELECT):]), fingerprint) if more else None
-            records = self._records(connection, rows, include_spans)
-        return records, token
+        return query, fingerprint
 
     def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
                      model_id: str | None = None) -> int:
