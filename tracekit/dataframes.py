@@ -26,6 +26,50 @@ TRACE_COLUMNS = ("trace_id", "trace", "client_request_id", "state", "request_tim
            "response", "trace_metadata", "tags", "spans", "assessments")
 
 
+def _json_default(value: Any) -> Any:
+    """What `to_json` writes for a value it cannot write itself: a `SpanList` as its list of span dicts, anything
+    else as its `str`."""
+    return value.to_list() if isinstance(value, SpanList) else str(value)
+
+
+class TraceSeries(pd.Series):
+    """A column or row of a `TraceFrame`: a `pd.Series` whose `to_json` writes `spans` cells (see `TraceFrame`)."""
+
+    @property
+    def _constructor(self) -> type[TraceSeries]:
+        return TraceSeries
+
+    @property
+    def _constructor_expanddim(self) -> type[TraceFrame]:
+        return TraceFrame
+
+    def to_json(self, *args: Any, **kwargs: Any) -> Any:
+        """`pd.Series.to_json`, writing each `SpanList` cell as its list unless `default_handler` is given."""
+        kwargs.setdefault("default_handler", _json_default)
+        return super().to_json(*args, **kwargs)
+
+
+class TraceFrame(pd.DataFrame):
+    """The DataFrame `search_traces` returns: a `pd.DataFrame` (and frames derived from it stay one) whose
+    `to_json` writes each `spans` cell as the list of its span dicts. A cell is a lazily decoded `SpanList`, not a
+    `list`: pandas' JSON writer reads a list's storage directly (as orjson does), so a list filled on first use
+    would be written empty, silently; a `SpanList` is refused loudly by JSON writers that are not told about it
+    (`json.dumps(cell, default=list)` and `cell.to_list()` work)."""
+
+    @property
+    def _constructor(self) -> type[TraceFrame]:
+        return TraceFrame
+
+    @property
+    def _constructor_sliced(self) -> type[TraceSeries]:
+        return TraceSeries
+
+    def to_json(self, *args: Any, **kwargs: Any) -> Any:
+        """`pd.DataFrame.to_json`, writing each `SpanList` cell as its list unless `default_handler` is given."""
+        kwargs.setdefault("default_handler", _json_default)
+        return super().to_json(*args, **kwargs)
+
+
 def _extract(spans: SpanList, field: ExtractField) -> Any:
     try:
         span = next((span for span in spans if span["name"] == field.span_name), None)
@@ -76,12 +120,13 @@ def _trace_row(trace: Trace | TraceRecord, info_dict: dict[str, Any],
 
 
 def traces_to_dataframe(traces: Iterable[Trace | TraceRecord],
-                        extract_fields: Sequence[str] | None = None) -> pd.DataFrame:
+                        extract_fields: Sequence[str] | None = None) -> TraceFrame:
     """One row per trace with the columns in `TRACE_COLUMNS`, then one column per valid `extract_fields` spec
     (`"span_name.inputs"`, `"span_name.outputs.key"`; invalid specs are skipped). Missing spans or keys are None.
     The `trace` column holds the whole trace as JSON text (`Trace.to_json()`, read back with `Trace.from_json`), as
     MLflow's does: text survives a Parquet or Spark round trip, where an object would not. Each `spans` cell is a
-    `SpanList`, decoded when first read; only the root span is parsed here, for `request` and `response` (and every
+    `SpanList`, decoded when first read (the frame is a `TraceFrame`, whose `to_json` writes them); only the root
+    span is parsed here, for `request` and `response` (and every
     span of a trace when `extract_fields` asks for one).
 
     >>> traces_to_dataframe(traces, ["retrieve.outputs", "llm.inputs.prompt"]).columns[-2:]
@@ -136,7 +181,7 @@ def traces_to_dataframe(traces: Iterable[Trace | TraceRecord],
     }
     for spec, values in extracted.items():
         data[spec] = _objects(values)
-    return pd.DataFrame(data)
+    return TraceFrame(data)
 
 
 def handed_over(items: list[Any]) -> Iterator[Any]:

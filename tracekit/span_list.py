@@ -48,15 +48,18 @@ class SpanSources:
         if spans is not None:
             return spans
         run = min(self._run * 2, READ_AHEAD_MAX) if index == self._next else 1
+        # Only cells already added are decoded ahead: while a frame is built (extract_fields reads each cell as it
+        # is added) there are none, so the run stays short and the next cell read still counts as in order.
+        end = min(index + run, len(self._sources))
         with paused_gc():
             spans = self._decode(index)
-            for later in range(index + 1, min(index + run, len(self._sources))):
+            for later in range(index + 1, end):
                 if self._sources[later] is not None:
                     try:
                         self._ready[later] = self._decode(later)
                     except TracekitException:
                         pass  # raised again when that cell is read
-        self._run, self._next = run, index + run
+        self._run, self._next = end - index, end
         return spans
 
     def _decode(self, index: int) -> list[dict[str, Any]]:

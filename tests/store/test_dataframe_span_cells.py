@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import logging
 import pickle
 
+import pandas as pd
 import pytest
 from sqlalchemy import update
-from trace_builders import build_trace
+from trace_builders import build_trace, make_span
 
-from tracekit.dataframes import traces_to_dataframe
+from tracekit import span_list
+from tracekit.dataframes import TRACE_COLUMNS, traces_to_dataframe
+from tracekit.entities.trace import span_order
 from tracekit.exceptions import TracekitException
 from tracekit.readable_spans import span_to_readable_dict
 from tracekit.store.sql.schema import spans as spans_table
@@ -158,3 +162,75 @@ def test_a_cell_made_from_trace_objects_keeps_the_spans_it_was_given():
     cell = traces_to_dataframe([trace])["spans"][0]
     trace.data.spans.clear()
     assert len(cell) == 3 and cell == expected
+
+
+def test_spans_come_in_span_order_with_ties_running_spans_and_a_50_span_trace_on_every_backend(store):
+    # Equal end and start times fall back to the span id compared as Python compares text ("B" before "a", which a
+    # linguistic collation would swap); running spans come last; the orphan whose parent is missing is the root.
+    tied = build_trace()
+    trace_id, start = tied.info.trace_id, tied.data.spans[-1].start_time_ns
+    tied.data.spans[:0] = [make_span(trace_id, span_id, tied.data.spans[-1].span_id, f"tie-{span_id}",
+                                     start_ns=start + 5, end_ns=start + 7) for span_id in ("a1", "B1", "_1", "b0")]
+    tied.data.spans.append(make_span(trace_id, "running", tied.data.spans[-1].span_id, "running",
+                                     start_ns=start + 9, end_ns=None))
+    wide = build_trace(extra_spans=47)
+    orphaned = build_trace()
+    orphaned.data.spans.pop()
+    single = build_trace()
+    del single.data.spans[:2]
+    traces = [tied, wide, orphaned, single]
+    frame = stored_frame(store, traces).set_index("trace_id")
+    for trace in traces:
+        expected = [span.span_id for span in sorted(trace.data.spans, key=span_order)]
+        cell = frame.loc[trace.info.trace_id, "spans"]
+        assert [span["span_id"] for span in cell] == expected
+        assert [span.span_id for span in store.get_trace(trace.info.trace_id).data.spans] == expected
+    tied_ids = [span["span_id"] for span in frame.loc[trace_id, "spans"]]
+    assert tied_ids[:4] == ["B1", "_1", "a1", "b0"] and tied_ids[-1] == "running"
+    assert len(frame.loc[wide.info.trace_id, "spans"]) == 50
+    assert frame.loc[trace_id, "request"] == tied.data.spans[-2].inputs
+    assert frame.loc[orphaned.info.trace_id, "request"] == {"query": orphaned.data.spans[0].inputs["query"]}
+    assert frame.loc[single.info.trace_id, "response"] == single.data.spans[0].outputs
+
+
+def test_to_json_writes_the_spans_of_each_cell(store):
+    trace = build_trace()
+    frame = stored_frame(store, [trace])
+    expected = expected_spans(store, trace)
+    assert json.loads(frame.to_json(orient="records"))[0]["spans"] == expected
+    assert json.loads(frame[["trace_id", "spans"]].to_json())["spans"]["0"] == expected
+    assert json.loads(frame["spans"].to_json())["0"] == expected
+    assert json.loads(frame.head(1).to_json(orient="split"))["data"][0][TRACE_COLUMNS.index("spans")] == expected
+    cell = frame["spans"][0]
+    assert json.loads(json.dumps(cell, default=list)) == json.loads(json.dumps(cell.to_list())) == expected
+    assert isinstance(frame, pd.DataFrame) and pickle.loads(pickle.dumps(frame))["spans"][0] == expected
+
+
+def test_cells_read_as_they_are_added_keep_their_place_for_reading_ahead():
+    # With extract_fields each cell is read as soon as it is added, when no later cell exists to decode ahead: the
+    # next cell read in order must still count as in order, and the run it decodes must stay short (not grown to
+    # READ_AHEAD_MAX by the reads that decoded nothing ahead).
+    decoded: list[str] = []
+    original = span_list.span_to_readable_dict
+
+    def counted(span):
+        decoded.append(span.trace_id)
+        return original(span)
+
+    traces = [build_trace() for _ in range(12)]
+    sources = span_list.SpanSources()
+
+    def cell(trace):
+        return span_list.SpanList(trace.info.trace_id, tuple(trace.data.spans), 3, sources=sources)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(span_list, "span_to_readable_dict", counted)
+        for trace in traces[:8]:
+            assert cell(trace)[0]["trace_id"] == trace.info.trace_id
+        assert len(set(decoded)) == 8
+        later = [cell(trace) for trace in traces[8:]]
+        assert later[0][0]["trace_id"] == traces[8].info.trace_id
+        assert len(set(decoded)) == 10  # the next cell in order decodes the one after it too, not all the rest
+        assert later[1][0]["trace_id"] == traces[9].info.trace_id and len(set(decoded)) == 10
+        assert [span["trace_id"] for cell in later for span in cell] == [
+            trace.info.trace_id for trace in traces[8:] for _ in range(3)]

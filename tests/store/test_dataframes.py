@@ -155,3 +155,31 @@ def test_handed_over_releases_each_item_as_it_is_taken():
     assert first.info.trace_id == ids[0] and traces[0] is None and traces[1] is not None
     frame = traces_to_dataframe(taken)
     assert frame["trace_id"].tolist() == ids[1:] and traces == [None, None]
+
+
+def test_records_read_a_chunk_at_a_time_are_the_records_of_the_page(store, monkeypatch):
+    from tracekit.store.sql import traces as sql_traces
+
+    monkeypatch.setattr(sql_traces, "ID_CHUNK_SIZE", 2)  # five traces: three chunks
+    traces = [build_trace(tags={"i": str(i)}, extra_spans=i % 2, duration_ms=None if i == 3 else 100)
+              for i in range(5)]
+    orphaned = traces[4]
+    orphaned.data.spans.pop()
+    store.write_traces(traces)
+    for arguments in ({"max_results": None}, {"max_results": 3, "order_by": ["timestamp_ms ASC"]},
+                      {"max_results": None, "filter_string": "tags.i != '1'"}):
+        listed = store.search_trace_records(["0"], **arguments)
+        streamed = list(store.iter_trace_records(["0"], **arguments))
+        assert [(record.info, record.span_texts, record.root_index) for record in streamed] == [
+            (record.info, record.span_texts, record.root_index) for record in listed]
+        pd.testing.assert_frame_equal(traces_to_dataframe(streamed), traces_to_dataframe(listed))
+    assert len(listed) == 4
+
+
+def test_the_default_iter_trace_records_hands_over_the_first_page(store):
+    from tracekit.store.trace_store import TraceStore
+
+    traces = [build_trace() for _ in range(3)]
+    store.write_traces(traces)
+    streamed = TraceStore.iter_trace_records(store, ["0"], max_results=2, order_by=["timestamp_ms ASC"])
+    assert [record.info.trace_id for record in streamed] == [trace.info.trace_id for trace in traces[:2]]

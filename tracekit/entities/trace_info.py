@@ -31,6 +31,11 @@ class TraceState(str, enum.Enum):
     IN_PROGRESS = "IN_PROGRESS"
 
 
+# Each state's text, looked up rather than read through the enum's `value` property (a search DataFrame makes one
+# info dict per row).
+_STATE_VALUES = {state: state.value for state in TraceState}
+
+
 @dataclass
 class TraceInfo:
     """Metadata of one trace. Times are milliseconds since the epoch (`request_time`) and milliseconds long
@@ -125,13 +130,13 @@ class TraceInfo:
             "experiment_id": self.experiment_id,
             "request_time": self.request_time,
             "execution_duration": self.execution_duration,
-            "state": self.state.value,
+            "state": _STATE_VALUES.get(self.state) or TraceState(self.state).value,
             "request_preview": self.request_preview,
             "response_preview": self.response_preview,
             "client_request_id": self.client_request_id,
             "trace_metadata": dict(self.trace_metadata),
             "tags": dict(self.tags),
-            "assessments": [assessment.to_dict() for assessment in self.assessments],
+            "assessments": [assessment.to_dict() for assessment in self.assessments] if self.assessments else [],
         }
 
     @classmethod

@@ -77,6 +77,27 @@ class TraceStore(abc.ABC):
                                   include_spans=include_spans)
         return PagedList(list(page), page.token)
 
+    def iter_trace_records(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> Iterator[Trace | TraceRecord]:
+        """`search_trace_records`' first page one record at a time, each dropped by the store once handed over, so
+        a caller turning them into rows never holds them all (see `SqlTraceStore`, which also reads them a chunk at a
+        time). This default hands over `search_trace_records`' list."""
+        page = self.search_trace_records(experiment_ids, filter_string=filter_string, max_results=max_results,
+                                         order_by=order_by, run_id=run_id, model_id=model_id,
+                                         include_spans=include_spans)
+        for index in range(len(page)):
+            item = page[index]
+            page[index] = None
+            yield item
+
     @abc.abstractmethod
     def set_trace_tag(self, trace_id: str, key: str, value: str) -> None:
         """Add or replace one tag of a stored trace."""

@@ -4,7 +4,7 @@ tracking URI's backend, after what this process has completed is delivered (read
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from tracekit.entities import Trace, TraceState
@@ -91,6 +91,19 @@ class TraceReader:
         if include_spans:
             page[:] = [_with_attachments(item) for item in page]
         return page
+
+    def iter_records(self, experiment_ids: Sequence[str] | str | None = None, filter_string: str | None = None,
+                     max_results: int | None = 100, order_by: Sequence[str] | None = None,
+                     run_id: str | None = None, model_id: str | None = None,
+                     include_spans: bool = True) -> Iterator[Trace | TraceRecord]:
+        """`search_records`' first page one item at a time, read by the store as they are consumed (see
+        `TraceStore.iter_trace_records`); traces that ended in this process are delivered before the store is read."""
+        RUNTIME.queue.flush()
+        for item in self.store.iter_trace_records(
+                trace_scope(experiment_ids, run_id, model_id), filter_string=filter_string, max_results=max_results,
+                order_by=list(order_by) if order_by else None, run_id=run_id, model_id=model_id,
+                include_spans=include_spans):
+            yield _with_attachments(item) if include_spans else item
 
     def count(self, experiment_ids: Sequence[str] | str | None = None, run_id: str | None = None,
               model_id: str | None = None) -> int:

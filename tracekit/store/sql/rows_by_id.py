@@ -14,7 +14,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, text
 from sqlalchemy.engine import Connection, Dialect
 
 from tracekit.store.sql.database import chunks
@@ -26,21 +26,24 @@ _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 @functools.lru_cache(maxsize=128)
 def _statement(dialect: Dialect, table: str, columns: tuple[str, ...], key: str, count: int,
-               order_by: tuple[str, ...]) -> str:
+               order_by: tuple[str, ...], order_sql: str) -> str:
     quote = dialect.identifier_preparer.quote
     mark = _MARKS[str(dialect.paramstyle)]
-    text = (f"SELECT {', '.join(quote(column) for column in columns)} FROM {quote(table)} "
-            f"WHERE {quote(key)} IN ({', '.join([mark] * count)})")
+    sql = (f"SELECT {', '.join(quote(column) for column in columns)} FROM {quote(table)} "
+           f"WHERE {quote(key)} IN ({', '.join([mark] * count)})")
     if order_by:
-        text += f" ORDER BY {', '.join(quote(column) for column in order_by)}"
-    return text
+        sql += f" ORDER BY {', '.join(quote(column) for column in order_by)}"
+    elif order_sql:
+        sql += f" ORDER BY {order_sql}"
+    return sql
 
 
 def rows_by_id(connection: Connection, table: Table, columns: Sequence[str], key: str, ids: Sequence[Any],
-               order_by: Sequence[str] = ()) -> list[Any]:
+               order_by: Sequence[str] = (), order_sql: str = "") -> list[Any]:
     """The `columns` of the rows of `table` whose `key` is one of `ids` (the driver's tuples; `Row`s for a driver
     of another parameter style: index them by position), read a chunk of ids at a time, each chunk's rows sorted by
-    `order_by` (ascending) if given.
+    `order_by` (column names, ascending) if given, else by `order_sql`, an ORDER BY list written by the caller
+    from schema names (never from input).
 
     >>> for trace_id, key, value in rows_by_id(connection, trace_tags, ("trace_id", "key", "value"), "trace_id", ids):
     ...     pass
@@ -48,7 +51,8 @@ def rows_by_id(connection: Connection, table: Table, columns: Sequence[str], key
     rows: list[Any] = []
     for chunk in chunks(ids):
         if connection.dialect.paramstyle in _MARKS:
-            statement = _statement(connection.dialect, table.name, tuple(columns), key, len(chunk), tuple(order_by))
+            statement = _statement(connection.dialect, table.name, tuple(columns), key, len(chunk), tuple(order_by),
+                                   order_sql)
             result = connection.exec_driver_sql(statement, tuple(chunk))
             try:
                 rows.extend(result.cursor.fetchall())
@@ -57,5 +61,6 @@ def rows_by_id(connection: Connection, table: Table, columns: Sequence[str], key
         else:
             rows.extend(connection.execute(select(*(table.c[column] for column in columns))
                                            .where(table.c[key].in_(chunk))
-                                           .order_by(*(table.c[column] for column in order_by))).all())
+                                           .order_by(*(table.c[column] for column in order_by))
+                                           .order_by(*([text(order_sql)] if order_sql and not order_by else []))).all())
     return rows

@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence, Set
+from collections.abc import Iterator, Sequence, Set
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -68,9 +70,33 @@ logger = logging.getLogger(__name__)
 
 _INFO_SELECT = [trace_info.c[name] for name in INFO_COLUMNS]
 _KEY_VALUE_COLUMNS = ("trace_id", "key", "value")
-_SPAN_COLUMNS = ("trace_id", "end_time_ns", "start_time_ns", "span_id", "content", "parent_span_id")
-# The end-time sort key of a span still running: after every finished one, as `span_order` sorts.
-_UNFINISHED = 1 << 63
+_SPAN_COLUMNS = ("trace_id", "content", "span_id", "parent_span_id")
+_NO_SPANS: tuple[tuple[str, ...], None] = ((), None)
+
+
+def _span_order_sql(dialect: str) -> str:
+    """ORDER BY list putting each trace's span rows together, in `span_order` (end time, running spans last, then
+    latest start, then span id compared as Python compares text: PostgreSQL's "C" collation, MySQL's binary one).
+    Sorting in the database saves a Python tuple and sort per span when a search loads many traces."""
+    collate = ' COLLATE "C"' if dialect == "postgresql" else ""
+    return ("trace_id, CASE WHEN end_time_ns IS NULL THEN 1 ELSE 0 END, end_time_ns, start_time_ns DESC, "
+            f"span_id{collate}")
+
+
+def _span_texts(connection: Connection, trace_ids: Sequence[str]) -> dict[str, tuple[tuple[str, ...], int | None]]:
+    """Trace id -> its span texts in `TraceData` order and the root's position among them (see `root_position`),
+    for the traces that have spans."""
+    rows = rows_by_id(connection, spans, _SPAN_COLUMNS, "trace_id", trace_ids,
+                      order_sql=_span_order_sql(connection.dialect.name))
+    texts: dict[str, tuple[tuple[str, ...], int | None]] = {}
+    for trace_id, group in groupby(rows, itemgetter(0)):
+        _, contents, span_ids, parents = zip(*group, strict=True)
+        try:
+            root: int | None = parents.index(None)
+        except ValueError:  # no span without a parent: an orphan stands in for the root
+            root = root_position(span_ids, parents)
+        texts[trace_id] = (contents, root)
+    return texts
 
 
 def refused_for_good(error: BaseException) -> bool:
@@ -482,6 +508,53 @@ class SqlTraceStore(TraceStore):
         include_spans: bool = True,
     ) -> tuple[list[TraceRecord], str | None]:
         """The records of one page of a search and the next page's token (see `search_traces`)."""
+        query, fingerprint = self._search_query(experiment_ids, filter_string, max_results, order_by, page_token,
+                                                run_id, model_id)
+        with self.database.reading() as connection:
+            rows, more = trace_search.fetch_page(connection, query, max_results)
+            token = trace_search.encode_page_token(list(rows[-1][len(_INFO_SELECT):]), fingerprint) if more else None
+            records = self._records(connection, rows, include_spans)
+        return records, token
+
+    def iter_trace_records(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None = None,
+        max_results: int | None = 100,
+        order_by: Sequence[str] | None = None,
+        run_id: str | None = None,
+        model_id: str | None = None,
+        include_spans: bool = True,
+    ) -> Iterator[Trace | TraceRecord]:
+        """The records of `search_trace_records`' first page, read `ID_CHUNK_SIZE` traces at a time in one read
+        transaction held while they are consumed: the span texts of one chunk are freed before the next is read, so
+        a 100,000-trace DataFrame never holds every record's texts besides its own `trace` column."""
+        query, _ = self._search_query(experiment_ids, filter_string, max_results, order_by, None, run_id, model_id)
+        with self.database.reading() as connection:
+            page, _ = trace_search.fetch_page(connection, query, max_results)
+            rows: list[Any] = page
+            for start in range(0, len(rows), ID_CHUNK_SIZE):
+                chunk = rows[start:start + ID_CHUNK_SIZE]
+                rows[start:start + len(chunk)] = [None] * len(chunk)
+                records: list[Any] = self._records(connection, chunk, include_spans)
+                del chunk
+                for index in range(len(records)):
+                    record = records[index]
+                    records[index] = None
+                    yield record
+
+    def _search_query(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str | None,
+        max_results: int | None,
+        order_by: Sequence[str] | None,
+        page_token: str | None,
+        run_id: str | None,
+        model_id: str | None,
+    ) -> tuple[Any, str]:
+        """The query choosing, sorting and limiting a search's trace_info rows, and the search's fingerprint (for
+        page tokens); TracekitException for bad arguments."""
         check_max_results(max_results)
         experiment_list = check_experiment_ids(experiment_ids)
         expression = parse_filter(filter_string)
@@ -496,15 +569,10 @@ class SqlTraceStore(TraceStore):
             after = trace_search.decode_page_token(page_token, fingerprint,
                                                      [trace_search.token_value_type(key) for key in keys])
             conditions.append(trace_search.after_keyset(keys, after))
-
         query = (select(*_INFO_SELECT, *(key.expression.label(key.label) for key in keys))
                  .where(*conditions)
                  .order_by(*(key.clause() for key in keys)))
-        with self.database.reading() as connection:
-            rows, more = trace_search.fetch_page(connection, query, max_results)
-            token = trace_search.encode_page_token(list(rows[-1][len(_INFO_SELECT):]), fingerprint) if more else None
-            records = self._records(connection, rows, include_spans)
-        return records, token
+        return query, fingerprint
 
     def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
                      model_id: str | None = None) -> int:
@@ -565,25 +633,14 @@ class SqlTraceStore(TraceStore):
         for table, target in ((trace_tags, tags), (trace_metadata, metadata)):
             for trace_id, key, value in rows_by_id(connection, table, _KEY_VALUE_COLUMNS, "trace_id", trace_ids):
                 target[trace_id][key] = value
-        span_lists: dict[str, list[tuple[int, int, str, str, str | None]]] = {}
-        if include_spans:
-            span_lists = {trace_id: [] for trace_id in trace_ids}
-            for trace_id, end, start, span_id, content, parent in rows_by_id(connection, spans, _SPAN_COLUMNS,
-                                                                              "trace_id", trace_ids):
-                span_lists[trace_id].append((_UNFINISHED if end is None else end, -start, span_id, content, parent))
+        span_texts = _span_texts(connection, trace_ids) if include_spans else {}
         records = []
-        no_spans: list[str] = []
         for row in info_rows:
             trace_id = row[0]
             info = trace_info_from_row(row, tags[trace_id], metadata[trace_id])
             info.assessments = judged.get(trace_id, [])
-            ordered = span_lists.get(trace_id)
-            if ordered:
-                ordered.sort()
-                root = root_position([entry[2] for entry in ordered], [entry[4] for entry in ordered])
-                records.append(TraceRecord(info, [entry[3] for entry in ordered], root))
-            else:
-                records.append(TraceRecord(info, no_spans[:]))
+            texts, root = span_texts.get(trace_id, _NO_SPANS)
+            records.append(TraceRecord(info, list(texts), root))
         return records
 
     # --- lifecycle ------------------------------------------------------------------------------------------------
