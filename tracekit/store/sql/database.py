@@ -144,12 +144,12 @@ class SqlDatabase:
                    keys: list[str]) -> None:
         """`upsert` of the rows `make_rows()` yields, whose keys the caller expects not to be stored. PostgreSQL COPYs
         them into the table as they are made, so the server stores the first while the client makes the next (see
-        postgres_writes); if one was stored after all, or elsewhere, they are made again into a list for `upsert`."""
+        postgres_writes); if one was stored after all, the rows the COPY kept go to `upsert` (each row is made once)."""
         writer = self.batch_writer
         if isinstance(writer, PostgresBatchWriter):
-            if writer.copy_new(connection, table, iter(make_rows())):
-                return
-            self.upsert(connection, table, list(make_rows()), keys)
+            rows = writer.copy_new(connection, table, iter(make_rows()))
+            if rows:
+                self.upsert(connection, table, rows, keys)
             return
         self.upsert(connection, table, list(make_rows()), keys, absent=True)
 
