@@ -52,6 +52,8 @@ from tracekit.store.sql.schema import assessments as assessments_table
 from tracekit.store.sql.stored_ids import stored_trace_ids
 from tracekit.store.sql.trace_rows import (
     INFO_COLUMNS,
+    TraceRows,
+    info_rows,
     span_from_content,
     span_rows,
     text_column,
@@ -177,7 +179,7 @@ class SqlTraceStore(TraceStore):
                 self._ensure_experiments(connection, experiment_ids - self._known_experiment_ids)
             # A placeholder row per new trace gives every trace a row to lock; merging with a placeholder (no
             # spans, tags or metadata) yields the incoming trace unchanged.
-            self.database.insert_missing(connection, trace_info, traces_to_rows(incoming).trace_info)
+            self.database.insert_missing(connection, trace_info, traces_to_rows(incoming, with_spans=False).trace_info)
             rows: list[Any] = []
             for chunk in _chunks(trace_ids):
                 rows.extend(connection.execute(
@@ -197,9 +199,16 @@ class SqlTraceStore(TraceStore):
         id, tags and metadata by key. The traces named in `fragments` (see `is_fragment`) only add what is missing,
         so they never override what the root's copy, or an earlier fragment, stored. `stored`, when known: the ids
         of `batch` already in trace_info (rows of the others are written as new ones, see `SqlDatabase.upsert`)."""
-        # a batch of new traces only: their span rows, the most costly to make, are made while they are written
-        new_spans = stored is not None and not any(trace.info.trace_id in stored for trace in batch)
-        rows = traces_to_rows(batch, with_spans=not new_spans)
+        new = stored is not None and not any(trace.info.trace_id in stored for trace in batch)
+        rows = TraceRows()
+        # A batch of new traces: the rows of trace_info and of spans (the costliest to make, their JSON) are COPYed (on
+        # PostgreSQL) as they are made, so the server stores them while the client makes the next ones (see
+        # `SqlDatabase.upsert_new`); the tag and metadata rows are made beside the trace_info rows.
+        infos = info_rows(batch, rows, with_spans=not new)
+        if new and not fragments:
+            self.database.upsert_new(connection, trace_info, lambda: infos, ["trace_id"])
+        else:
+            rows.trace_info.extend(infos)
 
         def absent(table_rows: list[dict[str, Any]]) -> bool:
             # none stored (the usual case for new traces): known without looking at each row
@@ -217,10 +226,9 @@ class SqlTraceStore(TraceStore):
                 self.database.upsert(connection, table, whole, keys, absent=absent(whole))
             if parts:
                 self.database.insert_missing(connection, table, parts)
-        if new_spans:
+        if new:
             self.database.upsert_new(connection, spans, lambda: span_rows(batch), ["trace_id", "span_id"])
-        elif rows.spans:
-            rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
+        elif rows.spans:  # made in (trace id, span id) order, the batch being sorted
             self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"], absent=absent(rows.spans))
         carried = assessment_rows.carried_rows(batch)
         if carried:
