@@ -275,3 +275,28 @@ def test_a_batch_of_new_traces_going_down_the_general_path_makes_each_span_row_o
     assert sorted(made) == sorted(span.span_id for written in batch for span in written.data.spans)
     assert store.count_traces(["0"]) == 3 and stored_rows(store, schema.spans) == 9
     assert span_ids(store.get_trace(trace.info.trace_id)) == span_ids(trace)
+
+
+@pytest.mark.parametrize("sql_mode", ["default", "NO_BACKSLASH_ESCAPES"])
+def test_mysql_batches_bigger_than_one_statement_come_back_exactly_in_either_quoting_mode(make_trace, sql_mode):
+    # the multi-row INSERTs are cut at about 1 MB; a session quoting by doubling quotes (no backslash escapes) is
+    # written the driver's way
+    store = SqlTraceStore(_mysql_uri())
+    if sql_mode != "default":
+        event.listen(store.engine, "connect", lambda connection, record: connection.cursor().execute(
+            f"SET SESSION sql_mode = CONCAT(@@sql_mode, ',{sql_mode}')"))
+        store.close()  # pooled connections opened before the listener
+    try:
+        document = (AWKWARD * (300_000 // len(AWKWARD) + 1))[:300_000]
+        traces = [make_trace(inputs={"document": f"{number} {document}"}, tags={"awkward": AWKWARD})
+                  for number in range(8)]
+        store.write_traces(traces)
+        store.write_traces(traces)  # again: every row a duplicate key
+        assert store.count_traces(["0"]) == 8 and stored_rows(store, schema.spans) == 24
+        for number, trace in enumerate(traces):
+            stored = store.get_trace(trace.info.trace_id)
+            root = next(span for span in stored.data.spans if span.parent_id is None)
+            assert root.inputs == {"document": f"{number} {document}"}
+            assert stored.info.tags == {"awkward": AWKWARD}
+    finally:
+        store.close()
