@@ -25,8 +25,9 @@ down the staging path, whose text format lets the server take or refuse it as it
 
 `copy_new` takes the rows of one table as an iterator and COPYs them as they are made (psycopg sends each 32 kB it has
 formatted), so the server stores the first rows while the client still makes the next: `SqlDatabase.upsert_new` uses
-it for the span rows of a batch of new traces, which cost most to make (their JSON content) and to store. PostgreSQL
-accepts no COPY in pipeline mode, so tables still go one after another.
+it for a batch of new traces, for their trace_info rows (their tag and metadata rows made beside them) and their span
+rows, which cost most to make (their JSON content) and to store. If the COPY gives up, the rows it made go on to the
+staging path. PostgreSQL accepts no COPY in pipeline mode, so tables still go one after another.
 """
 
 from __future__ import annotations
