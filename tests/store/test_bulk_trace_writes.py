@@ -300,3 +300,29 @@ def test_mysql_batches_bigger_than_one_statement_come_back_exactly_in_either_quo
             assert stored.info.tags == {"awkward": AWKWARD}
     finally:
         store.close()
+
+
+def test_a_postgresql_batch_of_new_traces_is_written_without_asking_which_are_stored(postgres_uri, make_trace):
+    # its trace_info rows going in by a plain COPY tell that none was stored; a batch holding a stored trace asks
+    store = SqlTraceStore(postgres_uri)
+    statements: list[str] = []
+
+    def note(connection, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        first = [make_trace(tags={"n": str(number)}) for number in range(5)]
+        store.write_traces(first)
+        assert not [statement for statement in statements if "FROM trace_info" in statement]
+        assert store.count_traces(["0"]) == 5 and stored_rows(store, schema.spans) == 15
+
+        later = [make_trace(tags={"n": "later"}) for _ in range(3)]
+        statements.clear()
+        store.write_traces([*later, first[4]])  # the stored trace sorts anywhere among the new ones
+        assert [statement for statement in statements if "FROM trace_info" in statement]
+        assert store.count_traces(["0"]) == 8 and stored_rows(store, schema.spans) == 24
+        assert stored_rows(store, schema.trace_tags) == 8
+    finally:
+        event.remove(store.engine, "before_cursor_execute", note)
+        store.close()

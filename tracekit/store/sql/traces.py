@@ -136,12 +136,12 @@ class SqlTraceStore(TraceStore):
         batch = [merge_copies(by_id[trace_id]) for trace_id in trace_ids]
         new_experiments = {str(trace.info.experiment_id) for trace in batch} - self._known_experiment_ids
 
+        fragments = {trace.info.trace_id for trace in batch if is_fragment(trace)}
+
         def work(connection: Connection) -> None:
             if new_experiments:
                 self._ensure_experiments(connection, new_experiments)
-            existing = stored_trace_ids(connection, trace_ids)
-            self._upsert_traces(connection, batch, {trace.info.trace_id for trace in batch if is_fragment(trace)},
-                                stored=existing)
+            existing = self._write_batch(connection, batch, trace_ids, fragments)
             if existing:
                 self._stretch_windows(connection, sorted(existing))
                 # a part written onto a stored trace summed only its own spans' token usage
@@ -193,22 +193,41 @@ class SqlTraceStore(TraceStore):
         self.database.write(work)
         self._known_experiment_ids |= experiment_ids
 
+    def _write_batch(self, connection: Connection, batch: Sequence[Trace], trace_ids: Sequence[str],
+                     fragments: Set[str]) -> Set[str]:
+        """Upsert `batch` (distinct ids, sorted; `fragments` as for `_upsert_traces`); the ids that were stored."""
+        made = None
+        if self.database.copies_new_rows and not fragments:
+            # The usual batch, of new traces: its trace_info rows COPYed as they are made (the tag and metadata rows
+            # made beside them) going in tells that none was stored, without asking first.
+            made = TraceRows()
+            rest = self.database.insert_new(connection, trace_info, info_rows(batch, made, with_spans=False))
+            if rest is None:
+                self._upsert_traces(connection, batch, stored=frozenset(), made=made)
+                return frozenset()
+            made.trace_info.extend(rest)
+        existing = stored_trace_ids(connection, trace_ids)
+        self._upsert_traces(connection, batch, fragments, stored=existing, made=made)
+        return existing
+
     def _upsert_traces(self, connection: Connection, batch: Sequence[Trace], fragments: Set[str] = frozenset(),
-                       stored: Set[str] | None = None) -> None:
+                       stored: Set[str] | None = None, made: TraceRows | None = None) -> None:
         """Upsert `batch` (distinct ids, sorted) inside the caller's transaction, removing nothing: spans by span
         id, tags and metadata by key. The traces named in `fragments` (see `is_fragment`) only add what is missing,
         so they never override what the root's copy, or an earlier fragment, stored. `stored`, when known: the ids
-        of `batch` already in trace_info (rows of the others are written as new ones, see `SqlDatabase.upsert`)."""
+        of `batch` already in trace_info (rows of the others are written as new ones, see `SqlDatabase.upsert`).
+        `made`: the batch's rows, made already but for the span rows (its trace_info rows left out if written)."""
         new = stored is not None and not any(trace.info.trace_id in stored for trace in batch)
-        rows = TraceRows()
-        # A batch of new traces: the rows of trace_info and of spans (the costliest to make, their JSON) are COPYed (on
-        # PostgreSQL) as they are made, so the server stores them while the client makes the next ones (see
-        # `SqlDatabase.upsert_new`); the tag and metadata rows are made beside the trace_info rows.
-        infos = info_rows(batch, rows, with_spans=not new)
-        if new and not fragments:
-            self.database.upsert_new(connection, trace_info, lambda: infos, ["trace_id"])
-        else:
-            rows.trace_info.extend(infos)
+        rows = made if made is not None else TraceRows()
+        if made is None:
+            # A batch of new traces: the rows of trace_info and of spans (the costliest to make, their JSON) are COPYed
+            # (on PostgreSQL) as they are made, so the server stores them while the client makes the next ones (see
+            # `SqlDatabase.insert_new`); the tag and metadata rows are made beside the trace_info rows.
+            infos = info_rows(batch, rows, with_spans=not new)
+            if new and not fragments:
+                self.database.upsert_new(connection, trace_info, lambda: infos, ["trace_id"])
+            else:
+                rows.trace_info.extend(infos)
 
         def absent(table_rows: list[dict[str, Any]]) -> bool:
             # none stored (the usual case for new traces): known without looking at each row
@@ -228,8 +247,12 @@ class SqlTraceStore(TraceStore):
                 self.database.insert_missing(connection, table, parts)
         if new:
             self.database.upsert_new(connection, spans, lambda: span_rows(batch), ["trace_id", "span_id"])
-        elif rows.spans:  # made in (trace id, span id) order, the batch being sorted
-            self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"], absent=absent(rows.spans))
+        else:
+            # made in (trace id, span id) order, the batch being sorted
+            stored_spans = rows.spans if made is None else list(span_rows(batch))
+            if stored_spans:
+                self.database.upsert(connection, spans, stored_spans, ["trace_id", "span_id"],
+                                     absent=absent(stored_spans))
         carried = assessment_rows.carried_rows(batch)
         if carried:
             self.database.insert_missing(connection, assessments_table, carried)
