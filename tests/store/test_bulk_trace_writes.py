@@ -323,6 +323,17 @@ def test_a_postgresql_batch_of_new_traces_is_written_without_asking_which_are_st
         assert [statement for statement in statements if "FROM trace_info" in statement]
         assert store.count_traces(["0"]) == 8 and stored_rows(store, schema.spans) == 24
         assert stored_rows(store, schema.trace_tags) == 8
+
+        # having met a stored trace, the store asks first (a COPY meeting one wastes what the server buffered)...
+        statements.clear()
+        store.write_traces(later)
+        assert "FROM trace_info" in next(s for s in statements if "FROM trace_info" in s or s.startswith("SAVEPOINT"))
+        # ...until a batch it asks about is new
+        store.write_traces([make_trace()])
+        statements.clear()
+        store.write_traces([make_trace()])
+        assert not [statement for statement in statements if "FROM trace_info" in statement]
+        assert store.count_traces(["0"]) == 10
     finally:
         event.remove(store.engine, "before_cursor_execute", note)
         store.close()

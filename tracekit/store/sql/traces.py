@@ -103,6 +103,8 @@ class SqlTraceStore(TraceStore):
         self.uri = self.database.uri
         self.engine = self.database.engine
         self._known_experiment_ids: set[str] = set()
+        # set when a batch's trace_info COPY met a stored trace (see `_write_batch`), cleared by a batch found new
+        self._ask_first = False
 
     def __repr__(self) -> str:
         return f"SqlTraceStore({redact_uri(self.uri)!r})"
@@ -197,7 +199,7 @@ class SqlTraceStore(TraceStore):
                      fragments: Set[str]) -> Set[str]:
         """Upsert `batch` (distinct ids, sorted; `fragments` as for `_upsert_traces`); the ids that were stored."""
         made = None
-        if self.database.copies_new_rows and not fragments:
+        if self.database.copies_new_rows and not fragments and not self._ask_first:
             # The usual batch, of new traces: its trace_info rows COPYed as they are made (the tag and metadata rows
             # made beside them) going in tells that none was stored, without asking first.
             made = TraceRows()
@@ -206,7 +208,12 @@ class SqlTraceStore(TraceStore):
                 self._upsert_traces(connection, batch, stored=frozenset(), made=made)
                 return frozenset()
             made.trace_info.extend(rest)
+            # The server had stored the rows it buffered before meeting the stored one (then rolled back): batches
+            # holding stored traces come together (retries after an outage), so ask first until one is found new.
+            self._ask_first = True
         existing = stored_trace_ids(connection, trace_ids)
+        if not existing:
+            self._ask_first = False
         self._upsert_traces(connection, batch, fragments, stored=existing, made=made)
         return existing
 
