@@ -14,7 +14,7 @@ from trace_builders import make_span
 
 from tracekit.entities import Trace, TraceData
 from tracekit.exceptions import TracekitException, TraceRejectedError
-from tracekit.store.sql import schema
+from tracekit.store.sql import schema, trace_rows
 from tracekit.store.sql.traces import SqlTraceStore
 from tracekit.store.uri import to_sqlalchemy_url
 
@@ -220,7 +220,7 @@ def test_a_postgresql_span_id_holding_a_nul_character_is_refused_and_nothing_is_
 def test_a_concurrent_writers_span_met_by_the_streamed_copy_sends_the_spans_down_the_staging_path(postgres_uri,
                                                                                                  make_trace):
     # another writer stores one of the batch's spans (not its trace_info row) between the batch's stored-id check
-    # and the spans' COPY: the spans are made again and merged, not refused
+    # and the spans' COPY: the rows the COPY made go down the staging path and are merged, not refused
     store, other = SqlTraceStore(postgres_uri), SqlTraceStore(postgres_uri)
     traces = [make_trace(tags={"n": str(number)}) for number in range(4)]
     taken = traces[2].data.spans[0]
@@ -246,3 +246,94 @@ def test_a_concurrent_writers_span_met_by_the_streamed_copy_sends_the_spans_down
         event.remove(store.engine, "before_cursor_execute", write_span_meanwhile)
         store.close()
         other.close()
+
+
+@pytest.mark.parametrize("odd", ["span id twice", "start time as a string"])
+def test_a_batch_of_new_traces_going_down_the_general_path_makes_each_span_row_once(store, make_trace, monkeypatch,
+                                                                                    odd):
+    # the straight COPY of new spans gives up (a key met twice, a value the binary format cannot pack): the rows it
+    # made go on to the general path, not made again (each costs its span's JSON)
+    made: list[str] = []
+    make_row = trace_rows._span_row
+
+    def counted(trace_id, span):
+        made.append(span.span_id)
+        return make_row(trace_id, span)
+
+    monkeypatch.setattr(trace_rows, "_span_row", counted)
+    traces = [make_trace() for _ in range(3)]
+    trace = traces[1]
+    first = trace.data.spans[1]
+    start = str(first.start_time_ns) if odd == "start time as a string" else first.start_time_ns
+    extra = make_span(trace.info.trace_id, first.span_id, first.parent_id, first.name, start_ns=start,
+                      end_ns=first.end_time_ns)
+    spans = [*trace.data.spans, extra] if odd == "span id twice" else [trace.data.spans[0], extra,
+                                                                        *trace.data.spans[2:]]
+    batch = [traces[0], Trace(info=trace.info, data=TraceData(spans=spans)), traces[2]]
+    store.write_traces(batch)
+
+    assert sorted(made) == sorted(span.span_id for written in batch for span in written.data.spans)
+    assert store.count_traces(["0"]) == 3 and stored_rows(store, schema.spans) == 9
+    assert span_ids(store.get_trace(trace.info.trace_id)) == span_ids(trace)
+
+
+@pytest.mark.parametrize("sql_mode", ["default", "NO_BACKSLASH_ESCAPES"])
+def test_mysql_batches_bigger_than_one_statement_come_back_exactly_in_either_quoting_mode(make_trace, sql_mode):
+    # the multi-row INSERTs are cut at about 1 MB; a session quoting by doubling quotes (no backslash escapes) is
+    # written the driver's way
+    store = SqlTraceStore(_mysql_uri())
+    if sql_mode != "default":
+        event.listen(store.engine, "connect", lambda connection, record: connection.cursor().execute(
+            f"SET SESSION sql_mode = CONCAT(@@sql_mode, ',{sql_mode}')"))
+        store.close()  # pooled connections opened before the listener
+    try:
+        document = (AWKWARD * (300_000 // len(AWKWARD) + 1))[:300_000]
+        traces = [make_trace(inputs={"document": f"{number} {document}"}, tags={"awkward": AWKWARD})
+                  for number in range(8)]
+        store.write_traces(traces)
+        store.write_traces(traces)  # again: every row a duplicate key
+        assert store.count_traces(["0"]) == 8 and stored_rows(store, schema.spans) == 24
+        for number, trace in enumerate(traces):
+            stored = store.get_trace(trace.info.trace_id)
+            root = next(span for span in stored.data.spans if span.parent_id is None)
+            assert root.inputs == {"document": f"{number} {document}"}
+            assert stored.info.tags == {"awkward": AWKWARD}
+    finally:
+        store.close()
+
+
+def test_a_postgresql_batch_of_new_traces_is_written_without_asking_which_are_stored(postgres_uri, make_trace):
+    # its trace_info rows going in by a plain COPY tell that none was stored; a batch holding a stored trace asks
+    store = SqlTraceStore(postgres_uri)
+    statements: list[str] = []
+
+    def note(connection, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        first = [make_trace(tags={"n": str(number)}) for number in range(5)]
+        store.write_traces(first)
+        assert not [statement for statement in statements if "FROM trace_info" in statement]
+        assert store.count_traces(["0"]) == 5 and stored_rows(store, schema.spans) == 15
+
+        later = [make_trace(tags={"n": "later"}) for _ in range(3)]
+        statements.clear()
+        store.write_traces([*later, first[4]])  # the stored trace sorts anywhere among the new ones
+        assert [statement for statement in statements if "FROM trace_info" in statement]
+        assert store.count_traces(["0"]) == 8 and stored_rows(store, schema.spans) == 24
+        assert stored_rows(store, schema.trace_tags) == 8
+
+        # having met a stored trace, the store asks first (a COPY meeting one wastes what the server buffered)...
+        statements.clear()
+        store.write_traces(later)
+        assert "FROM trace_info" in next(s for s in statements if "FROM trace_info" in s or s.startswith("SAVEPOINT"))
+        # ...until a batch it asks about is new
+        store.write_traces([make_trace()])
+        statements.clear()
+        store.write_traces([make_trace()])
+        assert not [statement for statement in statements if "FROM trace_info" in statement]
+        assert store.count_traces(["0"]) == 10
+    finally:
+        event.remove(store.engine, "before_cursor_execute", note)
+        store.close()

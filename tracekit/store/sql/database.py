@@ -140,18 +140,28 @@ class SqlDatabase:
         self._execute_many(connection, ("upsert", table.name, tuple(keys)), lambda: self._upsert_statement(table, keys),
                            rows)
 
-    def upsert_new(self, connection: Connection, table: Table, make_rows: Callable[[], Iterable[dict[str, Any]]],
-                   keys: list[str]) -> None:
-        """`upsert` of the rows `make_rows()` yields, whose keys the caller expects not to be stored. PostgreSQL COPYs
-        them into the table as they are made, so the server stores the first while the client makes the next (see
-        postgres_writes); if one was stored after all, or elsewhere, they are made again into a list for `upsert`."""
+    @property
+    def copies_new_rows(self) -> bool:
+        """Whether `insert_new` writes rows (PostgreSQL's COPY); elsewhere it only makes them."""
+        return isinstance(self.batch_writer, PostgresBatchWriter)
+
+    def insert_new(self, connection: Connection, table: Table, rows: Iterator[dict[str, Any]]
+                   ) -> list[dict[str, Any]] | None:
+        """Insert `rows` if none of their keys is stored; None then. PostgreSQL COPYs them into the table as they are
+        made, so the server stores the first while the client makes the next (see postgres_writes). Otherwise (one
+        of them is stored, or another database) none is written and every row is returned, each made once."""
         writer = self.batch_writer
         if isinstance(writer, PostgresBatchWriter):
-            if writer.copy_new(connection, table, iter(make_rows())):
-                return
-            self.upsert(connection, table, list(make_rows()), keys)
-            return
-        self.upsert(connection, table, list(make_rows()), keys, absent=True)
+            return writer.copy_new(connection, table, rows)
+        return list(rows)
+
+    def upsert_new(self, connection: Connection, table: Table, make_rows: Callable[[], Iterable[dict[str, Any]]],
+                   keys: list[str]) -> None:
+        """`upsert` of the rows `make_rows()` yields, whose keys the caller expects not to be stored: `insert_new`,
+        then, with the rows it made if it wrote none, `upsert`."""
+        rows = self.insert_new(connection, table, iter(make_rows()))
+        if rows:
+            self.upsert(connection, table, rows, keys, absent=not self.copies_new_rows)
 
     def _upsert_statement(self, table: Table, keys: list[str]) -> Executable:
         update_columns = [c.name for c in table.columns if c.name not in keys]

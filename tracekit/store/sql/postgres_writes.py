@@ -25,8 +25,9 @@ down the staging path, whose text format lets the server take or refuse it as it
 
 `copy_new` takes the rows of one table as an iterator and COPYs them as they are made (psycopg sends each 32 kB it has
 formatted), so the server stores the first rows while the client still makes the next: `SqlDatabase.upsert_new` uses
-it for the span rows of a batch of new traces, which cost most to make (their JSON content) and to store. PostgreSQL
-accepts no COPY in pipeline mode, so tables still go one after another.
+it for a batch of new traces, for their trace_info rows (their tag and metadata rows made beside them) and their span
+rows, which cost most to make (their JSON content) and to store. If the COPY gives up, the rows it made go on to the
+staging path. PostgreSQL accepts no COPY in pipeline mode, so tables still go one after another.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -94,27 +94,39 @@ class PostgresBatchWriter:
         self._write(connection, statements, last.values())
         return True
 
-    def copy_new(self, connection: Connection, table: Table, rows: Iterator[dict[str, Any]]) -> bool:
-        """COPY `rows` straight into `table` as the iterator makes them; False, with none written, if one of their keys
-        is stored (or repeats), or they need the general path (as for `upsert`)."""
+    def copy_new(self, connection: Connection, table: Table, rows: Iterator[dict[str, Any]]
+                 ) -> list[dict[str, Any]] | None:
+        """COPY `rows` straight into `table` as the iterator makes them; None when done. If one of their keys is stored
+        (or repeats), or they need the general path (as for `upsert`), none is written and every row is returned, each
+        made once (the iterator is run to its end), for the general path."""
+        made: list[dict[str, Any]] = []
         first = next(rows, None)
         if first is None:
-            return True
+            return None
+        made.append(first)
         columns = tuple(first)
         statements = self._prepared(table, columns, None)
         if statements is None:
-            return False
+            made.extend(rows)
+            return made
         values = _tuple_getter(columns)
+        keep = made.append
 
         def tuples() -> Iterator[tuple[Any, ...]]:
-            for row in chain((first,), rows):
+            yield values(first)
+            for row in rows:
+                keep(row)
                 if len(row) != len(columns):
                     raise _OtherColumns
                 yield values(row)
         try:
-            return self._copy_straight(connection, statements, tuples())
+            if self._copy_straight(connection, statements, tuples()):
+                return None
         except (_OtherColumns, KeyError):  # the COPY, and with it the savepoint, was rolled back
-            return False
+            pass
+        # the COPY may have stopped early (a value the binary format cannot pack): the rows it did not reach
+        made.extend(rows)
+        return made
 
     def insert_missing(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> bool:
         """Insert `rows`, skipping any that would violate a unique constraint; False as for `upsert`."""

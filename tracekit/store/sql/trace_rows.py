@@ -114,7 +114,8 @@ def span_rows(traces: Sequence[Trace]) -> Iterator[dict[str, Any]]:
     """The span rows of `traces`, made one at a time (see `SqlDatabase.upsert_new`), each trace's in span id order."""
     for trace in traces:
         trace_id = trace.info.trace_id
-        for span in sorted(trace.data.spans, key=_span_id):
+        spans = trace.data.spans
+        for span in sorted(spans, key=_span_id) if len(spans) > 1 else spans:
             yield _span_row(trace_id, span)
 
 
@@ -125,7 +126,15 @@ def _span_id(span: Span) -> str:
 def traces_to_rows(traces: Sequence[Trace], with_spans: bool = True) -> TraceRows:
     """The rows storing `traces` (which must have distinct trace ids); without span rows if not `with_spans`."""
     rows = TraceRows()
-    info_rows, tag_rows, metadata_rows, span_rows = rows.trace_info, rows.tags, rows.metadata, rows.spans
+    rows.trace_info.extend(info_rows(traces, rows, with_spans))
+    return rows
+
+
+def info_rows(traces: Sequence[Trace], rows: TraceRows, with_spans: bool = True) -> Iterator[dict[str, Any]]:
+    """The trace_info rows of `traces` (distinct ids), made one at a time; making each first adds its trace's tag,
+    metadata and (if `with_spans`) span rows, in span id order, to `rows`. `SqlTraceStore` COPYs a new batch's
+    trace_info rows as they are made, so the server stores them while the client makes the tag and metadata rows."""
+    tag_rows, metadata_rows, span_rows = rows.tags, rows.metadata, rows.spans
     for trace in traces:
         info = trace.info
         trace_id = info.trace_id
@@ -136,7 +145,14 @@ def traces_to_rows(traces: Sequence[Trace], with_spans: bool = True) -> TraceRow
         root_name = None if root is None else root.name
         client_request_id = info.client_request_id
         run_id, model_id = metadata.get(TraceMetadataKey.SOURCE_RUN), metadata.get(TraceMetadataKey.MODEL_ID)
-        info_rows.append({
+        if info.tags:
+            tag_rows.extend(_key_value_rows(trace_id, info.tags, "tag"))
+        if metadata:
+            metadata_rows.extend(_key_value_rows(trace_id, metadata, "metadata"))
+        if with_spans:
+            for span in sorted(spans, key=_span_id) if len(spans) > 1 else spans:
+                span_rows.append(_span_row(trace_id, span))
+        yield {
             "trace_id": trace_id,
             "experiment_id": text_column(str(info.experiment_id)),
             "request_time": int(info.request_time),
@@ -152,15 +168,7 @@ def traces_to_rows(traces: Sequence[Trace], with_spans: bool = True) -> TraceRow
             else clip(run_id, schema.TRACE_ID_LENGTH, "run id"),
             "model_id": model_id if _fits(model_id, schema.TRACE_ID_LENGTH)
             else clip(model_id, schema.TRACE_ID_LENGTH, "model id"),
-        })
-        if info.tags:
-            tag_rows.extend(_key_value_rows(trace_id, info.tags, "tag"))
-        if metadata:
-            metadata_rows.extend(_key_value_rows(trace_id, metadata, "metadata"))
-        if with_spans:
-            for span in spans:
-                span_rows.append(_span_row(trace_id, span))
-    return rows
+        }
 
 
 # The trace_info columns `trace_info_from_row` reads, in this order (by position: much faster than by name).

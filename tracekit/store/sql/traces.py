@@ -54,6 +54,8 @@ from tracekit.store.sql.schema import assessments as assessments_table
 from tracekit.store.sql.stored_ids import stored_trace_ids
 from tracekit.store.sql.trace_rows import (
     INFO_COLUMNS,
+    TraceRows,
+    info_rows,
     span_from_content,
     span_rows,
     text_column,
@@ -127,6 +129,8 @@ class SqlTraceStore(TraceStore):
         self.uri = self.database.uri
         self.engine = self.database.engine
         self._known_experiment_ids: set[str] = set()
+        # set when a batch's trace_info COPY met a stored trace (see `_write_batch`), cleared by a batch found new
+        self._ask_first = False
 
     def __repr__(self) -> str:
         return f"SqlTraceStore({redact_uri(self.uri)!r})"
@@ -160,12 +164,12 @@ class SqlTraceStore(TraceStore):
         batch = [merge_copies(by_id[trace_id]) for trace_id in trace_ids]
         new_experiments = {str(trace.info.experiment_id) for trace in batch} - self._known_experiment_ids
 
+        fragments = {trace.info.trace_id for trace in batch if is_fragment(trace)}
+
         def work(connection: Connection) -> None:
             if new_experiments:
                 self._ensure_experiments(connection, new_experiments)
-            existing = stored_trace_ids(connection, trace_ids)
-            self._upsert_traces(connection, batch, {trace.info.trace_id for trace in batch if is_fragment(trace)},
-                                stored=existing)
+            existing = self._write_batch(connection, batch, trace_ids, fragments)
             if existing:
                 self._stretch_windows(connection, sorted(existing))
                 # a part written onto a stored trace summed only its own spans' token usage
@@ -203,7 +207,7 @@ class SqlTraceStore(TraceStore):
                 self._ensure_experiments(connection, experiment_ids - self._known_experiment_ids)
             # A placeholder row per new trace gives every trace a row to lock; merging with a placeholder (no
             # spans, tags or metadata) yields the incoming trace unchanged.
-            self.database.insert_missing(connection, trace_info, traces_to_rows(incoming).trace_info)
+            self.database.insert_missing(connection, trace_info, traces_to_rows(incoming, with_spans=False).trace_info)
             rows: list[Any] = []
             for chunk in _chunks(trace_ids):
                 rows.extend(connection.execute(
@@ -217,15 +221,46 @@ class SqlTraceStore(TraceStore):
         self.database.write(work)
         self._known_experiment_ids |= experiment_ids
 
+    def _write_batch(self, connection: Connection, batch: Sequence[Trace], trace_ids: Sequence[str],
+                     fragments: Set[str]) -> Set[str]:
+        """Upsert `batch` (distinct ids, sorted; `fragments` as for `_upsert_traces`); the ids that were stored."""
+        made = None
+        if self.database.copies_new_rows and not fragments and not self._ask_first:
+            # The usual batch, of new traces: its trace_info rows COPYed as they are made (the tag and metadata rows
+            # made beside them) going in tells that none was stored, without asking first.
+            made = TraceRows()
+            rest = self.database.insert_new(connection, trace_info, info_rows(batch, made, with_spans=False))
+            if rest is None:
+                self._upsert_traces(connection, batch, stored=frozenset(), made=made)
+                return frozenset()
+            made.trace_info.extend(rest)
+            # The server had stored the rows it buffered before meeting the stored one (then rolled back): batches
+            # holding stored traces come together (retries after an outage), so ask first until one is found new.
+            self._ask_first = True
+        existing = stored_trace_ids(connection, trace_ids)
+        if not existing:
+            self._ask_first = False
+        self._upsert_traces(connection, batch, fragments, stored=existing, made=made)
+        return existing
+
     def _upsert_traces(self, connection: Connection, batch: Sequence[Trace], fragments: Set[str] = frozenset(),
-                       stored: Set[str] | None = None) -> None:
+                       stored: Set[str] | None = None, made: TraceRows | None = None) -> None:
         """Upsert `batch` (distinct ids, sorted) inside the caller's transaction, removing nothing: spans by span
         id, tags and metadata by key. The traces named in `fragments` (see `is_fragment`) only add what is missing,
         so they never override what the root's copy, or an earlier fragment, stored. `stored`, when known: the ids
-        of `batch` already in trace_info (rows of the others are written as new ones, see `SqlDatabase.upsert`)."""
-        # a batch of new traces only: their span rows, the most costly to make, are made while they are written
-        new_spans = stored is not None and not any(trace.info.trace_id in stored for trace in batch)
-        rows = traces_to_rows(batch, with_spans=not new_spans)
+        of `batch` already in trace_info (rows of the others are written as new ones, see `SqlDatabase.upsert`).
+        `made`: the batch's rows, made already but for the span rows (its trace_info rows left out if written)."""
+        new = stored is not None and not any(trace.info.trace_id in stored for trace in batch)
+        rows = made if made is not None else TraceRows()
+        if made is None:
+            # A batch of new traces: the rows of trace_info and of spans (the costliest to make, their JSON) are COPYed
+            # (on PostgreSQL) as they are made, so the server stores them while the client makes the next ones (see
+            # `SqlDatabase.insert_new`); the tag and metadata rows are made beside the trace_info rows.
+            infos = info_rows(batch, rows, with_spans=not new)
+            if new and not fragments:
+                self.database.upsert_new(connection, trace_info, lambda: infos, ["trace_id"])
+            else:
+                rows.trace_info.extend(infos)
 
         def absent(table_rows: list[dict[str, Any]]) -> bool:
             # none stored (the usual case for new traces): known without looking at each row
@@ -243,11 +278,14 @@ class SqlTraceStore(TraceStore):
                 self.database.upsert(connection, table, whole, keys, absent=absent(whole))
             if parts:
                 self.database.insert_missing(connection, table, parts)
-        if new_spans:
+        if new:
             self.database.upsert_new(connection, spans, lambda: span_rows(batch), ["trace_id", "span_id"])
-        elif rows.spans:
-            rows.spans.sort(key=lambda row: (row["trace_id"], row["span_id"]))
-            self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"], absent=absent(rows.spans))
+        else:
+            # made in (trace id, span id) order, the batch being sorted
+            stored_spans = rows.spans if made is None else list(span_rows(batch))
+            if stored_spans:
+                self.database.upsert(connection, spans, stored_spans, ["trace_id", "span_id"],
+                                     absent=absent(stored_spans))
         carried = assessment_rows.carried_rows(batch)
         if carried:
             self.database.insert_missing(connection, assessments_table, carried)
