@@ -22,7 +22,7 @@ from tracekit.store.uri import to_sqlalchemy_url
 # end-of-data marker \.), SQL and array quoting, driver placeholders, control characters, characters outside the BMP
 # and right-to-left.
 AWKWARD = ("a\tb\nc\r\nd\\e \\N \\. \n\\.\n 'quote' \"double\" {brace,comma} %s %(name)s 100% ? :name \x01\x1f\x7f "
-           "é ß 漢字 🚀 עברית \u200b end")
+           "é ß 漢字 🚀 עברית \u200b \\' \\\\' \x1a '); DROP TABLE spans; -- end")
 
 
 def stored_rows(store: SqlTraceStore, table) -> int:
