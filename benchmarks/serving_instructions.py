@@ -53,7 +53,9 @@ def _child(mode: str, calls: int) -> None:
 
 
 def _instructions(mode: str, calls: int) -> int:
-    env = {**os.environ, **({"TRACEKIT_TRACE_SAMPLING_RATIO": "0"} if mode == "sampled-out" else {})}
+    # one hash seed for every run, so that dict and set layouts, and their collisions, are the same in each
+    env = {**os.environ, "PYTHONHASHSEED": "0",
+           **({"TRACEKIT_TRACE_SAMPLING_RATIO": "0"} if mode == "sampled-out" else {})}
     result = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
                              sys.executable, __file__, "--child", mode, str(calls)],
                             env=env, check=True, capture_output=True, text=True)
