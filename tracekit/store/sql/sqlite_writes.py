@@ -2,11 +2,11 @@
 
 The sqlite3 module's executemany steps the statement once per row, and lets go of the GIL around each step: the export
 thread of a busy served model then hands the GIL to the request threads and waits to get it back once per row written.
-One INSERT with many `VALUES` tuples is one step, and SQLite's own work per row is less too (a third less CPU per
-written trace measured on the trace tables). The rows go in chunks of fixed sizes (64, 32, ..., 1), so that a few
-statement texts per table are ever made, which the driver's statement cache keeps compiled. An upsert's
-`ON CONFLICT` applies to each row in turn, as with executemany, including a conflict with an earlier row of the
-same statement.
+One INSERT with many `VALUES` tuples is one step, and SQLite's own work per row is less too: on the trace tables, in
+batches of 100 traces, 13 to 14 µs of SQLite time a trace against 18. The rows go in chunks of fixed sizes (64, 32,
+..., 1), so that a few statement texts per table are ever made, which the driver's statement cache keeps compiled.
+An upsert's `ON CONFLICT` applies to each row in turn, as with executemany, including a conflict with an earlier row
+of the same statement.
 """
 
 from __future__ import annotations
