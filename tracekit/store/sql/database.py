@@ -2,9 +2,10 @@
 
 Write transactions take the write lock up front on SQLite and are retried a few times on transient lock errors
 (SQLite busy, PostgreSQL deadlock or serialization failure, MySQL deadlock or lock timeout). Upserts and
-insert-if-missing are written per dialect, since SQL has no portable spelling for either; PostgreSQL and MySQL take
-a batch of rows their own fastest way (postgres_writes: COPY and one INSERT ... SELECT; mysql_writes: PyMySQL's
-multi-row INSERTs), falling back to SQLAlchemy's executemany for rows those cannot take.
+insert-if-missing are written per dialect, since SQL has no portable spelling for either; each database takes a
+batch of rows its own fastest way (sqlite_writes: a few multi-row INSERTs; postgres_writes: COPY and one INSERT ...
+SELECT; mysql_writes: PyMySQL's multi-row INSERTs), falling back to SQLAlchemy's executemany for rows those cannot
+take.
 """
 
 from __future__ import annotations
