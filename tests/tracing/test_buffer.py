@@ -181,3 +181,19 @@ def test_memory_stays_bounded_over_100000_traces():
     assert len(RUNTIME.buffer) == 0
     assert RUNTIME.queue.pending() == 0
     assert grown < 8 * 1024 * 1024, f"RSS grew by {grown / 1e6:.1f} MB over 80,000 traces"
+
+
+def test_trace_metadata_from_a_provider_is_stored_as_safe_text(monkeypatch, exported):
+    from tracekit.tracing import trace_defaults
+
+    monkeypatch.setattr(trace_defaults, "_metadata_providers", [
+        lambda: {"plain": "m-1"},
+        lambda: {"accented": "modèle", "surrogate": "bad\udcff", 3: 4},
+    ])
+    with tracekit.start_span("root"):
+        pass
+    metadata = exported()[0].info.trace_metadata
+    assert metadata["plain"] == "m-1"
+    assert metadata["accented"] == "modèle"
+    assert metadata["surrogate"] == "bad\\udcff"
+    assert metadata["3"] == "4"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 import tracekit
@@ -25,6 +27,31 @@ def test_update_current_trace_sets_tags_metadata_and_client_request_id(exported)
 def test_update_current_trace_outside_a_trace_raises_a_clear_error():
     with pytest.raises(TracekitException, match="outside a trace"):
         tracekit.update_current_trace(tags={"a": "b"})
+
+
+def test_update_current_trace_stores_text_no_store_takes_as_escaped_text(exported):
+    @tracekit.trace
+    def handle():
+        tracekit.update_current_trace(tags={"name\udcff": "bad\udcfe", 7: "ok"}, metadata={"m": "\ud800"},
+                                      client_request_id="req\udc80")
+
+    handle()
+    info = exported()[0].info
+    assert info.tags == {"name\\udcff": "bad\\udcfe", "7": "ok"}
+    assert info.trace_metadata["m"] == "\\ud800"
+    assert info.client_request_id == "req\\udc80"
+
+
+def test_update_current_trace_of_a_trace_that_left_the_buffer_names_the_way_to_tag_it(monkeypatch, exported):
+    monkeypatch.setenv("TRACEKIT_TRACE_BUFFER_MAX_SIZE", "1")
+    tracekit.tracing.reset()
+    with tracekit.start_span("first") as first:
+        other = threading.Thread(target=lambda: tracekit.start_span("second").__enter__().end())
+        other.start()  # a new trace on another thread pushes the first out of the one-trace buffer
+        other.join()
+        with pytest.raises(TracekitException, match="no longer being recorded.*set_trace_tag"):
+            tracekit.update_current_trace(tags={"a": "b"})
+    assert first.trace_id in {trace.info.trace_id for trace in exported()}
 
 
 def test_get_trace_returns_a_running_trace_then_the_stored_one():

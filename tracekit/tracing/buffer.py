@@ -130,28 +130,35 @@ class TraceBuffer(SpanProcessor):
     # --- SpanProcessor --------------------------------------------------------------------------------------
     def on_start(self, span: SdkSpan, parent_context: Context | None = None) -> None:
         context = span.context
+        # read once: each is a Python-level property of the SpanContext, and this runs for every span
+        trace_id, span_id = context.trace_id, context.span_id
         evicted: list[TraceEntry] = _NOTHING_EVICTED
         with self._lock:
-            entry = self._traces.get(context.trace_id)
+            traces = self._traces
+            entry = traces.get(trace_id)
             if entry is None:
                 parent = span.parent
                 if parent is not None and not parent.is_remote:
                     # A child of a trace that already left the buffer; counted when it ends.
                     return
-                entry = TraceEntry(context.trace_id, context.span_id)
-                self._traces[context.trace_id] = entry
-                evicted = self._take_evictions(entry.created_at)
-            entry.span_started(context.span_id, span)
+                entry = TraceEntry(trace_id, span_id)
+                traces[trace_id] = entry
+                # within both limits, `_take_evictions`'s usual answer, checked here: one call fewer per trace
+                oldest = next(iter(traces.values()))
+                if len(traces) > self._max_size or oldest.created_at < entry.created_at - self._ttl:
+                    evicted = self._take_evictions(entry.created_at)
+            entry.span_started(span_id, span)
         for old in evicted:
             self._evict(old)
 
     def on_end(self, span: ReadableSpan) -> None:
         context = span.context
+        trace_id, span_id = context.trace_id, context.span_id
         completed = None
         # Only a span this buffer will keep is converted: one of a trace not here (evicted, exported, or never
         # buffered, such as another provider's sharing this processor) is only counted. This first look-up is
         # outside the lock (one dict read, atomic under the GIL), so that the conversion runs outside it too.
-        entry = self._traces.get(context.trace_id)
+        entry = self._traces.get(trace_id)
         if entry is not None:
             # Kept as the `Span` entity rather than the SDK's span: it holds a few objects instead of a dozen until
             # the export worker takes the trace, so the garbage collector runs less often and promotes less to its
@@ -167,16 +174,16 @@ class TraceBuffer(SpanProcessor):
                 # which reads `entry.ended` without this lock. Appending then would race that read: the span
                 # stored or lost by timing, and never counted as late. A "left" flag on the entry would save this
                 # dict read but must then be set under the lock at every place a trace leaves.
-                entry = self._traces.get(context.trace_id)
+                entry = self._traces.get(trace_id)
                 if entry is not None:
-                    entry.span_ended(context.span_id, ended)
-                    if context.span_id == entry.root_span_id:
-                        del self._traces[context.trace_id]
+                    entry.span_ended(span_id, ended)
+                    if span_id == entry.root_span_id:
+                        del self._traces[trace_id]
                         completed = entry
         if entry is None:
             self._stats.add("late_spans")
             self._late_warning.warn("Span %r of trace %s ended after its trace left the buffer; it is not stored",
-                                    span.name, format_trace_id(context.trace_id))
+                                    span.name, format_trace_id(trace_id))
         elif completed is not None:
             self._on_complete(completed)
 

@@ -98,25 +98,35 @@ def update_current_trace(tags: Mapping[str, Any] | None = None, metadata: Mappin
             "decorated with @tracekit.trace or inside a `with tracekit.start_span(...)` block.")
     if not span.recording:
         return  # the trace was sampled out: nothing of it is kept
-    entry = RUNTIME.buffer.get(span.otel_span.get_span_context().trace_id)  # the buffer's key, with no round trip
-    if entry is None:
+    if not _update_running_trace(span, tags and serialization.safe_str_map(tags),
+                                 metadata and serialization.safe_str_map(metadata),
+                                 None if client_request_id is None else serialization.safe_str(client_request_id)):
         raise TracekitException.invalid_state(f"Trace {span.trace_id} is no longer being recorded; use "
                                               "TracekitClient().set_trace_tag() to tag a finished trace.")
-    if tags:
-        entry.tags.update(serialization.safe_str_map(tags))
-    if metadata:
-        entry.metadata.update(serialization.safe_str_map(metadata))
-    if client_request_id is not None:
-        entry.client_request_id = serialization.safe_str(client_request_id)
 
 
 def add_checked_trace_tags(span: LiveSpan, tags: Mapping[str, str]) -> None:
     """Add `tags`, already made `{str: str}` safe to store by `serialization.safe_str_map`, to the running trace of
     `span` (a recording span): for a caller tagging every trace alike (the scoring server), which checks its tags
     once instead of on every trace as `update_current_trace` must."""
-    entry = RUNTIME.buffer.get(span.otel_span.get_span_context().trace_id)
-    if entry is not None:  # else the buffer already pushed the trace out, counted and logged
+    # False: the buffer already pushed the trace out, counted and logged
+    _update_running_trace(span, tags)
+
+
+def _update_running_trace(span: LiveSpan, tags: Mapping[str, str] | None, metadata: Mapping[str, str] | None = None,
+                          client_request_id: str | None = None) -> bool:
+    """Add tags and metadata, already safe to store, to the running trace of the recording `span`; False when the
+    trace is no longer in the buffer."""
+    entry = RUNTIME.buffer.get(span.otel_span.get_span_context().trace_id)  # the buffer's key, with no round trip
+    if entry is None:
+        return False
+    if tags:
         entry.tags.update(tags)
+    if metadata:
+        entry.metadata.update(metadata)
+    if client_request_id is not None:
+        entry.client_request_id = client_request_id
+    return True
 
 
 def get_trace(trace_id: str) -> Trace | None:

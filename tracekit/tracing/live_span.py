@@ -17,7 +17,7 @@ from opentelemetry.sdk.util import BoundedList
 from opentelemetry.trace import SpanContext, Status, StatusCode
 
 from tracekit import serialization
-from tracekit.constants import INSTRUMENTATION_NAME, SpanAttributeKey
+from tracekit.constants import INSTRUMENTATION_NAME, TRACE_ID_PREFIX, SpanAttributeKey
 from tracekit.entities.ids import format_span_id, format_trace_id
 from tracekit.entities.span import BaseSpan, Span, SpanEvent, SpanStatus, SpanStatusCode, SpanType
 from tracekit.otlp.conventions import adopt_standard_keys, speaks_a_convention
@@ -136,7 +136,7 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
     """A `Span` entity from an ended (or, for evicted traces, still running) OpenTelemetry span."""
     if type(otel_span) is ReadableSpan:
         # What the SDK hands to on_end: its fields read directly, as its properties (a Python call each) only
-        # return them, and this runs for every exported span on the export worker.
+        # return them, and this runs for every ended span, on the thread that ended it.
         context, parent, end_time = cast(SpanContext, otel_span._context), otel_span._parent, otel_span._end_time
         otel_status, scope, name = otel_span._status, otel_span._instrumentation_scope, otel_span._name
         start_time = otel_span._start_time
@@ -163,7 +163,7 @@ def span_from_otel(otel_span: ReadableSpan, trace_id: str | None = None) -> Span
     # a running span (an evicted trace's, a snapshot) may gain events meanwhile: the SDK's locked copy then
     events = _events_of(otel_span) if end_time is not None else otel_span.events
     return Span(
-        trace_id=trace_id or format_trace_id(context.trace_id),
+        trace_id=trace_id or f"{TRACE_ID_PREFIX}{context.trace_id:032x}",  # format_trace_id, inlined
         span_id=f"{context.span_id:016x}",  # format_span_id, inlined: this runs once per exported span
         parent_id=None if parent is None else f"{parent.span_id:016x}",
         name=name,

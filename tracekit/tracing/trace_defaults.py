@@ -75,5 +75,20 @@ def initial_metadata() -> dict[str, str]:
             report_internal_error("a trace metadata provider (the trace starts without its metadata)")
             continue
         if extra:
-            metadata.update(serialization.safe_str_map(extra))
+            _add_safe(metadata, extra)
     return metadata
+
+
+def _add_safe(metadata: dict[str, str], extra: dict[str, str]) -> None:
+    """Add `extra` to `metadata` made safe to store (`serialization.safe_str_map`). A provider's ids (run, model) are
+    plain ASCII text: checked here without a call per key and value, since this runs for every trace."""
+    try:
+        for key, value in extra.items():
+            if type(key) is not str or type(value) is not str or not key.isascii() or not value.isascii():
+                break
+            metadata[key] = value
+        else:
+            return
+    except Exception:  # noqa: BLE001 - a mapping whose iteration raises: safe_str_map gives its marked entry
+        pass
+    metadata.update(serialization.safe_str_map(extra))

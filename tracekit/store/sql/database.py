@@ -2,9 +2,10 @@
 
 Write transactions take the write lock up front on SQLite and are retried a few times on transient lock errors
 (SQLite busy, PostgreSQL deadlock or serialization failure, MySQL deadlock or lock timeout). Upserts and
-insert-if-missing are written per dialect, since SQL has no portable spelling for either; PostgreSQL and MySQL take
-a batch of rows their own fastest way (postgres_writes: COPY and one INSERT ... SELECT; mysql_writes: PyMySQL's
-multi-row INSERTs), falling back to SQLAlchemy's executemany for rows those cannot take.
+insert-if-missing are written per dialect, since SQL has no portable spelling for either; each database takes a
+batch of rows its own fastest way (sqlite_writes: a few multi-row INSERTs; postgres_writes: COPY and one INSERT ...
+SELECT; mysql_writes: PyMySQL's multi-row INSERTs), falling back to SQLAlchemy's executemany for rows those cannot
+take.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tracekit.store.sql.engine import (
 from tracekit.store.sql.migrate import ensure_schema
 from tracekit.store.sql.mysql_writes import MysqlBatchWriter
 from tracekit.store.sql.postgres_writes import PostgresBatchWriter
+from tracekit.store.sql.sqlite_writes import SqliteRowsInsert
 from tracekit.store.uri import redact_uri
 
 logger = logging.getLogger(__name__)
@@ -88,7 +90,8 @@ class SqlDatabase:
         self.dialect = self.engine.dialect.name
         # (kind, table, key columns, row columns) -> the statement, and its SQL text when rows may skip SQLAlchemy's
         # per-row parameter processing (see `_execute_many`)
-        self._statements: dict[tuple[Any, ...], tuple[Executable, str | None, tuple[str, ...]]] = {}
+        self._statements: dict[tuple[Any, ...],
+                               tuple[Executable, str | None, tuple[str, ...], SqliteRowsInsert | None]] = {}
         # How PostgreSQL and MySQL take a batch of rows (postgres_writes, mysql_writes); None: SQLAlchemy's executemany
         self.batch_writer: PostgresBatchWriter | MysqlBatchWriter | None = None
         if self.dialect == "postgresql":
@@ -194,9 +197,9 @@ class SqlDatabase:
         """Execute the statement `build()` makes (built once per kind and set of row columns) once per row.
 
         On SQLite, when no column needs a value conversion (the trace tables hold text and integers), the rows go to
-        the driver's executemany as tuples: SQLAlchemy's per-row parameter processing cost more than SQLite's own
-        insert. Elsewhere the drivers' batched inserts (psycopg's, PyMySQL's multi-row VALUES) need SQLAlchemy's
-        executemany path, so it is kept."""
+        the driver as tuples, in a few multi-row INSERTs (see `sqlite_writes`): SQLAlchemy's per-row parameter
+        processing cost more than SQLite's own insert. Elsewhere the drivers' batched inserts (psycopg's, PyMySQL's
+        multi-row VALUES) need SQLAlchemy's executemany path, so it is kept."""
         if not rows:
             return
         columns = tuple(rows[0])
@@ -204,16 +207,20 @@ class SqlDatabase:
         cached = self._statements.get(key)
         if cached is None:
             statement = build()
-            cached = (statement, self._plain_sql(statement, columns), columns)
+            sql = self._plain_sql(statement, columns)
+            cached = (statement, sql, columns, None if sql is None else SqliteRowsInsert.of(sql, len(columns)))
             self._statements[key] = cached
-        statement, sql, order = cached
+        statement, sql, order, rows_insert = cached
         if sql is not None and len(order) > 1 and set(map(len, rows)) == {len(order)}:
             try:
                 values = list(map(itemgetter(*order), rows))
             except KeyError:  # rows with other columns: SQLAlchemy's path says which
                 pass
             else:
-                connection.exec_driver_sql(sql, values)
+                if rows_insert is not None:
+                    rows_insert.execute(connection, values)
+                else:
+                    connection.exec_driver_sql(sql, values)
                 return
         connection.execute(statement, rows)
 

@@ -1,7 +1,7 @@
 """`SqlTraceStore`: traces in SQLite, PostgreSQL or MySQL/MariaDB through SQLAlchemy Core.
 
 Writes: one transaction per batch; each trace is upserted by id (its trace_info row first, which locks it, then its
-tags, metadata and spans, keyed by (trace id, key) and (trace id, span id)), with one executemany statement per table.
+tags, metadata and spans, keyed by (trace id, key) and (trace id, span id)), with one batched write per table.
 A trace written again, or in parts by several processes, is merged, never replaced wholesale. Batches lock traces in
 trace-id order, so two writers never wait on each other in a cycle; transient lock errors (SQLite busy, PostgreSQL
 deadlock or serialization failure, MySQL deadlock or lock timeout) are retried a few times.
