@@ -14,8 +14,10 @@ First and settled differ for reasons of a fresh process, not of tracekit: the fi
 heap it grows into (page faults: system time, 0.4-1 s more for every trace's frame of 100,000), and the cyclic
 collector makes one pass over the objects the imports left (~15 ms) within the first few searches (a run's 1,000 ran
 ~48 ms for a few calls, then ~34). The modules are imported and that pass made (`gc.collect()`) before anything is
-timed, so what is left of "first" is the heap's growth. Sequential searches reuse one pooled SQLite
-connection, so there is no cold page cache for tracekit to keep warm.
+timed, so what is left of "first" is the heap's growth and first uses (SQLAlchemy compiling and caching each
+statement, pandas' first nullable-integer column): some 5-30 ms for a run's 1,000. Sequential searches reuse one
+pooled SQLite connection, and a fresh connection (or rows never read before) searched no slower than a warm one, so
+there is no cold page cache for tracekit to keep warm.
 
 The `spans` cells are decoded when first read, not while the frame is built, so the search times above leave that
 work out; the second table prints it: the time to read every `spans` cell of a fresh frame once (median of 3, 1 for
