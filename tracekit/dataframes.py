@@ -89,7 +89,7 @@ def _trace_row(trace: Trace | TraceRecord, info_dict: dict[str, Any],
     parsed here (two of its attributes decoded); the cell decodes the spans when it is first read. A stored
     record's span texts go into the trace JSON as they are (the same bytes as a list of the texts), and the cell
     keeps that text rather than a copy of the spans."""
-    trace_id = trace.info.trace_id
+    trace_id = info_dict["trace_id"]
     if not isinstance(trace, TraceRecord):
         spans = trace.data.spans
         index = root_position([span.span_id for span in spans], [span.parent_id for span in spans])
@@ -132,6 +132,13 @@ def traces_to_dataframe(traces: Iterable[Trace | TraceRecord],
     >>> traces_to_dataframe(traces, ["retrieve.outputs", "llm.inputs.prompt"]).columns[-2:]
     Index(['retrieve.outputs', 'llm.inputs.prompt'], dtype='object')
     """
+    return chunks_to_dataframe(([trace] for trace in traces), extract_fields)
+
+
+def chunks_to_dataframe(chunks: Iterable[list[Trace | TraceRecord]],
+                        extract_fields: Sequence[str] | None = None) -> TraceFrame:
+    """`traces_to_dataframe` of the traces of `chunks`, in order, taken a list at a time (as a store reads them);
+    each list's slots are set to None as its rows are made, so a record's span texts are freed once it is a row."""
     fields = [field for field in map(parse_extract_field, extract_fields or ()) if field is not None]
     extracted: dict[str, list[Any]] = {field.spec: [] for field in fields}
     trace_ids: list[str] = []
@@ -147,24 +154,29 @@ def traces_to_dataframe(traces: Iterable[Trace | TraceRecord],
     spans_column: list[SpanList] = []
     sources = SpanSources()  # the cells' undecoded spans, decoded in runs when read in order
     assessments_column: list[list[dict[str, Any]]] = []
-    for trace in traces:
-        info = trace.info
-        info_dict = info.to_dict()  # fresh copies of the tags, metadata and assessments, which the columns take
-        trace_json, cell, request, response = _trace_row(trace, info_dict, sources)
-        trace_jsons.append(trace_json)
-        trace_ids.append(info.trace_id)
-        client_request_ids.append(info.client_request_id)
-        states.append(info_dict["state"])
-        request_times.append(info.request_time)
-        durations.append(info.execution_duration)
-        requests.append(request)
-        responses.append(response)
-        metadata_column.append(info_dict["trace_metadata"])
-        tags_column.append(info_dict["tags"])
-        spans_column.append(cell)
-        assessments_column.append(info_dict["assessments"])
-        for field in fields:
-            extracted[field.spec].append(_extract(cell, field))
+    for chunk in chunks:
+        items: list[Any] = chunk
+        for index in range(len(items)):
+            trace = items[index]
+            items[index] = None
+            # Fresh copies of the tags, metadata and assessments, which the columns take; a stored record's is made
+            # from its fields, without a `TraceInfo`.
+            info_dict = trace.info_dict() if isinstance(trace, TraceRecord) else trace.info.to_dict()
+            trace_json, cell, request, response = _trace_row(trace, info_dict, sources)
+            trace_jsons.append(trace_json)
+            trace_ids.append(info_dict["trace_id"])
+            client_request_ids.append(info_dict["client_request_id"])
+            states.append(info_dict["state"])
+            request_times.append(info_dict["request_time"])
+            durations.append(info_dict["execution_duration"])
+            requests.append(request)
+            responses.append(response)
+            metadata_column.append(info_dict["trace_metadata"])
+            tags_column.append(info_dict["tags"])
+            spans_column.append(cell)
+            assessments_column.append(info_dict["assessments"])
+            for field in fields:
+                extracted[field.spec].append(_extract(cell, field))
     data: dict[str, Any] = {
         "trace_id": _objects(trace_ids),
         "trace": _objects(trace_jsons),

@@ -4,7 +4,6 @@ stored JSON when first read, once, and then behaving as the list it stands for."
 from __future__ import annotations
 
 import copy
-import dataclasses
 import json
 import logging
 import pickle
@@ -20,6 +19,7 @@ from tracekit.entities.trace import span_order
 from tracekit.exceptions import TracekitException
 from tracekit.readable_spans import span_to_readable_dict
 from tracekit.store.sql.schema import spans as spans_table
+from tracekit.store.trace_records import TraceRecord
 
 
 def stored_frame(store, traces, specs=None):
@@ -144,7 +144,7 @@ def test_the_root_is_found_in_a_record_that_does_not_say_which_it_is(store):
     store.write_traces([trace])
     record = store.search_trace_records(["0"], max_results=None)[0]
     assert record.root_index == len(trace.data.spans) - 1
-    frame = traces_to_dataframe([dataclasses.replace(record, root_index=None)])
+    frame = traces_to_dataframe([TraceRecord(record.info, record.span_texts, None)])
     assert frame["request"].tolist() == [{"question": "which?"}]
 
 

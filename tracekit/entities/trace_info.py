@@ -33,7 +33,7 @@ class TraceState(str, enum.Enum):
 
 # Each state's text, looked up rather than read through the enum's `value` property (a search DataFrame makes one
 # info dict per row).
-_STATE_VALUES = {state: state.value for state in TraceState}
+_STATE_VALUES: dict[TraceState | str, str] = {state: state.value for state in TraceState}
 
 
 @dataclass
@@ -124,20 +124,10 @@ class TraceInfo:
         return read_token_usage(self.trace_metadata)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "trace_id": self.trace_id,
-            "experiment_id": self.experiment_id,
-            "request_time": self.request_time,
-            "execution_duration": self.execution_duration,
-            "state": _STATE_VALUES.get(self.state) or TraceState(self.state).value,
-            "request_preview": self.request_preview,
-            "response_preview": self.response_preview,
-            "client_request_id": self.client_request_id,
-            "trace_metadata": dict(self.trace_metadata),
-            "tags": dict(self.tags),
-            "assessments": [assessment.to_dict() for assessment in self.assessments] if self.assessments else [],
-        }
+        """A JSON-ready dict (see `info_dict`)."""
+        return info_dict(self.trace_id, self.experiment_id, self.request_time, self.execution_duration, self.state,
+                         self.request_preview, self.response_preview, self.client_request_id, self.trace_metadata,
+                         self.tags, self.assessments)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TraceInfo:
@@ -157,6 +147,28 @@ class TraceInfo:
             assessments=[item if isinstance(item, Assessment) else Assessment.from_dict(item)
                          for item in data.get("assessments") or []],
         )
+
+
+def info_dict(trace_id: str, experiment_id: str, request_time: int, execution_duration: int | None,
+              state: TraceState | str, request_preview: str | None, response_preview: str | None,
+              client_request_id: str | None, trace_metadata: dict[str, str], tags: dict[str, str],
+              assessments: list[Assessment]) -> dict[str, Any]:
+    """`TraceInfo.to_dict()` of the info with these fields (`TraceInfo`'s, in its order; `state` may be its text):
+    the one definition of that dict, also used to write a stored trace's info without making the `TraceInfo`.
+    The tags, metadata and assessments are fresh copies."""
+    return {
+        "trace_id": trace_id,
+        "experiment_id": experiment_id,
+        "request_time": request_time,
+        "execution_duration": execution_duration,
+        "state": _STATE_VALUES.get(state) or TraceState(state).value,
+        "request_preview": request_preview,
+        "response_preview": response_preview,
+        "client_request_id": client_request_id,
+        "trace_metadata": dict(trace_metadata),
+        "tags": dict(tags),
+        "assessments": [assessment.to_dict() for assessment in assessments] if assessments else [],
+    }
 
 
 def _state_of(root: Span) -> TraceState:

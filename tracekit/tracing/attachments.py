@@ -26,6 +26,7 @@ from tracekit import config
 from tracekit.artifacts.trace_folders import trace_artifact_location
 from tracekit.constants import TraceTagKey
 from tracekit.entities import Span, Trace, TraceData, TraceInfo
+from tracekit.store.trace_records import TraceRecord
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +64,9 @@ def store_large_values(traces: Sequence[Trace], experiment_location: ExperimentL
     return result
 
 
-def has_attachments(info: TraceInfo) -> bool:
-    """Whether the exporter moved values of this trace out to its artifact location (it tags those traces)."""
+def has_attachments(info: TraceInfo | TraceRecord) -> bool:
+    """Whether the exporter moved values of this trace (its info or stored record) out to its artifact location (it
+    tags those traces)."""
     return TraceTagKey.ARTIFACT_LOCATION in info.tags
 
 

@@ -92,18 +92,22 @@ class TraceReader:
             page[:] = [_with_attachments(item) for item in page]
         return page
 
-    def iter_records(self, experiment_ids: Sequence[str] | str | None = None, filter_string: str | None = None,
-                     max_results: int | None = 100, order_by: Sequence[str] | None = None,
-                     run_id: str | None = None, model_id: str | None = None,
-                     include_spans: bool = True) -> Iterator[Trace | TraceRecord]:
-        """`search_records`' first page one item at a time, read by the store as they are consumed (see
-        `TraceStore.iter_trace_records`); traces that ended in this process are delivered before the store is read."""
+    def iter_record_chunks(self, experiment_ids: Sequence[str] | str | None = None, filter_string: str | None = None,
+                           max_results: int | None = 100, order_by: Sequence[str] | None = None,
+                           run_id: str | None = None, model_id: str | None = None,
+                           include_spans: bool = True) -> Iterator[list[Trace | TraceRecord]]:
+        """`search_records`' first page a list at a time, read by the store as they are consumed (see
+        `TraceStore.iter_trace_record_chunks`); traces that ended in this process are delivered before the store is
+        read. The lists are the caller's: it may drop each item as it uses it."""
         RUNTIME.queue.flush()
-        for item in self.store.iter_trace_records(
+        for chunk in self.store.iter_trace_record_chunks(
                 trace_scope(experiment_ids, run_id, model_id), filter_string=filter_string, max_results=max_results,
                 order_by=list(order_by) if order_by else None, run_id=run_id, model_id=model_id,
                 include_spans=include_spans):
-            yield _with_attachments(item) if include_spans else item
+            if include_spans and not all(type(item) is TraceRecord and not has_attachments(item)
+                                         for item in chunk):
+                chunk = [_with_attachments(item) for item in chunk]
+            yield chunk
 
     def count(self, experiment_ids: Sequence[str] | str | None = None, run_id: str | None = None,
               model_id: str | None = None) -> int:
@@ -115,5 +119,5 @@ class TraceReader:
 
 def _with_attachments(item: Trace | TraceRecord) -> Trace | TraceRecord:
     if isinstance(item, TraceRecord):
-        return load_large_values(item.to_trace()) if has_attachments(item.info) else item
+        return load_large_values(item.to_trace()) if has_attachments(item) else item
     return load_large_values(item)

@@ -56,14 +56,14 @@ def search_traces(
             return TraceList(TraceReader().search(experiment_ids, filter_string=filter_string,
                                                   max_results=max_results, order_by=order_by, run_id=run_id,
                                                   model_id=model_id, include_spans=include_spans))
-        from tracekit.dataframes import traces_to_dataframe
+        from tracekit.dataframes import chunks_to_dataframe
 
         # Records, not traces: the DataFrame is built from each span's stored JSON without making `Span` objects,
         # as the store reads them, a chunk at a time.
-        records = TraceReader().iter_records(experiment_ids, filter_string=filter_string,
+        chunks = TraceReader().iter_record_chunks(experiment_ids, filter_string=filter_string,
                                              max_results=max_results, order_by=order_by, run_id=run_id,
                                              model_id=model_id, include_spans=include_spans)
-        return traces_to_dataframe(records, list(extract_fields) if extract_fields else None)
+        return chunks_to_dataframe(chunks, list(extract_fields) if extract_fields else None)
 
 
 def count_traces(experiment_ids: Sequence[str] | None = None, run_id: str | None = None,

@@ -15,8 +15,10 @@ from typing import Any
 import orjson
 
 from tracekit.constants import SpanAttributeKey, TraceMetadataKey
-from tracekit.entities import Span, Trace, TraceInfo, TraceState
+from tracekit.entities import Span, Trace, TraceState
+from tracekit.entities.assessment import Assessment
 from tracekit.store.sql import schema
+from tracekit.store.trace_records import InfoFields
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +173,7 @@ def info_rows(traces: Sequence[Trace], rows: TraceRows, with_spans: bool = True)
         }
 
 
-# The trace_info columns `trace_info_from_row` reads, in this order (by position: much faster than by name).
+# The trace_info columns `trace_info_fields` reads, in this order (by position: much faster than by name).
 INFO_COLUMNS = ("trace_id", "experiment_id", "request_time", "execution_duration", "state", "request_preview",
                 "response_preview", "client_request_id")
 
@@ -179,23 +181,16 @@ INFO_COLUMNS = ("trace_id", "experiment_id", "request_time", "execution_duration
 _STATES = {state.value: state for state in TraceState}
 
 
-def trace_info_from_row(row: Sequence[Any], tags: dict[str, str], metadata: dict[str, str]) -> TraceInfo:
-    """A `TraceInfo` from a row starting with the `INFO_COLUMNS` and the trace's tags and metadata."""
+def trace_info_fields(row: Sequence[Any], tags: dict[str, str], metadata: dict[str, str],
+                      assessments: list[Assessment]) -> InfoFields:
+    """`TraceInfo`'s fields (see `TraceRecord.from_fields`) from a row starting with the `INFO_COLUMNS`, the
+    trace's tags, metadata and assessments; the state is checked here and stays its text."""
     (trace_id, experiment_id, request_time, duration, state, request_preview, response_preview,
      client_request_id) = row[:8]
-    return TraceInfo(
-        trace_id=trace_id,
-        experiment_id=experiment_id,
-        request_time=int(request_time),
-        execution_duration=None if duration is None else int(duration),
-        state=_STATES.get(state) or TraceState(state),
-        request_preview=request_preview,
-        response_preview=response_preview,
-        client_request_id=client_request_id,
-        trace_metadata=metadata,
-        tags=tags,
-        assessments=[],
-    )
+    if state not in _STATES:
+        state = TraceState(state)  # ValueError for a state that is none
+    return (trace_id, experiment_id, int(request_time), None if duration is None else int(duration), state,
+            request_preview, response_preview, client_request_id, metadata, tags, assessments)
 
 
 def span_from_content(content: str) -> Span:

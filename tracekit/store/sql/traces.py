@@ -59,7 +59,7 @@ from tracekit.store.sql.trace_rows import (
     span_from_content,
     span_rows,
     text_column,
-    trace_info_from_row,
+    trace_info_fields,
     traces_to_rows,
 )
 from tracekit.store.trace_records import TraceRecord, root_position
@@ -554,7 +554,7 @@ class SqlTraceStore(TraceStore):
             records = self._records(connection, rows, include_spans)
         return records, token
 
-    def iter_trace_records(
+    def iter_trace_record_chunks(
         self,
         experiment_ids: Sequence[str],
         filter_string: str | None = None,
@@ -563,10 +563,11 @@ class SqlTraceStore(TraceStore):
         run_id: str | None = None,
         model_id: str | None = None,
         include_spans: bool = True,
-    ) -> Iterator[Trace | TraceRecord]:
-        """The records of `search_trace_records`' first page, read `ID_CHUNK_SIZE` traces at a time in one read
-        transaction held while they are consumed: the span texts of one chunk are freed before the next is read, so
-        a 100,000-trace DataFrame never holds every record's texts besides its own `trace` column."""
+    ) -> Iterator[list[Trace | TraceRecord]]:
+        """The records of `search_trace_records`' first page, read and handed over `ID_CHUNK_SIZE` traces at a time
+        in one read transaction held while they are consumed: the span texts of one chunk are freed (by the caller
+        dropping them) before the next is read, so a 100,000-trace DataFrame never holds every record's texts besides
+        its own `trace` column."""
         query, _ = self._search_query(experiment_ids, filter_string, max_results, order_by, None, run_id, model_id)
         with self.database.reading() as connection:
             page, _ = trace_search.fetch_page(connection, query, max_results)
@@ -576,10 +577,8 @@ class SqlTraceStore(TraceStore):
                 rows[start:start + len(chunk)] = [None] * len(chunk)
                 records: list[Any] = self._records(connection, chunk, include_spans)
                 del chunk
-                for index in range(len(records)):
-                    record = records[index]
-                    records[index] = None
-                    yield record
+                yield records
+                del records
 
     def _search_query(
         self,
@@ -675,10 +674,9 @@ class SqlTraceStore(TraceStore):
         records = []
         for row in info_rows:
             trace_id = row[0]
-            info = trace_info_from_row(row, tags[trace_id], metadata[trace_id])
-            info.assessments = judged.get(trace_id, [])
             texts, root = span_texts.get(trace_id, _NO_SPANS)
-            records.append(TraceRecord(info, list(texts), root))
+            fields = trace_info_fields(row, tags[trace_id], metadata[trace_id], judged.get(trace_id, []))
+            records.append(TraceRecord.from_fields(fields, list(texts), root))
         return records
 
     # --- lifecycle ------------------------------------------------------------------------------------------------
