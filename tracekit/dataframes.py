@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -194,16 +194,6 @@ def chunks_to_dataframe(chunks: Iterable[list[Trace | TraceRecord]],
     for spec, values in extracted.items():
         data[spec] = _objects(values)
     return TraceFrame(data)
-
-
-def handed_over(items: list[Any]) -> Iterator[Any]:
-    """Each item of `items` in order, its slot set to None as it is handed over: a list built for one
-    `traces_to_dataframe` call then holds no trace it has already turned into a row, so each record's span texts are
-    freed as the row is made and peak memory is the frame's rather than the frame's plus all the records'."""
-    for index in range(len(items)):
-        item = items[index]
-        items[index] = None
-        yield item
 
 
 def _objects(values: list[Any]) -> pd.Series:

@@ -145,18 +145,6 @@ def test_a_stored_span_json_written_otherwise_reads_as_its_span(store):
     assert list(read) == list(from_records.iloc[0]["spans"][0])  # the same keys, in the same order
 
 
-def test_handed_over_releases_each_item_as_it_is_taken():
-    from tracekit.dataframes import handed_over
-
-    traces = [build_trace(), build_trace()]
-    ids = [trace.info.trace_id for trace in traces]
-    taken = handed_over(traces)
-    first = next(taken)
-    assert first.info.trace_id == ids[0] and traces[0] is None and traces[1] is not None
-    frame = traces_to_dataframe(taken)
-    assert frame["trace_id"].tolist() == ids[1:] and traces == [None, None]
-
-
 def test_records_read_a_chunk_at_a_time_are_the_records_of_the_page(store, monkeypatch):
     from tracekit.store.sql import traces as sql_traces
 
@@ -169,17 +157,8 @@ def test_records_read_a_chunk_at_a_time_are_the_records_of_the_page(store, monke
     for arguments in ({"max_results": None}, {"max_results": 3, "order_by": ["timestamp_ms ASC"]},
                       {"max_results": None, "filter_string": "tags.i != '1'"}):
         listed = store.search_trace_records(["0"], **arguments)
-        streamed = list(store.iter_trace_records(["0"], **arguments))
+        streamed = [record for chunk in store.iter_trace_record_chunks(["0"], **arguments) for record in chunk]
         assert [(record.info, record.span_texts, record.root_index) for record in streamed] == [
             (record.info, record.span_texts, record.root_index) for record in listed]
         pd.testing.assert_frame_equal(traces_to_dataframe(streamed), traces_to_dataframe(listed))
     assert len(listed) == 4
-
-
-def test_the_default_iter_trace_records_hands_over_the_first_page(store):
-    from tracekit.store.trace_store import TraceStore
-
-    traces = [build_trace() for _ in range(3)]
-    store.write_traces(traces)
-    streamed = TraceStore.iter_trace_records(store, ["0"], max_results=2, order_by=["timestamp_ms ASC"])
-    assert [record.info.trace_id for record in streamed] == [trace.info.trace_id for trace in traces[:2]]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from tracekit.entities import Trace, TraceInfo
 from tracekit.entities.assessment import Assessment
@@ -78,28 +77,6 @@ class TraceStore(abc.ABC):
                                   include_spans=include_spans)
         return PagedList(list(page), page.token)
 
-    def iter_trace_records(
-        self,
-        experiment_ids: Sequence[str],
-        filter_string: str | None = None,
-        max_results: int | None = 100,
-        order_by: Sequence[str] | None = None,
-        run_id: str | None = None,
-        model_id: str | None = None,
-        include_spans: bool = True,
-    ) -> Iterator[Trace | TraceRecord]:
-        """`search_trace_records`' first page one record at a time, each dropped by the store once handed over, so
-        a caller turning them into rows never holds them all (see `SqlTraceStore`, which also reads them a chunk at a
-        time). This default hands over `search_trace_records`' list."""
-        for chunk in self.iter_trace_record_chunks(experiment_ids, filter_string=filter_string,
-                                                   max_results=max_results, order_by=order_by, run_id=run_id,
-                                                   model_id=model_id, include_spans=include_spans):
-            items: list[Any] = chunk
-            for index in range(len(items)):
-                item = items[index]
-                items[index] = None
-                yield item
-
     def iter_trace_record_chunks(
         self,
         experiment_ids: Sequence[str],
@@ -110,9 +87,9 @@ class TraceStore(abc.ABC):
         model_id: str | None = None,
         include_spans: bool = True,
     ) -> Iterator[list[Trace | TraceRecord]]:
-        """`iter_trace_records`' records a list at a time, in order: one generator step per chunk rather than per
-        record. The store keeps no reference to a list it handed over, so the caller may drop each item as it uses
-        it. This default hands over `search_trace_records`' list as one chunk."""
+        """`search_trace_records`' first page a list of records at a time, in order: one generator step per chunk
+        rather than per record. The store keeps no reference to a list it handed over, so the caller may drop each
+        item as it uses it. This default hands over `search_trace_records`' list as one chunk."""
         page = self.search_trace_records(experiment_ids, filter_string=filter_string, max_results=max_results,
                                          order_by=order_by, run_id=run_id, model_id=model_id,
                                          include_spans=include_spans)
