@@ -89,14 +89,4 @@ def _readable_copy(data: dict[str, Any]) -> dict[str, Any]:
 def inputs_and_outputs(span_text: str) -> tuple[Any, Any]:
     """The readable `inputs` and `outputs` of one span's stored JSON text, decoding those two attributes only."""
     raw = _loads(span_text).get("attributes") or {}
-    inputs, outputs = raw.get(_INPUTS), raw.get(_OUTPUTS)
-    # `serialization.loads` inlined: this runs once per row of a search DataFrame.
-    try:
-        inputs = _loads(inputs) if isinstance(inputs, str) else inputs
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        outputs = _loads(outputs) if isinstance(outputs, str) else outputs
-    except orjson.JSONDecodeError:
-        pass
-    return inputs, outputs
+    return serialization.loads(raw.get(_INPUTS)), serialization.loads(raw.get(_OUTPUTS))

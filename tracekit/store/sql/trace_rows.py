@@ -116,13 +116,17 @@ def span_rows(traces: Sequence[Trace]) -> Iterator[dict[str, Any]]:
     """The span rows of `traces`, made one at a time (see `SqlDatabase.upsert_new`), each trace's in span id order."""
     for trace in traces:
         trace_id = trace.info.trace_id
-        spans = trace.data.spans
-        for span in sorted(spans, key=_span_id) if len(spans) > 1 else spans:
+        for span in _in_span_id_order(trace.data.spans):
             yield _span_row(trace_id, span)
 
 
 def _span_id(span: Span) -> str:
     return span.span_id
+
+
+def _in_span_id_order(spans: Sequence[Span]) -> Sequence[Span]:
+    """`spans` sorted by span id (a single span as it is), the order a trace's span rows are written in."""
+    return sorted(spans, key=_span_id) if len(spans) > 1 else spans
 
 
 def traces_to_rows(traces: Sequence[Trace], with_spans: bool = True) -> TraceRows:
@@ -152,7 +156,7 @@ def info_rows(traces: Sequence[Trace], rows: TraceRows, with_spans: bool = True)
         if metadata:
             metadata_rows.extend(_key_value_rows(trace_id, metadata, "metadata"))
         if with_spans:
-            for span in sorted(spans, key=_span_id) if len(spans) > 1 else spans:
+            for span in _in_span_id_order(spans):
                 span_rows.append(_span_row(trace_id, span))
         yield {
             "trace_id": trace_id,
