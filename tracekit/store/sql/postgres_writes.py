@@ -33,7 +33,7 @@ staging path. PostgreSQL accepts no COPY in pipeline mode, so tables still go on
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -43,6 +43,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 _STAGE_PREFIX = "tracekit_stage_"
+_NEW_ROWS_SAVEPOINT = "tracekit_new_rows"
 _UNIQUE_VIOLATION = "23505"
 
 
@@ -55,7 +56,7 @@ def _tuple_getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[
 
 
 class _OtherColumns(Exception):
-    """A row of `PostgresBatchWriter.copy_new` has columns other than the first row's."""
+    """A row of `PostgresBatchWriter.copy_new` has columns other than its table's first row."""
 
 
 @dataclass(frozen=True)
@@ -94,21 +95,39 @@ class PostgresBatchWriter:
         self._write(connection, statements, last.values())
         return True
 
-    def copy_new(self, connection: Connection, table: Table, rows: Iterator[dict[str, Any]]
-                 ) -> list[dict[str, Any]] | None:
-        """COPY `rows` straight into `table` as the iterator makes them; None when done. If one of their keys is stored
-        (or repeats), or they need the general path (as for `upsert`), none is written and every row is returned, each
-        made once (the iterator is run to its end), for the general path."""
-        made: list[dict[str, Any]] = []
+    def copy_new(self, connection: Connection, tables: Sequence[tuple[Table, Callable[[], Iterable[dict[str, Any]]]]]
+                 ) -> list[list[dict[str, Any]]] | None:
+        """COPY the rows of each `(table, make_rows)` straight into its table, one table after another, each table's
+        rows COPYed as `make_rows()` makes them; None when all went in. If one of their keys is stored (or repeats),
+        or some rows need the general path (as for `upsert`), none is written (every table's COPY is rolled back) and
+        each table's rows are returned, each made once (every `make_rows()` run to its end), for the general path.
+
+        The tables share one savepoint, set before the first COPY and left for the commit to release: four round
+        trips to the server fewer per table than a savepoint each (SAVEPOINT, RELEASE)."""
+        made: list[list[dict[str, Any]]] = [[] for _ in tables]
+        connection.exec_driver_sql(f"SAVEPOINT {_NEW_ROWS_SAVEPOINT}")
+        for position, (table, make_rows) in enumerate(tables):
+            if not self._copy_made(connection, table, iter(make_rows()), made[position]):
+                connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_NEW_ROWS_SAVEPOINT}")
+                # the later tables' rows, not made yet
+                for later, (_, make_later) in enumerate(tables[position + 1:], start=position + 1):
+                    made[later].extend(make_later())
+                return made
+        return None
+
+    def _copy_made(self, connection: Connection, table: Table, rows: Iterator[dict[str, Any]],
+                   made: list[dict[str, Any]]) -> bool:
+        """COPY `rows` into `table` as the iterator makes them, adding each to `made`; False if the COPY gave up (the
+        transaction must then go back to the savepoint), with every row made (the iterator run to its end)."""
         first = next(rows, None)
         if first is None:
-            return None
+            return True
         made.append(first)
         columns = tuple(first)
         statements = self._prepared(table, columns, None)
         if statements is None:
             made.extend(rows)
-            return made
+            return False
         values = _tuple_getter(columns)
         keep = made.append
 
@@ -120,13 +139,18 @@ class PostgresBatchWriter:
                     raise _OtherColumns
                 yield values(row)
         try:
-            if self._copy_straight(connection, statements, tuples()):
-                return None
-        except (_OtherColumns, KeyError):  # the COPY, and with it the savepoint, was rolled back
+            self._copy(connection, statements.copy_straight, tuples(), statements.types)
+        except IntegrityError as error:
+            if getattr(error.orig, "sqlstate", None) != _UNIQUE_VIOLATION:
+                raise
+        except (_OtherColumns, KeyError, OverflowError, TypeError):
+            # rows of other columns, or a value the binary format cannot pack (see `_copy_straight`)
             pass
-        # the COPY may have stopped early (a value the binary format cannot pack): the rows it did not reach
+        else:
+            return True
+        # the COPY may have stopped early: the rows it did not reach
         made.extend(rows)
-        return made
+        return False
 
     def insert_missing(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> bool:
         """Insert `rows`, skipping any that would violate a unique constraint; False as for `upsert`."""
