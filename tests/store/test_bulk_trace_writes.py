@@ -248,6 +248,65 @@ def test_a_concurrent_writers_span_met_by_the_streamed_copy_sends_the_spans_down
         other.close()
 
 
+def test_a_tag_another_writer_stores_meanwhile_sends_the_whole_batch_down_the_general_path(postgres_uri, make_trace,
+                                                                                          monkeypatch):
+    # the tag COPY meets a row stored after the batch's trace_info rows went in: the batch goes back to its savepoint
+    # (no trace_info row is left written twice) and every table's rows, each made once, are upserted
+    made: list[str] = []
+    make_row = trace_rows._span_row
+
+    def counted(trace_id, span):
+        made.append(span.span_id)
+        return make_row(trace_id, span)
+
+    monkeypatch.setattr(trace_rows, "_span_row", counted)
+    store, other = SqlTraceStore(postgres_uri), SqlTraceStore(postgres_uri)
+    traces = [make_trace(tags={"n": str(number)}) for number in range(4)]
+    written = []
+
+    def write_tag_meanwhile(connection, cursor, statement, parameters, context, executemany) -> None:
+        if not written and statement.startswith("SAVEPOINT"):
+            written.append(True)
+            with other.engine.begin() as writer:
+                writer.execute(schema.trace_tags.insert().values(trace_id=traces[3].info.trace_id, key="n",
+                                                                 value="other writer"))
+
+    event.listen(store.engine, "before_cursor_execute", write_tag_meanwhile)
+    try:
+        store.write_traces(traces)
+        assert written
+        assert sorted(made) == sorted(span.span_id for trace in traces for span in trace.data.spans)
+        assert store.count_traces(["0"]) == 4 and stored_rows(store, schema.spans) == 12
+        assert stored_rows(store, schema.trace_tags) == 4
+        assert [store.get_trace(trace.info.trace_id).info.tags for trace in traces] == [
+            {"n": str(number)} for number in range(4)]
+    finally:
+        event.remove(store.engine, "before_cursor_execute", write_tag_meanwhile)
+        store.close()
+        other.close()
+
+
+def test_a_postgresql_batch_of_new_traces_sets_one_savepoint_for_all_its_tables(postgres_uri, make_trace):
+    # its four COPYs (trace_info, tags, metadata, spans) share one savepoint, which the commit releases: a savepoint
+    # and a release per table cost two round trips each
+    store = SqlTraceStore(postgres_uri)
+    statements: list[str] = []
+
+    def note(connection, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    try:
+        store.write_traces([make_trace(tags={"n": str(number)}) for number in range(5)])
+        assert len([statement for statement in statements if statement.startswith("SAVEPOINT")]) == 1
+        assert not [statement for statement in statements if statement.startswith(("RELEASE", "ROLLBACK"))]
+        assert store.count_traces(["0"]) == 5 and stored_rows(store, schema.spans) == 15
+        assert stored_rows(store, schema.trace_tags) == 5 and stored_rows(store, schema.trace_metadata) == 5
+    finally:
+        event.remove(store.engine, "before_cursor_execute", note)
+        store.close()
+
+
 @pytest.mark.parametrize("odd", ["span id twice", "start time as a string"])
 def test_a_batch_of_new_traces_going_down_the_general_path_makes_each_span_row_once(store, make_trace, monkeypatch,
                                                                                     odd):
