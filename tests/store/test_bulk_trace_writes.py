@@ -307,6 +307,37 @@ def test_a_postgresql_batch_of_new_traces_sets_one_savepoint_for_all_its_tables(
         store.close()
 
 
+def test_a_postgresql_batch_written_again_as_it_is_leaves_its_stored_rows_unwritten(postgres_uri, make_trace):
+    # a retried batch: each stored row that would be replaced by the same values keeps its row version (no new
+    # version, index entries or WAL), while a row whose values differ is replaced
+    store = SqlTraceStore(postgres_uri)
+
+    def versions() -> dict[str, dict[tuple[str, ...], str]]:
+        with store.engine.connect() as connection:
+            return {table: {tuple(row[:-1]): row[-1] for row in connection.exec_driver_sql(
+                f"SELECT {', '.join(keys)}, xmin::text FROM {table}")}
+                for table, keys in (("trace_info", ["trace_id"]), ("trace_tags", ["trace_id", "key"]),
+                                    ("trace_metadata", ["trace_id", "key"]), ("spans", ["trace_id", "span_id"]))}
+
+    try:
+        traces = [make_trace(tags={"n": str(number)}) for number in range(4)]
+        store.write_traces(traces)
+        before = versions()
+        store.write_traces(traces)
+        assert versions() == before
+
+        changed = make_trace(number=int(traces[1].info.trace_id[3:], 16), tags={"n": "changed"})
+        store.write_traces([traces[0], changed])
+        after = versions()
+        moved = {table: sorted(key for key in rows if rows[key] != before[table][key]) for table, rows in after.items()}
+        assert moved == {"trace_info": [], "trace_metadata": [], "spans": [],
+                         "trace_tags": [(traces[1].info.trace_id, "n")]}
+        assert store.get_trace(traces[1].info.trace_id).info.tags == {"n": "changed"}
+        assert store.count_traces(["0"]) == 4 and stored_rows(store, schema.spans) == 12
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("odd", ["span id twice", "start time as a string"])
 def test_a_batch_of_new_traces_going_down_the_general_path_makes_each_span_row_once(store, make_trace, monkeypatch,
                                                                                     odd):
