@@ -15,12 +15,11 @@ the same load:
   (before 0010_spans_covering_key and 0011_trace_info_partial_indexes), so the ratio beside "tracekit" is what those
   two index changes are worth;
 - tracekit: what `SqlDatabase` does now. PostgreSQL: rows of new traces COPYed straight into their tables (binary
-  format, trace_info and span rows made while their COPY streams), the others into a temporary staging table, then one
-  `INSERT ... SELECT ... ON CONFLICT` per table and batch
-  (tracekit/store/sql/postgres_writes.py); MySQL/MariaDB:
-  the same multi-row INSERTs, written without SQLAlchemy's per-row processing and with faster string quoting than
-  PyMySQL's (mysql_writes.py);
-  SQLite: unchanged, so its ratio shows the noise.
+  format, trace_info and span rows made while their COPY streams, the four COPYs under one savepoint), the others
+  into a temporary staging table, then one `INSERT ... SELECT ... ON CONFLICT` per table and batch, rewriting only
+  the stored rows whose values differ (tracekit/store/sql/postgres_writes.py); MySQL/MariaDB: the same multi-row
+  INSERTs, written without SQLAlchemy's per-row processing and with faster string quoting than PyMySQL's
+  (mysql_writes.py); SQLite: unchanged, so its ratio shows the noise.
 
 Each path and phase: the median over rounds of traces/s (wall) and its spread (slowest-fastest round, so one slow
 round, a checkpoint say, does not decide), this process's CPU µs per trace, and on PostgreSQL the server backend's

@@ -1,12 +1,14 @@
-"""Batched trace writes on real SQLite, PostgreSQL (new traces COPYed straight into their tables in the binary format,
-their span rows made as the COPY streams; others COPYed into a staging table, then INSERT ... SELECT ... ON CONFLICT)
-and MariaDB (multi-row INSERT ... ON DUPLICATE KEY UPDATE): a retried batch stores every trace once, a trace another
-writer stores meanwhile is merged into, values that COPY's text format or SQL quoting must escape come back exactly as
-written, and a value a database refuses is refused the same way whichever path it took."""
+"""Batched trace writes on real SQLite, PostgreSQL (new traces COPYed straight into their tables in the binary format
+under one savepoint, their span rows made as the COPY streams; others COPYed into a staging table, then INSERT ...
+SELECT ... ON CONFLICT, rewriting only rows that differ) and MariaDB (multi-row INSERT ... ON DUPLICATE KEY UPDATE): a
+retried batch stores every trace once, a trace another writer stores meanwhile is merged into, values that COPY's text
+format or SQL quoting must escape come back exactly as written, and a value a database refuses is refused the same way
+whichever path it took."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, event, func, select
@@ -248,11 +250,9 @@ def test_a_concurrent_writers_span_met_by_the_streamed_copy_sends_the_spans_down
         other.close()
 
 
-@pytest.mark.parametrize("odd", ["span id twice", "start time as a string"])
-def test_a_batch_of_new_traces_going_down_the_general_path_makes_each_span_row_once(store, make_trace, monkeypatch,
-                                                                                    odd):
-    # the straight COPY of new spans gives up (a key met twice, a value the binary format cannot pack): the rows it
-    # made go on to the general path, not made again (each costs its span's JSON)
+@pytest.fixture
+def made_span_rows(monkeypatch) -> list[str]:
+    """The span ids of the span rows the store makes, as it makes them (each costs its span's JSON)."""
     made: list[str] = []
     make_row = trace_rows._span_row
 
@@ -261,6 +261,101 @@ def test_a_batch_of_new_traces_going_down_the_general_path_makes_each_span_row_o
         return make_row(trace_id, span)
 
     monkeypatch.setattr(trace_rows, "_span_row", counted)
+    return made
+
+
+def test_a_tag_another_writer_stores_meanwhile_sends_the_whole_batch_down_the_general_path(postgres_uri, make_trace,
+                                                                                          made_span_rows):
+    # the tag COPY meets a row stored after the batch's trace_info rows went in: the batch goes back to its savepoint
+    # (no trace_info row is left written twice) and every table's rows, each made once, are upserted
+    store, other = SqlTraceStore(postgres_uri), SqlTraceStore(postgres_uri)
+    traces = [make_trace(tags={"n": str(number)}) for number in range(4)]
+    written = []
+
+    def write_tag_meanwhile(connection, cursor, statement, parameters, context, executemany) -> None:
+        if not written and statement.startswith("SAVEPOINT"):
+            written.append(True)
+            with other.engine.begin() as writer:
+                writer.execute(schema.trace_tags.insert().values(trace_id=traces[3].info.trace_id, key="n",
+                                                                 value="other writer"))
+
+    event.listen(store.engine, "before_cursor_execute", write_tag_meanwhile)
+    try:
+        store.write_traces(traces)
+        assert written
+        assert sorted(made_span_rows) == sorted(span.span_id for trace in traces for span in trace.data.spans)
+        assert store.count_traces(["0"]) == 4 and stored_rows(store, schema.spans) == 12
+        assert stored_rows(store, schema.trace_tags) == 4
+        assert [store.get_trace(trace.info.trace_id).info.tags for trace in traces] == [
+            {"n": str(number)} for number in range(4)]
+    finally:
+        event.remove(store.engine, "before_cursor_execute", write_tag_meanwhile)
+        store.close()
+        other.close()
+
+
+@pytest.fixture
+def noted_store(postgres_uri) -> Iterator[tuple[SqlTraceStore, list[str]]]:
+    """A store on PostgreSQL, and the statements it runs through SQLAlchemy (COPY aside) as they run."""
+    store = SqlTraceStore(postgres_uri)
+    statements: list[str] = []
+
+    def note(connection, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    yield store, statements
+    event.remove(store.engine, "before_cursor_execute", note)
+    store.close()
+
+
+def test_a_postgresql_batch_of_new_traces_sets_one_savepoint_for_all_its_tables(noted_store, make_trace):
+    # its four COPYs (trace_info, tags, metadata, spans) share one savepoint, which the commit releases: a savepoint
+    # and a release per table cost two round trips each
+    store, statements = noted_store
+    store.write_traces([make_trace(tags={"n": str(number)}) for number in range(5)])
+    assert len([statement for statement in statements if statement.startswith("SAVEPOINT")]) == 1
+    assert not [statement for statement in statements if statement.startswith(("RELEASE", "ROLLBACK"))]
+    assert store.count_traces(["0"]) == 5 and stored_rows(store, schema.spans) == 15
+    assert stored_rows(store, schema.trace_tags) == 5 and stored_rows(store, schema.trace_metadata) == 5
+
+
+def test_a_postgresql_batch_written_again_as_it_is_leaves_its_stored_rows_unwritten(postgres_uri, make_trace):
+    # a retried batch: each stored row that would be replaced by the same values keeps its row version (no new
+    # version, index entries or WAL), while a row whose values differ is replaced
+    store = SqlTraceStore(postgres_uri)
+
+    def versions() -> dict[str, dict[tuple[str, ...], str]]:
+        with store.engine.connect() as connection:
+            return {table: {tuple(row[:-1]): row[-1] for row in connection.exec_driver_sql(
+                f"SELECT {', '.join(keys)}, xmin::text FROM {table}")}
+                for table, keys in (("trace_info", ["trace_id"]), ("trace_tags", ["trace_id", "key"]),
+                                    ("trace_metadata", ["trace_id", "key"]), ("spans", ["trace_id", "span_id"]))}
+
+    try:
+        traces = [make_trace(tags={"n": str(number)}) for number in range(4)]
+        store.write_traces(traces)
+        before = versions()
+        store.write_traces(traces)
+        assert versions() == before
+
+        changed = make_trace(number=int(traces[1].info.trace_id[3:], 16), tags={"n": "changed"})
+        store.write_traces([traces[0], changed])
+        after = versions()
+        moved = {table: sorted(key for key in rows if rows[key] != before[table][key]) for table, rows in after.items()}
+        assert moved == {"trace_info": [], "trace_metadata": [], "spans": [],
+                         "trace_tags": [(traces[1].info.trace_id, "n")]}
+        assert store.get_trace(traces[1].info.trace_id).info.tags == {"n": "changed"}
+        assert store.count_traces(["0"]) == 4 and stored_rows(store, schema.spans) == 12
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("odd", ["span id twice", "start time as a string"])
+def test_a_batch_of_new_traces_going_down_the_general_path_makes_each_span_row_once(store, make_trace, made_span_rows,
+                                                                                    odd):
+    # the straight COPY of new spans gives up (a key met twice, a value the binary format cannot pack): the rows it
+    # made go on to the general path, not made again (each costs its span's JSON)
     traces = [make_trace() for _ in range(3)]
     trace = traces[1]
     first = trace.data.spans[1]
@@ -272,7 +367,7 @@ def test_a_batch_of_new_traces_going_down_the_general_path_makes_each_span_row_o
     batch = [traces[0], Trace(info=trace.info, data=TraceData(spans=spans)), traces[2]]
     store.write_traces(batch)
 
-    assert sorted(made) == sorted(span.span_id for written in batch for span in written.data.spans)
+    assert sorted(made_span_rows) == sorted(span.span_id for written in batch for span in written.data.spans)
     assert store.count_traces(["0"]) == 3 and stored_rows(store, schema.spans) == 9
     assert span_ids(store.get_trace(trace.info.trace_id)) == span_ids(trace)
 
@@ -302,38 +397,28 @@ def test_mysql_batches_bigger_than_one_statement_come_back_exactly_in_either_quo
         store.close()
 
 
-def test_a_postgresql_batch_of_new_traces_is_written_without_asking_which_are_stored(postgres_uri, make_trace):
+def test_a_postgresql_batch_of_new_traces_is_written_without_asking_which_are_stored(noted_store, make_trace):
     # its trace_info rows going in by a plain COPY tell that none was stored; a batch holding a stored trace asks
-    store = SqlTraceStore(postgres_uri)
-    statements: list[str] = []
+    store, statements = noted_store
+    first = [make_trace(tags={"n": str(number)}) for number in range(5)]
+    store.write_traces(first)
+    assert not [statement for statement in statements if "FROM trace_info" in statement]
+    assert store.count_traces(["0"]) == 5 and stored_rows(store, schema.spans) == 15
 
-    def note(connection, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
+    later = [make_trace(tags={"n": "later"}) for _ in range(3)]
+    statements.clear()
+    store.write_traces([*later, first[4]])  # the stored trace sorts anywhere among the new ones
+    assert [statement for statement in statements if "FROM trace_info" in statement]
+    assert store.count_traces(["0"]) == 8 and stored_rows(store, schema.spans) == 24
+    assert stored_rows(store, schema.trace_tags) == 8
 
-    event.listen(store.engine, "before_cursor_execute", note)
-    try:
-        first = [make_trace(tags={"n": str(number)}) for number in range(5)]
-        store.write_traces(first)
-        assert not [statement for statement in statements if "FROM trace_info" in statement]
-        assert store.count_traces(["0"]) == 5 and stored_rows(store, schema.spans) == 15
-
-        later = [make_trace(tags={"n": "later"}) for _ in range(3)]
-        statements.clear()
-        store.write_traces([*later, first[4]])  # the stored trace sorts anywhere among the new ones
-        assert [statement for statement in statements if "FROM trace_info" in statement]
-        assert store.count_traces(["0"]) == 8 and stored_rows(store, schema.spans) == 24
-        assert stored_rows(store, schema.trace_tags) == 8
-
-        # having met a stored trace, the store asks first (a COPY meeting one wastes what the server buffered)...
-        statements.clear()
-        store.write_traces(later)
-        assert "FROM trace_info" in next(s for s in statements if "FROM trace_info" in s or s.startswith("SAVEPOINT"))
-        # ...until a batch it asks about is new
-        store.write_traces([make_trace()])
-        statements.clear()
-        store.write_traces([make_trace()])
-        assert not [statement for statement in statements if "FROM trace_info" in statement]
-        assert store.count_traces(["0"]) == 10
-    finally:
-        event.remove(store.engine, "before_cursor_execute", note)
-        store.close()
+    # having met a stored trace, the store asks first (a COPY meeting one wastes what the server buffered)...
+    statements.clear()
+    store.write_traces(later)
+    assert "FROM trace_info" in next(s for s in statements if "FROM trace_info" in s or s.startswith("SAVEPOINT"))
+    # ...until a batch it asks about is new
+    store.write_traces([make_trace()])
+    statements.clear()
+    store.write_traces([make_trace()])
+    assert not [statement for statement in statements if "FROM trace_info" in statement]
+    assert store.count_traces(["0"]) == 10

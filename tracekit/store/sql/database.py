@@ -148,23 +148,17 @@ class SqlDatabase:
         """Whether `insert_new` writes rows (PostgreSQL's COPY); elsewhere it only makes them."""
         return isinstance(self.batch_writer, PostgresBatchWriter)
 
-    def insert_new(self, connection: Connection, table: Table, rows: Iterator[dict[str, Any]]
-                   ) -> list[dict[str, Any]] | None:
-        """Insert `rows` if none of their keys is stored; None then. PostgreSQL COPYs them into the table as they are
-        made, so the server stores the first while the client makes the next (see postgres_writes). Otherwise (one
-        of them is stored, or another database) none is written and every row is returned, each made once."""
+    def insert_new(self, connection: Connection,
+                   tables: Sequence[tuple[Table, Callable[[], Iterable[dict[str, Any]]]]]
+                   ) -> list[list[dict[str, Any]]] | None:
+        """Insert the rows `make_rows()` makes for each `(table, make_rows)`, in that order, if none of their keys is
+        stored; None then. PostgreSQL COPYs each table's rows as they are made, so the server stores the first while
+        the client makes the next (see postgres_writes). Otherwise (one of them is stored, or another database) none
+        is written and each table's rows are returned, each made once."""
         writer = self.batch_writer
         if isinstance(writer, PostgresBatchWriter):
-            return writer.copy_new(connection, table, rows)
-        return list(rows)
-
-    def upsert_new(self, connection: Connection, table: Table, make_rows: Callable[[], Iterable[dict[str, Any]]],
-                   keys: list[str]) -> None:
-        """`upsert` of the rows `make_rows()` yields, whose keys the caller expects not to be stored: `insert_new`,
-        then, with the rows it made if it wrote none, `upsert`."""
-        rows = self.insert_new(connection, table, iter(make_rows()))
-        if rows:
-            self.upsert(connection, table, rows, keys, absent=not self.copies_new_rows)
+            return writer.copy_new(connection, tables)
+        return [list(make_rows()) for _, make_rows in tables]
 
     def _upsert_statement(self, table: Table, keys: list[str]) -> Executable:
         update_columns = [c.name for c in table.columns if c.name not in keys]

@@ -9,7 +9,9 @@ emptied at commit and after each use; it has the target's column types, so a val
 of range) is refused by the COPY with the same kind of error as before.
 
 PostgreSQL refuses to update one row twice in a statement, so rows repeating a key are reduced to the last one first,
-which is what executing them in order left.
+which is what executing them in order left. A stored row whose text and integer values are all the same is locked but
+not rewritten (`ON CONFLICT ... DO UPDATE ... WHERE ... IS DISTINCT FROM ...`): a retried batch, benchmarks/
+store_writes.py's "again" phase, went from 98 to 55 µs of server CPU and from 5,011 to 434 B of WAL per trace.
 
 When the caller knows that none of the rows' keys is stored yet (a batch of new traces, the usual case), the rows are
 COPYed straight into the table instead: no staging table to fill, scan and empty, and no speculative insertion for
@@ -23,17 +25,27 @@ server, and a NUL character is refused by it (the text format's is refused by ps
 A value the client cannot pack as its column's type (a number over 64 bits, a string for a number) makes the batch go
 down the staging path, whose text format lets the server take or refuse it as it always did.
 
-`copy_new` takes the rows of one table as an iterator and COPYs them as they are made (psycopg sends each 32 kB it has
-formatted), so the server stores the first rows while the client still makes the next: `SqlDatabase.upsert_new` uses
-it for a batch of new traces, for their trace_info rows (their tag and metadata rows made beside them) and their span
-rows, which cost most to make (their JSON content) and to store. If the COPY gives up, the rows it made go on to the
-staging path. PostgreSQL accepts no COPY in pipeline mode, so tables still go one after another.
+`copy_new` takes a batch of new traces' tables (`SqlDatabase.insert_new`: trace_info, its tag and metadata rows made
+beside its rows, then spans) and COPYs each table's rows as they are made (psycopg sends each 32 kB it has formatted),
+so the server stores the first rows while the client still makes the next. The four COPYs share one savepoint, set
+before the first and released by the commit: a savepoint and its release per COPY were 7 of a batch's 19 round trips
+(SAVEPOINT + RELEASE cost about 0.35 ms of wall and 0.25 ms of client CPU on loopback TCP). If any COPY gives up, the
+transaction goes back to the savepoint and every table's rows, each made once, go down the staging path.
+PostgreSQL accepts no COPY in pipeline mode, so tables go one after another, each ending with a wait for the server.
+
+Where a batch's wall time goes (benchmarks/store_writes.py batches of 500, 2 shared cores, µs per trace, client
+CPU / server CPU / wall): trace_info COPY 9-11 / 10-14 / 19-22, tag COPY 5 / 7-10 / 12-13, metadata COPY 4 / 5-6 / 9,
+span COPY 21-24 / 17 / 27-30, commit 0.5 / 0-6 / 3 (idle disk) to 20-140 (the WAL flush, when other work shares the
+disk). Client and server overlap only while a second core is free: under load the scheduler runs the backend on the
+client's core (their run-queue waits were about 10 µs per trace each), and a writer thread (psycopg's
+QueuedLibpqWriter) did not help (it needs the GIL for each block it sends). Of trace_info's server CPU, its foreign
+key to experiments (a lookup and a row lock per row) is about 5 µs per trace.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -43,6 +55,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 _STAGE_PREFIX = "tracekit_stage_"
+_NEW_ROWS_SAVEPOINT = "tracekit_new_rows"
 _UNIQUE_VIOLATION = "23505"
 
 
@@ -55,7 +68,7 @@ def _tuple_getter(columns: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[
 
 
 class _OtherColumns(Exception):
-    """A row of `PostgresBatchWriter.copy_new` has columns other than the first row's."""
+    """A row of `PostgresBatchWriter.copy_new` has columns other than its table's first row."""
 
 
 @dataclass(frozen=True)
@@ -94,21 +107,39 @@ class PostgresBatchWriter:
         self._write(connection, statements, last.values())
         return True
 
-    def copy_new(self, connection: Connection, table: Table, rows: Iterator[dict[str, Any]]
-                 ) -> list[dict[str, Any]] | None:
-        """COPY `rows` straight into `table` as the iterator makes them; None when done. If one of their keys is stored
-        (or repeats), or they need the general path (as for `upsert`), none is written and every row is returned, each
-        made once (the iterator is run to its end), for the general path."""
-        made: list[dict[str, Any]] = []
+    def copy_new(self, connection: Connection, tables: Sequence[tuple[Table, Callable[[], Iterable[dict[str, Any]]]]]
+                 ) -> list[list[dict[str, Any]]] | None:
+        """COPY the rows of each `(table, make_rows)` straight into its table, one table after another, each table's
+        rows COPYed as `make_rows()` makes them; None when all went in. If one of their keys is stored (or repeats),
+        or some rows need the general path (as for `upsert`), none is written (every table's COPY is rolled back) and
+        each table's rows are returned, each made once (every `make_rows()` run to its end), for the general path.
+
+        The tables share one savepoint, set before the first COPY and left for the commit to release: for a batch's
+        four tables, seven round trips to the server fewer than a SAVEPOINT and a RELEASE each."""
+        made: list[list[dict[str, Any]]] = [[] for _ in tables]
+        connection.exec_driver_sql(f"SAVEPOINT {_NEW_ROWS_SAVEPOINT}")
+        for position, (table, make_rows) in enumerate(tables):
+            if not self._copy_made(connection, table, iter(make_rows()), made[position]):
+                connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_NEW_ROWS_SAVEPOINT}")
+                # the later tables' rows, not made yet
+                for later, (_, make_later) in enumerate(tables[position + 1:], start=position + 1):
+                    made[later].extend(make_later())
+                return made
+        return None
+
+    def _copy_made(self, connection: Connection, table: Table, rows: Iterator[dict[str, Any]],
+                   made: list[dict[str, Any]]) -> bool:
+        """COPY `rows` into `table` as the iterator makes them, adding each to `made`; False if the COPY gave up (the
+        transaction must then go back to the savepoint), with every row made (the iterator run to its end)."""
         first = next(rows, None)
         if first is None:
-            return None
+            return True
         made.append(first)
         columns = tuple(first)
         statements = self._prepared(table, columns, None)
         if statements is None:
             made.extend(rows)
-            return made
+            return False
         values = _tuple_getter(columns)
         keep = made.append
 
@@ -120,13 +151,18 @@ class PostgresBatchWriter:
                     raise _OtherColumns
                 yield values(row)
         try:
-            if self._copy_straight(connection, statements, tuples()):
-                return None
-        except (_OtherColumns, KeyError):  # the COPY, and with it the savepoint, was rolled back
+            self._copy(connection, statements.copy_straight, tuples(), statements.types)
+        except IntegrityError as error:
+            if getattr(error.orig, "sqlstate", None) != _UNIQUE_VIOLATION:
+                raise
+        except (_OtherColumns, KeyError, OverflowError, TypeError):
+            # rows of other columns, or a value the binary format cannot pack (see `_copy_straight`)
             pass
-        # the COPY may have stopped early (a value the binary format cannot pack): the rows it did not reach
+        else:
+            return True
+        # the COPY may have stopped early: the rows it did not reach
         made.extend(rows)
-        return made
+        return False
 
     def insert_missing(self, connection: Connection, table: Table, rows: list[dict[str, Any]]) -> bool:
         """Insert `rows`, skipping any that would violate a unique constraint; False as for `upsert`."""
@@ -215,6 +251,13 @@ class PostgresBatchWriter:
             conflict = f"({', '.join(preparer.quote(key) for key in keys)}) " + (
                 "DO UPDATE SET " + ", ".join(f"{name} = EXCLUDED.{name}" for name in updates) if updates
                 else "DO NOTHING")
+            if updates and all(isinstance(column.type, (String, Integer)) for column in table.columns
+                               if column.name not in keys):
+                # ...where a value differs: a stored row written again as it is (a retried batch) is locked, not
+                # rewritten, so it costs no new row version, index entries or WAL. Text and integers only, whose
+                # equality is identity (floats: -0.0 = 0.0)
+                conflict += (f" WHERE ({', '.join(f'{target}.{name}' for name in updates)}) IS DISTINCT FROM "
+                             f"({', '.join(f'EXCLUDED.{name}' for name in updates)})")
         types = _binary_types(table, columns)
         copy_format = "" if types is None else " (FORMAT BINARY)"
         return _Statements(

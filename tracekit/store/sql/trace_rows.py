@@ -113,7 +113,7 @@ def _root_of(spans: Sequence[Span]) -> Span | None:
 
 
 def span_rows(traces: Sequence[Trace]) -> Iterator[dict[str, Any]]:
-    """The span rows of `traces`, made one at a time (see `SqlDatabase.upsert_new`), each trace's in span id order."""
+    """The span rows of `traces`, made one at a time (see `SqlDatabase.insert_new`), each trace's in span id order."""
     for trace in traces:
         trace_id = trace.info.trace_id
         for span in _in_span_id_order(trace.data.spans):

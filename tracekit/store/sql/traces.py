@@ -226,14 +226,11 @@ class SqlTraceStore(TraceStore):
         """Upsert `batch` (distinct ids, sorted; `fragments` as for `_upsert_traces`); the ids that were stored."""
         made = None
         if self.database.copies_new_rows and not fragments and not self._ask_first:
-            # The usual batch, of new traces: its trace_info rows COPYed as they are made (the tag and metadata rows
-            # made beside them) going in tells that none was stored, without asking first.
-            made = TraceRows()
-            rest = self.database.insert_new(connection, trace_info, info_rows(batch, made, with_spans=False))
-            if rest is None:
-                self._upsert_traces(connection, batch, stored=frozenset(), made=made)
+            # The usual batch, of new traces: its rows COPYed as they are made; its trace_info rows going in tells that
+            # none was stored, without asking first.
+            made = self._insert_new(connection, batch)
+            if made is None:
                 return frozenset()
-            made.trace_info.extend(rest)
             # The server had stored the rows it buffered before meeting the stored one (then rolled back): batches
             # holding stored traces come together (retries after an outage), so ask first until one is found new.
             self._ask_first = True
@@ -243,24 +240,42 @@ class SqlTraceStore(TraceStore):
         self._upsert_traces(connection, batch, fragments, stored=existing, made=made)
         return existing
 
+    def _insert_new(self, connection: Connection, batch: Sequence[Trace]) -> TraceRows | None:
+        """Insert `batch` (new traces, no fragment) if none of its rows' keys is stored; None then, else its rows, each
+        made once, none written. On PostgreSQL the rows of each table are COPYed as they are made (see
+        `SqlDatabase.insert_new`), trace_info first (it locks the traces, in trace-id order, as `_upsert_traces`
+        does), its tag and metadata rows made beside its rows, then the span rows, the costliest to make (their JSON)
+        and to store."""
+        rows = TraceRows()
+        made = self.database.insert_new(connection, (
+            (trace_info, lambda: info_rows(batch, rows, with_spans=False)),
+            (trace_tags, lambda: rows.tags),
+            (trace_metadata, lambda: rows.metadata),
+            (spans, lambda: span_rows(batch))))
+        if made is not None:
+            rows.trace_info, _, _, rows.spans = made
+            return rows
+        carried = assessment_rows.carried_rows(batch)
+        if carried:
+            self.database.insert_missing(connection, assessments_table, carried)
+        return None
+
     def _upsert_traces(self, connection: Connection, batch: Sequence[Trace], fragments: Set[str] = frozenset(),
                        stored: Set[str] | None = None, made: TraceRows | None = None) -> None:
         """Upsert `batch` (distinct ids, sorted) inside the caller's transaction, removing nothing: spans by span
         id, tags and metadata by key. The traces named in `fragments` (see `is_fragment`) only add what is missing,
         so they never override what the root's copy, or an earlier fragment, stored. `stored`, when known: the ids
         of `batch` already in trace_info (rows of the others are written as new ones, see `SqlDatabase.upsert`).
-        `made`: the batch's rows, made already but for the span rows (its trace_info rows left out if written)."""
+        `made`: the batch's rows, made already."""
         new = stored is not None and not any(trace.info.trace_id in stored for trace in batch)
-        rows = made if made is not None else TraceRows()
-        if made is None:
-            # A batch of new traces: the rows of trace_info and of spans (the costliest to make, their JSON) are COPYed
-            # (on PostgreSQL) as they are made, so the server stores them while the client makes the next ones (see
-            # `SqlDatabase.insert_new`); the tag and metadata rows are made beside the trace_info rows.
-            infos = info_rows(batch, rows, with_spans=not new)
-            if new and not fragments:
-                self.database.upsert_new(connection, trace_info, lambda: infos, ["trace_id"])
+        rows = made
+        if rows is None:
+            if new and not fragments and self.database.copies_new_rows:
+                rows = self._insert_new(connection, batch)
+                if rows is None:
+                    return
             else:
-                rows.trace_info.extend(infos)
+                rows = traces_to_rows(batch)
 
         def absent(table_rows: list[dict[str, Any]]) -> bool:
             # none stored (the usual case for new traces): known without looking at each row
@@ -278,14 +293,9 @@ class SqlTraceStore(TraceStore):
                 self.database.upsert(connection, table, whole, keys, absent=absent(whole))
             if parts:
                 self.database.insert_missing(connection, table, parts)
-        if new:
-            self.database.upsert_new(connection, spans, lambda: span_rows(batch), ["trace_id", "span_id"])
-        else:
-            # made in (trace id, span id) order, the batch being sorted
-            stored_spans = rows.spans if made is None else list(span_rows(batch))
-            if stored_spans:
-                self.database.upsert(connection, spans, stored_spans, ["trace_id", "span_id"],
-                                     absent=absent(stored_spans))
+        # every trace's spans, a fragment's too, are added or replaced by span id
+        if rows.spans:
+            self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"], absent=absent(rows.spans))
         carried = assessment_rows.carried_rows(batch)
         if carried:
             self.database.insert_missing(connection, assessments_table, carried)
