@@ -21,15 +21,15 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, case, cast, func, literal, select
+from sqlalchemy import Select, Text, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracekit.entities.assessment import Assessment
 from tracekit.store.sql.rows_by_id import rows_by_id
-from tracekit.store.sql.schema import spans, trace_info, trace_metadata, trace_tags
-from tracekit.store.sql.trace_rows import trace_info_fields
+from tracekit.store.sql.schema import spans, trace_metadata, trace_tags
+from tracekit.store.sql.trace_rows import INFO_COLUMNS, trace_info_fields
 from tracekit.store.trace_records import SPAN_SEPARATOR, TraceRecord, root_position
 
 # The dialects whose searches read one row per trace.
@@ -51,25 +51,43 @@ def span_order_sql(dialect: Dialect) -> str:
     return ", ".join(["trace_id", *(str(clause.compile(dialect=dialect)) for clause in clauses)])
 
 
-def record_columns(dialect: str, include_spans: bool) -> list[Any]:
+def with_records(page: Select[Any], dialect: str, include_spans: bool,
+                 sort_keys: Sequence[tuple[str, bool]]) -> Select[Any]:
+    """A search's rows: those of `page` (the `INFO_COLUMNS` then the sort keys, sorted and limited), in its order,
+    with the `record_columns` between. The record columns are computed after `page` is sorted and cut: made
+    beside the trace_info columns they would be sorted with them, every span text copied through the sort.
+    `sort_keys`: each key's label and whether it ascends."""
+    rows = page.offset(0).subquery("page")  # the offset keeps the page a subquery of its own
+    query = select(*(rows.c[name] for name in INFO_COLUMNS), *record_columns(dialect, include_spans, rows.c.trace_id),
+                   *(rows.c[label] for label, _ in sort_keys))
+    if dialect == "postgresql":
+        # PostgreSQL keeps the subquery's order only when asked, and knows it need not sort again for it; SQLite
+        # scans the subquery in its order (a co-routine), and an ORDER BY here would sort everything again.
+        query = query.order_by(*(rows.c[label].asc() if ascending else rows.c[label].desc()
+                                 for label, ascending in sort_keys))
+    return query
+
+
+def record_columns(dialect: str, include_spans: bool, trace_id: Any) -> list[Any]:
     """The columns that follow the trace_info ones in a search's rows: tags, metadata and, if `include_spans`, the
-    joined span texts (see `_joined_span_texts`). Each is NULL for a trace without any."""
-    columns = [_json_object(trace_tags, dialect), _json_object(trace_metadata, dialect)]
+    joined span texts (see `_joined_span_texts`) of the trace whose id is `trace_id` (a column of the enclosing
+    query). Each is NULL for a trace without any."""
+    columns = [_json_object(trace_tags, dialect, trace_id), _json_object(trace_metadata, dialect, trace_id)]
     if include_spans:
-        columns.append(_joined_span_texts(dialect))
+        columns.append(_joined_span_texts(dialect, trace_id))
     return columns
 
 
-def _json_object(table: Any, dialect: str) -> Any:
+def _json_object(table: Any, dialect: str, trace_id: Any) -> Any:
     rows = table.alias()
     if dialect == "postgresql":
         aggregate: Any = cast(func.json_object_agg(rows.c.key, rows.c.value), Text)
     else:
         aggregate = func.json_group_object(rows.c.key, rows.c.value)
-    return select(aggregate).where(rows.c.trace_id == trace_info.c.trace_id).scalar_subquery()
+    return select(aggregate).where(rows.c.trace_id == trace_id).scalar_subquery()
 
 
-def _joined_span_texts(dialect: str) -> Any:
+def _joined_span_texts(dialect: str, trace_id: Any) -> Any:
     """The trace's span texts in `TraceData` order as one text: a flag per span, "1" for a span without a parent
     and "0" for the others, then `SPAN_SEPARATOR`, then the texts separated by it (NULL for a trace without spans).
     The flags tell the count and the root cheaply, and the texts need no marker removed."""
@@ -81,11 +99,11 @@ def _joined_span_texts(dialect: str) -> Any:
         # the ORDER BY goes inside the call after the last argument: `string_agg(text, separator ORDER BY ...)`
         flags = func.string_agg(parentless, aggregate_order_by(literal("", Text), *order), type_=Text)
         texts = func.string_agg(rows.c.content, aggregate_order_by(separator, *order), type_=Text)
-        return select(flags + separator + texts).where(rows.c.trace_id == trace_info.c.trace_id).scalar_subquery()
+        return select(flags + separator + texts).where(rows.c.trace_id == trace_id).scalar_subquery()
     # SQLite (before 3.44) has no ORDER BY inside an aggregate; it keeps an ordered subquery's order when it
     # aggregates over it (a subquery with ORDER BY under an aggregate is never flattened).
-    ordered = (select(rows.c.content, parentless.label("parentless")).where(rows.c.trace_id == trace_info.c.trace_id)
-               .order_by(*order).correlate(trace_info).subquery())
+    ordered = (select(rows.c.content, parentless.label("parentless")).where(rows.c.trace_id == trace_id)
+               .order_by(*order).correlate(trace_id.table).subquery())
     flags = func.group_concat(ordered.c.parentless, literal("", Text), type_=Text)
     texts = func.group_concat(ordered.c.content, separator, type_=Text)
     return select(flags + separator + texts).scalar_subquery()

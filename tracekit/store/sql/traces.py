@@ -483,7 +483,7 @@ class SqlTraceStore(TraceStore):
     def get_trace(self, trace_id: str) -> Trace | None:
         """The trace with that id, spans included, or None."""
         with self.database.reading() as connection:
-            row = connection.execute(select(*_INFO_SELECT, *self._record_columns(True))
+            row = connection.execute(select(*_INFO_SELECT, *self._record_columns(trace_info.c.trace_id))
                                      .where(trace_info.c.trace_id == trace_id)).first()
             if row is None:
                 return None
@@ -540,13 +540,12 @@ class SqlTraceStore(TraceStore):
         include_spans: bool = True,
     ) -> tuple[list[TraceRecord], str | None]:
         """The records of one page of a search and the next page's token (see `search_traces`)."""
-        columns = self._record_columns(include_spans)
-        query, fingerprint = self._search_query(experiment_ids, filter_string, max_results, order_by, page_token,
-                                                run_id, model_id, columns)
+        query, fingerprint, key_count = self._search_query(
+            experiment_ids, filter_string, max_results, order_by, page_token, run_id, model_id, include_spans,
+            one_more=True)
         with self.database.reading() as connection:
             rows, more = trace_search.fetch_page(connection, query, max_results)
-            keys = rows[-1][len(_INFO_SELECT) + len(columns):] if more else None
-            token = None if keys is None else trace_search.encode_page_token(list(keys), fingerprint)
+            token = trace_search.encode_page_token(list(rows[-1][-key_count:]), fingerprint) if more else None
             records = self._records_of(connection, rows, include_spans)
         return records, token
 
@@ -564,10 +563,8 @@ class SqlTraceStore(TraceStore):
         in one read transaction held while they are consumed: the rows of one chunk are fetched, and its span texts
         freed (by the caller dropping them), before the next is, so a 100,000-trace DataFrame never holds every
         record's texts besides its own `trace` column."""
-        query, _ = self._search_query(experiment_ids, filter_string, max_results, order_by, None, run_id, model_id,
-                                      self._record_columns(include_spans))
-        if max_results is not None:
-            query = query.limit(max_results)
+        query, _, _ = self._search_query(experiment_ids, filter_string, max_results, order_by, None, run_id, model_id,
+                                         include_spans, one_more=False)
         if self._one_row and self.database.dialect == "postgresql":
             # a server-side cursor: psycopg would otherwise receive the whole result, every span text, at once
             query = query.execution_options(stream_results=True)
@@ -587,10 +584,13 @@ class SqlTraceStore(TraceStore):
         page_token: str | None,
         run_id: str | None,
         model_id: str | None,
-        columns: Sequence[Any] = (),
-    ) -> tuple[Any, str]:
-        """The query choosing and sorting a search's trace_info rows (the `INFO_COLUMNS`, then `columns`, then the
-        sort keys), and the search's fingerprint (for page tokens); TracekitException for bad arguments."""
+        include_spans: bool,
+        one_more: bool,
+    ) -> tuple[Any, str, int]:
+        """The query reading a search's rows, chosen, sorted and cut to `max_results` (one more if `one_more`, which
+        tells whether more follow): the `INFO_COLUMNS`, then the record columns if any (see `_records_of`), then
+        the sort keys; the search's fingerprint (for page tokens) and how many sort keys end each row.
+        TracekitException for bad arguments."""
         check_max_results(max_results)
         experiment_list = check_experiment_ids(experiment_ids)
         expression = parse_filter(filter_string)
@@ -605,10 +605,15 @@ class SqlTraceStore(TraceStore):
             after = trace_search.decode_page_token(page_token, fingerprint,
                                                      [trace_search.token_value_type(key) for key in keys])
             conditions.append(trace_search.after_keyset(keys, after))
-        query = (select(*_INFO_SELECT, *columns, *(key.expression.label(key.label) for key in keys))
+        query = (select(*_INFO_SELECT, *(key.expression.label(key.label) for key in keys))
                  .where(*conditions)
                  .order_by(*(key.clause() for key in keys)))
-        return query, fingerprint
+        if max_results is not None:
+            query = query.limit(max_results + 1 if one_more else max_results)
+        if self._one_row:
+            query = record_rows.with_records(query, self.database.dialect, include_spans,
+                                             [(key.label, key.ascending) for key in keys])
+        return query, fingerprint, len(keys)
 
     def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
                      model_id: str | None = None) -> int:
@@ -659,13 +664,14 @@ class SqlTraceStore(TraceStore):
             conditions.append(trace_info.c.model_id == str(model_id))
         return conditions
 
-    def _record_columns(self, include_spans: bool) -> list[Any]:
-        """The columns a read adds after the `INFO_COLUMNS` for `_records_of` (none where the tags, metadata and
-        spans are read by `_records`)."""
-        return record_rows.record_columns(self.database.dialect, include_spans) if self._one_row else []
+    def _record_columns(self, trace_id: Any) -> list[Any]:
+        """The columns a read of one trace's row (its id `trace_id`) adds after the `INFO_COLUMNS` for
+        `_records_of` (none where the tags, metadata and spans are read by `_records`)."""
+        return record_rows.record_columns(self.database.dialect, True, trace_id) if self._one_row else []
 
     def _records_of(self, connection: Connection, rows: Sequence[Any], include_spans: bool) -> list[TraceRecord]:
-        """The records of rows selected with the `INFO_COLUMNS` and `_record_columns(include_spans)`."""
+        """The records of rows made of the `INFO_COLUMNS` and, on SQLite and PostgreSQL, the record columns (see
+        `record_rows.record_columns`)."""
         if not self._one_row:
             return self._records(connection, rows, include_spans)
         judged = assessment_rows.for_traces(connection, [row[0] for row in rows])
