@@ -51,13 +51,17 @@ def span_order_sql(dialect: Dialect) -> str:
     return ", ".join(["trace_id", *(str(clause.compile(dialect=dialect)) for clause in clauses)])
 
 
-def with_records(page: Select[Any], dialect: str, include_spans: bool,
+def with_records(page: Select[Any], limit: int | None, dialect: str, include_spans: bool,
                  sort_keys: Sequence[tuple[str, bool]]) -> Select[Any]:
-    """A search's rows: those of `page` (the `INFO_COLUMNS` then the sort keys, sorted and limited), in its order,
-    with the `record_columns` between. The record columns are computed after `page` is sorted and cut: made
-    beside the trace_info columns they would be sorted with them, every span text copied through the sort.
-    `sort_keys`: each key's label and whether it ascends."""
-    rows = page.offset(0).subquery("page")  # the offset keeps the page a subquery of its own
+    """A search's rows: the first `limit` (None: all) of `page` (the `INFO_COLUMNS` then the sort keys, sorted),
+    in its order, with the `record_columns` between. The record columns are computed after `page` is sorted and
+    cut: made beside the trace_info columns they would be sorted with them, every span text copied through the
+    sort. `sort_keys`: each key's label and whether it ascends."""
+    if limit is not None:
+        page = page.limit(limit)
+    elif dialect == "postgresql":
+        page = page.offset(0)  # else PostgreSQL pulls the subquery up into this query, and sorts after all
+    rows = page.subquery("page")
     query = select(*(rows.c[name] for name in INFO_COLUMNS), *record_columns(dialect, include_spans, rows.c.trace_id),
                    *(rows.c[label] for label, _ in sort_keys))
     if dialect == "postgresql":

@@ -608,11 +608,12 @@ class SqlTraceStore(TraceStore):
         query = (select(*_INFO_SELECT, *(key.expression.label(key.label) for key in keys))
                  .where(*conditions)
                  .order_by(*(key.clause() for key in keys)))
-        if max_results is not None:
-            query = query.limit(max_results + 1 if one_more else max_results)
+        limit = None if max_results is None else max_results + 1 if one_more else max_results
         if self._one_row:
-            query = record_rows.with_records(query, self.database.dialect, include_spans,
+            query = record_rows.with_records(query, limit, self.database.dialect, include_spans,
                                              [(key.label, key.ascending) for key in keys])
+        elif limit is not None:
+            query = query.limit(limit)
         return query, fingerprint, len(keys)
 
     def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
