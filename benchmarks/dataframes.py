@@ -7,9 +7,9 @@ A SQLite file is filled with N three-span traces written straight to the store (
 run's 1,000 traces (`search_traces(run_id=...)`), the newest 10,000, and every trace. Two baselines read the same
 data with SQLAlchemy and do nothing with it (floors the database sets): "4 queries", the trace_info rows and then the
 tag, metadata and span rows by `IN (...)` chunks of 500 ids (how searches read before they read one row per trace,
-and how they still read on MySQL/MariaDB); "1 row/trace", the queries SQLite and PostgreSQL searches run now: the page's
-trace ids, then by chunks of 500 ids each trace_info row with its tags and metadata as JSON objects and its span
-texts joined in `TraceData` order (correlated subqueries, see tracekit/store/sql/record_rows.py).
+and how they still read on MySQL/MariaDB); "1 row/trace", the query SQLite and PostgreSQL searches run now, each
+trace_info row with its tags and metadata as JSON objects and its span texts joined in `TraceData` order (correlated
+subqueries, see tracekit/store/sql/record_rows.py), written out here with SQLAlchemy Core.
 Printed: the case's first search (wall ms), both baselines (wall ms), then settled figures (median of 5, 3 for every
 trace): wall ms, CPU ms of this process (which other people's load moves far less), µs per trace (CPU), the wall
 ratios to the two baselines, and peak RSS (about one search's peak: no frame is held while the next is built).
@@ -21,11 +21,7 @@ collector makes one pass over the objects the imports left (~15 ms) within the f
 timed, so what is left of "first" is the heap's growth and first uses (SQLAlchemy compiling and caching each
 statement, pandas' first nullable-integer column): some 5-30 ms for a run's 1,000. Sequential searches reuse one
 pooled SQLite connection, and a fresh connection (or rows never read before) searched no slower than a warm one, so
-there is no SQLite page cache for tracekit to keep warm. The operating system's is another matter: with the file
-dropped from it (as root: `sync; echo 1 > /proc/sys/vm/drop_caches` before the run), "first" is the cold read. On
-this machine's virtual disk a run's 1,000 then took ~75 ms read by chunks of trace ids (as searches read now,
-and as the 4-query path did) against ~200 ms for one query walking the page in its own order,
-and the newest 10,000 0.5-0.8 s against ~2.1 s (see tracekit/store/sql/record_rows.py).
+there is no cold page cache for tracekit to keep warm.
 
 The `spans` cells are decoded when first read, not while the frame is built, so the search times above leave that
 work out; the second table prints it: the time to read every `spans` cell of a fresh frame once (median of 3, 1 for
@@ -110,25 +106,36 @@ def bare_sql(uri: str, run_id: str | None, limit: int | None):
 
 
 def one_row_sql(uri: str, run_id: str | None, limit: int | None):
-    """The one-row-per-trace baseline: the page's trace ids, then, 500 ids at a time, each trace_info row with its
-    tags, metadata and joined span texts (the query of tracekit/store/sql/record_rows.py)."""
-    from sqlalchemy import select
+    """The one-row-per-trace baseline: each trace_info row with its tags, metadata and joined span texts."""
+    from sqlalchemy import Text, case, func, literal, select
 
     from tracekit.store.sql import schema
-    from tracekit.store.sql.database import chunks
     from tracekit.store.sql.engine import create_store_engine
-    from tracekit.store.sql.record_rows import record_query
 
     engine = create_store_engine(uri)
-    page = _scoped(select(schema.trace_info.c.trace_id), run_id, limit)
-    records = record_query(engine.dialect.name, True)
+    info = schema.trace_info
+
+    def json_object(table):
+        rows = table.alias()
+        return (select(func.json_group_object(rows.c.key, rows.c.value))
+                .where(rows.c.trace_id == info.c.trace_id).scalar_subquery())
+
+    spans = schema.spans.alias()
+    separator = literal("\x1e", Text)
+    ordered = (select(spans.c.content, case((spans.c.parent_span_id.is_(None), literal("1", Text)),
+                                            else_=literal("0", Text)).label("parentless"))
+               .where(spans.c.trace_id == info.c.trace_id)
+               .order_by(spans.c.end_time_ns.is_(None), spans.c.end_time_ns, spans.c.start_time_ns.desc(),
+                         spans.c.span_id)
+               .correlate(info).subquery())
+    joined = select(func.group_concat(ordered.c.parentless, literal("", Text), type_=Text) + separator
+                    + func.group_concat(ordered.c.content, separator, type_=Text)).scalar_subquery()
+    query = _scoped(select(info, json_object(schema.trace_tags), json_object(schema.trace_metadata), joined),
+                    run_id, limit)
 
     def read() -> int:
         with engine.connect() as connection:
-            ids = list(connection.scalars(page))
-            for chunk in chunks(ids):
-                connection.execute(records, {"trace_ids": chunk}).all()
-        return len(ids)
+            return len(connection.execute(query).all())
 
     return read
 

@@ -4,13 +4,6 @@ tags and its metadata as JSON objects, then (when spans are asked for) its span 
 subquery, an index search on the table's primary key, so the database hands over one row per trace and Python
 groups nothing.
 
-The search itself chooses, sorts and cuts the page reading trace ids only (and the sort keys); the records are then
-read `ID_CHUNK_SIZE` ids at a time with `trace_id IN (...)`, which both databases walk in trace id order, and put
-back in the page's order here. Walked in the page's order (newest first, say), the subqueries' index searches jump
-around the tables: with the file out of the OS page cache, a run's 1,000 traces of a 100,000-trace SQLite file took
-~210 ms against ~80 ms by chunks (benchmarks/dataframes.py, after dropping the page cache); with the file cached both
-cost about the same.
-
 MySQL/MariaDB keep reading the tag, metadata and span rows of a chunk of traces with `IN (...)` queries
 (`SqlTraceStore._records`): GROUP_CONCAT cuts its result at `group_concat_max_len`.
 
@@ -28,15 +21,14 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, Text, bindparam, case, cast, func, literal, select
+from sqlalchemy import Select, Text, case, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracekit.entities.assessment import Assessment
-from tracekit.store.sql import assessments as assessment_rows
 from tracekit.store.sql.rows_by_id import rows_by_id
-from tracekit.store.sql.schema import spans, trace_info, trace_metadata, trace_tags
+from tracekit.store.sql.schema import spans, trace_metadata, trace_tags
 from tracekit.store.sql.trace_rows import INFO_COLUMNS, trace_info_fields
 from tracekit.store.trace_records import SPAN_SEPARATOR, TraceRecord, root_position
 
@@ -59,24 +51,25 @@ def span_order_sql(dialect: Dialect) -> str:
     return ", ".join(["trace_id", *(str(clause.compile(dialect=dialect)) for clause in clauses)])
 
 
-@functools.lru_cache(maxsize=8)
-def record_query(dialect: str, include_spans: bool) -> Select[Any]:
-    """The rows `read_records` reads: the `INFO_COLUMNS`, then the `record_columns`, of the traces whose ids are
-    bound as the list `trace_ids`."""
-    return (select(*(trace_info.c[name] for name in INFO_COLUMNS),
-                   *record_columns(dialect, include_spans, trace_info.c.trace_id))
-            .where(trace_info.c.trace_id.in_(bindparam("trace_ids", expanding=True))))
-
-
-def read_records(connection: Connection, trace_ids: Sequence[str], include_spans: bool) -> list[TraceRecord]:
-    """The records of the traces `trace_ids` (at most `ID_CHUNK_SIZE`), in that order; a trace deleted since its id
-    was read is left out."""
-    found = {row[0]: row for row in connection.execute(record_query(connection.dialect.name, include_spans),
-                                                       {"trace_ids": list(trace_ids)})}
-    rows = [row for row in map(found.get, trace_ids) if row is not None]
-    del found
-    judged = assessment_rows.for_traces(connection, [row[0] for row in rows])
-    return records(connection, rows, judged, include_spans)
+def with_records(page: Select[Any], limit: int | None, dialect: str, include_spans: bool,
+                 sort_keys: Sequence[tuple[str, bool]]) -> Select[Any]:
+    """A search's rows: the first `limit` (None: all) of `page` (the `INFO_COLUMNS` then the sort keys, sorted),
+    in its order, with the `record_columns` between. The record columns are computed after `page` is sorted and
+    cut: made beside the trace_info columns they would be sorted with them, every span text copied through the
+    sort. `sort_keys`: each key's label and whether it ascends."""
+    if limit is not None:
+        page = page.limit(limit)
+    elif dialect == "postgresql":
+        page = page.offset(0)  # else PostgreSQL pulls the subquery up into this query, and sorts after all
+    rows = page.subquery("page")
+    query = select(*(rows.c[name] for name in INFO_COLUMNS), *record_columns(dialect, include_spans, rows.c.trace_id),
+                   *(rows.c[label] for label, _ in sort_keys))
+    if dialect == "postgresql":
+        # PostgreSQL keeps the subquery's order only when asked, and knows it need not sort again for it; SQLite
+        # scans the subquery in its order (a co-routine), and an ORDER BY here would sort everything again.
+        query = query.order_by(*(rows.c[label].asc() if ascending else rows.c[label].desc()
+                                 for label, ascending in sort_keys))
+    return query
 
 
 def record_columns(dialect: str, include_spans: bool, trace_id: Any) -> list[Any]:

@@ -493,12 +493,11 @@ class SqlTraceStore(TraceStore):
     def get_trace(self, trace_id: str) -> Trace | None:
         """The trace with that id, spans included, or None."""
         with self.database.reading() as connection:
-            if self._one_row:
-                records = record_rows.read_records(connection, [trace_id], include_spans=True)
-            else:
-                row = connection.execute(select(*_INFO_SELECT).where(trace_info.c.trace_id == trace_id)).first()
-                records = [] if row is None else self._records(connection, [row], include_spans=True)
-            return records[0].to_trace() if records else None
+            row = connection.execute(select(*_INFO_SELECT, *self._record_columns(trace_info.c.trace_id))
+                                     .where(trace_info.c.trace_id == trace_id)).first()
+            if row is None:
+                return None
+            return self._records_of(connection, [row], include_spans=True)[0].to_trace()
 
     def search_traces(
         self,
@@ -552,7 +551,8 @@ class SqlTraceStore(TraceStore):
     ) -> tuple[list[TraceRecord], str | None]:
         """The records of one page of a search and the next page's token (see `search_traces`)."""
         query, fingerprint, key_count = self._search_query(
-            experiment_ids, filter_string, max_results, order_by, page_token, run_id, model_id, one_more=True)
+            experiment_ids, filter_string, max_results, order_by, page_token, run_id, model_id, include_spans,
+            one_more=True)
         with self.database.reading() as connection:
             rows, more = trace_search.fetch_page(connection, query, max_results)
             token = trace_search.encode_page_token(list(rows[-1][-key_count:]), fingerprint) if more else None
@@ -570,19 +570,18 @@ class SqlTraceStore(TraceStore):
         include_spans: bool = True,
     ) -> Iterator[list[Trace | TraceRecord]]:
         """The records of `search_trace_records`' first page, read and handed over `ID_CHUNK_SIZE` traces at a time
-        in one read transaction held while they are consumed: the span texts of one chunk are freed (by the caller
-        dropping them) before the next is read, so a 100,000-trace DataFrame never holds every record's texts besides
-        its own `trace` column."""
+        in one read transaction held while they are consumed: the rows of one chunk are fetched, and its span texts
+        freed (by the caller dropping them), before the next is, so a 100,000-trace DataFrame never holds every
+        record's texts besides its own `trace` column."""
         query, _, _ = self._search_query(experiment_ids, filter_string, max_results, order_by, None, run_id, model_id,
-                                         one_more=False)
+                                         include_spans, one_more=False)
+        if self._one_row and self.database.dialect == "postgresql":
+            # a server-side cursor: psycopg would otherwise receive the whole result, every span text, at once
+            query = query.execution_options(stream_results=True)
         with self.database.reading() as connection:
-            page, _ = trace_search.fetch_page(connection, query, max_results)
-            rows: list[Any] = page
-            for start in range(0, len(rows), ID_CHUNK_SIZE):
-                chunk = rows[start:start + ID_CHUNK_SIZE]
-                rows[start:start + len(chunk)] = [None] * len(chunk)
-                records: list[Any] = self._records_of(connection, chunk, include_spans)
-                del chunk
+            for rows in connection.execute(query).partitions(ID_CHUNK_SIZE):
+                records: list[Any] = self._records_of(connection, rows, include_spans)
+                del rows
                 yield records
                 del records
 
@@ -595,12 +594,13 @@ class SqlTraceStore(TraceStore):
         page_token: str | None,
         run_id: str | None,
         model_id: str | None,
+        include_spans: bool,
         one_more: bool,
     ) -> tuple[Any, str, int]:
-        """The query reading a search's trace_info rows, chosen, sorted and cut to `max_results` (one more if
-        `one_more`, which tells whether more follow): the trace id (SQLite, PostgreSQL) or the `INFO_COLUMNS`
-        (MySQL/MariaDB), as `_records_of` takes them, then the sort keys; the search's fingerprint (for page
-        tokens) and how many sort keys end each row. TracekitException for bad arguments."""
+        """The query reading a search's rows, chosen, sorted and cut to `max_results` (one more if `one_more`, which
+        tells whether more follow): the `INFO_COLUMNS`, then the record columns if any (see `_records_of`), then
+        the sort keys; the search's fingerprint (for page tokens) and how many sort keys end each row.
+        TracekitException for bad arguments."""
         check_max_results(max_results)
         experiment_list = check_experiment_ids(experiment_ids)
         expression = parse_filter(filter_string)
@@ -615,12 +615,15 @@ class SqlTraceStore(TraceStore):
             after = trace_search.decode_page_token(page_token, fingerprint,
                                                      [trace_search.token_value_type(key) for key in keys])
             conditions.append(trace_search.after_keyset(keys, after))
-        columns = [trace_info.c.trace_id] if self._one_row else _INFO_SELECT
-        query = (select(*columns, *(key.expression.label(key.label) for key in keys))
+        query = (select(*_INFO_SELECT, *(key.expression.label(key.label) for key in keys))
                  .where(*conditions)
                  .order_by(*(key.clause() for key in keys)))
-        if max_results is not None:
-            query = query.limit(max_results + 1 if one_more else max_results)
+        limit = None if max_results is None else max_results + 1 if one_more else max_results
+        if self._one_row:
+            query = record_rows.with_records(query, limit, self.database.dialect, include_spans,
+                                             [(key.label, key.ascending) for key in keys])
+        elif limit is not None:
+            query = query.limit(limit)
         return query, fingerprint, len(keys)
 
     def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
@@ -672,15 +675,18 @@ class SqlTraceStore(TraceStore):
             conditions.append(trace_info.c.model_id == str(model_id))
         return conditions
 
+    def _record_columns(self, trace_id: Any) -> list[Any]:
+        """The columns a read of one trace's row (its id `trace_id`) adds after the `INFO_COLUMNS` for
+        `_records_of` (none where the tags, metadata and spans are read by `_records`)."""
+        return record_rows.record_columns(self.database.dialect, True, trace_id) if self._one_row else []
+
     def _records_of(self, connection: Connection, rows: Sequence[Any], include_spans: bool) -> list[TraceRecord]:
-        """The records of a search's rows (see `_search_query`), in their order: on SQLite and PostgreSQL read by
-        trace id, one row per trace (see `record_rows`), elsewhere from the rows' trace_info columns."""
+        """The records of rows made of the `INFO_COLUMNS` and, on SQLite and PostgreSQL, the record columns (see
+        `record_rows.record_columns`)."""
         if not self._one_row:
             return self._records(connection, rows, include_spans)
-        records: list[TraceRecord] = []
-        for chunk in _chunks([row[0] for row in rows]):
-            records.extend(record_rows.read_records(connection, chunk, include_spans))
-        return records
+        judged = assessment_rows.for_traces(connection, [row[0] for row in rows])
+        return record_rows.records(connection, rows, judged, include_spans)
 
     def _records(self, connection: Connection, info_rows: Sequence[Any], include_spans: bool) -> list[TraceRecord]:
         """Records for trace_info rows: their tags, metadata and (optionally) span texts, loaded a chunk at a time;
