@@ -4,15 +4,11 @@
 
 A SQLite file is filled with N three-span traces written straight to the store (see search_without_spans.py: about
 1.5 KB of inputs and outputs per trace, two tags, token usage), in runs of 1,000 traces. Timed in this process: a
-run's 1,000 traces (`search_traces(run_id=...)`), the newest 10,000, and every trace. Two baselines read the same
-data with SQLAlchemy and do nothing with it (floors the database sets): "4 queries", the trace_info rows and then the
-tag, metadata and span rows by `IN (...)` chunks of 500 ids (how searches read before they read one row per trace,
-and how they still read on MySQL/MariaDB); "1 row/trace", the query SQLite and PostgreSQL searches run now, each
-trace_info row with its tags and metadata as JSON objects and its span texts joined in `TraceData` order (correlated
-subqueries, see tracekit/store/sql/record_rows.py), written out here with SQLAlchemy Core.
-Printed: the case's first search (wall ms), both baselines (wall ms), then settled figures (median of 5, 3 for every
-trace): wall ms, CPU ms of this process (which other people's load moves far less), µs per trace (CPU), the wall
-ratios to the two baselines, and peak RSS (about one search's peak: no frame is held while the next is built).
+run's 1,000 traces (`search_traces(run_id=...)`), the newest 10,000, and every trace; the baseline reads the same
+trace_info, tag, metadata and span rows with SQLAlchemy and does nothing with them (the floor the database sets).
+Printed: the case's first search (wall ms), then settled figures (median of 5, 3 for every trace): wall ms, CPU ms
+of this process (which other people's load moves far less), µs per trace (CPU), the wall ratio to the baseline, and
+peak RSS (about one search's peak: no frame is held while the next is built).
 
 First and settled differ for reasons of a fresh process, not of tracekit: the first search of a size touches the
 heap it grows into (page faults: system time, 0.4-1 s more for every trace's frame of 100,000), and the cyclic
@@ -68,19 +64,7 @@ def fill(uri: str, count: int) -> float:
     return time.perf_counter() - started
 
 
-def _scoped(query, run_id: str | None, limit: int | None):
-    """`query` on trace_info limited to the case's traces, newest first."""
-    from tracekit.store.sql import schema
-
-    info = schema.trace_info
-    query = query.order_by(info.c.request_time.desc(), info.c.trace_id.desc())
-    # The best SQL for each case: a run's traces by the run_id index, the others by the (experiment, time) index.
-    query = query.where(info.c.run_id == run_id) if run_id is not None else query.where(info.c.experiment_id == "0")
-    return query if limit is None else query.limit(limit)
-
-
 def bare_sql(uri: str, run_id: str | None, limit: int | None):
-    """The 4-query baseline: trace_info rows, then tag, metadata and span rows by chunks of ids."""
     from sqlalchemy import select
 
     from tracekit.store.sql import schema
@@ -88,7 +72,12 @@ def bare_sql(uri: str, run_id: str | None, limit: int | None):
     from tracekit.store.sql.engine import create_store_engine
 
     engine = create_store_engine(uri)
-    query = _scoped(select(schema.trace_info), run_id, limit)
+    info = schema.trace_info
+    query = select(info).order_by(info.c.request_time.desc(), info.c.trace_id.desc())
+    # The best SQL for each case: a run's traces by the run_id index, the others by the (experiment, time) index.
+    query = query.where(info.c.run_id == run_id) if run_id is not None else query.where(info.c.experiment_id == "0")
+    if limit is not None:
+        query = query.limit(limit)
 
     def read() -> int:
         with engine.connect() as connection:
@@ -101,41 +90,6 @@ def bare_sql(uri: str, run_id: str | None, limit: int | None):
                 connection.execute(select(schema.spans.c.trace_id, schema.spans.c.content)
                                    .where(schema.spans.c.trace_id.in_(chunk))).all()
         return len(rows)
-
-    return read
-
-
-def one_row_sql(uri: str, run_id: str | None, limit: int | None):
-    """The one-row-per-trace baseline: each trace_info row with its tags, metadata and joined span texts."""
-    from sqlalchemy import Text, case, func, literal, select
-
-    from tracekit.store.sql import schema
-    from tracekit.store.sql.engine import create_store_engine
-
-    engine = create_store_engine(uri)
-    info = schema.trace_info
-
-    def json_object(table):
-        rows = table.alias()
-        return (select(func.json_group_object(rows.c.key, rows.c.value))
-                .where(rows.c.trace_id == info.c.trace_id).scalar_subquery())
-
-    spans = schema.spans.alias()
-    separator = literal("\x1e", Text)
-    ordered = (select(spans.c.content, case((spans.c.parent_span_id.is_(None), literal("1", Text)),
-                                            else_=literal("0", Text)).label("parentless"))
-               .where(spans.c.trace_id == info.c.trace_id)
-               .order_by(spans.c.end_time_ns.is_(None), spans.c.end_time_ns, spans.c.start_time_ns.desc(),
-                         spans.c.span_id)
-               .correlate(info).subquery())
-    joined = select(func.group_concat(ordered.c.parentless, literal("", Text), type_=Text) + separator
-                    + func.group_concat(ordered.c.content, separator, type_=Text)).scalar_subquery()
-    query = _scoped(select(info, json_object(schema.trace_tags), json_object(schema.trace_metadata), joined),
-                    run_id, limit)
-
-    def read() -> int:
-        with engine.connect() as connection:
-            return len(connection.execute(query).all())
 
     return read
 
@@ -161,8 +115,8 @@ def main() -> None:
     cases = [(f"a run's {RUN_SIZE:,} traces", middle_run, None, RUN_SIZE),
              ("newest 10,000", None, 10_000, min(10_000, args.traces)),
              (f"all {args.traces:,}", None, None, args.traces)]
-    print(f"\n{'search_traces DataFrame':<26} {'first ms':>9} {'4 queries ms':>13} {'1 row/trace ms':>15} "
-          f"{'settled ms':>11} {'CPU ms':>8} {'CPU µs/trace':>13} {'ratio 4q':>9} {'ratio 1r':>9}")
+    print(f"\n{'search_traces DataFrame':<26} {'first ms':>9} {'bare SQL ms':>12} {'settled ms':>11} "
+          f"{'CPU ms':>8} {'CPU µs/trace':>13} {'ratio':>7}")
     for label, run_id, limit, expected in cases:
         repeats = 5 if expected <= 10_000 else 3
         started = time.perf_counter()
@@ -171,11 +125,10 @@ def main() -> None:
         assert len(frame) == expected, (label, len(frame))
         del frame  # else the timed searches below build theirs while this one is held: two frames in the peak RSS
         base = median_ms(bare_sql(uri, run_id, limit), repeats)
-        one_row = median_ms(one_row_sql(uri, run_id, limit), repeats)
         ours, cpu = median_wall_and_cpu_ms(
             lambda r=run_id, n=limit: tracekit.search_traces(["0"], run_id=r, max_results=n), repeats)
-        print(f"{label:<26} {first:>9.1f} {base:>13.1f} {one_row:>15.1f} {ours:>11.1f} {cpu:>8.1f} "
-              f"{cpu * 1000 / expected:>13.1f} {ours / base:>8.2f}x {ours / one_row:>8.2f}x")
+        print(f"{label:<26} {first:>9.1f} {base:>12.1f} {ours:>11.1f} {cpu:>8.1f} {cpu * 1000 / expected:>13.1f} "
+              f"{ours / base:>7.1f}x")
     print(f"peak RSS {peak_rss_mb():.0f} MB, load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     print(f"\n{'then reading every spans cell':<30} {'ms':>8} {'µs/trace':>9}")
     for label, run_id, limit, expected in cases:

@@ -96,24 +96,22 @@ def _trace_row(trace: Trace | TraceRecord, info_dict: dict[str, Any],
         root = None if index is None else spans[index]
         return (trace.to_json(), SpanList(trace_id, tuple(spans), len(spans), sources=sources),
                 None if root is None else root.inputs, None if root is None else root.outputs)
-    count = trace.span_count
+    texts = trace.span_texts
     # What `orjson.dumps({"info": ..., "data": {"spans": [...]}})` writes, joined in one pass rather than dumped
     # around the texts and decoded again; the spans array runs from the `[` that ends `head` to the closing `}}`.
     head = '{"info":' + orjson.dumps(info_dict, option=orjson.OPT_NON_STR_KEYS).decode("utf-8") + _SPANS_KEY
-    trace_json = "".join((head, trace.joined_span_texts(","), "]}}"))
-    cell = SpanList(trace_id, trace_json, count, len(head) - 1, sources)
-    root_text = trace.root_text()
-    if root_text is None and count:  # a record made without its root's position: find it from the decoded spans
+    trace_json = "".join((head, ",".join(texts), "]}}"))
+    cell = SpanList(trace_id, trace_json, len(texts), len(head) - 1, sources)
+    index = trace.root_index
+    if index is None and texts:  # a record made without its root's position: find it from the decoded spans
         try:
             index = root_position([span["span_id"] for span in cell], [span["parent_id"] for span in cell])
         except TracekitException as error:
             logger.warning("%s The trace's request and response are left empty.", error)
-        else:
-            root_text = None if index is None else trace.span_texts[index]
-    if root_text is None:
+    if index is None:
         return trace_json, cell, None, None
     try:
-        request, response = inputs_and_outputs(root_text)
+        request, response = inputs_and_outputs(texts[index])
     except (ValueError, TypeError, AttributeError) as error:
         logger.warning("The root span of trace %s could not be decoded (%s: %s); its request and response are left "
                        "empty.", trace_id, type(error).__name__, error)

@@ -16,28 +16,20 @@ InfoFields = tuple[str, str, int, "int | None", "TraceState | str", "str | None"
                    dict[str, str], dict[str, str], list[Assessment]]
 
 
-# What separates the span texts of a record made `from_joined`: a control character, which JSON text never holds raw
-# (a JSON writer escapes it), so the texts joined with it split back exactly.
-SPAN_SEPARATOR = "\x1e"
-
-
 class TraceRecord:
     """One stored trace: `info`, and `span_texts`, the JSON text of each span's `Span.to_dict()` in the order
     `TraceData` keeps spans (empty when the search was made without spans); `root_index` is the position of the
     root span's text among them (see `root_position`), None when there is no span or no root.
 
     A store may make it `from_fields`: the `TraceInfo` is then made only when `info` is first read, and a
-    DataFrame row takes `info_dict()` straight from the fields. It may also hand the span texts over as one text
-    (`from_joined`), split only if `span_texts` is read: a DataFrame row takes them joined as they are."""
+    DataFrame row takes `info_dict()` straight from the fields."""
 
-    __slots__ = ("_info", "_fields", "_texts", "_joined", "_count", "root_index")
+    __slots__ = ("_info", "_fields", "span_texts", "root_index")
 
     def __init__(self, info: TraceInfo, span_texts: list[str] | None = None, root_index: int | None = None) -> None:
         self._info: TraceInfo | None = info
         self._fields: InfoFields | None = None
-        self._texts: list[str] | None = [] if span_texts is None else span_texts
-        self._joined: str | None = None
-        self._count = 0
+        self.span_texts: list[str] = [] if span_texts is None else span_texts
         self.root_index = root_index
 
     @classmethod
@@ -46,52 +38,8 @@ class TraceRecord:
         text), the `TraceInfo` made only if `info` is read."""
         record = cls.__new__(cls)
         record._info, record._fields = None, fields
-        record._texts, record._joined, record.root_index = span_texts, None, root_index
+        record.span_texts, record.root_index = span_texts, root_index
         return record
-
-    @classmethod
-    def from_joined(cls, fields: InfoFields, joined: str | None, count: int, root_index: int | None) -> TraceRecord:
-        """`from_fields`, with the `count` span texts given as one text, `joined`, separated by `SPAN_SEPARATOR`
-        (None: no span)."""
-        record = cls.__new__(cls)
-        record._info, record._fields = None, fields
-        record._texts, record._joined, record._count, record.root_index = None, joined, count, root_index
-        if joined is None:
-            record._texts = []
-        return record
-
-    @property
-    def span_texts(self) -> list[str]:
-        """The span texts, in `TraceData` order (split from the joined text, once, for a record made so)."""
-        texts = self._texts
-        if texts is None:
-            assert self._joined is not None
-            texts = self._texts = self._joined.split(SPAN_SEPARATOR)
-            self._joined = None
-        return texts
-
-    @property
-    def span_count(self) -> int:
-        """How many spans the record holds (the joined text is not split for it)."""
-        return len(self.span_texts) if self._joined is None else self._count
-
-    def joined_span_texts(self, separator: str) -> str:
-        """The span texts joined with `separator` (a single-character one, for a joined record, in one C call)."""
-        joined = self._joined
-        return separator.join(self.span_texts) if joined is None else joined.replace(SPAN_SEPARATOR, separator)
-
-    def root_text(self) -> str | None:
-        """The root span's text (None when `root_index` is)."""
-        index, joined = self.root_index, self._joined
-        if index is None or joined is None:
-            return None if index is None else self.span_texts[index]
-        if index == self._count - 1:  # the usual place: the root ends last
-            return joined[joined.rfind(SPAN_SEPARATOR) + 1:]
-        start = 0
-        for _ in range(index):
-            start = joined.find(SPAN_SEPARATOR, start) + 1
-        end = joined.find(SPAN_SEPARATOR, start)
-        return joined[start:end] if end >= 0 else joined[start:]
 
     @property
     def info(self) -> TraceInfo:

@@ -6,9 +6,8 @@ A trace written again, or in parts by several processes, is merged, never replac
 trace-id order, so two writers never wait on each other in a cycle; transient lock errors (SQLite busy, PostgreSQL
 deadlock or serialization failure, MySQL deadlock or lock timeout) are retried a few times.
 
-Reads: the page of trace_info rows is chosen, sorted and limited in SQL. On SQLite and PostgreSQL each row also brings
-its trace's tags, metadata and joined span texts (see `record_rows`); on MySQL/MariaDB they are loaded with a few
-`IN (...)` queries of at most `ID_CHUNK_SIZE` ids each. Assessments are loaded so on every database.
+Reads: the page of trace_info rows is chosen, sorted and limited in SQL; the tags, metadata, assessments and spans of
+the whole page are then loaded with a few `IN (...)` queries of at most `ID_CHUNK_SIZE` ids each.
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ from tracekit.store.assessment_checks import check_assessment, check_assessment_
 from tracekit.store.paging import PagedList
 from tracekit.store.search.grammar import parse_filter, parse_order_by
 from tracekit.store.sql import assessments as assessment_rows
-from tracekit.store.sql import record_rows, trace_aggregates, trace_search
+from tracekit.store.sql import trace_aggregates, trace_search
 from tracekit.store.sql.database import ID_CHUNK_SIZE, SqlDatabase  # noqa: F401 - ID_CHUNK_SIZE re-exported
 from tracekit.store.sql.database import chunks as _chunks
 from tracekit.store.sql.rows_by_id import rows_by_id
@@ -77,11 +76,20 @@ _SPAN_COLUMNS = ("trace_id", "content", "span_id", "parent_span_id")
 _NO_SPANS: tuple[tuple[str, ...], None] = ((), None)
 
 
+def _span_order_sql(dialect: str) -> str:
+    """ORDER BY list putting each trace's span rows together, in `span_order` (end time, running spans last, then
+    latest start, then span id compared as Python compares text: PostgreSQL's "C" collation, MySQL's binary one).
+    Sorting in the database saves a Python tuple and sort per span when a search loads many traces."""
+    collate = ' COLLATE "C"' if dialect == "postgresql" else ""
+    return ("trace_id, CASE WHEN end_time_ns IS NULL THEN 1 ELSE 0 END, end_time_ns, start_time_ns DESC, "
+            f"span_id{collate}")
+
+
 def _span_texts(connection: Connection, trace_ids: Sequence[str]) -> dict[str, tuple[tuple[str, ...], int | None]]:
     """Trace id -> its span texts in `TraceData` order and the root's position among them (see `root_position`),
     for the traces that have spans."""
     rows = rows_by_id(connection, spans, _SPAN_COLUMNS, "trace_id", trace_ids,
-                      order_sql=record_rows.span_order_sql(connection.dialect))
+                      order_sql=_span_order_sql(connection.dialect.name))
     texts: dict[str, tuple[tuple[str, ...], int | None]] = {}
     for trace_id, group in groupby(rows, itemgetter(0)):
         _, contents, span_ids, parents = zip(*group, strict=True)
@@ -121,7 +129,6 @@ class SqlTraceStore(TraceStore):
         self.uri = self.database.uri
         self.engine = self.database.engine
         self._known_experiment_ids: set[str] = set()
-        self._one_row = self.database.dialect in record_rows.ONE_ROW_DIALECTS
         # set when a batch's trace_info COPY met a stored trace (see `_write_batch`), cleared by a batch found new
         self._ask_first = False
 
@@ -493,11 +500,10 @@ class SqlTraceStore(TraceStore):
     def get_trace(self, trace_id: str) -> Trace | None:
         """The trace with that id, spans included, or None."""
         with self.database.reading() as connection:
-            row = connection.execute(select(*_INFO_SELECT, *self._record_columns(trace_info.c.trace_id))
-                                     .where(trace_info.c.trace_id == trace_id)).first()
+            row = connection.execute(select(*_INFO_SELECT).where(trace_info.c.trace_id == trace_id)).first()
             if row is None:
                 return None
-            return self._records_of(connection, [row], include_spans=True)[0].to_trace()
+            return self._records(connection, [row], include_spans=True)[0].to_trace()
 
     def search_traces(
         self,
@@ -550,13 +556,12 @@ class SqlTraceStore(TraceStore):
         include_spans: bool = True,
     ) -> tuple[list[TraceRecord], str | None]:
         """The records of one page of a search and the next page's token (see `search_traces`)."""
-        query, fingerprint, key_count = self._search_query(
-            experiment_ids, filter_string, max_results, order_by, page_token, run_id, model_id, include_spans,
-            one_more=True)
+        query, fingerprint = self._search_query(experiment_ids, filter_string, max_results, order_by, page_token,
+                                                run_id, model_id)
         with self.database.reading() as connection:
             rows, more = trace_search.fetch_page(connection, query, max_results)
-            token = trace_search.encode_page_token(list(rows[-1][-key_count:]), fingerprint) if more else None
-            records = self._records_of(connection, rows, include_spans)
+            token = trace_search.encode_page_token(list(rows[-1][len(_INFO_SELECT):]), fingerprint) if more else None
+            records = self._records(connection, rows, include_spans)
         return records, token
 
     def iter_trace_record_chunks(
@@ -570,18 +575,18 @@ class SqlTraceStore(TraceStore):
         include_spans: bool = True,
     ) -> Iterator[list[Trace | TraceRecord]]:
         """The records of `search_trace_records`' first page, read and handed over `ID_CHUNK_SIZE` traces at a time
-        in one read transaction held while they are consumed: the rows of one chunk are fetched, and its span texts
-        freed (by the caller dropping them), before the next is, so a 100,000-trace DataFrame never holds every
-        record's texts besides its own `trace` column."""
-        query, _, _ = self._search_query(experiment_ids, filter_string, max_results, order_by, None, run_id, model_id,
-                                         include_spans, one_more=False)
-        if self._one_row and self.database.dialect == "postgresql":
-            # a server-side cursor: psycopg would otherwise receive the whole result, every span text, at once
-            query = query.execution_options(stream_results=True)
+        in one read transaction held while they are consumed: the span texts of one chunk are freed (by the caller
+        dropping them) before the next is read, so a 100,000-trace DataFrame never holds every record's texts besides
+        its own `trace` column."""
+        query, _ = self._search_query(experiment_ids, filter_string, max_results, order_by, None, run_id, model_id)
         with self.database.reading() as connection:
-            for rows in connection.execute(query).partitions(ID_CHUNK_SIZE):
-                records: list[Any] = self._records_of(connection, rows, include_spans)
-                del rows
+            page, _ = trace_search.fetch_page(connection, query, max_results)
+            rows: list[Any] = page
+            for start in range(0, len(rows), ID_CHUNK_SIZE):
+                chunk = rows[start:start + ID_CHUNK_SIZE]
+                rows[start:start + len(chunk)] = [None] * len(chunk)
+                records: list[Any] = self._records(connection, chunk, include_spans)
+                del chunk
                 yield records
                 del records
 
@@ -594,13 +599,9 @@ class SqlTraceStore(TraceStore):
         page_token: str | None,
         run_id: str | None,
         model_id: str | None,
-        include_spans: bool,
-        one_more: bool,
-    ) -> tuple[Any, str, int]:
-        """The query reading a search's rows, chosen, sorted and cut to `max_results` (one more if `one_more`, which
-        tells whether more follow): the `INFO_COLUMNS`, then the record columns if any (see `_records_of`), then
-        the sort keys; the search's fingerprint (for page tokens) and how many sort keys end each row.
-        TracekitException for bad arguments."""
+    ) -> tuple[Any, str]:
+        """The query choosing, sorting and limiting a search's trace_info rows, and the search's fingerprint (for
+        page tokens); TracekitException for bad arguments."""
         check_max_results(max_results)
         experiment_list = check_experiment_ids(experiment_ids)
         expression = parse_filter(filter_string)
@@ -618,13 +619,7 @@ class SqlTraceStore(TraceStore):
         query = (select(*_INFO_SELECT, *(key.expression.label(key.label) for key in keys))
                  .where(*conditions)
                  .order_by(*(key.clause() for key in keys)))
-        limit = None if max_results is None else max_results + 1 if one_more else max_results
-        if self._one_row:
-            query = record_rows.with_records(query, limit, self.database.dialect, include_spans,
-                                             [(key.label, key.ascending) for key in keys])
-        elif limit is not None:
-            query = query.limit(limit)
-        return query, fingerprint, len(keys)
+        return query, fingerprint
 
     def count_traces(self, experiment_ids: Sequence[str], run_id: str | None = None,
                      model_id: str | None = None) -> int:
@@ -675,23 +670,9 @@ class SqlTraceStore(TraceStore):
             conditions.append(trace_info.c.model_id == str(model_id))
         return conditions
 
-    def _record_columns(self, trace_id: Any) -> list[Any]:
-        """The columns a read of one trace's row (its id `trace_id`) adds after the `INFO_COLUMNS` for
-        `_records_of` (none where the tags, metadata and spans are read by `_records`)."""
-        return record_rows.record_columns(self.database.dialect, True, trace_id) if self._one_row else []
-
-    def _records_of(self, connection: Connection, rows: Sequence[Any], include_spans: bool) -> list[TraceRecord]:
-        """The records of rows made of the `INFO_COLUMNS` and, on SQLite and PostgreSQL, the record columns (see
-        `record_rows.record_columns`)."""
-        if not self._one_row:
-            return self._records(connection, rows, include_spans)
-        judged = assessment_rows.for_traces(connection, [row[0] for row in rows])
-        return record_rows.records(connection, rows, judged, include_spans)
-
     def _records(self, connection: Connection, info_rows: Sequence[Any], include_spans: bool) -> list[TraceRecord]:
         """Records for trace_info rows: their tags, metadata and (optionally) span texts, loaded a chunk at a time;
-        span texts in `TraceData` order (see `span_order`), sorted on the span rows' columns, unparsed. The read of
-        MySQL/MariaDB searches, and of the traces `merge_traces` locks, on every database."""
+        span texts in `TraceData` order (see `span_order`), sorted on the span rows' columns, unparsed."""
         trace_ids = [row[0] for row in info_rows]
         tags: dict[str, dict[str, str]] = {trace_id: {} for trace_id in trace_ids}
         metadata: dict[str, dict[str, str]] = {trace_id: {} for trace_id in trace_ids}
