@@ -255,9 +255,7 @@ class SqlTraceStore(TraceStore):
         if made is not None:
             rows.trace_info, _, _, rows.spans = made
             return rows
-        carried = assessment_rows.carried_rows(batch)
-        if carried:
-            self.database.insert_missing(connection, assessments_table, carried)
+        self._insert_carried_assessments(connection, batch)
         return None
 
     def _upsert_traces(self, connection: Connection, batch: Sequence[Trace], fragments: Set[str] = frozenset(),
@@ -296,6 +294,10 @@ class SqlTraceStore(TraceStore):
         # every trace's spans, a fragment's too, are added or replaced by span id
         if rows.spans:
             self.database.upsert(connection, spans, rows.spans, ["trace_id", "span_id"], absent=absent(rows.spans))
+        self._insert_carried_assessments(connection, batch)
+
+    def _insert_carried_assessments(self, connection: Connection, batch: Sequence[Trace]) -> None:
+        """Store the assessments the traces of `batch` carry, keeping any stored already (by assessment id)."""
         carried = assessment_rows.carried_rows(batch)
         if carried:
             self.database.insert_missing(connection, assessments_table, carried)
