@@ -8,7 +8,8 @@ run's 1,000 traces (`search_traces(run_id=...)`), the newest 10,000, and every t
 trace_info, tag, metadata and span rows with SQLAlchemy and does nothing with them (the floor the database sets).
 Printed: the case's first search (wall ms), then settled figures (median of 5, 3 for every trace): wall ms, CPU ms
 of this process (which other people's load moves far less), µs per trace (CPU), the wall ratio to the baseline, and
-peak RSS (about one search's peak: no frame is held while the next is built).
+peak RSS (about one search's peak: no frame is held while the next is built), and the CPU steal so far (time the
+hypervisor gave other guests: with more than a few percent the machine was not a quiet one).
 
 First and settled differ for reasons of a fresh process, not of tracekit: the first search of a size touches the
 heap it grows into (page faults: system time, 0.4-1 s more for every trace's frame of 100,000), and the cyclic
@@ -37,7 +38,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
 
-from _measure import median_ms, peak_rss_mb  # noqa: E402
+from _measure import StealMeter, median_ms, peak_rss_mb  # noqa: E402
 from search_without_spans import BATCH, build  # noqa: E402
 
 RUN_SIZE = 1_000
@@ -99,6 +100,7 @@ def main() -> None:
     parser.add_argument("--traces", type=int, default=100_000)
     parser.add_argument("--db", help="SQLite file: filled if missing, else read as it is")
     args = parser.parse_args()
+    steal = StealMeter()
     path = args.db or os.path.join(tempfile.mkdtemp(prefix="tracekit-bench-"), "frames.db")
     uri = f"sqlite:///{path}"
     if not os.path.exists(path):
@@ -129,12 +131,14 @@ def main() -> None:
             lambda r=run_id, n=limit: tracekit.search_traces(["0"], run_id=r, max_results=n), repeats)
         print(f"{label:<26} {first:>9.1f} {base:>12.1f} {ours:>11.1f} {cpu:>8.1f} {cpu * 1000 / expected:>13.1f} "
               f"{ours / base:>7.1f}x")
-    print(f"peak RSS {peak_rss_mb():.0f} MB, load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+    print(f"peak RSS {peak_rss_mb():.0f} MB, load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}, "
+          f"{steal.describe()} so far")
     print(f"\n{'then reading every spans cell':<30} {'ms':>8} {'µs/trace':>9}")
     for label, run_id, limit, expected in cases:
         decoding = median_ms_of(lambda r=run_id, n=limit: decode_every_cell(r, n), 3 if expected <= 10_000 else 1)
         print(f"{label:<30} {decoding:>8.1f} {decoding * 1000 / expected:>9.1f}")
-    print(f"peak RSS {peak_rss_mb():.0f} MB, load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+    print(f"peak RSS {peak_rss_mb():.0f} MB, load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}, "
+          f"{steal.describe()} so far")
 
 
 def decode_every_cell(run_id: str | None, limit: int | None) -> float:

@@ -8,8 +8,9 @@ are a 1,000-key dict. The raw OpenTelemetry baseline uses a BatchSpanProcessor i
 with inputs and outputs set as JSON string attributes (json.dumps), which is what a hand-rolled tracer does.
 tracekit exports into an exporter that discards too, so both sides pay for span creation, payload encoding and
 hand-off to a background thread, and neither for storage. Figures are the best of `--repeats` runs, in µs, of
-wall time and of the process's CPU time (all threads, so each side's background export is included); on a shared,
-busy machine the CPU ratio is the one to read.
+wall time and of the process's CPU time (all threads, so each side's background export is included); the two sides
+take turns, run by run, so their ratio is measured in the same minutes. On a shared, busy machine the CPU ratio is the
+one to read; the last line gives the CPU steal during the run (time the hypervisor gave other guests).
 
 End to end: `--end-to-end` 1-span traced calls into a new SQLite file (the store exporter, in the background,
 in this process), timed from the first call until `flush_trace_async_logging()` returns: traces stored per second
@@ -32,7 +33,13 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, Spa
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from _measure import best_per_call, best_per_call_and_cpu, otel_decorator, peak_rss_mb  # noqa: E402
+from _measure import (  # noqa: E402
+    StealMeter,
+    best_per_call,
+    best_per_call_and_cpu_taking_turns,
+    otel_decorator,
+    peak_rss_mb,
+)
 
 import tracekit  # noqa: E402
 from tracekit.exporters import TraceExporter  # noqa: E402
@@ -99,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--end-to-end", type=int, default=20_000, help="traces for the SQLite run (0: skip it)")
     args = parser.parse_args(argv)
+    steal = StealMeter()
 
     sink = DiscardTraces()
     tracekit.tracing.set_exporter(sink)
@@ -120,8 +128,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         calls = args.calls if shape != "1,000-key dict" else max(args.calls // 10, 200)
         spans = SPANS_PER_CALL[shape]
         plain_us = best_per_call(plain[shape], calls, args.repeats, lambda: None)
-        otel_us, otel_cpu = best_per_call_and_cpu(raw_otel[shape], calls, args.repeats, flush_otel)
-        tracekit_us, tracekit_cpu = best_per_call_and_cpu(traced[shape], calls, args.repeats, flush_tracekit)
+        (otel_us, otel_cpu), (tracekit_us, tracekit_cpu) = best_per_call_and_cpu_taking_turns(
+            [(raw_otel[shape], flush_otel), (traced[shape], flush_tracekit)], calls, args.repeats)
         print(f"{shape:<16} {plain_us:>8.2f} {otel_us:>8.2f} ({otel_us / spans:>5.1f}) "
               f"{tracekit_us:>8.2f} ({tracekit_us / spans:>5.1f}) {tracekit_us / otel_us:>13.2f}x "
               f"{otel_cpu:>14.2f} {tracekit_cpu:>9.2f} {tracekit_cpu / otel_cpu:>13.2f}x")
@@ -137,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"traces exported: {sink.count}, spilled: {stats.spilled}, dropped: {stats.dropped}")
     if args.end_to_end:
         end_to_end(traced["1 span/trace"], args.end_to_end, args.repeats)
-    print(f"peak RSS: {peak_rss_mb():.1f} MB")
+    print(f"peak RSS: {peak_rss_mb():.1f} MB, {steal.describe()}")
 
 
 def _timed_loop(func: Callable[[int], object], calls: int) -> tuple[float, float, float]:

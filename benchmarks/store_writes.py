@@ -24,7 +24,11 @@ the same load:
 Each path and phase: the median over rounds of traces/s (wall) and its spread (slowest-fastest round, so one slow
 round, a checkpoint say, does not decide), this process's CPU µs per trace, and on PostgreSQL the server backend's
 CPU µs per trace (read from /proc), the WAL the whole server wrote per trace (other writers to it included) and the
-checkpoints during the rounds (summed); medians. Prints the load average before and after, and the peak RSS.
+checkpoints during the rounds (summed); medians. Then, with more than one backend, the last table: tracekit's path
+alone into every backend, the backends taking turns within each round, and each backend's ratio to SQLite measured
+round by round (on a shared machine the host's speed moves between the sections above, so their figures are not
+compared across backends). Prints the load average before and after, the CPU steal during the run (time the
+hypervisor gave other guests: a run with more than a few percent was not on a quiet machine), and the peak RSS.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 from sqlalchemy import create_engine, text
@@ -44,7 +49,7 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
 
-from _measure import peak_rss_mb  # noqa: E402
+from _measure import StealMeter, peak_rss_mb  # noqa: E402
 from alembic import command  # noqa: E402
 from search import KeepFirstTraces, answer  # noqa: E402
 
@@ -198,35 +203,70 @@ def server_database(name: str) -> tuple[str, Callable[[], None]]:
     return base.rsplit("/", 1)[0] + f"/{database}", drop
 
 
+def side_by_side(uris: dict[str, str], traces: list, rounds: int) -> None:
+    """tracekit's path alone ("new" traces) into every backend, the backends taking turns within each round (which
+    goes first rotates), so each ratio to SQLite is the median of ratios measured minutes, not a whole section, apart:
+    on a shared machine the host's speed moves more than that between sections."""
+    batch = tracekit.config.EXPORT_BATCH_SIZE.get()
+    stores = {name: SqlTraceStore(uri) for name, uri in uris.items()}
+    rates: dict[str, list[float]] = {name: [] for name in stores}
+    names = list(stores)
+    try:
+        for round_number in range(rounds):
+            turn = round_number % len(names)
+            for name in names[turn:] + names[:turn]:
+                empty_tables(stores[name])
+                rates[name].append(timed_writes(stores[name], traces, batch, lambda: (0.0, 0, 0))[0])
+    finally:
+        for store in stores.values():
+            store.close()
+    print(f"\n== the backends side by side: tracekit, new traces, {rounds} rounds, backends taking turns ==")
+    print(f"{'backend':<12} {'traces/s':>9} {'spread':>15} {'ratio to SQLite':>16} {'ratio spread':>13}")
+    for name in names:
+        ratio_text = f"{'-':>16} {'-':>13}"
+        if "sqlite" in rates:
+            ratios = [rate / base for rate, base in zip(rates[name], rates["sqlite"], strict=True)]
+            ratio_text = f"{statistics.median(ratios):>15.2f}x {min(ratios):>6.2f}-{max(ratios):.2f}"
+        print(f"{name:<12} {statistics.median(rates[name]):>9,.0f} "
+              f"{min(rates[name]):>7,.0f}-{max(rates[name]):<7,.0f} {ratio_text}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--traces", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--side-by-side-rounds", type=int, default=5,
+                        help="rounds of the last table, the backends taking turns (0 to skip)")
     parser.add_argument("--backends", default="sqlite,postgresql,mysql")
     parser.add_argument("--old-schema", default="0009_trace_child_keys",
                         help="also write into a database at this migration ('' to skip)")
     args = parser.parse_args(argv)
 
+    steal = StealMeter()
     print(f"python {sys.version.split()[0]}, tracekit {tracekit.__version__}, {os.cpu_count()} CPUs, "
           f"load average {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as drops:
         os.environ.setdefault("TRACEKIT_SPILL_DIR", os.path.join(folder, "spill"))
         tracekit.tracing.reset()
         traces = make_traces(args.traces)
         old_schema = args.old_schema or None
+        uris: dict[str, str] = {}
         for name in args.backends.split(","):
             if name == "sqlite":
-                bench_backend(name, f"sqlite:///{os.path.join(folder, 'bench.db')}",
-                              f"sqlite:///{os.path.join(folder, 'old.db')}", old_schema, traces, args.rounds)
-                continue
-            uri, drop = server_database(name)
-            old_uri, drop_old = server_database(name) if old_schema else (None, lambda: None)
-            try:
-                bench_backend(name, uri, old_uri, old_schema, traces, args.rounds)
-            finally:
-                drop()
-                drop_old()
-    print(f"\nload average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
+                uri, old_uri = (f"sqlite:///{os.path.join(folder, 'bench.db')}",
+                                f"sqlite:///{os.path.join(folder, 'old.db')}")
+            else:
+                uri, drop = server_database(name)
+                drops.callback(drop)
+                old_uri = None
+                if old_schema:
+                    old_uri, drop_old = server_database(name)
+                    drops.callback(drop_old)
+            uris[name] = uri
+            bench_backend(name, uri, old_uri, old_schema, traces, args.rounds)
+        if args.side_by_side_rounds > 0 and len(uris) > 1:
+            side_by_side(uris, traces, args.side_by_side_rounds)
+    print(f"\nload average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}, {steal.describe()}")
     print(f"peak RSS: {peak_rss_mb():.1f} MB")
 
 
