@@ -103,7 +103,11 @@ def _record_row(info_dict: dict[str, Any], texts: list[str], index: int | None,
     # What `orjson.dumps({"info": ..., "data": {"spans": [...]}})` writes, joined in one pass rather than dumped
     # around the texts and decoded again; the spans array runs from the `[` that ends `_SPANS_KEY` to the closing
     # `}}`.
-    info_text = orjson.dumps(info_dict, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+    try:  # text keys only, as a stored trace's are: the same bytes as with OPT_NON_STR_KEYS, written faster
+        info_json = orjson.dumps(info_dict)
+    except orjson.JSONEncodeError:
+        info_json = orjson.dumps(info_dict, option=orjson.OPT_NON_STR_KEYS)
+    info_text = info_json.decode("utf-8")
     trace_json = "".join(('{"info":', info_text, _SPANS_KEY, ",".join(texts), "]}}"))
     cell = SpanList(trace_id, trace_json, len(texts), len(info_text) + _SPANS_START, sources)
     if index is None and texts:  # a record made without its root's position: find it from the decoded spans
