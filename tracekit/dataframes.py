@@ -21,6 +21,7 @@ from tracekit.store.trace_records import TraceRecord, root_position
 logger = logging.getLogger(__name__)
 
 _SPANS_KEY = ',"data":{"spans":['
+_SPANS_START = len('{"info":') + len(_SPANS_KEY) - 1  # where the spans array starts, after the info's JSON
 
 TRACE_COLUMNS = ("trace_id", "trace", "client_request_id", "state", "request_time", "execution_duration", "request",
            "response", "trace_metadata", "tags", "spans", "assessments")
@@ -83,26 +84,32 @@ def _extract(spans: SpanList, field: ExtractField) -> Any:
     return value.get(field.key) if isinstance(value, dict) else None
 
 
-def _trace_row(trace: Trace | TraceRecord, info_dict: dict[str, Any],
-               sources: SpanSources) -> tuple[str, SpanList, Any, Any]:
-    """The trace's JSON text, its `spans` cell, and its root span's inputs and outputs. Only the root's text is
-    parsed here (two of its attributes decoded); the cell decodes the spans when it is first read. A stored
-    record's span texts go into the trace JSON as they are (the same bytes as a list of the texts), and the cell
-    keeps that text rather than a copy of the spans."""
+def _trace_row(trace: Trace, info_dict: dict[str, Any], sources: SpanSources) -> tuple[str, SpanList, Any, Any]:
+    """The trace's JSON text, its `spans` cell, and its root span's inputs and outputs."""
+    spans = trace.data.spans
+    index = root_position([span.span_id for span in spans], [span.parent_id for span in spans])
+    root = None if index is None else spans[index]
+    return (trace.to_json(), SpanList(info_dict["trace_id"], tuple(spans), len(spans), sources=sources),
+            None if root is None else root.inputs, None if root is None else root.outputs)
+
+
+def _record_row(info_dict: dict[str, Any], texts: list[str], index: int | None,
+                sources: SpanSources) -> tuple[str, SpanList, Any, Any]:
+    """`_trace_row` of a stored record with this info and these span texts (`index`: the root's position among
+    them). Only the root's text is parsed here (two of its attributes decoded); the cell decodes the spans when it is
+    first read. The span texts go into the trace JSON as they are (the same bytes as a list of the texts), and the
+    cell keeps that text rather than a copy of the spans."""
     trace_id = info_dict["trace_id"]
-    if not isinstance(trace, TraceRecord):
-        spans = trace.data.spans
-        index = root_position([span.span_id for span in spans], [span.parent_id for span in spans])
-        root = None if index is None else spans[index]
-        return (trace.to_json(), SpanList(trace_id, tuple(spans), len(spans), sources=sources),
-                None if root is None else root.inputs, None if root is None else root.outputs)
-    texts = trace.span_texts
     # What `orjson.dumps({"info": ..., "data": {"spans": [...]}})` writes, joined in one pass rather than dumped
-    # around the texts and decoded again; the spans array runs from the `[` that ends `head` to the closing `}}`.
-    head = '{"info":' + orjson.dumps(info_dict, option=orjson.OPT_NON_STR_KEYS).decode("utf-8") + _SPANS_KEY
-    trace_json = "".join((head, ",".join(texts), "]}}"))
-    cell = SpanList(trace_id, trace_json, len(texts), len(head) - 1, sources)
-    index = trace.root_index
+    # around the texts and decoded again; the spans array runs from the `[` that ends `_SPANS_KEY` to the closing
+    # `}}`.
+    try:  # text keys only, as a stored trace's are: the same bytes as with OPT_NON_STR_KEYS, written faster
+        info_json = orjson.dumps(info_dict)
+    except orjson.JSONEncodeError:
+        info_json = orjson.dumps(info_dict, option=orjson.OPT_NON_STR_KEYS)
+    info_text = info_json.decode("utf-8")
+    trace_json = "".join(('{"info":', info_text, _SPANS_KEY, ",".join(texts), "]}}"))
+    cell = SpanList(trace_id, trace_json, len(texts), len(info_text) + _SPANS_START, sources)
     if index is None and texts:  # a record made without its root's position: find it from the decoded spans
         try:
             index = root_position([span["span_id"] for span in cell], [span["parent_id"] for span in cell])
@@ -161,8 +168,13 @@ def chunks_to_dataframe(chunks: Iterable[list[Trace | TraceRecord]],
             items[index] = None
             # Fresh copies of the tags, metadata and assessments, which the columns take; a stored record's is made
             # from its fields, without a `TraceInfo`.
-            info_dict = trace.info_dict() if isinstance(trace, TraceRecord) else trace.info.to_dict()
-            trace_json, cell, request, response = _trace_row(trace, info_dict, sources)
+            if isinstance(trace, TraceRecord):
+                info_dict = trace.info_dict()
+                trace_json, cell, request, response = _record_row(info_dict, trace.span_texts, trace.root_index,
+                                                                  sources)
+            else:
+                info_dict = trace.info.to_dict()
+                trace_json, cell, request, response = _trace_row(trace, info_dict, sources)
             trace_jsons.append(trace_json)
             trace_ids.append(info_dict["trace_id"])
             client_request_ids.append(info_dict["client_request_id"])

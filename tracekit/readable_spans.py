@@ -89,4 +89,10 @@ def _readable_copy(data: dict[str, Any]) -> dict[str, Any]:
 def inputs_and_outputs(span_text: str) -> tuple[Any, Any]:
     """The readable `inputs` and `outputs` of one span's stored JSON text, decoding those two attributes only."""
     raw = _loads(span_text).get("attributes") or {}
-    return serialization.loads(raw.get(_INPUTS)), serialization.loads(raw.get(_OUTPUTS))
+    inputs, outputs = raw.get(_INPUTS), raw.get(_OUTPUTS)
+    if type(inputs) is str and type(outputs) is str:  # the usual case, without `serialization.loads`' checks
+        try:
+            return _loads(inputs), _loads(outputs)
+        except orjson.JSONDecodeError:
+            pass
+    return serialization.loads(inputs), serialization.loads(outputs)

@@ -16,8 +16,6 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence, Set
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -73,7 +71,6 @@ logger = logging.getLogger(__name__)
 _INFO_SELECT = [trace_info.c[name] for name in INFO_COLUMNS]
 _KEY_VALUE_COLUMNS = ("trace_id", "key", "value")
 _SPAN_COLUMNS = ("trace_id", "content", "span_id", "parent_span_id")
-_NO_SPANS: tuple[tuple[str, ...], None] = ((), None)
 
 
 def _span_order_sql(dialect: str) -> str:
@@ -85,19 +82,34 @@ def _span_order_sql(dialect: str) -> str:
             f"span_id{collate}")
 
 
-def _span_texts(connection: Connection, trace_ids: Sequence[str]) -> dict[str, tuple[tuple[str, ...], int | None]]:
+def _span_texts(connection: Connection, trace_ids: Sequence[str]) -> dict[str, tuple[list[str], int | None]]:
     """Trace id -> its span texts in `TraceData` order and the root's position among them (see `root_position`),
     for the traces that have spans."""
     rows = rows_by_id(connection, spans, _SPAN_COLUMNS, "trace_id", trace_ids,
                       order_sql=_span_order_sql(connection.dialect.name))
-    texts: dict[str, tuple[tuple[str, ...], int | None]] = {}
-    for trace_id, group in groupby(rows, itemgetter(0)):
-        _, contents, span_ids, parents = zip(*group, strict=True)
-        try:
-            root: int | None = parents.index(None)
-        except ValueError:  # no span without a parent: an orphan stands in for the root
-            root = root_position(span_ids, parents)
-        texts[trace_id] = (contents, root)
+    texts: dict[str, tuple[list[str], int | None]] = {}
+    orphaned: list[tuple[str, int]] = []  # traces without a span lacking a parent, and where their rows start
+    # The rows come grouped by trace (see `_span_order_sql`): one pass, no per-trace tuples or sort.
+    last: str | None = None
+    contents: list[str] = []
+    root: int | None = None
+    for position, (trace_id, content, _, parent_id) in enumerate(rows):
+        if trace_id != last:
+            if last is not None:
+                if root is None:
+                    orphaned.append((last, position - len(contents)))
+                texts[last] = (contents, root)
+            last, contents, root = trace_id, [], None
+        if parent_id is None and root is None:
+            root = len(contents)
+        contents.append(content)
+    if last is not None:
+        if root is None:
+            orphaned.append((last, len(rows) - len(contents)))
+        texts[last] = (contents, root)
+    for trace_id, start in orphaned:  # an orphan stands in for the root
+        group = rows[start:start + len(texts[trace_id][0])]
+        texts[trace_id] = (texts[trace_id][0], root_position([row[2] for row in group], [row[3] for row in group]))
     return texts
 
 
@@ -686,9 +698,9 @@ class SqlTraceStore(TraceStore):
         records = []
         for row in info_rows:
             trace_id = row[0]
-            texts, root = span_texts.get(trace_id, _NO_SPANS)
+            texts, root = span_texts.get(trace_id) or ([], None)
             fields = trace_info_fields(row, tags[trace_id], metadata[trace_id], judged.get(trace_id, []))
-            records.append(TraceRecord.from_fields(fields, list(texts), root))
+            records.append(TraceRecord.from_fields(fields, texts, root))
         return records
 
     # --- lifecycle ------------------------------------------------------------------------------------------------
