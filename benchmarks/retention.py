@@ -6,8 +6,9 @@ and how long a writer waits meanwhile, beside the baseline of deleting the same 
 A SQLite file is filled with N three-span traces written straight to the store (see search_without_spans.py), and
 copied. Half of them (the older half) are deleted from each copy while a writer thread stores one new trace every
 10 ms: once with one `delete_traces` call (the baseline: one transaction), once with gc's batched deletion
-(`delete_traces_older_than`, batches sized to hold the writer about 100 ms). Printed: seconds, traces deleted per
-second, the longest delete transaction, the writer's p50/p99/max latency, the ratio to the baseline, and peak RSS.
+(`delete_traces_older_than`, batches sized to hold the writer about 100 ms, a 30 ms pause after each). Printed:
+seconds, traces deleted per second, the longest delete transaction, the writer's p50/p99/max latency, the ratio to
+the baseline, and peak RSS.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ them, soft-deleted runs and experiments are purged for good, and nothing else is
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -172,6 +174,45 @@ def test_gc_deletes_in_transactions_near_the_hold_target(tmp_path):
     assert deleted == 3000
     assert len(batches) > 1 and sum(batches) == 3000
     assert tracekit.search_traces(["0"], return_type="list") == []
+
+
+def test_a_writer_that_finds_the_database_locked_by_gc_gets_in_before_the_next_batch(tmp_path):
+    """A program writing while gc deletes waits for the batch under way, not for the ones after it: gc pauses after
+    each batch, and the waiting writer takes the database then."""
+    path = tmp_path / "busy.db"
+    uri = f"sqlite:///{path}"
+    tracekit.set_tracking_uri(uri)
+    client = tracekit.TracekitClient()
+    start = int(time.time() * 1000) - 5 * DAY_MS
+    for n in range(2000):
+        trace_at(client, f"t{n}", start + n)
+    tracekit.flush_trace_async_logging()
+    batch_ends: list[float] = []
+    writer_done: list[float] = []
+
+    def write() -> None:
+        connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")  # the database's write lock, as a store's write takes it
+            connection.execute("COMMIT")
+            writer_done.append(time.perf_counter())
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write)
+
+    def on_batch(_count: int, _ms: float) -> None:
+        batch_ends.append(time.perf_counter())
+        if len(batch_ends) == 1:
+            writer.start()
+
+    from tracekit.tracking.garbage_collection import delete_traces_older_than
+
+    deleted = delete_traces_older_than(get_backend(uri).traces, start + 10_000, ["0"], max_hold_ms=5,
+                                       on_batch=on_batch)
+    writer.join()
+    assert deleted == 2000 and len(batch_ends) > 2
+    assert writer_done[0] < batch_ends[1]
 
 
 @pytest.mark.parametrize("text, expected", [("30d", 30 * DAY_MS), ("1d2h", DAY_MS + 7_200_000), ("90m", 5_400_000),

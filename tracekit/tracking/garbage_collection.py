@@ -34,6 +34,11 @@ MIN_TRACE_BATCH = 10
 MAX_TRACE_BATCH = 20_000
 RUN_BATCH = 100
 DEFAULT_MAX_HOLD_MS = 100.0
+#: The pause after each full delete batch, in ms. A SQLite writer that found the database locked sleeps and tries
+#: again (steps of up to 25 ms in its first ~130 ms of waiting); with batches back to back its tries kept landing
+#: inside the next batch, and one waited 1.1 s behind 64 ms batches (benchmarks/retention.py). A pause longer than
+#: that step lets a waiting writer in between two batches.
+BATCH_PAUSE_MS = 30.0
 #: `max_timestamp_millis` that takes every trace of an experiment being purged.
 _ALL_TIME_MS = 2**62
 
@@ -63,7 +68,8 @@ def delete_traces_older_than(traces: TraceStore, cutoff_ms: int, experiment_ids:
                              max_hold_ms: float = DEFAULT_MAX_HOLD_MS,
                              on_batch: Callable[[int, float], None] | None = None) -> int:
     """Delete every trace of `experiment_ids` that started at or before `cutoff_ms` (spans, tags, metadata and
-    assessments go with it), oldest first, in batches that each take about `max_hold_ms` or less. `on_batch` is
+    assessments go with it), oldest first, in batches that each take about `max_hold_ms` or less, with a pause of
+    `BATCH_PAUSE_MS` after each for writers waiting on the database. `on_batch` is
     called with each batch's count and duration in ms. Returns how many traces were deleted."""
     total = 0
     for experiment_id in experiment_ids:
@@ -81,6 +87,7 @@ def delete_traces_older_than(traces: TraceStore, cutoff_ms: int, experiment_ids:
                 batch = max(MIN_TRACE_BATCH, int(batch * max_hold_ms / elapsed_ms * 0.8))
             elif elapsed_ms < max_hold_ms / 4:
                 batch = min(MAX_TRACE_BATCH, batch * 2)
+            time.sleep(BATCH_PAUSE_MS / 1000)
     return total
 
 
