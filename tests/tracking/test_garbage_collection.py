@@ -157,15 +157,21 @@ def test_gc_run_ids_must_name_deleted_runs(tracking_uri):
     assert tracekit.get_run(run.info.run_id).info.lifecycle_stage == "active"
 
 
-def test_gc_deletes_in_transactions_near_the_hold_target(tmp_path):
-    """Many traces in one experiment go in several batches, none much longer than the target."""
-    uri = f"sqlite:///{tmp_path / 'many.db'}"
+def store_old_traces(uri: str, count: int) -> int:
+    """Make `uri` the tracking URI and store `count` traces there, 1 ms apart from 5 days ago; that start, in ms."""
     tracekit.set_tracking_uri(uri)
     client = tracekit.TracekitClient()
     start = int(time.time() * 1000) - 5 * DAY_MS
-    for n in range(3000):
+    for n in range(count):
         trace_at(client, f"t{n}", start + n)
     tracekit.flush_trace_async_logging()
+    return start
+
+
+def test_gc_deletes_in_transactions_near_the_hold_target(tmp_path):
+    """Many traces in one experiment go in several batches, none much longer than the target."""
+    uri = f"sqlite:///{tmp_path / 'many.db'}"
+    start = store_old_traces(uri, 3000)
     batches: list[int] = []
     from tracekit.tracking.garbage_collection import delete_traces_older_than
 
@@ -181,12 +187,7 @@ def test_a_writer_that_finds_the_database_locked_by_gc_gets_in_before_the_next_b
     each batch, and the waiting writer takes the database then."""
     path = tmp_path / "busy.db"
     uri = f"sqlite:///{path}"
-    tracekit.set_tracking_uri(uri)
-    client = tracekit.TracekitClient()
-    start = int(time.time() * 1000) - 5 * DAY_MS
-    for n in range(2000):
-        trace_at(client, f"t{n}", start + n)
-    tracekit.flush_trace_async_logging()
+    start = store_old_traces(uri, 2000)
     batch_ends: list[float] = []
     writer_done: list[float] = []
 
